@@ -1,0 +1,150 @@
+//! `zailai simulate`: what an operator runs before a rule change goes live.
+
+use serde_json::{json, Value};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use zailai::{view, Config, ConfigIssue, Op, State};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The rule file (JSON).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The ops, one JSON object a line (see docs/ops.md).
+    #[arg(long)]
+    pub ops: PathBuf,
+    /// The member's user id.
+    #[arg(long, default_value = "member")]
+    pub user: String,
+    /// When the member joined (epoch ms); default: the first op's `at`.
+    #[arg(long)]
+    pub joined_at: Option<i64>,
+    /// The instant views are computed for (epoch ms); default: the last op's `at`.
+    #[arg(long)]
+    pub now: Option<i64>,
+    /// Locale of labels in views (zh-CN or en); default: the config's.
+    #[arg(long)]
+    pub locale: Option<String>,
+}
+
+/// Why the command failed; bad input exits 2, unreadable files 1.
+pub enum Failure {
+    Io(PathBuf, std::io::Error),
+    Input(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Io(..) => 1,
+            Failure::Input(_) => 2,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Io(path, e) => write!(f, "error: cannot read {}: {e}", path.display()),
+            Failure::Input(msg) => write!(f, "{msg}"),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| Failure::Io(path.to_owned(), e))
+}
+
+/// Strictly parses and validates a rule file; every problem is listed with its path.
+pub fn load_config(path: &Path) -> Result<(Config, Vec<ConfigIssue>), Failure> {
+    let text = read(path)?;
+    Config::parse(&text).map(|c| (c, Vec::new())).map_err(|e| {
+        let mut msg = format!(
+            "error: {} is not a valid rule file ({}, {} problem(s)):",
+            path.display(),
+            e.code,
+            e.issues.len()
+        );
+        for issue in &e.issues {
+            msg.push_str(&format!("\n  {issue}"));
+        }
+        Failure::Input(msg)
+    })
+}
+
+/// Parses every line; reports every bad line with its number before anything is applied.
+fn load_ops(path: &Path) -> Result<Vec<(usize, Op)>, Failure> {
+    let text = read(path)?;
+    let mut ops = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match Op::from_json(line) {
+            Ok(op) => ops.push((i + 1, op)),
+            Err(e) => bad.push(format!("  {}:{}: {}", path.display(), i + 1, e.detail)),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Failure::Input(format!(
+            "error: {} bad op line(s), nothing applied:\n{}",
+            bad.len(),
+            bad.join("\n")
+        )));
+    }
+    Ok(ops)
+}
+
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let (cfg, _) = load_config(&args.config)?;
+    let ops = load_ops(&args.ops)?;
+    let locale = args
+        .locale
+        .clone()
+        .unwrap_or_else(|| cfg.default_locale.clone());
+    let joined_at = args
+        .joined_at
+        .or(ops.first().map(|(_, op)| op.at))
+        .unwrap_or(0);
+    let now = args
+        .now
+        .or(ops.iter().map(|(_, op)| op.at).max())
+        .unwrap_or(joined_at);
+    let mut state = State::join(&cfg, &args.user, joined_at);
+    let results: Vec<Value> = ops
+        .iter()
+        .map(|(line, op)| {
+            let head = json!({ "line": line, "device": op.device, "seq": op.seq, "at": op.at, "op": op.op });
+            match state.apply(&cfg, op) {
+                Ok(events) => merge(head, json!({ "ok": true, "events": events })),
+                Err(e) => merge(head, json!({ "ok": false, "error": e })),
+            }
+        })
+        .collect();
+    let today = zailai::Date::from_day(cfg.clock().day_of(now));
+    let calendar = view::calendar(&state, &cfg, today.year, today.month, now, &locale)
+        .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    let out = json!({
+        "results": results,
+        "summary": view::summary(&state, &cfg, now),
+        "views": {
+            "now": now,
+            "calendar": calendar,
+            "tier_progress": view::tier_progress(&state, &cfg, now, &locale),
+            "tasks": view::tasks(&state, &cfg, now, &locale),
+            "points_summary": view::points_summary(&state, &cfg, now),
+            "prompts": view::prompts(&state, &cfg, now, &locale),
+        },
+        "state": state,
+    });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}

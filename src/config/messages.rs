@@ -1,0 +1,193 @@
+//! Message templates for the labels views show. Operators override any of them per locale
+//! in the config's `messages`; the built-in zh-CN and en texts fill the rest.
+//! Placeholders are `{name}`; each key's allowed names are listed in `PLACEHOLDERS`.
+
+use std::collections::BTreeMap;
+
+/// Every template key, with its built-in zh-CN and en text and the placeholders it may use.
+const TEMPLATES: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "tier.need.active_days",
+        "距离{tier}还差 {n} 次使用",
+        "{n} more days of use to reach {tier}",
+        &["tier", "n"],
+    ),
+    (
+        "tier.need.minutes",
+        "距离{tier}还差 {n} 分钟使用时长",
+        "{n} more minutes of use to reach {tier}",
+        &["tier", "n"],
+    ),
+    (
+        "tier.need.tasks_completed",
+        "距离{tier}还差 {n} 个任务",
+        "{n} more tasks to reach {tier}",
+        &["tier", "n"],
+    ),
+    (
+        "tier.need.spend_cents",
+        "再消费 {amount} 元即可升级",
+        "Spend ¥{amount} more to reach {tier}",
+        &["tier", "amount"],
+    ),
+    (
+        "tier.need.orders",
+        "再下 {n} 单即可升级",
+        "{n} more orders to reach {tier}",
+        &["tier", "n"],
+    ),
+    (
+        "tier.need.shares",
+        "再分享 {n} 次即可升级",
+        "{n} more shares to reach {tier}",
+        &["tier", "n"],
+    ),
+    (
+        "tier.top",
+        "您已是最高等级:{tier}",
+        "You are at the top tier: {tier}",
+        &["tier"],
+    ),
+    ("streak.label", "连续签到 {n} 天", "{n}-day streak", &["n"]),
+    (
+        "prompt.points_expiring",
+        "您有 {points} 积分即将过期({date})",
+        "{points} points expire on {date}",
+        &["points", "date", "days"],
+    ),
+    (
+        "prompt.streak_at_risk",
+        "今天还没签到,连续签到 {n} 天将中断",
+        "Check in today to keep your {n}-day streak",
+        &["n"],
+    ),
+    (
+        "prompt.benefit_available",
+        "本月还有 {n} 次免费服务可用",
+        "{n} free services left this month",
+        &["n", "tier"],
+    ),
+    (
+        "prompt.tier_reached",
+        "恭喜您升级为{tier}",
+        "You reached {tier}",
+        &["tier"],
+    ),
+];
+
+/// A template key, as written in the config.
+pub type MessageKey = &'static str;
+
+/// Whether `key` is a known template key, and which placeholders it may use.
+pub fn placeholders(key: &str) -> Option<&'static [&'static str]> {
+    TEMPLATES.iter().find(|t| t.0 == key).map(|t| t.3)
+}
+
+/// Template lookup with the config's overrides first.
+#[derive(Debug, Clone, Copy)]
+pub struct Messages<'a> {
+    overrides: &'a BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl<'a> Messages<'a> {
+    pub fn new(overrides: &'a BTreeMap<String, BTreeMap<String, String>>) -> Self {
+        Messages { overrides }
+    }
+
+    /// The template for `key` in `locale` (falling back to en for unknown locales).
+    pub fn template(&self, locale: &str, key: &str) -> &'a str {
+        if let Some(t) = self.overrides.get(locale).and_then(|m| m.get(key)) {
+            return t;
+        }
+        match TEMPLATES.iter().find(|t| t.0 == key) {
+            Some(t) if locale == "zh-CN" => t.1,
+            Some(t) => t.2,
+            None => "",
+        }
+    }
+
+    /// Renders `key` with `args` substituted for `{name}` placeholders.
+    pub fn render(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        fill(self.template(locale, key), args)
+    }
+}
+
+/// Substitutes `{name}`; unknown or unmatched braces are left as they are.
+pub fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}` placeholders used in a template.
+pub fn used_placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_with_override_and_fallback() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            "zh-CN".to_owned(),
+            BTreeMap::from([("streak.label".to_owned(), "已连签{n}天".to_owned())]),
+        );
+        let m = Messages::new(&o);
+        assert_eq!(
+            m.render("zh-CN", "streak.label", &[("n", "4".into())]),
+            "已连签4天"
+        );
+        assert_eq!(
+            m.render("en", "streak.label", &[("n", "4".into())]),
+            "4-day streak"
+        );
+        assert_eq!(
+            m.render("fr", "tier.top", &[("tier", "Gold".into())]),
+            "You are at the top tier: Gold"
+        );
+    }
+
+    #[test]
+    fn fill_leaves_unknown_placeholders() {
+        assert_eq!(fill("a {x} {y} {", &[("x", "1".into())]), "a 1 {y} {");
+        assert_eq!(used_placeholders("{a} and {b}"), vec!["a", "b"]);
+    }
+}

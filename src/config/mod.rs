@@ -1,0 +1,412 @@
+//! The program's rules as a JSON document. Field-by-field reference: `docs/config.md`.
+//!
+//! Parsing is strict (unknown fields are errors with their path) for the CLI and the server;
+//! [`Config::parse_tolerant`] is for clients, which must keep working when a newer minor
+//! version of the rules adds fields they do not know.
+
+mod messages;
+mod parse;
+mod validate;
+
+pub use messages::{MessageKey, Messages};
+pub use parse::{ConfigError, ConfigIssue, Parsed};
+
+use crate::day::BusinessClock;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The major version of the rule schema this build reads.
+pub const SCHEMA_MAJOR: u32 = 1;
+
+/// Text in several locales, keyed by locale tag (`zh-CN`, `en`).
+pub type LocalText = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `MAJOR.MINOR`; a reader refuses a newer major.
+    pub schema_version: String,
+    pub business_day: BusinessDay,
+    /// Locale used when a view is asked for none.
+    #[serde(default = "default_locale")]
+    pub default_locale: String,
+    /// First column of the calendar grid: 0 = Sunday, 1 = Monday … 6 = Saturday.
+    #[serde(default = "default_first_weekday")]
+    pub first_weekday: u8,
+    /// How far back (in business days, before the newest op applied) an op may be dated.
+    pub offline_window_days: u16,
+    pub checkin: Checkin,
+    pub points: Points,
+    pub tiers: Tiers,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// Newbie tasks are open for this many business days from (and including) the join day.
+    pub newbie_days: u16,
+    /// Tracked action names that earn no points but count toward tasks (`query`, `invite`…).
+    /// `open` and `share` are always known, as is every earning rule's action.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// What points can be redeemed for.
+    #[serde(default)]
+    pub catalog: Vec<CatalogItem>,
+    /// Overrides of the built-in message templates, by locale then key.
+    #[serde(default)]
+    pub messages: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn default_first_weekday() -> u8 {
+    1
+}
+
+fn default_locale() -> String {
+    "zh-CN".to_owned()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessDay {
+    pub utc_offset_minutes: i32,
+    pub day_start_hour: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkin {
+    /// Milestones repeat every `streak_cycle` days of a streak.
+    pub streak_cycle: u16,
+    pub streak_bonuses: Vec<StreakBonus>,
+    pub makeup: Makeup,
+    pub freeze: Freeze,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreakBonus {
+    /// Position in the cycle, 1-based.
+    pub day: u16,
+    pub reward: Reward,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Makeup {
+    pub cost_points: u32,
+    pub window: MakeupWindow,
+    /// Make-ups allowed per month, counted by the month in which the make-up is made.
+    pub monthly_limit: u16,
+    /// Whether a made-up day whose streak position is a milestone pays that milestone.
+    pub pays_missed_milestones: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MakeupWindow {
+    /// Any missed day of the current month.
+    Month,
+    /// Any missed day among the last `days` days before today.
+    LastDays { days: u16 },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Freeze {
+    pub max_held: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reward {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub points: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub freezes: u16,
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub tier_steps: u16,
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub accelerators: u16,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+fn is_zero16(v: &u16) -> bool {
+    *v == 0
+}
+
+impl Reward {
+    pub fn is_empty(&self) -> bool {
+        self.points == 0
+            && self.coupons.is_empty()
+            && self.freezes == 0
+            && self.tier_steps == 0
+            && self.accelerators == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Points {
+    /// Points per tracked action, by action name.
+    pub earning: BTreeMap<String, EarningRule>,
+    pub daily_cap: u32,
+    pub monthly_cap: u32,
+    pub expiry_months: u16,
+    /// Days before expiry at which reminders start, largest first.
+    pub reminder_days: Vec<u16>,
+    pub checkout: Checkout,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarningRule {
+    pub points: u32,
+    /// Credits per business day from this rule; absent means no per-rule limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_limit: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkout {
+    /// `points` points are worth `cents` cents.
+    pub points: u32,
+    pub cents: u32,
+    pub max_order_percent: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    pub evaluation: Evaluation,
+    pub downgrade: Downgrade,
+    pub levels: Vec<Tier>,
+    #[serde(default)]
+    pub paid: Vec<PaidPlan>,
+}
+
+/// Rolling windows, in business days ending today, for the tier dimensions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evaluation {
+    pub active_days_window: u16,
+    pub minutes_window: u16,
+    pub shares_window: u16,
+    pub spend_window: u16,
+    pub orders_window: u16,
+}
+
+impl Evaluation {
+    pub fn longest(&self) -> u16 {
+        [
+            self.active_days_window,
+            self.minutes_window,
+            self.shares_window,
+            self.spend_window,
+            self.orders_window,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Downgrade {
+    /// On the first business day of a month, a member who no longer meets their tier drops one.
+    MonthlyOneStep,
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub id: String,
+    pub name: LocalText,
+    /// Absent only on the first (entry) tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<Upgrade>,
+    pub benefits: Benefits,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upgrade {
+    pub mode: Mode,
+    pub conditions: Conditions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    All,
+    Any,
+}
+
+/// Thresholds per dimension; an absent dimension is not a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conditions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks_completed: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend_cents: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<u32>,
+}
+
+/// The dimensions a tier can be earned on, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    ActiveDays,
+    Minutes,
+    TasksCompleted,
+    SpendCents,
+    Orders,
+    Shares,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 6] = [
+        Dimension::ActiveDays,
+        Dimension::Minutes,
+        Dimension::TasksCompleted,
+        Dimension::SpendCents,
+        Dimension::Orders,
+        Dimension::Shares,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::ActiveDays => "active_days",
+            Dimension::Minutes => "minutes",
+            Dimension::TasksCompleted => "tasks_completed",
+            Dimension::SpendCents => "spend_cents",
+            Dimension::Orders => "orders",
+            Dimension::Shares => "shares",
+        }
+    }
+}
+
+impl Conditions {
+    pub fn get(&self, d: Dimension) -> Option<u64> {
+        match d {
+            Dimension::ActiveDays => self.active_days.map(u64::from),
+            Dimension::Minutes => self.minutes.map(u64::from),
+            Dimension::TasksCompleted => self.tasks_completed.map(u64::from),
+            Dimension::SpendCents => self.spend_cents,
+            Dimension::Orders => self.orders.map(u64::from),
+            Dimension::Shares => self.shares.map(u64::from),
+        }
+    }
+
+    /// The dimensions that are set, with their thresholds.
+    pub fn iter(&self) -> impl Iterator<Item = (Dimension, u64)> + '_ {
+        Dimension::ALL
+            .into_iter()
+            .filter_map(|d| self.get(d).map(|t| (d, t)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Benefits {
+    /// Price paid in percent (98 = 9.8折, 100 = no discount).
+    pub discount_percent: u8,
+    pub free_services_per_month: u16,
+    /// Base check-in reward at this tier.
+    pub checkin_points: u32,
+    /// Lottery weight multiplier (1 = base odds).
+    pub lottery_weight: u16,
+    /// Minutes before a campaign's start at which this tier may join.
+    pub early_access_minutes: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaidPlan {
+    pub id: String,
+    /// Tier id granted for the term.
+    pub tier: String,
+    pub months: u16,
+    pub price_cents: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub id: String,
+    pub kind: TaskKind,
+    pub title: LocalText,
+    /// What counts toward it: a tracked action name or a built-in counter (`docs/config.md`).
+    pub action: String,
+    pub target: u32,
+    pub reward: Reward,
+    pub claim: Claim,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    Daily,
+    Growth,
+    Newbie,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Claim {
+    Auto,
+    Manual,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogItem {
+    pub id: String,
+    pub name: LocalText,
+    pub cost_points: u32,
+    pub reward: Reward,
+}
+
+impl Config {
+    pub fn clock(&self) -> BusinessClock {
+        BusinessClock {
+            utc_offset_minutes: self.business_day.utc_offset_minutes,
+            day_start_hour: self.business_day.day_start_hour,
+        }
+    }
+
+    pub fn tier_index(&self, id: &str) -> Option<usize> {
+        self.tiers.levels.iter().position(|t| t.id == id)
+    }
+
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+
+    pub fn messages(&self) -> Messages<'_> {
+        Messages::new(&self.messages)
+    }
+
+    /// The seed preset (`presets/seed.json`), built into the crate.
+    pub fn seed() -> Config {
+        match Config::parse(SEED_JSON) {
+            Ok(c) => c,
+            // The preset is checked by a test; reaching this is a build defect.
+            Err(e) => panic!("presets/seed.json is invalid: {e}"),
+        }
+    }
+}
+
+/// The seed preset's text.
+pub const SEED_JSON: &str = include_str!("../../presets/seed.json");

@@ -1,0 +1,382 @@
+//! Rule validation: every problem, each with its JSON path and a reason.
+
+use super::messages::{placeholders, used_placeholders};
+use super::{Conditions, Config, ConfigIssue, Dimension, LocalText, MakeupWindow, Reward};
+use std::collections::BTreeSet;
+
+struct Issues(Vec<ConfigIssue>);
+
+impl Issues {
+    fn add(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(ConfigIssue {
+            path: path.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn range<T: PartialOrd + std::fmt::Display>(&mut self, path: &str, v: T, lo: T, hi: T) {
+        if v < lo || v > hi {
+            self.add(path, format!("must be between {lo} and {hi}, got {v}"));
+        }
+    }
+
+    fn id(&mut self, path: &str, id: &str, seen: &mut BTreeSet<String>) {
+        if id.is_empty()
+            || id.len() > 64
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            self.add(
+                path,
+                "must be 1–64 characters of letters, digits, `_` or `-`",
+            );
+        } else if !seen.insert(id.to_owned()) {
+            self.add(path, format!("duplicate id `{id}`"));
+        }
+    }
+
+    fn text(&mut self, path: &str, text: &LocalText) {
+        if text.is_empty() {
+            self.add(path, "must name at least one locale (zh-CN, en)");
+        }
+        for (locale, t) in text {
+            if t.trim().is_empty() {
+                self.add(format!("{path}.{locale}"), "must not be empty");
+            }
+        }
+    }
+
+    fn reward(&mut self, path: &str, r: &Reward, tiers: usize) {
+        if r.is_empty() {
+            self.add(
+                path,
+                "must grant something (points, coupons, freezes, tier_steps or accelerators)",
+            );
+        }
+        for (i, c) in r.coupons.iter().enumerate() {
+            if c.trim().is_empty() || c.len() > 64 {
+                self.add(
+                    format!("{path}.coupons[{i}]"),
+                    "must be a coupon id of 1–64 characters",
+                );
+            }
+        }
+        if usize::from(r.tier_steps) >= tiers.max(1) {
+            self.add(
+                format!("{path}.tier_steps"),
+                format!("must be less than the number of tiers ({tiers})"),
+            );
+        }
+        if r.points > 1_000_000 {
+            self.add(format!("{path}.points"), "must be at most 1000000");
+        }
+        if r.freezes > 100 || r.accelerators > 100 {
+            self.add(path, "freezes and accelerators must be at most 100 each");
+        }
+    }
+}
+
+impl Config {
+    /// Every problem in the rules. Empty means the config is usable.
+    pub fn validate(&self) -> Vec<ConfigIssue> {
+        let mut is = Issues(Vec::new());
+        let tiers = self.tiers.levels.len();
+        is.range(
+            "business_day.utc_offset_minutes",
+            self.business_day.utc_offset_minutes,
+            -720,
+            840,
+        );
+        is.range(
+            "business_day.day_start_hour",
+            self.business_day.day_start_hour,
+            0,
+            23,
+        );
+        if !matches!(self.default_locale.as_str(), "zh-CN" | "en")
+            && !self.messages.contains_key(&self.default_locale)
+        {
+            is.add(
+                "default_locale",
+                "must be zh-CN, en, or a locale defined in `messages`",
+            );
+        }
+        is.range("first_weekday", self.first_weekday, 0, 6);
+        is.range("offline_window_days", self.offline_window_days, 0, 90);
+        is.range("newbie_days", self.newbie_days, 1, 366);
+
+        let c = &self.checkin;
+        is.range("checkin.streak_cycle", c.streak_cycle, 1, 366);
+        let mut prev = 0;
+        for (i, b) in c.streak_bonuses.iter().enumerate() {
+            let p = format!("checkin.streak_bonuses[{i}]");
+            if b.day <= prev {
+                is.add(
+                    format!("{p}.day"),
+                    "must be greater than the previous milestone",
+                );
+            } else if b.day == 0 || b.day > c.streak_cycle {
+                is.add(
+                    format!("{p}.day"),
+                    format!("must be between 1 and streak_cycle ({})", c.streak_cycle),
+                );
+            }
+            prev = b.day;
+            is.reward(&format!("{p}.reward"), &b.reward, tiers);
+        }
+        is.range(
+            "checkin.makeup.cost_points",
+            c.makeup.cost_points,
+            0,
+            1_000_000,
+        );
+        is.range(
+            "checkin.makeup.monthly_limit",
+            c.makeup.monthly_limit,
+            0,
+            31,
+        );
+        if let MakeupWindow::LastDays { days } = c.makeup.window {
+            is.range("checkin.makeup.window.days", days, 1, 366);
+        }
+        is.range("checkin.freeze.max_held", c.freeze.max_held, 0, 100);
+
+        let p = &self.points;
+        for (action, rule) in &p.earning {
+            let path = format!("points.earning.{action}");
+            if action.is_empty()
+                || !action
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                is.add(&path, "action names are letters, digits and `_`");
+            }
+            is.range(&format!("{path}.points"), rule.points, 1, 1_000_000);
+            if rule.daily_limit == Some(0) {
+                is.add(
+                    format!("{path}.daily_limit"),
+                    "must be at least 1 (omit it for no limit)",
+                );
+            }
+        }
+        is.range("points.daily_cap", p.daily_cap, 1, 100_000_000);
+        if p.monthly_cap < p.daily_cap {
+            is.add(
+                "points.monthly_cap",
+                format!("must be >= points.daily_cap ({})", p.daily_cap),
+            );
+        }
+        is.range("points.expiry_months", p.expiry_months, 1, 120);
+        let mut prev = u16::MAX;
+        for (i, d) in p.reminder_days.iter().enumerate() {
+            is.range(&format!("points.reminder_days[{i}]"), *d, 1, 366);
+            if *d >= prev {
+                is.add(
+                    format!("points.reminder_days[{i}]"),
+                    "must be smaller than the previous reminder",
+                );
+            }
+            prev = *d;
+        }
+        is.range("points.checkout.points", p.checkout.points, 1, 1_000_000);
+        is.range("points.checkout.cents", p.checkout.cents, 1, 1_000_000);
+        is.range(
+            "points.checkout.max_order_percent",
+            p.checkout.max_order_percent,
+            1,
+            100,
+        );
+
+        self.validate_tiers(&mut is);
+        self.validate_tasks(&mut is);
+        self.validate_messages(&mut is);
+        is.0
+    }
+
+    fn validate_tiers(&self, is: &mut Issues) {
+        let t = &self.tiers;
+        let e = &t.evaluation;
+        for (name, v) in [
+            ("active_days_window", e.active_days_window),
+            ("minutes_window", e.minutes_window),
+            ("shares_window", e.shares_window),
+            ("spend_window", e.spend_window),
+            ("orders_window", e.orders_window),
+        ] {
+            is.range(&format!("tiers.evaluation.{name}"), v, 1, 366);
+        }
+        if !(3..=5).contains(&t.levels.len()) {
+            is.add(
+                "tiers.levels",
+                format!("must have 3 to 5 tiers, got {}", t.levels.len()),
+            );
+        }
+        let mut ids = BTreeSet::new();
+        let mut prev: Option<&Conditions> = None;
+        for (i, tier) in t.levels.iter().enumerate() {
+            let p = format!("tiers.levels[{i}]");
+            is.id(&format!("{p}.id"), &tier.id, &mut ids);
+            is.text(&format!("{p}.name"), &tier.name);
+            match (&tier.upgrade, i) {
+                (Some(_), 0) => is.add(
+                    format!("{p}.upgrade"),
+                    "the entry tier has no upgrade condition: every member starts there",
+                ),
+                (None, i) if i > 0 => is.add(
+                    format!("{p}.upgrade"),
+                    "required on every tier above the entry tier",
+                ),
+                _ => {}
+            }
+            if let Some(up) = &tier.upgrade {
+                let cond = &up.conditions;
+                if cond.iter().next().is_none() {
+                    is.add(
+                        format!("{p}.upgrade.conditions"),
+                        "must set at least one dimension",
+                    );
+                }
+                for (d, v) in cond.iter() {
+                    if v == 0 {
+                        is.add(
+                            format!("{p}.upgrade.conditions.{}", d.name()),
+                            "must be at least 1",
+                        );
+                    }
+                    check_window_fits(is, &p, d, v, e);
+                    if let Some(pv) = prev.and_then(|pc| pc.get(d)) {
+                        if v < pv {
+                            is.add(
+                                format!("{p}.upgrade.conditions.{}", d.name()),
+                                format!(
+                                    "must be >= tiers.levels[{}].upgrade.conditions.{} ({pv})",
+                                    i - 1,
+                                    d.name()
+                                ),
+                            );
+                        }
+                    }
+                }
+                prev = Some(cond);
+            }
+            let b = &tier.benefits;
+            is.range(
+                &format!("{p}.benefits.discount_percent"),
+                b.discount_percent,
+                1,
+                100,
+            );
+            is.range(
+                &format!("{p}.benefits.checkin_points"),
+                b.checkin_points,
+                0,
+                1_000_000,
+            );
+            is.range(
+                &format!("{p}.benefits.lottery_weight"),
+                b.lottery_weight,
+                1,
+                100,
+            );
+            is.range(
+                &format!("{p}.benefits.early_access_minutes"),
+                b.early_access_minutes,
+                0,
+                10_080,
+            );
+        }
+        let mut plan_ids = BTreeSet::new();
+        for (i, plan) in t.paid.iter().enumerate() {
+            let p = format!("tiers.paid[{i}]");
+            is.id(&format!("{p}.id"), &plan.id, &mut plan_ids);
+            if self.tier_index(&plan.tier).is_none() {
+                is.add(
+                    format!("{p}.tier"),
+                    format!("no tier with id `{}`", plan.tier),
+                );
+            }
+            is.range(&format!("{p}.months"), plan.months, 1, 120);
+        }
+    }
+
+    fn validate_tasks(&self, is: &mut Issues) {
+        let tiers = self.tiers.levels.len();
+        let mut ids = BTreeSet::new();
+        for (i, task) in self.tasks.iter().enumerate() {
+            let p = format!("tasks[{i}]");
+            is.id(&format!("{p}.id"), &task.id, &mut ids);
+            is.text(&format!("{p}.title"), &task.title);
+            if !crate::engine::is_known_action(self, &task.action) {
+                is.add(
+                    format!("{p}.action"),
+                    format!("`{}` is neither an earning rule's action, a declared task action nor a built-in counter (check_in, use_day, order, session_minutes)", task.action),
+                );
+            }
+            is.range(&format!("{p}.target"), task.target, 1, 1_000_000);
+            is.reward(&format!("{p}.reward"), &task.reward, tiers);
+        }
+        let mut ids = BTreeSet::new();
+        for (i, item) in self.catalog.iter().enumerate() {
+            let p = format!("catalog[{i}]");
+            is.id(&format!("{p}.id"), &item.id, &mut ids);
+            is.text(&format!("{p}.name"), &item.name);
+            is.range(
+                &format!("{p}.cost_points"),
+                item.cost_points,
+                1,
+                100_000_000,
+            );
+            is.reward(&format!("{p}.reward"), &item.reward, tiers);
+            if item.reward.points > 0 {
+                is.add(
+                    format!("{p}.reward.points"),
+                    "a catalog item cannot grant points",
+                );
+            }
+            if item.reward.tier_steps > 0 {
+                is.add(
+                    format!("{p}.reward.tier_steps"),
+                    "tiers are earned, not redeemed",
+                );
+            }
+        }
+    }
+
+    fn validate_messages(&self, is: &mut Issues) {
+        for (locale, map) in &self.messages {
+            for (key, template) in map {
+                let p = format!("messages.{locale}.{key}");
+                match placeholders(key) {
+                    None => is.add(&p, "unknown message key"),
+                    Some(allowed) => {
+                        for name in used_placeholders(template) {
+                            if !allowed.contains(&name) {
+                                is.add(
+                                    &p,
+                                    format!(
+                                        "unknown placeholder {{{name}}}; allowed: {}",
+                                        allowed.join(", ")
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A threshold that cannot be reached inside its window is a config mistake.
+fn check_window_fits(is: &mut Issues, p: &str, d: Dimension, v: u64, e: &super::Evaluation) {
+    if d == Dimension::ActiveDays && v > u64::from(e.active_days_window) {
+        is.add(
+            format!("{p}.upgrade.conditions.active_days"),
+            format!(
+                "cannot exceed tiers.evaluation.active_days_window ({})",
+                e.active_days_window
+            ),
+        );
+    }
+}

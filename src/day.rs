@@ -1,0 +1,318 @@
+//! Business days: civil dates in the program's configured zone, without a time library.
+//!
+//! A `Day` is the number of days since 1970-01-01 of the *business* calendar: the epoch
+//! milliseconds are shifted by the configured UTC offset and day-start hour, then floored.
+//! The civil-date arithmetic is Howard Hinnant's `days_from_civil` / `civil_from_days`.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Days since 1970-01-01 in the business calendar.
+pub type Day = i32;
+
+/// A calendar month as `year * 12 + (month - 1)`, so months compare and subtract simply.
+pub type MonthIndex = i32;
+
+/// Earliest and latest years accepted anywhere a date is parsed or computed.
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 9999;
+
+/// A civil date (`YYYY-MM-DD` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+/// The business-day clock: which civil day an instant belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusinessClock {
+    /// Offset from UTC in minutes (UTC+8 is 480).
+    pub utc_offset_minutes: i32,
+    /// Hour (0–23) at which a business day starts, in the configured zone.
+    pub day_start_hour: u8,
+}
+
+impl BusinessClock {
+    /// The business day of `now` (epoch milliseconds).
+    pub fn day_of(&self, now_ms: i64) -> Day {
+        let shift = i64::from(self.utc_offset_minutes) * 60_000
+            - i64::from(self.day_start_hour) * 3_600_000;
+        let local = now_ms.saturating_add(shift);
+        // Clamp into the supported range so arithmetic on days never overflows.
+        let days = local.div_euclid(MS_PER_DAY);
+        days.clamp(i64::from(MIN_DAY), i64::from(MAX_DAY)) as Day
+    }
+
+    /// The epoch milliseconds at which business day `day` starts.
+    pub fn start_of(&self, day: Day) -> i64 {
+        let shift = i64::from(self.utc_offset_minutes) * 60_000
+            - i64::from(self.day_start_hour) * 3_600_000;
+        i64::from(day) * MS_PER_DAY - shift
+    }
+}
+
+/// 1970-01-01.
+pub const MIN_DAY: Day = 0;
+/// 9999-12-31.
+pub const MAX_DAY: Day = 2_932_896;
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+pub fn days_from_civil(y: i32, m: u8, d: u8) -> Day {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i32::from(m);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i32::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day number.
+pub fn civil_from_days(z: Day) -> Date {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let y = yoe + era * 400 + i32::from(m <= 2);
+    Date {
+        year: y,
+        month: m,
+        day: d,
+    }
+}
+
+pub fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+pub fn days_in_month(y: i32, m: u8) -> u8 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// Monday = 0 … Sunday = 6.
+pub fn weekday(day: Day) -> u8 {
+    // 1970-01-01 was a Thursday (3).
+    ((i64::from(day) + 3).rem_euclid(7)) as u8
+}
+
+impl Date {
+    /// A checked constructor: `None` for impossible dates or years outside 1970–9999.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) || !(1..=12).contains(&month) {
+            return None;
+        }
+        if day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    pub fn to_day(self) -> Day {
+        days_from_civil(self.year, self.month, self.day)
+    }
+
+    pub fn from_day(day: Day) -> Date {
+        civil_from_days(day)
+    }
+
+    pub fn month_index(self) -> MonthIndex {
+        self.year * 12 + i32::from(self.month) - 1
+    }
+
+    /// The same day `months` later, clamped to the end of the target month
+    /// (29 Feb + 12 months = 28 Feb).
+    pub fn add_months(self, months: u32) -> Date {
+        let idx = i64::from(self.month_index()) + i64::from(months);
+        let max = i64::from(MAX_YEAR) * 12 + 11;
+        let idx = idx.min(max) as i32;
+        let year = idx.div_euclid(12);
+        let month = (idx.rem_euclid(12) + 1) as u8;
+        let day = self.day.min(days_in_month(year, month));
+        Date { year, month, day }
+    }
+
+    /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<i32> {
+            let part = s.get(r)?;
+            if !part.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            part.parse().ok()
+        };
+        Date::new(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8)
+    }
+}
+
+/// Day number to `YYYY-MM-DD`.
+pub fn format_day(day: Day) -> String {
+    Date::from_day(day).to_string()
+}
+
+/// First and last day of a month index.
+pub fn month_bounds(idx: MonthIndex) -> (Day, Day) {
+    let year = idx.div_euclid(12);
+    let month = (idx.rem_euclid(12) + 1) as u8;
+    let first = days_from_civil(year, month, 1);
+    (first, first + i32::from(days_in_month(year, month)) - 1)
+}
+
+pub fn month_of(day: Day) -> MonthIndex {
+    Date::from_day(day).month_index()
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a date: expected YYYY-MM-DD between 1970 and 9999"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UTC8: BusinessClock = BusinessClock {
+        utc_offset_minutes: 480,
+        day_start_hour: 0,
+    };
+
+    fn ms(y: i32, m: u8, d: u8, h: i64, min: i64, s: i64) -> i64 {
+        // UTC instant of a wall-clock time in UTC+8.
+        i64::from(days_from_civil(y, m, d)) * MS_PER_DAY + ((h - 8) * 3600 + min * 60 + s) * 1000
+    }
+
+    #[test]
+    fn civil_round_trip_over_centuries() {
+        for z in (MIN_DAY..MAX_DAY).step_by(97) {
+            let d = civil_from_days(z);
+            assert_eq!(days_from_civil(d.year, d.month, d.day), z);
+            assert!(Date::new(d.year, d.month, d.day).is_some());
+        }
+    }
+
+    #[test]
+    fn midnight_edge_in_utc8() {
+        let before = UTC8.day_of(ms(2026, 3, 1, 23, 59, 59));
+        let after = UTC8.day_of(ms(2026, 3, 2, 0, 0, 0));
+        assert_eq!(format_day(before), "2026-03-01");
+        assert_eq!(format_day(after), "2026-03-02");
+        assert_eq!(UTC8.start_of(after), ms(2026, 3, 2, 0, 0, 0));
+    }
+
+    #[test]
+    fn four_am_day_start_keeps_late_night_in_previous_day() {
+        let clock = BusinessClock {
+            utc_offset_minutes: 480,
+            day_start_hour: 4,
+        };
+        assert_eq!(
+            format_day(clock.day_of(ms(2026, 5, 10, 3, 59, 59))),
+            "2026-05-09"
+        );
+        assert_eq!(
+            format_day(clock.day_of(ms(2026, 5, 10, 4, 0, 0))),
+            "2026-05-10"
+        );
+        assert_eq!(
+            clock.start_of(clock.day_of(ms(2026, 5, 10, 12, 0, 0))),
+            ms(2026, 5, 10, 4, 0, 0)
+        );
+    }
+
+    #[test]
+    fn month_and_year_ends() {
+        assert_eq!(
+            format_day(UTC8.day_of(ms(2026, 12, 31, 23, 59, 59))),
+            "2026-12-31"
+        );
+        assert_eq!(
+            format_day(UTC8.day_of(ms(2027, 1, 1, 0, 0, 0))),
+            "2027-01-01"
+        );
+        assert_eq!(
+            format_day(UTC8.day_of(ms(2026, 4, 30, 23, 59, 59))),
+            "2026-04-30"
+        );
+        // Midnight UTC is 08:00 in UTC+8: same business day.
+        assert_eq!(
+            format_day(UTC8.day_of(ms(2026, 4, 30, 8, 0, 0))),
+            "2026-04-30"
+        );
+    }
+
+    #[test]
+    fn leap_day_and_clamped_expiry() {
+        assert!(Date::parse("2028-02-29").is_some());
+        assert!(Date::parse("2027-02-29").is_none());
+        assert!(Date::parse("2100-02-29").is_none());
+        assert!(Date::parse("2000-02-29").is_some());
+        let leap = Date::parse("2028-02-29").unwrap();
+        assert_eq!(leap.add_months(12).to_string(), "2029-02-28");
+        assert_eq!(leap.add_months(48).to_string(), "2032-02-29");
+        let jan31 = Date::parse("2026-01-31").unwrap();
+        assert_eq!(jan31.add_months(1).to_string(), "2026-02-28");
+    }
+
+    #[test]
+    fn parse_rejects_malformed() {
+        for bad in [
+            "2026-1-01",
+            "2026/01/01",
+            "20260101",
+            "2026-13-01",
+            "2026-00-10",
+            "+026-01-01",
+            "1969-12-31",
+            "",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weekdays() {
+        assert_eq!(weekday(days_from_civil(2026, 11, 24)), 1); // Tuesday
+        assert_eq!(weekday(0), 3); // Thursday
+    }
+
+    #[test]
+    fn extreme_instants_are_clamped_not_panicking() {
+        assert_eq!(UTC8.day_of(i64::MIN), MIN_DAY);
+        assert_eq!(UTC8.day_of(i64::MAX), MAX_DAY);
+    }
+}

@@ -1,0 +1,188 @@
+//! The points ledger: capped credits into dated lots, debits oldest-expiry first, reversals
+//! back into the original lots, and expiry of what is left.
+
+use super::Ctx;
+use crate::config::Config;
+use crate::day::{month_of, Date, Day};
+use crate::error::{ErrorCode, RuleError};
+use crate::event::{Cap, Event, LotTake};
+use crate::state::{Debit, Lot, State};
+
+/// Last business day on which points earned on `day` can be used.
+pub fn expiry_of(cfg: &Config, day: Day) -> Day {
+    Date::from_day(day)
+        .add_months(u32::from(cfg.points.expiry_months))
+        .to_day()
+}
+
+/// Room left under the daily and monthly caps on `day`.
+pub fn cap_room(st: &State, cfg: &Config, day: Day) -> (u32, u32) {
+    let today = st.days.get(&day).map_or(0, |d| d.earned);
+    let month = st.month_earned.get(&month_of(day)).copied().unwrap_or(0);
+    (
+        cfg.points.daily_cap.saturating_sub(today),
+        cfg.points.monthly_cap.saturating_sub(month),
+    )
+}
+
+/// Credits `amount` earned on the op's day. `capped` credits count against the daily and
+/// monthly caps and are cut to fit; operator grants are not. Returns what was granted.
+pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped: bool) -> u32 {
+    if amount == 0 {
+        return 0;
+    }
+    let day = cx.day;
+    let (granted, cap) = if capped {
+        let (day_room, month_room) = cap_room(st, cx.cfg, day);
+        let granted = amount.min(day_room).min(month_room);
+        let cap = (granted < amount).then_some(if day_room <= month_room {
+            Cap::Daily
+        } else {
+            Cap::Monthly
+        });
+        (granted, cap)
+    } else {
+        (amount, None)
+    };
+    if capped {
+        st.days.entry(day).or_default().earned += granted;
+        *st.month_earned.entry(month_of(day)).or_default() += granted;
+    }
+    let expires = expiry_of(cx.cfg, day);
+    if granted > 0 {
+        st.lots
+            .entry(day)
+            .or_insert(Lot {
+                expires,
+                remaining: 0,
+            })
+            .remaining += u64::from(granted);
+        st.balance += u64::from(granted);
+        st.totals.credited += u64::from(granted);
+    }
+    st.totals.cut += u64::from(amount - granted);
+    cx.events.push(Event::PointsCredited {
+        date: Date::from_day(day),
+        source,
+        requested: amount,
+        granted,
+        cut: amount - granted,
+        cap,
+        expires: Date::from_day(expires),
+    });
+    granted
+}
+
+/// Debits `amount`, oldest expiry first, and records which lots it took. Fails with
+/// `INSUFFICIENT_POINTS` (and changes nothing) when the balance is short.
+pub fn debit(
+    st: &mut State,
+    cx: &mut Ctx,
+    amount: u32,
+    reason: String,
+) -> Result<usize, RuleError> {
+    ensure_balance(st, amount)?;
+    let mut left = u64::from(amount);
+    let mut takes = Vec::new();
+    for (&lot_day, lot) in st.lots.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        let take = lot.remaining.min(left);
+        if take > 0 {
+            lot.remaining -= take;
+            left -= take;
+            takes.push((lot_day, take as u32));
+        }
+    }
+    st.lots.retain(|_, l| l.remaining > 0);
+    st.balance -= u64::from(amount);
+    st.totals.spent += u64::from(amount);
+    cx.events.push(Event::PointsDebited {
+        date: Date::from_day(cx.day),
+        reason: reason.clone(),
+        amount,
+        lots: takes
+            .iter()
+            .map(|&(d, a)| LotTake {
+                lot: Date::from_day(d),
+                amount: a,
+            })
+            .collect(),
+    });
+    st.debits.push(Debit {
+        day: cx.day,
+        reason,
+        amount,
+        takes,
+        reversed: false,
+    });
+    Ok(st.debits.len() - 1)
+}
+
+pub fn ensure_balance(st: &State, amount: u32) -> Result<(), RuleError> {
+    if st.balance < u64::from(amount) {
+        return Err(RuleError::new(
+            ErrorCode::InsufficientPoints,
+            format!("needs {amount} points, balance is {}", st.balance),
+        ));
+    }
+    Ok(())
+}
+
+/// Reverses debit `index`: each take goes back to its lot with its original expiry; points
+/// whose lot has expired meanwhile are recorded as expired at once.
+pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
+    let Some(debit) = st.debits.get_mut(index) else {
+        return;
+    };
+    if debit.reversed {
+        return;
+    }
+    debit.reversed = true;
+    let takes = debit.takes.clone();
+    let (mut restored, mut expired) = (0u32, 0u32);
+    for (lot_day, amount) in takes {
+        let expires = expiry_of(cx.cfg, lot_day);
+        st.totals.restored += u64::from(amount);
+        if expires >= st.advanced_to {
+            st.lots
+                .entry(lot_day)
+                .or_insert(Lot {
+                    expires,
+                    remaining: 0,
+                })
+                .remaining += u64::from(amount);
+            st.balance += u64::from(amount);
+            restored += amount;
+        } else {
+            st.totals.expired += u64::from(amount);
+            expired += amount;
+        }
+    }
+    cx.events.push(Event::PointsRestored {
+        reason,
+        restored,
+        expired,
+    });
+}
+
+/// Expires what is left of every lot whose last usable day is before `today`.
+pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) {
+    let due: Vec<Day> = st
+        .lots
+        .iter()
+        .filter(|(_, l)| l.expires < today)
+        .map(|(d, _)| *d)
+        .collect();
+    for lot_day in due {
+        if let Some(lot) = st.lots.remove(&lot_day) {
+            st.balance -= lot.remaining;
+            st.totals.expired += lot.remaining;
+            events.push(Event::PointsExpired {
+                lot: Date::from_day(lot_day),
+                amount: u32::try_from(lot.remaining).unwrap_or(u32::MAX),
+            });
+        }
+    }
+}

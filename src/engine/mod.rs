@@ -1,0 +1,241 @@
+//! `apply(state, op)`: the deterministic rule engine. Time comes only from `op.at`.
+
+mod checkin;
+mod commerce;
+pub(crate) mod ledger;
+mod rewards;
+mod tasks;
+pub(crate) mod tiers;
+
+pub use checkin::{current_streak, streak_ending};
+pub(crate) use checkin::{makeup_refusal, milestone_at};
+
+use crate::config::{Config, Downgrade};
+use crate::day::{month_bounds, month_of, Date, Day};
+use crate::error::{ErrorCode, RuleError};
+use crate::event::{Event, TierReason};
+use crate::op::{Op, OpKind};
+use crate::state::State;
+
+/// Counters that tasks can use besides tracked actions.
+pub const BUILTIN_COUNTERS: [&str; 4] = ["check_in", "use_day", "order", "session_minutes"];
+/// Tracked actions every program knows.
+pub const BUILTIN_ACTIONS: [&str; 2] = ["open", "share"];
+/// Largest `count` of one track op, and `minutes` of one session.
+pub const MAX_TRACK_COUNT: u32 = 1000;
+pub const MAX_SESSION_MINUTES: u32 = 1440;
+
+/// What an op is being applied with: the rules, its business day, the events so far.
+pub(crate) struct Ctx<'a> {
+    pub cfg: &'a Config,
+    pub day: Day,
+    pub events: Vec<Event>,
+}
+
+/// Whether `track` accepts `action`.
+pub fn is_tracked_action(cfg: &Config, action: &str) -> bool {
+    BUILTIN_ACTIONS.contains(&action)
+        || cfg.points.earning.contains_key(action)
+        || cfg.actions.iter().any(|a| a == action)
+}
+
+/// Whether a task may count `action`.
+pub fn is_known_action(cfg: &Config, action: &str) -> bool {
+    is_tracked_action(cfg, action) || BUILTIN_COUNTERS.contains(&action)
+}
+
+impl State {
+    /// A new member who joined at `joined_at` (epoch ms).
+    pub fn join(cfg: &Config, user: &str, joined_at: i64) -> State {
+        State::new(user, cfg.clock().day_of(joined_at), joined_at)
+    }
+
+    /// Applies one op. On success returns what happened; on error the state is unchanged.
+    pub fn apply(&mut self, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
+        apply(self, cfg, op)
+    }
+}
+
+/// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was.
+pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
+    op.check_shape()?;
+    if let Some(&last) = state.devices.get(&op.device) {
+        if op.seq <= last {
+            return Err(RuleError::new(
+                ErrorCode::DuplicateOp,
+                format!("device `{}` seq {} is not after {last}", op.device, op.seq),
+            ));
+        }
+    }
+    let day = cfg.clock().day_of(op.at);
+    if day < state.joined {
+        return Err(RuleError::new(
+            ErrorCode::OpBeforeJoin,
+            format!(
+                "op dated {} is before the member joined ({})",
+                Date::from_day(day),
+                Date::from_day(state.joined)
+            ),
+        ));
+    }
+    let newest = state.advanced_to;
+    if day < newest - i32::from(cfg.offline_window_days) {
+        return Err(RuleError::new(
+            ErrorCode::OpTooOld,
+            format!(
+                "op dated {} is more than {} days before {}",
+                Date::from_day(day),
+                cfg.offline_window_days,
+                Date::from_day(newest)
+            ),
+        ));
+    }
+    // Work on a copy so that an error half-way leaves the caller's state untouched.
+    let mut next = state.clone();
+    let mut cx = Ctx {
+        cfg,
+        day,
+        events: Vec::new(),
+    };
+    advance(&mut next, &mut cx, day.max(newest));
+    handle(&mut next, &mut cx, &op.op)?;
+    tiers::upgrade(&mut next, &mut cx);
+    next.devices.insert(op.device.clone(), op.seq);
+    next.clock = next.clock.max(op.at);
+    *state = next;
+    Ok(cx.events)
+}
+
+fn handle(st: &mut State, cx: &mut Ctx, op: &OpKind) -> Result<(), RuleError> {
+    match op {
+        OpKind::CheckIn => checkin::check_in(st, cx),
+        OpKind::MakeUp { date } => checkin::make_up(st, cx, *date),
+        OpKind::Track { action, count } => track(st, cx, action, *count),
+        OpKind::Session { minutes } => session(st, cx, *minutes),
+        OpKind::ClaimTask { task } => tasks::claim(st, cx, task),
+        OpKind::Redeem { item } => commerce::redeem(st, cx, item),
+        OpKind::Order {
+            order,
+            amount_cents,
+            points,
+        } => commerce::order(st, cx, order, *amount_cents, *points),
+        OpKind::CancelOrder { order } => commerce::cancel_order(st, cx, order),
+        OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
+        OpKind::UseService => commerce::use_service(st, cx),
+        OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),
+    }
+}
+
+fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), RuleError> {
+    if !is_tracked_action(cx.cfg, action) {
+        return Err(RuleError::new(
+            ErrorCode::UnknownAction,
+            format!("action `{action}` is not in the rules"),
+        ));
+    }
+    if count == 0 || count > MAX_TRACK_COUNT {
+        return Err(RuleError::new(
+            ErrorCode::BadAmount,
+            format!("count must be 1..={MAX_TRACK_COUNT}"),
+        ));
+    }
+    let stats = st.days.entry(cx.day).or_default();
+    let first_open = action == "open" && stats.opens == 0;
+    match action {
+        "open" => stats.opens += count,
+        "share" => stats.shares += count,
+        _ => {}
+    }
+    cx.events.push(Event::ActionTracked {
+        action: action.to_owned(),
+        count,
+    });
+    if let Some(rule) = cx.cfg.points.earning.get(action) {
+        let used = stats.rule_counts.get(action).copied().unwrap_or(0);
+        let room = rule
+            .daily_limit
+            .map_or(count, |l| u32::from(l).saturating_sub(used));
+        let n = count.min(room);
+        if n > 0 {
+            *stats.rule_counts.entry(action.to_owned()).or_default() += n;
+            ledger::credit(
+                st,
+                cx,
+                rule.points.saturating_mul(n),
+                format!("earn:{action}"),
+                true,
+            );
+        }
+    }
+    if first_open {
+        tasks::bump(st, cx, "use_day", 1);
+    }
+    tasks::bump(st, cx, action, u64::from(count));
+    Ok(())
+}
+
+fn session(st: &mut State, cx: &mut Ctx, minutes: u32) -> Result<(), RuleError> {
+    if minutes == 0 || minutes > MAX_SESSION_MINUTES {
+        return Err(RuleError::new(
+            ErrorCode::BadAmount,
+            format!("minutes must be 1..={MAX_SESSION_MINUTES}"),
+        ));
+    }
+    st.days.entry(cx.day).or_default().minutes += minutes;
+    cx.events.push(Event::SessionRecorded { minutes });
+    tasks::bump(st, cx, "session_minutes", u64::from(minutes));
+    Ok(())
+}
+
+/// Runs time effects up to business day `to`: expiry, the end of a paid term, month-start
+/// downgrades; then forgets activity older than any window still needs.
+fn advance(st: &mut State, cx: &mut Ctx, to: Day) {
+    let from = st.advanced_to;
+    if to <= from {
+        return;
+    }
+    ledger::expire(st, &mut cx.events, to);
+    if let Some(term) = st.paid.clone() {
+        if term.until < to {
+            let before = tiers::effective(st, from);
+            st.paid = None;
+            cx.events.push(Event::MembershipEnded { plan: term.plan });
+            st.advanced_to = to;
+            tiers::note_change(st, cx, before, TierReason::PaidEnded);
+        }
+    }
+    if cx.cfg.tiers.downgrade == Downgrade::MonthlyOneStep {
+        for month in month_of(from) + 1..=month_of(to) {
+            if st.tier == 0 {
+                break;
+            }
+            let (first, _) = month_bounds(month);
+            let upgrade = cx
+                .cfg
+                .tiers
+                .levels
+                .get(usize::from(st.tier))
+                .and_then(|t| t.upgrade.as_ref());
+            let still_meets = upgrade.is_none_or(|up| tiers::meets(st, cx.cfg, up, first - 1));
+            if !still_meets {
+                let before = tiers::effective(st, to);
+                st.tier -= 1;
+                st.advanced_to = to;
+                tiers::note_change(st, cx, before, TierReason::Downgrade);
+            }
+        }
+    }
+    st.advanced_to = to;
+    prune(st, cx.cfg, to);
+}
+
+/// Drops per-day and per-month records no rule can look at any more.
+fn prune(st: &mut State, cfg: &Config, today: Day) {
+    let keep = i32::from(cfg.tiers.evaluation.longest()) + i32::from(cfg.offline_window_days) + 32;
+    let oldest_day = today - keep;
+    st.days = st.days.split_off(&oldest_day);
+    let oldest_month = month_of(today - i32::from(cfg.offline_window_days)) - 1;
+    st.month_earned = st.month_earned.split_off(&oldest_month);
+    st.makeups = st.makeups.split_off(&oldest_month);
+    st.services_used = st.services_used.split_off(&oldest_month);
+}

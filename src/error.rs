@@ -1,0 +1,153 @@
+//! Rule errors: a stable code for programs and a detail for people reading logs.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable error codes. They are part of the wire format: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The op's (device, seq) was applied already (or an older seq of that device).
+    DuplicateOp,
+    /// The op is dated before the member joined.
+    OpBeforeJoin,
+    /// The op is dated further back than `offline_window_days` before the newest op.
+    OpTooOld,
+    AlreadyCheckedIn,
+    InsufficientPoints,
+    InvalidDate,
+    MakeupNotPast,
+    MakeupBeforeJoin,
+    MakeupNotMissed,
+    MakeupWindowExceeded,
+    MakeupLimitReached,
+    FreezeLimitReached,
+    UnknownAction,
+    UnknownTask,
+    TaskNotCompleted,
+    TaskAlreadyClaimed,
+    UnknownItem,
+    UnknownPlan,
+    OrderExists,
+    UnknownOrder,
+    OrderAlreadyCancelled,
+    DeductionTooLarge,
+    DeductionNotExact,
+    NoFreeServiceLeft,
+    /// A number outside its allowed range (count, minutes, amount).
+    BadAmount,
+    /// Stored state of a format version this build does not read.
+    StateVersionUnsupported,
+    /// Stored state that does not decode.
+    StateInvalid,
+    /// An op that does not decode.
+    OpInvalid,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::DuplicateOp => "DUPLICATE_OP",
+            ErrorCode::OpBeforeJoin => "OP_BEFORE_JOIN",
+            ErrorCode::OpTooOld => "OP_TOO_OLD",
+            ErrorCode::AlreadyCheckedIn => "ALREADY_CHECKED_IN",
+            ErrorCode::InsufficientPoints => "INSUFFICIENT_POINTS",
+            ErrorCode::InvalidDate => "INVALID_DATE",
+            ErrorCode::MakeupNotPast => "MAKEUP_NOT_PAST",
+            ErrorCode::MakeupBeforeJoin => "MAKEUP_BEFORE_JOIN",
+            ErrorCode::MakeupNotMissed => "MAKEUP_NOT_MISSED",
+            ErrorCode::MakeupWindowExceeded => "MAKEUP_WINDOW_EXCEEDED",
+            ErrorCode::MakeupLimitReached => "MAKEUP_LIMIT_REACHED",
+            ErrorCode::FreezeLimitReached => "FREEZE_LIMIT_REACHED",
+            ErrorCode::UnknownAction => "UNKNOWN_ACTION",
+            ErrorCode::UnknownTask => "UNKNOWN_TASK",
+            ErrorCode::TaskNotCompleted => "TASK_NOT_COMPLETED",
+            ErrorCode::TaskAlreadyClaimed => "TASK_ALREADY_CLAIMED",
+            ErrorCode::UnknownItem => "UNKNOWN_ITEM",
+            ErrorCode::UnknownPlan => "UNKNOWN_PLAN",
+            ErrorCode::OrderExists => "ORDER_EXISTS",
+            ErrorCode::UnknownOrder => "UNKNOWN_ORDER",
+            ErrorCode::OrderAlreadyCancelled => "ORDER_ALREADY_CANCELLED",
+            ErrorCode::DeductionTooLarge => "DEDUCTION_TOO_LARGE",
+            ErrorCode::DeductionNotExact => "DEDUCTION_NOT_EXACT",
+            ErrorCode::NoFreeServiceLeft => "NO_FREE_SERVICE_LEFT",
+            ErrorCode::BadAmount => "BAD_AMOUNT",
+            ErrorCode::StateVersionUnsupported => "STATE_VERSION_UNSUPPORTED",
+            ErrorCode::StateInvalid => "STATE_INVALID",
+            ErrorCode::OpInvalid => "OP_INVALID",
+        }
+    }
+}
+
+#[cfg(test)]
+const ALL_CODES: &[ErrorCode] = &[
+    ErrorCode::DuplicateOp,
+    ErrorCode::OpBeforeJoin,
+    ErrorCode::OpTooOld,
+    ErrorCode::AlreadyCheckedIn,
+    ErrorCode::InsufficientPoints,
+    ErrorCode::InvalidDate,
+    ErrorCode::MakeupNotPast,
+    ErrorCode::MakeupBeforeJoin,
+    ErrorCode::MakeupNotMissed,
+    ErrorCode::MakeupWindowExceeded,
+    ErrorCode::MakeupLimitReached,
+    ErrorCode::FreezeLimitReached,
+    ErrorCode::UnknownAction,
+    ErrorCode::UnknownTask,
+    ErrorCode::TaskNotCompleted,
+    ErrorCode::TaskAlreadyClaimed,
+    ErrorCode::UnknownItem,
+    ErrorCode::UnknownPlan,
+    ErrorCode::OrderExists,
+    ErrorCode::UnknownOrder,
+    ErrorCode::OrderAlreadyCancelled,
+    ErrorCode::DeductionTooLarge,
+    ErrorCode::DeductionNotExact,
+    ErrorCode::NoFreeServiceLeft,
+    ErrorCode::BadAmount,
+    ErrorCode::StateVersionUnsupported,
+    ErrorCode::StateInvalid,
+    ErrorCode::OpInvalid,
+];
+
+/// An op refused by the rules. The state it was applied to is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleError {
+    pub code: ErrorCode,
+    /// What and where, in English, for logs and developers; user-facing wording is js/'s job.
+    pub detail: String,
+}
+
+impl RuleError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        RuleError {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.detail)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_table_matches_serde_names() {
+        for code in ALL_CODES {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
+        }
+    }
+}

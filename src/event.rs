@@ -1,0 +1,138 @@
+//! Events: what an op did. Dates are business dates (`YYYY-MM-DD`).
+
+use crate::config::Reward;
+use crate::day::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    CheckedIn {
+        date: Date,
+        streak: u32,
+    },
+    StreakMilestone {
+        date: Date,
+        streak: u32,
+        cycle_day: u16,
+        reward: Reward,
+    },
+    MadeUp {
+        date: Date,
+        cost: u32,
+        streak: u32,
+    },
+    FreezeUsed {
+        dates: Vec<Date>,
+        held: u16,
+    },
+    FreezesGranted {
+        count: u16,
+        held: u16,
+        discarded: u16,
+    },
+    /// A credit; `cut` is what a cap removed, `cap` which one (`daily` or `monthly`).
+    PointsCredited {
+        date: Date,
+        source: String,
+        requested: u32,
+        granted: u32,
+        cut: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cap: Option<Cap>,
+        /// Last business day on which these points can be used.
+        expires: Date,
+    },
+    PointsDebited {
+        date: Date,
+        reason: String,
+        amount: u32,
+        lots: Vec<LotTake>,
+    },
+    /// Points of a reversed debit, back in their lots; `expired` were already past their expiry.
+    PointsRestored {
+        reason: String,
+        restored: u32,
+        expired: u32,
+    },
+    PointsExpired {
+        lot: Date,
+        amount: u32,
+    },
+    CouponGranted {
+        coupon: String,
+        source: String,
+    },
+    AcceleratorsGranted {
+        count: u16,
+        source: String,
+    },
+    ActionTracked {
+        action: String,
+        count: u32,
+    },
+    SessionRecorded {
+        minutes: u32,
+    },
+    TaskCompleted {
+        task: String,
+        date: Date,
+    },
+    TaskClaimed {
+        task: String,
+        reward: Reward,
+    },
+    Redeemed {
+        item: String,
+        cost: u32,
+    },
+    OrderPlaced {
+        order: String,
+        amount_cents: u64,
+        points: u32,
+        deduction_cents: u64,
+    },
+    OrderCancelled {
+        order: String,
+    },
+    MembershipStarted {
+        plan: String,
+        tier: String,
+        until: Date,
+    },
+    MembershipEnded {
+        plan: String,
+    },
+    TierChanged {
+        from: String,
+        to: String,
+        reason: TierReason,
+    },
+    ServiceUsed {
+        left: u16,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cap {
+    Daily,
+    Monthly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierReason {
+    Upgrade,
+    Boost,
+    Paid,
+    PaidEnded,
+    Downgrade,
+}
+
+/// Points a debit took from one lot (identified by the business day it was earned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotTake {
+    pub lot: Date,
+    pub amount: u32,
+}

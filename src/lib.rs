@@ -1,0 +1,22 @@
+//! zailai (再来): the retention engine for WeChat mini-programs, as a pure Rust core.
+//!
+//! Rules ([`Config`]) + a member's [`State`] + an [`Op`] → [`Event`]s, deterministically.
+//! No I/O, no clock, no randomness: every time-dependent call takes `now` (epoch ms).
+//! The same crate runs natively on the server and as WebAssembly in the mini-program.
+
+pub mod config;
+pub mod day;
+mod engine;
+pub mod error;
+pub mod event;
+pub mod op;
+pub mod state;
+pub mod view;
+
+pub use config::{Config, ConfigError, ConfigIssue};
+pub use day::{BusinessClock, Date, Day};
+pub use engine::{apply, current_streak, is_known_action, is_tracked_action, streak_ending};
+pub use error::{ErrorCode, RuleError};
+pub use event::Event;
+pub use op::{Op, OpKind};
+pub use state::State;

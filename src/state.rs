@@ -1,0 +1,228 @@
+//! A member's state. Serialized with serde in a versioned form (`v`); every map is a
+//! `BTreeMap` so that the same ops always give byte-identical JSON.
+
+use crate::day::{Day, MonthIndex};
+use crate::error::{ErrorCode, RuleError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The state format version this build writes and reads.
+pub const STATE_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    pub v: u32,
+    pub user: String,
+    /// Business day the member joined.
+    pub joined: Day,
+    /// Newest `at` applied (epoch ms): the state's notion of "now" for time effects.
+    pub clock: i64,
+    /// Business day up to which time effects (expiry, month-start downgrade) have run.
+    pub advanced_to: Day,
+    /// Last applied seq per device.
+    pub devices: BTreeMap<String, u32>,
+    pub checkins: BTreeMap<Day, CheckinRecord>,
+    /// Make-ups made, by the month in which they were made.
+    pub makeups: BTreeMap<MonthIndex, u16>,
+    pub freezes: u16,
+    /// Live points by the business day they were earned (one lot a day, same expiry).
+    pub lots: BTreeMap<Day, Lot>,
+    pub balance: u64,
+    pub debits: Vec<Debit>,
+    /// Recent per-day activity, kept for the longest window the rules look back on.
+    pub days: BTreeMap<Day, DayStats>,
+    /// Points counted against the monthly cap, by month (recent months only).
+    pub month_earned: BTreeMap<MonthIndex, u32>,
+    pub tasks: BTreeMap<String, TaskState>,
+    pub tasks_completed: u32,
+    /// Earned tier (index into `tiers.levels`).
+    pub tier: u8,
+    pub paid: Option<PaidTerm>,
+    /// The effective tier last reported, and the day it was reached.
+    pub tier_reached: (u8, Day),
+    pub coupons: Vec<CouponGrant>,
+    pub accelerators: u16,
+    pub orders: BTreeMap<String, Order>,
+    /// Free services used, by month.
+    pub services_used: BTreeMap<MonthIndex, u16>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Checked,
+    MadeUp,
+    Frozen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinRecord {
+    pub mark: Mark,
+    /// Points this day's check-in, make-up milestone or freeze granted.
+    pub points: u32,
+    /// Cycle day of the milestone paid on this day, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lot {
+    /// Last business day on which the lot can be used.
+    pub expires: Day,
+    pub remaining: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Debit {
+    pub day: Day,
+    pub reason: String,
+    pub amount: u32,
+    /// (lot earned day, amount) in the order taken.
+    pub takes: Vec<(Day, u32)>,
+    pub reversed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DayStats {
+    pub opens: u32,
+    pub minutes: u32,
+    pub shares: u32,
+    pub spend_cents: u64,
+    pub orders: u32,
+    /// Points counted against the daily cap.
+    pub earned: u32,
+    /// Credits per earning rule, for per-rule daily limits.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_counts: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TaskState {
+    /// Progress toward the target (for daily tasks: on `day`).
+    pub progress: u64,
+    /// Daily tasks: the business day `progress` belongs to.
+    pub day: Day,
+    pub completed: bool,
+    pub claimed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidTerm {
+    pub plan: String,
+    pub tier: u8,
+    /// Last business day of the term.
+    pub until: Day,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponGrant {
+    pub coupon: String,
+    pub day: Day,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub day: Day,
+    pub amount_cents: u64,
+    pub paid_cents: u64,
+    /// Index into `debits` of the points deduction, if any.
+    pub debit: Option<usize>,
+    pub cancelled: bool,
+}
+
+/// Lifetime totals for audits: `credited + restored = balance + spent + expired`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Totals {
+    pub credited: u64,
+    pub cut: u64,
+    pub spent: u64,
+    pub restored: u64,
+    pub expired: u64,
+}
+
+impl State {
+    /// A new member who joined at `joined_at` (epoch ms).
+    pub fn new(user: &str, joined_day: Day, joined_at: i64) -> State {
+        State {
+            v: STATE_VERSION,
+            user: user.to_owned(),
+            joined: joined_day,
+            clock: joined_at,
+            advanced_to: joined_day,
+            devices: BTreeMap::new(),
+            checkins: BTreeMap::new(),
+            makeups: BTreeMap::new(),
+            freezes: 0,
+            lots: BTreeMap::new(),
+            balance: 0,
+            debits: Vec::new(),
+            days: BTreeMap::new(),
+            month_earned: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            tasks_completed: 0,
+            tier: 0,
+            paid: None,
+            tier_reached: (0, joined_day),
+            coupons: Vec::new(),
+            accelerators: 0,
+            orders: BTreeMap::new(),
+            services_used: BTreeMap::new(),
+            totals: Totals::default(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Decodes stored state; refuses other format versions with `STATE_VERSION_UNSUPPORTED`.
+    pub fn from_json(json: &str) -> Result<State, RuleError> {
+        #[derive(Deserialize)]
+        struct Version {
+            v: u32,
+        }
+        let version: Version = serde_json::from_str(json).map_err(|e| {
+            RuleError::new(ErrorCode::StateInvalid, format!("no readable version: {e}"))
+        })?;
+        if version.v != STATE_VERSION {
+            return Err(RuleError::new(
+                ErrorCode::StateVersionUnsupported,
+                format!(
+                    "state format v{} (this build reads v{STATE_VERSION})",
+                    version.v
+                ),
+            ));
+        }
+        let state: State = serde_json::from_str(json)
+            .map_err(|e| RuleError::new(ErrorCode::StateInvalid, e.to_string()))?;
+        state.check_consistent()?;
+        Ok(state)
+    }
+
+    /// Checks the invariants a decoded state must hold, so a corrupted one is refused whole.
+    fn check_consistent(&self) -> Result<(), RuleError> {
+        let live: u64 = self.lots.values().map(|l| l.remaining).sum();
+        if live != self.balance {
+            return Err(RuleError::new(
+                ErrorCode::StateInvalid,
+                format!(
+                    "balance {} differs from the sum of lots {live}",
+                    self.balance
+                ),
+            ));
+        }
+        for (id, order) in &self.orders {
+            if order.debit.is_some_and(|i| i >= self.debits.len()) {
+                return Err(RuleError::new(
+                    ErrorCode::StateInvalid,
+                    format!("order `{id}` points at a missing debit"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

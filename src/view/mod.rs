@@ -1,0 +1,70 @@
+//! Views: queries on state at a caller-given `now`, ready for `setData` (plain JSON).
+//! A view never changes the state; time effects not yet applied (expiry) are accounted for.
+
+mod calendar;
+mod points;
+mod progress;
+mod prompts;
+mod tasks;
+
+pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
+pub use points::{points_summary, ExpiringPoints, PointsSummary};
+pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
+pub use prompts::{prompts, Prompt};
+pub use tasks::{tasks, TaskStatus, TaskView};
+
+use crate::config::{Config, LocalText};
+use crate::state::State;
+use serde::Serialize;
+
+/// Picks `locale`'s text, else the config's default locale, else any.
+pub(crate) fn local(text: &LocalText, locale: &str, cfg: &Config) -> String {
+    text.get(locale)
+        .or_else(|| text.get(&cfg.default_locale))
+        .or_else(|| text.values().next())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Integer percentage, floored, 0–100.
+pub(crate) fn percent(current: u64, target: u64) -> u8 {
+    if target == 0 || current >= target {
+        return 100;
+    }
+    (u128::from(current) * 100 / u128::from(target)) as u8
+}
+
+/// A short summary of a member for the CLI and logs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub user: String,
+    pub joined: crate::day::Date,
+    pub tier: String,
+    pub earned_tier: String,
+    pub balance: u64,
+    pub streak: u32,
+    pub checkins: usize,
+    pub freezes: u16,
+    pub accelerators: u16,
+    pub coupons: Vec<String>,
+    pub tasks_completed: u32,
+    pub totals: crate::state::Totals,
+}
+
+pub fn summary(st: &State, cfg: &Config, now: i64) -> Summary {
+    let today = cfg.clock().day_of(now);
+    Summary {
+        user: st.user.clone(),
+        joined: crate::day::Date::from_day(st.joined),
+        tier: crate::engine::tiers::tier_id(cfg, crate::engine::tiers::effective(st, today)),
+        earned_tier: crate::engine::tiers::tier_id(cfg, st.tier),
+        balance: points::live_balance(st, today),
+        streak: crate::engine::current_streak(st, today),
+        checkins: st.checkins.len(),
+        freezes: st.freezes,
+        accelerators: st.accelerators,
+        coupons: st.coupons.iter().map(|c| c.coupon.clone()).collect(),
+        tasks_completed: st.tasks_completed,
+        totals: st.totals.clone(),
+    }
+}

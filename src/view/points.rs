@@ -1,0 +1,82 @@
+//! Points summary: balance, what expires soon, what is left under the caps.
+
+use crate::config::Config;
+use crate::day::{month_of, Date, Day};
+use crate::engine::ledger::cap_room;
+use crate::state::State;
+use serde::Serialize;
+
+/// Points that expire on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpiringPoints {
+    /// Last day the points can be used.
+    pub date: Date,
+    pub points: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PointsSummary {
+    pub balance: u64,
+    /// Points expiring within 30 days, by date, soonest first.
+    pub expiring: Vec<ExpiringPoints>,
+    pub expiring_total: u64,
+    pub earned_today: u32,
+    pub left_today: u32,
+    pub earned_month: u32,
+    pub left_month: u32,
+    pub daily_cap: u32,
+    pub monthly_cap: u32,
+    /// Checkout rate: `rate_points` points are worth `rate_cents` cents.
+    pub rate_points: u32,
+    pub rate_cents: u32,
+}
+
+/// Balance at `today`, not counting lots whose expiry has passed but not yet been applied.
+pub fn live_balance(st: &State, today: Day) -> u64 {
+    st.lots
+        .values()
+        .filter(|l| l.expires >= today)
+        .map(|l| l.remaining)
+        .sum()
+}
+
+/// Live lots expiring within `days` days of `today` (inclusive), grouped by expiry date.
+pub fn expiring_within(st: &State, today: Day, days: i32) -> Vec<ExpiringPoints> {
+    let mut out: Vec<ExpiringPoints> = Vec::new();
+    for lot in st
+        .lots
+        .values()
+        .filter(|l| l.expires >= today && l.expires <= today + days)
+    {
+        let date = Date::from_day(lot.expires);
+        match out.iter_mut().find(|e| e.date == date) {
+            Some(e) => e.points += lot.remaining,
+            None => out.push(ExpiringPoints {
+                date,
+                points: lot.remaining,
+            }),
+        }
+    }
+    out.sort_by_key(|e| e.date);
+    out
+}
+
+pub fn points_summary(st: &State, cfg: &Config, now: i64) -> PointsSummary {
+    let today = cfg.clock().day_of(now);
+    let expiring = expiring_within(st, today, 30);
+    let (left_today, left_month) = cap_room(st, cfg, today);
+    let p = &cfg.points;
+    PointsSummary {
+        balance: live_balance(st, today),
+        expiring_total: expiring.iter().map(|e| e.points).sum(),
+        expiring,
+        earned_today: st.days.get(&today).map_or(0, |d| d.earned),
+        left_today: left_today.min(left_month),
+        earned_month: st.month_earned.get(&month_of(today)).copied().unwrap_or(0),
+        left_month,
+        daily_cap: p.daily_cap,
+        monthly_cap: p.monthly_cap,
+        rate_points: p.checkout.points,
+        rate_cents: p.checkout.cents,
+    }
+}
