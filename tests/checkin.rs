@@ -145,7 +145,7 @@ fn makeup_pays_missed_milestone_when_configured() {
 fn makeup_refusals() {
     let mut m = Member::seed(at(2026, 11, 3, 9, 0));
     m.grant(at(2026, 11, 3, 9, 0), 15);
-    let mut code = |m: &mut Member, date: &str, when: i64| {
+    let code = |m: &mut Member, date: &str, when: i64| {
         m.op(when, json!({"type": "make_up", "date": date}))
             .unwrap_err()
             .code
