@@ -54,6 +54,8 @@ pub enum Event {
         reason: String,
         restored: u32,
         expired: u32,
+        /// The lots the restored points went back to.
+        lots: Vec<LotTake>,
     },
     PointsExpired {
         lot: Date,

@@ -23,8 +23,9 @@ pub struct Op {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OpKind {
-    /// Check in for the business day of `at`.
-    CheckIn,
+    /// Check in for the business day of `at`. (Variants without fields are written `{}` so that
+    /// unknown fields are refused for them too.)
+    CheckIn {},
     /// Make up (补签) a missed past day, paid in points.
     MakeUp { date: Date },
     /// The member did something the program counts (`open`, `share`, `core_action`, `query`…).
@@ -51,7 +52,7 @@ pub enum OpKind {
     /// A paid membership plan was bought.
     BuyMembership { plan: String },
     /// One free service of the tier's monthly allowance was used.
-    UseService,
+    UseService {},
     /// Points granted by an operator (not counted against caps).
     Grant { points: u32, reason: String },
 }

@@ -142,6 +142,7 @@ pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
     debit.reversed = true;
     let takes = debit.takes.clone();
     let (mut restored, mut expired) = (0u32, 0u32);
+    let mut lots = Vec::new();
     for (lot_day, amount) in takes {
         let expires = expiry_of(cx.cfg, lot_day);
         st.totals.restored += u64::from(amount);
@@ -155,6 +156,10 @@ pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
                 .remaining += u64::from(amount);
             st.balance += u64::from(amount);
             restored += amount;
+            lots.push(LotTake {
+                lot: Date::from_day(lot_day),
+                amount,
+            });
         } else {
             st.totals.expired += u64::from(amount);
             expired += amount;
@@ -164,6 +169,7 @@ pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
         reason,
         restored,
         expired,
+        lots,
     });
 }
 

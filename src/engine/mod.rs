@@ -108,7 +108,7 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
 
 fn handle(st: &mut State, cx: &mut Ctx, op: &OpKind) -> Result<(), RuleError> {
     match op {
-        OpKind::CheckIn => checkin::check_in(st, cx),
+        OpKind::CheckIn {} => checkin::check_in(st, cx),
         OpKind::MakeUp { date } => checkin::make_up(st, cx, *date),
         OpKind::Track { action, count } => track(st, cx, action, *count),
         OpKind::Session { minutes } => session(st, cx, *minutes),
@@ -121,7 +121,7 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &OpKind) -> Result<(), RuleError> {
         } => commerce::order(st, cx, order, *amount_cents, *points),
         OpKind::CancelOrder { order } => commerce::cancel_order(st, cx, order),
         OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
-        OpKind::UseService => commerce::use_service(st, cx),
+        OpKind::UseService {} => commerce::use_service(st, cx),
         OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),
     }
 }

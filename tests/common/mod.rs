@@ -51,7 +51,7 @@ impl Member {
     }
 
     pub fn check_in(&mut self, at: i64) -> Result<Vec<Event>, RuleError> {
-        self.apply(at, OpKind::CheckIn)
+        self.apply(at, OpKind::CheckIn {})
     }
 
     pub fn track(&mut self, at: i64, action: &str) -> Vec<Event> {
