@@ -1,0 +1,126 @@
+//! The operator CLI, run as a process the way an operator runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn zailai(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zailai"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zailai-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn simulate_prints_events_summary_and_views() {
+    let (code, out, err) = zailai(&[
+        "simulate",
+        "--config",
+        "presets/seed.json",
+        "--ops",
+        "presets/seed-demo.ops.jsonl",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results[0]["line"], 1);
+    assert_eq!(results[1]["events"][0]["type"], "checked_in");
+    let refused: Vec<_> = results.iter().filter(|r| r["ok"] == false).collect();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["error"]["code"], "ALREADY_CHECKED_IN");
+    assert_eq!(v["summary"]["streak"], 8);
+    assert_eq!(v["summary"]["tier"], "silver");
+    for view in [
+        "calendar",
+        "tier_progress",
+        "tasks",
+        "points_summary",
+        "prompts",
+    ] {
+        assert!(!v["views"][view].is_null(), "missing view {view}");
+    }
+    assert_eq!(v["views"]["calendar"]["month"], 11);
+}
+
+#[test]
+fn bad_config_lists_every_problem_with_its_path_and_exits_2() {
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("presets/seed.json")).unwrap())
+            .unwrap();
+    cfg["checkin"]["streak_bonuses"][1]["day"] = 2.into();
+    cfg["points"]["daily_cap"] = 0.into();
+    let path = temp("bad.json", &cfg.to_string());
+    let (code, out, err) = zailai(&[
+        "simulate",
+        "--config",
+        path.to_str().unwrap(),
+        "--ops",
+        "presets/seed-demo.ops.jsonl",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("checkin.streak_bonuses[1].day: must be greater than the previous milestone"),
+        "{err}"
+    );
+    assert!(
+        err.contains("points.daily_cap: must be between 1 and"),
+        "{err}"
+    );
+    let (code, out, _) = zailai(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    let (code, out, _) = zailai(&["check", "--config", "presets/seed.json"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("ok"));
+}
+
+#[test]
+fn bad_op_lines_are_named_by_number_and_nothing_is_applied() {
+    let ops = "{\"device\":\"d\",\"seq\":1,\"at\":1764000000000,\"op\":{\"type\":\"check_in\"}}\n\n{\"device\":\"d\",\"seq\":2,\"at\":1764000000000,\"op\":{\"type\":\"jump\"}}\nnot json\n";
+    let path = temp("ops.jsonl", ops);
+    let (code, out, err) = zailai(&[
+        "simulate",
+        "--config",
+        "presets/seed.json",
+        "--ops",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("2 bad op line(s)"), "{err}");
+    assert!(err.contains("ops.jsonl:3: unknown variant `jump`"), "{err}");
+    assert!(err.contains("ops.jsonl:4:"), "{err}");
+}
+
+#[test]
+fn missing_file_is_named() {
+    let (code, _, err) = zailai(&[
+        "simulate",
+        "--config",
+        "nope.json",
+        "--ops",
+        "presets/seed-demo.ops.jsonl",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read nope.json"), "{err}");
+}
