@@ -2,6 +2,7 @@
 //! later issues add `serve`, `keygen` and `report`.
 
 mod simulate;
+mod text;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -25,6 +25,15 @@ pub struct Args {
     /// Locale of labels in views (zh-CN or en); default: the config's.
     #[arg(long)]
     pub locale: Option<String>,
+    /// `json` (everything, for programs) or `text` (a digest for people).
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Text,
 }
 
 /// Why the command failed; bad input exits 2, unreadable files 1.
@@ -138,7 +147,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         },
         "state": state,
     });
-    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default()),
+        Format::Text => print!(
+            "{}",
+            crate::text::render(&out, cfg.business_day.utc_offset_minutes)
+        ),
+    }
     Ok(())
 }
 
