@@ -169,3 +169,18 @@ fn tier_reached_prompt_on_the_day() {
     let p = view::prompts(&m.state, &m.cfg, at(2026, 11, 2, 10, 0), "zh-CN");
     assert!(p.iter().all(|p| p.kind != "tier_reached"));
 }
+
+#[test]
+fn no_congratulation_for_a_downgrade() {
+    let mut m = Member::seed(at(2026, 11, 1, 9, 0));
+    m.ok(
+        at(2026, 11, 1, 9, 0),
+        json!({"type": "order", "order": "A", "amount_cents": 50000}),
+    );
+    assert_eq!(m.state.tier, 2, "gold on spend");
+    // On 1 February the 90-day spend window no longer holds the order: down to silver.
+    let ev = common::as_json(&m.track(at(2027, 2, 1, 9, 0), "open"));
+    assert_eq!(common::find(&ev, "tier_changed").unwrap()["to"], "silver");
+    let p = view::prompts(&m.state, &m.cfg, at(2027, 2, 1, 10, 0), "zh-CN");
+    assert!(p.iter().all(|p| p.kind != "tier_reached"), "{p:?}");
+}

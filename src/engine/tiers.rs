@@ -68,7 +68,10 @@ pub fn tier_id(cfg: &Config, index: u8) -> String {
 pub fn note_change(st: &mut State, cx: &mut Ctx, before: u8, reason: TierReason) {
     let after = effective(st, cx.day.max(st.advanced_to));
     if after != before {
-        st.tier_reached = (after, cx.day);
+        // Only a rise is worth congratulating (the `tier_reached` prompt).
+        if after > before {
+            st.tier_reached = (after, cx.day);
+        }
         cx.events.push(Event::TierChanged {
             from: tier_id(cx.cfg, before),
             to: tier_id(cx.cfg, after),
