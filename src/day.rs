@@ -60,8 +60,10 @@ pub const MIN_DAY: Day = 0;
 /// 9999-12-31.
 pub const MAX_DAY: Day = 2_932_896;
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian). Inputs are clamped into
+/// 1970–9999, months 1–12 and days 1–31; use [`Date::new`] to reject impossible dates.
 pub fn days_from_civil(y: i32, m: u8, d: u8) -> Day {
+    let (y, m, d) = (y.clamp(MIN_YEAR, MAX_YEAR), m.clamp(1, 12), d.clamp(1, 31));
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -72,9 +74,9 @@ pub fn days_from_civil(y: i32, m: u8, d: u8) -> Day {
     era * 146_097 + doe - 719_468
 }
 
-/// The civil date of a day number.
+/// The civil date of a day number, clamped into 1970-01-01 … 9999-12-31.
 pub fn civil_from_days(z: Day) -> Date {
-    let z = z + 719_468;
+    let z = z.clamp(MIN_DAY, MAX_DAY) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -308,6 +310,17 @@ mod tests {
     fn weekdays() {
         assert_eq!(weekday(days_from_civil(2026, 11, 24)), 1); // Tuesday
         assert_eq!(weekday(0), 3); // Thursday
+    }
+
+    #[test]
+    fn extreme_days_and_dates_are_clamped_not_panicking() {
+        assert_eq!(civil_from_days(i32::MIN).to_string(), "1970-01-01");
+        assert_eq!(civil_from_days(i32::MAX).to_string(), "9999-12-31");
+        assert_eq!(
+            days_from_civil(i32::MAX, 255, 255),
+            days_from_civil(9999, 12, 31)
+        );
+        assert_eq!(days_from_civil(9999, 12, 31), MAX_DAY);
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub enum ErrorCode {
     StateInvalid,
     /// An op that does not decode.
     OpInvalid,
+    /// A stored op log of a format version this build does not read.
+    OpLogVersionUnsupported,
 }
 
 impl ErrorCode {
@@ -76,6 +78,7 @@ impl ErrorCode {
             ErrorCode::StateVersionUnsupported => "STATE_VERSION_UNSUPPORTED",
             ErrorCode::StateInvalid => "STATE_INVALID",
             ErrorCode::OpInvalid => "OP_INVALID",
+            ErrorCode::OpLogVersionUnsupported => "OP_LOG_VERSION_UNSUPPORTED",
         }
     }
 }
@@ -110,6 +113,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::StateVersionUnsupported,
     ErrorCode::StateInvalid,
     ErrorCode::OpInvalid,
+    ErrorCode::OpLogVersionUnsupported,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

@@ -98,3 +98,52 @@ impl Op {
         }
     }
 }
+
+/// The op-log format version this build writes and reads.
+pub const OP_LOG_VERSION: u32 = 1;
+
+/// A list of ops in a versioned container: how pending ops are stored and exchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpLog {
+    pub v: u32,
+    pub ops: Vec<Op>,
+}
+
+impl OpLog {
+    pub fn new(ops: Vec<Op>) -> OpLog {
+        OpLog {
+            v: OP_LOG_VERSION,
+            ops,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Decodes a stored log; another version is `OP_LOG_VERSION_UNSUPPORTED`, anything
+    /// malformed (including one bad op) is `OP_INVALID`, naming the op's index.
+    pub fn from_json(json: &str) -> Result<OpLog, RuleError> {
+        #[derive(Deserialize)]
+        struct Version {
+            v: u32,
+        }
+        let version: Version = serde_json::from_str(json).map_err(|e| {
+            RuleError::new(ErrorCode::OpInvalid, format!("no readable version: {e}"))
+        })?;
+        if version.v != OP_LOG_VERSION {
+            return Err(RuleError::new(
+                ErrorCode::OpLogVersionUnsupported,
+                format!("op log v{} (this build reads v{OP_LOG_VERSION})", version.v),
+            ));
+        }
+        let log: OpLog = serde_json::from_str(json)
+            .map_err(|e| RuleError::new(ErrorCode::OpInvalid, e.to_string()))?;
+        for (i, op) in log.ops.iter().enumerate() {
+            op.check_shape()
+                .map_err(|e| RuleError::new(e.code, format!("ops[{i}].{}", e.detail)))?;
+        }
+        Ok(log)
+    }
+}

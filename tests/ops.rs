@@ -2,6 +2,7 @@ mod common;
 
 use common::{at, Member};
 use serde_json::json;
+use zailai::op::OpLog;
 use zailai::{Config, ErrorCode, Op, OpKind, State};
 
 #[test]
@@ -148,4 +149,29 @@ fn state_round_trips_and_refuses_other_versions_and_corruption() {
         State::from_json(&json[..json.len() / 2]).unwrap_err().code,
         ErrorCode::StateInvalid
     );
+}
+
+#[test]
+fn op_log_is_versioned() {
+    let op = Op {
+        device: "d".into(),
+        seq: 3,
+        at: 5,
+        op: OpKind::MakeUp {
+            date: zailai::Date::parse("2026-11-20").unwrap(),
+        },
+    };
+    let log = OpLog::new(vec![op]);
+    let json = log.to_json();
+    assert!(json.starts_with(r#"{"v":1,"ops":[{"device":"d","seq":3,"at":5,"op":{"type":"make_up","date":"2026-11-20"}}]"#), "{json}");
+    assert_eq!(OpLog::from_json(&json).unwrap(), log);
+    let newer = json.replacen(r#""v":1"#, r#""v":2"#, 1);
+    assert_eq!(
+        OpLog::from_json(&newer).unwrap_err().code,
+        ErrorCode::OpLogVersionUnsupported
+    );
+    let bad = json.replacen(r#""seq":3"#, r#""seq":0"#, 1);
+    let err = OpLog::from_json(&bad).unwrap_err();
+    assert_eq!(err.code, ErrorCode::OpInvalid);
+    assert!(err.detail.starts_with("ops[0]."), "{}", err.detail);
 }

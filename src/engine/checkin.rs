@@ -16,7 +16,7 @@ pub fn streak_ending(st: &State, day: Day) -> u32 {
             break;
         }
         n += 1;
-        d -= 1;
+        d = d.saturating_sub(1);
     }
     n
 }
@@ -106,7 +106,7 @@ fn use_freezes(st: &mut State, cx: &mut Ctx) {
             },
         );
     }
-    st.freezes -= gap as u16;
+    st.freezes = st.freezes.saturating_sub(gap as u16);
     cx.events.push(Event::FreezeUsed {
         dates: frozen.into_iter().map(Date::from_day).collect(),
         held: st.freezes,

@@ -182,16 +182,20 @@ pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
         .levels
         .get(tier)
         .map_or(0, |t| t.benefits.free_services_per_month);
-    let used = st.services_used.entry(month_of(cx.day)).or_default();
-    if *used >= allowed {
+    let used = st
+        .services_used
+        .get(&month_of(cx.day))
+        .copied()
+        .unwrap_or(0);
+    if used >= allowed {
         return Err(RuleError::new(
             ErrorCode::NoFreeServiceLeft,
             format!("{used} of {allowed} free services used this month"),
         ));
     }
-    *used += 1;
+    st.services_used.insert(month_of(cx.day), used + 1);
     cx.events.push(Event::ServiceUsed {
-        left: allowed - *used,
+        left: allowed - used - 1,
     });
     Ok(())
 }

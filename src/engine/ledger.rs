@@ -96,7 +96,7 @@ pub fn debit(
         }
     }
     st.lots.retain(|_, l| l.remaining > 0);
-    st.balance -= u64::from(amount);
+    st.balance = st.balance.saturating_sub(u64::from(amount));
     st.totals.spent += u64::from(amount);
     cx.events.push(Event::PointsDebited {
         date: Date::from_day(cx.day),
@@ -183,7 +183,8 @@ pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) {
         .collect();
     for lot_day in due {
         if let Some(lot) = st.lots.remove(&lot_day) {
-            st.balance -= lot.remaining;
+            // Saturating: a hand-built inconsistent state must not panic here.
+            st.balance = st.balance.saturating_sub(lot.remaining);
             st.totals.expired += lot.remaining;
             events.push(Event::PointsExpired {
                 lot: Date::from_day(lot_day),

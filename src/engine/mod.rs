@@ -90,20 +90,32 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
             ),
         ));
     }
-    // Work on a copy so that an error half-way leaves the caller's state untouched.
-    let mut next = state.clone();
+    // Handlers refuse before they change anything, so an op can work on the state itself.
+    // Time effects (expiry, downgrades) run on the first op of a new business day and change
+    // the state before the handler decides; those ops work on a copy, kept only on success.
     let mut cx = Ctx {
         cfg,
         day,
         events: Vec::new(),
     };
-    advance(&mut next, &mut cx, day.max(newest));
-    handle(&mut next, &mut cx, &op.op)?;
-    tiers::upgrade(&mut next, &mut cx);
-    next.devices.insert(op.device.clone(), op.seq);
-    next.clock = next.clock.max(op.at);
-    *state = next;
+    if day.max(newest) > state.advanced_to {
+        let mut next = state.clone();
+        advance(&mut next, &mut cx, day.max(newest));
+        run(&mut next, &mut cx, op)?;
+        *state = next;
+    } else {
+        run(state, &mut cx, op)?;
+    }
     Ok(cx.events)
+}
+
+/// The op itself, then what follows from it. Must not change `st` before it can fail.
+fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
+    handle(st, cx, &op.op)?;
+    tiers::upgrade(st, cx);
+    st.devices.insert(op.device.clone(), op.seq);
+    st.clock = st.clock.max(op.at);
+    Ok(())
 }
 
 fn handle(st: &mut State, cx: &mut Ctx, op: &OpKind) -> Result<(), RuleError> {
