@@ -1,0 +1,85 @@
+//! Conversions at the JS boundary: times, JSON values, and errors as real `Error` objects
+//! with a stable `code`.
+
+use js_sys::{Array, Error, Object, Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use zailai::{ConfigError, RuleError};
+
+/// Largest instant JS `Date` can hold, in ms.
+const MAX_TIME_MS: f64 = 8.64e15;
+
+/// An `Error` with `code` (and any extra properties).
+pub fn error(code: &str, message: &str) -> JsValue {
+    let e = Error::new(message);
+    e.set_name("ZailaiError");
+    set(&e, "code", &JsValue::from_str(code));
+    e.into()
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+pub fn rule_error(e: RuleError) -> JsValue {
+    error(
+        e.code.as_str(),
+        &format!("{}: {}", e.code.as_str(), e.detail),
+    )
+}
+
+/// A config error: `code`, `path` of the first problem, and every problem in `issues`.
+pub fn config_error(e: ConfigError) -> JsValue {
+    let js = error(e.code, &e.to_string());
+    let obj: &Object = js.unchecked_ref();
+    if let Some(first) = e.issues.first() {
+        set(obj, "path", &JsValue::from_str(&first.path));
+    }
+    let issues = Array::new();
+    for issue in &e.issues {
+        let item = Object::new();
+        set(&item, "path", &JsValue::from_str(&issue.path));
+        set(&item, "reason", &JsValue::from_str(&issue.reason));
+        issues.push(&item);
+    }
+    set(obj, "issues", &issues);
+    js
+}
+
+pub fn bad_argument(what: &str) -> JsValue {
+    error("BAD_ARGUMENT", &format!("BAD_ARGUMENT: {what}"))
+}
+
+/// An epoch-ms number from JS: finite, whole, within the range of JS dates.
+pub fn time_ms(name: &str, value: f64) -> Result<i64, JsValue> {
+    if !value.is_finite() || value.fract() != 0.0 || value.abs() > MAX_TIME_MS {
+        return Err(bad_argument(&format!(
+            "{name} must be whole epoch milliseconds, got {value}"
+        )));
+    }
+    Ok(value as i64)
+}
+
+/// A value as a plain JS object, through JSON (the core's serde types are JSON-shaped).
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| error("INTERNAL", &e.to_string()))?;
+    JSON::parse(&text)
+}
+
+/// A JS value as JSON text: strings pass through, objects are stringified.
+pub fn json_text(name: &str, value: &JsValue) -> Result<String, JsValue> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    if value.is_object() {
+        let s = JSON::stringify(value)
+            .map_err(|_| bad_argument(&format!("{name} cannot be written as JSON")))?;
+        return s
+            .as_string()
+            .ok_or_else(|| bad_argument(&format!("{name} cannot be written as JSON")));
+    }
+    Err(bad_argument(&format!(
+        "{name} must be an object or a JSON string"
+    )))
+}

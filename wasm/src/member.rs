@@ -1,0 +1,153 @@
+//! `Member`: one member's state, the ops applied to it and the views over it.
+
+use crate::convert::{bad_argument, json_text, rule_error, time_ms, to_js};
+use crate::rules::Rules;
+use wasm_bindgen::prelude::*;
+use zailai::{view, Op, State};
+
+#[wasm_bindgen]
+pub struct Member {
+    state: State,
+}
+
+fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
+    locale.as_deref().unwrap_or(&rules.config.default_locale)
+}
+
+#[wasm_bindgen]
+impl Member {
+    /// A new member who joined at `joinedAt` (epoch ms).
+    pub fn join(rules: &Rules, user: &str, joined_at: f64) -> Result<Member, JsValue> {
+        if user.is_empty() || user.len() > 128 {
+            return Err(bad_argument("user must be 1–128 bytes"));
+        }
+        Ok(Member {
+            state: State::join(&rules.config, user, time_ms("joinedAt", joined_at)?),
+        })
+    }
+
+    /// Restores stored state (`STATE_VERSION_UNSUPPORTED`, `STATE_INVALID` on bad data).
+    #[wasm_bindgen(js_name = "fromJSON")]
+    pub fn from_json(json: &str) -> Result<Member, JsValue> {
+        State::from_json(json)
+            .map(|state| Member { state })
+            .map_err(rule_error)
+    }
+
+    /// The state as canonical JSON (byte-identical for the same ops).
+    #[wasm_bindgen(js_name = "stateJSON")]
+    pub fn state_json(&self) -> String {
+        self.state.to_json()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn user(&self) -> String {
+        self.state.user.clone()
+    }
+
+    /// Last applied seq of `device` (0 when none).
+    #[wasm_bindgen(js_name = "lastSeq")]
+    pub fn last_seq(&self, device: &str) -> u32 {
+        self.state.devices.get(device).copied().unwrap_or(0)
+    }
+
+    /// Applies an op (object or JSON string); returns its events, or throws with the rule's
+    /// `code` and leaves the member unchanged.
+    pub fn apply(&mut self, rules: &Rules, op: &JsValue) -> Result<JsValue, JsValue> {
+        let text = json_text("op", op)?;
+        let events = self.apply_text(rules, &text)?;
+        to_js(&events)
+    }
+
+    /// `apply` with JSON text in and out (the events exactly as the core serializes them).
+    #[wasm_bindgen(js_name = "applyJSON")]
+    pub fn apply_json(&mut self, rules: &Rules, op: &str) -> Result<String, JsValue> {
+        let events = self.apply_text(rules, op)?;
+        serde_json::to_string(&events).map_err(|e| bad_argument(&e.to_string()))
+    }
+
+    fn apply_text(&mut self, rules: &Rules, op: &str) -> Result<Vec<zailai::Event>, JsValue> {
+        let op = Op::from_json(op).map_err(rule_error)?;
+        self.state.apply(&rules.config, &op).map_err(rule_error)
+    }
+
+    pub fn calendar(
+        &self,
+        rules: &Rules,
+        year: i32,
+        month: u8,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let cal = view::calendar(
+            &self.state,
+            &rules.config,
+            year,
+            month,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        )
+        .map_err(rule_error)?;
+        to_js(&cal)
+    }
+
+    #[wasm_bindgen(js_name = "tierProgress")]
+    pub fn tier_progress(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&view::tier_progress(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        ))
+    }
+
+    pub fn tasks(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&view::tasks(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        ))
+    }
+
+    #[wasm_bindgen(js_name = "pointsSummary")]
+    pub fn points_summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
+        to_js(&view::points_summary(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+        ))
+    }
+
+    pub fn prompts(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&view::prompts(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        ))
+    }
+
+    pub fn summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
+        to_js(&view::summary(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+        ))
+    }
+}

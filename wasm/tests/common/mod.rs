@@ -1,0 +1,115 @@
+//! Test bodies shared by the Node and the browser harness.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use zailai_wasm::{Member, Rules};
+
+/// 2026-11-01 09:00 in UTC+8.
+const DAY1: f64 = 1_761_958_800_000.0;
+const DAY: f64 = 86_400_000.0;
+
+fn prop(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn op(seq: u32, at: f64, body: &str) -> JsValue {
+    js_sys::JSON::parse(&format!(
+        r#"{{"device":"t","seq":{seq},"at":{at},"op":{body}}}"#
+    ))
+    .unwrap()
+}
+
+pub fn check_in_returns_plain_event_objects() {
+    let rules = Rules::seed();
+    let mut m = Member::join(&rules, "u", DAY1).unwrap();
+    let events: Array = m
+        .apply(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(prop(&events.get(0), "type"), "checked_in");
+    assert_eq!(prop(&events.get(0), "streak").as_f64(), Some(1.0));
+    assert_eq!(prop(&events.get(1), "granted").as_f64(), Some(5.0));
+}
+
+pub fn refusals_are_errors_with_a_code_and_change_nothing() {
+    let rules = Rules::seed();
+    let mut m = Member::join(&rules, "u", DAY1).unwrap();
+    m.apply(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+        .unwrap();
+    let before = m.state_json();
+    let err = m
+        .apply(&rules, &op(2, DAY1 + 1000.0, r#"{"type":"check_in"}"#))
+        .unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(prop(&err, "code"), "ALREADY_CHECKED_IN");
+    assert_eq!(m.state_json(), before);
+    let err = m.apply(&rules, &JsValue::from_f64(3.0)).unwrap_err();
+    assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
+    let err = m
+        .apply(&rules, &op(3, DAY1, r#"{"type":"fly"}"#))
+        .unwrap_err();
+    assert_eq!(prop(&err, "code"), "OP_INVALID");
+}
+
+pub fn config_errors_carry_path_and_every_issue() {
+    let mut cfg: serde_json::Value = serde_json::from_str(zailai::config::SEED_JSON).unwrap();
+    cfg["checkin"]["streak_bonuses"][1]["day"] = 2.into();
+    cfg["points"]["daily_cap"] = 0.into();
+    let err = Rules::new(&cfg.to_string()).err().unwrap();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(prop(&err, "code"), "CONFIG_INVALID");
+    assert_eq!(prop(&err, "path"), "checkin.streak_bonuses[1].day");
+    let issues: Array = prop(&err, "issues").unchecked_into();
+    assert_eq!(issues.length(), 2);
+    cfg = serde_json::from_str(zailai::config::SEED_JSON).unwrap();
+    cfg["lottery"] = serde_json::json!({});
+    let rules = Rules::new(&cfg.to_string()).unwrap();
+    let warnings: Array = rules.warnings().unwrap().unchecked_into();
+    assert_eq!(prop(&warnings.get(0), "path"), "lottery");
+    assert!(Rules::strict(&cfg.to_string()).is_err());
+}
+
+pub fn times_must_be_whole_milliseconds() {
+    let rules = Rules::seed();
+    let m = Member::join(&rules, "u", DAY1).unwrap();
+    for bad in [f64::NAN, f64::INFINITY, 1.5, 9e15] {
+        let err = m.points_summary(&rules, bad).unwrap_err();
+        assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
+    }
+    assert!(Member::join(&rules, "u", f64::NAN).is_err());
+}
+
+pub fn views_and_state_round_trip() {
+    let rules = Rules::seed();
+    let mut m = Member::join(&rules, "u", DAY1).unwrap();
+    for d in 0..3 {
+        m.apply(
+            &rules,
+            &op(d + 1, DAY1 + f64::from(d) * DAY, r#"{"type":"check_in"}"#),
+        )
+        .unwrap();
+    }
+    let cal = m
+        .calendar(&rules, 2026, 11, DAY1 + 2.0 * DAY, None)
+        .unwrap();
+    assert_eq!(prop(&cal, "streak").as_f64(), Some(3.0));
+    assert_eq!(prop(&cal, "streak_label"), "连续签到 3 天");
+    let en = m
+        .calendar(&rules, 2026, 11, DAY1 + 2.0 * DAY, Some("en".into()))
+        .unwrap();
+    assert_eq!(prop(&en, "streak_label"), "3-day streak");
+    assert_eq!(
+        prop(
+            &m.calendar(&rules, 2026, 13, DAY1, None).unwrap_err(),
+            "code"
+        ),
+        "INVALID_DATE"
+    );
+    let summary = m.points_summary(&rules, DAY1 + 2.0 * DAY).unwrap();
+    assert_eq!(prop(&summary, "balance").as_f64(), Some(25.0));
+    let back = Member::from_json(&m.state_json()).unwrap();
+    assert_eq!(back.state_json(), m.state_json());
+    assert_eq!(back.last_seq("t"), 3);
+    let err = Member::from_json("{\"v\":9}").err().unwrap();
+    assert_eq!(prop(&err, "code"), "STATE_VERSION_UNSUPPORTED");
+}
