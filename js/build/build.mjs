@@ -1,0 +1,95 @@
+// Builds ../../pkg from the wasm bindings crate: an MVP .wasm (+ .wasm.br), one wasm-bindgen
+// glue bundled three ways (mini-program CommonJS, browser ESM, Node CommonJS), types, and a
+// size report. Run through scripts/build-pkg.sh, which installs the tools first.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const js = dirname(dirname(fileURLToPath(import.meta.url)));
+const root = dirname(js);
+const pkg = join(root, 'pkg');
+const work = join(root, 'target', 'zailai-pkg');
+const bin = (name) => join(js, 'node_modules', '.bin', name);
+const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
+
+// 1. The module, compiled for the MVP CPU. `strip` keeps the target_features section away
+//    from wasm-bindgen, which would otherwise emit an externref table (TOOLCHAIN.md, recipe A).
+//    Its own target dir, so these flags never invalidate the test builds.
+run('cargo', ['build', '-p', 'zailai-wasm', '--release', '--target', 'wasm32-unknown-unknown', '--target-dir', join(root, 'target', 'mvp')], {
+  RUSTFLAGS: '-C target-cpu=mvp',
+  CARGO_PROFILE_RELEASE_STRIP: 'true',
+});
+const built = join(root, 'target', 'mvp', 'wasm32-unknown-unknown', 'release', 'zailai_wasm.wasm');
+
+// 2. JS glue. The bundler target keeps every glue function in one ES module (zailai_bg.js)
+//    that takes the instance through __wbg_set_wasm, so each environment loads it its own way.
+rmSync(work, { recursive: true, force: true });
+run('wasm-bindgen', ['--target', 'bundler', '--out-dir', work, '--out-name', 'zailai', built]);
+
+// 3. wasm-opt: lower what std brings in (sign-ext, bulk memory, saturating float-to-int) to
+//    MVP, optimise for size, and drop wasm-bindgen's two Global exports (WeChat on iOS rejects
+//    Global exports; with panic=abort the glue never reads them).
+const wasm = join(work, 'zailai.wasm');
+run(bin('wasm-opt'), [join(work, 'zailai_bg.wasm'), '-o', wasm,
+  '--enable-sign-ext', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '-Oz',
+  '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering',
+  '--remove-exports', '--pass-arg=remove-exports@__abort_handler,__instance_terminated',
+  '--strip-debug', '--strip-producers']);
+const wasmBytes = readFileSync(wasm);
+const wasmBr = brotliCompressSync(wasmBytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasmBytes.length } });
+
+// 4. Three entry points over the same glue.
+// The mini-program dist ships ONE wasm file: "构建 npm" copies every file of the folder into
+// the code package. Brotli by default (base library >= 2.14.0); ZAILAI_MP_WASM=raw for older.
+const rawForMiniprogram = process.env.ZAILAI_MP_WASM === 'raw';
+const mpWasmFile = rawForMiniprogram ? 'zailai.wasm' : 'zailai.wasm.br';
+rmSync(pkg, { recursive: true, force: true });
+const common = { bundle: true, alias: { 'zailai-glue': join(work, 'zailai_bg.js') }, legalComments: 'none', logLevel: 'warning', charset: 'utf8' };
+await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'miniprogram.js')], outfile: join(pkg, 'dist', 'miniprogram', 'index.js'),
+  format: 'cjs', platform: 'neutral', target: 'es2017', inject: [join(js, 'src', 'text-codec.js')], mainFields: ['module', 'main'],
+  define: { __ZAILAI_WASM_FILE__: JSON.stringify(mpWasmFile) } });
+await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'node.js')], outfile: join(pkg, 'dist', 'node', 'index.js'), format: 'cjs', platform: 'node', target: 'node18' });
+await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'web.js')], outfile: join(pkg, 'dist', 'web', 'index.js'), format: 'esm', platform: 'browser', target: 'es2020' });
+
+writeFileSync(join(pkg, 'dist', 'miniprogram', mpWasmFile), rawForMiniprogram ? wasmBytes : wasmBr);
+for (const target of ['node', 'web']) copyFileSync(wasm, join(pkg, 'dist', target, 'zailai.wasm'));
+mkdirSync(join(pkg, 'types'), { recursive: true });
+copyFileSync(join(js, 'types', 'index.d.ts'), join(pkg, 'types', 'index.d.ts'));
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, f), join(pkg, f));
+copyFileSync(join(js, 'PACKAGE.md'), join(pkg, 'README.md'));
+const version = /^version = "(.+)"/m.exec(readFileSync(join(root, 'wasm', 'Cargo.toml'), 'utf8'))[1];
+writeFileSync(join(pkg, 'package.json'), JSON.stringify({
+  name: 'zailai',
+  version,
+  description: 'Retention engine for WeChat mini-programs: check-in, points, tiers, tasks (Rust core in WebAssembly)',
+  license: 'MIT OR Apache-2.0',
+  main: 'dist/node/index.js',
+  module: 'dist/web/index.js',
+  browser: 'dist/web/index.js',
+  miniprogram: 'dist/miniprogram',
+  types: 'types/index.d.ts',
+  exports: {
+    '.': { types: './types/index.d.ts', browser: './dist/web/index.js', import: './dist/web/index.js', require: './dist/node/index.js' },
+    './package.json': './package.json',
+  },
+  files: ['dist', 'types', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
+  sideEffects: false,
+}, null, 2) + '\n');
+
+// 5. Size report.
+const sizes = (bytes) => ({ raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotliCompressSync(bytes).length });
+const report = {
+  'zailai.wasm': { ...sizes(wasmBytes), brotli: wasmBr.length },
+  'dist/miniprogram/index.js': sizes(readFileSync(join(pkg, 'dist', 'miniprogram', 'index.js'))),
+  'dist/node/index.js': sizes(readFileSync(join(pkg, 'dist', 'node', 'index.js'))),
+  'dist/web/index.js': sizes(readFileSync(join(pkg, 'dist', 'web', 'index.js'))),
+};
+writeFileSync(join(work, 'sizes.json'), JSON.stringify(report, null, 2) + '\n');
+console.log('\nsize report (bytes)            raw      gzip    brotli');
+for (const [name, s] of Object.entries(report)) {
+  console.log(`${name.padEnd(28)} ${String(s.raw).padStart(8)} ${String(s.gzip).padStart(9)} ${String(s.brotli).padStart(9)}`);
+}
+console.log(`\npkg/ built (${rawForMiniprogram ? 'mini-program ships zailai.wasm' : 'mini-program ships zailai.wasm.br'})`);

@@ -1,0 +1,285 @@
+// The client for front-end developers: one member's offline state on one device, persisted in
+// the given storage, with actions, views and change/reward/error events. Rules live in the
+// wasm core; this file owns storage, time and wording-free plumbing only.
+import { zailaiError } from './errors.js';
+
+export const STORAGE_FORMAT = 1;
+const OPS_HEADER = 'zailai-ops/1';
+const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted']);
+
+/** Civil date of a day number (days since 1970-01-01). */
+function civil(day) {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month };
+}
+
+function defaultDeviceId() {
+  return `d${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
+}
+
+export function makeClientFactory(loadBindings) {
+  /**
+   * Creates a client. Options: `config` (object or JSON text; the seed preset when absent),
+   * `storage` (an adapter), `user` (id, default 'local'), `now` (() => epoch ms),
+   * `locale`, `deviceId` (() => string), plus whatever the loader takes (`wasmPath`).
+   */
+  return async function createClient(options = {}) {
+    const bindings = await loadBindings(options);
+    return new Client(bindings, options);
+  };
+}
+
+class Client {
+  constructor({ Rules, Member }, options) {
+    this._Member = Member;
+    this._listeners = { change: [], reward: [], error: [] };
+    this._now = typeof options.now === 'function' ? options.now : () => Date.now();
+    this.locale = options.locale;
+    const config = options.config;
+    this.rules = config === undefined ? Rules.seed() : new Rules(typeof config === 'string' ? config : JSON.stringify(config));
+    this.user = options.user === undefined ? 'local' : String(options.user);
+    if (!options.storage) throw zailaiError('BAD_ARGUMENT', 'createClient needs a storage adapter (wxStorage, localStorageAdapter or memoryStorage)');
+    this._storage = options.storage;
+    this._prefix = `zailai:${encodeURIComponent(this.user)}:`;
+    this._newDeviceId = options.deviceId || defaultDeviceId;
+    this._pendingErrors = [];
+    this._restore();
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  /** Subscribes to 'change', 'reward' or 'error'; returns the unsubscribe function. */
+  on(name, listener) {
+    const list = this._listeners[name];
+    if (!list) throw zailaiError('BAD_ARGUMENT', `unknown event '${name}': use change, reward or error`);
+    list.push(listener);
+    // Problems found while restoring happen before anyone could listen: deliver them now.
+    if (name === 'error' && this._pendingErrors.length) {
+      const errors = this._pendingErrors.splice(0);
+      for (const e of errors) this._emit('error', e);
+    }
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  _emit(name, payload) {
+    if (name === 'error' && this._listeners.error.length === 0) {
+      this._pendingErrors.push(payload);
+      return;
+    }
+    for (const listener of [...this._listeners[name]]) {
+      try {
+        listener(payload);
+      } catch (e) {
+        // A page's listener must not break the client.
+        if (name !== 'error') this._emit('error', zailaiError('LISTENER_FAILED', `a '${name}' listener threw: ${e && e.message}`, { cause: e }));
+      }
+    }
+  }
+
+  // ---- storage ---------------------------------------------------------------------------
+
+  _read(key) {
+    try {
+      return this._storage.getItem(this._prefix + key);
+    } catch (e) {
+      this._emit('error', zailaiError('STORAGE_UNREADABLE', `cannot read ${key}: ${e && e.message}`));
+      return null;
+    }
+  }
+
+  _write(key, value) {
+    this._storage.setItem(this._prefix + key, value);
+  }
+
+  /** Keeps data this build cannot use under another key, so nothing is destroyed. */
+  _quarantine(key, raw, error) {
+    this._emit('error', error);
+    try {
+      this._write(`quarantine:${key}:${this._now()}`, raw);
+    } catch (_) {
+      // A full store cannot keep the copy; the error above already reported the problem.
+    }
+  }
+
+  _restore() {
+    const now = this._now();
+    let meta = null;
+    const rawMeta = this._read('meta');
+    if (rawMeta !== null) {
+      try {
+        meta = JSON.parse(rawMeta);
+        if (!meta || meta.v !== STORAGE_FORMAT) {
+          this._quarantine('meta', rawMeta, zailaiError('STORAGE_VERSION_UNSUPPORTED', `stored meta has format ${meta && meta.v}, this build reads ${STORAGE_FORMAT}`));
+          meta = null;
+        }
+      } catch (e) {
+        this._quarantine('meta', rawMeta, zailaiError('STORAGE_CORRUPT', `stored meta is not JSON: ${e.message}`));
+        meta = null;
+      }
+    }
+    this.deviceId = meta && typeof meta.device === 'string' && meta.device ? meta.device : this._newDeviceId();
+    this._joinedAt = meta && Number.isFinite(meta.joinedAt) ? meta.joinedAt : now;
+    this._seq = meta && Number.isInteger(meta.seq) ? meta.seq : 0;
+
+    this._pending = this._readPending();
+    for (const op of this._pending) if (op.device === this.deviceId && op.seq > this._seq) this._seq = op.seq;
+
+    this._base = null;
+    const rawBase = this._read('base');
+    if (rawBase !== null) {
+      try {
+        this._base = this._Member.fromJSON(rawBase);
+      } catch (e) {
+        this._quarantine('base', rawBase, e);
+      }
+    }
+    this._member = this._rebuild();
+    this._dirty = true;
+    this._persist();
+  }
+
+  _readPending() {
+    const raw = this._read('pending');
+    if (raw === null) return [];
+    const lines = raw.split('\n');
+    if (lines[0] !== OPS_HEADER) {
+      this._quarantine('pending', raw, zailaiError('STORAGE_VERSION_UNSUPPORTED', `pending ops stored as '${lines[0].slice(0, 40)}', this build reads ${OPS_HEADER}`));
+      return [];
+    }
+    const ops = [];
+    lines.slice(1).forEach((line, i) => {
+      if (line === '') return;
+      try {
+        const op = JSON.parse(line);
+        if (!op || typeof op !== 'object' || typeof op.device !== 'string' || !Number.isInteger(op.seq)) throw new Error('not an op');
+        ops.push(op);
+      } catch (e) {
+        this._quarantine(`pending-line-${i + 1}`, line, zailaiError('STORAGE_CORRUPT', `pending op on line ${i + 1} is unreadable: ${e.message}`));
+      }
+    });
+    return ops;
+  }
+
+  /** The base state with every pending op replayed on top. An op the rules now refuse stays
+   * pending (the server decides) and is reported. */
+  _rebuild() {
+    const member = this._base ? this._Member.fromJSON(this._base.stateJSON()) : this._Member.join(this.rules, this.user, this._joinedAt);
+    for (const op of this._pending) {
+      try {
+        member.apply(this.rules, op);
+      } catch (e) {
+        if (e && e.code !== 'DUPLICATE_OP') this._emit('error', zailaiError('PENDING_OP_REFUSED', `pending op ${op.device}#${op.seq} no longer applies: ${e.message}`, { op, cause: e }));
+      }
+    }
+    return member;
+  }
+
+  _persist() {
+    if (!this._dirty) return true;
+    try {
+      const meta = { v: STORAGE_FORMAT, device: this.deviceId, seq: this._seq, joinedAt: this._joinedAt, user: this.user };
+      this._write('pending', [OPS_HEADER, ...this._pending.map((op) => JSON.stringify(op))].join('\n'));
+      if (this._base) this._write('base', this._base.stateJSON());
+      this._write('meta', JSON.stringify(meta));
+      this._dirty = false;
+      return true;
+    } catch (e) {
+      // Everything stays in memory and is written again on the next change or flush().
+      this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e)));
+      return false;
+    }
+  }
+
+  /** Writes anything a full store refused earlier. Returns whether storage is up to date. */
+  flush() {
+    return this._persist();
+  }
+
+  // ---- actions ---------------------------------------------------------------------------
+
+  _act(body) {
+    const op = { device: this.deviceId, seq: this._seq + 1, at: this._now(), op: body };
+    const events = this._member.apply(this.rules, op); // throws a coded Error, state unchanged
+    this._seq = op.seq;
+    this._pending.push(op);
+    this._dirty = true;
+    this._persist();
+    this._emit('change', { op, events });
+    const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
+    if (rewards.length) this._emit('reward', { op, events: rewards });
+    return events;
+  }
+
+  checkIn() {
+    return this._act({ type: 'check_in' });
+  }
+  /** Makes up (补签) a missed day, `YYYY-MM-DD`. */
+  makeUp(date) {
+    return this._act({ type: 'make_up', date });
+  }
+  track(action, count = 1) {
+    return this._act({ type: 'track', action, count });
+  }
+  session(minutes) {
+    return this._act({ type: 'session', minutes });
+  }
+  claimTask(task) {
+    return this._act({ type: 'claim_task', task });
+  }
+  redeem(item) {
+    return this._act({ type: 'redeem', item });
+  }
+  order(order, amountCents, points = 0) {
+    return this._act({ type: 'order', order, amount_cents: amountCents, points });
+  }
+  cancelOrder(order) {
+    return this._act({ type: 'cancel_order', order });
+  }
+  buyMembership(plan) {
+    return this._act({ type: 'buy_membership', plan });
+  }
+  useService() {
+    return this._act({ type: 'use_service' });
+  }
+
+  // ---- views -----------------------------------------------------------------------------
+
+  /** The month grid; defaults to the current business month. */
+  calendar(year, month) {
+    const now = this._now();
+    if (year === undefined) ({ year, month } = civil(this.rules.businessDay(now)));
+    return this._member.calendar(this.rules, year, month, now, this.locale);
+  }
+  tierProgress() {
+    return this._member.tierProgress(this.rules, this._now(), this.locale);
+  }
+  tasks() {
+    return this._member.tasks(this.rules, this._now(), this.locale);
+  }
+  pointsSummary() {
+    return this._member.pointsSummary(this.rules, this._now());
+  }
+  prompts() {
+    return this._member.prompts(this.rules, this._now(), this.locale);
+  }
+  summary() {
+    return this._member.summary(this.rules, this._now());
+  }
+  /** Ops not yet acknowledged by a server, oldest first. */
+  pendingOps() {
+    return this._pending.map((op) => ({ ...op, op: { ...op.op } }));
+  }
+  /** The member's state as canonical JSON. */
+  stateJSON() {
+    return this._member.stateJSON();
+  }
+}

@@ -1,0 +1,47 @@
+// Entry for WeChat mini-programs ("构建 npm" copies this folder into miniprogram_npm/zailai/).
+// Loads the module with WXWebAssembly from a path inside the code package.
+import * as glue from 'zailai-glue';
+import { makeClientFactory } from './client.js';
+import { zailaiError } from './errors.js';
+
+export { memoryStorage, wxStorage } from './storage.js';
+
+/* global WXWebAssembly, wx */
+const WASM_FILE = __ZAILAI_WASM_FILE__;
+let loading = null;
+
+function baseLibraryAtLeast(version) {
+  try {
+    const info = typeof wx.getAppBaseInfo === 'function' ? wx.getAppBaseInfo() : wx.getSystemInfoSync();
+    const have = String(info.SDKVersion || '0').split('.').map(Number);
+    const want = version.split('.').map(Number);
+    for (let i = 0; i < want.length; i++) if ((have[i] || 0) !== want[i]) return (have[i] || 0) > want[i];
+    return true;
+  } catch (_) {
+    return true; // unknown: try, and let instantiate say no
+  }
+}
+
+async function instantiate(options) {
+  if (typeof WXWebAssembly === 'undefined') throw zailaiError('WASM_UNAVAILABLE', 'WXWebAssembly is not available in this runtime (base library >= 2.13.0 needed)');
+  if (/\.br$/.test(WASM_FILE) && typeof wx !== 'undefined' && !baseLibraryAtLeast('2.14.0')) {
+    throw zailaiError('WASM_UNAVAILABLE', 'this base library cannot load .wasm.br: rebuild the package with ZAILAI_MP_WASM=raw');
+  }
+  const path = options.wasmPath || `/miniprogram_npm/zailai/${WASM_FILE}`;
+  const { instance } = await WXWebAssembly.instantiate(path, { './zailai_bg.js': glue });
+  glue.__wbg_set_wasm(instance.exports);
+  return { Rules: glue.Rules, Member: glue.Member };
+}
+
+/** Loads the module once; `wasmPath` overrides where the code package keeps it. */
+export function load(options = {}) {
+  if (!loading) {
+    loading = instantiate(options).catch((e) => {
+      loading = null;
+      throw e && e.code ? e : zailaiError('WASM_UNAVAILABLE', `cannot load ${WASM_FILE}: ${(e && (e.errMsg || e.message)) || e}`);
+    });
+  }
+  return loading;
+}
+
+export const createClient = makeClientFactory(load);

@@ -1,0 +1,26 @@
+// Entry for Node (CommonJS): reads the module next to this file.
+import * as glue from 'zailai-glue';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeClientFactory } from './client.js';
+
+export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
+
+let bindings = null;
+
+/** Loads the module synchronously (Node only). */
+export function loadSync() {
+  if (!bindings) {
+    const bytes = readFileSync(join(__dirname, 'zailai.wasm'));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { './zailai_bg.js': glue });
+    glue.__wbg_set_wasm(instance.exports);
+    bindings = { Rules: glue.Rules, Member: glue.Member };
+  }
+  return bindings;
+}
+
+export async function load() {
+  return loadSync();
+}
+
+export const createClient = makeClientFactory(load);

@@ -1,0 +1,93 @@
+// Storage adapters: a small synchronous key/value interface (getItem, setItem, removeItem)
+// over wx storage, localStorage or memory. setItem throws an Error with code STORAGE_FULL
+// when the store refuses a write.
+import { zailaiError } from './errors.js';
+
+/** In-memory storage; `quotaBytes` simulates a full store in tests. */
+export function memoryStorage({ quotaBytes = Infinity } = {}) {
+  const map = new Map();
+  const used = () => [...map.values()].reduce((n, v) => n + v.length, 0);
+  return {
+    getItem: (key) => (map.has(key) ? map.get(key) : null),
+    setItem(key, value) {
+      const before = map.has(key) ? map.get(key).length : 0;
+      if (used() - before + value.length > quotaBytes) throw zailaiError('STORAGE_FULL', `memory store quota of ${quotaBytes} bytes reached`);
+      map.set(key, value);
+    },
+    removeItem: (key) => void map.delete(key),
+    keys: () => [...map.keys()],
+  };
+}
+
+/** Browser localStorage. */
+export function localStorageAdapter(ls = globalThis.localStorage) {
+  return {
+    getItem: (key) => ls.getItem(key),
+    setItem(key, value) {
+      try {
+        ls.setItem(key, value);
+      } catch (e) {
+        throw zailaiError('STORAGE_FULL', `localStorage refused ${key}: ${e && e.message}`);
+      }
+    },
+    removeItem: (key) => ls.removeItem(key),
+  };
+}
+
+/** Code units per wx storage chunk: at most 3 UTF-8 bytes each, so a chunk stays well under
+ * the 1 MB per-key limit. */
+export const WX_CHUNK_UNITS = 256 * 1024;
+
+/**
+ * WeChat sync storage (1 MB per key, 10 MB in all; a missing key reads as ''). Values longer
+ * than one chunk are split over `key#0`, `key#1`, … with `key` holding the chunk count.
+ */
+export function wxStorage(wxApi = globalThis.wx) {
+  const read = (key) => {
+    const v = wxApi.getStorageSync(key);
+    return typeof v === 'string' && v !== '' ? v : null;
+  };
+  const write = (key, value) => {
+    try {
+      wxApi.setStorageSync(key, value);
+    } catch (e) {
+      throw zailaiError('STORAGE_FULL', `wx storage refused ${key}: ${(e && (e.errMsg || e.message)) || e}`);
+    }
+  };
+  const chunkCount = (key) => {
+    const head = read(key);
+    const m = head && /^zailai-chunks:(\d+)$/.exec(head);
+    return m ? Number(m[1]) : 0;
+  };
+  return {
+    getItem(key) {
+      const n = chunkCount(key);
+      if (n === 0) return read(key);
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        const part = read(`${key}#${i}`);
+        if (part === null) return null; // a lost chunk: the caller treats the value as corrupted
+        out += part;
+      }
+      return out;
+    },
+    setItem(key, value) {
+      const old = chunkCount(key);
+      if (value.length <= WX_CHUNK_UNITS) {
+        write(key, value);
+      } else {
+        const n = Math.ceil(value.length / WX_CHUNK_UNITS);
+        for (let i = 0; i < n; i++) write(`${key}#${i}`, value.slice(i * WX_CHUNK_UNITS, (i + 1) * WX_CHUNK_UNITS));
+        write(key, `zailai-chunks:${n}`);
+        for (let i = n; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
+        return;
+      }
+      for (let i = 0; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
+    },
+    removeItem(key) {
+      const n = chunkCount(key);
+      for (let i = 0; i < n; i++) wxApi.removeStorageSync(`${key}#${i}`);
+      wxApi.removeStorageSync(key);
+    },
+  };
+}

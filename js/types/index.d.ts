@@ -1,0 +1,402 @@
+// Types of the zailai package. Field names follow the JSON of the Rust core (snake_case);
+// the formats are documented in docs/ops.md and docs/config.md of the repository.
+
+/** `YYYY-MM-DD`, a business date. */
+export type DateString = string;
+/** Epoch milliseconds. */
+export type EpochMs = number;
+export type Locale = 'zh-CN' | 'en' | (string & {});
+
+// ---- errors ------------------------------------------------------------------------------
+
+export type RuleErrorCode =
+  | 'DUPLICATE_OP' | 'OP_BEFORE_JOIN' | 'OP_TOO_OLD' | 'ALREADY_CHECKED_IN' | 'INSUFFICIENT_POINTS'
+  | 'INVALID_DATE' | 'MAKEUP_NOT_PAST' | 'MAKEUP_BEFORE_JOIN' | 'MAKEUP_NOT_MISSED' | 'MAKEUP_WINDOW_EXCEEDED'
+  | 'MAKEUP_LIMIT_REACHED' | 'FREEZE_LIMIT_REACHED' | 'UNKNOWN_ACTION' | 'UNKNOWN_TASK' | 'TASK_NOT_COMPLETED'
+  | 'TASK_ALREADY_CLAIMED' | 'UNKNOWN_ITEM' | 'UNKNOWN_PLAN' | 'ORDER_EXISTS' | 'UNKNOWN_ORDER'
+  | 'ORDER_ALREADY_CANCELLED' | 'DEDUCTION_TOO_LARGE' | 'DEDUCTION_NOT_EXACT' | 'NO_FREE_SERVICE_LEFT'
+  | 'BAD_AMOUNT' | 'STATE_VERSION_UNSUPPORTED' | 'STATE_INVALID' | 'OP_INVALID' | 'OP_LOG_VERSION_UNSUPPORTED';
+
+export type ClientErrorCode =
+  | 'BAD_ARGUMENT' | 'CONFIG_INVALID' | 'CONFIG_TOO_NEW' | 'STORAGE_FULL' | 'STORAGE_CORRUPT'
+  | 'STORAGE_UNREADABLE' | 'STORAGE_VERSION_UNSUPPORTED' | 'PENDING_OP_REFUSED' | 'LISTENER_FAILED'
+  | 'WASM_UNAVAILABLE';
+
+export interface ConfigIssue {
+  path: string;
+  reason: string;
+}
+
+/** Every error thrown or emitted by the package. */
+export interface ZailaiError extends Error {
+  name: 'ZailaiError';
+  code: RuleErrorCode | ClientErrorCode;
+  /** Config errors: the path of the first problem. */
+  path?: string;
+  /** Config errors: every problem. */
+  issues?: ConfigIssue[];
+  /** PENDING_OP_REFUSED: the op. */
+  op?: Op;
+}
+
+// ---- rules -------------------------------------------------------------------------------
+
+export type LocalText = Record<string, string>;
+
+export interface Reward {
+  points?: number;
+  coupons?: string[];
+  freezes?: number;
+  tier_steps?: number;
+  accelerators?: number;
+}
+
+export interface Conditions {
+  active_days?: number;
+  minutes?: number;
+  tasks_completed?: number;
+  spend_cents?: number;
+  orders?: number;
+  shares?: number;
+}
+
+export type Dimension = keyof Conditions;
+
+export interface Benefits {
+  discount_percent: number;
+  free_services_per_month: number;
+  checkin_points: number;
+  lottery_weight: number;
+  early_access_minutes: number;
+}
+
+export interface TierRule {
+  id: string;
+  name: LocalText;
+  upgrade?: { mode: 'all' | 'any'; conditions: Conditions };
+  benefits: Benefits;
+}
+
+export type TaskKind = 'daily' | 'growth' | 'newbie';
+export type ClaimMode = 'auto' | 'manual';
+
+export interface TaskRule {
+  id: string;
+  kind: TaskKind;
+  title: LocalText;
+  action: string;
+  target: number;
+  reward: Reward;
+  claim: ClaimMode;
+}
+
+/** A rule file (docs/config.md). */
+export interface Config {
+  schema_version: string;
+  business_day: { utc_offset_minutes: number; day_start_hour: number };
+  default_locale?: Locale;
+  first_weekday?: number;
+  offline_window_days: number;
+  checkin: {
+    streak_cycle: number;
+    streak_bonuses: { day: number; reward: Reward }[];
+    makeup: {
+      cost_points: number;
+      window: { kind: 'month' } | { kind: 'last_days'; days: number };
+      monthly_limit: number;
+      pays_missed_milestones: boolean;
+    };
+    freeze: { max_held: number };
+  };
+  points: {
+    earning: Record<string, { points: number; daily_limit?: number }>;
+    daily_cap: number;
+    monthly_cap: number;
+    expiry_months: number;
+    reminder_days: number[];
+    checkout: { points: number; cents: number; max_order_percent: number };
+  };
+  tiers: {
+    evaluation: {
+      active_days_window: number;
+      minutes_window: number;
+      shares_window: number;
+      spend_window: number;
+      orders_window: number;
+    };
+    downgrade: 'monthly_one_step' | 'never';
+    levels: TierRule[];
+    paid?: { id: string; tier: string; months: number; price_cents: number }[];
+  };
+  actions?: string[];
+  tasks?: TaskRule[];
+  newbie_days: number;
+  catalog?: { id: string; name: LocalText; cost_points: number; reward: Reward }[];
+  messages?: Record<string, Record<string, string>>;
+}
+
+// ---- ops and events ----------------------------------------------------------------------
+
+export type OpBody =
+  | { type: 'check_in' }
+  | { type: 'make_up'; date: DateString }
+  | { type: 'track'; action: string; count?: number }
+  | { type: 'session'; minutes: number }
+  | { type: 'claim_task'; task: string }
+  | { type: 'redeem'; item: string }
+  | { type: 'order'; order: string; amount_cents: number; points?: number }
+  | { type: 'cancel_order'; order: string }
+  | { type: 'buy_membership'; plan: string }
+  | { type: 'use_service' }
+  | { type: 'grant'; points: number; reason: string };
+
+export interface Op {
+  device: string;
+  seq: number;
+  at: EpochMs;
+  op: OpBody;
+}
+
+export interface LotTake {
+  lot: DateString;
+  amount: number;
+}
+
+export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade';
+
+export type Event =
+  | { type: 'checked_in'; date: DateString; streak: number }
+  | { type: 'streak_milestone'; date: DateString; streak: number; cycle_day: number; reward: Reward }
+  | { type: 'made_up'; date: DateString; cost: number; streak: number }
+  | { type: 'freeze_used'; dates: DateString[]; held: number }
+  | { type: 'freezes_granted'; count: number; held: number; discarded: number }
+  | { type: 'points_credited'; date: DateString; source: string; requested: number; granted: number; cut: number; cap?: 'daily' | 'monthly'; expires: DateString }
+  | { type: 'points_debited'; date: DateString; reason: string; amount: number; lots: LotTake[] }
+  | { type: 'points_restored'; reason: string; restored: number; expired: number; lots: LotTake[] }
+  | { type: 'points_expired'; lot: DateString; amount: number }
+  | { type: 'coupon_granted'; coupon: string; source: string }
+  | { type: 'accelerators_granted'; count: number; source: string }
+  | { type: 'action_tracked'; action: string; count: number }
+  | { type: 'session_recorded'; minutes: number }
+  | { type: 'task_completed'; task: string; date: DateString }
+  | { type: 'task_claimed'; task: string; reward: Reward }
+  | { type: 'redeemed'; item: string; cost: number }
+  | { type: 'order_placed'; order: string; amount_cents: number; points: number; deduction_cents: number }
+  | { type: 'order_cancelled'; order: string }
+  | { type: 'membership_started'; plan: string; tier: string; until: DateString }
+  | { type: 'membership_ended'; plan: string }
+  | { type: 'tier_changed'; from: string; to: string; reason: TierReason }
+  | { type: 'service_used'; left: number };
+
+// ---- views -------------------------------------------------------------------------------
+
+export type DayStatus =
+  | 'checked' | 'made_up' | 'frozen' | 'missed' | 'makeup_available' | 'today_pending' | 'today_done'
+  | 'future' | 'before_join' | 'outside_month';
+
+export interface CalendarDay {
+  date: DateString;
+  day: number;
+  status: DayStatus;
+  points: number;
+  milestone: boolean;
+  coupon: boolean;
+  makeup_cost?: number;
+}
+
+export interface CalendarView {
+  year: number;
+  month: number;
+  today: DateString;
+  first_weekday: number;
+  streak: number;
+  streak_label: string;
+  makeups_left: number;
+  weeks: CalendarDay[][];
+}
+
+export interface TierInfo {
+  index: number;
+  id: string;
+  name: string;
+  benefits: Benefits;
+}
+
+export interface DimensionProgress {
+  dimension: Dimension;
+  current: number;
+  target: number;
+  remaining: number;
+  percentage: number;
+}
+
+export interface TierProgress {
+  tier: TierInfo;
+  paid_until?: DateString;
+  next: TierInfo | null;
+  mode?: 'all' | 'any';
+  percentage: number;
+  label: string;
+  dimensions: DimensionProgress[];
+}
+
+export interface TaskView {
+  id: string;
+  kind: TaskKind;
+  title: string;
+  action: string;
+  progress: number;
+  target: number;
+  percentage: number;
+  status: 'in_progress' | 'claimable' | 'done' | 'expired';
+  claim: ClaimMode;
+  reward: Reward;
+}
+
+export interface PointsSummary {
+  balance: number;
+  expiring: { date: DateString; points: number }[];
+  expiring_total: number;
+  earned_today: number;
+  left_today: number;
+  earned_month: number;
+  left_month: number;
+  daily_cap: number;
+  monthly_cap: number;
+  rate_points: number;
+  rate_cents: number;
+}
+
+export interface Prompt {
+  kind: 'points_expiring' | 'tier_reached' | 'streak_at_risk' | 'benefit_available';
+  priority: number;
+  text: string;
+}
+
+export interface Summary {
+  user: string;
+  joined: DateString;
+  tier: string;
+  earned_tier: string;
+  balance: number;
+  streak: number;
+  checkins: number;
+  freezes: number;
+  accelerators: number;
+  coupons: string[];
+  tasks_completed: number;
+  totals: { credited: number; cut: number; spent: number; restored: number; expired: number };
+}
+
+// ---- low-level bindings --------------------------------------------------------------------
+
+export declare class Rules {
+  /** Tolerant parse (clients): unknown fields become `warnings`; throws CONFIG_INVALID / CONFIG_TOO_NEW. */
+  constructor(json: string);
+  static strict(json: string): Rules;
+  static seed(): Rules;
+  readonly warnings: ConfigIssue[];
+  config(): Config;
+  businessDay(now: EpochMs): number;
+  free(): void;
+}
+
+export declare class Member {
+  static join(rules: Rules, user: string, joinedAt: EpochMs): Member;
+  static fromJSON(json: string): Member;
+  stateJSON(): string;
+  readonly user: string;
+  lastSeq(device: string): number;
+  apply(rules: Rules, op: Op | string): Event[];
+  applyJSON(rules: Rules, op: string): string;
+  calendar(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): CalendarView;
+  tierProgress(rules: Rules, now: EpochMs, locale?: Locale): TierProgress;
+  tasks(rules: Rules, now: EpochMs, locale?: Locale): TaskView[];
+  pointsSummary(rules: Rules, now: EpochMs): PointsSummary;
+  prompts(rules: Rules, now: EpochMs, locale?: Locale): Prompt[];
+  summary(rules: Rules, now: EpochMs): Summary;
+  free(): void;
+}
+
+export interface Bindings {
+  Rules: typeof Rules;
+  Member: typeof Member;
+}
+
+// ---- storage and client ------------------------------------------------------------------
+
+export interface StorageAdapter {
+  getItem(key: string): string | null;
+  /** Throws a ZailaiError with code STORAGE_FULL when the store refuses the write. */
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface WxStorageApi {
+  getStorageSync(key: string): unknown;
+  setStorageSync(key: string, value: string): void;
+  removeStorageSync(key: string): void;
+}
+
+export declare function memoryStorage(options?: { quotaBytes?: number }): StorageAdapter & { keys(): string[] };
+export declare function localStorageAdapter(ls?: Storage): StorageAdapter;
+export declare function wxStorage(wx?: WxStorageApi): StorageAdapter;
+
+export interface LoadOptions {
+  /** Mini-program: path of the module in the code package (default /miniprogram_npm/zailai/zailai.wasm.br). */
+  wasmPath?: string;
+  /** Browser: URL of zailai.wasm (default: next to the module). */
+  wasmUrl?: string | URL;
+}
+
+export interface ClientOptions extends LoadOptions {
+  /** The rules (object or JSON text); the seed preset when absent. */
+  config?: Config | string;
+  storage: StorageAdapter;
+  /** Member id; each member's data is kept under its own keys. Default 'local'. */
+  user?: string;
+  /** The clock, epoch ms. Default Date.now. */
+  now?: () => EpochMs;
+  locale?: Locale;
+  /** Makes the id of a new device. */
+  deviceId?: () => string;
+}
+
+export interface ChangeEvent {
+  op: Op;
+  events: Event[];
+}
+
+export interface Client {
+  readonly rules: Rules;
+  readonly user: string;
+  readonly deviceId: string;
+  locale?: Locale;
+  on(name: 'change' | 'reward', listener: (change: ChangeEvent) => void): () => void;
+  on(name: 'error', listener: (error: ZailaiError) => void): () => void;
+  checkIn(): Event[];
+  makeUp(date: DateString): Event[];
+  track(action: string, count?: number): Event[];
+  session(minutes: number): Event[];
+  claimTask(task: string): Event[];
+  redeem(item: string): Event[];
+  order(order: string, amountCents: number, points?: number): Event[];
+  cancelOrder(order: string): Event[];
+  buyMembership(plan: string): Event[];
+  useService(): Event[];
+  calendar(year?: number, month?: number): CalendarView;
+  tierProgress(): TierProgress;
+  tasks(): TaskView[];
+  pointsSummary(): PointsSummary;
+  prompts(): Prompt[];
+  summary(): Summary;
+  pendingOps(): Op[];
+  stateJSON(): string;
+  /** Writes what a full store refused earlier; returns whether storage is up to date. */
+  flush(): boolean;
+}
+
+export declare function load(options?: LoadOptions): Promise<Bindings>;
+/** Node only. */
+export declare function loadSync(): Bindings;
+export declare function createClient(options: ClientOptions): Promise<Client>;

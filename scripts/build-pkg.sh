@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds pkg/ (the npm package) from a clean checkout: installs what is missing (wasm target,
+# the wasm-bindgen CLI of exactly the pinned version, npm packages incl. binaryen's wasm-opt)
+# and skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-rust.sh
+pinned=$(sed -nE 's/^wasm-bindgen = "=([0-9.]+)"/\1/p' wasm/Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
+  # No --locked: the registry mirror lacks one locked dependency (TOOLCHAIN.md).
+  cargo install wasm-bindgen-cli --version "$pinned" --force
+fi
+if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
+  (cd js && npm ci --no-audit --no-fund)
+fi
+node js/build/build.mjs
