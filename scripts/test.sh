@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Every check of the project: formatting, lints, the core's purity and wasm32 build, and all
-# Rust tests (unit, integration, property, golden vectors, CLI). CI runs exactly this.
+# Every check of the project: formatting, lints, the core's purity and wasm32 build, all Rust
+# tests (unit, integration, property, golden vectors, CLI), the wasm bindings in Node and
+# headless Chromium, the built npm package (pkg/) in Node, and the mini-program runtime
+# harness. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-rust.sh
+bash scripts/ensure-system.sh
 
 echo "== format and lints"
 cargo fmt --all -- --check
@@ -20,10 +23,25 @@ fi
 echo "== the core builds for wasm32"
 cargo build -p zailai --target wasm32-unknown-unknown --release
 
-echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace 2>&1 | tee "$log"
-# One closing line for the whole run (cargo's last line is the doc-tests' own count).
+
+echo "== Rust tests"
+cargo test --workspace 2>&1 | tee -a "$log"
+
+echo "== build pkg/ (MVP wasm, three entry points, size report)"
+bash scripts/build-pkg.sh
+
+echo "== wasm bindings in Node and in headless Chromium (one body, two harnesses)"
+cargo clippy -p zailai-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo test -p zailai-wasm --target wasm32-unknown-unknown --test node 2>&1 | tee -a "$log"
+(cd wasm && CHROMEDRIVER=$(command -v chromedriver) cargo test --target wasm32-unknown-unknown --test browser) 2>&1 | tee -a "$log"
+
+echo "== JS: the built package, the mini-program runtime harness, golden vectors vs native, types"
+cargo build -p zailai-server
+(cd js && npm test) 2>&1 | tee -a "$log"
+
+# One closing line for the whole run, over cargo's, wasm-bindgen's and node's counts.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
-     END { printf "all tests: %d passed, %d failed\n", p, f; if (p == 0) exit 1 }' "$log"
+     /^# pass / { p += $3 } /^# fail / { f += $3 }
+     END { printf "all tests: %d passed, %d failed\n", p, f; if (p == 0 || f > 0) exit 1 }' "$log"

@@ -3,19 +3,21 @@
 // when the store refuses a write.
 import { zailaiError } from './errors.js';
 
-/** In-memory storage; `quotaBytes` simulates a full store in tests. */
+/** In-memory storage; `quotaBytes` (changeable with setQuota) simulates a full store. */
 export function memoryStorage({ quotaBytes = Infinity } = {}) {
   const map = new Map();
+  let quota = quotaBytes;
   const used = () => [...map.values()].reduce((n, v) => n + v.length, 0);
   return {
     getItem: (key) => (map.has(key) ? map.get(key) : null),
     setItem(key, value) {
       const before = map.has(key) ? map.get(key).length : 0;
-      if (used() - before + value.length > quotaBytes) throw zailaiError('STORAGE_FULL', `memory store quota of ${quotaBytes} bytes reached`);
+      if (used() - before + value.length > quota) throw zailaiError('STORAGE_FULL', `memory store quota of ${quota} bytes reached`);
       map.set(key, value);
     },
     removeItem: (key) => void map.delete(key),
     keys: () => [...map.keys()],
+    setQuota: (bytes) => void (quota = bytes),
   };
 }
 

@@ -338,7 +338,7 @@ export interface WxStorageApi {
   removeStorageSync(key: string): void;
 }
 
-export declare function memoryStorage(options?: { quotaBytes?: number }): StorageAdapter & { keys(): string[] };
+export declare function memoryStorage(options?: { quotaBytes?: number }): StorageAdapter & { keys(): string[]; setQuota(bytes: number): void };
 export declare function localStorageAdapter(ls?: Storage): StorageAdapter;
 export declare function wxStorage(wx?: WxStorageApi): StorageAdapter;
 

@@ -25,7 +25,9 @@ pub struct Args {
     /// Locale of labels in views (zh-CN or en); default: the config's.
     #[arg(long)]
     pub locale: Option<String>,
-    /// `json` (everything, for programs) or `text` (a digest for people).
+    /// `json` (everything, for programs), `text` (a digest for people) or `lines` (one line
+    /// per op, `ok <events JSON>` or `err <CODE>`, then `state <state JSON>`: the canonical
+    /// bytes other implementations are compared with).
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
 }
@@ -34,6 +36,7 @@ pub struct Args {
 pub enum Format {
     Json,
     Text,
+    Lines,
 }
 
 /// Why the command failed; bad input exits 2, unreadable files 1.
@@ -108,53 +111,81 @@ fn load_ops(path: &Path) -> Result<Vec<(usize, Op)>, Failure> {
 pub fn run(args: &Args) -> Result<(), Failure> {
     let (cfg, _) = load_config(&args.config)?;
     let ops = load_ops(&args.ops)?;
-    let locale = args
-        .locale
-        .clone()
-        .unwrap_or_else(|| cfg.default_locale.clone());
     let joined_at = args
         .joined_at
         .or(ops.first().map(|(_, op)| op.at))
         .unwrap_or(0);
+    let state = State::join(&cfg, &args.user, joined_at);
+    match args.format {
+        Format::Lines => print_lines(&cfg, state, &ops),
+        Format::Json => {
+            let out = report(args, &cfg, state, &ops, joined_at)?;
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        Format::Text => {
+            let out = report(args, &cfg, state, &ops, joined_at)?;
+            print!(
+                "{}",
+                crate::text::render(&out, cfg.business_day.utc_offset_minutes)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The canonical bytes: `ok <events>` or `err <CODE>` per op, then `state <state>`.
+fn print_lines(cfg: &Config, mut state: State, ops: &[(usize, Op)]) {
+    for (_, op) in ops {
+        match state.apply(cfg, op) {
+            Ok(events) => println!("ok {}", serde_json::to_string(&events).unwrap_or_default()),
+            Err(e) => println!("err {}", e.code.as_str()),
+        }
+    }
+    println!("state {}", state.to_json());
+}
+
+/// Each op's events or error, the member summary, the views at `--now`, and the state.
+fn report(
+    args: &Args,
+    cfg: &Config,
+    mut state: State,
+    ops: &[(usize, Op)],
+    joined_at: i64,
+) -> Result<Value, Failure> {
+    let locale = args
+        .locale
+        .clone()
+        .unwrap_or_else(|| cfg.default_locale.clone());
     let now = args
         .now
         .or(ops.iter().map(|(_, op)| op.at).max())
         .unwrap_or(joined_at);
-    let mut state = State::join(&cfg, &args.user, joined_at);
     let results: Vec<Value> = ops
         .iter()
         .map(|(line, op)| {
             let head = json!({ "line": line, "device": op.device, "seq": op.seq, "at": op.at, "op": op.op });
-            match state.apply(&cfg, op) {
+            match state.apply(cfg, op) {
                 Ok(events) => merge(head, json!({ "ok": true, "events": events })),
                 Err(e) => merge(head, json!({ "ok": false, "error": e })),
             }
         })
         .collect();
     let today = zailai::Date::from_day(cfg.clock().day_of(now));
-    let calendar = view::calendar(&state, &cfg, today.year, today.month, now, &locale)
+    let calendar = view::calendar(&state, cfg, today.year, today.month, now, &locale)
         .map_err(|e| Failure::Input(format!("error: {e}")))?;
-    let out = json!({
+    Ok(json!({
         "results": results,
-        "summary": view::summary(&state, &cfg, now),
+        "summary": view::summary(&state, cfg, now),
         "views": {
             "now": now,
             "calendar": calendar,
-            "tier_progress": view::tier_progress(&state, &cfg, now, &locale),
-            "tasks": view::tasks(&state, &cfg, now, &locale),
-            "points_summary": view::points_summary(&state, &cfg, now),
-            "prompts": view::prompts(&state, &cfg, now, &locale),
+            "tier_progress": view::tier_progress(&state, cfg, now, &locale),
+            "tasks": view::tasks(&state, cfg, now, &locale),
+            "points_summary": view::points_summary(&state, cfg, now),
+            "prompts": view::prompts(&state, cfg, now, &locale),
         },
         "state": state,
-    });
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default()),
-        Format::Text => print!(
-            "{}",
-            crate::text::render(&out, cfg.business_day.utc_offset_minutes)
-        ),
-    }
-    Ok(())
+    }))
 }
 
 fn merge(mut a: Value, b: Value) -> Value {

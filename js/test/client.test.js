@@ -1,0 +1,190 @@
+// The client API through the built Node entry: actions, events, errors, persistence and
+// recovery from what a person or a full disk can do to storage.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { pkg } = require('./helpers.js');
+const zailai = require(pkg);
+
+const DAY = 86_400_000;
+const NOV1 = Date.UTC(2026, 10, 1, 1, 0); // 09:00 in UTC+8
+
+async function client(storage, clock, extra = {}) {
+  return zailai.createClient({ storage, now: () => clock.t, deviceId: () => 'dev-1', ...extra });
+}
+
+test('actions return events, emit change and reward, and refusals throw coded Errors', async () => {
+  const clock = { t: NOV1 };
+  const c = await client(zailai.memoryStorage(), clock);
+  const changes = [];
+  const rewards = [];
+  c.on('change', (ch) => changes.push(ch));
+  c.on('reward', (r) => rewards.push(r));
+  const events = c.checkIn();
+  assert.deepEqual(events.map((e) => e.type), ['checked_in', 'points_credited']);
+  assert.equal(changes.length, 1);
+  assert.equal(changes[0].op.seq, 1);
+  assert.equal(rewards[0].events[0].granted, 5);
+  assert.throws(() => c.checkIn(), (e) => e instanceof Error && e.code === 'ALREADY_CHECKED_IN' && e.name === 'ZailaiError');
+  assert.equal(changes.length, 1, 'a refused op emits nothing');
+  assert.equal(c.pendingOps().length, 1);
+  // Wrong types from JS are coded errors too, and the client keeps working.
+  assert.throws(() => c.makeUp(20261101), (e) => e.code === 'OP_INVALID');
+  assert.throws(() => c.track('open', 'many'), (e) => e.code === 'OP_INVALID');
+  assert.throws(() => c.track('dance'), (e) => e.code === 'UNKNOWN_ACTION');
+  assert.throws(() => c.on('nope', () => {}), (e) => e.code === 'BAD_ARGUMENT');
+  clock.t += DAY;
+  assert.equal(c.checkIn()[0].streak, 2);
+});
+
+test('views: calendar of the current month, progress, tasks, summary, prompts', async () => {
+  const clock = { t: NOV1 };
+  const c = await client(zailai.memoryStorage(), clock, { locale: 'en' });
+  c.checkIn();
+  c.track('query');
+  clock.t += 2 * DAY;
+  const cal = c.calendar();
+  assert.equal(cal.month, 11);
+  const days = cal.weeks.flat().filter((d) => d.status !== 'outside_month');
+  assert.deepEqual(days.slice(0, 3).map((d) => d.status), ['checked', 'makeup_available', 'today_pending']);
+  assert.equal(c.tierProgress().next.id, 'silver');
+  assert.match(c.tierProgress().label, /to reach Silver$/);
+  assert.equal(c.tasks().find((t) => t.id === 'daily_query').status, 'in_progress', 'daily tasks reset');
+  assert.equal(c.pointsSummary().balance, 15);
+  assert.equal(c.summary().streak, 0);
+  assert.deepEqual(c.prompts().map((p) => p.kind), []);
+  assert.equal(c.calendar(2026, 10).month, 10);
+  assert.throws(() => c.calendar(2026, 13), (e) => e.code === 'INVALID_DATE');
+});
+
+test('state and pending ops survive a restart', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage();
+  const a = await client(storage, clock);
+  a.checkIn();
+  clock.t += DAY;
+  a.checkIn();
+  a.track('review');
+  const b = await client(storage, clock);
+  assert.equal(b.deviceId, 'dev-1');
+  assert.equal(b.stateJSON(), a.stateJSON());
+  assert.equal(b.pendingOps().length, 3);
+  clock.t += DAY;
+  assert.equal(b.checkIn()[0].streak, 3);
+  assert.equal(b.pendingOps().at(-1).seq, 4);
+});
+
+test('a bad config is a coded Error with the path of every problem', async () => {
+  const cfg = (await zailai.load()).Rules.seed().config();
+  cfg.checkin.streak_bonuses[1].day = 2;
+  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: cfg }), (e) => e.code === 'CONFIG_INVALID' && e.path === 'checkin.streak_bonuses[1].day' && e.issues.length === 1);
+  cfg.checkin.streak_bonuses[1].day = 7;
+  cfg.schema_version = '2.0';
+  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: cfg }), (e) => e.code === 'CONFIG_TOO_NEW');
+  cfg.schema_version = '1.3';
+  cfg.lottery = { prizes: [] };
+  const c = await zailai.createClient({ storage: zailai.memoryStorage(), config: JSON.stringify(cfg) });
+  assert.deepEqual(c.rules.warnings.map((w) => w.path), ['lottery']);
+});
+
+function storedClient(storage, clock) {
+  const errors = [];
+  return client(storage, clock).then((c) => {
+    c.on('error', (e) => errors.push(e));
+    return { c, errors };
+  });
+}
+
+test('a hand-edited base state is reported, kept aside, and rebuilt from the pending ops', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage();
+  const a = await client(storage, clock);
+  a.checkIn();
+  a.track('share');
+  const good = a.stateJSON();
+  storage.setItem('zailai:local:base', good.replace('"balance":35', '"balance":99999'));
+  const { c, errors } = await storedClient(storage, clock);
+  assert.deepEqual(errors.map((e) => e.code), ['STATE_INVALID']);
+  assert.equal(c.stateJSON(), good, 'replaying the pending ops gives the same state');
+  assert.ok(storage.keys().some((k) => k.startsWith('zailai:local:quarantine:base:')));
+});
+
+test('unknown storage versions and unreadable op lines are reported; no readable op is lost', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage();
+  const a = await client(storage, clock);
+  a.checkIn();
+  a.track('review');
+  a.track('share');
+  const lines = storage.getItem('zailai:local:pending').split('\n');
+  lines[2] = lines[2].slice(0, 20); // the second op, truncated
+  storage.setItem('zailai:local:pending', lines.join('\n'));
+  storage.setItem('zailai:local:meta', JSON.stringify({ v: 99 }));
+  const { c, errors } = await storedClient(storage, clock);
+  assert.deepEqual(errors.map((e) => e.code).sort(), ['STORAGE_CORRUPT', 'STORAGE_VERSION_UNSUPPORTED']);
+  assert.deepEqual(c.pendingOps().map((op) => op.op.type), ['check_in', 'track']);
+  assert.equal(c.summary().balance, 5 + 30);
+  // The next op must not reuse a seq a surviving op has.
+  clock.t += DAY;
+  c.checkIn();
+  const seqs = c.pendingOps().filter((op) => op.device === c.deviceId).map((op) => op.seq);
+  assert.equal(new Set(seqs).size, seqs.length);
+});
+
+test('an unknown pending-op format is kept aside, not destroyed', async () => {
+  const storage = zailai.memoryStorage();
+  storage.setItem('zailai:local:pending', 'zailai-ops/9\n{"future":true}');
+  const { c, errors } = await storedClient(storage, { t: NOV1 });
+  assert.deepEqual(errors.map((e) => e.code), ['STORAGE_VERSION_UNSUPPORTED']);
+  assert.deepEqual(c.pendingOps(), []);
+  const kept = storage.keys().find((k) => k.startsWith('zailai:local:quarantine:pending:'));
+  assert.equal(storage.getItem(kept), 'zailai-ops/9\n{"future":true}');
+});
+
+test('a full store is reported, the op is kept in memory and written by flush()', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage({ quotaBytes: 2500 });
+  const { c, errors } = await storedClient(storage, clock);
+  c.checkIn();
+  for (let i = 0; i < 30 && errors.length === 0; i++) c.track('core_action');
+  assert.equal(errors[0].code, 'STORAGE_FULL');
+  const inMemory = c.pendingOps().length;
+  assert.ok(inMemory > storage.getItem('zailai:local:pending').split('\n').length - 1, 'the store lags behind memory');
+  assert.equal(c.flush(), false);
+  storage.setQuota(Infinity); // the page freed space
+  assert.equal(c.flush(), true);
+  const restarted = await client(storage, clock);
+  assert.equal(restarted.pendingOps().length, inMemory, 'no op was lost');
+  assert.equal(restarted.stateJSON(), c.stateJSON());
+});
+
+test('a throwing listener does not break the client', async () => {
+  const clock = { t: NOV1 };
+  const { c, errors } = await storedClient(zailai.memoryStorage(), clock);
+  c.on('change', () => {
+    throw new Error('page bug');
+  });
+  c.checkIn();
+  assert.equal(errors[0].code, 'LISTENER_FAILED');
+  assert.equal(c.pendingOps().length, 1);
+});
+
+test('wx storage splits values over 1 MB keys and reads them back', () => {
+  const store = new Map();
+  const wx = {
+    getStorageSync: (k) => (store.has(k) ? store.get(k) : ''),
+    setStorageSync(k, v) {
+      if (Buffer.byteLength(JSON.stringify(v)) > 1024 * 1024) throw { errMsg: 'setStorageSync:fail exceed storage item max length' };
+      store.set(k, v);
+    },
+    removeStorageSync: (k) => store.delete(k),
+  };
+  const s = zailai.wxStorage(wx);
+  const big = '签'.repeat(700_000); // 2.1 MB of UTF-8
+  s.setItem('zailai:x', big);
+  assert.equal(s.getItem('zailai:x'), big);
+  assert.ok(store.size >= 3);
+  s.setItem('zailai:x', 'small');
+  assert.equal(s.getItem('zailai:x'), 'small');
+  assert.deepEqual([...store.keys()], ['zailai:x'], 'old chunks are removed');
+  assert.equal(s.getItem('zailai:missing'), null);
+});

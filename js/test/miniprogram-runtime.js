@@ -1,0 +1,94 @@
+// A Node `vm` context shaped like the WeChat mini-program JS runtime, for running the
+// package's mini-program dist as "构建 npm" lays it out:
+// - WXWebAssembly.instantiate(path, imports) takes a path inside the code package only
+//   (.wasm, or .wasm.br from base library 2.14.0) and refuses buffers and URLs;
+// - wx sync storage with the real quotas (1 MB a key, 10 MB in all, JSON values, '' when
+//   missing);
+// - no WebAssembly, TextEncoder, TextDecoder, fetch or URL.
+const vm = require('node:vm');
+const { cpSync, mkdtempSync, readFileSync } = require('node:fs');
+const { join, normalize } = require('node:path');
+const { tmpdir } = require('node:os');
+const { brotliDecompressSync } = require('node:zlib');
+
+const KEY_LIMIT = 1024 * 1024;
+const TOTAL_LIMIT = 10 * 1024 * 1024;
+
+/** A code package folder with the dist where "构建 npm" puts it. */
+function codePackage(distDir) {
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-mp-'));
+  cpSync(distDir, join(dir, 'miniprogram_npm', 'zailai'), { recursive: true });
+  return dir;
+}
+
+/** wx sync storage with WeChat's quotas; `data` survives "restarts" of the runtime. */
+function wxStorageBackend(data = new Map()) {
+  const size = (k, v) => Buffer.byteLength(k) + Buffer.byteLength(JSON.stringify(v));
+  const total = () => [...data].reduce((n, [k, v]) => n + size(k, v), 0);
+  return {
+    data,
+    getStorageSync: (key) => (data.has(key) ? JSON.parse(JSON.stringify(data.get(key))) : ''),
+    setStorageSync(key, value) {
+      if (value === undefined || typeof value === 'function') throw { errMsg: 'setStorageSync:fail parameter error' };
+      if (size(key, value) > KEY_LIMIT) throw { errMsg: 'setStorageSync:fail exceed storage item max length' };
+      const old = data.has(key) ? size(key, data.get(key)) : 0;
+      if (total() - old + size(key, value) > TOTAL_LIMIT) throw { errMsg: 'setStorageSync:fail exceed storage max size 10MB' };
+      data.set(key, JSON.parse(JSON.stringify(value)));
+    },
+    removeStorageSync: (key) => void data.delete(key),
+  };
+}
+
+/**
+ * Starts a runtime over `root` (a code package). Returns `require` for the package as a page
+ * would call it, and the context for checks.
+ */
+function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0' } = {}) {
+  const HostWebAssembly = WebAssembly;
+  const WXWebAssembly = {
+    instantiate(path, imports) {
+      if (typeof path !== 'string') return Promise.reject(new Error('WXWebAssembly.instantiate: path must be a string (no ArrayBuffer, no URL)'));
+      if (!path.startsWith('/') || /^\w+:/.test(path)) return Promise.reject(new Error(`WXWebAssembly.instantiate: ${path} is not a code package path`));
+      const br = path.endsWith('.wasm.br');
+      if (!br && !path.endsWith('.wasm')) return Promise.reject(new Error(`WXWebAssembly.instantiate: ${path} is not .wasm or .wasm.br`));
+      let bytes;
+      try {
+        bytes = readFileSync(join(root, normalize(path)));
+      } catch (e) {
+        return Promise.reject(new Error(`WXWebAssembly.instantiate: no file ${path}`));
+      }
+      if (br) bytes = brotliDecompressSync(bytes);
+      return HostWebAssembly.instantiate(bytes, imports);
+    },
+  };
+  const wx = {
+    getStorageSync: storage.getStorageSync,
+    setStorageSync: storage.setStorageSync,
+    removeStorageSync: storage.removeStorageSync,
+    getAppBaseInfo: () => ({ SDKVersion: sdkVersion }),
+    getSystemInfoSync: () => ({ SDKVersion: sdkVersion, platform: 'ios' }),
+  };
+  const context = vm.createContext({ WXWebAssembly, wx, console, setTimeout, clearTimeout });
+  // V8 gives every context its own WebAssembly; the mini-program runtime has none.
+  vm.runInContext('delete globalThis.WebAssembly;', context);
+
+  const cache = new Map();
+  function requireFrom(file) {
+    if (cache.has(file)) return cache.get(file).exports;
+    const module = { exports: {} };
+    cache.set(file, module);
+    const code = readFileSync(file, 'utf8');
+    const fn = vm.runInContext(`(function (module, exports, require) {${code}\n})`, context, { filename: file });
+    fn(module, module.exports, (name) => {
+      throw new Error(`require('${name}') is not available in the mini-program dist`);
+    });
+    return module.exports;
+  }
+  const pageRequire = (name) => {
+    if (name !== 'zailai') throw new Error(`unknown module ${name}`);
+    return requireFrom(join(root, 'miniprogram_npm', 'zailai', 'index.js'));
+  };
+  return { require: pageRequire, context, wx, storage };
+}
+
+module.exports = { codePackage, startRuntime, wxStorageBackend };

@@ -1,0 +1,92 @@
+// The mini-program dist in a runtime shaped like WeChat's: an offline week with a restart.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const vm = require('node:vm');
+const { join } = require('node:path');
+const { pkg } = require('./helpers.js');
+const { codePackage, startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
+
+const root = codePackage(join(pkg, 'dist', 'miniprogram'));
+const DAY = 86_400_000;
+// Values made inside the runtime have its Array prototype: compare plain copies.
+const plain = (v) => JSON.parse(JSON.stringify(v));
+const at = (day, hour = 9) => Date.UTC(2026, 10, day, hour - 8, 0); // November 2026, UTC+8
+
+test('the runtime is shaped like the mini-program one', async () => {
+  const rt = startRuntime(root);
+  for (const name of ['WebAssembly', 'TextEncoder', 'TextDecoder', 'fetch', 'URL', 'require', 'process']) {
+    assert.equal(vm.runInContext(`typeof ${name}`, rt.context), 'undefined', name);
+  }
+  const WX = rt.context.WXWebAssembly;
+  await assert.rejects(WX.instantiate(new ArrayBuffer(8), {}), /path must be a string/);
+  await assert.rejects(WX.instantiate('https://example.com/x.wasm', {}), /not a code package path/);
+  assert.equal(rt.wx.getStorageSync('nothing'), '');
+  assert.throws(() => rt.wx.setStorageSync('big', 'x'.repeat(1024 * 1024)), (e) => /max length/.test(e.errMsg));
+});
+
+test('an offline week: check-ins, a make-up, tasks, a restart in the middle, views', async () => {
+  const storage = wxStorageBackend();
+  const clock = { t: at(1) };
+  const open = async () => {
+    const rt = startRuntime(root, { storage });
+    const zailai = rt.require('zailai');
+    const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: 'oU1', now: () => clock.t });
+    const errors = [];
+    client.on('error', (e) => errors.push(e));
+    return { client, errors };
+  };
+  let { client, errors } = await open();
+  const rewards = [];
+  client.on('reward', (r) => rewards.push(...r.events));
+  for (const day of [1, 2, 3]) {
+    clock.t = at(day);
+    client.track('open');
+    client.checkIn();
+    client.track('query');
+  }
+  client.track('core_action'); // newbie task: 20 points + a coupon
+  assert.ok(rewards.some((e) => e.type === 'coupon_granted' && e.coupon === 'newbie_5_yuan'));
+  assert.equal(client.calendar().streak, 3);
+
+  // Restart: a new runtime reads the same wx storage (the phone was rebooted).
+  ({ client, errors } = await open());
+  assert.equal(client.summary().streak, 3);
+  clock.t = at(5); // the 4th was missed
+  client.track('open');
+  client.checkIn();
+  assert.throws(() => client.checkIn(), (e) => e.code === 'ALREADY_CHECKED_IN');
+  client.makeUp('2026-11-04');
+  clock.t = at(6);
+  client.checkIn();
+  clock.t = at(7);
+  const events = client.checkIn();
+  assert.deepEqual(plain(events.map((e) => e.type)), ['checked_in', 'points_credited', 'streak_milestone', 'points_credited', 'coupon_granted']);
+
+  const cal = client.calendar();
+  const status = Object.fromEntries(cal.weeks.flat().filter((d) => d.status !== 'outside_month').map((d) => [d.day, d.status]));
+  assert.deepEqual(plain([1, 2, 3, 4, 5, 6, 7, 8].map((d) => status[d])), ['checked', 'checked', 'checked', 'made_up', 'checked', 'checked', 'today_done', 'future']);
+  assert.equal(cal.streak, 7);
+  assert.equal(cal.streak_label, '连续签到 7 天');
+  // 3 opens (10) + 5 check-ins (5) + milestones (10 + 30) + 3 daily tasks (10) + newbie (15 + 20) + open (10) − make-up (10)
+  assert.equal(client.pointsSummary().balance, 30 + 30 + 40 + 30 + 35 + 10 - 10);
+  const tasks = Object.fromEntries(client.tasks().map((t) => [t.id, t.status]));
+  assert.equal(tasks.newbie_core, 'done');
+  assert.equal(tasks.daily_query, 'in_progress');
+  assert.match(client.tierProgress().label, /^距离白银会员还差/);
+  assert.deepEqual(errors, []);
+  assert.ok([...storage.data.keys()].every((k) => k.startsWith('zailai:')), 'only keys under zailai:');
+});
+
+test('a base library without .wasm.br support gets a clear error', async () => {
+  const rt = startRuntime(root, { sdkVersion: '2.13.2' });
+  const zailai = rt.require('zailai');
+  await assert.rejects(zailai.createClient({ storage: zailai.wxStorage(rt.wx) }), (e) => e.code === 'WASM_UNAVAILABLE' && /ZAILAI_MP_WASM=raw/.test(e.message));
+});
+
+test('a wrong wasm path is a coded error, and a retry with the right one works', async () => {
+  const rt = startRuntime(root);
+  const zailai = rt.require('zailai');
+  await assert.rejects(zailai.load({ wasmPath: '/nope/zailai.wasm.br' }), (e) => e.code === 'WASM_UNAVAILABLE');
+  const bindings = await zailai.load({ wasmPath: '/miniprogram_npm/zailai/zailai.wasm.br' });
+  assert.equal(typeof bindings.Rules.seed, 'function');
+});

@@ -1,0 +1,44 @@
+// Compiled with tsc --strict against the built package's types. Each @ts-expect-error must
+// be an error: if a type degraded to `any`, tsc reports the directive as unused and fails.
+import { createClient, memoryStorage, wxStorage, type Event, type ZailaiError } from 'zailai';
+
+async function page(wxApi: Parameters<typeof wxStorage>[0]) {
+  const client = await createClient({ storage: wxStorage(wxApi), user: 'u', locale: 'zh-CN' });
+  const events: Event[] = client.checkIn();
+  for (const e of events) {
+    if (e.type === 'points_credited') {
+      const granted: number = e.granted;
+      const cap: 'daily' | 'monthly' | undefined = e.cap;
+      void granted, cap;
+    }
+    // @ts-expect-error `streak` exists only on some events
+    void e.streak;
+  }
+  const cal = client.calendar();
+  const firstStatus: string = cal.weeks[0][0].status;
+  // @ts-expect-error a status is one of the listed strings
+  const bad: typeof cal.weeks[0][0]['status'] = 'sleeping';
+  const progress = client.tierProgress();
+  const pct: number = progress.percentage;
+  const next: string | undefined = progress.next?.id;
+  client.on('error', (e: ZailaiError) => {
+    const code: string = e.code;
+    void code;
+  });
+  // @ts-expect-error make-up takes a date string
+  client.makeUp(20261101);
+  // @ts-expect-error unknown event name
+  client.on('click', () => {});
+  const summary = client.pointsSummary();
+  const expiring: { date: string; points: number }[] = summary.expiring;
+  void firstStatus, bad, pct, next, expiring;
+}
+
+async function node() {
+  const client = await createClient({ storage: memoryStorage({ quotaBytes: 1000 }), now: () => Date.now() });
+  // @ts-expect-error storage is required
+  await createClient({});
+  return client.summary().balance.toFixed(0);
+}
+
+void page, node;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs Debian's chromium + chromedriver (wasm tests in a real browser) and wabt
+# (wasm-validate, wasm-objdump) when missing. Not Debian's binaryen: its wasm-opt corrupts
+# wasm-bindgen output (TOOLCHAIN.md); wasm-opt comes from npm.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v wasm-validate >/dev/null || missing+=(wabt)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
