@@ -9,6 +9,7 @@ pub mod day;
 mod engine;
 pub mod error;
 pub mod event;
+mod json;
 pub mod op;
 pub mod state;
 pub mod view;

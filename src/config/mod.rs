@@ -2,17 +2,19 @@
 //!
 //! Parsing is strict (unknown fields are errors with their path) for the CLI and the server;
 //! [`Config::parse_tolerant`] is for clients, which must keep working when a newer minor
-//! version of the rules adds fields they do not know.
+//! version of the rules adds fields they do not know. Both read the document with the
+//! path-aware readers of `crate::json` (`read.rs`); the types only derive `Serialize`.
 
 mod messages;
 mod parse;
+mod read;
 mod validate;
 
 pub use messages::{MessageKey, Messages};
 pub use parse::{ConfigError, ConfigIssue, Parsed};
 
 use crate::day::BusinessClock;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The major version of the rule schema this build reads.
@@ -21,56 +23,47 @@ pub const SCHEMA_MAJOR: u32 = 1;
 /// Text in several locales, keyed by locale tag (`zh-CN`, `en`).
 pub type LocalText = BTreeMap<String, String>;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
     /// `MAJOR.MINOR`; a reader refuses a newer major.
     pub schema_version: String,
     pub business_day: BusinessDay,
     /// Locale used when a view is asked for none.
-    #[serde(default = "default_locale")]
     pub default_locale: String,
     /// First column of the calendar grid: 0 = Sunday, 1 = Monday … 6 = Saturday.
-    #[serde(default = "default_first_weekday")]
     pub first_weekday: u8,
     /// How far back (in business days, before the newest op applied) an op may be dated.
     pub offline_window_days: u16,
     pub checkin: Checkin,
     pub points: Points,
     pub tiers: Tiers,
-    #[serde(default)]
     pub tasks: Vec<Task>,
     /// Newbie tasks are open for this many business days from (and including) the join day.
     pub newbie_days: u16,
     /// Tracked action names that earn no points but count toward tasks (`query`, `invite`…).
     /// `open` and `share` are always known, as is every earning rule's action.
-    #[serde(default)]
     pub actions: Vec<String>,
     /// What points can be redeemed for.
-    #[serde(default)]
     pub catalog: Vec<CatalogItem>,
     /// Overrides of the built-in message templates, by locale then key.
-    #[serde(default)]
     pub messages: BTreeMap<String, BTreeMap<String, String>>,
 }
 
-fn default_first_weekday() -> u8 {
+pub(crate) fn default_first_weekday() -> u8 {
     1
 }
 
-fn default_locale() -> String {
+pub(crate) fn default_locale() -> String {
     "zh-CN".to_owned()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct BusinessDay {
     pub utc_offset_minutes: i32,
     pub day_start_hour: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Checkin {
     /// Milestones repeat every `streak_cycle` days of a streak.
     pub streak_cycle: u16,
@@ -79,16 +72,14 @@ pub struct Checkin {
     pub freeze: Freeze,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StreakBonus {
     /// Position in the cycle, 1-based.
     pub day: u16,
     pub reward: Reward,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Makeup {
     pub cost_points: u32,
     pub window: MakeupWindow,
@@ -98,8 +89,8 @@ pub struct Makeup {
     pub pays_missed_milestones: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MakeupWindow {
     /// Any missed day of the current month.
     Month,
@@ -107,24 +98,22 @@ pub enum MakeupWindow {
     LastDays { days: u16 },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Freeze {
     pub max_held: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Reward {
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero")]
     pub points: u32,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<String>,
-    #[serde(default, skip_serializing_if = "is_zero16")]
+    #[serde(skip_serializing_if = "is_zero16")]
     pub freezes: u16,
-    #[serde(default, skip_serializing_if = "is_zero16")]
+    #[serde(skip_serializing_if = "is_zero16")]
     pub tier_steps: u16,
-    #[serde(default, skip_serializing_if = "is_zero16")]
+    #[serde(skip_serializing_if = "is_zero16")]
     pub accelerators: u16,
 }
 
@@ -145,8 +134,7 @@ impl Reward {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Points {
     /// Points per tracked action, by action name.
     pub earning: BTreeMap<String, EarningRule>,
@@ -158,17 +146,15 @@ pub struct Points {
     pub checkout: Checkout,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EarningRule {
     pub points: u32,
     /// Credits per business day from this rule; absent means no per-rule limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub daily_limit: Option<u16>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Checkout {
     /// `points` points are worth `cents` cents.
     pub points: u32,
@@ -176,19 +162,16 @@ pub struct Checkout {
     pub max_order_percent: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tiers {
     pub evaluation: Evaluation,
     pub downgrade: Downgrade,
     pub levels: Vec<Tier>,
-    #[serde(default)]
     pub paid: Vec<PaidPlan>,
 }
 
 /// Rolling windows, in business days ending today, for the tier dimensions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
     pub active_days_window: u16,
     pub minutes_window: u16,
@@ -212,7 +195,7 @@ impl Evaluation {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Downgrade {
     /// On the first business day of a month, a member who no longer meets their tier drops one.
@@ -220,25 +203,23 @@ pub enum Downgrade {
     Never,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tier {
     pub id: String,
     pub name: LocalText,
     /// Absent only on the first (entry) tier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub upgrade: Option<Upgrade>,
     pub benefits: Benefits,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upgrade {
     pub mode: Mode,
     pub conditions: Conditions,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     All,
@@ -246,25 +227,24 @@ pub enum Mode {
 }
 
 /// Thresholds per dimension; an absent dimension is not a condition.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Conditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_days: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks_completed: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub spend_cents: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub orders: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shares: Option<u32>,
 }
 
 /// The dimensions a tier can be earned on, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     ActiveDays,
@@ -317,8 +297,7 @@ impl Conditions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Benefits {
     /// Price paid in percent (98 = 9.8折, 100 = no discount).
     pub discount_percent: u8,
@@ -331,8 +310,7 @@ pub struct Benefits {
     pub early_access_minutes: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaidPlan {
     pub id: String,
     /// Tier id granted for the term.
@@ -341,8 +319,7 @@ pub struct PaidPlan {
     pub price_cents: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Task {
     pub id: String,
     pub kind: TaskKind,
@@ -354,7 +331,7 @@ pub struct Task {
     pub claim: Claim,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     Daily,
@@ -362,15 +339,14 @@ pub enum TaskKind {
     Newbie,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Claim {
     Auto,
     Manual,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CatalogItem {
     pub id: String,
     pub name: LocalText,
