@@ -34,7 +34,7 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
         checkin: checkin(o.req("checkin")?, un)?,
         points: points(o.req("points")?, un)?,
         tiers: tiers(o.req("tiers")?, un)?,
-        actions: o.list("actions", true, |v, p| string(v, p))?,
+        actions: o.list("actions", true, string)?,
         tasks: o.list("tasks", true, |v, p| task(v, p, un))?,
         newbie_days: o.uint("newbie_days", U16)? as u16,
         catalog: o.list("catalog", true, |v, p| catalog_item(v, p, un))?,
@@ -115,7 +115,7 @@ pub fn reward(v: &Value, path: &str, un: &mut Unknown) -> Res<Reward> {
     let mut o = Obj::new(v, path)?;
     let r = Reward {
         points: o.uint_or("points", U32, 0)? as u32,
-        coupons: o.list("coupons", true, |v, p| string(v, p))?,
+        coupons: o.list("coupons", true, string)?,
         freezes: o.uint_or("freezes", U16, 0)? as u16,
         tier_steps: o.uint_or("tier_steps", U16, 0)? as u16,
         accelerators: o.uint_or("accelerators", U16, 0)? as u16,
