@@ -3,13 +3,14 @@
 
 use crate::day::Date;
 use crate::error::{ErrorCode, RuleError};
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Obj, Res, Unknown};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Longest accepted device id, in bytes.
 pub const MAX_DEVICE_LEN: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Op {
     /// The device that recorded the op.
     pub device: String,
@@ -20,18 +21,17 @@ pub struct Op {
     pub op: OpKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum OpKind {
-    /// Check in for the business day of `at`. (Variants without fields are written `{}` so that
-    /// unknown fields are refused for them too.)
+    /// Check in for the business day of `at`.
     CheckIn {},
     /// Make up (补签) a missed past day, paid in points.
     MakeUp { date: Date },
     /// The member did something the program counts (`open`, `share`, `core_action`, `query`…).
     Track {
         action: String,
-        #[serde(default = "one", skip_serializing_if = "is_one")]
+        #[serde(skip_serializing_if = "is_one")]
         count: u32,
     },
     /// Minutes of use in one session.
@@ -44,7 +44,6 @@ pub enum OpKind {
     Order {
         order: String,
         amount_cents: u64,
-        #[serde(default)]
         points: u32,
     },
     /// Cancel an order: its points come back to their original lots.
@@ -57,9 +56,6 @@ pub enum OpKind {
     Grant { points: u32, reason: String },
 }
 
-fn one() -> u32 {
-    1
-}
 fn is_one(v: &u32) -> bool {
     *v == 1
 }
@@ -67,9 +63,31 @@ fn is_one(v: &u32) -> bool {
 impl Op {
     /// Parses one op from JSON, strictly (unknown fields are errors).
     pub fn from_json(json: &str) -> Result<Op, RuleError> {
-        let op: Op = serde_json::from_str(json)
+        let value: Value = serde_json::from_str(json)
             .map_err(|e| RuleError::new(ErrorCode::OpInvalid, e.to_string()))?;
-        op.check_shape()?;
+        Op::from_value(&value, "")
+    }
+
+    /// Reads an op from a JSON value; problems name their path under `path`.
+    pub fn from_value(value: &Value, path: &str) -> Result<Op, RuleError> {
+        let op = read_op(value, path).map_err(|i| {
+            let detail = if i.path.is_empty() {
+                i.reason
+            } else {
+                format!("{}: {}", i.path, i.reason)
+            };
+            RuleError::new(ErrorCode::OpInvalid, detail)
+        })?;
+        op.check_shape().map_err(|e| {
+            RuleError::new(
+                e.code,
+                if path.is_empty() {
+                    e.detail
+                } else {
+                    format!("{path}.{}", e.detail)
+                },
+            )
+        })?;
         Ok(op)
     }
 
@@ -103,8 +121,7 @@ impl Op {
 pub const OP_LOG_VERSION: u32 = 1;
 
 /// A list of ops in a versioned container: how pending ops are stored and exchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpLog {
     pub v: u32,
     pub ops: Vec<Op>,
@@ -125,25 +142,109 @@ impl OpLog {
     /// Decodes a stored log; another version is `OP_LOG_VERSION_UNSUPPORTED`, anything
     /// malformed (including one bad op) is `OP_INVALID`, naming the op's index.
     pub fn from_json(json: &str) -> Result<OpLog, RuleError> {
-        #[derive(Deserialize)]
-        struct Version {
-            v: u32,
-        }
-        let version: Version = serde_json::from_str(json).map_err(|e| {
-            RuleError::new(ErrorCode::OpInvalid, format!("no readable version: {e}"))
-        })?;
-        if version.v != OP_LOG_VERSION {
+        let invalid = |detail: String| RuleError::new(ErrorCode::OpInvalid, detail);
+        let value: Value = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        let version = value.get("v").and_then(Value::as_u64);
+        if version != Some(u64::from(OP_LOG_VERSION)) {
             return Err(RuleError::new(
                 ErrorCode::OpLogVersionUnsupported,
-                format!("op log v{} (this build reads v{OP_LOG_VERSION})", version.v),
+                format!(
+                    "op log v{} (this build reads v{OP_LOG_VERSION})",
+                    value.get("v").unwrap_or(&Value::Null)
+                ),
             ));
         }
-        let log: OpLog = serde_json::from_str(json)
-            .map_err(|e| RuleError::new(ErrorCode::OpInvalid, e.to_string()))?;
-        for (i, op) in log.ops.iter().enumerate() {
-            op.check_shape()
-                .map_err(|e| RuleError::new(e.code, format!("ops[{i}].{}", e.detail)))?;
-        }
-        Ok(log)
+        let mut o = Obj::new(&value, "").map_err(|i| invalid(i.reason))?;
+        o.opt("v");
+        let ops = o
+            .req("ops")
+            .and_then(|v| json::array(v, "ops"))
+            .map_err(|i| invalid(format!("{}: {}", i.path, i.reason)))?;
+        let ops = ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| Op::from_value(op, &json::index("ops", i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        o.finish(&mut Unknown::Deny)
+            .map_err(|i| invalid(format!("{}: {}", i.path, i.reason)))?;
+        Ok(OpLog {
+            v: OP_LOG_VERSION,
+            ops,
+        })
     }
+}
+
+const U32: u64 = u32::MAX as u64;
+const OP_TYPES: [&str; 11] = [
+    "check_in",
+    "make_up",
+    "track",
+    "session",
+    "claim_task",
+    "redeem",
+    "order",
+    "cancel_order",
+    "buy_membership",
+    "use_service",
+    "grant",
+];
+
+fn read_op(v: &Value, path: &str) -> Res<Op> {
+    let mut o = Obj::new(v, path)?;
+    let op = Op {
+        device: o.string("device")?,
+        seq: o.uint("seq", U32)? as u32,
+        at: o.int("at", i64::MIN, i64::MAX)?,
+        op: read_kind(o.req("op")?, &o.at("op"))?,
+    };
+    o.finish(&mut Unknown::Deny)?;
+    Ok(op)
+}
+
+fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
+    let mut o = Obj::new(v, path)?;
+    let kind = match o.variant("type", &OP_TYPES)? {
+        0 => OpKind::CheckIn {},
+        1 => {
+            let text = o.string("date")?;
+            let date = Date::parse(&text).ok_or_else(|| {
+                json::issue(
+                    &o.at("date"),
+                    format!("`{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
+                )
+            })?;
+            OpKind::MakeUp { date }
+        }
+        2 => OpKind::Track {
+            action: o.string("action")?,
+            count: o.uint_or("count", U32, 1)? as u32,
+        },
+        3 => OpKind::Session {
+            minutes: o.uint("minutes", U32)? as u32,
+        },
+        4 => OpKind::ClaimTask {
+            task: o.string("task")?,
+        },
+        5 => OpKind::Redeem {
+            item: o.string("item")?,
+        },
+        6 => OpKind::Order {
+            order: o.string("order")?,
+            amount_cents: o.uint("amount_cents", u64::MAX)?,
+            points: o.uint_or("points", U32, 0)? as u32,
+        },
+        7 => OpKind::CancelOrder {
+            order: o.string("order")?,
+        },
+        8 => OpKind::BuyMembership {
+            plan: o.string("plan")?,
+        },
+        9 => OpKind::UseService {},
+        _ => OpKind::Grant {
+            points: o.uint("points", U32)? as u32,
+            reason: o.string("reason")?,
+        },
+    };
+    o.finish(&mut Unknown::Deny)?;
+    Ok(kind)
 }

@@ -108,7 +108,10 @@ fn bad_op_lines_are_named_by_number_and_nothing_is_applied() {
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.contains("2 bad op line(s)"), "{err}");
-    assert!(err.contains("ops.jsonl:3: unknown variant `jump`"), "{err}");
+    assert!(
+        err.contains("ops.jsonl:3: op.type: unknown variant `jump`"),
+        "{err}"
+    );
     assert!(err.contains("ops.jsonl:4:"), "{err}");
 }
 

@@ -38,10 +38,12 @@ impl Member {
         self.state.apply(&self.cfg, &op)
     }
 
-    /// Applies an op given as the `op` JSON object.
+    /// Applies an op given as the `op` JSON object (read like any op from JSON).
     pub fn op(&mut self, at: i64, op: Value) -> Result<Vec<Event>, RuleError> {
-        let kind: OpKind = serde_json::from_value(op).expect("test op is well-formed");
-        self.apply(at, kind)
+        self.seq += 1;
+        let op = json!({"device": "phone", "seq": self.seq, "at": at, "op": op});
+        let op = Op::from_value(&op, "").expect("test op is well-formed");
+        self.state.apply(&self.cfg, &op)
     }
 
     pub fn ok(&mut self, at: i64, op: Value) -> Vec<Event> {
