@@ -56,12 +56,14 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
     Ok(c)
 }
 
-/// `{key: text}` (names of tiers and tasks, message templates).
+/// `{key: text}` (names of tiers and tasks, message templates). Filled by `insert`, not
+/// `collect()`, which would instantiate a sort.
 fn text_map(v: &Value, path: &str) -> Res<BTreeMap<String, String>> {
-    object(v, path)?
-        .iter()
-        .map(|(k, t)| Ok((k.clone(), string(t, &crate::json::join(path, k))?)))
-        .collect()
+    let mut out = BTreeMap::new();
+    for (k, t) in object(v, path)? {
+        out.insert(k.clone(), string(t, &crate::json::join(path, k))?);
+    }
+    Ok(out)
 }
 
 fn checkin(v: &Value, un: &mut Unknown) -> Res<Checkin> {

@@ -41,6 +41,8 @@ pub fn live_balance(st: &State, today: Day) -> u64 {
 }
 
 /// Live lots expiring within `days` days of `today` (inclusive), grouped by expiry date.
+/// Lots are keyed by the day they were earned and expiry grows with that day, so they come
+/// in expiry order already.
 pub fn expiring_within(st: &State, today: Day, days: i32) -> Vec<ExpiringPoints> {
     let mut out: Vec<ExpiringPoints> = Vec::new();
     for lot in st
@@ -49,15 +51,14 @@ pub fn expiring_within(st: &State, today: Day, days: i32) -> Vec<ExpiringPoints>
         .filter(|l| l.expires >= today && l.expires <= today + days)
     {
         let date = Date::from_day(lot.expires);
-        match out.iter_mut().find(|e| e.date == date) {
-            Some(e) => e.points += lot.remaining,
-            None => out.push(ExpiringPoints {
+        match out.last_mut() {
+            Some(e) if e.date == date => e.points += lot.remaining,
+            _ => out.push(ExpiringPoints {
                 date,
                 points: lot.remaining,
             }),
         }
     }
-    out.sort_by_key(|e| e.date);
     out
 }
 

@@ -21,8 +21,8 @@ pub fn prompts(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Prompt> 
     let m = cfg.messages();
     let mut out = Vec::new();
     // Points expiring: the tightest reminder window that holds any expiring points.
-    let mut windows: Vec<u16> = cfg.points.reminder_days.clone();
-    windows.sort_unstable();
+    // Reminder windows are validated strictly decreasing: the tightest is last.
+    let windows: Vec<u16> = cfg.points.reminder_days.iter().rev().copied().collect();
     if let Some((i, lots)) = windows
         .iter()
         .enumerate()
@@ -84,6 +84,15 @@ pub fn prompts(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Prompt> 
             });
         }
     }
-    out.sort_by_key(|p| p.priority);
-    out
+    // Pushed in the order of the checks above; order by priority (a stable insertion, as
+    // a sort would cost the wasm module kilobytes).
+    let mut ordered: Vec<Prompt> = Vec::with_capacity(out.len());
+    for p in out {
+        let at = ordered
+            .iter()
+            .position(|o| o.priority > p.priority)
+            .unwrap_or(ordered.len());
+        ordered.insert(at, p);
+    }
+    ordered
 }

@@ -1,16 +1,17 @@
-//! A member's state. Serialized with serde in a versioned form (`v`); every map is a
-//! `BTreeMap` so that the same ops always give byte-identical JSON.
+//! A member's state. Written with serde in a versioned form (`v`), read back by `read.rs`;
+//! every map is a `BTreeMap` so that the same ops always give byte-identical JSON.
+
+mod read;
 
 use crate::day::{Day, MonthIndex};
 use crate::error::{ErrorCode, RuleError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The state format version this build writes and reads.
 pub const STATE_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct State {
     pub v: u32,
     pub user: String,
@@ -49,7 +50,7 @@ pub struct State {
     pub totals: Totals,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {
     Checked,
@@ -57,24 +58,24 @@ pub enum Mark {
     Frozen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckinRecord {
     pub mark: Mark,
     /// Points this day's check-in, make-up milestone or freeze granted.
     pub points: u32,
     /// Cycle day of the milestone paid on this day, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub milestone: Option<u16>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lot {
     /// Last business day on which the lot can be used.
     pub expires: Day,
     pub remaining: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Debit {
     pub day: Day,
     pub reason: String,
@@ -84,7 +85,7 @@ pub struct Debit {
     pub reversed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct DayStats {
     pub opens: u32,
     pub minutes: u32,
@@ -94,11 +95,11 @@ pub struct DayStats {
     /// Points counted against the daily cap.
     pub earned: u32,
     /// Credits per earning rule, for per-rule daily limits.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub rule_counts: BTreeMap<String, u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct TaskState {
     /// Progress toward the target (for daily tasks: on `day`).
     pub progress: u64,
@@ -108,7 +109,7 @@ pub struct TaskState {
     pub claimed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PaidTerm {
     pub plan: String,
     pub tier: u8,
@@ -116,14 +117,14 @@ pub struct PaidTerm {
     pub until: Day,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CouponGrant {
     pub coupon: String,
     pub day: Day,
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Order {
     pub day: Day,
     pub amount_cents: u64,
@@ -134,7 +135,7 @@ pub struct Order {
 }
 
 /// Lifetime totals for audits: `credited + restored = balance + spent + expired`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Totals {
     pub credited: u64,
     pub cut: u64,
@@ -179,26 +180,29 @@ impl State {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Decodes stored state; refuses other format versions with `STATE_VERSION_UNSUPPORTED`.
+    /// Decodes stored state; refuses other format versions with `STATE_VERSION_UNSUPPORTED`
+    /// and anything malformed with `STATE_INVALID`, naming the path.
     pub fn from_json(json: &str) -> Result<State, RuleError> {
-        #[derive(Deserialize)]
-        struct Version {
-            v: u32,
+        let invalid = |detail: String| RuleError::new(ErrorCode::StateInvalid, detail);
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        match value.get("v").and_then(serde_json::Value::as_u64) {
+            Some(v) if v == u64::from(STATE_VERSION) => {}
+            Some(v) => {
+                return Err(RuleError::new(
+                    ErrorCode::StateVersionUnsupported,
+                    format!("state format v{v} (this build reads v{STATE_VERSION})"),
+                ))
+            }
+            None => return Err(invalid("no readable version `v`".to_owned())),
         }
-        let version: Version = serde_json::from_str(json).map_err(|e| {
-            RuleError::new(ErrorCode::StateInvalid, format!("no readable version: {e}"))
+        let state = read::state(&value).map_err(|i| {
+            invalid(if i.path.is_empty() {
+                i.reason
+            } else {
+                format!("{}: {}", i.path, i.reason)
+            })
         })?;
-        if version.v != STATE_VERSION {
-            return Err(RuleError::new(
-                ErrorCode::StateVersionUnsupported,
-                format!(
-                    "state format v{} (this build reads v{STATE_VERSION})",
-                    version.v
-                ),
-            ));
-        }
-        let state: State = serde_json::from_str(json)
-            .map_err(|e| RuleError::new(ErrorCode::StateInvalid, e.to_string()))?;
         state.check_consistent()?;
         Ok(state)
     }

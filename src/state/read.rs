@@ -1,0 +1,201 @@
+//! Reading stored state field by field (see `crate::json` for why not serde's derive). Every
+//! field is required: state is machine-written, so anything missing or extra means corruption.
+
+use super::*;
+use crate::json::{self, int, object, uint, Obj, Res, Unknown};
+use serde_json::Value;
+
+const U8: u64 = u8::MAX as u64;
+const U16: u64 = u16::MAX as u64;
+const U32: u64 = u32::MAX as u64;
+const I32: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
+
+fn deny() -> Unknown<'static> {
+    Unknown::Deny
+}
+
+/// A day or month number written as a JSON object key.
+fn int_key(key: &str, path: &str) -> Res<i32> {
+    key.parse()
+        .map_err(|_| json::issue(path, format!("key `{key}` is not a whole number")))
+}
+
+// Maps are filled by `insert`: `collect()` into a BTreeMap sorts, and each sort
+// instantiation costs the wasm module kilobytes.
+fn int_map<T>(v: &Value, path: &str, f: impl Fn(&Value, &str) -> Res<T>) -> Res<BTreeMap<i32, T>> {
+    let mut out = BTreeMap::new();
+    for (k, item) in object(v, path)? {
+        let p = json::join(path, k);
+        out.insert(int_key(k, &p)?, f(item, &p)?);
+    }
+    Ok(out)
+}
+
+fn str_map<T>(
+    v: &Value,
+    path: &str,
+    f: impl Fn(&Value, &str) -> Res<T>,
+) -> Res<BTreeMap<String, T>> {
+    let mut out = BTreeMap::new();
+    for (k, item) in object(v, path)? {
+        out.insert(k.clone(), f(item, &json::join(path, k))?);
+    }
+    Ok(out)
+}
+
+fn day(v: &Value, p: &str) -> Res<i32> {
+    Ok(int(v, p, I32.0, I32.1)? as i32)
+}
+
+fn u16_at(v: &Value, p: &str) -> Res<u16> {
+    Ok(uint(v, p, U16)? as u16)
+}
+
+fn u32_at(v: &Value, p: &str) -> Res<u32> {
+    Ok(uint(v, p, U32)? as u32)
+}
+
+/// Reads a whole object with `f`, then refuses fields it did not read.
+fn record<T>(v: &Value, path: &str, f: impl FnOnce(&mut Obj) -> Res<T>) -> Res<T> {
+    let mut o = Obj::new(v, path)?;
+    let out = f(&mut o)?;
+    o.finish(&mut deny())?;
+    Ok(out)
+}
+
+pub fn state(v: &Value) -> Res<State> {
+    record(v, "", |o| {
+        Ok(State {
+            v: o.uint("v", U32)? as u32,
+            user: o.string("user")?,
+            joined: day(o.req("joined")?, "joined")?,
+            clock: o.int("clock", i64::MIN, i64::MAX)?,
+            advanced_to: day(o.req("advanced_to")?, "advanced_to")?,
+            devices: str_map(o.req("devices")?, "devices", u32_at)?,
+            checkins: int_map(o.req("checkins")?, "checkins", |v, p| {
+                record(v, p, |r| {
+                    Ok(CheckinRecord {
+                        mark: match r.variant("mark", &["checked", "made_up", "frozen"])? {
+                            0 => Mark::Checked,
+                            1 => Mark::MadeUp,
+                            _ => Mark::Frozen,
+                        },
+                        points: r.uint("points", U32)? as u32,
+                        milestone: r.opt_uint("milestone", U16)?.map(|n| n as u16),
+                    })
+                })
+            })?,
+            makeups: int_map(o.req("makeups")?, "makeups", u16_at)?,
+            freezes: o.uint("freezes", U16)? as u16,
+            lots: int_map(o.req("lots")?, "lots", |v, p| {
+                record(v, p, |r| {
+                    Ok(Lot {
+                        expires: r.int("expires", I32.0, I32.1)? as i32,
+                        remaining: r.uint("remaining", u64::MAX)?,
+                    })
+                })
+            })?,
+            balance: o.uint("balance", u64::MAX)?,
+            debits: o.list("debits", false, |v, p| {
+                record(v, p, |r| {
+                    Ok(Debit {
+                        day: r.int("day", I32.0, I32.1)? as i32,
+                        reason: r.string("reason")?,
+                        amount: r.uint("amount", U32)? as u32,
+                        takes: r.list("takes", false, |v, p| {
+                            let pair = json::array(v, p)?;
+                            match pair.as_slice() {
+                                [d, a] => Ok((
+                                    day(d, &json::index(p, 0))?,
+                                    u32_at(a, &json::index(p, 1))?,
+                                )),
+                                _ => Err(json::issue(p, "expected [lot day, amount]")),
+                            }
+                        })?,
+                        reversed: r.boolean("reversed")?,
+                    })
+                })
+            })?,
+            days: int_map(o.req("days")?, "days", |v, p| {
+                record(v, p, |r| {
+                    Ok(DayStats {
+                        opens: r.uint("opens", U32)? as u32,
+                        minutes: r.uint("minutes", U32)? as u32,
+                        shares: r.uint("shares", U32)? as u32,
+                        spend_cents: r.uint("spend_cents", u64::MAX)?,
+                        orders: r.uint("orders", U32)? as u32,
+                        earned: r.uint("earned", U32)? as u32,
+                        rule_counts: match r.opt("rule_counts") {
+                            Some(v) => str_map(v, &r.at("rule_counts"), u32_at)?,
+                            None => BTreeMap::new(),
+                        },
+                    })
+                })
+            })?,
+            month_earned: int_map(o.req("month_earned")?, "month_earned", u32_at)?,
+            tasks: str_map(o.req("tasks")?, "tasks", |v, p| {
+                record(v, p, |r| {
+                    Ok(TaskState {
+                        progress: r.uint("progress", u64::MAX)?,
+                        day: r.int("day", I32.0, I32.1)? as i32,
+                        completed: r.boolean("completed")?,
+                        claimed: r.boolean("claimed")?,
+                    })
+                })
+            })?,
+            tasks_completed: o.uint("tasks_completed", U32)? as u32,
+            tier: o.uint("tier", U8)? as u8,
+            paid: match o.opt("paid") {
+                Some(v) => Some(record(v, "paid", |r| {
+                    Ok(PaidTerm {
+                        plan: r.string("plan")?,
+                        tier: r.uint("tier", U8)? as u8,
+                        until: r.int("until", I32.0, I32.1)? as i32,
+                    })
+                })?),
+                None => None,
+            },
+            tier_reached: {
+                let pair = json::array(o.req("tier_reached")?, "tier_reached")?;
+                match pair.as_slice() {
+                    [t, d] => (
+                        uint(t, "tier_reached[0]", U8)? as u8,
+                        day(d, "tier_reached[1]")?,
+                    ),
+                    _ => return Err(json::issue("tier_reached", "expected [tier, day]")),
+                }
+            },
+            coupons: o.list("coupons", false, |v, p| {
+                record(v, p, |r| {
+                    Ok(CouponGrant {
+                        coupon: r.string("coupon")?,
+                        day: r.int("day", I32.0, I32.1)? as i32,
+                        source: r.string("source")?,
+                    })
+                })
+            })?,
+            accelerators: o.uint("accelerators", U16)? as u16,
+            orders: str_map(o.req("orders")?, "orders", |v, p| {
+                record(v, p, |r| {
+                    Ok(Order {
+                        day: r.int("day", I32.0, I32.1)? as i32,
+                        amount_cents: r.uint("amount_cents", u64::MAX)?,
+                        paid_cents: r.uint("paid_cents", u64::MAX)?,
+                        debit: r.opt_uint("debit", U32)?.map(|n| n as usize),
+                        cancelled: r.boolean("cancelled")?,
+                    })
+                })
+            })?,
+            services_used: int_map(o.req("services_used")?, "services_used", u16_at)?,
+            totals: record(o.req("totals")?, "totals", |r| {
+                Ok(Totals {
+                    credited: r.uint("credited", u64::MAX)?,
+                    cut: r.uint("cut", u64::MAX)?,
+                    spent: r.uint("spent", u64::MAX)?,
+                    restored: r.uint("restored", u64::MAX)?,
+                    expired: r.uint("expired", u64::MAX)?,
+                })
+            })?,
+        })
+    })
+}
