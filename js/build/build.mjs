@@ -15,11 +15,15 @@ const work = join(root, 'target', 'zailai-pkg');
 const bin = (name) => join(js, 'node_modules', '.bin', name);
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 
-// 1. The module, compiled for the MVP CPU. `strip` keeps the target_features section away
-//    from wasm-bindgen, which would otherwise emit an externref table (TOOLCHAIN.md, recipe A).
-//    Its own target dir, so these flags never invalidate the test builds.
-run('cargo', ['build', '-p', 'zailai-wasm', '--release', '--target', 'wasm32-unknown-unknown', '--target-dir', join(root, 'target', 'mvp')], {
-  RUSTFLAGS: '-C target-cpu=mvp',
+// 1. The module, compiled for the MVP CPU, std included (-Zbuild-std, so std is MVP too and
+//    panics abort without their formatting machinery: about 30 KB less). RUSTC_BOOTSTRAP=1
+//    lets stable Rust take these flags (TOOLCHAIN.md, recipe B). `strip` keeps the
+//    target_features section from wasm-bindgen, which would otherwise emit an externref
+//    table. Its own target dir, so these flags never invalidate the test builds.
+run('cargo', ['build', '-p', 'zailai-wasm', '--release', '--target', 'wasm32-unknown-unknown',
+  '--target-dir', join(root, 'target', 'mvp'), '-Zbuild-std=std,panic_abort'], {
+  RUSTC_BOOTSTRAP: '1',
+  RUSTFLAGS: '-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort',
   CARGO_PROFILE_RELEASE_STRIP: 'true',
 });
 const built = join(root, 'target', 'mvp', 'wasm32-unknown-unknown', 'release', 'zailai_wasm.wasm');

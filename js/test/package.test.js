@@ -72,3 +72,11 @@ test('the shipped wasm exports no Global and the glue only what it needs', () =>
   const objdump = execFileSync('wasm-objdump', ['-x', '-j', 'Export', join(pkg, 'dist', 'node', 'zailai.wasm')], { encoding: 'utf8' });
   assert.equal(exports.length, Number(/Export\[(\d+)\]/.exec(objdump)[1]));
 });
+
+test('size budget: the shipped .wasm at most 300 KB raw and 100 KB brotli', (t) => {
+  const raw = readFileSync(join(pkg, 'dist', 'node', 'zailai.wasm')).length;
+  const br = readFileSync(join(mpDir, 'zailai.wasm.br')).length;
+  t.diagnostic(`zailai.wasm ${raw} bytes, zailai.wasm.br ${br} bytes`);
+  assert.ok(raw <= 300_000, `zailai.wasm is ${raw} bytes, over 300 KB`);
+  assert.ok(br <= 100_000, `zailai.wasm.br is ${br} bytes, over 100 KB`);
+});

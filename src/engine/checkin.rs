@@ -147,7 +147,7 @@ pub fn makeup_refusal(st: &State, cfg: &Config, today: Day, date: Day) -> Option
         );
     }
     let used = st.makeups.get(&month_of(today)).copied().unwrap_or(0);
-    if used >= mk.monthly_limit {
+    if used >= u32::from(mk.monthly_limit) {
         return err(
             ErrorCode::MakeupLimitReached,
             format!("{used} of {} make-ups used this month", mk.monthly_limit),

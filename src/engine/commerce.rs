@@ -181,7 +181,7 @@ pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
         .tiers
         .levels
         .get(tier)
-        .map_or(0, |t| t.benefits.free_services_per_month);
+        .map_or(0, |t| u32::from(t.benefits.free_services_per_month));
     let used = st
         .services_used
         .get(&month_of(cx.day))
@@ -195,7 +195,7 @@ pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
     }
     st.services_used.insert(month_of(cx.day), used + 1);
     cx.events.push(Event::ServiceUsed {
-        left: allowed - used - 1,
+        left: u16::try_from(allowed - used - 1).unwrap_or(u16::MAX),
     });
     Ok(())
 }

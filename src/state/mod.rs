@@ -25,7 +25,7 @@ pub struct State {
     pub devices: BTreeMap<String, u32>,
     pub checkins: BTreeMap<Day, CheckinRecord>,
     /// Make-ups made, by the month in which they were made.
-    pub makeups: BTreeMap<MonthIndex, u16>,
+    pub makeups: BTreeMap<MonthIndex, u32>,
     pub freezes: u16,
     /// Live points by the business day they were earned (one lot a day, same expiry).
     pub lots: BTreeMap<Day, Lot>,
@@ -46,7 +46,7 @@ pub struct State {
     pub accelerators: u16,
     pub orders: BTreeMap<String, Order>,
     /// Free services used, by month.
-    pub services_used: BTreeMap<MonthIndex, u16>,
+    pub services_used: BTreeMap<MonthIndex, u32>,
     pub totals: Totals,
 }
 

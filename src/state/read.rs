@@ -47,10 +47,6 @@ fn day(v: &Value, p: &str) -> Res<i32> {
     Ok(int(v, p, I32.0, I32.1)? as i32)
 }
 
-fn u16_at(v: &Value, p: &str) -> Res<u16> {
-    Ok(uint(v, p, U16)? as u16)
-}
-
 fn u32_at(v: &Value, p: &str) -> Res<u32> {
     Ok(uint(v, p, U32)? as u32)
 }
@@ -85,7 +81,7 @@ pub fn state(v: &Value) -> Res<State> {
                     })
                 })
             })?,
-            makeups: int_map(o.req("makeups")?, "makeups", u16_at)?,
+            makeups: int_map(o.req("makeups")?, "makeups", u32_at)?,
             freezes: o.uint("freezes", U16)? as u16,
             lots: int_map(o.req("lots")?, "lots", |v, p| {
                 record(v, p, |r| {
@@ -186,7 +182,7 @@ pub fn state(v: &Value) -> Res<State> {
                     })
                 })
             })?,
-            services_used: int_map(o.req("services_used")?, "services_used", u16_at)?,
+            services_used: int_map(o.req("services_used")?, "services_used", u32_at)?,
             totals: record(o.req("totals")?, "totals", |r| {
                 Ok(Totals {
                     credited: r.uint("credited", u64::MAX)?,

@@ -123,7 +123,10 @@ pub fn calendar(
         streak_label: cfg
             .messages()
             .render(locale, "streak.label", &[("n", streak.to_string())]),
-        makeups_left: cfg.checkin.makeup.monthly_limit.saturating_sub(used),
+        makeups_left: u16::try_from(
+            u32::from(cfg.checkin.makeup.monthly_limit).saturating_sub(used),
+        )
+        .unwrap_or(0),
         weeks,
     })
 }

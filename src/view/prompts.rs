@@ -71,7 +71,7 @@ pub fn prompts(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Prompt> 
     }
     if let Some(t) = cfg.tiers.levels.get(usize::from(effective)) {
         let used = st.services_used.get(&month_of(today)).copied().unwrap_or(0);
-        let left = t.benefits.free_services_per_month.saturating_sub(used);
+        let left = u32::from(t.benefits.free_services_per_month).saturating_sub(used);
         if left > 0 {
             let args = [
                 ("n", left.to_string()),
