@@ -227,6 +227,19 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// Reads the object at `path` with `f`, then reports the fields `f` did not read.
+pub fn record<'a, 'w, T>(
+    v: &'a Value,
+    path: &str,
+    un: &mut Unknown<'w>,
+    f: impl FnOnce(&mut Obj<'a>, &mut Unknown<'w>) -> Res<T>,
+) -> Res<T> {
+    let mut o = Obj::new(v, path)?;
+    let out = f(&mut o, un)?;
+    o.finish(un)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 mod json;
 pub mod op;
+mod ordered;
 pub mod state;
 pub mod view;
 

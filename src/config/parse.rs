@@ -74,16 +74,7 @@ impl Config {
         let mut warnings = Vec::new();
         let config = super::read::config(&value, &mut Unknown::Warn(&mut warnings))
             .map_err(|i| ConfigError::invalid(vec![i]))?;
-        // In path order, by insertion (a sort would cost the wasm module kilobytes).
-        let mut sorted: Vec<ConfigIssue> = Vec::with_capacity(warnings.len());
-        for w in warnings {
-            let at = sorted
-                .iter()
-                .position(|s| s.path > w.path)
-                .unwrap_or(sorted.len());
-            sorted.insert(at, w);
-        }
-        let warnings = sorted;
+        let warnings = crate::ordered::ordered_by(warnings, |w| w.path.clone());
         Ok(Parsed {
             config: config.checked()?,
             warnings,

@@ -50,14 +50,7 @@ pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped:
     }
     let expires = expiry_of(cx.cfg, day);
     if granted > 0 {
-        st.lots
-            .entry(day)
-            .or_insert(Lot {
-                expires,
-                remaining: 0,
-            })
-            .remaining += u64::from(granted);
-        st.balance += u64::from(granted);
+        add_to_lot(st, day, expires, granted);
         st.totals.credited += u64::from(granted);
     }
     st.totals.cut += u64::from(amount - granted);
@@ -71,6 +64,18 @@ pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped:
         expires: Date::from_day(expires),
     });
     granted
+}
+
+/// Puts points into the lot of the day they were earned (made anew if it was used up).
+fn add_to_lot(st: &mut State, earned: Day, expires: Day, amount: u32) {
+    st.lots
+        .entry(earned)
+        .or_insert(Lot {
+            expires,
+            remaining: 0,
+        })
+        .remaining += u64::from(amount);
+    st.balance += u64::from(amount);
 }
 
 /// Debits `amount`, oldest expiry first, and records which lots it took. Fails with
@@ -147,14 +152,7 @@ pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
         let expires = expiry_of(cx.cfg, lot_day);
         st.totals.restored += u64::from(amount);
         if expires >= st.advanced_to {
-            st.lots
-                .entry(lot_day)
-                .or_insert(Lot {
-                    expires,
-                    remaining: 0,
-                })
-                .remaining += u64::from(amount);
-            st.balance += u64::from(amount);
+            add_to_lot(st, lot_day, expires, amount);
             restored += amount;
             lots.push(LotTake {
                 lot: Date::from_day(lot_day),

@@ -10,10 +10,6 @@ const U16: u64 = u16::MAX as u64;
 const U32: u64 = u32::MAX as u64;
 const I32: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
 
-fn deny() -> Unknown<'static> {
-    Unknown::Deny
-}
-
 /// A day or month number written as a JSON object key.
 fn int_key(key: &str, path: &str) -> Res<i32> {
     key.parse()
@@ -51,12 +47,9 @@ fn u32_at(v: &Value, p: &str) -> Res<u32> {
     Ok(uint(v, p, U32)? as u32)
 }
 
-/// Reads a whole object with `f`, then refuses fields it did not read.
-fn record<T>(v: &Value, path: &str, f: impl FnOnce(&mut Obj) -> Res<T>) -> Res<T> {
-    let mut o = Obj::new(v, path)?;
-    let out = f(&mut o)?;
-    o.finish(&mut deny())?;
-    Ok(out)
+/// Reads a whole object with `f`; any field it did not read is an error.
+fn record<'a, T>(v: &'a Value, path: &str, f: impl FnOnce(&mut Obj<'a>) -> Res<T>) -> Res<T> {
+    json::record(v, path, &mut Unknown::Deny, |o, _| f(o))
 }
 
 pub fn state(v: &Value) -> Res<State> {

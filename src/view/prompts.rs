@@ -84,15 +84,5 @@ pub fn prompts(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Prompt> 
             });
         }
     }
-    // Pushed in the order of the checks above; order by priority (a stable insertion, as
-    // a sort would cost the wasm module kilobytes).
-    let mut ordered: Vec<Prompt> = Vec::with_capacity(out.len());
-    for p in out {
-        let at = ordered
-            .iter()
-            .position(|o| o.priority > p.priority)
-            .unwrap_or(ordered.len());
-        ordered.insert(at, p);
-    }
-    ordered
+    crate::ordered::ordered_by(out, |p| p.priority)
 }

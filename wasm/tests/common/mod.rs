@@ -1,4 +1,26 @@
-//! Test bodies shared by the Node and the browser harness.
+//! Test bodies shared by the Node and the browser harness; `shared_tests!()` declares them.
+
+/// Declares every shared body as a `#[wasm_bindgen_test]` of the including harness.
+#[macro_export]
+macro_rules! shared_tests {
+    () => {
+        $crate::shared_tests!(
+            check_in_returns_plain_event_objects,
+            refusals_are_errors_with_a_code_and_change_nothing,
+            config_errors_carry_path_and_every_issue,
+            times_must_be_whole_milliseconds,
+            views_and_state_round_trip
+        );
+    };
+    ($($name:ident),+) => {
+        $(
+            #[wasm_bindgen_test::wasm_bindgen_test]
+            fn $name() {
+                common::$name();
+            }
+        )+
+    };
+}
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
