@@ -7,18 +7,6 @@ export const STORAGE_FORMAT = 1;
 const OPS_HEADER = 'zailai-ops/1';
 const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted']);
 
-/** Civil date of a day number (days since 1970-01-01). */
-function civil(day) {
-  const z = day + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month };
-}
-
 function defaultDeviceId() {
   return `d${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
 }
@@ -256,7 +244,11 @@ class Client {
   /** The month grid; defaults to the current business month. */
   calendar(year, month) {
     const now = this._now();
-    if (year === undefined) ({ year, month } = civil(this.rules.businessDay(now)));
+    if (year === undefined) {
+      const today = this.rules.businessDate(now); // YYYY-MM-DD in the rules' zone
+      year = Number(today.slice(0, 4));
+      month = Number(today.slice(5, 7));
+    }
     return this._member.calendar(this.rules, year, month, now, this.locale);
   }
   tierProgress() {

@@ -56,6 +56,13 @@ test('views: calendar of the current month, progress, tasks, summary, prompts', 
   assert.throws(() => c.calendar(2026, 13), (e) => e.code === 'INVALID_DATE');
 });
 
+test('the default calendar month is the business month, not the UTC one', async () => {
+  // 2026-11-30 16:30 UTC is 1 December 00:30 in UTC+8.
+  const c = await client(zailai.memoryStorage(), { t: Date.UTC(2026, 10, 30, 16, 30) });
+  assert.equal(c.calendar().month, 12);
+  assert.equal(c.rules.businessDate(Date.UTC(2026, 10, 30, 15, 59)), '2026-11-30');
+});
+
 test('state and pending ops survive a restart', async () => {
   const clock = { t: NOV1 };
   const storage = zailai.memoryStorage();

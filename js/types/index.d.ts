@@ -297,7 +297,8 @@ export declare class Rules {
   static seed(): Rules;
   readonly warnings: ConfigIssue[];
   config(): Config;
-  businessDay(now: EpochMs): number;
+  /** `YYYY-MM-DD` of an instant in the rules' business zone and day start. */
+  businessDate(now: EpochMs): DateString;
   free(): void;
 }
 

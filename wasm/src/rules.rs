@@ -52,12 +52,13 @@ impl Rules {
         to_js(&self.config)
     }
 
-    /// The business day (days since 1970-01-01) of an instant.
-    #[wasm_bindgen(js_name = "businessDay")]
-    pub fn business_day(&self, now: f64) -> Result<i32, JsValue> {
-        Ok(self
+    /// The business date (`YYYY-MM-DD`) of an instant, in the rules' zone and day start.
+    #[wasm_bindgen(js_name = "businessDate")]
+    pub fn business_date(&self, now: f64) -> Result<String, JsValue> {
+        let day = self
             .config
             .clock()
-            .day_of(crate::convert::time_ms("now", now)?))
+            .day_of(crate::convert::time_ms("now", now)?);
+        Ok(zailai::day::format_day(day))
     }
 }
