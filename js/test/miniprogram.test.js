@@ -10,6 +10,7 @@ const root = codePackage(join(pkg, 'dist', 'miniprogram'));
 const DAY = 86_400_000;
 // Values made inside the runtime have its Array prototype: compare plain copies.
 const plain = (v) => JSON.parse(JSON.stringify(v));
+const USER = '会员🎉一号';
 const at = (day, hour = 9) => Date.UTC(2026, 10, day, hour - 8, 0); // November 2026, UTC+8
 
 test('the runtime is shaped like the mini-program one', async () => {
@@ -30,7 +31,9 @@ test('an offline week: check-ins, a make-up, tasks, a restart in the middle, vie
   const open = async () => {
     const rt = startRuntime(root, { storage });
     const zailai = rt.require('zailai');
-    const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: 'oU1', now: () => clock.t });
+    // A user id with CJK and an emoji: strings cross into wasm through the injected UTF-8
+    // encoder (this runtime has no TextEncoder) and come back through the decoder.
+    const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: USER, now: () => clock.t });
     const errors = [];
     client.on('error', (e) => errors.push(e));
     return { client, errors };
@@ -74,6 +77,7 @@ test('an offline week: check-ins, a make-up, tasks, a restart in the middle, vie
   assert.equal(tasks.daily_query, 'in_progress');
   assert.match(client.tierProgress().label, /^距离白银会员还差/);
   assert.deepEqual(errors, []);
+  assert.equal(client.summary().user, USER);
   assert.ok([...storage.data.keys()].every((k) => k.startsWith('zailai:')), 'only keys under zailai:');
 });
 
