@@ -44,6 +44,14 @@ pub enum ErrorCode {
     OpInvalid,
     /// A stored op log of a format version this build does not read.
     OpLogVersionUnsupported,
+    /// Bytes that are not a well-formed snapshot.
+    SnapshotMalformed,
+    /// A snapshot of a format version this build does not read.
+    SnapshotVersionUnsupported,
+    /// A snapshot signed by a key the client does not trust (or a bad public key).
+    SnapshotUnknownKey,
+    /// A snapshot whose signature does not verify: edited or forged.
+    SnapshotBadSignature,
 }
 
 impl ErrorCode {
@@ -79,6 +87,10 @@ impl ErrorCode {
             ErrorCode::StateInvalid => "STATE_INVALID",
             ErrorCode::OpInvalid => "OP_INVALID",
             ErrorCode::OpLogVersionUnsupported => "OP_LOG_VERSION_UNSUPPORTED",
+            ErrorCode::SnapshotMalformed => "SNAPSHOT_MALFORMED",
+            ErrorCode::SnapshotVersionUnsupported => "SNAPSHOT_VERSION_UNSUPPORTED",
+            ErrorCode::SnapshotUnknownKey => "SNAPSHOT_UNKNOWN_KEY",
+            ErrorCode::SnapshotBadSignature => "SNAPSHOT_BAD_SIGNATURE",
         }
     }
 }
@@ -114,6 +126,10 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::StateInvalid,
     ErrorCode::OpInvalid,
     ErrorCode::OpLogVersionUnsupported,
+    ErrorCode::SnapshotMalformed,
+    ErrorCode::SnapshotVersionUnsupported,
+    ErrorCode::SnapshotUnknownKey,
+    ErrorCode::SnapshotBadSignature,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

@@ -183,9 +183,14 @@ impl State {
     /// Decodes stored state; refuses other format versions with `STATE_VERSION_UNSUPPORTED`
     /// and anything malformed with `STATE_INVALID`, naming the path.
     pub fn from_json(json: &str) -> Result<State, RuleError> {
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| RuleError::new(ErrorCode::StateInvalid, e.to_string()))?;
+        State::from_value(&value, "")
+    }
+
+    /// `from_json` for a state inside a larger document, at `path`.
+    pub fn from_value(value: &serde_json::Value, path: &str) -> Result<State, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::StateInvalid, detail);
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
         match value.get("v").and_then(serde_json::Value::as_u64) {
             Some(v) if v == u64::from(STATE_VERSION) => {}
             Some(v) => {
@@ -196,7 +201,7 @@ impl State {
             }
             None => return Err(invalid("no readable version `v`".to_owned())),
         }
-        let state = read::state(&value).map_err(|i| {
+        let state = read::state(value, path).map_err(|i| {
             invalid(if i.path.is_empty() {
                 i.reason
             } else {

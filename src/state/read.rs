@@ -52,16 +52,17 @@ fn record<'a, T>(v: &'a Value, path: &str, f: impl FnOnce(&mut Obj<'a>) -> Res<T
     json::record(v, path, &mut Unknown::Deny, |o, _| f(o))
 }
 
-pub fn state(v: &Value) -> Res<State> {
-    record(v, "", |o| {
+pub fn state(v: &Value, path: &str) -> Res<State> {
+    let at = |key: &str| json::join(path, key);
+    record(v, path, |o| {
         Ok(State {
             v: o.uint("v", U32)? as u32,
             user: o.string("user")?,
-            joined: day(o.req("joined")?, "joined")?,
+            joined: day(o.req("joined")?, &at("joined"))?,
             clock: o.int("clock", i64::MIN, i64::MAX)?,
-            advanced_to: day(o.req("advanced_to")?, "advanced_to")?,
-            devices: str_map(o.req("devices")?, "devices", u32_at)?,
-            checkins: int_map(o.req("checkins")?, "checkins", |v, p| {
+            advanced_to: day(o.req("advanced_to")?, &at("advanced_to"))?,
+            devices: str_map(o.req("devices")?, &at("devices"), u32_at)?,
+            checkins: int_map(o.req("checkins")?, &at("checkins"), |v, p| {
                 record(v, p, |r| {
                     Ok(CheckinRecord {
                         mark: match r.variant("mark", &["checked", "made_up", "frozen"])? {
@@ -74,9 +75,9 @@ pub fn state(v: &Value) -> Res<State> {
                     })
                 })
             })?,
-            makeups: int_map(o.req("makeups")?, "makeups", u32_at)?,
+            makeups: int_map(o.req("makeups")?, &at("makeups"), u32_at)?,
             freezes: o.uint("freezes", U16)? as u16,
-            lots: int_map(o.req("lots")?, "lots", |v, p| {
+            lots: int_map(o.req("lots")?, &at("lots"), |v, p| {
                 record(v, p, |r| {
                     Ok(Lot {
                         expires: r.int("expires", I32.0, I32.1)? as i32,
@@ -105,7 +106,7 @@ pub fn state(v: &Value) -> Res<State> {
                     })
                 })
             })?,
-            days: int_map(o.req("days")?, "days", |v, p| {
+            days: int_map(o.req("days")?, &at("days"), |v, p| {
                 record(v, p, |r| {
                     Ok(DayStats {
                         opens: r.uint("opens", U32)? as u32,
@@ -121,8 +122,8 @@ pub fn state(v: &Value) -> Res<State> {
                     })
                 })
             })?,
-            month_earned: int_map(o.req("month_earned")?, "month_earned", u32_at)?,
-            tasks: str_map(o.req("tasks")?, "tasks", |v, p| {
+            month_earned: int_map(o.req("month_earned")?, &at("month_earned"), u32_at)?,
+            tasks: str_map(o.req("tasks")?, &at("tasks"), |v, p| {
                 record(v, p, |r| {
                     Ok(TaskState {
                         progress: r.uint("progress", u64::MAX)?,
@@ -135,7 +136,7 @@ pub fn state(v: &Value) -> Res<State> {
             tasks_completed: o.uint("tasks_completed", U32)? as u32,
             tier: o.uint("tier", U8)? as u8,
             paid: match o.opt("paid") {
-                Some(v) => Some(record(v, "paid", |r| {
+                Some(v) => Some(record(v, &at("paid"), |r| {
                     Ok(PaidTerm {
                         plan: r.string("plan")?,
                         tier: r.uint("tier", U8)? as u8,
@@ -145,13 +146,13 @@ pub fn state(v: &Value) -> Res<State> {
                 None => None,
             },
             tier_reached: {
-                let pair = json::array(o.req("tier_reached")?, "tier_reached")?;
+                let pair = json::array(o.req("tier_reached")?, &at("tier_reached"))?;
                 match pair.as_slice() {
                     [t, d] => (
                         uint(t, "tier_reached[0]", U8)? as u8,
                         day(d, "tier_reached[1]")?,
                     ),
-                    _ => return Err(json::issue("tier_reached", "expected [tier, day]")),
+                    _ => return Err(json::issue(&at("tier_reached"), "expected [tier, day]")),
                 }
             },
             coupons: o.list("coupons", false, |v, p| {
@@ -164,7 +165,7 @@ pub fn state(v: &Value) -> Res<State> {
                 })
             })?,
             accelerators: o.uint("accelerators", U16)? as u16,
-            orders: str_map(o.req("orders")?, "orders", |v, p| {
+            orders: str_map(o.req("orders")?, &at("orders"), |v, p| {
                 record(v, p, |r| {
                     Ok(Order {
                         day: r.int("day", I32.0, I32.1)? as i32,
@@ -175,8 +176,8 @@ pub fn state(v: &Value) -> Res<State> {
                     })
                 })
             })?,
-            services_used: int_map(o.req("services_used")?, "services_used", u32_at)?,
-            totals: record(o.req("totals")?, "totals", |r| {
+            services_used: int_map(o.req("services_used")?, &at("services_used"), u32_at)?,
+            totals: record(o.req("totals")?, &at("totals"), |r| {
                 Ok(Totals {
                     credited: r.uint("credited", u64::MAX)?,
                     cut: r.uint("cut", u64::MAX)?,

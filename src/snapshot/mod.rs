@@ -1,0 +1,309 @@
+//! Signed snapshots: the server's word on a member's state, in canonical bytes that the client
+//! verifies against the public keys it trusts. Byte layout: `docs/snapshot.md`.
+//!
+//! ```text
+//! "ZLSN" | format (1) | key id length (1) | key id | payload length (u32 BE) | payload | signature (64)
+//! ```
+//! The Ed25519 signature covers every byte before it. The payload is the canonical JSON of
+//! [`Payload`]. Keys come from the caller: the core has no randomness of its own.
+
+pub mod base64;
+
+use crate::config::Config;
+use crate::error::{ErrorCode, RuleError};
+use crate::json::{self, Obj, Unknown};
+use crate::state::State;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub const MAGIC: [u8; 4] = *b"ZLSN";
+pub const FORMAT: u8 = 1;
+/// Longest key id, in bytes.
+pub const MAX_KEY_ID: usize = 64;
+/// Largest payload accepted, in bytes (the wx storage limit is 1 MB per key).
+pub const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
+
+/// What a snapshot says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payload {
+    pub user: String,
+    /// The server's version of this member's state; grows by one with each accepted sync.
+    pub server_version: u32,
+    /// When the server issued it, epoch ms.
+    pub issued_at: i64,
+    /// [`config_hash`] of the rules the state was computed with.
+    pub config_hash: String,
+    /// Last acknowledged seq per device.
+    pub acked: BTreeMap<String, u32>,
+    pub state: State,
+}
+
+/// SHA-256 of the config's canonical JSON, lowercase hex: client and server compare it to know
+/// they run the same rules.
+pub fn config_hash(config: &Config) -> String {
+    let json = serde_json::to_string(config).unwrap_or_default();
+    Sha256::digest(json.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A signing key with its id (the server's side).
+pub struct SnapshotSigner {
+    pub id: String,
+    key: SigningKey,
+}
+
+impl SnapshotSigner {
+    /// From a 32-byte Ed25519 seed (secret key) the caller generated and keeps.
+    pub fn from_seed(id: &str, seed: &[u8; 32]) -> Result<SnapshotSigner, RuleError> {
+        check_key_id(id)?;
+        Ok(SnapshotSigner {
+            id: id.to_owned(),
+            key: SigningKey::from_bytes(seed),
+        })
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
+    /// The snapshot bytes of `payload`, signed.
+    pub fn sign(&self, payload: &Payload) -> Vec<u8> {
+        let body = serde_json::to_vec(payload).unwrap_or_default();
+        let mut out = Vec::with_capacity(10 + self.id.len() + body.len() + 64);
+        out.extend_from_slice(&MAGIC);
+        out.push(FORMAT);
+        out.push(self.id.len() as u8);
+        out.extend_from_slice(self.id.as_bytes());
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend_from_slice(&body);
+        let signature = self.key.sign(&out);
+        out.extend_from_slice(&signature.to_bytes());
+        out
+    }
+}
+
+fn check_key_id(id: &str) -> Result<(), RuleError> {
+    if id.is_empty() || id.len() > MAX_KEY_ID {
+        return Err(RuleError::new(
+            ErrorCode::BadAmount,
+            format!("key id must be 1–{MAX_KEY_ID} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The public keys a client trusts, by key id (several during a rotation).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedKeys {
+    keys: Vec<(String, VerifyingKey)>,
+}
+
+impl TrustedKeys {
+    pub fn new() -> TrustedKeys {
+        TrustedKeys::default()
+    }
+
+    /// Adds a key; refuses bytes that are not a valid Ed25519 public key.
+    pub fn add(&mut self, id: &str, public_key: &[u8]) -> Result<(), RuleError> {
+        check_key_id(id)?;
+        let bytes = <[u8; 32]>::try_from(public_key).map_err(|_| {
+            snapshot_error(
+                ErrorCode::SnapshotUnknownKey,
+                format!("public key `{id}` must be 32 bytes"),
+            )
+        })?;
+        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| {
+            snapshot_error(
+                ErrorCode::SnapshotUnknownKey,
+                format!("public key `{id}` is not a curve point"),
+            )
+        })?;
+        self.keys.retain(|(k, _)| k != id);
+        self.keys.push((id.to_owned(), key));
+        Ok(())
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|(id, _)| id.as_str())
+    }
+
+    fn get(&self, id: &str) -> Option<&VerifyingKey> {
+        self.keys.iter().find(|(k, _)| k == id).map(|(_, key)| key)
+    }
+}
+
+fn snapshot_error(code: ErrorCode, detail: String) -> RuleError {
+    RuleError::new(code, detail)
+}
+
+/// Ed25519 verification as the client does it (strict: no malleable signatures, no small-order
+/// keys). Checked against every Wycheproof case in the tests.
+pub fn verify_signature(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let (Ok(pk), Ok(sig)) = (
+        <[u8; 32]>::try_from(public_key),
+        <[u8; 64]>::try_from(signature),
+    ) else {
+        return false;
+    };
+    match VerifyingKey::from_bytes(&pk) {
+        Ok(key) => key
+            .verify_strict(message, &Signature::from_bytes(&sig))
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Parts of snapshot bytes, before verification.
+struct Parts<'a> {
+    key_id: &'a str,
+    signed: &'a [u8],
+    payload: &'a [u8],
+    signature: &'a [u8],
+}
+
+fn split(bytes: &[u8]) -> Result<Parts<'_>, RuleError> {
+    let malformed = |what: &str| {
+        Err(snapshot_error(
+            ErrorCode::SnapshotMalformed,
+            what.to_owned(),
+        ))
+    };
+    if bytes.len() < 6 + 4 + 64 || bytes[..4] != MAGIC {
+        return malformed("not zailai snapshot bytes");
+    }
+    if bytes[4] != FORMAT {
+        return Err(snapshot_error(
+            ErrorCode::SnapshotVersionUnsupported,
+            format!("snapshot format {} (this build reads {FORMAT})", bytes[4]),
+        ));
+    }
+    let id_len = usize::from(bytes[5]);
+    let payload_at = 6 + id_len + 4;
+    if id_len == 0 || id_len > MAX_KEY_ID || bytes.len() < payload_at + 64 {
+        return malformed("key id length out of range");
+    }
+    let Ok(key_id) = std::str::from_utf8(&bytes[6..6 + id_len]) else {
+        return malformed("key id is not UTF-8");
+    };
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&bytes[6 + id_len..payload_at]);
+    let payload_len = u32::from_be_bytes(len) as usize;
+    if payload_len > MAX_PAYLOAD || bytes.len() != payload_at + payload_len + 64 {
+        return malformed("payload length does not match the bytes");
+    }
+    let signed_end = payload_at + payload_len;
+    Ok(Parts {
+        key_id,
+        signed: &bytes[..signed_end],
+        payload: &bytes[payload_at..signed_end],
+        signature: &bytes[signed_end..],
+    })
+}
+
+/// Verifies snapshot bytes against the trusted keys and returns what they say. Errors:
+/// `SNAPSHOT_MALFORMED`, `SNAPSHOT_VERSION_UNSUPPORTED`, `SNAPSHOT_UNKNOWN_KEY`,
+/// `SNAPSHOT_BAD_SIGNATURE`, and the state's own errors for a signed but unreadable state.
+pub fn verify(bytes: &[u8], trusted: &TrustedKeys) -> Result<Payload, RuleError> {
+    let parts = split(bytes)?;
+    let key = trusted.get(parts.key_id).ok_or_else(|| {
+        snapshot_error(
+            ErrorCode::SnapshotUnknownKey,
+            format!("key `{}` is not trusted", parts.key_id),
+        )
+    })?;
+    let Ok(sig) = <[u8; 64]>::try_from(parts.signature) else {
+        return Err(snapshot_error(
+            ErrorCode::SnapshotMalformed,
+            "signature must be 64 bytes".to_owned(),
+        ));
+    };
+    if key
+        .verify_strict(parts.signed, &Signature::from_bytes(&sig))
+        .is_err()
+    {
+        return Err(snapshot_error(
+            ErrorCode::SnapshotBadSignature,
+            format!("signature does not verify with key `{}`", parts.key_id),
+        ));
+    }
+    read_payload(parts.payload)
+}
+
+/// The key id named in snapshot bytes, without verifying anything (for logs and rotation).
+pub fn key_id(bytes: &[u8]) -> Result<String, RuleError> {
+    split(bytes).map(|p| p.key_id.to_owned())
+}
+
+fn read_payload(bytes: &[u8]) -> Result<Payload, RuleError> {
+    let malformed = |detail: String| snapshot_error(ErrorCode::SnapshotMalformed, detail);
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+    let (head, state) = read_head(&value).map_err(|i| malformed(i.to_string()))?;
+    let state = State::from_value(state, "payload.state")?;
+    if state.user != head.user {
+        return Err(malformed(format!(
+            "payload user `{}` differs from the state's `{}`",
+            head.user, state.user
+        )));
+    }
+    let Head {
+        user,
+        server_version,
+        issued_at,
+        config_hash,
+        acked,
+    } = head;
+    Ok(Payload {
+        user,
+        server_version,
+        issued_at,
+        config_hash,
+        acked,
+        state,
+    })
+}
+
+/// The payload's fields but the state.
+struct Head {
+    user: String,
+    server_version: u32,
+    issued_at: i64,
+    config_hash: String,
+    acked: BTreeMap<String, u32>,
+}
+
+/// Reads the head, and returns the state's value for `State::from_value`.
+fn read_head(value: &serde_json::Value) -> json::Res<(Head, &serde_json::Value)> {
+    let mut o = Obj::new(value, "payload")?;
+    let user = o.string("user")?;
+    let server_version = o.uint("server_version", u64::from(u32::MAX))? as u32;
+    let issued_at = o.int("issued_at", i64::MIN, i64::MAX)?;
+    let config_hash = o.string("config_hash")?;
+    let mut acked = BTreeMap::new();
+    for (device, seq) in json::object(o.req("acked")?, "payload.acked")? {
+        acked.insert(
+            device.clone(),
+            json::uint(
+                seq,
+                &json::join("payload.acked", device),
+                u64::from(u32::MAX),
+            )? as u32,
+        );
+    }
+    let state = o.req("state")?;
+    o.finish(&mut Unknown::Deny)?;
+    Ok((
+        Head {
+            user,
+            server_version,
+            issued_at,
+            config_hash,
+            acked,
+        },
+        state,
+    ))
+}
