@@ -14,6 +14,7 @@ pub mod op;
 mod ordered;
 pub mod snapshot;
 pub mod state;
+pub mod sync;
 pub mod view;
 
 pub use config::{Config, ConfigError, ConfigIssue};

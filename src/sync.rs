@@ -1,0 +1,213 @@
+//! The sync protocol's messages and the server's acceptance rules, shared by the server and
+//! the tests. JSON shapes: `docs/sync.md`. The server calls [`accept`] inside one transaction
+//! per push; everything here is pure and deterministic (the server's clock is an argument).
+
+use crate::config::Config;
+use crate::json::{self, Obj, Res, Unknown};
+use crate::op::Op;
+use crate::state::State;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The protocol version this build speaks.
+pub const PROTOCOL: u32 = 1;
+/// Most ops one push may carry.
+pub const MAX_OPS_PER_PUSH: usize = 500;
+
+/// Limits the server applies to op times, against its own clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Ops dated further back than this (ms) are `TOO_OLD`.
+    pub offline_window_ms: i64,
+    /// Ops dated further ahead than this (ms) are `CLOCK_AHEAD`.
+    pub max_clock_ahead_ms: i64,
+}
+
+impl Limits {
+    /// The config's offline window and five minutes of clock skew ahead.
+    pub fn from_config(cfg: &Config) -> Limits {
+        Limits {
+            offline_window_ms: i64::from(cfg.offline_window_days) * 86_400_000,
+            max_clock_ahead_ms: 5 * 60_000,
+        }
+    }
+}
+
+/// A push: one device's pending ops, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Push {
+    pub protocol: u32,
+    pub device: String,
+    /// The `server_version` of the snapshot the client's state is based on.
+    pub base_version: u32,
+    pub ops: Vec<Op>,
+}
+
+/// A request the server cannot take, with the JSON path of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRequest {
+    /// `VERSION_NOT_SUPPORTED` or `BAD_REQUEST`.
+    pub code: &'static str,
+    pub path: String,
+    pub message: String,
+}
+
+impl Push {
+    /// Reads and checks a push body: protocol version, shape, one device, seqs strictly
+    /// increasing.
+    pub fn from_json(text: &str) -> Result<Push, BadRequest> {
+        let bad = |path: &str, message: String| BadRequest {
+            code: "BAD_REQUEST",
+            path: path.to_owned(),
+            message,
+        };
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| bad("", format!("not JSON: {e}")))?;
+        match value.get("protocol").and_then(Value::as_u64) {
+            Some(p) if p == u64::from(PROTOCOL) => {}
+            Some(p) => {
+                return Err(BadRequest {
+                    code: "VERSION_NOT_SUPPORTED",
+                    path: "protocol".to_owned(),
+                    message: format!("protocol {p}; this server speaks {PROTOCOL}"),
+                })
+            }
+            None => return Err(bad("protocol", "missing or not a whole number".to_owned())),
+        }
+        let push = read_push(&value).map_err(|i| bad(&i.path, i.reason))?;
+        if push.ops.len() > MAX_OPS_PER_PUSH {
+            return Err(bad(
+                "ops",
+                format!("at most {MAX_OPS_PER_PUSH} ops a push; send the rest next"),
+            ));
+        }
+        let mut last = 0;
+        for (i, op) in push.ops.iter().enumerate() {
+            if op.device != push.device {
+                return Err(bad(
+                    &format!("ops[{i}].device"),
+                    format!(
+                        "`{}` is not the pushing device `{}`",
+                        op.device, push.device
+                    ),
+                ));
+            }
+            if op.seq <= last {
+                return Err(bad(
+                    &format!("ops[{i}].seq"),
+                    format!("{} does not follow {last}: ops go oldest first", op.seq),
+                ));
+            }
+            last = op.seq;
+        }
+        Ok(push)
+    }
+}
+
+fn read_push(value: &Value) -> Res<Push> {
+    json::record(value, "", &mut Unknown::Deny, |o: &mut Obj, _| {
+        let protocol = o.uint("protocol", u64::from(u32::MAX))? as u32;
+        let device = o.string("device")?;
+        let base_version = o.uint("base_version", u64::from(u32::MAX))? as u32;
+        let ops = o.list("ops", false, |v, p| {
+            Op::from_value(v, p).map_err(|e| {
+                // Op errors say "path: reason"; split them back for the reply's `path`.
+                match e.detail.split_once(": ") {
+                    Some((path, reason)) if path.starts_with(p) => json::issue(path, reason),
+                    _ => json::issue(p, e.detail),
+                }
+            })
+        })?;
+        Ok(Push {
+            protocol,
+            device,
+            base_version,
+            ops,
+        })
+    })
+}
+
+/// An op the server refused, and why (a rule error's code, `TOO_OLD` or `CLOCK_AHEAD`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub seq: u32,
+    pub code: String,
+    pub detail: String,
+}
+
+/// What became of a push's ops.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Outcome {
+    /// Seqs now processed: applied, or resent after an earlier push processed them.
+    pub acked: Vec<u32>,
+    /// Seqs refused, each with its reason. Refused ops are processed too: never resend them.
+    pub rejected: Vec<Rejection>,
+    /// Whether the state changed (the server then bumps `server_version`).
+    pub changed: bool,
+}
+
+/// Applies a push to the member's authoritative state. `processed` is the last processed seq
+/// per device (applied or refused); ops at or below it are acknowledged again and not
+/// applied twice. Deterministic: the same inputs give the same state and outcome.
+pub fn accept(
+    state: &mut State,
+    processed: &mut BTreeMap<String, u32>,
+    cfg: &Config,
+    push: &Push,
+    server_now: i64,
+    limits: Limits,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let last = processed.get(&push.device).copied().unwrap_or(0);
+    for op in &push.ops {
+        if op.seq <= last {
+            out.acked.push(op.seq);
+            continue;
+        }
+        let refuse = |code: &str, detail: String| Rejection {
+            seq: op.seq,
+            code: code.to_owned(),
+            detail,
+        };
+        let verdict = if op.at < server_now.saturating_sub(limits.offline_window_ms) {
+            Err(refuse(
+                "TOO_OLD",
+                format!(
+                    "made {} ms before the server's time, past the offline window",
+                    server_now - op.at
+                ),
+            ))
+        } else if op.at > server_now.saturating_add(limits.max_clock_ahead_ms) {
+            Err(refuse(
+                "CLOCK_AHEAD",
+                format!("dated {} ms after the server's time", op.at - server_now),
+            ))
+        } else {
+            state
+                .apply(cfg, op)
+                .map_err(|e| refuse(e.code.as_str(), e.detail))
+        };
+        match verdict {
+            Ok(_) => {
+                out.acked.push(op.seq);
+                out.changed = true;
+            }
+            Err(r) => out.rejected.push(r),
+        }
+        processed.insert(push.device.clone(), op.seq);
+    }
+    out
+}
+
+/// The reply to an accepted push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    pub protocol: u32,
+    pub acked: Vec<u32>,
+    pub rejected: Vec<Rejection>,
+    pub server_version: u32,
+    /// The new signed snapshot, base64 (`docs/snapshot.md`).
+    pub snapshot: String,
+    pub server_time: i64,
+}

@@ -1,0 +1,312 @@
+//! The server's acceptance rules for pushes: idempotence by (device, seq), device order,
+//! the offline window and clock skew, rule rejections, and request checking with paths.
+
+mod common;
+
+use common::at;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use zailai::sync::{accept, Limits, Push, PROTOCOL};
+use zailai::{Config, State};
+
+fn push(device: &str, ops: Value) -> Push {
+    Push::from_json(
+        &json!({"protocol": 1, "device": device, "base_version": 0, "ops": ops}).to_string(),
+    )
+    .unwrap()
+}
+
+fn op(device: &str, seq: u32, when: i64, body: Value) -> Value {
+    json!({"device": device, "seq": seq, "at": when, "op": body})
+}
+
+struct Server {
+    cfg: Config,
+    state: State,
+    processed: BTreeMap<String, u32>,
+}
+
+impl Server {
+    fn new() -> Server {
+        let cfg = Config::seed();
+        let state = State::join(&cfg, "u1", at(2026, 11, 1, 8, 0));
+        Server {
+            cfg,
+            state,
+            processed: BTreeMap::new(),
+        }
+    }
+
+    fn take(&mut self, p: &Push, now: i64) -> zailai::sync::Outcome {
+        let limits = Limits::from_config(&self.cfg);
+        accept(
+            &mut self.state,
+            &mut self.processed,
+            &self.cfg,
+            p,
+            now,
+            limits,
+        )
+    }
+}
+
+#[test]
+fn an_offline_week_in_one_push() {
+    let mut s = Server::new();
+    let ops: Vec<Value> = (1..=7)
+        .map(|d| {
+            op(
+                "phone",
+                d as u32,
+                at(2026, 11, d, 9, 0),
+                json!({"type": "check_in"}),
+            )
+        })
+        .collect();
+    let out = s.take(&push("phone", Value::Array(ops)), at(2026, 11, 7, 12, 0));
+    assert_eq!(out.acked, [1, 2, 3, 4, 5, 6, 7]);
+    assert!(out.rejected.is_empty());
+    assert!(out.changed);
+    assert_eq!(
+        zailai::current_streak(&s.state, s.cfg.clock().day_of(at(2026, 11, 7, 12, 0))),
+        7
+    );
+}
+
+#[test]
+fn duplicated_and_reordered_pushes_apply_each_op_once() {
+    let mut s = Server::new();
+    let first = push(
+        "phone",
+        json!([op(
+            "phone",
+            1,
+            at(2026, 11, 1, 9, 0),
+            json!({"type": "check_in"})
+        )]),
+    );
+    let both = push(
+        "phone",
+        json!([
+            op(
+                "phone",
+                1,
+                at(2026, 11, 1, 9, 0),
+                json!({"type": "check_in"})
+            ),
+            op(
+                "phone",
+                2,
+                at(2026, 11, 1, 9, 5),
+                json!({"type": "track", "action": "review"})
+            ),
+        ]),
+    );
+    let now = at(2026, 11, 1, 10, 0);
+    // The longer push arrives first, then the earlier one, then the longer one again.
+    assert_eq!(s.take(&both, now).acked, [1, 2]);
+    let balance = s.state.balance;
+    let again = s.take(&first, now);
+    assert_eq!((again.acked, again.changed), (vec![1], false));
+    let again = s.take(&both, now);
+    assert_eq!((again.acked, again.changed), (vec![1, 2], false));
+    assert_eq!(s.state.balance, balance, "nothing applied twice");
+}
+
+#[test]
+fn rule_refusals_are_processed_and_never_resent() {
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    let out = s.take(
+        &push(
+            "phone",
+            json!([
+                op(
+                    "phone",
+                    1,
+                    at(2026, 11, 1, 9, 0),
+                    json!({"type": "check_in"})
+                ),
+                op(
+                    "phone",
+                    2,
+                    at(2026, 11, 1, 9, 1),
+                    json!({"type": "check_in"})
+                ),
+                op(
+                    "phone",
+                    3,
+                    at(2026, 11, 1, 9, 2),
+                    json!({"type": "redeem", "item": "coupon_5_yuan"})
+                ),
+                op(
+                    "phone",
+                    4,
+                    at(2026, 11, 1, 9, 3),
+                    json!({"type": "track", "action": "share"})
+                ),
+            ]),
+        ),
+        now,
+    );
+    assert_eq!(out.acked, [1, 4]);
+    let codes: Vec<(u32, &str)> = out
+        .rejected
+        .iter()
+        .map(|r| (r.seq, r.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [(2, "ALREADY_CHECKED_IN"), (3, "INSUFFICIENT_POINTS")]
+    );
+    assert_eq!(s.processed["phone"], 4);
+}
+
+#[test]
+fn offline_window_and_clock_skew() {
+    let mut s = Server::new();
+    let now = at(2026, 11, 20, 12, 0);
+    let out = s.take(
+        &push(
+            "phone",
+            json!([
+                op(
+                    "phone",
+                    1,
+                    now - 8 * 86_400_000,
+                    json!({"type": "track", "action": "review"})
+                ),
+                op(
+                    "phone",
+                    2,
+                    now - 6 * 86_400_000,
+                    json!({"type": "track", "action": "review"})
+                ),
+                op(
+                    "phone",
+                    3,
+                    now + 4 * 60_000,
+                    json!({"type": "track", "action": "share"})
+                ),
+                op("phone", 4, now + 6 * 60_000, json!({"type": "check_in"})),
+            ]),
+        ),
+        now,
+    );
+    assert_eq!(out.acked, [2, 3]);
+    let codes: Vec<&str> = out.rejected.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["TOO_OLD", "CLOCK_AHEAD"]);
+}
+
+#[test]
+fn two_devices_of_one_user() {
+    let mut s = Server::new();
+    let now = at(2026, 11, 2, 12, 0);
+    s.take(
+        &push(
+            "phone",
+            json!([op(
+                "phone",
+                1,
+                at(2026, 11, 1, 9, 0),
+                json!({"type": "check_in"})
+            )]),
+        ),
+        now,
+    );
+    let tablet = s.take(
+        &push(
+            "tablet",
+            json!([
+                op(
+                    "tablet",
+                    1,
+                    at(2026, 11, 1, 20, 0),
+                    json!({"type": "check_in"})
+                ),
+                op(
+                    "tablet",
+                    2,
+                    at(2026, 11, 2, 9, 0),
+                    json!({"type": "check_in"})
+                ),
+            ]),
+        ),
+        now,
+    );
+    assert_eq!(tablet.acked, [2]);
+    assert_eq!(tablet.rejected[0].code, "ALREADY_CHECKED_IN");
+    assert_eq!(
+        s.processed,
+        BTreeMap::from([("phone".to_owned(), 1), ("tablet".to_owned(), 2)])
+    );
+}
+
+#[test]
+fn requests_are_checked_with_paths() {
+    let bad = |v: Value| Push::from_json(&v.to_string()).unwrap_err();
+    let e = bad(json!({"protocol": 2, "device": "d", "base_version": 0, "ops": []}));
+    assert_eq!(
+        (e.code, e.path.as_str()),
+        ("VERSION_NOT_SUPPORTED", "protocol")
+    );
+    let e = bad(
+        json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [op("d", 1, 5, json!({"type": "fly"}))]}),
+    );
+    assert_eq!((e.code, e.path.as_str()), ("BAD_REQUEST", "ops[0].op.type"));
+    let e = bad(
+        json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [op("x", 1, 5, json!({"type": "check_in"}))]}),
+    );
+    assert_eq!(e.path, "ops[0].device");
+    let e = bad(
+        json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [op("d", 2, 5, json!({"type": "check_in"})), op("d", 2, 6, json!({"type": "check_in"}))]}),
+    );
+    assert_eq!(e.path, "ops[1].seq");
+    let e = bad(json!({"protocol": 1, "device": "d", "base_version": "zero", "ops": []}));
+    assert_eq!(e.path, "base_version");
+    let e = bad(json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [], "extra": 1}));
+    assert_eq!(e.path, "extra");
+    let e = Push::from_json("{").unwrap_err();
+    assert_eq!(e.code, "BAD_REQUEST");
+    let many: Vec<Value> = (1..=501)
+        .map(|i| op("d", i, 5, json!({"type": "check_in"})))
+        .collect();
+    assert_eq!(
+        bad(json!({"protocol": 1, "device": "d", "base_version": 0, "ops": many})).path,
+        "ops"
+    );
+    assert_eq!(PROTOCOL, 1);
+}
+
+#[test]
+fn acceptance_is_deterministic() {
+    let body = push(
+        "phone",
+        json!([
+            op(
+                "phone",
+                1,
+                at(2026, 11, 1, 9, 0),
+                json!({"type": "check_in"})
+            ),
+            op(
+                "phone",
+                2,
+                at(2026, 11, 1, 9, 1),
+                json!({"type": "make_up", "date": "2026-10-31"})
+            ),
+            op(
+                "phone",
+                3,
+                at(2026, 11, 1, 9, 2),
+                json!({"type": "track", "action": "core_action", "count": 3})
+            ),
+        ]),
+    );
+    let run = || {
+        let mut s = Server::new();
+        let out = s.take(&body, at(2026, 11, 1, 10, 0));
+        (serde_json::to_string(&out).unwrap(), s.state.to_json())
+    };
+    assert_eq!(run(), run());
+}
