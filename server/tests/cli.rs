@@ -127,3 +127,33 @@ fn missing_file_is_named() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot read nope.json"), "{err}");
 }
+
+#[test]
+fn keygen_then_key_info_from_file_and_environment() {
+    let dir = std::env::temp_dir().join(format!("zailai-cli-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, out, err) = zailai(&["keygen", "--id", "2026a", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2026a.secret.json"));
+    let public = std::fs::read_to_string(dir.join("2026a.public.json")).unwrap();
+    let secret_path = dir.join("2026a.secret.json");
+    let (code, out, _) = zailai(&["key-info", "--key", secret_path.to_str().unwrap()]);
+    assert_eq!((code, out.trim()), (0, public.as_str()));
+    let secret = std::fs::read_to_string(&secret_path).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zailai"))
+        .args(["key-info"])
+        .env("ZAILAI_SIGNING_KEY", &secret)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), public);
+    let out = Command::new(env!("CARGO_BIN_EXE_zailai"))
+        .args(["key-info"])
+        .env_remove("ZAILAI_SIGNING_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("set ZAILAI_SIGNING_KEY"));
+    let (code, _, err) = zailai(&["keygen", "--id", "2026a", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("never reused"), "{err}");
+}

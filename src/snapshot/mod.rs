@@ -56,6 +56,13 @@ pub struct SnapshotSigner {
     key: SigningKey,
 }
 
+/// Shows the key id only: a secret key must not end up in logs.
+impl std::fmt::Debug for SnapshotSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SnapshotSigner({})", self.id)
+    }
+}
+
 impl SnapshotSigner {
     /// From a 32-byte Ed25519 seed (secret key) the caller generated and keeps.
     pub fn from_seed(id: &str, seed: &[u8; 32]) -> Result<SnapshotSigner, RuleError> {
