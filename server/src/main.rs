@@ -1,13 +1,13 @@
 //! `zailai`: the operator CLI. `simulate` checks a rule file against a list of ops, `keygen`
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
-mod keys;
 mod simulate;
 mod text;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zailai_server::keys;
 
 #[derive(Parser)]
 #[command(

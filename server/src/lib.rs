@@ -1,0 +1,4 @@
+//! The zailai server side: key files, storage backends, and (to come) the sync server.
+
+pub mod keys;
+pub mod store;

@@ -1,0 +1,118 @@
+//! Storage of members' authoritative state. Every backend passes the same conformance suite
+//! (`server/tests/store.rs`).
+//!
+//! A sync is one call of [`Store::transact`]: load the member (or start a fresh one), let the
+//! caller change it, and commit the new record and the op log rows in one transaction.
+//! Concurrent transactions of one user are serialized, so no two syncs interleave.
+
+pub mod sqlite;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use zailai::State;
+
+/// A member as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub state: State,
+    /// Last processed seq per device (applied or refused).
+    pub processed: BTreeMap<String, u32>,
+    /// Grows by one with each sync that changed the state.
+    pub server_version: u32,
+}
+
+/// One processed op, kept for audit: what arrived and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpRow {
+    pub device: String,
+    pub seq: u32,
+    pub at: i64,
+    /// The op as JSON.
+    pub op: String,
+    /// `applied`, or the refusal's code.
+    pub result: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "storage: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// What a backend must do.
+pub trait Store: Send + Sync + 'static {
+    /// Loads `user` (or `fresh()` when unknown), runs `change`, and commits the record and the
+    /// returned op rows atomically. If `change` fails nothing is written.
+    fn transact<R, E>(
+        &self,
+        user: &str,
+        fresh: impl FnOnce() -> Record + Send + 'static,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<Result<R, E>, StoreError>> + Send
+    where
+        R: Send + 'static,
+        E: Send + 'static;
+
+    /// The member's record, if the server has one.
+    fn load(
+        &self,
+        user: &str,
+    ) -> impl std::future::Future<Output = Result<Option<Record>, StoreError>> + Send;
+
+    /// The op log of a member, in arrival order.
+    fn ops(
+        &self,
+        user: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<OpRow>, StoreError>> + Send;
+
+    /// Stores a session: the hash of its token, its user and its expiry (epoch ms).
+    fn put_session(
+        &self,
+        token_hash: &str,
+        user: &str,
+        expires_at: i64,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
+    /// The user and expiry of a session.
+    fn session(
+        &self,
+        token_hash: &str,
+    ) -> impl std::future::Future<Output = Result<Option<(String, i64)>, StoreError>> + Send;
+}
+
+/// The record's columns as text: state JSON and processed-map JSON.
+pub(crate) fn encode(record: &Record) -> (String, String) {
+    (
+        record.state.to_json(),
+        serde_json::to_string(&record.processed).unwrap_or_default(),
+    )
+}
+
+pub(crate) fn decode(state: &str, processed: &str, version: i64) -> Result<Record, StoreError> {
+    let state = State::from_json(state).map_err(|e| StoreError(format!("stored state: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(processed)
+        .map_err(|e| StoreError(format!("stored processed map: {e}")))?;
+    let mut map = BTreeMap::new();
+    for (device, seq) in value
+        .as_object()
+        .ok_or_else(|| StoreError("stored processed map is not an object".into()))?
+    {
+        let seq = seq
+            .as_u64()
+            .and_then(|s| u32::try_from(s).ok())
+            .ok_or_else(|| StoreError(format!("stored seq of `{device}`")))?;
+        map.insert(device.clone(), seq);
+    }
+    let server_version = u32::try_from(version)
+        .map_err(|_| StoreError("stored server_version out of range".into()))?;
+    Ok(Record {
+        state,
+        processed: map,
+        server_version,
+    })
+}

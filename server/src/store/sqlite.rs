@@ -1,0 +1,199 @@
+//! The embedded backend: one SQLite file under the data dir, in WAL mode. Writes take the
+//! database's write lock (`BEGIN IMMEDIATE`), which serializes syncs within and across
+//! processes sharing the file.
+
+use super::{decode, encode, OpRow, Record, Store, StoreError};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS members (
+  user_id TEXT PRIMARY KEY,
+  server_version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  processed TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ops (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id TEXT NOT NULL,
+  device TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  op TEXT NOT NULL,
+  result TEXT NOT NULL,
+  UNIQUE (user_id, device, seq)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+";
+
+#[derive(Clone)]
+pub struct Sqlite {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) the database file.
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(Sqlite {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs blocking database work off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError("database lock poisoned by an earlier panic".into()))?;
+            work(&mut guard)
+        })
+        .await
+        .map_err(err)?
+    }
+}
+
+fn load_row(conn: &Connection, user: &str) -> Result<Option<Record>, StoreError> {
+    conn.query_row(
+        "SELECT state, processed, server_version FROM members WHERE user_id = ?1",
+        params![user],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        },
+    )
+    .optional()
+    .map_err(err)?
+    .map(|(s, p, v)| decode(&s, &p, v))
+    .transpose()
+}
+
+impl Store for Sqlite {
+    async fn transact<R, E>(
+        &self,
+        user: &str,
+        fresh: impl FnOnce() -> Record + Send + 'static,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Result<R, E>, StoreError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        let user = user.to_owned();
+        self.blocking(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+            let mut record = load_row(&tx, &user)?.unwrap_or_else(fresh);
+            let (out, rows) = match change(&mut record) {
+                Ok(done) => done,
+                Err(e) => return Ok(Err(e)), // dropping `tx` rolls back
+            };
+            let (state, processed) = encode(&record);
+            tx.execute(
+                "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id) DO UPDATE SET server_version = ?2, state = ?3, processed = ?4",
+                params![user, i64::from(record.server_version), state, processed],
+            )
+            .map_err(err)?;
+            for row in &rows {
+                tx.execute(
+                    "INSERT INTO ops (user_id, device, seq, at, op, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![user, row.device, i64::from(row.seq), row.at, row.op, row.result],
+                )
+                .map_err(err)?;
+            }
+            tx.commit().map_err(err)?;
+            Ok(Ok(out))
+        })
+        .await
+    }
+
+    async fn load(&self, user: &str) -> Result<Option<Record>, StoreError> {
+        let user = user.to_owned();
+        self.blocking(move |conn| load_row(conn, &user)).await
+    }
+
+    async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
+        let user = user.to_owned();
+        self.blocking(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT device, seq, at, op, result FROM ops WHERE user_id = ?1 ORDER BY id",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![user], |r| {
+                    Ok(OpRow {
+                        device: r.get(0)?,
+                        seq: r.get::<_, i64>(1)? as u32,
+                        at: r.get(2)?,
+                        op: r.get(3)?,
+                        result: r.get(4)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn put_session(
+        &self,
+        token_hash: &str,
+        user: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let (token_hash, user) = (token_hash.to_owned(), user.to_owned());
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (token_hash) DO UPDATE SET user_id = ?2, expires_at = ?3",
+                params![token_hash, user, expires_at],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<(String, i64)>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.blocking(move |conn| {
+            conn.query_row(
+                "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?1",
+                params![token_hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(err)
+        })
+        .await
+    }
+}

@@ -1,0 +1,190 @@
+//! The storage conformance suite: every backend must pass all of it.
+
+use serde_json::json;
+use std::sync::Arc;
+use zailai::sync::{accept, Limits, Push};
+use zailai::{Config, State};
+use zailai_server::store::sqlite::Sqlite;
+use zailai_server::store::{OpRow, Record, Store, StoreError};
+
+const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
+
+fn fresh(user: &str) -> impl FnOnce() -> Record + Send + 'static {
+    let user = user.to_owned();
+    move || Record {
+        state: State::join(&Config::seed(), &user, T0),
+        processed: Default::default(),
+        server_version: 0,
+    }
+}
+
+fn row(seq: u32) -> OpRow {
+    OpRow {
+        device: "d".into(),
+        seq,
+        at: T0,
+        op: "{}".into(),
+        result: "applied".into(),
+    }
+}
+
+async fn bump(
+    store: &impl Store,
+    user: &str,
+    rows: Vec<OpRow>,
+) -> Result<Result<u32, ()>, StoreError> {
+    store
+        .transact(user, fresh(user), move |r: &mut Record| {
+            r.server_version += 1;
+            Ok((r.server_version, rows))
+        })
+        .await
+}
+
+pub async fn conformance(store: Arc<impl Store>) {
+    // A new member is created from `fresh` and kept.
+    assert_eq!(store.load("u1").await.unwrap(), None);
+    assert_eq!(bump(&*store, "u1", vec![row(1)]).await.unwrap(), Ok(1));
+    assert_eq!(bump(&*store, "u1", vec![row(2)]).await.unwrap(), Ok(2));
+    let loaded = store.load("u1").await.unwrap().unwrap();
+    assert_eq!(loaded.server_version, 2);
+    assert_eq!(loaded.state.user, "u1");
+
+    // A failing change writes nothing.
+    let out: Result<(), &str> = store
+        .transact("u1", fresh("u1"), |r: &mut Record| {
+            r.server_version = 99;
+            Err("no")
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, Err("no"));
+    assert_eq!(store.load("u1").await.unwrap().unwrap().server_version, 2);
+
+    // Atomic: a duplicate (user, device, seq) op row fails the whole transaction.
+    assert!(bump(&*store, "u1", vec![row(3), row(1)]).await.is_err());
+    assert_eq!(
+        store.load("u1").await.unwrap().unwrap().server_version,
+        2,
+        "record rolled back with the rows"
+    );
+    let seqs: Vec<u32> = store
+        .ops("u1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2]);
+
+    // Concurrent transactions of one user never lose an update.
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { bump(&*store, "u2", Vec::new()).await.unwrap().unwrap() })
+        })
+        .collect();
+    let mut versions = Vec::new();
+    for t in tasks {
+        versions.push(t.await.unwrap());
+    }
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=24).collect::<Vec<_>>());
+
+    // A real sync: state, processed seqs and the op log commit together.
+    let push = Push::from_json(
+        &json!({"protocol": 1, "device": "phone", "base_version": 0, "ops": [
+            {"device": "phone", "seq": 1, "at": T0, "op": {"type": "check_in"}},
+            {"device": "phone", "seq": 2, "at": T0 + 1000, "op": {"type": "check_in"}}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let outcome = store
+        .transact("u3", fresh("u3"), move |r: &mut Record| {
+            let cfg = Config::seed();
+            let out = accept(
+                &mut r.state,
+                &mut r.processed,
+                &cfg,
+                &push,
+                T0 + 60_000,
+                Limits::from_config(&cfg),
+            );
+            let rows = push
+                .ops
+                .iter()
+                .map(|op| OpRow {
+                    device: op.device.clone(),
+                    seq: op.seq,
+                    at: op.at,
+                    op: serde_json::to_string(op).unwrap(),
+                    result: out
+                        .rejected
+                        .iter()
+                        .find(|x| x.seq == op.seq)
+                        .map_or("applied".to_owned(), |x| x.code.clone()),
+                })
+                .collect();
+            r.server_version += u32::from(out.changed);
+            Ok::<_, ()>((out, rows))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(outcome.acked, [1]);
+    let r = store.load("u3").await.unwrap().unwrap();
+    assert_eq!(
+        (r.server_version, r.processed["phone"], r.state.balance),
+        (1, 2, 5)
+    );
+    let results: Vec<String> = store
+        .ops("u3")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.result)
+        .collect();
+    assert_eq!(results, ["applied", "ALREADY_CHECKED_IN"]);
+
+    // Sessions.
+    assert_eq!(store.session("h1").await.unwrap(), None);
+    store.put_session("h1", "u1", T0 + 1).await.unwrap();
+    assert_eq!(
+        store.session("h1").await.unwrap(),
+        Some(("u1".to_owned(), T0 + 1))
+    );
+    store.put_session("h1", "u1", T0 + 2).await.unwrap();
+    assert_eq!(store.session("h1").await.unwrap().unwrap().1, T0 + 2);
+}
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zailai-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.join("zailai.db")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_conformance_suite() {
+    conformance(Arc::new(Sqlite::open(&temp_db("suite")).unwrap())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keeps_data_across_reopen_in_wal_mode() {
+    let path = temp_db("reopen");
+    {
+        let store = Sqlite::open(&path).unwrap();
+        assert_eq!(bump(&store, "u", vec![row(1)]).await.unwrap(), Ok(1));
+    }
+    let store = Sqlite::open(&path).unwrap();
+    assert_eq!(store.load("u").await.unwrap().unwrap().server_version, 1);
+    assert!(path.with_file_name("zailai.db-wal").exists(), "WAL mode");
+}
+
+#[tokio::test]
+async fn sqlite_reports_an_unopenable_path() {
+    let err = Sqlite::open(std::path::Path::new("/proc/zailai/nope.db"))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("/proc/zailai"), "{err}");
+}
