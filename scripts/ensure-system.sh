@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium + chromedriver (wasm tests in a real browser) and wabt
-# (wasm-validate, wasm-objdump) when missing. Not Debian's binaryen: its wasm-opt corrupts
+# (wasm-validate, wasm-objdump) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
 # wasm-bindgen output (TOOLCHAIN.md); wasm-opt comes from npm.
 set -euo pipefail
 missing=()

@@ -24,7 +24,14 @@ echo "== the core builds for wasm32"
 cargo build -p zailai --target wasm32-unknown-unknown --release
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cleanup() {
+  rm -f "$log"
+  bash scripts/postgres-down.sh
+}
+trap cleanup EXIT
+
+echo "== a throwaway PostgreSQL for the storage conformance suite"
+eval "$(bash scripts/postgres-up.sh)"
 
 echo "== Rust tests"
 cargo test --workspace 2>&1 | tee -a "$log"

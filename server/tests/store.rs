@@ -4,6 +4,7 @@ use serde_json::json;
 use std::sync::Arc;
 use zailai::sync::{accept, Limits, Push};
 use zailai::{Config, State};
+use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
 use zailai_server::store::{OpRow, Record, Store, StoreError};
 
@@ -60,6 +61,14 @@ pub async fn conformance(store: Arc<impl Store>) {
         .unwrap();
     assert_eq!(out, Err("no"));
     assert_eq!(store.load("u1").await.unwrap().unwrap().server_version, 2);
+
+    // A failed first sync of a new member leaves no member behind.
+    let out: Result<(), &str> = store
+        .transact("u9", fresh("u9"), |_: &mut Record| Err("no"))
+        .await
+        .unwrap();
+    assert_eq!(out, Err("no"));
+    assert_eq!(store.load("u9").await.unwrap(), None);
 
     // Atomic: a duplicate (user, device, seq) op row fails the whole transaction.
     assert!(bump(&*store, "u1", vec![row(3), row(1)]).await.is_err());
@@ -187,4 +196,52 @@ async fn sqlite_reports_an_unopenable_path() {
         .err()
         .unwrap();
     assert!(err.to_string().contains("/proc/zailai"), "{err}");
+}
+
+/// The throwaway cluster scripts/test.sh starts (scripts/postgres-up.sh). Not skipped when
+/// absent: the suite must run against PostgreSQL.
+fn postgres_url() -> String {
+    std::env::var("ZAILAI_TEST_POSTGRES")
+        .expect("ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_passes_the_conformance_suite() {
+    let url = postgres_url();
+    // A database of its own, so runs never see each other's rows.
+    let db = format!(
+        "zailai_test_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test cluster");
+    tokio::spawn(connection);
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .await
+        .unwrap();
+    let store = Postgres::connect(&format!("{url} dbname={db}"), 4)
+        .await
+        .unwrap();
+    conformance(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn postgres_reports_an_unreachable_server() {
+    let err = Postgres::connect(
+        "host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2",
+        1,
+    )
+    .await
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string().contains("cannot connect to PostgreSQL"),
+        "{err}"
+    );
 }
