@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::json::{self, Obj, Res, Unknown};
-use crate::op::Op;
+use crate::op::{Op, OpKind};
 use crate::state::State;
 use serde::Serialize;
 use serde_json::Value;
@@ -128,7 +128,8 @@ fn read_push(value: &Value) -> Res<Push> {
     })
 }
 
-/// An op the server refused, and why (a rule error's code, `TOO_OLD` or `CLOCK_AHEAD`).
+/// An op the server refused, and why (a rule error's code, `TOO_OLD`, `CLOCK_AHEAD` or
+/// `NOT_ALLOWED`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rejection {
     pub seq: u32,
@@ -170,7 +171,13 @@ pub fn accept(
             code: code.to_owned(),
             detail,
         };
-        let verdict = if op.at < server_now.saturating_sub(limits.offline_window_ms) {
+        let verdict = if matches!(op.op, OpKind::Grant { .. }) {
+            // Points from an operator never come from a device.
+            Err(refuse(
+                "NOT_ALLOWED",
+                "grant ops come from operators, not from devices".to_owned(),
+            ))
+        } else if op.at < server_now.saturating_sub(limits.offline_window_ms) {
             Err(refuse(
                 "TOO_OLD",
                 format!(

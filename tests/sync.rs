@@ -199,6 +199,25 @@ fn offline_window_and_clock_skew() {
 }
 
 #[test]
+fn devices_cannot_grant_points() {
+    let mut s = Server::new();
+    let out = s.take(
+        &push(
+            "phone",
+            json!([op(
+                "phone",
+                1,
+                at(2026, 11, 1, 9, 0),
+                json!({"type": "grant", "points": 5000, "reason": "me"})
+            )]),
+        ),
+        at(2026, 11, 1, 10, 0),
+    );
+    assert_eq!(out.rejected[0].code, "NOT_ALLOWED");
+    assert_eq!(s.state.balance, 0);
+}
+
+#[test]
 fn two_devices_of_one_user() {
     let mut s = Server::new();
     let now = at(2026, 11, 2, 12, 0);

@@ -1,4 +1,5 @@
-//! The zailai server side: key files, storage backends, and (to come) the sync server.
+//! The zailai server side: key files, storage backends, and the sync server.
 
 pub mod keys;
+pub mod serve;
 pub mod store;

@@ -7,7 +7,7 @@ mod text;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zailai_server::keys;
+use zailai_server::{keys, serve};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Apply ops (JSON Lines) to a new member under a rule file and print events, state and views as JSON.
     Simulate(simulate::Args),
+    /// Run the sync server (SQLite under --data-dir by default, or --database postgres://…).
+    Serve(ServeArgs),
     /// Write a new Ed25519 snapshot-signing key pair: <out>/<id>.secret.json (mode 600) and <out>/<id>.public.json.
     Keygen {
         /// The key id (letters, digits, `-`, `_`, `.`), e.g. the date it starts signing.
@@ -47,10 +49,69 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one; the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: std::net::SocketAddr,
+    /// Where the SQLite database and the dev key live.
+    #[arg(long, default_value = "zailai-data")]
+    data_dir: PathBuf,
+    /// `postgres://user@host/db` to share one PostgreSQL between servers.
+    #[arg(long)]
+    database: Option<String>,
+    /// Secret key file (else $ZAILAI_SIGNING_KEY; with --dev, one is generated in the data dir).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Public key files clients should still trust (key rotation); repeatable.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// The rule file; default: the seed preset.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Dev mode: dev login (POST /v1/session {"dev_user"}) and a generated key.
+    #[arg(long)]
+    dev: bool,
+    /// Token guarding the operator endpoints (else they are off).
+    #[arg(long, env = "ZAILAI_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Session lifetime in hours.
+    #[arg(long, default_value_t = 24 * 7)]
+    session_hours: i64,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    body_limit: usize,
+    /// Sync requests per minute per user (and four times that per address).
+    #[arg(long, default_value_t = 120)]
+    rate_per_minute: u32,
+}
+
+fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
+    let opts = serve::Options {
+        addr: a.addr,
+        data_dir: a.data_dir,
+        database: a.database,
+        key: a.key,
+        trust: a.trust,
+        config: a.config,
+        dev: a.dev,
+        admin_token: a.admin_token,
+        session_ttl_ms: a.session_hours.clamp(1, 24 * 365) * 3_600_000,
+        body_limit: a.body_limit,
+        rate_per_minute: a.rate_per_minute,
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;
+    runtime
+        .block_on(serve::run(opts))
+        .map_err(|e| simulate::Failure::Input(format!("error: {e}")))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(args) => simulate::run(&args),
+        Command::Serve(args) => serve_command(args),
         Command::Keygen { id, out } => keys::write_pair(&out, &id)
             .map(|(secret, public)| {
                 println!(

@@ -117,3 +117,78 @@ pub(crate) fn decode(state: &str, processed: &str, version: i64) -> Result<Recor
         server_version,
     })
 }
+
+/// The backend chosen at start-up (`--database`).
+pub enum AnyStore {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+impl AnyStore {
+    /// `postgres://…` (or `host=…`) selects PostgreSQL; anything else is an SQLite file path.
+    pub async fn open(database: &str) -> Result<AnyStore, StoreError> {
+        if database.starts_with("postgres://")
+            || database.starts_with("postgresql://")
+            || database.starts_with("host=")
+        {
+            Ok(AnyStore::Postgres(
+                postgres::Postgres::connect(database, 4).await?,
+            ))
+        } else {
+            Ok(AnyStore::Sqlite(sqlite::Sqlite::open(
+                std::path::Path::new(database),
+            )?))
+        }
+    }
+}
+
+impl Store for AnyStore {
+    async fn transact<R, E>(
+        &self,
+        user: &str,
+        fresh: impl FnOnce() -> Record + Send + 'static,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Result<R, E>, StoreError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        match self {
+            AnyStore::Sqlite(s) => s.transact(user, fresh, change).await,
+            AnyStore::Postgres(s) => s.transact(user, fresh, change).await,
+        }
+    }
+
+    async fn load(&self, user: &str) -> Result<Option<Record>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.load(user).await,
+            AnyStore::Postgres(s) => s.load(user).await,
+        }
+    }
+
+    async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.ops(user).await,
+            AnyStore::Postgres(s) => s.ops(user).await,
+        }
+    }
+
+    async fn put_session(
+        &self,
+        token_hash: &str,
+        user: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.put_session(token_hash, user, expires_at).await,
+            AnyStore::Postgres(s) => s.put_session(token_hash, user, expires_at).await,
+        }
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<(String, i64)>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.session(token_hash).await,
+            AnyStore::Postgres(s) => s.session(token_hash).await,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+// `zailai serve` on 127.0.0.1, over real HTTP: sessions, config and keys, sync with signed
+// snapshots (verified here with node:crypto, independently of our code), idempotence, typed
+// 4xx errors that change nothing, body limit, rate limit, operator endpoint.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const { createPublicKey, verify } = require('node:crypto');
+const { mkdtempSync } = require('node:fs');
+const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+const { root } = require('./helpers.js');
+
+const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
+
+function startServer(args) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-'));
+  const child = spawn(cli, ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ url: m[1], child, dataDir });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  });
+}
+
+async function call(base, path, { method = 'GET', token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+}
+
+/** Verifies snapshot bytes' Ed25519 signature with node:crypto and returns the payload. */
+function openSnapshot(b64, keys) {
+  const bytes = Buffer.from(b64, 'base64');
+  assert.equal(bytes.subarray(0, 4).toString(), 'ZLSN');
+  const idLen = bytes[5];
+  const id = bytes.subarray(6, 6 + idLen).toString();
+  const len = bytes.readUInt32BE(6 + idLen);
+  const signedEnd = 10 + idLen + len;
+  assert.equal(bytes.length, signedEnd + 64);
+  const key = keys.find((k) => k.id === id);
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.public, 'base64').toString('base64url') }, format: 'jwk' });
+  assert.ok(verify(null, bytes.subarray(0, signedEnd), publicKey, bytes.subarray(signedEnd)), 'signature verifies');
+  return JSON.parse(bytes.subarray(10 + idLen, signedEnd).toString());
+}
+
+const DAY = 86_400_000;
+
+test('sessions, config, an offline week in one sync, resends, signed snapshots', async (t) => {
+  const { url, child } = await startServer(['--dev', '--admin-token', 'op-secret']);
+  t.after(() => child.kill());
+  assert.deepEqual((await call(url, '/healthz')).json, { ok: true });
+  const cfg = (await call(url, '/v1/config')).json;
+  assert.equal(cfg.protocol, 1);
+  assert.equal(cfg.config.points.daily_cap, 100);
+  assert.equal(cfg.keys.length, 1);
+  assert.match(cfg.config_hash, /^[0-9a-f]{64}$/);
+
+  const login = await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u1' } });
+  assert.equal(login.status, 200);
+  const token = login.json.token;
+  const now = Date.now();
+  const ops = Array.from({ length: 7 }, (_, i) => ({ device: 'phone', seq: i + 1, at: now - (6 - i) * DAY, op: { type: 'check_in' } }));
+  const push = { protocol: 1, device: 'phone', base_version: 0, ops };
+  const first = await call(url, '/v1/sync', { method: 'POST', token, body: push });
+  assert.equal(first.status, 200, JSON.stringify(first.json));
+  assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(first.json.rejected, []);
+  const payload = openSnapshot(first.json.snapshot, cfg.keys);
+  assert.equal(payload.user, 'u1');
+  assert.equal(payload.server_version, 1);
+  assert.deepEqual(payload.acked, { phone: 7 });
+  assert.equal(payload.config_hash, cfg.config_hash);
+  assert.equal(payload.state.checkins && Object.keys(payload.state.checkins).length, 7);
+
+  // The same push again (a lost reply, a retry): acked again, nothing applied twice.
+  const again = await call(url, '/v1/sync', { method: 'POST', token, body: push });
+  assert.deepEqual(again.json.acked, [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(again.json.server_version, 1);
+  assert.equal(openSnapshot(again.json.snapshot, cfg.keys).state.balance, payload.state.balance);
+
+  // A second device of the same member, a refused op, a grant attempt.
+  const tablet = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'tablet', base_version: 1, ops: [
+    { device: 'tablet', seq: 1, at: now, op: { type: 'check_in' } },
+    { device: 'tablet', seq: 2, at: now, op: { type: 'grant', points: 9999, reason: 'me' } },
+    { device: 'tablet', seq: 3, at: now + 10 * 60_000, op: { type: 'track', action: 'review' } },
+    { device: 'tablet', seq: 4, at: now - 9 * DAY, op: { type: 'track', action: 'review' } },
+  ] } });
+  assert.deepEqual(tablet.json.rejected.map((r) => [r.seq, r.code]), [[1, 'ALREADY_CHECKED_IN'], [2, 'NOT_ALLOWED'], [3, 'CLOCK_AHEAD'], [4, 'TOO_OLD']]);
+  assert.equal(tablet.json.server_version, 1, 'nothing changed');
+
+  const admin = await call(url, '/v1/admin/members/u1', { token: 'op-secret' });
+  assert.equal(admin.status, 200);
+  assert.equal(admin.json.ops, 11);
+  assert.deepEqual(admin.json.processed, { phone: 7, tablet: 4 });
+  assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
+  assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret' })).status, 404);
+});
+
+test('bad requests get a 4xx JSON error and change nothing', async (t) => {
+  const { url, child } = await startServer(['--dev', '--body-limit', '4096']);
+  t.after(() => child.kill());
+  const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u2' } })).json.token;
+  const cases = [
+    [{ protocol: 2, device: 'd', base_version: 0, ops: [] }, 400, 'VERSION_NOT_SUPPORTED', 'protocol'],
+    [{ protocol: 1, device: 'd', base_version: 0, ops: [{ device: 'd', seq: 1, at: 1, op: { type: 'fly' } }] }, 400, 'BAD_REQUEST', 'ops[0].op.type'],
+    [{ protocol: 1, device: 'd', base_version: '0', ops: [] }, 400, 'BAD_REQUEST', 'base_version'],
+    ['{"protocol":1,', 400, 'BAD_REQUEST', ''],
+    [{ protocol: 1, device: 'd', base_version: 0, ops: [], pad: 'x'.repeat(5000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
+  ];
+  for (const [body, status, code, path] of cases) {
+    const res = await call(url, '/v1/sync', { method: 'POST', token, body });
+    assert.equal(res.status, status, JSON.stringify(res.json));
+    assert.equal(res.json.error.code, code);
+    assert.equal(res.json.error.path, path);
+  }
+  assert.equal((await call(url, '/v1/sync', { method: 'POST', body: {} })).status, 401);
+  assert.equal((await call(url, '/v1/sync', { method: 'POST', token: 'nope', body: {} })).json.error.code, 'UNAUTHORIZED');
+  assert.equal((await call(url, '/v1/session', { method: 'POST', body: { dev_user: '' } })).json.error.path, 'dev_user');
+  // Nothing was stored for the member.
+  const ok = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'd', base_version: 0, ops: [] } });
+  assert.equal(ok.json.server_version, 0);
+});
+
+test('rate limits answer 429 with Retry-After', async (t) => {
+  const { url, child } = await startServer(['--dev', '--rate-per-minute', '1']);
+  t.after(() => child.kill());
+  const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u3' } })).json.token;
+  const body = { protocol: 1, device: 'd', base_version: 0, ops: [] };
+  const statuses = [];
+  let limited;
+  for (let i = 0; i < 12; i++) {
+    const res = await call(url, '/v1/sync', { method: 'POST', token, body });
+    statuses.push(res.status);
+    if (res.status === 429) limited = res;
+  }
+  assert.equal(statuses.filter((s) => s === 200).length, 10, 'a burst of 10');
+  assert.equal(limited.json.error.code, 'RATE_LIMITED');
+  assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+});
+
+test('without --dev there is no dev login, and no key means no start', async (t) => {
+  await assert.rejects(startServer([]), /no signing key/);
+  const { url, child } = await startServer(['--key', join(root, 'js', 'test', 'fixtures', 'test-key.secret.json')]);
+  t.after(() => child.kill());
+  const res = await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'x' } });
+  assert.equal(res.status, 403);
+  assert.equal(res.json.error.code, 'DEV_LOGIN_DISABLED');
+  assert.equal((await call(url, '/v1/config')).json.keys[0].id, 'test-fixture');
+});

@@ -1,0 +1,173 @@
+//! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
+
+mod error;
+mod limit;
+mod routes;
+
+use crate::keys;
+use crate::store::AnyStore;
+use limit::RateLimiter;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use zailai::snapshot::{base64, SnapshotSigner};
+use zailai::Config;
+
+/// How the server runs (the `serve` command's flags).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; default: SQLite at `<data_dir>/zailai.db`.
+    pub database: Option<String>,
+    /// Secret key file; default `$ZAILAI_SIGNING_KEY`, or in dev mode `<data_dir>/dev.secret.json`.
+    pub key: Option<PathBuf>,
+    /// Public key files still trusted during a rotation.
+    pub trust: Vec<PathBuf>,
+    /// The rules; default: the seed preset.
+    pub config: Option<PathBuf>,
+    /// Dev mode: dev login, a generated key.
+    pub dev: bool,
+    /// Guards the operator endpoints; without it they are off.
+    pub admin_token: Option<String>,
+    pub session_ttl_ms: i64,
+    pub body_limit: usize,
+    /// Sync requests per minute per user and per address.
+    pub rate_per_minute: u32,
+}
+
+/// What every request handler shares.
+pub struct App {
+    pub store: AnyStore,
+    pub config: Arc<Config>,
+    pub config_json: serde_json::Value,
+    pub config_hash: String,
+    pub signer: SnapshotSigner,
+    /// (id, base64 public key) of every key clients should trust.
+    pub trusted: Vec<(String, String)>,
+    pub options: Options,
+    pub per_user: RateLimiter,
+    pub per_address: RateLimiter,
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn signing_key(opts: &Options) -> Result<SnapshotSigner, String> {
+    if opts.key.is_some() || std::env::var_os(keys::KEY_ENV).is_some() {
+        return keys::load_signing_key(opts.key.as_deref());
+    }
+    if !opts.dev {
+        return Err(format!(
+            "no signing key: pass --key FILE or set {} (or run with --dev)",
+            keys::KEY_ENV
+        ));
+    }
+    let path = opts.data_dir.join("dev.secret.json");
+    if !path.exists() {
+        let (signer, seed) = keys::generate("dev")?;
+        std::fs::create_dir_all(&opts.data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", opts.data_dir.display()))?;
+        std::fs::write(&path, keys::secret_json("dev", &seed, &signer.public_key()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    keys::load_signing_key(Some(&path))
+}
+
+fn trusted_keys(
+    signer: &SnapshotSigner,
+    files: &[PathBuf],
+) -> Result<Vec<(String, String)>, String> {
+    let mut out = vec![(signer.id.clone(), base64::encode(&signer.public_key()))];
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", f.display()))?;
+        match (v["kind"].as_str(), v["id"].as_str(), v["public"].as_str()) {
+            (Some(keys::PUBLIC_KIND), Some(id), Some(public))
+                if base64::decode(public).is_some_and(|b| b.len() == 32) =>
+            {
+                out.push((id.to_owned(), public.to_owned()))
+            }
+            _ => return Err(format!("{}: not a zailai public key file", f.display())),
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the shared state: rules, store, keys.
+pub async fn app(opts: Options) -> Result<Arc<App>, String> {
+    let config = match &opts.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Config::parse(&text)
+                .map_err(|e| format!("{} is not a valid rule file: {e}", path.display()))?
+        }
+        None => Config::seed(),
+    };
+    let database = opts
+        .database
+        .clone()
+        .unwrap_or_else(|| opts.data_dir.join("zailai.db").display().to_string());
+    let store = AnyStore::open(&database).await.map_err(|e| e.to_string())?;
+    let signer = signing_key(&opts)?;
+    let trusted = trusted_keys(&signer, &opts.trust)?;
+    Ok(Arc::new(App {
+        store,
+        config_json: serde_json::to_value(&config).map_err(|e| e.to_string())?,
+        config_hash: zailai::snapshot::config_hash(&config),
+        config: Arc::new(config),
+        signer,
+        trusted,
+        per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
+        per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
+        options: opts,
+    }))
+}
+
+/// Serves until Ctrl-C / SIGTERM; prints where it listens first.
+pub async fn run(opts: Options) -> Result<(), String> {
+    let app = app(opts.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let store = match app.store {
+        AnyStore::Sqlite(_) => "SQLite",
+        AnyStore::Postgres(_) => "PostgreSQL",
+    };
+    println!(
+        "zailai serve: listening on http://{addr} ({store}{}, key {})",
+        if opts.dev { ", dev mode" } else { "" },
+        app.signer.id
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let router = routes::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

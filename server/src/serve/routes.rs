@@ -1,0 +1,267 @@
+//! The HTTP routes. Every error is JSON (`error.rs`); bodies are read as text and parsed by
+//! the core's readers, so a bad body names the path of its problem.
+
+use super::error::ApiError;
+use super::{now_ms, App};
+use crate::store::{OpRow, Record, Store};
+use axum::extract::rejection::StringRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use zailai::snapshot::{base64, Payload};
+use zailai::sync::{accept, Limits, Push, Reply, PROTOCOL};
+
+pub fn router(app: Arc<App>) -> Router {
+    let limit = app.options.body_limit;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/session", post(session))
+        .route("/v1/config", get(config))
+        .route("/v1/sync", post(sync))
+        .route("/v1/admin/members/{user}", get(admin_member))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(app)
+}
+
+type Shared = State<Arc<App>>;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sessions are stored by the hash of their token, never the token itself.
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "the body is over the size limit",
+            )
+        } else {
+            ApiError::bad_request("BAD_REQUEST", "", r.body_text())
+        }
+    })
+}
+
+fn too_many(wait: u64) -> ApiError {
+    ApiError {
+        retry_after: Some(wait),
+        ..ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            format!("too many requests: retry in {wait} s"),
+        )
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// The session's user, or 401.
+async fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = bearer(headers).ok_or_else(|| {
+        ApiError::unauthorized("no `Authorization: Bearer <token>`: get one from POST /v1/session")
+    })?;
+    match app
+        .store
+        .session(&token_hash(token))
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Some((user, expires)) if expires > now_ms() => Ok(user),
+        Some(_) => Err(ApiError::unauthorized("session expired: log in again")),
+        None => Err(ApiError::unauthorized("unknown session token")),
+    }
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({"ok": true}))
+}
+
+/// Dev login: `{"dev_user": "…"}` in dev mode only.
+async fn session(
+    State(app): Shared,
+    body: Result<String, StringRejection>,
+) -> Result<Json<Value>, ApiError> {
+    if !app.options.dev {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "DEV_LOGIN_DISABLED",
+            "dev login exists only with --dev",
+        ));
+    }
+    let body = body_text(body)?;
+    let v: Value = serde_json::from_str(&body)
+        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
+    let user = v
+        .get("dev_user")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "dev_user", "a string is required"))?;
+    if user.is_empty() || user.len() > 128 || user.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "BAD_REQUEST",
+            "dev_user",
+            "1–128 bytes, no control characters",
+        ));
+    }
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
+    let token = hex(&raw);
+    let expires_at = now_ms() + app.options.session_ttl_ms;
+    app.store
+        .put_session(&token_hash(&token), user, expires_at)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        json!({"token": token, "user": user, "expires_at": expires_at}),
+    ))
+}
+
+/// The rules, the keys clients trust, and the server's time.
+async fn config(State(app): Shared) -> Json<Value> {
+    let keys: Vec<Value> = app
+        .trusted
+        .iter()
+        .map(|(id, public)| json!({"id": id, "public": public}))
+        .collect();
+    Json(
+        json!({"protocol": PROTOCOL, "config": app.config_json, "config_hash": app.config_hash, "keys": keys, "server_time": now_ms()}),
+    )
+}
+
+async fn sync(
+    State(app): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<String, StringRejection>,
+) -> Result<Json<Reply>, ApiError> {
+    app.per_address
+        .check(&peer.ip().to_string())
+        .map_err(too_many)?;
+    let user = authenticate(&app, &headers).await?;
+    app.per_user.check(&user).map_err(too_many)?;
+    let push = Push::from_json(&body_text(body)?)
+        .map_err(|e| ApiError::bad_request(e.code, &e.path, e.message))?;
+    let now = now_ms();
+    let cfg = app.config.clone();
+    let limits = Limits::from_config(&cfg);
+    // A member's first sync may carry an offline week: they joined when its first op happened.
+    let joined_at = push
+        .ops
+        .first()
+        .map_or(now, |op| op.at)
+        .clamp(now - limits.offline_window_ms, now);
+    let fresh = {
+        let (cfg, user) = (cfg.clone(), user.clone());
+        move || Record {
+            state: zailai::State::join(&cfg, &user, joined_at),
+            processed: Default::default(),
+            server_version: 0,
+        }
+    };
+    let change = move |record: &mut Record| {
+        let before = record.processed.get(&push.device).copied().unwrap_or(0);
+        let outcome = accept(
+            &mut record.state,
+            &mut record.processed,
+            &cfg,
+            &push,
+            now,
+            limits,
+        );
+        if outcome.changed {
+            record.server_version += 1;
+        }
+        // The op log gets the ops this push processed for the first time.
+        let processed_now: Vec<OpRow> = push
+            .ops
+            .iter()
+            .filter(|op| op.seq > before)
+            .map(|op| OpRow {
+                device: op.device.clone(),
+                seq: op.seq,
+                at: op.at,
+                op: serde_json::to_string(op).unwrap_or_default(),
+                result: outcome
+                    .rejected
+                    .iter()
+                    .find(|r| r.seq == op.seq)
+                    .map_or_else(|| "applied".to_owned(), |r| r.code.clone()),
+            })
+            .collect();
+        Ok::<_, Infallible>(((outcome, record.clone()), processed_now))
+    };
+    let Ok((outcome, record)) = app
+        .store
+        .transact(&user, fresh, change)
+        .await
+        .map_err(ApiError::internal)?;
+    let payload = Payload {
+        user,
+        server_version: record.server_version,
+        issued_at: now,
+        config_hash: app.config_hash.clone(),
+        acked: record.processed,
+        state: record.state,
+    };
+    Ok(Json(Reply {
+        protocol: PROTOCOL,
+        acked: outcome.acked,
+        rejected: outcome.rejected,
+        server_version: payload.server_version,
+        snapshot: base64::encode(&app.signer.sign(&payload)),
+        server_time: now,
+    }))
+}
+
+/// Operator view of a member, behind the admin token.
+async fn admin_member(
+    State(app): Shared,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let Some(expected) = &app.options.admin_token else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ADMIN_DISABLED",
+            "operator endpoints need --admin-token",
+        ));
+    };
+    let given = bearer(&headers).unwrap_or("");
+    // Compare hashes: equal length, and no early exit that tells how much matched.
+    if token_hash(given) != token_hash(expected) {
+        return Err(ApiError::unauthorized("admin token required"));
+    }
+    let record = app.store.load(&user).await.map_err(ApiError::internal)?;
+    let Some(record) = record else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("no member `{user}`"),
+        ));
+    };
+    let ops = app.store.ops(&user).await.map_err(ApiError::internal)?;
+    Ok(Json(json!({
+        "user": user,
+        "server_version": record.server_version,
+        "processed": record.processed,
+        "summary": zailai::view::summary(&record.state, &app.config, now_ms()),
+        "ops": ops.len(),
+    })))
+}
