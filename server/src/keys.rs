@@ -56,7 +56,8 @@ pub fn write_pair(dir: &Path, id: &str) -> Result<(PathBuf, PathBuf), String> {
     Ok((secret, public))
 }
 
-fn create_new(path: &Path, text: &str, private: bool) -> Result<(), String> {
+/// Creates `path` (never overwriting); `private` makes it readable by the owner only.
+pub fn create_new(path: &Path, text: &str, private: bool) -> Result<(), String> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
