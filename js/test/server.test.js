@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const { createPublicKey, verify } = require('node:crypto');
-const { mkdtempSync } = require('node:fs');
+const { mkdtempSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
@@ -54,8 +54,9 @@ function openSnapshot(b64, keys) {
 const DAY = 86_400_000;
 
 test('sessions, config, an offline week in one sync, resends, signed snapshots', async (t) => {
-  const { url, child } = await startServer(['--dev', '--admin-token', 'op-secret']);
+  const { url, child, dataDir } = await startServer(['--dev', '--admin-token', 'op-secret']);
   t.after(() => child.kill());
+  assert.equal(statSync(join(dataDir, 'dev.secret.json')).mode & 0o777, 0o600, 'the dev key is private');
   assert.deepEqual((await call(url, '/healthz')).json, { ok: true });
   const cfg = (await call(url, '/v1/config')).json;
   assert.equal(cfg.protocol, 1);

@@ -72,8 +72,11 @@ fn signing_key(opts: &Options) -> Result<SnapshotSigner, String> {
         let (signer, seed) = keys::generate("dev")?;
         std::fs::create_dir_all(&opts.data_dir)
             .map_err(|e| format!("cannot create {}: {e}", opts.data_dir.display()))?;
-        std::fs::write(&path, keys::secret_json("dev", &seed, &signer.public_key()))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        keys::create_new(
+            &path,
+            &keys::secret_json("dev", &seed, &signer.public_key()),
+            true,
+        )?;
     }
     keys::load_signing_key(Some(&path))
 }
