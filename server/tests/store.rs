@@ -2,11 +2,11 @@
 
 use serde_json::json;
 use std::sync::Arc;
-use zailai::sync::{accept, Limits, Push};
+use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{OpRow, Record, Store, StoreError};
+use zailai_server::store::{apply_push, OpRow, Record, Store, StoreError};
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 
@@ -112,31 +112,13 @@ pub async fn conformance(store: Arc<impl Store>) {
     let outcome = store
         .transact("u3", fresh("u3"), move |r: &mut Record| {
             let cfg = Config::seed();
-            let out = accept(
-                &mut r.state,
-                &mut r.processed,
+            Ok::<_, ()>(apply_push(
+                r,
                 &cfg,
                 &push,
                 T0 + 60_000,
                 Limits::from_config(&cfg),
-            );
-            let rows = push
-                .ops
-                .iter()
-                .map(|op| OpRow {
-                    device: op.device.clone(),
-                    seq: op.seq,
-                    at: op.at,
-                    op: serde_json::to_string(op).unwrap(),
-                    result: out
-                        .rejected
-                        .iter()
-                        .find(|x| x.seq == op.seq)
-                        .map_or("applied".to_owned(), |x| x.code.clone()),
-                })
-                .collect();
-            r.server_version += u32::from(out.changed);
-            Ok::<_, ()>((out, rows))
+            ))
         })
         .await
         .unwrap()

@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::{now_ms, App};
-use crate::store::{OpRow, Record, Store};
+use crate::store::{Record, Store};
 use axum::extract::rejection::StringRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -15,7 +15,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use zailai::snapshot::{base64, Payload};
-use zailai::sync::{accept, Limits, Push, Reply, PROTOCOL};
+use zailai::sync::{Limits, Push, Reply, PROTOCOL};
 
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.options.body_limit;
@@ -176,36 +176,8 @@ async fn sync(
         }
     };
     let change = move |record: &mut Record| {
-        let before = record.processed.get(&push.device).copied().unwrap_or(0);
-        let outcome = accept(
-            &mut record.state,
-            &mut record.processed,
-            &cfg,
-            &push,
-            now,
-            limits,
-        );
-        if outcome.changed {
-            record.server_version += 1;
-        }
-        // The op log gets the ops this push processed for the first time.
-        let processed_now: Vec<OpRow> = push
-            .ops
-            .iter()
-            .filter(|op| op.seq > before)
-            .map(|op| OpRow {
-                device: op.device.clone(),
-                seq: op.seq,
-                at: op.at,
-                op: serde_json::to_string(op).unwrap_or_default(),
-                result: outcome
-                    .rejected
-                    .iter()
-                    .find(|r| r.seq == op.seq)
-                    .map_or_else(|| "applied".to_owned(), |r| r.code.clone()),
-            })
-            .collect();
-        Ok::<_, Infallible>(((outcome, record.clone()), processed_now))
+        let (outcome, rows) = crate::store::apply_push(record, &cfg, &push, now, limits);
+        Ok::<_, Infallible>(((outcome, record.clone()), rows))
     };
     let Ok((outcome, record)) = app
         .store

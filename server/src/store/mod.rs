@@ -86,6 +86,47 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<Option<(String, i64)>, StoreError>> + Send;
 }
 
+/// One sync inside a transaction: applies `push` with the core's acceptance rules, bumps
+/// `server_version` when the state changed, and returns the outcome and the op-log rows of
+/// the ops this push processed for the first time.
+pub fn apply_push(
+    record: &mut Record,
+    cfg: &zailai::Config,
+    push: &zailai::sync::Push,
+    now: i64,
+    limits: zailai::sync::Limits,
+) -> (zailai::sync::Outcome, Vec<OpRow>) {
+    let before = record.processed.get(&push.device).copied().unwrap_or(0);
+    let outcome = zailai::sync::accept(
+        &mut record.state,
+        &mut record.processed,
+        cfg,
+        push,
+        now,
+        limits,
+    );
+    if outcome.changed {
+        record.server_version += 1;
+    }
+    let rows = push
+        .ops
+        .iter()
+        .filter(|op| op.seq > before)
+        .map(|op| OpRow {
+            device: op.device.clone(),
+            seq: op.seq,
+            at: op.at,
+            op: serde_json::to_string(op).unwrap_or_default(),
+            result: outcome
+                .rejected
+                .iter()
+                .find(|r| r.seq == op.seq)
+                .map_or_else(|| "applied".to_owned(), |r| r.code.clone()),
+        })
+        .collect();
+    (outcome, rows)
+}
+
 /// The record's columns as text: state JSON and processed-map JSON.
 pub(crate) fn encode(record: &Record) -> (String, String) {
     (
