@@ -67,18 +67,21 @@ pub fn int(v: &Value, path: &str, min: i64, max: i64) -> Res<i64> {
         Some(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(issue(
             path,
-            format!("invalid value: {v}, expected a whole number from {min} to {max}"),
+            format!("invalid value: {n}, expected a whole number from {min} to {max}"),
         )),
     }
 }
 
 pub fn uint(v: &Value, path: &str, max: u64) -> Res<u64> {
-    match v.as_u64() {
-        Some(n) if n <= max => Ok(n),
-        _ if matches!(v, Value::Number(_)) => Err(issue(
-            path,
-            format!("invalid value: {v}, expected a whole number from 0 to {max}"),
-        )),
+    // Numbers are shown through `Number`'s Display, not `Value`'s (a whole JSON writer).
+    match v {
+        Value::Number(n) => match n.as_u64() {
+            Some(n) if n <= max => Ok(n),
+            _ => Err(issue(
+                path,
+                format!("invalid value: {n}, expected a whole number from 0 to {max}"),
+            )),
+        },
         _ => Err(wrong(path, "a whole number", v)),
     }
 }

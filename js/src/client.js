@@ -2,10 +2,20 @@
 // the given storage, with actions, views and change/reward/error events. Rules live in the
 // wasm core; this file owns storage, time and wording-free plumbing only.
 import { zailaiError } from './errors.js';
+import { Remote } from './remote.js';
+import { syncOnce } from './sync.js';
 
 export const STORAGE_FORMAT = 1;
 const OPS_HEADER = 'zailai-ops/1';
 const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted']);
+
+/** Checks a key list ([{id, public}]) given by the app. */
+function checkKeys(keys, name) {
+  if (!Array.isArray(keys) || keys.some((k) => !k || typeof k.id !== 'string' || typeof k.public !== 'string')) {
+    throw zailaiError('BAD_ARGUMENT', `${name} must be an array of {id, public} (base64 public keys)`);
+  }
+  return keys.map(({ id, public: pub }) => ({ id, public: pub }));
+}
 
 function defaultDeviceId() {
   return `d${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
@@ -15,7 +25,9 @@ export function makeClientFactory(loadBindings) {
   /**
    * Creates a client. Options: `config` (object or JSON text; the seed preset when absent),
    * `storage` (an adapter), `user` (id, default 'local'), `now` (() => epoch ms),
-   * `locale`, `deviceId` (() => string), plus whatever the loader takes (`wasmPath`).
+   * `locale`, `deviceId` (() => string), `trustedKeys` ([{id, public}] pinned in the code
+   * package), `server` ({url, transport, credentials, retry}) to sync with, plus whatever the
+   * loader takes (`wasmPath`).
    */
   return async function createClient(options = {}) {
     const bindings = await loadBindings(options);
@@ -24,28 +36,42 @@ export function makeClientFactory(loadBindings) {
 }
 
 class Client {
-  constructor({ Rules, Member }, options) {
+  constructor({ Rules, Member, Snapshot }, options) {
+    this._Rules = Rules;
     this._Member = Member;
-    this._listeners = { change: [], reward: [], error: [] };
-    this._now = typeof options.now === 'function' ? options.now : () => Date.now();
+    this._Snapshot = Snapshot;
+    this._listeners = { change: [], reward: [], error: [], sync: [] };
+    this._clock = typeof options.now === 'function' ? options.now : () => Date.now();
     this.locale = options.locale;
     const config = options.config;
+    this._rulesPinned = config !== undefined;
     this.rules = config === undefined ? Rules.seed() : new Rules(typeof config === 'string' ? config : JSON.stringify(config));
+    this._pinnedKeys = checkKeys(options.trustedKeys || [], 'trustedKeys');
+    this._fetchedKeys = null; // from /v1/config in this process: trusted like pinned ones
     this.user = options.user === undefined ? 'local' : String(options.user);
     if (!options.storage) throw zailaiError('BAD_ARGUMENT', 'createClient needs a storage adapter (wxStorage, localStorageAdapter or memoryStorage)');
     this._storage = options.storage;
     this._prefix = `zailai:${encodeURIComponent(this.user)}:`;
     this._newDeviceId = options.deviceId || defaultDeviceId;
     this._pendingErrors = [];
+    this._remote = options.server
+      ? new Remote({ ...options.server, session: { load: () => this._readJSON('session'), save: (v) => this._saveSession(v) } })
+      : null;
+    this._syncing = null;
     this._restore();
+  }
+
+  /** The caller's clock corrected by the offset learned from the server's time. */
+  _now() {
+    return this._clock() + this._clockOffset;
   }
 
   // ---- events ----------------------------------------------------------------------------
 
-  /** Subscribes to 'change', 'reward' or 'error'; returns the unsubscribe function. */
+  /** Subscribes to 'change', 'reward', 'error' or 'sync'; returns the unsubscribe function. */
   on(name, listener) {
     const list = this._listeners[name];
-    if (!list) throw zailaiError('BAD_ARGUMENT', `unknown event '${name}': use change, reward or error`);
+    if (!list) throw zailaiError('BAD_ARGUMENT', `unknown event '${name}': use change, reward, error or sync`);
     list.push(listener);
     // Problems found while restoring happen before anyone could listen: deliver them now.
     if (name === 'error' && this._pendingErrors.length) {
@@ -98,8 +124,28 @@ class Client {
     }
   }
 
+  _readJSON(key) {
+    const raw = this._read(key);
+    if (raw === null) return null;
+    try {
+      return JSON.parse(raw);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  _saveSession(session) {
+    try {
+      if (session) this._write('session', JSON.stringify(session));
+      else this._storage.removeItem(this._prefix + 'session');
+    } catch (e) {
+      this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e)));
+    }
+  }
+
   _restore() {
-    const now = this._now();
+    this._clockOffset = 0;
+    const now = this._clock();
     let meta = null;
     const rawMeta = this._read('meta');
     if (rawMeta !== null) {
@@ -117,22 +163,70 @@ class Client {
     this.deviceId = meta && typeof meta.device === 'string' && meta.device ? meta.device : this._newDeviceId();
     this._joinedAt = meta && Number.isFinite(meta.joinedAt) ? meta.joinedAt : now;
     this._seq = meta && Number.isInteger(meta.seq) ? meta.seq : 0;
+    this._clockOffset = meta && Number.isFinite(meta.clockOffset) ? meta.clockOffset : 0;
+    this._restoreRules();
 
     this._pending = this._readPending();
     for (const op of this._pending) if (op.device === this.deviceId && op.seq > this._seq) this._seq = op.seq;
 
-    this._base = null;
-    const rawBase = this._read('base');
-    if (rawBase !== null) {
-      try {
-        this._base = this._Member.fromJSON(rawBase);
-      } catch (e) {
-        this._quarantine('base', rawBase, e);
-      }
+    // The base is the last snapshot the server signed. Trust never comes from storage: it is
+    // verified with the pinned keys, else provisionally with the keys the last /v1/config
+    // gave and again once this process has fetched them.
+    this._snapshot = null;
+    const raw = this._read('snapshot');
+    this._storedSnapshot = raw;
+    if (raw !== null) {
+      const keys = this._pinnedKeys.length ? this._pinnedKeys : this._readJSON('keys') || [];
+      this._snapshot = this._acceptSnapshot(raw, keys, 'stored');
+      if (this._snapshot) this._snapshot.provisional = this._pinnedKeys.length === 0;
     }
     this._member = this._rebuild();
     this._dirty = true;
     this._persist();
+  }
+
+  /** Rules the server sent earlier (unless the app pinned its own). */
+  _restoreRules() {
+    if (this._rulesPinned) return;
+    const saved = this._readJSON('rules');
+    if (!saved || typeof saved.hash !== 'string') return;
+    try {
+      this.rules = new this._Rules(JSON.stringify(saved.config));
+      this._rulesHash = saved.hash;
+    } catch (e) {
+      this._emit('error', e);
+    }
+  }
+
+  /** The keys trusted now: pinned ones and those fetched from the server in this process. */
+  _trustedKeys() {
+    return [...this._pinnedKeys, ...(this._fetchedKeys || [])];
+  }
+
+  /** Verifies snapshot text with `keys`; returns {text, head, wasm} or throws a coded Error. */
+  _verifySnapshot(text, keys, source) {
+    let wasm;
+    try {
+      wasm = this._Snapshot.verify(JSON.stringify(keys), text);
+    } catch (e) {
+      throw zailaiError(e.code || 'SNAPSHOT_MALFORMED', `${source} snapshot refused: ${e.message}`, { cause: e });
+    }
+    const head = wasm.head;
+    if (head.user !== this.user) {
+      wasm.free();
+      throw zailaiError('SNAPSHOT_OTHER_USER', `${source} snapshot is of user '${head.user}', this client is '${this.user}'`);
+    }
+    return { text, head, wasm };
+  }
+
+  /** `_verifySnapshot`, or null after reporting why and keeping the text aside. */
+  _acceptSnapshot(text, keys, source) {
+    try {
+      return this._verifySnapshot(text, keys, source);
+    } catch (e) {
+      this._quarantine('snapshot', text, e);
+      return null;
+    }
   }
 
   _readPending() {
@@ -160,7 +254,8 @@ class Client {
   /** The base state with every pending op replayed on top. An op the rules now refuse stays
    * pending (the server decides) and is reported. */
   _rebuild() {
-    const member = this._base ? this._Member.fromJSON(this._base.stateJSON()) : this._Member.join(this.rules, this.user, this._joinedAt);
+    if (this._member) this._member.free();
+    const member = this._snapshot ? this._snapshot.wasm.member() : this._Member.join(this.rules, this.user, this._joinedAt);
     for (const op of this._pending) {
       try {
         member.apply(this.rules, op);
@@ -174,9 +269,15 @@ class Client {
   _persist() {
     if (!this._dirty) return true;
     try {
-      const meta = { v: STORAGE_FORMAT, device: this.deviceId, seq: this._seq, joinedAt: this._joinedAt, user: this.user };
+      const meta = { v: STORAGE_FORMAT, device: this.deviceId, seq: this._seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset };
       this._write('pending', [OPS_HEADER, ...this._pending.map((op) => JSON.stringify(op))].join('\n'));
-      if (this._base) this._write('base', this._base.stateJSON());
+      // The snapshot is large and changes only with a sync: written only when it changed.
+      const text = this._snapshot ? this._snapshot.text : null;
+      if (text !== this._storedSnapshot) {
+        if (text === null) this._storage.removeItem(this._prefix + 'snapshot');
+        else this._write('snapshot', text);
+        this._storedSnapshot = text;
+      }
       this._write('meta', JSON.stringify(meta));
       this._dirty = false;
       return true;
@@ -237,6 +338,34 @@ class Client {
   }
   useService() {
     return this._act({ type: 'use_service' });
+  }
+
+  // ---- sync ------------------------------------------------------------------------------
+
+  /**
+   * Sends the pending ops and rebases on the server's signed snapshot. Resolves to
+   * {acked, rejected: [{op, code, detail}], serverVersion}; rejects with a coded Error when the
+   * server cannot be reached after the retries (nothing is lost: the ops stay pending).
+   * Concurrent calls share one sync.
+   */
+  sync() {
+    if (!this._remote) return Promise.reject(zailaiError('BAD_ARGUMENT', 'sync needs createClient({server: {url, transport, credentials}})'));
+    if (!this._syncing) {
+      this._syncing = syncOnce(this).finally(() => {
+        this._syncing = null;
+      });
+    }
+    return this._syncing;
+  }
+
+  /** The server version of the current base snapshot (0 before the first sync). */
+  get serverVersion() {
+    return this._snapshot ? this._snapshot.head.serverVersion : 0;
+  }
+
+  /** Milliseconds added to the local clock so op times follow the server's clock. */
+  get clockOffset() {
+    return this._clockOffset;
   }
 
   // ---- views -----------------------------------------------------------------------------

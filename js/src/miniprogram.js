@@ -5,6 +5,7 @@ import { makeClientFactory } from './client.js';
 import { zailaiError } from './errors.js';
 
 export { memoryStorage, wxStorage } from './storage.js';
+export { wxTransport } from './transport.js';
 
 /* global WXWebAssembly, wx */
 const WASM_FILE = __ZAILAI_WASM_FILE__;
@@ -30,7 +31,7 @@ async function instantiate(options) {
   const path = options.wasmPath || `/miniprogram_npm/zailai/${WASM_FILE}`;
   const { instance } = await WXWebAssembly.instantiate(path, { './zailai_bg.js': glue });
   glue.__wbg_set_wasm(instance.exports);
-  return { Rules: glue.Rules, Member: glue.Member };
+  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot };
 }
 
 /** Loads the module once; `wasmPath` overrides where the code package keeps it. */
@@ -45,3 +46,30 @@ export function load(options = {}) {
 }
 
 export const createClient = makeClientFactory(load);
+
+/** Credentials for POST /v1/session from `wx.login` (the server exchanges the code). */
+export function wxLoginCredentials(wxApi = wx) {
+  return () =>
+    new Promise((resolve, reject) => {
+      wxApi.login({
+        success: (res) => (res.code ? resolve({ code: res.code }) : reject(zailaiError('UNAUTHORIZED', `wx.login gave no code: ${res.errMsg}`))),
+        fail: (err) => reject(zailaiError('NETWORK', `wx.login failed: ${err && err.errMsg}`)),
+      });
+    });
+}
+
+/**
+ * Syncs when the mini-program comes to the foreground and when the network returns, as the
+ * sync issue asks. Failures reach the client's 'error' listeners. Returns a function that
+ * stops it.
+ */
+export function syncOnShow(client, wxApi = wx) {
+  const run = () => client.sync().catch((e) => client._emit('error', e));
+  const onNetwork = (res) => res && res.isConnected && run();
+  wxApi.onAppShow(run);
+  wxApi.onNetworkStatusChange(onNetwork);
+  return () => {
+    if (wxApi.offAppShow) wxApi.offAppShow(run);
+    if (wxApi.offNetworkStatusChange) wxApi.offNetworkStatusChange(onNetwork);
+  };
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { makeClientFactory } from './client.js';
 
 export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
+export { fetchTransport, wxTransport } from './transport.js';
 
 let bindings = null;
 
@@ -14,7 +15,7 @@ export function loadSync() {
     const bytes = readFileSync(join(__dirname, 'zailai.wasm'));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { './zailai_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
-    bindings = { Rules: glue.Rules, Member: glue.Member };
+    bindings = { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot };
   }
   return bindings;
 }

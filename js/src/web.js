@@ -3,6 +3,7 @@ import * as glue from 'zailai-glue';
 import { makeClientFactory } from './client.js';
 
 export { memoryStorage, localStorageAdapter } from './storage.js';
+export { fetchTransport } from './transport.js';
 
 let loading = null;
 
@@ -21,7 +22,7 @@ async function instantiate(url) {
     result = await WebAssembly.instantiate(await (await response).arrayBuffer(), imports);
   }
   glue.__wbg_set_wasm(result.instance.exports);
-  return { Rules: glue.Rules, Member: glue.Member };
+  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot };
 }
 
 /** Loads the module once; `wasmUrl` overrides where it is served from. */

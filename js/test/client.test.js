@@ -81,7 +81,7 @@ test('state and pending ops survive a restart', async () => {
 });
 
 test('a bad config is a coded Error with the path of every problem', async () => {
-  const cfg = (await zailai.load()).Rules.seed().config();
+  const cfg = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'presets', 'seed.json'), 'utf8'));
   cfg.checkin.streak_bonuses[1].day = 2;
   await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: cfg }), (e) => e.code === 'CONFIG_INVALID' && e.path === 'checkin.streak_bonuses[1].day' && e.issues.length === 1);
   cfg.checkin.streak_bonuses[1].day = 7;
@@ -101,18 +101,20 @@ function storedClient(storage, clock) {
   });
 }
 
-test('a hand-edited base state is reported, kept aside, and rebuilt from the pending ops', async () => {
+test('a stored snapshot that does not verify is reported, kept aside, and rebuilt from the pending ops', async () => {
   const clock = { t: NOV1 };
   const storage = zailai.memoryStorage();
   const a = await client(storage, clock);
   a.checkIn();
   a.track('share');
   const good = a.stateJSON();
-  storage.setItem('zailai:local:base', good.replace('"balance":35', '"balance":99999'));
+  // A state written where the signed snapshot belongs is not snapshot bytes.
+  storage.setItem('zailai:local:snapshot', Buffer.from(good.replace('"balance":35', '"balance":99999')).toString('base64'));
   const { c, errors } = await storedClient(storage, clock);
-  assert.deepEqual(errors.map((e) => e.code), ['STATE_INVALID']);
+  assert.deepEqual(errors.map((e) => e.code), ['SNAPSHOT_MALFORMED']);
   assert.equal(c.stateJSON(), good, 'replaying the pending ops gives the same state');
-  assert.ok(storage.keys().some((k) => k.startsWith('zailai:local:quarantine:base:')));
+  assert.ok(storage.keys().some((k) => k.startsWith('zailai:local:quarantine:snapshot:')));
+  assert.equal(storage.getItem('zailai:local:snapshot'), null, 'the refused snapshot is no longer the base');
 });
 
 test('unknown storage versions and unreadable op lines are reported; no readable op is lost', async () => {

@@ -4,8 +4,11 @@
 //   (.wasm, or .wasm.br from base library 2.14.0) and refuses buffers and URLs;
 // - wx sync storage with the real quotas (1 MB a key, 10 MB in all, JSON values, '' when
 //   missing);
+// - wx.request over real HTTP (text in and out, fail with errMsg when offline or unreachable),
+//   wx.login, wx.onAppShow and wx.onNetworkStatusChange, driven by `show()` and `setOnline()`;
 // - no WebAssembly, TextEncoder, TextDecoder, fetch or URL.
 const vm = require('node:vm');
+const http = require('node:http');
 const { cpSync, mkdtempSync, readFileSync } = require('node:fs');
 const { join, normalize } = require('node:path');
 const { tmpdir } = require('node:os');
@@ -43,7 +46,38 @@ function wxStorageBackend(data = new Map()) {
  * Starts a runtime over `root` (a code package). Returns `require` for the package as a page
  * would call it, and the context for checks.
  */
-function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0' } = {}) {
+/** wx.request as the base library does it: https? URL, header object, text data with a
+ * non-json dataType, success with {statusCode, header, data}, fail with {errMsg}. */
+function wxRequest(network) {
+  return (o) => {
+    const done = (fn, arg) => setImmediate(() => fn && fn(arg));
+    if (!network.online) return done(o.fail, { errMsg: 'request:fail 网络连接已断开' });
+    const req = http.request(o.url, { method: o.method || 'GET', headers: o.header || {}, timeout: o.timeout || 60000 }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (data += d));
+      res.on('end', () => {
+        let body = data;
+        if ((o.dataType || 'json') === 'json') {
+          try {
+            body = JSON.parse(data);
+          } catch (_) {
+            // wx keeps the text when it is not JSON
+          }
+        }
+        done(o.success, { statusCode: res.statusCode, header: res.headers, data: body });
+      });
+      res.on('error', (e) => done(o.fail, { errMsg: `request:fail ${e.message}` }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => done(o.fail, { errMsg: `request:fail ${e.message}` }));
+    req.end(typeof o.data === 'string' ? o.data : JSON.stringify(o.data || ''));
+  };
+}
+
+function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0', loginCode = 'code-1' } = {}) {
+  const network = { online: true };
+  const listeners = { show: new Set(), net: new Set() };
   const HostWebAssembly = WebAssembly;
   const WXWebAssembly = {
     instantiate(path, imports) {
@@ -67,8 +101,21 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     removeStorageSync: storage.removeStorageSync,
     getAppBaseInfo: () => ({ SDKVersion: sdkVersion }),
     getSystemInfoSync: () => ({ SDKVersion: sdkVersion, platform: 'ios' }),
+    request: wxRequest(network),
+    login: (o) => setImmediate(() => o.success({ code: loginCode, errMsg: 'login:ok' })),
+    onAppShow: (fn) => listeners.show.add(fn),
+    offAppShow: (fn) => listeners.show.delete(fn),
+    onNetworkStatusChange: (fn) => listeners.net.add(fn),
+    offNetworkStatusChange: (fn) => listeners.net.delete(fn),
   };
-  const context = vm.createContext({ WXWebAssembly, wx, console, setTimeout, clearTimeout });
+  /** The app comes to the foreground. */
+  const show = () => listeners.show.forEach((fn) => fn({ scene: 1001 }));
+  /** The network goes away or comes back. */
+  const setOnline = (online) => {
+    network.online = online;
+    listeners.net.forEach((fn) => fn({ isConnected: online, networkType: online ? 'wifi' : 'none' }));
+  };
+  const context = vm.createContext({ WXWebAssembly, wx, console, setTimeout, clearTimeout, setInterval, clearInterval });
   // V8 gives every context its own WebAssembly; the mini-program runtime has none.
   vm.runInContext('delete globalThis.WebAssembly;', context);
 
@@ -88,7 +135,7 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     if (name !== 'zailai') throw new Error(`unknown module ${name}`);
     return requireFrom(join(root, 'miniprogram_npm', 'zailai', 'index.js'));
   };
-  return { require: pageRequire, context, wx, storage };
+  return { require: pageRequire, context, wx, storage, show, setOnline, listeners };
 }
 
 module.exports = { codePackage, startRuntime, wxStorageBackend };

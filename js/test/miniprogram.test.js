@@ -94,3 +94,50 @@ test('a wrong wasm path is a coded error, and a retry with the right one works',
   const bindings = await zailai.load({ wasmPath: '/miniprogram_npm/zailai/zailai.wasm.br' });
   assert.equal(typeof bindings.Rules.seed, 'function');
 });
+
+test('in the mini-program: offline ops sync through wx.request when the network returns and on show', async (t) => {
+  const { startServer, call } = require('./server-helpers.js');
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const rt = startRuntime(root);
+  const zailai = rt.require('zailai');
+  const clock = { skew: -DAY };
+  const client = await zailai.createClient({
+    storage: zailai.wxStorage(rt.wx),
+    user: USER,
+    now: () => Date.now() + clock.skew,
+    server: { url: server.url, transport: zailai.wxTransport(rt.wx), credentials: () => ({ dev_user: USER }), retry: { retries: 1, baseMs: 10, maxMs: 20 } },
+  });
+  const errors = [];
+  const syncs = [];
+  client.on('error', (e) => errors.push(e.code));
+  const nextSync = () => new Promise((resolve) => {
+    const off = client.on('sync', (r) => (off(), syncs.push(r), resolve(r)));
+  });
+  const stop = zailai.syncOnShow(client, rt.wx);
+
+  rt.setOnline(false);
+  client.checkIn();
+  clock.skew = 0;
+  client.checkIn();
+  rt.show(); // offline: the sync fails after its retry, nothing is lost
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(errors, ['NETWORK']);
+  assert.equal(client.pendingOps().length, 2);
+
+  const synced = nextSync();
+  rt.setOnline(true);
+  const result = await synced;
+  assert.deepEqual(plain(result.acked), [1, 2]);
+  assert.deepEqual(plain(client.pendingOps()), []);
+  assert.equal(client.summary().streak, 2);
+  const m = (await call(server.url, `/v1/admin/members/${encodeURIComponent(USER)}`, { token: 'op' })).json;
+  assert.equal(m.summary.balance, client.summary().balance);
+
+  client.track('share');
+  const again = nextSync();
+  rt.show();
+  assert.deepEqual(plain((await again).acked), [3]);
+  stop();
+  assert.equal(rt.listeners.show.size + rt.listeners.net.size, 0, 'stop() removes both listeners');
+});

@@ -296,7 +296,6 @@ export declare class Rules {
   static strict(json: string): Rules;
   static seed(): Rules;
   readonly warnings: ConfigIssue[];
-  config(): Config;
   /** `YYYY-MM-DD` of an instant in the rules' business zone and day start. */
   businessDate(now: EpochMs): DateString;
   free(): void;
@@ -319,9 +318,36 @@ export declare class Member {
   free(): void;
 }
 
+/** The payload of a verified snapshot, without the state. */
+export interface SnapshotHead {
+  user: string;
+  serverVersion: number;
+  issuedAt: EpochMs;
+  /** SHA-256 (hex) of the rules the server computed the state with. */
+  configHash: string;
+  /** Last processed seq per device. */
+  acked: Record<string, number>;
+}
+
+export interface TrustedKey {
+  id: string;
+  /** Base64 of the 32-byte Ed25519 public key. */
+  public: string;
+}
+
+export declare class Snapshot {
+  /** Verifies base64 snapshot bytes; throws SNAPSHOT_MALFORMED, SNAPSHOT_VERSION_UNSUPPORTED,
+   * SNAPSHOT_UNKNOWN_KEY, SNAPSHOT_BAD_SIGNATURE or STATE_INVALID. `keys` is TrustedKey[] as JSON. */
+  static verify(keys: string, snapshot: string): Snapshot;
+  readonly head: SnapshotHead;
+  member(): Member;
+  free(): void;
+}
+
 export interface Bindings {
   Rules: typeof Rules;
   Member: typeof Member;
+  Snapshot: typeof Snapshot;
 }
 
 // ---- storage and client ------------------------------------------------------------------
@@ -343,6 +369,73 @@ export declare function memoryStorage(options?: { quotaBytes?: number }): Storag
 export declare function localStorageAdapter(ls?: Storage): StorageAdapter;
 export declare function wxStorage(wx?: WxStorageApi): StorageAdapter;
 
+// ---- sync ----------------------------------------------------------------------------------
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** Resolves for every HTTP answer (4xx/5xx too); rejects with code NETWORK when none came. */
+export interface Transport {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface WxRequestApi {
+  request(options: {
+    url: string;
+    method: string;
+    header: Record<string, string>;
+    data: string;
+    dataType: string;
+    responseType: string;
+    timeout: number;
+    success(res: { statusCode: number; header: Record<string, string>; data: unknown }): void;
+    fail(err: { errMsg: string }): void;
+  }): unknown;
+}
+
+export declare function fetchTransport(fetchImpl?: typeof fetch): Transport;
+export declare function wxTransport(wx?: WxRequestApi): Transport;
+
+export interface ServerOptions {
+  /** Base URL of `zailai serve`, e.g. https://api.example.com */
+  url: string;
+  transport: Transport;
+  /** The body of POST /v1/session: `{code}` from wx.login (see wxLoginCredentials) or `{dev_user}`. */
+  credentials: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Retries on NETWORK, 5xx and 429: default {retries: 4, baseMs: 500, maxMs: 30000}. */
+  retry?: { retries?: number; baseMs?: number; maxMs?: number };
+}
+
+export interface RejectedOp {
+  op: Op;
+  /** Why: TOO_OLD, CLOCK_AHEAD, NOT_ALLOWED or a rule's code (ALREADY_CHECKED_IN, …). */
+  code: string;
+  detail?: string;
+}
+
+export interface SyncResult {
+  acked: number[];
+  rejected: RejectedOp[];
+  serverVersion: number;
+}
+
+/** Mini-program entry: credentials from wx.login. */
+export declare function wxLoginCredentials(wx?: unknown): () => Promise<{ code: string }>;
+/** Mini-program entry: sync on wx.onAppShow and when the network returns; returns stop(). */
+export declare function syncOnShow(client: Client, wx?: unknown): () => void;
+
 export interface LoadOptions {
   /** Mini-program: path of the module in the code package (default /miniprogram_npm/zailai/zailai.wasm.br). */
   wasmPath?: string;
@@ -361,11 +454,17 @@ export interface ClientOptions extends LoadOptions {
   locale?: Locale;
   /** Makes the id of a new device. */
   deviceId?: () => string;
+  /** Public keys pinned in the code package: stored snapshots are verified with them at load. */
+  trustedKeys?: TrustedKey[];
+  /** The server to sync with. */
+  server?: ServerOptions;
 }
 
 export interface ChangeEvent {
-  op: Op;
+  /** null when the change came from a sync. */
+  op: Op | null;
   events: Event[];
+  sync?: SyncResult;
 }
 
 export interface Client {
@@ -375,6 +474,13 @@ export interface Client {
   locale?: Locale;
   on(name: 'change' | 'reward', listener: (change: ChangeEvent) => void): () => void;
   on(name: 'error', listener: (error: ZailaiError) => void): () => void;
+  on(name: 'sync', listener: (result: SyncResult) => void): () => void;
+  /** Pushes the pending ops and rebases on the server's signed snapshot. */
+  sync(): Promise<SyncResult>;
+  /** Server version of the base snapshot; 0 before the first sync. */
+  readonly serverVersion: number;
+  /** Added to the local clock so op times follow the server's. */
+  readonly clockOffset: number;
   checkIn(): Event[];
   makeUp(date: DateString): Event[];
   track(action: string, count?: number): Event[];

@@ -5,6 +5,8 @@
 mod convert;
 mod member;
 mod rules;
+mod snapshot;
 
 pub use member::Member;
 pub use rules::Rules;
+pub use snapshot::Snapshot;

@@ -14,6 +14,12 @@ fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
     locale.as_deref().unwrap_or(&rules.config.default_locale)
 }
 
+impl Member {
+    pub(crate) fn from_state(state: State) -> Member {
+        Member { state }
+    }
+}
+
 #[wasm_bindgen]
 impl Member {
     /// A new member who joined at `joinedAt` (epoch ms).

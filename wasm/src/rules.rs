@@ -47,11 +47,6 @@ impl Rules {
         to_js(&self.warnings)
     }
 
-    /// The config as a plain object.
-    pub fn config(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.config)
-    }
-
     /// The business date (`YYYY-MM-DD`) of an instant, in the rules' zone and day start.
     #[wasm_bindgen(js_name = "businessDate")]
     pub fn business_date(&self, now: f64) -> Result<String, JsValue> {

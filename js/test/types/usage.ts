@@ -1,6 +1,6 @@
 // Compiled with tsc --strict against the built package's types. Each @ts-expect-error must
 // be an error: if a type degraded to `any`, tsc reports the directive as unused and fails.
-import { createClient, memoryStorage, wxStorage, type Event, type ZailaiError } from 'zailai';
+import { createClient, fetchTransport, memoryStorage, wxStorage, type Event, type SyncResult, type ZailaiError } from 'zailai';
 
 async function page(wxApi: Parameters<typeof wxStorage>[0]) {
   const client = await createClient({ storage: wxStorage(wxApi), user: 'u', locale: 'zh-CN' });
@@ -41,4 +41,23 @@ async function node() {
   return client.summary().balance.toFixed(0);
 }
 
-void page, node;
+async function synced() {
+  const client = await createClient({
+    storage: memoryStorage(),
+    user: 'u1',
+    trustedKeys: [{ id: 'k1', public: 'AAAA' }],
+    server: { url: 'http://127.0.0.1:8787', transport: fetchTransport(), credentials: () => ({ dev_user: 'u1' }) },
+  });
+  const result: SyncResult = await client.sync();
+  for (const r of result.rejected) {
+    const code: string = r.code;
+    const seq: number = r.op.seq;
+    void code, seq;
+  }
+  // @ts-expect-error the server needs a transport
+  await createClient({ storage: memoryStorage(), server: { url: 'http://x', credentials: () => ({}) } });
+  const version: number = client.serverVersion;
+  return version;
+}
+
+void page, node, synced;

@@ -9,7 +9,8 @@ macro_rules! shared_tests {
             refusals_are_errors_with_a_code_and_change_nothing,
             config_errors_carry_path_and_every_issue,
             times_must_be_whole_milliseconds,
-            views_and_state_round_trip
+            views_and_state_round_trip,
+            snapshots_verify_only_with_a_trusted_key
         );
     };
     ($($name:ident),+) => {
@@ -24,7 +25,7 @@ macro_rules! shared_tests {
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use zailai_wasm::{Member, Rules};
+use zailai_wasm::{Member, Rules, Snapshot};
 
 /// 2026-11-01 09:00 in UTC+8.
 const DAY1: f64 = 1_761_958_800_000.0;
@@ -134,4 +135,56 @@ pub fn views_and_state_round_trip() {
     assert_eq!(back.last_seq("t"), 3);
     let err = Member::from_json("{\"v\":9}").err().unwrap();
     assert_eq!(prop(&err, "code"), "STATE_VERSION_UNSUPPORTED");
+}
+
+fn code_of(e: JsValue) -> String {
+    prop(&e, "code").as_string().unwrap()
+}
+
+pub fn snapshots_verify_only_with_a_trusted_key() {
+    use zailai::snapshot::{base64, Payload, SnapshotSigner};
+    let rules = Rules::seed();
+    let mut m = Member::join(&rules, "u", DAY1).unwrap();
+    m.apply(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+        .unwrap();
+    let signer = SnapshotSigner::from_seed("k1", &[7; 32]).unwrap();
+    let payload = Payload {
+        user: "u".into(),
+        server_version: 3,
+        issued_at: DAY1 as i64,
+        config_hash: "00".repeat(32),
+        acked: [("t".to_owned(), 1)].into_iter().collect(),
+        state: zailai::State::from_json(&m.state_json()).unwrap(),
+    };
+    let bytes = signer.sign(&payload);
+    let keys = format!(
+        r#"[{{"id":"k1","public":"{}"}}]"#,
+        base64::encode(&signer.public_key())
+    );
+
+    let snap = Snapshot::verify(&keys, &base64::encode(&bytes)).unwrap();
+    let head = snap.head().unwrap();
+    assert_eq!(prop(&head, "serverVersion").as_f64(), Some(3.0));
+    assert_eq!(prop(&head, "issuedAt").as_f64(), Some(DAY1));
+    assert_eq!(prop(&prop(&head, "acked"), "t").as_f64(), Some(1.0));
+    assert_eq!(snap.member().state_json(), m.state_json());
+
+    let mut edited = bytes.clone();
+    let last_payload_byte = edited.len() - 65;
+    edited[last_payload_byte] ^= 1;
+    let err = Snapshot::verify(&keys, &base64::encode(&edited))
+        .err()
+        .unwrap();
+    assert_eq!(code_of(err), "SNAPSHOT_BAD_SIGNATURE");
+    let other = r#"[{"id":"k2","public":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]"#;
+    let err = Snapshot::verify(other, &base64::encode(&bytes))
+        .err()
+        .unwrap();
+    assert_eq!(code_of(err), "SNAPSHOT_UNKNOWN_KEY");
+    let err = Snapshot::verify(&keys, "not base64!").err().unwrap();
+    assert_eq!(code_of(err), "SNAPSHOT_MALFORMED");
+    let err = Snapshot::verify("{}", &base64::encode(&bytes))
+        .err()
+        .unwrap();
+    assert_eq!(code_of(err), "BAD_ARGUMENT");
 }

@@ -1,0 +1,121 @@
+// One sync of a client with the reference server (docs/sync.md): fetch the rules and keys once
+// per process, push the pending ops in batches, verify the signed snapshot, rebase on it.
+// Nothing pending is dropped unless the server's signed snapshot says it was processed.
+import { zailaiError } from './errors.js';
+import { PROTOCOL } from './remote.js';
+
+const MAX_OPS_PER_PUSH = 500;
+
+/** The midpoint of a request is the best local guess of when the server read its clock. */
+function learnClock(c, serverTime, sentAt, receivedAt) {
+  if (!Number.isFinite(serverTime)) return;
+  c._clockOffset = Math.round(serverTime - (sentAt + receivedAt) / 2);
+  c._dirty = true;
+}
+
+function badReply(what) {
+  return zailaiError('BAD_REPLY', `the server's reply ${what}`);
+}
+
+/** GET /v1/config: keys trusted for this process, the server's rules, its clock. */
+export async function refreshConfig(c) {
+  const sentAt = c._clock();
+  const reply = await c._remote.call('GET', '/v1/config');
+  learnClock(c, reply.server_time, sentAt, c._clock());
+  if (reply.protocol !== PROTOCOL) throw zailaiError('VERSION_NOT_SUPPORTED', `the server speaks protocol ${reply.protocol}, this client ${PROTOCOL}`);
+  if (!Array.isArray(reply.keys)) throw badReply('has no keys');
+  c._fetchedKeys = reply.keys.map(({ id, public: pub }) => ({ id, public: pub }));
+  try {
+    c._write('keys', JSON.stringify(c._fetchedKeys));
+  } catch (_) {
+    // Only a cache for offline launches; the next config fetch writes it again.
+  }
+  let rebuild = false;
+  if (typeof reply.config_hash === 'string' && reply.config_hash !== c._rulesHash) {
+    if (c._rulesPinned) {
+      c._emit('error', zailaiError('RULES_DIFFER', `the server runs rules ${reply.config_hash.slice(0, 12)}…, this app pinned its own: views may differ from the server's answers`));
+      c._rulesHash = reply.config_hash; // report once
+    } else {
+      const rules = new c._Rules(JSON.stringify(reply.config)); // throws CONFIG_* for rules this build cannot read
+      c.rules.free();
+      c.rules = rules;
+      c._rulesHash = reply.config_hash;
+      c._write('rules', JSON.stringify({ hash: reply.config_hash, config: reply.config }));
+      rebuild = true;
+    }
+  }
+  // A base loaded with cached keys is verified again with the keys just fetched.
+  if (c._snapshot && c._snapshot.provisional) {
+    const old = c._snapshot;
+    c._snapshot = c._acceptSnapshot(old.text, c._trustedKeys(), 'stored');
+    old.wasm.free();
+    c._dirty = true;
+    rebuild = true;
+  }
+  if (rebuild) c._member = c._rebuild();
+}
+
+/** Verifies the reply's snapshot; an unknown key is worth one config fetch (rotation). */
+async function verifyReplySnapshot(c, text) {
+  const source = "the server's";
+  try {
+    try {
+      return c._verifySnapshot(text, c._trustedKeys(), source);
+    } catch (e) {
+      if (e.code !== 'SNAPSHOT_UNKNOWN_KEY') throw e;
+      await refreshConfig(c);
+      return c._verifySnapshot(text, c._trustedKeys(), source);
+    }
+  } catch (e) {
+    c._quarantine('snapshot', text, e); // reported; the ops stay pending and are sent again
+    throw e;
+  }
+}
+
+async function pushBatch(c, ops) {
+  const push = { protocol: PROTOCOL, device: c.deviceId, base_version: c.serverVersion, ops };
+  const sentAt = c._clock();
+  const reply = await c._remote.authed('POST', '/v1/sync', push, sentAt);
+  learnClock(c, reply.server_time, sentAt, c._clock());
+  if (!Array.isArray(reply.acked) || !Array.isArray(reply.rejected) || typeof reply.snapshot !== 'string') {
+    throw badReply('lacks acked, rejected or snapshot');
+  }
+  const snapshot = await verifyReplySnapshot(c, reply.snapshot);
+  const bySeq = new Map(ops.map((op) => [op.seq, op]));
+  const rejected = reply.rejected.map((r) => ({ op: bySeq.get(r.seq) || { device: c.deviceId, seq: r.seq }, code: r.code, detail: r.detail }));
+  const processed = snapshot.head.acked[c.deviceId] || 0;
+  if (c._snapshot) c._snapshot.wasm.free();
+  c._snapshot = snapshot;
+  c._pending = c._pending.filter((op) => op.device !== c.deviceId || op.seq > processed);
+  c._member = c._rebuild();
+  c._dirty = true;
+  c._persist();
+  return { acked: reply.acked, rejected };
+}
+
+/** The whole sync: config once, then batches until nothing the server has not seen is left. */
+export async function syncOnce(c) {
+  try {
+    if (!c._fetchedKeys) await refreshConfig(c);
+    const session = await c._remote.token(c._clock());
+    if (session.user !== c.user) {
+      throw zailaiError('SESSION_USER_MISMATCH', `the session is for user '${session.user}', this client keeps '${c.user}': create the client with user '${session.user}'`);
+    }
+    const result = { acked: [], rejected: [], serverVersion: 0 };
+    // Always one push, even with nothing pending: it brings the other devices' ops.
+    do {
+      const batch = c._pending.filter((op) => op.device === c.deviceId).slice(0, MAX_OPS_PER_PUSH);
+      const { acked, rejected } = await pushBatch(c, batch);
+      result.acked.push(...acked);
+      result.rejected.push(...rejected);
+      if (batch.length < MAX_OPS_PER_PUSH) break;
+    } while (c._pending.some((op) => op.device === c.deviceId));
+    result.serverVersion = c.serverVersion;
+    c._emit('sync', result);
+    c._emit('change', { op: null, events: [], sync: result });
+    return result;
+  } catch (e) {
+    c._persist(); // a learned clock offset or refreshed rules survive a failed push
+    throw e;
+  }
+}

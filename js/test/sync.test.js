@@ -1,0 +1,313 @@
+// End to end: the real wasm client (pkg/, in Node) syncing with the real `zailai serve` on
+// 127.0.0.1. Offline week, duplicated and reordered delivery, edited and forged snapshots,
+// key rotation, the server killed around a push, two devices, clock skew both ways.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const net = require('node:net');
+const { execFileSync } = require('node:child_process');
+const { generateKeyPairSync, sign } = require('node:crypto');
+const { mkdtempSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+const { pkg } = require('./helpers.js');
+const { cli, startServer, call } = require('./server-helpers.js');
+const zailai = require(pkg);
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const fastRetry = { retries: 6, baseMs: 50, maxMs: 1000 };
+
+/** A client of `user` on `storage` whose clock is the real one shifted by `clock.skew`. */
+function client(url, user, { storage = zailai.memoryStorage(), clock = { skew: 0 }, ...rest } = {}) {
+  return zailai.createClient({
+    storage,
+    user,
+    now: () => Date.now() + clock.skew,
+    server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: user }), retry: fastRetry },
+    ...rest,
+  });
+}
+
+function collectErrors(c) {
+  const errors = [];
+  c.on('error', (e) => errors.push(e));
+  return errors;
+}
+
+async function member(url, user) {
+  return (await call(url, `/v1/admin/members/${user}`, { token: 'op' })).json;
+}
+
+test('an offline week, then one sync: the server agrees with what the phone showed', async (t) => {
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const clock = { skew: -6 * DAY };
+  const c = await client(server.url, 'week', { clock });
+  for (let day = 0; day < 7; day++) {
+    c.checkIn();
+    c.track('share');
+    clock.skew += DAY;
+  }
+  clock.skew = 0;
+  const offline = c.stateJSON();
+  const synced = [];
+  c.on('sync', (r) => synced.push(r));
+  const result = await c.sync();
+  assert.deepEqual(result.acked, Array.from({ length: 14 }, (_, i) => i + 1));
+  assert.deepEqual(result.rejected, []);
+  assert.equal(result.serverVersion, 1);
+  assert.equal(synced.length, 1);
+  assert.deepEqual(c.pendingOps(), []);
+  assert.equal(c.stateJSON(), offline, 'the server computed the same state the phone did');
+  const m = await member(server.url, 'week');
+  assert.equal(m.ops, 14);
+  assert.equal(m.summary.balance, c.summary().balance);
+  assert.equal(c.summary().streak, 7);
+});
+
+test('duplicated and reordered pushes apply every op exactly once', async (t) => {
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
+  const now = Date.now();
+  const ops = [1, 2, 3, 4, 5].map((seq) => ({ device: 'd', seq, at: now - (5 - seq) * 60_000, op: { type: 'track', action: 'review' } }));
+  const older = { protocol: 1, device: 'd', base_version: 0, ops: ops.slice(0, 3) };
+  const newer = { protocol: 1, device: 'd', base_version: 0, ops };
+  // The newer push overtakes the older one, then the older one arrives twice.
+  const first = await call(server.url, '/v1/sync', { method: 'POST', token, body: newer });
+  assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5]);
+  for (const late of [older, older, newer]) {
+    const res = await call(server.url, '/v1/sync', { method: 'POST', token, body: late });
+    assert.equal(res.status, 200);
+    assert.equal(res.json.server_version, 1, 'nothing applied again');
+  }
+  const m = await member(server.url, 'dup');
+  assert.equal(m.ops, 5);
+  assert.equal(m.summary.balance, 5 * 20);
+});
+
+test('an edited or forged snapshot in storage is discarded; pending ops survive and are re-sent', async (t) => {
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const { keys } = (await call(server.url, '/v1/config')).json;
+  const storage = zailai.memoryStorage();
+  const c = await client(server.url, 'edit', { storage, trustedKeys: keys });
+  c.checkIn();
+  await c.sync();
+  const key = 'zailai:edit:snapshot';
+  const good = storage.getItem(key);
+  const bytes = Buffer.from(good, 'base64');
+
+  // 1. One payload byte edited (the balance), signature unchanged.
+  const edited = Buffer.from(bytes);
+  const at = edited.indexOf('"balance":') + 10;
+  edited[at] = '9'.charCodeAt(0);
+  // 2. The same edit, re-signed with the attacker's own key under the server's key id.
+  const attacker = generateKeyPairSync('ed25519');
+  const forged = Buffer.from(edited);
+  sign(null, forged.subarray(0, forged.length - 64), attacker.privateKey).copy(forged, forged.length - 64);
+
+  for (const [bad, code] of [[edited, 'SNAPSHOT_BAD_SIGNATURE'], [forged, 'SNAPSHOT_BAD_SIGNATURE'], [Buffer.from('not a snapshot'), 'SNAPSHOT_MALFORMED']]) {
+    storage.setItem(key, bad.toString('base64'));
+    // A check-in made offline after the edit is pending.
+    const d = await client(server.url, 'edit', { storage, trustedKeys: keys });
+    const errors = collectErrors(d);
+    assert.deepEqual(errors.map((e) => e.code), [code]);
+    assert.equal(d.serverVersion, 0, 'the base is gone');
+    assert.ok(storage.keys().some((k) => k.startsWith('zailai:edit:quarantine:snapshot:')), 'kept aside, not destroyed');
+    d.track('review');
+    const pending = d.pendingOps();
+    assert.ok(pending.length >= 1);
+    const result = await d.sync();
+    assert.ok(result.acked.includes(pending.at(-1).seq), 're-sent and acked');
+    assert.deepEqual(d.pendingOps(), []);
+    assert.ok(d.serverVersion >= 2);
+    assert.equal(d.summary().balance, (await member(server.url, 'edit')).summary.balance);
+  }
+});
+
+test('without pinned keys a stored snapshot is trusted only until the server is asked', async (t) => {
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  const storage = zailai.memoryStorage();
+  const c = await client(server.url, 'prov', { storage });
+  c.checkIn();
+  await c.sync();
+  // The attacker also replaces the cached keys with their own.
+  const attacker = generateKeyPairSync('ed25519');
+  const pub = attacker.publicKey.export({ format: 'jwk' }).x;
+  const bytes = Buffer.from(storage.getItem('zailai:prov:snapshot'), 'base64');
+  const idLen = bytes[5];
+  const id = bytes.subarray(6, 6 + idLen).toString();
+  const at = bytes.indexOf('"freezes":') + 10; // a consistent edit: 9 streak freezes
+  bytes[at] = '9'.charCodeAt(0);
+  sign(null, bytes.subarray(0, bytes.length - 64), attacker.privateKey).copy(bytes, bytes.length - 64);
+  storage.setItem('zailai:prov:snapshot', bytes.toString('base64'));
+  storage.setItem('zailai:prov:keys', JSON.stringify([{ id, public: Buffer.from(pub, 'base64url').toString('base64') }]));
+
+  const d = await client(server.url, 'prov', { storage });
+  const errors = collectErrors(d);
+  assert.deepEqual(errors.map((e) => e.message), [], 'offline, the cached keys are all there is');
+  assert.equal(d.summary().freezes, 9, 'shown until the server is asked');
+  await d.sync();
+  assert.deepEqual(errors.map((e) => e.code), ['SNAPSHOT_BAD_SIGNATURE'], 'the fetched keys expose it');
+  assert.equal(d.summary().freezes, 0);
+  assert.equal(d.stateJSON(), c.stateJSON());
+});
+
+test('key rotation: the new key signs, the old stays trusted until removed', async (t) => {
+  const keyDir = mkdtempSync(join(tmpdir(), 'zailai-keys-'));
+  for (const id of ['old', 'new']) execFileSync(cli, ['keygen', '--id', id, '--out', keyDir]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'zailai-rot-'));
+  const devArgs = ['--dev'];
+  let server = await startServer([...devArgs, '--key', join(keyDir, 'old.secret.json')], { dataDir });
+  const storage = zailai.memoryStorage();
+  const c = await client(server.url, 'rot', { storage });
+  c.checkIn();
+  await c.sync();
+  server.child.kill();
+
+  server = await startServer([...devArgs, '--key', join(keyDir, 'new.secret.json'), '--trust', join(keyDir, 'old.public.json')], { dataDir });
+  t.after(() => server.child.kill());
+  // The same process still has only the old key: the unknown key makes it fetch the new one.
+  c._remote.url = server.url;
+  c.track('review');
+  const errors = collectErrors(c);
+  const result = await c.sync();
+  assert.equal(result.rejected.length, 0);
+  assert.deepEqual(errors, []);
+  assert.equal(c.serverVersion, 2);
+  const ids = (await call(server.url, '/v1/config')).json.keys.map((k) => k.id).sort();
+  assert.deepEqual(ids, ['new', 'old']);
+
+  // An app that pins only the old key (the old one removed from its trust) refuses the new snapshot.
+  const oldPub = JSON.parse(readFileSync(join(keyDir, 'old.public.json'), 'utf8'));
+  const pinnedOld = await client(server.url, 'rot', { storage, trustedKeys: [{ id: 'old', public: oldPub.public }] });
+  assert.deepEqual(collectErrors(pinnedOld).map((e) => e.code), ['SNAPSHOT_UNKNOWN_KEY']);
+});
+
+/**
+ * A TCP proxy in front of the server that can SIGKILL it when a request arrives (before the
+ * server saw it) or when its reply starts (after it committed), dropping the connection.
+ */
+function killingProxy(upstream) {
+  const state = { upstream, mode: null, kills: 0, onKill: null };
+  const proxy = net.createServer((down) => {
+    const up = net.connect(state.upstream.port, '127.0.0.1');
+    const kill = () => {
+      state.mode = null;
+      state.kills++;
+      state.upstream.child.kill('SIGKILL');
+      down.destroy();
+      up.destroy();
+      if (state.onKill) state.onKill();
+    };
+    down.on('data', (chunk) => (state.mode === 'request' && /POST \/v1\/sync/.test(chunk) ? kill() : up.write(chunk)));
+    up.on('data', (chunk) => (state.mode === 'reply' && /HTTP\/1\.1 200/.test(chunk) && /"acked"/.test(chunk) ? kill() : down.write(chunk)));
+    for (const s of [up, down]) s.on('error', () => (up.destroy(), down.destroy()));
+    up.on('close', () => down.destroy());
+    down.on('close', () => up.destroy());
+  });
+  return new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => resolve({ state, proxy, url: `http://127.0.0.1:${proxy.address().port}` })));
+}
+
+for (const mode of ['request', 'reply']) {
+  test(`the server killed ${mode === 'request' ? 'on receiving a push' : 'after committing, before answering'}: the client retries, nothing twice, nothing lost`, async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'zailai-kill-'));
+    const args = ['--dev', '--admin-token', 'op'];
+    let server = await startServer(args, { dataDir });
+    server.port = Number(new URL(server.url).port);
+    const { state, proxy, url } = await killingProxy(server);
+    t.after(() => (proxy.close(), state.upstream.child.kill()));
+    state.onKill = () =>
+      startServer(args, { dataDir }).then((s) => {
+        s.port = Number(new URL(s.url).port);
+        state.upstream = s;
+      });
+
+    const c = await client(url, 'kill');
+    c.checkIn();
+    c.track('share');
+    const offline = c.stateJSON();
+    await c.sync(); // config + a first push, so the kill hits a push with a session
+    c.track('review');
+    c.track('review');
+    const expected = c.stateJSON();
+    state.mode = mode;
+    const result = await c.sync();
+    assert.equal(state.kills, 1, 'the server was killed once');
+    assert.deepEqual(result.acked, [3, 4]);
+    assert.deepEqual(c.pendingOps(), []);
+    assert.equal(c.stateJSON(), expected);
+    assert.notEqual(offline, expected);
+    const m = await member(state.upstream.url, 'kill');
+    assert.equal(m.ops, 4, 'each op stored once');
+    assert.deepEqual(m.processed, { [c.deviceId]: 4 });
+    assert.equal(m.summary.balance, c.summary().balance);
+  });
+}
+
+test('two devices of one member converge on the server state', async (t) => {
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const phone = await client(server.url, 'two');
+  const pad = await client(server.url, 'two');
+  assert.notEqual(phone.deviceId, pad.deviceId);
+  phone.checkIn();
+  pad.checkIn(); // offline too: the server will refuse the second check-in of the day
+  pad.track('share');
+  await phone.sync();
+  const padResult = await pad.sync();
+  assert.deepEqual(padResult.rejected.map((r) => [r.op.op.type, r.code]), [['check_in', 'ALREADY_CHECKED_IN']]);
+  await phone.sync();
+  assert.equal(phone.stateJSON(), pad.stateJSON());
+  const m = await member(server.url, 'two');
+  assert.deepEqual(Object.keys(m.processed).sort(), [phone.deviceId, pad.deviceId].sort());
+  assert.equal(m.summary.balance, phone.summary().balance);
+});
+
+test('clock skew: ops stamped too far ahead or too old are refused and reported; then the client follows the server clock', async (t) => {
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const cases = [
+    ['ahead', 2 * HOUR, 'CLOCK_AHEAD'],
+    ['behind', -9 * DAY, 'TOO_OLD'],
+    ['slightly', 2 * 60_000, null],
+  ];
+  for (const [user, skew, code] of cases) {
+    const c = await client(server.url, user, { clock: { skew } });
+    const told = [];
+    c.on('sync', (r) => told.push(...r.rejected));
+    c.track('review');
+    const first = await c.sync();
+    if (code) {
+      assert.deepEqual(first.rejected.map((r) => [r.op.seq, r.code]), [[1, code]], user);
+      assert.equal(told.length, 1, 'the page is told');
+      assert.equal(c.summary().balance, 0, 'the refused op is gone from the state');
+    } else {
+      assert.deepEqual(first.rejected, []);
+    }
+    assert.ok(Math.abs(c.clockOffset + skew) < 60_000, `${user}: offset ${c.clockOffset} undoes the skew ${skew}`);
+    c.track('review');
+    assert.ok(Math.abs(c.pendingOps()[0].at - Date.now()) < 60_000, 'stamped with the server clock');
+    const second = await c.sync();
+    assert.deepEqual(second.rejected, []);
+    assert.equal((await member(server.url, user)).summary.balance, c.summary().balance);
+  }
+});
+
+test('offline: sync fails with NETWORK after its retries and keeps every op', async () => {
+  const blackhole = net.createServer((s) => s.destroy());
+  await new Promise((r) => blackhole.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${blackhole.address().port}`;
+  const c = await zailai.createClient({
+    storage: zailai.memoryStorage(),
+    user: 'off',
+    server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'off' }), retry: { retries: 2, baseMs: 10, maxMs: 20 } },
+  });
+  c.checkIn();
+  await assert.rejects(c.sync(), (e) => e.code === 'NETWORK');
+  assert.equal(c._remote.attempts, 3, 'one try and two retries');
+  assert.equal(c.pendingOps().length, 1);
+  blackhole.close();
+});
