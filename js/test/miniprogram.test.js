@@ -141,3 +141,42 @@ test('in the mini-program: offline ops sync through wx.request when the network 
   stop();
   assert.equal(rt.listeners.show.size + rt.listeners.net.size, 0, 'stop() removes both listeners');
 });
+
+test('WeChat login: wx.login code → zailai serve → code2session (a local fake of WeChat) → a session for the openid', async (t) => {
+  const http = require('node:http');
+  const { startServer } = require('./server-helpers.js');
+  const seen = [];
+  const fake = http.createServer((req, res) => {
+    const q = new URL(req.url, 'http://x').searchParams;
+    seen.push(Object.fromEntries(q));
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(q.get('js_code') === 'code-1' ? { openid: 'o-wx-1', session_key: 'k' } : { errcode: 40029, errmsg: 'invalid code' }));
+  });
+  await new Promise((r) => fake.listen(0, '127.0.0.1', r));
+  t.after(() => fake.close());
+  const server = await startServer(['--wechat-appid', 'wx123', '--wechat-api', `http://127.0.0.1:${fake.address().port}`, '--dev'], { env: { ZAILAI_WECHAT_SECRET: 'app-secret' } });
+  t.after(() => server.child.kill());
+
+  const rt = startRuntime(root, { loginCode: 'code-1' });
+  const zailai = rt.require('zailai');
+  const server_ = { url: server.url, transport: zailai.wxTransport(rt.wx), credentials: zailai.wxLoginCredentials(rt.wx), retry: { retries: 0 } };
+  const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: 'o-wx-1', server: server_ });
+  client.checkIn();
+  const result = await client.sync();
+  assert.deepEqual(plain(result.acked), [1]);
+  assert.deepEqual(seen, [{ appid: 'wx123', secret: 'app-secret', js_code: 'code-1', grant_type: 'authorization_code' }]);
+  assert.equal(JSON.parse(rt.wx.getStorageSync('zailai:o-wx-1:session')).user, 'o-wx-1');
+
+  // A client kept for another member never pushes its ops into this openid's account.
+  const rt2 = startRuntime(root, { loginCode: 'code-1' });
+  const other = await rt2.require('zailai').createClient({ storage: rt2.require('zailai').wxStorage(rt2.wx), user: 'someone-else', server: { ...server_, transport: rt2.require('zailai').wxTransport(rt2.wx), credentials: rt2.require('zailai').wxLoginCredentials(rt2.wx) } });
+  other.checkIn();
+  await assert.rejects(other.sync(), (e) => e.code === 'SESSION_USER_MISMATCH');
+  assert.equal(other.pendingOps().length, 1);
+
+  // A refused code is a 401 the client reports without retrying.
+  const rt3 = startRuntime(root, { loginCode: 'stale' });
+  const z3 = rt3.require('zailai');
+  const third = await z3.createClient({ storage: z3.wxStorage(rt3.wx), user: 'o-wx-1', server: { ...server_, transport: z3.wxTransport(rt3.wx), credentials: z3.wxLoginCredentials(rt3.wx) } });
+  await assert.rejects(third.sync(), (e) => e.code === 'UNAUTHORIZED' && e.status === 401);
+});

@@ -84,6 +84,15 @@ struct ServeArgs {
     /// Sync requests per minute per user (and four times that per address).
     #[arg(long, default_value_t = 120)]
     rate_per_minute: u32,
+    /// WeChat mini-program AppID: enables login with the code of wx.login (code2session).
+    #[arg(long, env = "ZAILAI_WECHAT_APPID", requires = "wechat_secret")]
+    wechat_appid: Option<String>,
+    /// The mini-program's AppSecret (prefer the environment variable over the command line).
+    #[arg(long, env = "ZAILAI_WECHAT_SECRET", hide_env_values = true)]
+    wechat_secret: Option<String>,
+    /// Base URL of WeChat's API (a local fake in tests).
+    #[arg(long, default_value = "https://api.weixin.qq.com")]
+    wechat_api: String,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -99,6 +108,14 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         session_ttl_ms: a.session_hours.clamp(1, 24 * 365) * 3_600_000,
         body_limit: a.body_limit,
         rate_per_minute: a.rate_per_minute,
+        wechat: match (a.wechat_appid, a.wechat_secret) {
+            (Some(appid), Some(secret)) => Some(serve::WeChatOptions {
+                appid,
+                secret,
+                api: a.wechat_api,
+            }),
+            _ => None,
+        },
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;

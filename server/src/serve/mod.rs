@@ -1,7 +1,8 @@
 //! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
 
-mod error;
+pub mod error;
 mod limit;
+pub mod login;
 mod routes;
 
 use crate::keys;
@@ -35,6 +36,23 @@ pub struct Options {
     pub body_limit: usize,
     /// Sync requests per minute per user and per address.
     pub rate_per_minute: u32,
+    /// WeChat login (code2session): app id, app secret, API base URL.
+    pub wechat: Option<WeChatOptions>,
+}
+
+#[derive(Clone)]
+pub struct WeChatOptions {
+    pub appid: String,
+    pub secret: String,
+    /// `https://api.weixin.qq.com`; a local fake in tests.
+    pub api: String,
+}
+
+/// Shows the app id only: the secret must not end up in logs.
+impl std::fmt::Debug for WeChatOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WeChatOptions({}, {})", self.appid, self.api)
+    }
 }
 
 /// What every request handler shares.
@@ -49,6 +67,8 @@ pub struct App {
     pub options: Options,
     pub per_user: RateLimiter,
     pub per_address: RateLimiter,
+    /// The ways to log in (`POST /v1/session`), picked by the body's field.
+    pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
 }
 
 pub fn now_ms() -> i64 {
@@ -103,6 +123,21 @@ fn trusted_keys(
     Ok(out)
 }
 
+fn verifiers(opts: &Options) -> Vec<Box<dyn login::SessionVerifier>> {
+    let mut out: Vec<Box<dyn login::SessionVerifier>> = Vec::new();
+    if let Some(w) = &opts.wechat {
+        out.push(Box::new(login::WeChatLogin::new(
+            w.appid.clone(),
+            w.secret.clone(),
+            w.api.clone(),
+        )));
+    }
+    if opts.dev {
+        out.push(Box::new(login::DevLogin));
+    }
+    out
+}
+
 /// Builds the shared state: rules, store, keys.
 pub async fn app(opts: Options) -> Result<Arc<App>, String> {
     let config = match &opts.config {
@@ -130,6 +165,7 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
         per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
+        verifiers: verifiers(&opts),
         options: opts,
     }))
 }
@@ -145,10 +181,16 @@ pub async fn run(opts: Options) -> Result<(), String> {
         AnyStore::Sqlite(_) => "SQLite",
         AnyStore::Postgres(_) => "PostgreSQL",
     };
+    let logins: Vec<&str> = app.verifiers.iter().map(|v| v.field()).collect();
     println!(
-        "zailai serve: listening on http://{addr} ({store}{}, key {})",
+        "zailai serve: listening on http://{addr} ({store}{}, key {}, login by {})",
         if opts.dev { ", dev mode" } else { "" },
-        app.signer.id
+        app.signer.id,
+        if logins.is_empty() {
+            "nothing: pass --wechat-appid or --dev".to_owned()
+        } else {
+            logins.join(", ")
+        }
     );
     use std::io::Write;
     let _ = std::io::stdout().flush();

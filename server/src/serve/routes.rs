@@ -94,32 +94,35 @@ async fn healthz() -> Json<Value> {
     Json(json!({"ok": true}))
 }
 
-/// Dev login: `{"dev_user": "…"}` in dev mode only.
+/// Login: the body's field picks the verifier (`{"code"}` WeChat, `{"dev_user"}` with --dev).
 async fn session(
     State(app): Shared,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    if !app.options.dev {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "DEV_LOGIN_DISABLED",
-            "dev login exists only with --dev",
-        ));
-    }
     let body = body_text(body)?;
     let v: Value = serde_json::from_str(&body)
         .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
-    let user = v
-        .get("dev_user")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "dev_user", "a string is required"))?;
-    if user.is_empty() || user.len() > 128 || user.chars().any(char::is_control) {
+    let Some((verifier, value)) = app
+        .verifiers
+        .iter()
+        .find_map(|ver| v.get(ver.field()).map(|value| (ver, value)))
+    else {
+        if v.get("dev_user").is_some() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "DEV_LOGIN_DISABLED",
+                "dev login exists only with --dev",
+            ));
+        }
+        let fields: Vec<&str> = app.verifiers.iter().map(|ver| ver.field()).collect();
         return Err(ApiError::bad_request(
             "BAD_REQUEST",
-            "dev_user",
-            "1–128 bytes, no control characters",
+            "",
+            format!("expected one of these fields: {}", fields.join(", ")),
         ));
-    }
+    };
+    let user = verifier.verify(value).await?;
+    let user = user.as_str();
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(ApiError::internal)?;
     let token = hex(&raw);
