@@ -10,6 +10,6 @@ mkdir -p target/bench
 eval "$(ZAILAI_PG_FSYNC=on bash scripts/postgres-up.sh)"
 trap 'bash scripts/postgres-down.sh' EXIT
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%F)"
-ZAILAI_BIN=target/release/zailai ZAILAI_BENCH_POSTGRES="$ZAILAI_TEST_POSTGRES" \
-  ZAILAI_BENCH_SECONDS="${1:-10}" ZAILAI_BENCH_OUT=target/bench/sync.json \
+ZAILAI_BIN="$PWD/target/release/zailai" ZAILAI_BENCH_POSTGRES="$ZAILAI_TEST_POSTGRES" \
+  ZAILAI_BENCH_SECONDS="${1:-10}" ZAILAI_BENCH_OUT="$PWD/target/bench/sync.json" \
   cargo bench -q -p zailai-server --bench sync_load

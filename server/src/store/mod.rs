@@ -173,7 +173,7 @@ impl AnyStore {
             || database.starts_with("host=")
         {
             Ok(AnyStore::Postgres(
-                postgres::Postgres::connect(database, 4).await?,
+                postgres::Postgres::connect(database, postgres::DEFAULT_CONNECTIONS).await?,
             ))
         } else {
             Ok(AnyStore::Sqlite(sqlite::Sqlite::open(

@@ -3,9 +3,14 @@
 //! one user across every server process.
 
 use super::{decode, encode, OpRow, Record, Store, StoreError};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls};
+use tokio::sync::{Mutex, MutexGuard};
+use tokio_postgres::{Client, GenericClient, NoTls, Statement};
+
+/// Connections per server process unless `--db-connections` says otherwise: enough to keep
+/// PostgreSQL's group commit busy while some syncs wait on a member's row lock.
+pub const DEFAULT_CONNECTIONS: usize = 16;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS members (
@@ -31,9 +36,29 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 ";
 
-/// A small pool of connections; each transaction holds one for its length.
+/// A connection with its prepared statements (a statement prepared once per connection saves
+/// a round trip on every later use).
+struct Conn {
+    client: Client,
+    prepared: HashMap<&'static str, Statement>,
+}
+
+async fn prepared(
+    client: &impl GenericClient,
+    cache: &mut HashMap<&'static str, Statement>,
+    sql: &'static str,
+) -> Result<Statement, StoreError> {
+    if let Some(st) = cache.get(sql) {
+        return Ok(st.clone());
+    }
+    let st = client.prepare(sql).await.map_err(err)?;
+    cache.insert(sql, st.clone());
+    Ok(st)
+}
+
+/// A fixed pool of connections; each transaction holds one for its length.
 pub struct Postgres {
-    pool: Vec<Mutex<Client>>,
+    pool: Vec<Mutex<Conn>>,
     next: AtomicUsize,
 }
 
@@ -51,11 +76,15 @@ impl Postgres {
                 .await
                 .map_err(|e| StoreError(format!("cannot connect to PostgreSQL: {e}")))?;
             tokio::spawn(connection);
-            pool.push(Mutex::new(client));
+            pool.push(Mutex::new(Conn {
+                client,
+                prepared: HashMap::new(),
+            }));
         }
         pool[0]
             .lock()
             .await
+            .client
             .batch_execute(SCHEMA)
             .await
             .map_err(err)?;
@@ -65,23 +94,43 @@ impl Postgres {
         })
     }
 
-    async fn client(&self) -> tokio::sync::MutexGuard<'_, Client> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.pool.len();
-        self.pool[i].lock().await
+    /// A free connection if there is one, else the next in turn.
+    async fn conn(&self) -> MutexGuard<'_, Conn> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.pool.len();
+        for k in 0..n {
+            if let Ok(guard) = self.pool[(start + k) % n].try_lock() {
+                return guard;
+            }
+        }
+        self.pool[start % n].lock().await
     }
 }
 
+const INSERT_MEMBER: &str = "INSERT INTO members (user_id, server_version, state, processed) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO NOTHING";
+const SELECT_FOR_UPDATE: &str =
+    "SELECT state, processed, server_version FROM members WHERE user_id = $1 FOR UPDATE";
+const SELECT_MEMBER: &str =
+    "SELECT state, processed, server_version FROM members WHERE user_id = $1";
+const UPDATE_MEMBER: &str =
+    "UPDATE members SET server_version = $2, state = $3, processed = $4 WHERE user_id = $1";
+/// Every op row of a sync in one statement.
+const INSERT_OPS: &str = "INSERT INTO ops (user_id, device, seq, at, op, result)
+    SELECT $1, * FROM UNNEST($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])";
+
 async fn load_row(
-    client: &impl tokio_postgres::GenericClient,
+    client: &impl GenericClient,
+    cache: &mut HashMap<&'static str, Statement>,
     user: &str,
     lock: bool,
 ) -> Result<Option<Record>, StoreError> {
     let sql = if lock {
-        "SELECT state, processed, server_version FROM members WHERE user_id = $1 FOR UPDATE"
+        SELECT_FOR_UPDATE
     } else {
-        "SELECT state, processed, server_version FROM members WHERE user_id = $1"
+        SELECT_MEMBER
     };
-    let row = client.query_opt(sql, &[&user]).await.map_err(err)?;
+    let st = prepared(client, cache, sql).await?;
+    let row = client.query_opt(&st, &[&user]).await.map_err(err)?;
     row.map(|r| decode(r.get(0), r.get(1), r.get(2)))
         .transpose()
 }
@@ -97,19 +146,29 @@ impl Store for Postgres {
         R: Send + 'static,
         E: Send + 'static,
     {
-        let mut client = self.client().await;
+        let mut guard = self.conn().await;
+        let Conn {
+            client,
+            prepared: cache,
+        } = &mut *guard;
         let tx = client.transaction().await.map_err(err)?;
         // Make sure the row exists, then lock it: two first syncs of a new member must not
         // both start from `fresh`.
         let initial = fresh();
         let (state, processed) = encode(&initial);
+        let st = prepared(&tx, cache, INSERT_MEMBER).await?;
         tx.execute(
-            "INSERT INTO members (user_id, server_version, state, processed) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO NOTHING",
-            &[&user, &i64::from(initial.server_version), &state, &processed],
+            &st,
+            &[
+                &user,
+                &i64::from(initial.server_version),
+                &state,
+                &processed,
+            ],
         )
         .await
         .map_err(err)?;
-        let mut record = load_row(&tx, user, true)
+        let mut record = load_row(&tx, cache, user, true)
             .await?
             .ok_or_else(|| StoreError("member row vanished".into()))?;
         let (out, rows) = match change(&mut record) {
@@ -117,32 +176,39 @@ impl Store for Postgres {
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
         let (state, processed) = encode(&record);
+        let st = prepared(&tx, cache, UPDATE_MEMBER).await?;
         tx.execute(
-            "UPDATE members SET server_version = $2, state = $3, processed = $4 WHERE user_id = $1",
+            &st,
             &[&user, &i64::from(record.server_version), &state, &processed],
         )
         .await
         .map_err(err)?;
-        for row in &rows {
-            tx.execute(
-                "INSERT INTO ops (user_id, device, seq, at, op, result) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&user, &row.device, &i64::from(row.seq), &row.at, &row.op, &row.result],
-            )
-            .await
-            .map_err(err)?;
+        if !rows.is_empty() {
+            let devices: Vec<&str> = rows.iter().map(|r| r.device.as_str()).collect();
+            let seqs: Vec<i64> = rows.iter().map(|r| i64::from(r.seq)).collect();
+            let ats: Vec<i64> = rows.iter().map(|r| r.at).collect();
+            let ops: Vec<&str> = rows.iter().map(|r| r.op.as_str()).collect();
+            let results: Vec<&str> = rows.iter().map(|r| r.result.as_str()).collect();
+            let st = prepared(&tx, cache, INSERT_OPS).await?;
+            tx.execute(&st, &[&user, &devices, &seqs, &ats, &ops, &results])
+                .await
+                .map_err(err)?;
         }
         tx.commit().await.map_err(err)?;
         Ok(Ok(out))
     }
 
     async fn load(&self, user: &str) -> Result<Option<Record>, StoreError> {
-        load_row(&*self.client().await, user, false).await
+        let mut guard = self.conn().await;
+        let Conn { client, prepared } = &mut *guard;
+        load_row(&*client, prepared, user, false).await
     }
 
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         let rows = self
-            .client()
+            .conn()
             .await
+            .client
             .query(
                 "SELECT device, seq, at, op, result FROM ops WHERE user_id = $1 ORDER BY id",
                 &[&user],
@@ -167,8 +233,9 @@ impl Store for Postgres {
         user: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        self.client()
+        self.conn()
             .await
+            .client
             .execute(
                 "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
                  ON CONFLICT (token_hash) DO UPDATE SET user_id = $2, expires_at = $3",
@@ -181,8 +248,9 @@ impl Store for Postgres {
 
     async fn session(&self, token_hash: &str) -> Result<Option<(String, i64)>, StoreError> {
         let row = self
-            .client()
+            .conn()
             .await
+            .client
             .query_opt(
                 "SELECT user_id, expires_at FROM sessions WHERE token_hash = $1",
                 &[&token_hash],
