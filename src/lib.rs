@@ -12,6 +12,7 @@ pub mod event;
 mod json;
 pub mod op;
 mod ordered;
+pub mod render;
 pub mod snapshot;
 pub mod state;
 pub mod sync;

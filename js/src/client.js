@@ -373,12 +373,23 @@ class Client {
   /** The month grid; defaults to the current business month. */
   calendar(year, month) {
     const now = this._now();
-    if (year === undefined) {
-      const today = this.rules.businessDate(now); // YYYY-MM-DD in the rules' zone
-      year = Number(today.slice(0, 4));
-      month = Number(today.slice(5, 7));
-    }
+    [year, month] = this._month(year, month, now);
     return this._member.calendar(this.rules, year, month, now, this.locale);
+  }
+  _month(year, month, now) {
+    if (year !== undefined) return [year, month];
+    const today = this.rules.businessDate(now); // YYYY-MM-DD in the rules' zone
+    return [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+  }
+  /** The month as Vant-shaped cells for setData; defaults to the current business month. */
+  calendarCells(year, month) {
+    const now = this._now();
+    [year, month] = this._month(year, month, now);
+    return this._member.calendarCells(this.rules, year, month, now, this.locale);
+  }
+  /** Progress values ({percentage, label}) for tier, next streak milestone and each task. */
+  progress() {
+    return this._member.progress(this.rules, this._now(), this.locale);
   }
   tierProgress() {
     return this._member.tierProgress(this.rules, this._now(), this.locale);

@@ -6,6 +6,7 @@ import { zailaiError } from './errors.js';
 
 export { memoryStorage, wxStorage } from './storage.js';
 export { wxTransport } from './transport.js';
+export { vantFormatter, tdesignFormat } from './adapters.js';
 
 /* global WXWebAssembly, wx */
 const WASM_FILE = __ZAILAI_WASM_FILE__;

@@ -6,6 +6,7 @@ import { makeClientFactory } from './client.js';
 
 export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
 export { fetchTransport, wxTransport } from './transport.js';
+export { vantFormatter, tdesignFormat } from './adapters.js';
 
 let bindings = null;
 

@@ -4,6 +4,7 @@ import { makeClientFactory } from './client.js';
 
 export { memoryStorage, localStorageAdapter } from './storage.js';
 export { fetchTransport } from './transport.js';
+export { vantFormatter, tdesignFormat } from './adapters.js';
 
 let loading = null;
 

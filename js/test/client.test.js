@@ -56,6 +56,34 @@ test('views: calendar of the current month, progress, tasks, summary, prompts', 
   assert.throws(() => c.calendar(2026, 13), (e) => e.code === 'INVALID_DATE');
 });
 
+test('setData view models: Vant-shaped calendar cells, progress values, and the Vant/TDesign adapters', async () => {
+  const clock = { t: NOV1 };
+  const c = await client(zailai.memoryStorage(), clock);
+  c.checkIn();
+  clock.t += 2 * DAY;
+  const cells = c.calendarCells();
+  assert.equal(cells.length % 7, 0);
+  const nov = (d) => cells.find((x) => x.date === `2026-11-0${d}`);
+  assert.deepEqual(nov(1), { date: '2026-11-01', type: 'selected', text: '1', topInfo: '', bottomInfo: '已签', className: 'zl-day zl-checked' });
+  assert.equal(nov(2).bottomInfo, '可补签');
+  assert.equal(nov(3).className, 'zl-day zl-today-pending');
+  assert.ok(JSON.stringify(cells).length < 6000, 'small enough for setData');
+  const p = c.progress();
+  assert.equal(p.streak.label, '再签 3 天可得 10 积分');
+  assert.ok(p.tier.percentage >= 0 && p.tier.percentage <= 100);
+  assert.equal(p.tasks.length, c.tasks().length);
+
+  // The components call the hook with a local Date per day.
+  const vant = zailai.vantFormatter(cells);
+  const v = vant({ date: new Date(2026, 10, 2), type: '', text: 2 });
+  assert.deepEqual([v.type, v.bottomInfo, v.className], ['', '可补签', 'zl-day zl-makeup-available']);
+  assert.equal(vant({ date: new Date(2026, 10, 1), type: '' }).type, 'selected');
+  const td = zailai.tdesignFormat(cells)({ date: new Date(2026, 10, 1), type: '' });
+  assert.deepEqual([td.type, td.suffix, td.prefix], ['selected', '已签', '']);
+  const outside = { date: new Date(2027, 0, 1), type: '' };
+  assert.equal(vant(outside), outside, 'days outside the cells pass through');
+});
+
 test('the default calendar month is the business month, not the UTC one', async () => {
   // 2026-11-30 16:30 UTC is 1 December 00:30 in UTC+8.
   const c = await client(zailai.memoryStorage(), { t: Date.UTC(2026, 10, 30, 16, 30) });

@@ -104,9 +104,11 @@ test('rate limits answer 429 with Retry-After', async (t) => {
   assert.ok(Number(limited.headers.get('retry-after')) >= 1);
 });
 
-test('without --dev there is no dev login, and no key means no start', async (t) => {
+test('without --dev there is no dev login; no key or no login means no start', async (t) => {
   await assert.rejects(startServer([]), /no signing key/);
-  const { url, child } = await startServer(['--key', join(root, 'js', 'test', 'fixtures', 'test-key.secret.json')]);
+  const key = ['--key', join(root, 'js', 'test', 'fixtures', 'test-key.secret.json')];
+  await assert.rejects(startServer(key), /no way to log in/);
+  const { url, child } = await startServer([...key, '--wechat-appid', 'wx1'], { env: { ZAILAI_WECHAT_SECRET: 's' } });
   t.after(() => child.kill());
   const res = await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'x' } });
   assert.equal(res.status, 403);

@@ -301,6 +301,33 @@ export declare class Rules {
   free(): void;
 }
 
+/** A calendar day in the shape of Vant Weapp's van-calendar formatter day. */
+export interface CalendarCell {
+  date: DateString;
+  /** 'selected' (checked in), 'disabled' (padding, before joining, future) or ''. */
+  type: '' | 'selected' | 'disabled';
+  text: string;
+  /** A milestone's reward, e.g. '+15'. */
+  topInfo: string;
+  /** The status in words ('已签', '可补签', …) or a future day's points. */
+  bottomInfo: string;
+  /** 'zl-day zl-<status>' plus 'zl-milestone' / 'zl-coupon'. */
+  className: string;
+}
+
+/** For van-progress / t-progress. */
+export interface ProgressValue {
+  percentage: number;
+  label: string;
+}
+
+export interface ProgressValues {
+  tier: ProgressValue;
+  /** Towards the next streak milestone. */
+  streak: ProgressValue;
+  tasks: (ProgressValue & { id: string; title: string })[];
+}
+
 export declare class Member {
   static join(rules: Rules, user: string, joinedAt: EpochMs): Member;
   static fromJSON(json: string): Member;
@@ -310,6 +337,8 @@ export declare class Member {
   apply(rules: Rules, op: Op | string): Event[];
   applyJSON(rules: Rules, op: string): string;
   calendar(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): CalendarView;
+  calendarCells(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): CalendarCell[];
+  progress(rules: Rules, now: EpochMs, locale?: Locale): ProgressValues;
   tierProgress(rules: Rules, now: EpochMs, locale?: Locale): TierProgress;
   tasks(rules: Rules, now: EpochMs, locale?: Locale): TaskView[];
   pointsSummary(rules: Rules, now: EpochMs): PointsSummary;
@@ -431,6 +460,15 @@ export interface SyncResult {
   serverVersion: number;
 }
 
+/** A local-Date day as van-calendar's formatter and t-calendar's format pass it. */
+export interface CalendarHookDay {
+  date: Date;
+  type?: string;
+  [key: string]: unknown;
+}
+export declare function vantFormatter(cells: CalendarCell[]): <D extends CalendarHookDay>(day: D) => D;
+export declare function tdesignFormat(cells: CalendarCell[]): <D extends CalendarHookDay>(day: D) => D;
+
 /** Mini-program entry: credentials from wx.login. */
 export declare function wxLoginCredentials(wx?: unknown): () => Promise<{ code: string }>;
 /** Mini-program entry: sync on wx.onAppShow and when the network returns; returns stop(). */
@@ -492,6 +530,9 @@ export interface Client {
   buyMembership(plan: string): Event[];
   useService(): Event[];
   calendar(year?: number, month?: number): CalendarView;
+  /** The month as Vant-shaped cells for setData (van-calendar formatter, t-calendar format). */
+  calendarCells(year?: number, month?: number): CalendarCell[];
+  progress(): ProgressValues;
   tierProgress(): TierProgress;
   tasks(): TaskView[];
   pointsSummary(): PointsSummary;

@@ -6,12 +6,17 @@ mod points;
 mod progress;
 mod prompts;
 mod tasks;
+mod wx;
 
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
 pub use points::{points_summary, ExpiringPoints, PointsSummary};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
 pub use prompts::{prompts, Prompt};
 pub use tasks::{tasks, TaskStatus, TaskView};
+pub use wx::{
+    calendar_cells, progress_values, status_class, CalendarCell, ProgressValue, ProgressValues,
+    TaskProgress,
+};
 
 use crate::config::{Config, LocalText};
 use crate::state::State;

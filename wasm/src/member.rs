@@ -85,16 +85,7 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let cal = view::calendar(
-            &self.state,
-            &rules.config,
-            year,
-            month,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
-        )
-        .map_err(rule_error)?;
-        to_js(&cal)
+        to_js(&self.month(rules, year, month, now, locale_or(rules, &locale))?)
     }
 
     #[wasm_bindgen(js_name = "tierProgress")]
@@ -155,5 +146,54 @@ impl Member {
             &rules.config,
             time_ms("now", now)?,
         ))
+    }
+
+    /// The month as Vant-shaped cells (`{date, type, text, topInfo, bottomInfo, className}`).
+    #[wasm_bindgen(js_name = "calendarCells")]
+    pub fn calendar_cells(
+        &self,
+        rules: &Rules,
+        year: i32,
+        month: u8,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let locale = locale_or(rules, &locale);
+        let cal = self.month(rules, year, month, now, locale)?;
+        to_js(&view::calendar_cells(&cal, &rules.config, locale))
+    }
+
+    /// `{tier, streak, tasks}` progress values (`percentage` 0–100 and `label`).
+    pub fn progress(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&view::progress_values(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        ))
+    }
+
+    fn month(
+        &self,
+        rules: &Rules,
+        year: i32,
+        month: u8,
+        now: f64,
+        locale: &str,
+    ) -> Result<view::CalendarView, JsValue> {
+        view::calendar(
+            &self.state,
+            &rules.config,
+            year,
+            month,
+            time_ms("now", now)?,
+            locale,
+        )
+        .map_err(rule_error)
     }
 }

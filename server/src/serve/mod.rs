@@ -155,6 +155,10 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         .unwrap_or_else(|| opts.data_dir.join("zailai.db").display().to_string());
     let store = AnyStore::open(&database).await.map_err(|e| e.to_string())?;
     let signer = signing_key(&opts)?;
+    let verifiers = verifiers(&opts);
+    if verifiers.is_empty() {
+        return Err("no way to log in: pass --wechat-appid and --wechat-secret (or ZAILAI_WECHAT_APPID and ZAILAI_WECHAT_SECRET), or run with --dev".to_owned());
+    }
     let trusted = trusted_keys(&signer, &opts.trust)?;
     Ok(Arc::new(App {
         store,
@@ -165,7 +169,7 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
         per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
-        verifiers: verifiers(&opts),
+        verifiers,
         options: opts,
     }))
 }

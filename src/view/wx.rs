@@ -1,0 +1,184 @@
+//! View models for WXML `setData`: calendar cells shaped like Vant Weapp's `van-calendar`
+//! formatter day (`{date, type, text, topInfo, bottomInfo, className}`, which TDesign's
+//! `t-calendar` format maps onto) and progress values (`{percentage, label}`) fit for
+//! `van-progress` / `t-progress`. Small, JSON only.
+
+use super::calendar::{CalendarDay, CalendarView, DayStatus};
+use super::percent;
+use crate::config::Config;
+use crate::day::format_day;
+use crate::engine::{current_streak, milestone_at};
+use crate::state::State;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarCell {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Vant's day type: `selected` (checked in), `disabled` (outside the month, before joining,
+    /// future), or empty.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The day of the month.
+    pub text: String,
+    /// A milestone's reward (`+30`), else empty.
+    pub top_info: String,
+    /// The status in words (`已签`, `可补签`, …), else empty.
+    pub bottom_info: String,
+    /// `zl-day zl-<status>`, plus `zl-milestone` / `zl-coupon`: style them in WXSS.
+    pub class_name: String,
+}
+
+/// A bar's value: `percentage` 0–100 and what to print beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgressValue {
+    pub percentage: u8,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskProgress {
+    pub id: String,
+    pub title: String,
+    pub percentage: u8,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgressValues {
+    pub tier: ProgressValue,
+    /// Towards the next streak milestone.
+    pub streak: ProgressValue,
+    pub tasks: Vec<TaskProgress>,
+}
+
+fn status_key(status: DayStatus) -> Option<&'static str> {
+    Some(match status {
+        DayStatus::Checked => "day.checked",
+        DayStatus::MadeUp => "day.made_up",
+        DayStatus::Frozen => "day.frozen",
+        DayStatus::Missed => "day.missed",
+        DayStatus::MakeupAvailable => "day.makeup_available",
+        DayStatus::TodayPending => "day.today_pending",
+        DayStatus::TodayDone => "day.today_done",
+        DayStatus::Future | DayStatus::BeforeJoin | DayStatus::OutsideMonth => return None,
+    })
+}
+
+/// The CSS-friendly name of a status (`made-up`, `makeup-available`, …).
+pub fn status_class(status: DayStatus) -> &'static str {
+    match status {
+        DayStatus::Checked => "checked",
+        DayStatus::MadeUp => "made-up",
+        DayStatus::Frozen => "frozen",
+        DayStatus::Missed => "missed",
+        DayStatus::MakeupAvailable => "makeup-available",
+        DayStatus::TodayPending => "today-pending",
+        DayStatus::TodayDone => "today-done",
+        DayStatus::Future => "future",
+        DayStatus::BeforeJoin => "before-join",
+        DayStatus::OutsideMonth => "outside-month",
+    }
+}
+
+fn cell(day: &CalendarDay, cfg: &Config, locale: &str) -> CalendarCell {
+    let messages = cfg.messages();
+    let kind = match day.status {
+        DayStatus::Checked | DayStatus::MadeUp | DayStatus::TodayDone => "selected",
+        DayStatus::Future | DayStatus::BeforeJoin | DayStatus::OutsideMonth => "disabled",
+        _ => "",
+    };
+    let outside = day.status == DayStatus::OutsideMonth;
+    let reward = || messages.render(locale, "day.reward", &[("points", day.points.to_string())]);
+    let mut class_name = format!("zl-day zl-{}", status_class(day.status));
+    if day.milestone && !outside {
+        class_name.push_str(" zl-milestone");
+    }
+    if day.coupon && !outside {
+        class_name.push_str(" zl-coupon");
+    }
+    CalendarCell {
+        date: format_day(day.date.to_day()),
+        kind,
+        text: day.day.to_string(),
+        top_info: if day.milestone && !outside {
+            reward()
+        } else {
+            String::new()
+        },
+        bottom_info: match status_key(day.status) {
+            Some(key) => messages.render(locale, key, &[]),
+            None if day.status == DayStatus::Future && day.points > 0 && !day.milestone => reward(),
+            None => String::new(),
+        },
+        class_name,
+    }
+}
+
+/// Every cell of the month grid, week by week (padding days included, `disabled`).
+pub fn calendar_cells(view: &CalendarView, cfg: &Config, locale: &str) -> Vec<CalendarCell> {
+    view.weeks
+        .iter()
+        .flatten()
+        .map(|d| cell(d, cfg, locale))
+        .collect()
+}
+
+/// The bars a member centre shows: tier, next streak milestone, each task.
+pub fn progress_values(st: &State, cfg: &Config, now: i64, locale: &str) -> ProgressValues {
+    let tier = super::tier_progress(st, cfg, now, locale);
+    let today = cfg.clock().day_of(now);
+    let streak = current_streak(st, today);
+    let next = (streak + 1..=streak + 366).find_map(|k| milestone_at(cfg, k).map(|b| (k, b)));
+    let messages = cfg.messages();
+    let streak_value = match next {
+        Some((k, bonus)) => {
+            // Progress since the previous milestone (or 0), so the bar restarts after each.
+            // (Milestones may repeat in cycles: look back for the last one actually passed.)
+            let from = (streak.saturating_sub(366)..=streak)
+                .rev()
+                .find(|&j| j > 0 && milestone_at(cfg, j).is_some())
+                .unwrap_or(0);
+            ProgressValue {
+                percentage: percent(u64::from(streak - from), u64::from(k - from)),
+                label: messages.render(
+                    locale,
+                    "streak.next",
+                    &[
+                        ("n", (k - streak).to_string()),
+                        ("points", bonus.reward.points.to_string()),
+                    ],
+                ),
+            }
+        }
+        None => ProgressValue {
+            percentage: 100,
+            label: messages.render(locale, "streak.done", &[]),
+        },
+    };
+    let tasks = super::tasks(st, cfg, now, locale)
+        .into_iter()
+        .map(|t| TaskProgress {
+            label: messages.render(
+                locale,
+                "task.progress",
+                &[
+                    ("done", t.progress.min(u64::from(t.target)).to_string()),
+                    ("target", t.target.to_string()),
+                ],
+            ),
+            id: t.id,
+            title: t.title,
+            percentage: t.percentage,
+        })
+        .collect();
+    ProgressValues {
+        tier: ProgressValue {
+            percentage: tier.percentage,
+            label: tier.label,
+        },
+        streak: streak_value,
+        tasks,
+    }
+}
