@@ -16,6 +16,7 @@ pub mod render;
 pub mod snapshot;
 pub mod state;
 pub mod sync;
+pub mod vecmap;
 pub mod view;
 
 pub use config::{Config, ConfigError, ConfigIssue};

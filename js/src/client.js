@@ -36,8 +36,9 @@ export function makeClientFactory(loadBindings) {
 }
 
 class Client {
-  constructor({ Rules, Member, Snapshot }, options) {
+  constructor({ Rules, Member, Snapshot, progressSVG }, options) {
     this._Rules = Rules;
+    this._progressSVG = progressSVG;
     this._Member = Member;
     this._Snapshot = Snapshot;
     this._listeners = { change: [], reward: [], error: [], sync: [] };
@@ -386,6 +387,17 @@ class Client {
     const now = this._now();
     [year, month] = this._month(year, month, now);
     return this._member.calendarCells(this.rules, year, month, now, this.locale);
+  }
+  /** The month as an SVG string (`theme`: colours and sizes, see docs/render.md). */
+  calendarSVG({ year, month, theme } = {}) {
+    const now = this._now();
+    [year, month] = this._month(year, month, now);
+    return this._member.calendarSVG(this.rules, year, month, now, this.locale, theme === undefined ? undefined : JSON.stringify(theme));
+  }
+  /** A progress bar ({percentage, label}, e.g. from progress()) as an SVG string. */
+  progressSVG(value, { theme } = {}) {
+    const pct = Math.max(0, Math.min(100, Math.round(Number(value.percentage) || 0)));
+    return this._progressSVG(pct, String(value.label || ''), theme === undefined ? undefined : JSON.stringify(theme));
   }
   /** Progress values ({percentage, label}) for tier, next streak milestone and each task. */
   progress() {

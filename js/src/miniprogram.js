@@ -7,6 +7,7 @@ import { zailaiError } from './errors.js';
 export { memoryStorage, wxStorage } from './storage.js';
 export { wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';
+export { svgDataUri } from './svg.js';
 
 /* global WXWebAssembly, wx */
 const WASM_FILE = __ZAILAI_WASM_FILE__;
@@ -32,7 +33,7 @@ async function instantiate(options) {
   const path = options.wasmPath || `/miniprogram_npm/zailai/${WASM_FILE}`;
   const { instance } = await WXWebAssembly.instantiate(path, { './zailai_bg.js': glue });
   glue.__wbg_set_wasm(instance.exports);
-  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot };
+  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot, progressSVG: glue.progressSVG };
 }
 
 /** Loads the module once; `wasmPath` overrides where the code package keeps it. */

@@ -7,6 +7,7 @@ import { makeClientFactory } from './client.js';
 export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
 export { fetchTransport, wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';
+export { svgDataUri } from './svg.js';
 
 let bindings = null;
 
@@ -16,7 +17,7 @@ export function loadSync() {
     const bytes = readFileSync(join(__dirname, 'zailai.wasm'));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { './zailai_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
-    bindings = { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot };
+    bindings = { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot, progressSVG: glue.progressSVG };
   }
   return bindings;
 }

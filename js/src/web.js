@@ -5,6 +5,7 @@ import { makeClientFactory } from './client.js';
 export { memoryStorage, localStorageAdapter } from './storage.js';
 export { fetchTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';
+export { svgDataUri } from './svg.js';
 
 let loading = null;
 
@@ -23,7 +24,7 @@ async function instantiate(url) {
     result = await WebAssembly.instantiate(await (await response).arrayBuffer(), imports);
   }
   glue.__wbg_set_wasm(result.instance.exports);
-  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot };
+  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot, progressSVG: glue.progressSVG };
 }
 
 /** Loads the module once; `wasmUrl` overrides where it is served from. */

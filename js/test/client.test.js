@@ -84,6 +84,25 @@ test('setData view models: Vant-shaped calendar cells, progress values, and the 
   assert.equal(vant(outside), outside, 'days outside the cells pass through');
 });
 
+test('SVG: the month and progress bars, themed, as data URIs; bad themes are coded errors', async () => {
+  const clock = { t: NOV1 };
+  const c = await client(zailai.memoryStorage(), clock);
+  c.checkIn();
+  const svg = c.calendarSVG({ theme: { checked: '#00aa00' } });
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.equal((svg.match(/<g class="zl-today-done">/g) || []).length, 1);
+  assert.ok(svg.includes('fill="#00aa00"'));
+  assert.ok(svg.includes('<title>2026年11月</title>'));
+  const uri = zailai.svgDataUri(svg);
+  assert.ok(uri.startsWith('data:image/svg+xml;base64,'));
+  assert.equal(Buffer.from(uri.split(',')[1], 'base64').toString('utf8'), svg, 'UTF-8 survives');
+  const bar = c.progressSVG(c.progress().tier);
+  assert.match(bar, /<\/svg>$/);
+  assert.ok(c.progressSVG({ percentage: 150, label: '<b>' }).includes('&lt;b&gt;'));
+  assert.throws(() => c.calendarSVG({ theme: { checked: 'red' } }), (e) => e.code === 'THEME_INVALID' && /theme\.checked/.test(e.message));
+  assert.throws(() => c.calendarSVG({ month: 13, year: 2026 }), (e) => e.code === 'INVALID_DATE');
+});
+
 test('the default calendar month is the business month, not the UTC one', async () => {
   // 2026-11-30 16:30 UTC is 1 December 00:30 in UTC+8.
   const c = await client(zailai.memoryStorage(), { t: Date.UTC(2026, 10, 30, 16, 30) });

@@ -36,7 +36,7 @@ test('an offline week: check-ins, a make-up, tasks, a restart in the middle, vie
     const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: USER, now: () => clock.t });
     const errors = [];
     client.on('error', (e) => errors.push(e));
-    return { client, errors };
+    return { client, errors, zailai };
   };
   let { client, errors } = await open();
   const rewards = [];
@@ -52,7 +52,8 @@ test('an offline week: check-ins, a make-up, tasks, a restart in the middle, vie
   assert.equal(client.calendar().streak, 3);
 
   // Restart: a new runtime reads the same wx storage (the phone was rebooted).
-  ({ client, errors } = await open());
+  let zailai;
+  ({ client, errors, zailai } = await open());
   assert.equal(client.summary().streak, 3);
   clock.t = at(5); // the 4th was missed
   client.track('open');
@@ -79,6 +80,11 @@ test('an offline week: check-ins, a make-up, tasks, a restart in the middle, vie
   assert.deepEqual(errors, []);
   assert.equal(client.summary().user, USER);
   assert.ok([...storage.data.keys()].every((k) => k.startsWith('zailai:')), 'only keys under zailai:');
+  // Pictures for <image src>: built without btoa or TextEncoder, which this runtime lacks.
+  const svg = client.calendarSVG();
+  assert.equal(Buffer.from(zailai.svgDataUri(svg).split(',')[1], 'base64').toString('utf8'), svg);
+  assert.ok(svg.includes('连续签到 7 天'));
+  assert.equal(plain(client.calendarCells()).find((c) => c.date === '2026-11-04').bottomInfo, '已补签');
 });
 
 test('a base library without .wasm.br support gets a clear error', async () => {

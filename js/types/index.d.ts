@@ -315,6 +315,32 @@ export interface CalendarCell {
   className: string;
 }
 
+/** Colours (#rgb, #rrggbb, #rrggbbaa) and sizes (px) of rendered calendars and bars. */
+export interface Theme {
+  background?: string;
+  text?: string;
+  muted?: string;
+  checked?: string;
+  made_up?: string;
+  frozen?: string;
+  missed?: string;
+  makeup_available?: string;
+  today?: string;
+  accent?: string;
+  track?: string;
+  fill?: string;
+  cell?: number;
+  gap?: number;
+  radius?: number;
+  font_size?: number;
+  font_family?: string;
+  bar_width?: number;
+  bar_height?: number;
+}
+
+/** `data:image/svg+xml;base64,…` for <image src> (mini-program) or <img src>. */
+export declare function svgDataUri(svg: string): string;
+
 /** For van-progress / t-progress. */
 export interface ProgressValue {
   percentage: number;
@@ -533,6 +559,9 @@ export interface Client {
   /** The month as Vant-shaped cells for setData (van-calendar formatter, t-calendar format). */
   calendarCells(year?: number, month?: number): CalendarCell[];
   progress(): ProgressValues;
+  /** The month as an SVG string; throws THEME_INVALID for a bad colour or size. */
+  calendarSVG(options?: { year?: number; month?: number; theme?: Theme }): string;
+  progressSVG(value: ProgressValue, options?: { theme?: Theme }): string;
   tierProgress(): TierProgress;
   tasks(): TaskView[];
   pointsSummary(): PointsSummary;

@@ -166,7 +166,7 @@ pub fn make_up(st: &mut State, cx: &mut Ctx, date: Date) -> Result<(), RuleError
     if cost > 0 {
         ledger::debit(st, cx, cost, format!("makeup:{date}"))?;
     }
-    *st.makeups.entry(month_of(cx.day)).or_default() += 1;
+    *st.makeups.entry_or_default(month_of(cx.day)) += 1;
     st.checkins.insert(
         day,
         CheckinRecord {

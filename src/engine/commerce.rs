@@ -79,7 +79,7 @@ pub fn order(
         None
     };
     let paid = amount_cents - deduction;
-    let stats = st.days.entry(cx.day).or_default();
+    let stats = st.days.entry_or_default(cx.day);
     stats.spend_cents += paid;
     stats.orders += 1;
     st.orders.insert(

@@ -45,8 +45,8 @@ pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped:
         (amount, None)
     };
     if capped {
-        st.days.entry(day).or_default().earned += granted;
-        *st.month_earned.entry(month_of(day)).or_default() += granted;
+        st.days.entry_or_default(day).earned += granted;
+        *st.month_earned.entry_or_default(month_of(day)) += granted;
     }
     let expires = expiry_of(cx.cfg, day);
     if granted > 0 {
@@ -68,13 +68,18 @@ pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped:
 
 /// Puts points into the lot of the day they were earned (made anew if it was used up).
 fn add_to_lot(st: &mut State, earned: Day, expires: Day, amount: u32) {
-    st.lots
-        .entry(earned)
-        .or_insert(Lot {
-            expires,
-            remaining: 0,
-        })
-        .remaining += u64::from(amount);
+    match st.lots.get_mut(&earned) {
+        Some(lot) => lot.remaining += u64::from(amount),
+        None => {
+            st.lots.insert(
+                earned,
+                Lot {
+                    expires,
+                    remaining: u64::from(amount),
+                },
+            );
+        }
+    }
     st.balance += u64::from(amount);
 }
 

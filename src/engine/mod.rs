@@ -151,7 +151,7 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
             format!("count must be 1..={MAX_TRACK_COUNT}"),
         ));
     }
-    let stats = st.days.entry(cx.day).or_default();
+    let stats = st.days.entry_or_default(cx.day);
     let first_open = action == "open" && stats.opens == 0;
     match action {
         "open" => stats.opens += count,
@@ -169,7 +169,7 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
             .map_or(count, |l| u32::from(l).saturating_sub(used));
         let n = count.min(room);
         if n > 0 {
-            *stats.rule_counts.entry(action.to_owned()).or_default() += n;
+            *stats.rule_counts.entry_or_default(action.to_owned()) += n;
             ledger::credit(
                 st,
                 cx,
@@ -193,7 +193,7 @@ fn session(st: &mut State, cx: &mut Ctx, minutes: u32) -> Result<(), RuleError> 
             format!("minutes must be 1..={MAX_SESSION_MINUTES}"),
         ));
     }
-    st.days.entry(cx.day).or_default().minutes += minutes;
+    st.days.entry_or_default(cx.day).minutes += minutes;
     cx.events.push(Event::SessionRecorded { minutes });
     tasks::bump(st, cx, "session_minutes", u64::from(minutes));
     Ok(())

@@ -23,7 +23,7 @@ pub fn bump(st: &mut State, cx: &mut Ctx, action: &str, amount: u64) {
         if !open_on(st, cx, task) {
             continue;
         }
-        let ts = st.tasks.entry(task.id.clone()).or_default();
+        let ts = st.tasks.entry_or_default(task.id.clone());
         if task.kind == TaskKind::Daily && ts.day != cx.day {
             if cx.day < ts.day {
                 // A late op from an earlier day: that day's task is gone.

@@ -5,8 +5,8 @@ mod read;
 
 use crate::day::{Day, MonthIndex};
 use crate::error::{ErrorCode, RuleError};
+use crate::vecmap::VecMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The state format version this build writes and reads.
 pub const STATE_VERSION: u32 = 1;
@@ -22,20 +22,20 @@ pub struct State {
     /// Business day up to which time effects (expiry, month-start downgrade) have run.
     pub advanced_to: Day,
     /// Last applied seq per device.
-    pub devices: BTreeMap<String, u32>,
-    pub checkins: BTreeMap<Day, CheckinRecord>,
+    pub devices: VecMap<String, u32>,
+    pub checkins: VecMap<Day, CheckinRecord>,
     /// Make-ups made, by the month in which they were made.
-    pub makeups: BTreeMap<MonthIndex, u32>,
+    pub makeups: VecMap<MonthIndex, u32>,
     pub freezes: u16,
     /// Live points by the business day they were earned (one lot a day, same expiry).
-    pub lots: BTreeMap<Day, Lot>,
+    pub lots: VecMap<Day, Lot>,
     pub balance: u64,
     pub debits: Vec<Debit>,
     /// Recent per-day activity, kept for the longest window the rules look back on.
-    pub days: BTreeMap<Day, DayStats>,
+    pub days: VecMap<Day, DayStats>,
     /// Points counted against the monthly cap, by month (recent months only).
-    pub month_earned: BTreeMap<MonthIndex, u32>,
-    pub tasks: BTreeMap<String, TaskState>,
+    pub month_earned: VecMap<MonthIndex, u32>,
+    pub tasks: VecMap<String, TaskState>,
     pub tasks_completed: u32,
     /// Earned tier (index into `tiers.levels`).
     pub tier: u8,
@@ -44,9 +44,9 @@ pub struct State {
     pub tier_reached: (u8, Day),
     pub coupons: Vec<CouponGrant>,
     pub accelerators: u16,
-    pub orders: BTreeMap<String, Order>,
+    pub orders: VecMap<String, Order>,
     /// Free services used, by month.
-    pub services_used: BTreeMap<MonthIndex, u32>,
+    pub services_used: VecMap<MonthIndex, u32>,
     pub totals: Totals,
 }
 
@@ -95,8 +95,8 @@ pub struct DayStats {
     /// Points counted against the daily cap.
     pub earned: u32,
     /// Credits per earning rule, for per-rule daily limits.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub rule_counts: BTreeMap<String, u32>,
+    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    pub rule_counts: VecMap<String, u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -153,24 +153,24 @@ impl State {
             joined: joined_day,
             clock: joined_at,
             advanced_to: joined_day,
-            devices: BTreeMap::new(),
-            checkins: BTreeMap::new(),
-            makeups: BTreeMap::new(),
+            devices: VecMap::new(),
+            checkins: VecMap::new(),
+            makeups: VecMap::new(),
             freezes: 0,
-            lots: BTreeMap::new(),
+            lots: VecMap::new(),
             balance: 0,
             debits: Vec::new(),
-            days: BTreeMap::new(),
-            month_earned: BTreeMap::new(),
-            tasks: BTreeMap::new(),
+            days: VecMap::new(),
+            month_earned: VecMap::new(),
+            tasks: VecMap::new(),
             tasks_completed: 0,
             tier: 0,
             paid: None,
             tier_reached: (0, joined_day),
             coupons: Vec::new(),
             accelerators: 0,
-            orders: BTreeMap::new(),
-            services_used: BTreeMap::new(),
+            orders: VecMap::new(),
+            services_used: VecMap::new(),
             totals: Totals::default(),
         }
     }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::json::{self, int, object, uint, Obj, Res, Unknown};
+use crate::vecmap::VecMap;
 use serde_json::Value;
 
 const U8: u64 = u8::MAX as u64;
@@ -16,10 +17,10 @@ fn int_key(key: &str, path: &str) -> Res<i32> {
         .map_err(|_| json::issue(path, format!("key `{key}` is not a whole number")))
 }
 
-// Maps are filled by `insert`: `collect()` into a BTreeMap sorts, and each sort
-// instantiation costs the wasm module kilobytes.
-fn int_map<T>(v: &Value, path: &str, f: impl Fn(&Value, &str) -> Res<T>) -> Res<BTreeMap<i32, T>> {
-    let mut out = BTreeMap::new();
+// Maps are filled by `insert` (`VecMap` keeps them sorted): `collect()` would sort, and each
+// sort instantiation costs the wasm module kilobytes.
+fn int_map<T>(v: &Value, path: &str, f: impl Fn(&Value, &str) -> Res<T>) -> Res<VecMap<i32, T>> {
+    let mut out = VecMap::new();
     for (k, item) in object(v, path)? {
         let p = json::join(path, k);
         out.insert(int_key(k, &p)?, f(item, &p)?);
@@ -27,12 +28,8 @@ fn int_map<T>(v: &Value, path: &str, f: impl Fn(&Value, &str) -> Res<T>) -> Res<
     Ok(out)
 }
 
-fn str_map<T>(
-    v: &Value,
-    path: &str,
-    f: impl Fn(&Value, &str) -> Res<T>,
-) -> Res<BTreeMap<String, T>> {
-    let mut out = BTreeMap::new();
+fn str_map<T>(v: &Value, path: &str, f: impl Fn(&Value, &str) -> Res<T>) -> Res<VecMap<String, T>> {
+    let mut out = VecMap::new();
     for (k, item) in object(v, path)? {
         out.insert(k.clone(), f(item, &json::join(path, k))?);
     }
@@ -117,7 +114,7 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                         earned: r.uint("earned", U32)? as u32,
                         rule_counts: match r.opt("rule_counts") {
                             Some(v) => str_map(v, &r.at("rule_counts"), u32_at)?,
-                            None => BTreeMap::new(),
+                            None => VecMap::new(),
                         },
                     })
                 })

@@ -7,6 +7,6 @@ mod member;
 mod rules;
 mod snapshot;
 
-pub use member::Member;
+pub use member::{progress_svg, Member};
 pub use rules::Rules;
 pub use snapshot::Snapshot;

@@ -3,7 +3,7 @@
 use crate::convert::{bad_argument, json_text, rule_error, time_ms, to_js};
 use crate::rules::Rules;
 use wasm_bindgen::prelude::*;
-use zailai::{view, Op, State};
+use zailai::{render, view, Op, State};
 
 #[wasm_bindgen]
 pub struct Member {
@@ -178,6 +178,27 @@ impl Member {
         ))
     }
 
+    /// The month as an SVG string; `theme` is JSON (every field optional, `THEME_INVALID`).
+    #[wasm_bindgen(js_name = "calendarSVG")]
+    pub fn calendar_svg(
+        &self,
+        rules: &Rules,
+        year: i32,
+        month: u8,
+        now: f64,
+        locale: Option<String>,
+        theme: Option<String>,
+    ) -> Result<String, JsValue> {
+        let locale = locale_or(rules, &locale);
+        let cal = self.month(rules, year, month, now, locale)?;
+        Ok(render::calendar_svg(
+            &cal,
+            &rules.config,
+            &theme_of(theme)?,
+            locale,
+        ))
+    }
+
     fn month(
         &self,
         rules: &Rules,
@@ -196,4 +217,21 @@ impl Member {
         )
         .map_err(rule_error)
     }
+}
+
+fn theme_of(theme: Option<String>) -> Result<render::Theme, JsValue> {
+    match theme {
+        Some(json) => render::Theme::from_json(&json).map_err(rule_error),
+        None => Ok(render::Theme::default()),
+    }
+}
+
+/// A progress bar as an SVG string: `percentage` 0–100, `label`, `theme` JSON.
+#[wasm_bindgen(js_name = "progressSVG")]
+pub fn progress_svg(percentage: u8, label: &str, theme: Option<String>) -> Result<String, JsValue> {
+    let value = view::ProgressValue {
+        percentage,
+        label: label.to_owned(),
+    };
+    Ok(render::progress_svg(&value, &theme_of(theme)?))
 }
