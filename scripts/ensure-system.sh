@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium + chromedriver (wasm tests in a real browser) and wabt
-# (wasm-validate, wasm-objdump) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
+# Installs Debian's chromium + chromedriver (wasm tests in a real browser), wabt
+# (wasm-validate, wasm-objdump) and a CJK font (the preview's screenshots show Chinese) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
 # wasm-bindgen output (TOOLCHAIN.md); wasm-opt comes from npm.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wasm-validate >/dev/null || missing+=(wabt)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

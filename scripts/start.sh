@@ -1,26 +1,25 @@
 #!/usr/bin/env bash
-# The main job: build the CLI and the npm package (pkg/), show the rule simulator on the seed
-# preset, then start the reference sync server (SQLite, dev mode) and say where it listens.
-# The web preview joins it with the rendering issue.
+# The main job: build the server and the npm package (pkg/), assemble the web preview, then
+# start `zailai serve` with its embedded SQLite database, a dev key and dev login, serving the
+# preview at / and the sync API under /v1. Installs what is missing; a second run is fast.
+# ZAILAI_ADDR=host:port changes where it listens (default 127.0.0.1:8787).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-rust.sh
-cargo build --release -p zailai-server
+cargo build --release -q -p zailai-server
 bash scripts/build-pkg.sh
+node js/build/preview.mjs
 bin=target/release/zailai
-out=target/zailai-demo
-mkdir -p "$out"
+addr="${ZAILAI_ADDR:-127.0.0.1:8787}"
 "$bin" check --config presets/seed.json
-"$bin" simulate --config presets/seed.json --ops presets/seed-demo.ops.jsonl --format text
-"$bin" simulate --config presets/seed.json --ops presets/seed-demo.ops.jsonl > "$out/simulation.json"
 cat <<MSG
 
-Full JSON (events of every op, state, views): $out/simulation.json
-Try your own rules:  $bin simulate --config my-rules.json --ops my-ops.jsonl --format text
-The npm package for mini-programs, browsers and Node: pkg/ (docs/package.md)
-Rule file reference: docs/config.md · ops format: docs/ops.md · rule semantics: docs/rules.md
-Coming next: the client's sync(), then the demo mini-program and the web preview.
+zailai is starting on http://$addr/
+  web preview   http://$addr/              (?user=NAME picks the member, ?lang=en the locale)
+  sync API      http://$addr/v1/config     (docs/sync.md)
+  mini-program  open miniprogram-demo/ in WeChat DevTools; its README says how to point it here
+  rules         presets/seed.json; try yours: $bin simulate --config my-rules.json --ops my-ops.jsonl --format text
+Data: .zailai-data/ (SQLite, dev key). Ctrl-C stops it.
 
-Starting the sync server (dev mode, data in .zailai-data/; Ctrl-C stops it)…
 MSG
-exec "$bin" serve --dev --data-dir .zailai-data --addr "${ZAILAI_ADDR:-127.0.0.1:8787}"
+exec "$bin" serve --dev --data-dir .zailai-data --addr "$addr" --web target/web-preview

@@ -193,3 +193,49 @@ fn progress_bars_fill_their_share() {
     );
     assert!(over.contains(r##"width="300" height="8" rx="4" fill="#ff6034""##));
 }
+
+#[test]
+fn the_poster_is_canvas_commands_with_streak_points_tier_and_month() {
+    let (mut m, now) = member();
+    m.check_in(now).unwrap();
+    let json = zailai::render::poster(&m.state, &m.cfg, now, "zh-CN", &Theme::default()).unwrap();
+    let cmds: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(cmds[0], json!(["fill", "#ffffff"]));
+    assert_eq!(cmds[1], json!(["rect", 0, 0, 375, 640, 0]));
+    let texts: Vec<&str> = cmds
+        .iter()
+        .filter(|c| c[0] == "text")
+        .map(|c| c[1].as_str().unwrap())
+        .collect();
+    let balance = view::points_summary(&m.state, &m.cfg, now).balance;
+    for want in ["每日签到", "1", "连续签到 1 天", "2026年11月", "一", "30"] {
+        assert!(texts.contains(&want), "{want} in {texts:?}");
+    }
+    assert!(texts.contains(&format!("积分 {balance}").as_str()));
+    // Two background rects, then one per day of November; make-up days and today are stroked.
+    assert_eq!(cmds.iter().filter(|c| c[0] == "rect").count(), 2 + 30);
+    assert_eq!(
+        cmds.iter().filter(|c| c[0] == "strokeRect").count(),
+        2,
+        "5th and 6th can be made up"
+    );
+    assert!(cmds.iter().all(|c| c[0].is_string()));
+}
+
+#[test]
+fn poster_texts_are_valid_json_whatever_the_operator_wrote() {
+    let mut v = seed_json();
+    v["messages"] = json!({"en": {"poster.title": "say \"hi\" \\ \n bye"}});
+    let cfg = config_from(v);
+    let m = Member::with(cfg, at(2026, 11, 2, 9, 0));
+    let json = zailai::render::poster(
+        &m.state,
+        &m.cfg,
+        at(2026, 11, 2, 10, 0),
+        "en",
+        &Theme::default(),
+    )
+    .unwrap();
+    let cmds: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(cmds.iter().any(|c| c[1] == "say \"hi\" \\ \n bye"));
+}

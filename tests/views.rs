@@ -184,3 +184,21 @@ fn no_congratulation_for_a_downgrade() {
     let p = view::prompts(&m.state, &m.cfg, at(2027, 2, 1, 10, 0), "zh-CN");
     assert!(p.iter().all(|p| p.kind != "tier_reached"), "{p:?}");
 }
+
+#[test]
+fn catalog_names_items_and_says_what_is_affordable() {
+    let mut m = Member::seed(at(2026, 11, 2, 9, 0));
+    m.grant(at(2026, 11, 2, 9, 0), 50);
+    let now = at(2026, 11, 2, 10, 0);
+    let items = view::catalog(&m.state, &m.cfg, now, "en");
+    assert_eq!(items.len(), m.cfg.catalog.len());
+    let freeze = items.iter().find(|i| i.id == "streak_freeze").unwrap();
+    assert_eq!(
+        (freeze.name.as_str(), freeze.cost_points, freeze.affordable),
+        ("Streak freeze", 50, true)
+    );
+    m.ok(now, json!({"type": "redeem", "item": "streak_freeze"}));
+    let items = view::catalog(&m.state, &m.cfg, now, "zh-CN");
+    assert!(items.iter().all(|i| !i.affordable), "the balance is spent");
+    assert_eq!(items[1].name, "5 元优惠券");
+}

@@ -394,6 +394,10 @@ class Client {
     [year, month] = this._month(year, month, now);
     return this._member.calendarSVG(this.rules, year, month, now, this.locale, theme === undefined ? undefined : JSON.stringify(theme));
   }
+  /** The share poster as Canvas 2D draw commands (replay with drawOnCanvas / drawPoster). */
+  posterCommands({ theme } = {}) {
+    return JSON.parse(this._member.poster(this.rules, this._now(), this.locale, theme === undefined ? undefined : JSON.stringify(theme)));
+  }
   /** A progress bar ({percentage, label}, e.g. from progress()) as an SVG string. */
   progressSVG(value, { theme } = {}) {
     const pct = Math.max(0, Math.min(100, Math.round(Number(value.percentage) || 0)));
@@ -408,6 +412,10 @@ class Client {
   }
   tasks() {
     return this._member.tasks(this.rules, this._now(), this.locale);
+  }
+  /** The points catalog with what the member can afford now. */
+  catalog() {
+    return this._member.catalog(this.rules, this._now(), this.locale);
   }
   pointsSummary() {
     return this._member.pointsSummary(this.rules, this._now());

@@ -3,11 +3,13 @@
 import * as glue from 'zailai-glue';
 import { makeClientFactory } from './client.js';
 import { zailaiError } from './errors.js';
+import { drawOnCanvas } from './canvas.js';
 
 export { memoryStorage, wxStorage } from './storage.js';
 export { wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';
 export { svgDataUri } from './svg.js';
+export { drawCommands, drawOnCanvas, POSTER_SIZE } from './canvas.js';
 
 /* global WXWebAssembly, wx */
 const WASM_FILE = __ZAILAI_WASM_FILE__;
@@ -74,4 +76,30 @@ export function syncOnShow(client, wxApi = wx) {
     if (wxApi.offAppShow) wxApi.offAppShow(run);
     if (wxApi.offNetworkStatusChange) wxApi.offNetworkStatusChange(onNetwork);
   };
+}
+
+/**
+ * Draws the client's share poster on `<canvas type="2d" id="…">` of `page` (or component):
+ * finds the node with SelectorQuery fields({node, size}) and scales by the pixel ratio.
+ * Resolves to the canvas node (for wx.canvasToTempFilePath).
+ */
+export function drawPoster(page, selector, client, options = {}, wxApi = wx) {
+  return new Promise((resolve, reject) => {
+    wxApi
+      .createSelectorQuery()
+      .in(page)
+      .select(selector)
+      .fields({ node: true, size: true })
+      .exec((res) => {
+        const hit = res && res[0];
+        if (!hit || !hit.node) return reject(zailaiError('BAD_ARGUMENT', `no <canvas type="2d"> matches ${selector}`));
+        const info = typeof wxApi.getWindowInfo === 'function' ? wxApi.getWindowInfo() : wxApi.getSystemInfoSync();
+        try {
+          drawOnCanvas(hit.node, client.posterCommands(options), { pixelRatio: info.pixelRatio || 1 });
+          resolve(hit.node);
+        } catch (e) {
+          reject(e);
+        }
+      });
+  });
 }

@@ -8,6 +8,7 @@ export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
 export { fetchTransport, wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';
 export { svgDataUri } from './svg.js';
+export { drawCommands, drawOnCanvas, POSTER_SIZE } from './canvas.js';
 
 let bindings = null;
 

@@ -6,6 +6,7 @@ export { memoryStorage, localStorageAdapter } from './storage.js';
 export { fetchTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';
 export { svgDataUri } from './svg.js';
+export { drawCommands, drawOnCanvas, POSTER_SIZE } from './canvas.js';
 
 let loading = null;
 

@@ -244,3 +244,24 @@ test('wx storage splits values over 1 MB keys and reads them back', () => {
   assert.deepEqual([...store.keys()], ['zailai:x'], 'old chunks are removed');
   assert.equal(s.getItem('zailai:missing'), null);
 });
+
+test('the share poster: draw commands replayed on a 2D context, scaled by the pixel ratio', async () => {
+  const clock = { t: NOV1 };
+  const c = await client(zailai.memoryStorage(), clock);
+  c.checkIn();
+  const commands = c.posterCommands();
+  assert.deepEqual(commands[0], ['fill', '#ffffff']);
+  const calls = [];
+  const ctx = new Proxy({}, {
+    get: (target, name) => (name in target ? target[name] : (...args) => calls.push([name, ...args])),
+    set: (target, name, value) => (calls.push([`${String(name)}=`, value]), true),
+  });
+  const canvas = { width: 0, height: 0, getContext: (kind) => (assert.equal(kind, '2d'), ctx) };
+  zailai.drawOnCanvas(canvas, commands, { pixelRatio: 3 });
+  assert.deepEqual([canvas.width, canvas.height], [375 * 3, 640 * 3]);
+  assert.deepEqual(calls[1], ['scale', 3, 3]);
+  const texts = calls.filter((k) => k[0] === 'fillText').map((k) => k[1]);
+  assert.ok(texts.includes('连续签到 1 天') && texts.includes('积分 5') && texts.includes('普通会员'), texts.join('|'));
+  assert.equal(calls.filter((k) => k[0] === 'arcTo').length % 4, 0, 'rounded rects as four arcs');
+  assert.throws(() => zailai.drawCommands(ctx, [['explode']]), /unknown draw command explode/);
+});

@@ -77,6 +77,8 @@ function wxRequest(network) {
 
 function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0', loginCode = 'code-1' } = {}) {
   const network = { online: true };
+  // <canvas type="2d"> nodes a test puts on the page, by selector.
+  const canvases = new Map();
   const listeners = { show: new Set(), net: new Set() };
   const HostWebAssembly = WebAssembly;
   const WXWebAssembly = {
@@ -102,6 +104,33 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     getAppBaseInfo: () => ({ SDKVersion: sdkVersion }),
     getSystemInfoSync: () => ({ SDKVersion: sdkVersion, platform: 'ios' }),
     request: wxRequest(network),
+    getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 812 }),
+    // SelectorQuery as the base library shapes it: in(component).select(sel).fields({node,
+    // size}).exec(cb) with one result per select, null when nothing matches.
+    createSelectorQuery() {
+      const picks = [];
+      const q = {
+        in: () => q,
+        select(selector) {
+          return {
+            fields(opts) {
+              picks.push({ selector, opts });
+              return q;
+            },
+          };
+        },
+        exec(cb) {
+          setImmediate(() =>
+            cb(picks.map(({ selector, opts }) => {
+              const node = canvases.get(selector);
+              if (!node) return null;
+              return { ...(opts.node ? { node } : {}), ...(opts.size ? { width: 375, height: 640 } : {}) };
+            })),
+          );
+        },
+      };
+      return q;
+    },
     login: (o) => setImmediate(() => o.success({ code: loginCode, errMsg: 'login:ok' })),
     onAppShow: (fn) => listeners.show.add(fn),
     offAppShow: (fn) => listeners.show.delete(fn),
@@ -135,7 +164,7 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     if (name !== 'zailai') throw new Error(`unknown module ${name}`);
     return requireFrom(join(root, 'miniprogram_npm', 'zailai', 'index.js'));
   };
-  return { require: pageRequire, context, wx, storage, show, setOnline, listeners };
+  return { require: pageRequire, context, wx, storage, show, setOnline, listeners, canvases };
 }
 
 module.exports = { codePackage, startRuntime, wxStorageBackend };

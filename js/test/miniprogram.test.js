@@ -85,6 +85,16 @@ test('an offline week: check-ins, a make-up, tasks, a restart in the middle, vie
   assert.equal(Buffer.from(zailai.svgDataUri(svg).split(',')[1], 'base64').toString('utf8'), svg);
   assert.ok(svg.includes('连续签到 7 天'));
   assert.equal(plain(client.calendarCells()).find((c) => c.date === '2026-11-04').bottomInfo, '已补签');
+  // The share poster on a <canvas type="2d"> found with SelectorQuery, at the pixel ratio.
+  const rt = startRuntime(root, { storage });
+  const texts = [];
+  const ctx = new Proxy({}, { get: (_, name) => (name === 'fillText' ? (t) => texts.push(t) : () => {}), set: () => true });
+  const node = { width: 0, height: 0, getContext: () => ctx };
+  rt.canvases.set('#poster', node);
+  await zailai.drawPoster({}, '#poster', client, {}, rt.wx);
+  assert.deepEqual([node.width, node.height], [750, 1280]);
+  assert.ok(texts.includes('连续签到 7 天'));
+  await assert.rejects(zailai.drawPoster({}, '#nothing', client, {}, rt.wx), (e) => e.code === 'BAD_ARGUMENT');
 });
 
 test('a base library without .wasm.br support gets a clear error', async () => {

@@ -338,8 +338,49 @@ export interface Theme {
   bar_height?: number;
 }
 
+/** One Canvas 2D draw command, in CSS pixels (docs/render.md). */
+export type DrawCommand =
+  | ['fill', string]
+  | ['rect', number, number, number, number, number]
+  | ['stroke', string, number]
+  | ['strokeRect', number, number, number, number, number]
+  | ['font', number, 'bold' | 'normal']
+  | ['text', string, number, number, 'left' | 'center' | 'right'];
+
+/** The subset of CanvasRenderingContext2D the replay uses (mini-program and web alike). */
+export interface Canvas2D {
+  fillStyle: unknown;
+  strokeStyle: unknown;
+  lineWidth: number;
+  font: string;
+  textAlign: unknown;
+  textBaseline: unknown;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  arcTo(x1: number, y1: number, x2: number, y2: number, r: number): void;
+  closePath(): void;
+  fill(): void;
+  stroke(): void;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  fillText(text: string, x: number, y: number): void;
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  scale(x: number, y: number): void;
+}
+export declare const POSTER_SIZE: { width: number; height: number };
+export declare function drawCommands(ctx: Canvas2D, commands: DrawCommand[] | string, options?: { fontFamily?: string }): void;
+export declare function drawOnCanvas(canvas: { width: number; height: number; getContext(kind: '2d'): unknown }, commands: DrawCommand[] | string, options?: { pixelRatio?: number; fontFamily?: string }): Canvas2D;
+/** Mini-program entry: draws the client's poster on `<canvas type="2d">` matching `selector` in `page`. */
+export declare function drawPoster(page: unknown, selector: string, client: Client, options?: { theme?: Theme }, wx?: unknown): Promise<unknown>;
+
 /** `data:image/svg+xml;base64,…` for <image src> (mini-program) or <img src>. */
 export declare function svgDataUri(svg: string): string;
+
+export interface CatalogEntry {
+  id: string;
+  name: string;
+  cost_points: number;
+  affordable: boolean;
+}
 
 /** For van-progress / t-progress. */
 export interface ProgressValue {
@@ -562,9 +603,13 @@ export interface Client {
   /** The month as an SVG string; throws THEME_INVALID for a bad colour or size. */
   calendarSVG(options?: { year?: number; month?: number; theme?: Theme }): string;
   progressSVG(value: ProgressValue, options?: { theme?: Theme }): string;
+  /** The share poster (streak, points, tier, this month) as Canvas 2D draw commands. */
+  posterCommands(options?: { theme?: Theme }): DrawCommand[];
   tierProgress(): TierProgress;
   tasks(): TaskView[];
   pointsSummary(): PointsSummary;
+  /** The points catalog (config `catalog`) with names in the locale. */
+  catalog(): CatalogEntry[];
   prompts(): Prompt[];
   summary(): Summary;
   pendingOps(): Op[];

@@ -93,6 +93,9 @@ struct ServeArgs {
     /// Base URL of WeChat's API (a local fake in tests).
     #[arg(long, default_value = "https://api.weixin.qq.com")]
     wechat_api: String,
+    /// A directory of static files served at / (the web preview; scripts/start.sh builds it).
+    #[arg(long)]
+    web: Option<PathBuf>,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -116,6 +119,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
             }),
             _ => None,
         },
+        web: a.web,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;

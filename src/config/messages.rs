@@ -81,6 +81,19 @@ const TEMPLATES: &[(&str, &str, &str, &[&str])] = &[
         "{done}/{target}",
         &["done", "target"],
     ),
+    ("poster.title", "每日签到", "Daily check-in", &[]),
+    (
+        "poster.points",
+        "积分 {points}",
+        "{points} points",
+        &["points"],
+    ),
+    (
+        "poster.footer",
+        "坚持签到,好礼相送",
+        "Keep the streak going",
+        &[],
+    ),
     (
         "prompt.points_expiring",
         "您有 {points} 积分即将过期({date})",

@@ -7,9 +7,9 @@ use crate::day::Day;
 use crate::view::{status_class, CalendarView, DayStatus, ProgressValue};
 use std::fmt::Write;
 
-const WEEKDAYS_ZH: [&str; 7] = ["日", "一", "二", "三", "四", "五", "六"];
-const WEEKDAYS_EN: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS_EN: [&str; 12] = [
+pub(super) const WEEKDAYS_ZH: [&str; 7] = ["日", "一", "二", "三", "四", "五", "六"];
+pub(super) const WEEKDAYS_EN: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+pub(super) const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -56,6 +56,24 @@ fn text(out: &mut String, x: u32, y: u32, size: u32, fill: &str, weight: &str, s
         r#"<text x="{x}" y="{y}" font-size="{size}" fill="{fill}" text-anchor="middle" dominant-baseline="central"{weight}>{}</text>"#,
         escape(s)
     );
+}
+
+/// Fill, stroke (make-up available: dashed; today: a ring) and text colour of a day.
+pub(super) fn status_colours(t: &Theme, status: DayStatus) -> (&str, Option<&str>, &str) {
+    match status {
+        DayStatus::Checked | DayStatus::TodayDone => (&t.checked, None, &t.background),
+        DayStatus::MadeUp => (&t.made_up, None, &t.background),
+        DayStatus::Frozen => (&t.frozen, None, &t.background),
+        DayStatus::Missed => (&t.missed, None, &t.muted),
+        DayStatus::MakeupAvailable => (
+            &t.background,
+            Some(&t.makeup_available),
+            &t.makeup_available,
+        ),
+        DayStatus::TodayPending => (&t.background, Some(&t.today), &t.today),
+        DayStatus::Future => (&t.background, None, &t.text),
+        DayStatus::BeforeJoin | DayStatus::OutsideMonth => (&t.background, None, &t.muted),
+    }
 }
 
 /// The month as an SVG: title, weekday header (from the rules' first weekday), each day by
@@ -130,20 +148,7 @@ pub fn calendar_svg(view: &CalendarView, cfg: &Config, theme: &Theme, locale: &s
             let y = grid_top + row as u32 * pitch;
             let day = d.date.to_day();
             let _ = write!(out, r#"<g class="zl-{}">"#, status_class(d.status));
-            let (fill, stroke, fg) = match d.status {
-                DayStatus::Checked | DayStatus::TodayDone => (&t.checked, None, &t.background),
-                DayStatus::MadeUp => (&t.made_up, None, &t.background),
-                DayStatus::Frozen => (&t.frozen, None, &t.background),
-                DayStatus::Missed => (&t.missed, None, &t.muted),
-                DayStatus::MakeupAvailable => (
-                    &t.background,
-                    Some(&t.makeup_available),
-                    &t.makeup_available,
-                ),
-                DayStatus::TodayPending => (&t.background, Some(&t.today), &t.today),
-                DayStatus::Future => (&t.background, None, &t.text),
-                DayStatus::BeforeJoin | DayStatus::OutsideMonth => (&t.background, None, &t.muted),
-            };
+            let (fill, stroke, fg) = status_colours(t, d.status);
             let _ = write!(
                 out,
                 r#"<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="{}" fill="{fill}""#,

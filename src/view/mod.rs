@@ -9,7 +9,7 @@ mod tasks;
 mod wx;
 
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
-pub use points::{points_summary, ExpiringPoints, PointsSummary};
+pub use points::{catalog, points_summary, CatalogEntry, ExpiringPoints, PointsSummary};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
 pub use prompts::{prompts, Prompt};
 pub use tasks::{tasks, TaskStatus, TaskView};

@@ -81,3 +81,27 @@ pub fn points_summary(st: &State, cfg: &Config, now: i64) -> PointsSummary {
         rate_cents: p.checkout.cents,
     }
 }
+
+/// An item of the points catalog as a redeem page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogEntry {
+    pub id: String,
+    pub name: String,
+    pub cost_points: u32,
+    /// The balance at `now` covers the cost.
+    pub affordable: bool,
+}
+
+/// The catalog (config `catalog`) with names in `locale` and what the member can afford now.
+pub fn catalog(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<CatalogEntry> {
+    let balance = points_summary(st, cfg, now).balance;
+    cfg.catalog
+        .iter()
+        .map(|item| CatalogEntry {
+            id: item.id.clone(),
+            name: super::local(&item.name, locale, cfg),
+            cost_points: item.cost_points,
+            affordable: balance >= u64::from(item.cost_points),
+        })
+        .collect()
+}

@@ -199,6 +199,39 @@ impl Member {
         ))
     }
 
+    /// The points catalog: `[{id, name, cost_points, affordable}]`.
+    pub fn catalog(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&view::catalog(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        ))
+    }
+
+    /// The share poster as Canvas 2D draw commands (JSON text; see `render::poster`).
+    pub fn poster(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+        theme: Option<String>,
+    ) -> Result<String, JsValue> {
+        render::poster(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+            &theme_of(theme)?,
+        )
+        .map_err(rule_error)
+    }
+
     fn month(
         &self,
         rules: &Rules,

@@ -4,6 +4,7 @@ pub mod error;
 mod limit;
 pub mod login;
 mod routes;
+mod web;
 
 use crate::keys;
 use crate::store::AnyStore;
@@ -38,6 +39,8 @@ pub struct Options {
     pub rate_per_minute: u32,
     /// WeChat login (code2session): app id, app secret, API base URL.
     pub wechat: Option<WeChatOptions>,
+    /// A directory served at `/` (the web preview).
+    pub web: Option<PathBuf>,
 }
 
 #[derive(Clone)]

@@ -25,6 +25,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(admin_member))
+        .fallback(get(super::web::static_file))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
 }

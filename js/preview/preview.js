@@ -1,0 +1,140 @@
+// The web preview: the demo mini-program's four screens as a plain page, on the browser build
+// of the package, keeping state in localStorage and syncing with the server that serves it.
+// ?user=NAME picks the member (dev login), ?lang=en the locale.
+import { createClient, localStorageAdapter, fetchTransport, drawOnCanvas } from './zailai/index.js';
+
+const params = new URLSearchParams(location.search);
+const user = params.get('user') || 'demo';
+const locale = params.get('lang') === 'en' ? 'en' : 'zh-CN';
+const $ = (id) => document.getElementById(id);
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function toast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (t.hidden = true), 2500);
+}
+
+const client = await createClient({
+  storage: localStorageAdapter(),
+  user,
+  locale,
+  server: { url: location.origin, transport: fetchTransport(), credentials: () => ({ dev_user: user }), retry: { retries: 2, baseMs: 300 } },
+});
+client.on('error', (e) => console.warn(e.code, e.message));
+client.on('reward', ({ events }) => {
+  const points = events.filter((e) => e.type === 'points_credited').reduce((n, e) => n + e.granted, 0);
+  if (points) toast(`+${points} 积分`);
+});
+$('who').textContent = `member ${user}`;
+
+/** Runs an action; a refusal shows its code instead of breaking the page. */
+function act(fn) {
+  try {
+    fn();
+  } catch (e) {
+    toast(e.code ? `${e.code}` : String(e));
+  }
+  render();
+}
+
+function renderCheckin() {
+  $('calendar').innerHTML = client.calendarSVG(); // the core escapes every text it draws
+  const cells = client.calendarCells();
+  const today = cells.find((c) => c.className.includes('zl-today'));
+  const done = today && today.className.includes('zl-today-done');
+  $('check-in').disabled = Boolean(done);
+  $('check-in').textContent = done ? '今日已签到' : '签到';
+  $('streak-bar').innerHTML = client.progressSVG(client.progress().streak);
+  $('makeups').replaceChildren(
+    ...cells
+      .filter((c) => c.className.includes('zl-makeup-available'))
+      .map((c) => el('button', { type: 'button', textContent: `补签 ${c.date.slice(5)}`, onclick: () => act(() => client.makeUp(c.date)) })),
+  );
+}
+
+function renderTasks() {
+  const bars = new Map(client.progress().tasks.map((t) => [t.id, t]));
+  $('task-list').replaceChildren(
+    ...client.tasks().map((task) => {
+      const bar = bars.get(task.id);
+      const info = el('div', { className: 'grow' }, el('div', { textContent: task.title }));
+      info.insertAdjacentHTML('beforeend', client.progressSVG({ percentage: bar.percentage, label: bar.label }));
+      const side =
+        task.status === 'claimable'
+          ? el('button', { type: 'button', textContent: '领取', onclick: () => act(() => client.claimTask(task.id)) })
+          : el('span', { className: 'muted', textContent: { in_progress: '进行中', done: '已完成', expired: '已过期' }[task.status] || task.status });
+      const li = el('li', {}, info, side);
+      li.dataset.task = task.id;
+      return li;
+    }),
+  );
+}
+
+function renderMember() {
+  const tp = client.tierProgress();
+  $('tier-name').textContent = tp.tier.name;
+  $('tier-bar').innerHTML = client.progressSVG({ percentage: tp.percentage, label: tp.label });
+  const b = tp.tier.benefits;
+  $('benefits').replaceChildren(
+    el('li', { textContent: `签到积分 ${b.checkin_points}` }),
+    el('li', { textContent: b.discount_percent < 100 ? `会员折扣 ${b.discount_percent / 10} 折` : '无折扣' }),
+    el('li', { textContent: `每月免费服务 ${b.free_services_per_month} 次` }),
+  );
+}
+
+function renderPoints() {
+  const p = client.pointsSummary();
+  $('balance').textContent = p.balance;
+  $('points-detail').textContent = `今日已得 ${p.earned_today}/${p.daily_cap} · 本月 ${p.earned_month}/${p.monthly_cap} · ${p.rate_points} 积分抵 ${p.rate_cents / 100} 元`;
+  $('expiring').replaceChildren(...p.expiring.map((x) => el('li', { textContent: `${x.date} 过期 ${x.points} 积分` })));
+  $('catalog').replaceChildren(
+    ...client.catalog().map((item) =>
+      el('li', {}, el('span', { className: 'grow', textContent: `${item.name} · ${item.cost_points} 积分` }),
+        el('button', { type: 'button', textContent: '兑换', disabled: !item.affordable, onclick: () => act(() => client.redeem(item.id)) }))),
+  );
+}
+
+function render() {
+  renderCheckin();
+  renderTasks();
+  renderMember();
+  renderPoints();
+  const pending = client.pendingOps().length;
+  $('sync-status').textContent = `v${client.serverVersion} · ${pending} pending`;
+  document.body.dataset.pending = String(pending);
+}
+
+$('check-in').onclick = () => act(() => client.checkIn());
+$('sync').onclick = async () => {
+  $('sync').disabled = true;
+  try {
+    const r = await client.sync();
+    toast(r.rejected.length ? `同步完成,${r.rejected.length} 项被拒: ${r.rejected.map((x) => x.code).join(', ')}` : '同步完成');
+  } catch (e) {
+    toast(`同步失败 ${e.code || e}`);
+  } finally {
+    $('sync').disabled = false;
+    render();
+  }
+};
+$('poster-button').onclick = () => {
+  const canvas = $('poster');
+  canvas.hidden = false;
+  drawOnCanvas(canvas, client.posterCommands(), { pixelRatio: window.devicePixelRatio || 1 });
+};
+for (const tab of document.querySelectorAll('.tabs button')) {
+  tab.onclick = () => {
+    for (const t of document.querySelectorAll('.tabs button')) t.classList.toggle('active', t === tab);
+    for (const page of document.querySelectorAll('.page')) page.classList.toggle('active', page.id === tab.dataset.tab);
+  };
+}
+window.addEventListener('online', () => $('sync').click());
+render();
+document.body.dataset.ready = 'true';
