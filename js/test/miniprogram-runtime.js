@@ -10,7 +10,7 @@
 const vm = require('node:vm');
 const http = require('node:http');
 const { cpSync, mkdtempSync, readFileSync } = require('node:fs');
-const { join, normalize } = require('node:path');
+const { dirname, join, normalize } = require('node:path');
 const { tmpdir } = require('node:os');
 const { brotliDecompressSync } = require('node:zlib');
 
@@ -77,6 +77,8 @@ function wxRequest(network) {
 
 function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0', loginCode = 'code-1' } = {}) {
   const network = { online: true };
+  const toasts = [];
+  const modal = { confirm: true };
   // <canvas type="2d"> nodes a test puts on the page, by selector.
   const canvases = new Map();
   const listeners = { show: new Set(), net: new Set() };
@@ -105,6 +107,9 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     getSystemInfoSync: () => ({ SDKVersion: sdkVersion, platform: 'ios' }),
     request: wxRequest(network),
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 812 }),
+    showToast: (o) => toasts.push(o.title),
+    // Answers with `modal.confirm` (true unless a test says otherwise).
+    showModal: (o) => setImmediate(() => o.success && o.success({ confirm: modal.confirm, cancel: !modal.confirm })),
     // SelectorQuery as the base library shapes it: in(component).select(sel).fields({node,
     // size}).exec(cb) with one result per select, null when nothing matches.
     createSelectorQuery() {
@@ -149,6 +154,8 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
   vm.runInContext('delete globalThis.WebAssembly;', context);
 
   const cache = new Map();
+  // CommonJS as the mini-program does it: relative paths inside the code package, and npm
+  // packages from miniprogram_npm/ (what "构建 npm" produced). Nothing else resolves.
   function requireFrom(file) {
     if (cache.has(file)) return cache.get(file).exports;
     const module = { exports: {} };
@@ -156,7 +163,13 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     const code = readFileSync(file, 'utf8');
     const fn = vm.runInContext(`(function (module, exports, require) {${code}\n})`, context, { filename: file });
     fn(module, module.exports, (name) => {
-      throw new Error(`require('${name}') is not available in the mini-program dist`);
+      if (name.startsWith('./') || name.startsWith('../')) {
+        const target = join(dirname(file), name.endsWith('.js') ? name : `${name}.js`);
+        if (!target.startsWith(root)) throw new Error(`require('${name}') leaves the code package`);
+        return requireFrom(target);
+      }
+      if (name === 'zailai' && !file.includes('miniprogram_npm')) return pageRequire(name);
+      throw new Error(`require('${name}') is not available in the mini-program runtime`);
     });
     return module.exports;
   }
@@ -164,7 +177,17 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     if (name !== 'zailai') throw new Error(`unknown module ${name}`);
     return requireFrom(join(root, 'miniprogram_npm', 'zailai', 'index.js'));
   };
-  return { require: pageRequire, context, wx, storage, show, setOnline, listeners, canvases };
+  /** Runs the code package's app.js (App({...}) then onLaunch), as the base library does. */
+  function launchApp() {
+    let app = null;
+    context.App = (options) => (app = options);
+    context.getApp = () => app;
+    requireFrom(join(root, 'app.js'));
+    if (!app) throw new Error('app.js did not call App()');
+    if (typeof app.onLaunch === 'function') app.onLaunch({ path: 'pages/checkin/index', scene: 1001 });
+    return app;
+  }
+  return { require: pageRequire, launchApp, context, wx, storage, show, setOnline, listeners, canvases, toasts, modal };
 }
 
 module.exports = { codePackage, startRuntime, wxStorageBackend };
