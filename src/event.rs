@@ -61,6 +61,11 @@ pub enum Event {
         lot: Date,
         amount: u32,
     },
+    /// The member's first op in a running campaign.
+    CampaignJoined {
+        campaign: String,
+        date: Date,
+    },
     CouponGranted {
         coupon: String,
         source: String,

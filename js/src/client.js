@@ -413,6 +413,10 @@ class Client {
   tasks() {
     return this._member.tasks(this.rules, this._now(), this.locale);
   }
+  /** Campaigns running, coming or just ended, with whether this member may join and did. */
+  campaigns() {
+    return this._member.campaigns(this.rules, this._now(), this.locale);
+  }
   /** The points catalog with what the member can afford now. */
   catalog() {
     return this._member.catalog(this.rules, this._now(), this.locale);

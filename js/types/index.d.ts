@@ -133,6 +133,10 @@ export interface Config {
   newbie_days: number;
   catalog?: { id: string; name: LocalText; cost_points: number; reward: Reward }[];
   messages?: Record<string, Record<string, string>>;
+  /** Time-boxed campaigns (docs/config.md). */
+  campaigns?: { id: string; name: LocalText; start: DateString; days: number; checkin_multiplier?: number; action_multiplier?: number; tiers?: string[] }[];
+  /** `zailai check` warns when more campaigns overlap in one week (default 2). */
+  campaign_overlap_limit?: number;
 }
 
 // ---- ops and events ----------------------------------------------------------------------
@@ -174,6 +178,7 @@ export type Event =
   | { type: 'points_debited'; date: DateString; reason: string; amount: number; lots: LotTake[] }
   | { type: 'points_restored'; reason: string; restored: number; expired: number; lots: LotTake[] }
   | { type: 'points_expired'; lot: DateString; amount: number }
+  | { type: 'campaign_joined'; campaign: string; date: DateString }
   | { type: 'coupon_granted'; coupon: string; source: string }
   | { type: 'accelerators_granted'; count: number; source: string }
   | { type: 'action_tracked'; action: string; count: number }
@@ -374,6 +379,21 @@ export declare function drawPoster(page: unknown, selector: string, client: Clie
 
 /** `data:image/svg+xml;base64,…` for <image src> (mini-program) or <img src>. */
 export declare function svgDataUri(svg: string): string;
+
+export interface CampaignView {
+  id: string;
+  name: string;
+  start: DateString;
+  /** Last business day. */
+  end: DateString;
+  /** When this member may start (earlier for tiers with early access). */
+  opens_at: EpochMs;
+  status: 'upcoming' | 'active' | 'ended';
+  eligible: boolean;
+  joined: boolean;
+  checkin_multiplier: number;
+  action_multiplier: number;
+}
 
 export interface CatalogEntry {
   id: string;
@@ -610,6 +630,8 @@ export interface Client {
   pointsSummary(): PointsSummary;
   /** The points catalog (config `catalog`) with names in the locale. */
   catalog(): CatalogEntry[];
+  /** Campaigns running, coming or ended within 30 days, as this member sees them. */
+  campaigns(): CampaignView[];
   prompts(): Prompt[];
   summary(): Summary;
   pendingOps(): Op[];

@@ -70,18 +70,23 @@ fn read(path: &Path) -> Result<String, Failure> {
 /// Strictly parses and validates a rule file; every problem is listed with its path.
 pub fn load_config(path: &Path) -> Result<(Config, Vec<ConfigIssue>), Failure> {
     let text = read(path)?;
-    Config::parse(&text).map(|c| (c, Vec::new())).map_err(|e| {
-        let mut msg = format!(
-            "error: {} is not a valid rule file ({}, {} problem(s)):",
-            path.display(),
-            e.code,
-            e.issues.len()
-        );
-        for issue in &e.issues {
-            msg.push_str(&format!("\n  {issue}"));
-        }
-        Failure::Input(msg)
-    })
+    Config::parse(&text)
+        .map(|c| {
+            let warnings = c.lint();
+            (c, warnings)
+        })
+        .map_err(|e| {
+            let mut msg = format!(
+                "error: {} is not a valid rule file ({}, {} problem(s)):",
+                path.display(),
+                e.code,
+                e.issues.len()
+            );
+            for issue in &e.issues {
+                msg.push_str(&format!("\n  {issue}"));
+            }
+            Failure::Input(msg)
+        })
 }
 
 /// Parses every line; reports every bad line with its number before anything is applied.

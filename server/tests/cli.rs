@@ -157,3 +157,26 @@ fn keygen_then_key_info_from_file_and_environment() {
     assert_eq!(code, 2);
     assert!(err.contains("never reused"), "{err}");
 }
+
+#[test]
+fn check_warns_about_crowded_campaign_weeks_but_passes() {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("presets/seed.json")).unwrap())
+            .unwrap();
+    let c = |id: &str, start: &str| serde_json::json!({"id": id, "name": {"en": id}, "start": start, "days": 7});
+    v["campaigns"] = serde_json::json!([
+        c("a", "2027-03-01"),
+        c("b", "2027-03-03"),
+        c("c", "2027-03-05")
+    ]);
+    let path = temp("crowded.json", &v.to_string());
+    let (code, out, err) = zailai(&["check", "--config", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ok"));
+    assert!(
+        err.contains(
+            "warning: campaigns: 3 campaigns overlap in the week from 2027-03-01 (a, b, c)"
+        ),
+        "{err}"
+    );
+}

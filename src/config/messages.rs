@@ -2,7 +2,7 @@
 //! in the config's `messages`; the built-in zh-CN and en texts fill the rest.
 //! Placeholders are `{name}`; each key's allowed names are listed in `PLACEHOLDERS`.
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 /// Every template key, with its built-in zh-CN and en text and the placeholders it may use.
 const TEMPLATES: &[(&str, &str, &str, &[&str])] = &[
@@ -131,11 +131,11 @@ pub fn placeholders(key: &str) -> Option<&'static [&'static str]> {
 /// Template lookup with the config's overrides first.
 #[derive(Debug, Clone, Copy)]
 pub struct Messages<'a> {
-    overrides: &'a BTreeMap<String, BTreeMap<String, String>>,
+    overrides: &'a VecMap<String, VecMap<String, String>>,
 }
 
 impl<'a> Messages<'a> {
-    pub fn new(overrides: &'a BTreeMap<String, BTreeMap<String, String>>) -> Self {
+    pub fn new(overrides: &'a VecMap<String, VecMap<String, String>>) -> Self {
         Messages { overrides }
     }
 
@@ -210,11 +210,10 @@ mod tests {
 
     #[test]
     fn renders_with_override_and_fallback() {
-        let mut o = BTreeMap::new();
-        o.insert(
-            "zh-CN".to_owned(),
-            BTreeMap::from([("streak.label".to_owned(), "已连签{n}天".to_owned())]),
-        );
+        let mut zh = VecMap::new();
+        zh.insert("streak.label".to_owned(), "已连签{n}天".to_owned());
+        let mut o = VecMap::new();
+        o.insert("zh-CN".to_owned(), zh);
         let m = Messages::new(&o);
         assert_eq!(
             m.render("zh-CN", "streak.label", &[("n", "4".into())]),

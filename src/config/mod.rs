@@ -14,14 +14,14 @@ pub use messages::{MessageKey, Messages};
 pub use parse::{ConfigError, ConfigIssue, Parsed};
 
 use crate::day::BusinessClock;
+use crate::vecmap::VecMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The major version of the rule schema this build reads.
 pub const SCHEMA_MAJOR: u32 = 1;
 
 /// Text in several locales, keyed by locale tag (`zh-CN`, `en`).
-pub type LocalText = BTreeMap<String, String>;
+pub type LocalText = VecMap<String, String>;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
@@ -46,7 +46,33 @@ pub struct Config {
     /// What points can be redeemed for.
     pub catalog: Vec<CatalogItem>,
     /// Overrides of the built-in message templates, by locale then key.
-    pub messages: BTreeMap<String, BTreeMap<String, String>>,
+    pub messages: VecMap<String, VecMap<String, String>>,
+    /// Time-boxed campaigns (holidays…): reward multipliers for eligible members.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub campaigns: Vec<Campaign>,
+    /// `check` warns when more campaigns than this overlap within one week (RULES.md: 2).
+    pub campaign_overlap_limit: u8,
+}
+
+/// A campaign: business days `start … start + days − 1` in the rules' zone. Members of a tier
+/// with `early_access_minutes` join that long before the first day starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Campaign {
+    pub id: String,
+    pub name: LocalText,
+    pub start: crate::day::Date,
+    pub days: u16,
+    /// Check-in base points are multiplied by this (2 = double points on a holiday).
+    pub checkin_multiplier: u8,
+    /// Points of earning actions (`points.earning`) are multiplied by this.
+    pub action_multiplier: u8,
+    /// Tier ids that may join; empty: every member.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
+}
+
+pub(crate) fn default_campaign_overlap_limit() -> u8 {
+    2
 }
 
 pub(crate) fn default_first_weekday() -> u8 {
@@ -137,7 +163,7 @@ impl Reward {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Points {
     /// Points per tracked action, by action name.
-    pub earning: BTreeMap<String, EarningRule>,
+    pub earning: VecMap<String, EarningRule>,
     pub daily_cap: u32,
     pub monthly_cap: u32,
     pub expiry_months: u16,

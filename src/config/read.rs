@@ -36,15 +36,21 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
             tasks: o.list("tasks", true, |v, p| task(v, p, un))?,
             newbie_days: o.uint("newbie_days", U16)? as u16,
             catalog: o.list("catalog", true, |v, p| catalog_item(v, p, un))?,
+            campaigns: o.list("campaigns", true, |v, p| campaign(v, p, un))?,
+            campaign_overlap_limit: o.uint_or(
+                "campaign_overlap_limit",
+                U8,
+                u64::from(default_campaign_overlap_limit()),
+            )? as u8,
             messages: match o.opt("messages") {
                 Some(v) => {
-                    let mut out = BTreeMap::new();
+                    let mut out = VecMap::new();
                     for (locale, texts) in object(v, "messages")? {
                         out.insert(locale.clone(), text_map(texts, &join("messages", locale))?);
                     }
                     out
                 }
-                None => BTreeMap::new(),
+                None => VecMap::new(),
             },
         })
     })
@@ -52,8 +58,8 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
 
 /// `{key: text}` (names of tiers and tasks, message templates). Filled by `insert`, not
 /// `collect()`, which would instantiate a sort.
-fn text_map(v: &Value, path: &str) -> Res<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
+fn text_map(v: &Value, path: &str) -> Res<VecMap<String, String>> {
+    let mut out = VecMap::new();
     for (k, t) in object(v, path)? {
         out.insert(k.clone(), string(t, &join(path, k))?);
     }
@@ -115,7 +121,7 @@ fn points(v: &Value, un: &mut Unknown) -> Res<Points> {
         Ok(Points {
             earning: {
                 let path = o.at("earning");
-                let mut rules = BTreeMap::new();
+                let mut rules = VecMap::new();
                 for (action, rule) in object(o.req("earning")?, &path)? {
                     let earning = record(rule, &join(&path, action), un, |r, _| {
                         Ok(EarningRule {
@@ -232,6 +238,24 @@ fn task(v: &Value, path: &str, un: &mut Unknown) -> Res<Task> {
                 0 => Claim::Auto,
                 _ => Claim::Manual,
             },
+        })
+    })
+}
+
+fn campaign(v: &Value, path: &str, un: &mut Unknown) -> Res<Campaign> {
+    record(v, path, un, |o, _| {
+        let start_path = o.at("start");
+        let start = o.string("start")?;
+        Ok(Campaign {
+            id: o.string("id")?,
+            name: text_map(o.req("name")?, &o.at("name"))?,
+            start: crate::day::Date::parse(&start).ok_or_else(|| {
+                crate::json::issue(&start_path, format!("`{start}` is not a YYYY-MM-DD date"))
+            })?,
+            days: o.uint("days", U16)? as u16,
+            checkin_multiplier: o.uint_or("checkin_multiplier", U8, 1)? as u8,
+            action_multiplier: o.uint_or("action_multiplier", U8, 1)? as u8,
+            tiers: o.list("tiers", true, string)?,
         })
     })
 }

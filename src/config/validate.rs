@@ -2,6 +2,7 @@
 
 use super::messages::{placeholders, used_placeholders};
 use super::{Conditions, Config, ConfigIssue, Dimension, LocalText, MakeupWindow, Reward};
+use crate::day::Day;
 use std::collections::BTreeSet;
 
 struct Issues(Vec<ConfigIssue>);
@@ -190,6 +191,7 @@ impl Config {
 
         self.validate_tiers(&mut is);
         self.validate_tasks(&mut is);
+        self.validate_campaigns(&mut is);
         self.validate_messages(&mut is);
         is.0
     }
@@ -298,6 +300,76 @@ impl Config {
             }
             is.range(&format!("{p}.months"), plan.months, 1, 120);
         }
+    }
+
+    fn validate_campaigns(&self, is: &mut Issues) {
+        let mut ids = BTreeSet::new();
+        for (i, c) in self.campaigns.iter().enumerate() {
+            let p = format!("campaigns[{i}]");
+            is.id(&format!("{p}.id"), &c.id, &mut ids);
+            is.text(&format!("{p}.name"), &c.name);
+            is.range(&format!("{p}.days"), c.days, 1, 366);
+            is.range(
+                &format!("{p}.checkin_multiplier"),
+                c.checkin_multiplier,
+                1,
+                10,
+            );
+            is.range(
+                &format!("{p}.action_multiplier"),
+                c.action_multiplier,
+                1,
+                10,
+            );
+            for (j, tier) in c.tiers.iter().enumerate() {
+                if self.tier_index(tier).is_none() {
+                    is.add(format!("{p}.tiers[{j}]"), format!("no tier `{tier}`"));
+                }
+            }
+        }
+    }
+
+    /// Advice that does not stop the rules from working: more campaigns overlapping in one
+    /// week than `campaign_overlap_limit` (members stop noticing any of them).
+    pub fn lint(&self) -> Vec<ConfigIssue> {
+        let windows: Vec<(Day, Day)> = self
+            .campaigns
+            .iter()
+            .map(|c| {
+                let s = c.start.to_day();
+                (s, s + i32::from(c.days))
+            })
+            .collect();
+        let (Some(first), Some(last)) = (
+            windows.iter().map(|w| w.0).min(),
+            windows.iter().map(|w| w.1).max(),
+        ) else {
+            return Vec::new();
+        };
+        let mut out: Vec<ConfigIssue> = Vec::new();
+        let mut reported: Vec<Vec<usize>> = Vec::new();
+        for week in first - 6..last {
+            let hit: Vec<usize> = (0..windows.len())
+                .filter(|&i| windows[i].0 < week + 7 && week < windows[i].1)
+                .collect();
+            if hit.len() > usize::from(self.campaign_overlap_limit)
+                && !reported.iter().any(|r| hit.iter().all(|h| r.contains(h)))
+            {
+                let ids: Vec<&str> = hit.iter().map(|&i| self.campaigns[i].id.as_str()).collect();
+                out.push(ConfigIssue {
+                    path: "campaigns".to_owned(),
+                    reason: format!(
+                        "{} campaigns overlap in the week from {} ({}): more than campaign_overlap_limit {}",
+                        hit.len(),
+                        crate::day::format_day(week.max(first)),
+                        ids.join(", "),
+                        self.campaign_overlap_limit
+                    ),
+                });
+                reported.push(hit);
+            }
+        }
+        out
     }
 
     fn validate_tasks(&self, is: &mut Issues) {

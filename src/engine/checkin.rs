@@ -67,6 +67,7 @@ pub fn check_in(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
         .get(tier)
         .map_or(0, |t| t.benefits.checkin_points);
     let mut points = ledger::credit(st, cx, base, "check_in".to_owned(), true);
+    points += super::campaigns::boost(st, cx, base, super::campaigns::Boost::CheckIn);
     let mut milestone = None;
     if let Some(bonus) = milestone_at(cx.cfg, streak) {
         cx.events.push(Event::StreakMilestone {

@@ -1,5 +1,6 @@
 //! `apply(state, op)`: the deterministic rule engine. Time comes only from `op.at`.
 
+pub(crate) mod campaigns;
 mod checkin;
 mod commerce;
 pub(crate) mod ledger;
@@ -29,6 +30,8 @@ pub const MAX_SESSION_MINUTES: u32 = 1440;
 pub(crate) struct Ctx<'a> {
     pub cfg: &'a Config,
     pub day: Day,
+    /// The op's time (campaign windows start at an instant, earlier for some tiers).
+    pub at: i64,
     pub events: Vec<Event>,
 }
 
@@ -96,6 +99,7 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
     let mut cx = Ctx {
         cfg,
         day,
+        at: op.at,
         events: Vec::new(),
     };
     if day.max(newest) > state.advanced_to {
@@ -170,13 +174,9 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
         let n = count.min(room);
         if n > 0 {
             *stats.rule_counts.entry_or_default(action.to_owned()) += n;
-            ledger::credit(
-                st,
-                cx,
-                rule.points.saturating_mul(n),
-                format!("earn:{action}"),
-                true,
-            );
+            let earned = rule.points.saturating_mul(n);
+            ledger::credit(st, cx, earned, format!("earn:{action}"), true);
+            campaigns::boost(st, cx, earned, campaigns::Boost::Action);
         }
     }
     if first_open {

@@ -47,7 +47,19 @@ pub struct State {
     pub orders: VecMap<String, Order>,
     /// Free services used, by month.
     pub services_used: VecMap<MonthIndex, u32>,
+    /// Campaigns taken part in (absent from the JSON when none, so older states read alike).
+    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    pub campaigns: VecMap<String, CampaignEntry>,
     pub totals: Totals,
+}
+
+/// A member's part in a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CampaignEntry {
+    /// Business day of the first op in the campaign.
+    pub joined: Day,
+    /// Ops that counted in it (check-ins, earning actions).
+    pub actions: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -171,6 +183,7 @@ impl State {
             accelerators: 0,
             orders: VecMap::new(),
             services_used: VecMap::new(),
+            campaigns: VecMap::new(),
             totals: Totals::default(),
         }
     }

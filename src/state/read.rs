@@ -174,6 +174,17 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                 })
             })?,
             services_used: int_map(o.req("services_used")?, &at("services_used"), u32_at)?,
+            campaigns: match o.opt("campaigns") {
+                Some(v) => str_map(v, &at("campaigns"), |v, p| {
+                    record(v, p, |r| {
+                        Ok(CampaignEntry {
+                            joined: r.int("joined", I32.0, I32.1)? as i32,
+                            actions: r.uint("actions", U32)? as u32,
+                        })
+                    })
+                })?,
+                None => VecMap::new(),
+            },
             totals: record(o.req("totals")?, &at("totals"), |r| {
                 Ok(Totals {
                     credited: r.uint("credited", u64::MAX)?,

@@ -171,9 +171,15 @@ fn fill(
         } else {
             DayStatus::Future
         };
-        // What checking in every day from today on would pay on this day.
+        // What checking in every day from today on would pay on this day (a campaign running
+        // that day multiplies the base).
         let position = next_position + (d - today) as u32;
-        cell.points = base;
+        let tier = usize::from(crate::engine::tiers::effective(st, today));
+        let boost = crate::engine::campaigns::active(cfg, tier, cfg.clock().start_of(d))
+            .map(|c| c.checkin_multiplier)
+            .max()
+            .unwrap_or(1);
+        cell.points = base * u32::from(boost);
         if let Some(bonus) = milestone_at(cfg, position) {
             cell.points += bonus.reward.points;
             cell.milestone = true;

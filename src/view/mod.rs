@@ -2,6 +2,7 @@
 //! A view never changes the state; time effects not yet applied (expiry) are accounted for.
 
 mod calendar;
+mod campaigns;
 mod points;
 mod progress;
 mod prompts;
@@ -9,6 +10,7 @@ mod tasks;
 mod wx;
 
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
+pub use campaigns::{campaigns, CampaignStatus, CampaignView};
 pub use points::{catalog, points_summary, CatalogEntry, ExpiringPoints, PointsSummary};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
 pub use prompts::{prompts, Prompt};

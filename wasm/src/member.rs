@@ -199,6 +199,21 @@ impl Member {
         ))
     }
 
+    /// Upcoming, running and recently ended campaigns, as this member sees them.
+    pub fn campaigns(
+        &self,
+        rules: &Rules,
+        now: f64,
+        locale: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&view::campaigns(
+            &self.state,
+            &rules.config,
+            time_ms("now", now)?,
+            locale_or(rules, &locale),
+        ))
+    }
+
     /// The points catalog: `[{id, name, cost_points, affordable}]`.
     pub fn catalog(
         &self,

@@ -152,6 +152,9 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         }
         None => Config::seed(),
     };
+    for warning in config.lint() {
+        eprintln!("zailai serve: rules warning: {warning}");
+    }
     let database = opts
         .database
         .clone()
