@@ -60,7 +60,9 @@ vector("caps_and_expiry", "Daily cap cuts a credit in part and says so; debits t
     ("2026-01-11 09:00", {"type": "redeem", "item": "coupon_5_yuan"}, ev(
         {"type": "points_debited", "amount": 50, "lots": [{"lot": "2026-01-10", "amount": 50}]},
         {"type": "redeemed", "item": "coupon_5_yuan", "cost": 50}, {"type": "coupon_granted", "coupon": "coupon_5_yuan"})),
-    ("2027-01-10 09:00", {"type": "track", "action": "review"}, ev({"type": "action_tracked"}, credit("earn:review", 20))),
+    # A year without an op: the member comes back (lifecycle: dormant after 7 days).
+    ("2027-01-10 09:00", {"type": "track", "action": "review"}, ev({"type": "action_tracked"}, credit("earn:review", 20),
+        {"type": "member_returned", "date": "2027-01-10", "away_days": 364})),
     ("2027-01-11 09:00", {"type": "track", "action": "review"}, ev({"type": "points_expired", "lot": "2026-01-10", "amount": 50},
         {"type": "action_tracked"}, credit("earn:review", 20))),
   ], {"now": "2027-01-11 12:00",
@@ -98,7 +100,9 @@ vector("freeze_duplicate_offline", "A freeze bridges a missed day; a repeated se
     ("2026-11-03 09:00", {"type": "check_in"}, ev({"type": "freeze_used", "dates": ["2026-11-02"], "held": 0},
         checked("2026-11-03", 3), credit("check_in", 5), {"type": "streak_milestone", "cycle_day": 3}, credit("streak_bonus", 10))),
     ("2026-11-03 09:00", {"type": "check_in"}, err("DUPLICATE_OP"), 4),
-    ("2026-11-20 09:00", {"type": "track", "action": "open"}, ev({"type": "action_tracked"}, credit("earn:open", 10)), 5),
+    # 17 days after the last op (the 3rd): a return (lifecycle: dormant after 7 days).
+    ("2026-11-20 09:00", {"type": "track", "action": "open"}, ev({"type": "action_tracked"}, credit("earn:open", 10),
+        {"type": "member_returned", "away_days": 17}), 5),
     ("2026-11-12 09:00", {"type": "check_in"}, err("OP_TOO_OLD")),
     ("2026-11-13 09:00", {"type": "check_in"}, ev(checked("2026-11-13", 1), credit("check_in", 5))),
   ], {"now": "2026-11-20 12:00", "summary": {"balance": 85, "freezes": 0},

@@ -61,6 +61,11 @@ pub enum Event {
         lot: Date,
         amount: u32,
     },
+    /// The member's first op after `away_days` without one (dormant: see `lifecycle`).
+    MemberReturned {
+        date: Date,
+        away_days: u32,
+    },
     /// The member's first op in a running campaign.
     CampaignJoined {
         campaign: String,

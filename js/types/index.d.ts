@@ -137,6 +137,17 @@ export interface Config {
   campaigns?: { id: string; name: LocalText; start: DateString; days: number; checkin_multiplier?: number; action_multiplier?: number; tiers?: string[] }[];
   /** `zailai check` warns when more campaigns overlap in one week (default 2). */
   campaign_overlap_limit?: number;
+  /** Segments, RFM bands, wake-up coupons, the high-potential offer (docs/config.md). */
+  lifecycle?: {
+    new_days?: number;
+    dormant_days?: number[];
+    returning_days?: number;
+    wake_up_coupons?: string[];
+    wake_up_valid_days?: number;
+    rfm?: { recency_days: number[]; frequency_window: number; frequency_days: number[]; monetary_window: number; monetary_cents: number[] };
+    high_value_score?: number;
+    potential?: { campaigns_joined: number; campaign_spend_cents: number; accelerators: number };
+  };
 }
 
 // ---- ops and events ----------------------------------------------------------------------
@@ -179,6 +190,7 @@ export type Event =
   | { type: 'points_restored'; reason: string; restored: number; expired: number; lots: LotTake[] }
   | { type: 'points_expired'; lot: DateString; amount: number }
   | { type: 'campaign_joined'; campaign: string; date: DateString }
+  | { type: 'member_returned'; date: DateString; away_days: number }
   | { type: 'coupon_granted'; coupon: string; source: string }
   | { type: 'accelerators_granted'; count: number; source: string }
   | { type: 'action_tracked'; action: string; count: number }

@@ -52,6 +52,73 @@ pub struct Config {
     pub campaigns: Vec<Campaign>,
     /// `check` warns when more campaigns than this overlap within one week (RULES.md: 2).
     pub campaign_overlap_limit: u8,
+    /// Segments (new, active, dormant, returning), RFM bands and the lifecycle offers.
+    pub lifecycle: Lifecycle,
+}
+
+/// Lifecycle rules (001 §三: 新用户 7 日, 沉睡 7/15 日, 唤醒券 3 日有效; 000: RFM).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lifecycle {
+    /// A member is `new` for this many business days from joining.
+    pub new_days: u16,
+    /// Days without an op after which a member is dormant, ascending (the levels reported).
+    pub dormant_days: Vec<u16>,
+    /// A member who comes back after `dormant_days[0]` or more is `returning` this long.
+    pub returning_days: u16,
+    /// Coupons granted on return, valid `wake_up_valid_days` from the day of return.
+    pub wake_up_coupons: Vec<String>,
+    pub wake_up_valid_days: u16,
+    pub rfm: Rfm,
+    /// RFM total (3–15) from which a member counts as high-value.
+    pub high_value_score: u8,
+    /// The "high potential" offer: accelerator cards once campaigns joined, growth tasks all
+    /// done and spend inside campaigns reach these.
+    pub potential: Potential,
+}
+
+/// Thresholds of the RFM scores 2–5 (1 below the first), ascending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rfm {
+    /// Days since the last op: at most `recency_days[3]` scores 2 … at most `[0]` scores 5.
+    pub recency_days: Vec<u16>,
+    /// Active days within `frequency_window` days: at least `frequency_days[k]` scores k+2.
+    pub frequency_window: u16,
+    pub frequency_days: Vec<u16>,
+    /// Spend within `monetary_window` days, cents: at least `monetary_cents[k]` scores k+2.
+    pub monetary_window: u16,
+    pub monetary_cents: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Potential {
+    pub campaigns_joined: u16,
+    pub campaign_spend_cents: u64,
+    pub accelerators: u16,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Lifecycle {
+        Lifecycle {
+            new_days: 7,
+            dormant_days: vec![7, 15],
+            returning_days: 7,
+            wake_up_coupons: Vec::new(),
+            wake_up_valid_days: 3,
+            rfm: Rfm {
+                recency_days: vec![1, 3, 7, 15],
+                frequency_window: 30,
+                frequency_days: vec![1, 4, 10, 20],
+                monetary_window: 90,
+                monetary_cents: vec![1, 5_000, 20_000, 50_000],
+            },
+            high_value_score: 12,
+            potential: Potential {
+                campaigns_joined: 3,
+                campaign_spend_cents: 20_000,
+                accelerators: 1,
+            },
+        }
+    }
 }
 
 /// A campaign: business days `start … start + days − 1` in the rules' zone. Members of a tier

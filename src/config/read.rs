@@ -42,6 +42,10 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
                 U8,
                 u64::from(default_campaign_overlap_limit()),
             )? as u8,
+            lifecycle: match o.opt("lifecycle") {
+                Some(v) => lifecycle(v, un)?,
+                None => Lifecycle::default(),
+            },
             messages: match o.opt("messages") {
                 Some(v) => {
                     let mut out = VecMap::new();
@@ -237,6 +241,53 @@ fn task(v: &Value, path: &str, un: &mut Unknown) -> Res<Task> {
             claim: match o.variant("claim", &["auto", "manual"])? {
                 0 => Claim::Auto,
                 _ => Claim::Manual,
+            },
+        })
+    })
+}
+
+/// Every lifecycle field is optional: the seed's numbers fill what is absent.
+fn lifecycle(v: &Value, un: &mut Unknown) -> Res<Lifecycle> {
+    let d = Lifecycle::default();
+    record(v, "lifecycle", un, |o, un| {
+        let u16s = |v: &Value, p: &str| uint(v, p, U16).map(|n| n as u16);
+        Ok(Lifecycle {
+            new_days: o.uint_or("new_days", U16, u64::from(d.new_days))? as u16,
+            dormant_days: match o.opt("dormant_days") {
+                Some(_) => o.list("dormant_days", false, u16s)?,
+                None => d.dormant_days.clone(),
+            },
+            returning_days: o.uint_or("returning_days", U16, u64::from(d.returning_days))? as u16,
+            wake_up_coupons: o.list("wake_up_coupons", true, string)?,
+            wake_up_valid_days: o.uint_or(
+                "wake_up_valid_days",
+                U16,
+                u64::from(d.wake_up_valid_days),
+            )? as u16,
+            rfm: match o.opt("rfm") {
+                None => d.rfm.clone(),
+                Some(v) => record(v, "lifecycle.rfm", un, |r, _| {
+                    Ok(Rfm {
+                        recency_days: r.list("recency_days", false, u16s)?,
+                        frequency_window: r.uint("frequency_window", U16)? as u16,
+                        frequency_days: r.list("frequency_days", false, u16s)?,
+                        monetary_window: r.uint("monetary_window", U16)? as u16,
+                        monetary_cents: r
+                            .list("monetary_cents", false, |v, p| uint(v, p, u64::MAX))?,
+                    })
+                })?,
+            },
+            high_value_score: o.uint_or("high_value_score", U8, u64::from(d.high_value_score))?
+                as u8,
+            potential: match o.opt("potential") {
+                None => d.potential.clone(),
+                Some(v) => record(v, "lifecycle.potential", un, |p, _| {
+                    Ok(Potential {
+                        campaigns_joined: p.uint("campaigns_joined", U16)? as u16,
+                        campaign_spend_cents: p.uint("campaign_spend_cents", u64::MAX)?,
+                        accelerators: p.uint("accelerators", U16)? as u16,
+                    })
+                })?,
             },
         })
     })

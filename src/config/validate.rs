@@ -192,6 +192,7 @@ impl Config {
         self.validate_tiers(&mut is);
         self.validate_tasks(&mut is);
         self.validate_campaigns(&mut is);
+        self.validate_lifecycle(&mut is);
         self.validate_messages(&mut is);
         is.0
     }
@@ -299,6 +300,59 @@ impl Config {
                 );
             }
             is.range(&format!("{p}.months"), plan.months, 1, 120);
+        }
+    }
+
+    fn validate_lifecycle(&self, is: &mut Issues) {
+        let l = &self.lifecycle;
+        is.range("lifecycle.new_days", l.new_days, 1, 366);
+        is.range("lifecycle.returning_days", l.returning_days, 1, 366);
+        is.range("lifecycle.wake_up_valid_days", l.wake_up_valid_days, 1, 366);
+        is.range("lifecycle.high_value_score", l.high_value_score, 3, 15);
+        let ascending = |is: &mut Issues, path: &str, v: &[u64], want: usize| {
+            if v.len() != want || v.windows(2).any(|w| w[0] >= w[1]) {
+                is.add(path, format!("{want} strictly ascending numbers"));
+            }
+        };
+        let wide = |v: &[u16]| v.iter().map(|&n| u64::from(n)).collect::<Vec<_>>();
+        if l.dormant_days.is_empty()
+            || l.dormant_days.windows(2).any(|w| w[0] >= w[1])
+            || l.dormant_days[0] == 0
+        {
+            is.add(
+                "lifecycle.dormant_days",
+                "one or more strictly ascending day counts, the first ≥ 1",
+            );
+        }
+        ascending(
+            is,
+            "lifecycle.rfm.recency_days",
+            &wide(&l.rfm.recency_days),
+            4,
+        );
+        ascending(
+            is,
+            "lifecycle.rfm.frequency_days",
+            &wide(&l.rfm.frequency_days),
+            4,
+        );
+        ascending(is, "lifecycle.rfm.monetary_cents", &l.rfm.monetary_cents, 4);
+        is.range(
+            "lifecycle.rfm.frequency_window",
+            l.rfm.frequency_window,
+            1,
+            366,
+        );
+        is.range(
+            "lifecycle.rfm.monetary_window",
+            l.rfm.monetary_window,
+            1,
+            366,
+        );
+        for (i, c) in l.wake_up_coupons.iter().enumerate() {
+            if c.is_empty() {
+                is.add(format!("lifecycle.wake_up_coupons[{i}]"), "a coupon id");
+            }
         }
     }
 

@@ -34,6 +34,41 @@ pub fn eligible(cfg: &Config, c: &Campaign, tier: usize) -> bool {
     c.tiers.is_empty() || c.tiers.iter().any(|id| cfg.tier_index(id) == Some(tier))
 }
 
+/// Records an op (and `spend_cents` paid in it) in every campaign running for the member;
+/// returns their indexes in the config.
+pub fn take_part(st: &mut State, cx: &mut Ctx, spend_cents: u64) -> Vec<usize> {
+    let tier = usize::from(tiers::effective(st, cx.day));
+    let running: Vec<usize> = (0..cx.cfg.campaigns.len())
+        .filter(|&i| {
+            let c = &cx.cfg.campaigns[i];
+            let (start, end) = window(cx.cfg, c, tier);
+            eligible(cx.cfg, c, tier) && (start..end).contains(&cx.at)
+        })
+        .collect();
+    for &i in &running {
+        let id = &cx.cfg.campaigns[i].id;
+        if !st.campaigns.contains_key(id) {
+            st.campaigns.insert(
+                id.clone(),
+                CampaignEntry {
+                    joined: cx.day,
+                    actions: 0,
+                    spend_cents: 0,
+                },
+            );
+            cx.events.push(Event::CampaignJoined {
+                campaign: id.clone(),
+                date: Date::from_day(cx.day),
+            });
+        }
+        if let Some(entry) = st.campaigns.get_mut(id) {
+            entry.actions += 1;
+            entry.spend_cents += spend_cents;
+        }
+    }
+    running
+}
+
 /// The campaigns running at `at` for a member of tier `tier`.
 pub fn active(cfg: &Config, tier: usize, at: i64) -> impl Iterator<Item = &Campaign> {
     cfg.campaigns.iter().filter(move |c| {
@@ -55,29 +90,10 @@ pub fn boost(st: &mut State, cx: &mut Ctx, base: u32, kind: Boost) -> u32 {
     if cx.cfg.campaigns.is_empty() {
         return 0;
     }
-    let tier = usize::from(tiers::effective(st, cx.day));
-    let running: Vec<&Campaign> = active(cx.cfg, tier, cx.at).collect();
-    for c in &running {
-        if !st.campaigns.contains_key(&c.id) {
-            st.campaigns.insert(
-                c.id.clone(),
-                CampaignEntry {
-                    joined: cx.day,
-                    actions: 0,
-                },
-            );
-            cx.events.push(Event::CampaignJoined {
-                campaign: c.id.clone(),
-                date: Date::from_day(cx.day),
-            });
-        }
-        if let Some(entry) = st.campaigns.get_mut(&c.id) {
-            entry.actions += 1;
-        }
-    }
+    let running = take_part(st, cx, 0);
     let best = running
         .iter()
-        .copied()
+        .map(|&i| &cx.cfg.campaigns[i])
         .max_by_key(|c| multiplier(c, kind))
         .filter(|c| multiplier(c, kind) > 1);
     match best {

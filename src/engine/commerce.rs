@@ -79,6 +79,7 @@ pub fn order(
         None
     };
     let paid = amount_cents - deduction;
+    super::campaigns::take_part(st, cx, paid);
     let stats = st.days.entry_or_default(cx.day);
     stats.spend_cents += paid;
     stats.orders += 1;

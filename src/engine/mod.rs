@@ -4,6 +4,7 @@ pub(crate) mod campaigns;
 mod checkin;
 mod commerce;
 pub(crate) mod ledger;
+pub(crate) mod lifecycle;
 mod rewards;
 mod tasks;
 pub(crate) mod tiers;
@@ -115,8 +116,10 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
 
 /// The op itself, then what follows from it. Must not change `st` before it can fail.
 fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
+    let last_active = cx.cfg.clock().day_of(st.clock);
     handle(st, cx, &op.op)?;
     tiers::upgrade(st, cx);
+    lifecycle::after_op(st, cx, last_active);
     st.devices.insert(op.device.clone(), op.seq);
     st.clock = st.clock.max(op.at);
     Ok(())
@@ -243,7 +246,14 @@ fn advance(st: &mut State, cx: &mut Ctx, to: Day) {
 
 /// Drops per-day and per-month records no rule can look at any more.
 fn prune(st: &mut State, cfg: &Config, today: Day) {
-    let keep = i32::from(cfg.tiers.evaluation.longest()) + i32::from(cfg.offline_window_days) + 32;
+    let rfm = &cfg.lifecycle.rfm;
+    let longest = cfg
+        .tiers
+        .evaluation
+        .longest()
+        .max(rfm.frequency_window)
+        .max(rfm.monetary_window);
+    let keep = i32::from(longest) + i32::from(cfg.offline_window_days) + 32;
     let oldest_day = today - keep;
     st.days = st.days.split_off(&oldest_day);
     let oldest_month = month_of(today - i32::from(cfg.offline_window_days)) - 1;

@@ -13,6 +13,7 @@ pub fn grant(st: &mut State, cx: &mut Ctx, reward: &Reward, source: &str) -> u32
             coupon: coupon.clone(),
             day: cx.day,
             source: source.to_owned(),
+            expires: None,
         });
         cx.events.push(Event::CouponGranted {
             coupon: coupon.clone(),

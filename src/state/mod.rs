@@ -50,6 +50,12 @@ pub struct State {
     /// Campaigns taken part in (absent from the JSON when none, so older states read alike).
     #[serde(skip_serializing_if = "VecMap::is_empty")]
     pub campaigns: VecMap<String, CampaignEntry>,
+    /// The last day the member came back after being dormant (absent when never).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returned: Option<Day>,
+    /// One-time offers made, by id, with the day (absent when none).
+    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    pub offers: VecMap<String, Day>,
     pub totals: Totals,
 }
 
@@ -58,8 +64,10 @@ pub struct State {
 pub struct CampaignEntry {
     /// Business day of the first op in the campaign.
     pub joined: Day,
-    /// Ops that counted in it (check-ins, earning actions).
+    /// Ops that counted in it (check-ins, earning actions, orders).
     pub actions: u32,
+    /// Paid for orders placed while it ran, cents.
+    pub spend_cents: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,6 +142,9 @@ pub struct CouponGrant {
     pub coupon: String,
     pub day: Day,
     pub source: String,
+    /// Last business day it can be used (wake-up coupons); absent: no limit of ours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Day>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -184,6 +195,8 @@ impl State {
             orders: VecMap::new(),
             services_used: VecMap::new(),
             campaigns: VecMap::new(),
+            returned: None,
+            offers: VecMap::new(),
             totals: Totals::default(),
         }
     }

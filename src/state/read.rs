@@ -158,6 +158,10 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                         coupon: r.string("coupon")?,
                         day: r.int("day", I32.0, I32.1)? as i32,
                         source: r.string("source")?,
+                        expires: match r.opt("expires") {
+                            Some(v) => Some(int(v, &r.at("expires"), I32.0, I32.1)? as i32),
+                            None => None,
+                        },
                     })
                 })
             })?,
@@ -180,9 +184,18 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                         Ok(CampaignEntry {
                             joined: r.int("joined", I32.0, I32.1)? as i32,
                             actions: r.uint("actions", U32)? as u32,
+                            spend_cents: r.uint_or("spend_cents", u64::MAX, 0)?,
                         })
                     })
                 })?,
+                None => VecMap::new(),
+            },
+            returned: match o.opt("returned") {
+                Some(v) => Some(int(v, &at("returned"), I32.0, I32.1)? as i32),
+                None => None,
+            },
+            offers: match o.opt("offers") {
+                Some(v) => str_map(v, &at("offers"), |v, p| Ok(int(v, p, I32.0, I32.1)? as i32))?,
                 None => VecMap::new(),
             },
             totals: record(o.req("totals")?, &at("totals"), |r| {

@@ -6,6 +6,7 @@ mod campaigns;
 mod points;
 mod progress;
 mod prompts;
+mod segments;
 mod tasks;
 mod wx;
 
@@ -14,6 +15,7 @@ pub use campaigns::{campaigns, CampaignStatus, CampaignView};
 pub use points::{catalog, points_summary, CatalogEntry, ExpiringPoints, PointsSummary};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
 pub use prompts::{prompts, Prompt};
+pub use segments::{segments, Lifecycle, RfmScore, Segments};
 pub use tasks::{tasks, TaskStatus, TaskView};
 pub use wx::{
     calendar_cells, progress_values, status_class, CalendarCell, ProgressValue, ProgressValues,
