@@ -6,7 +6,8 @@ const assert = require('node:assert/strict');
 const { statSync } = require('node:fs');
 const { join } = require('node:path');
 const { root } = require('./helpers.js');
-const { startServer, call, openSnapshot } = require('./server-helpers.js');
+const { execFileSync } = require('node:child_process');
+const { cli: cliBin, startServer, call, openSnapshot } = require('./server-helpers.js');
 
 const DAY = 86_400_000;
 
@@ -60,6 +61,18 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual(admin.json.processed, { phone: 7, tablet: 4 });
   assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
   assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret' })).status, 404);
+
+  // The operator's report, over HTTP and from the CLI on the same database.
+  const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+  const range = `from=${day(now - 7 * DAY)}&to=${day(now)}`;
+  const report = await call(url, `/v1/admin/report?${range}`, { token: 'op-secret' });
+  assert.equal(report.status, 200, JSON.stringify(report.json));
+  assert.equal(report.json.members, 1);
+  assert.equal(report.json.cohorts[0].size, 1);
+  assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: 'op-secret' })).json.error.path, 'from');
+  assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
+  const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));
+  assert.deepEqual(cli, report.json, 'the CLI and the endpoint agree');
 });
 
 test('bad requests get a 4xx JSON error and change nothing', async (t) => {

@@ -1,5 +1,6 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
 pub mod keys;
+pub mod report;
 pub mod serve;
 pub mod store;

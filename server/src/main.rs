@@ -41,6 +41,24 @@ enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
+    /// Print the operator's report (retention cohorts, tiers, campaigns) as JSON, from a server's database.
+    Report {
+        /// The data dir of `zailai serve` (its SQLite database), unless --database is given.
+        #[arg(long, default_value = "zailai-data")]
+        data_dir: PathBuf,
+        /// `postgres://…`, or an SQLite file.
+        #[arg(long)]
+        database: Option<String>,
+        /// The rule file the server runs; default: the seed preset.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// First business day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last business day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+    },
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
@@ -128,6 +146,46 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))
 }
 
+fn report_command(
+    data_dir: PathBuf,
+    database: Option<String>,
+    config: Option<PathBuf>,
+    from: &str,
+    to: &str,
+) -> Result<(), simulate::Failure> {
+    let input = |e: String| simulate::Failure::Input(format!("error: {e}"));
+    let cfg = match &config {
+        Some(path) => simulate::load_config(path)?.0,
+        None => zailai::Config::seed(),
+    };
+    let from = zailai_server::report::parse_date("from", from).map_err(|e| input(e.0))?;
+    let to = zailai_server::report::parse_date("to", to).map_err(|e| input(e.0))?;
+    let database = database.unwrap_or_else(|| data_dir.join("zailai.db").display().to_string());
+    if !database.contains("://")
+        && !database.starts_with("host=")
+        && !std::path::Path::new(&database).exists()
+    {
+        return Err(input(format!(
+            "no database at {database} (pass --data-dir or --database)"
+        )));
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
+    let report = runtime.block_on(async {
+        let store = zailai_server::store::AnyStore::open(&database)
+            .await
+            .map_err(|e| e.to_string())?;
+        zailai_server::report::build(&store, &cfg, from, to)
+            .await
+            .map_err(|e| e.0)
+    });
+    let report = report.map_err(input)?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -149,6 +207,13 @@ fn main() -> ExitCode {
         Command::KeyInfo { key } => keys::load_signing_key(key.as_deref())
             .map(|signer| println!("{}", keys::public_json(&signer.id, &signer.public_key())))
             .map_err(|e| simulate::Failure::Input(format!("error: {e}"))),
+        Command::Report {
+            data_dir,
+            database,
+            config,
+            from,
+            to,
+        } => report_command(data_dir, database, config, &from, &to),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

@@ -147,6 +147,17 @@ pub async fn conformance(store: Arc<impl Store>) {
     );
     store.put_session("h1", "u1", T0 + 2).await.unwrap();
     assert_eq!(store.session("h1").await.unwrap().unwrap().1, T0 + 2);
+
+    // Every member, in byte order whatever the database's collation.
+    let users = store.users().await.unwrap();
+    let mut sorted = users.clone();
+    sorted.sort();
+    assert_eq!(users, sorted);
+    assert!(users.contains(&"u1".to_owned()) && users.contains(&"u3".to_owned()));
+    assert!(
+        !users.contains(&"h1".to_owned()),
+        "sessions are not members"
+    );
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {

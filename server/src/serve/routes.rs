@@ -5,12 +5,13 @@ use super::error::ApiError;
 use super::{now_ms, App};
 use crate::store::{Record, Store};
 use axum::extract::rejection::StringRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(admin_member))
+        .route("/v1/admin/report", get(admin_report))
         .fallback(get(super::web::static_file))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
@@ -206,12 +208,8 @@ async fn sync(
     }))
 }
 
-/// Operator view of a member, behind the admin token.
-async fn admin_member(
-    State(app): Shared,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+/// Operator endpoints need `--admin-token` and that token as the bearer.
+fn check_admin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(expected) = &app.options.admin_token else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -219,11 +217,44 @@ async fn admin_member(
             "operator endpoints need --admin-token",
         ));
     };
-    let given = bearer(&headers).unwrap_or("");
+    let given = bearer(headers).unwrap_or("");
     // Compare hashes: equal length, and no early exit that tells how much matched.
     if token_hash(given) != token_hash(expected) {
         return Err(ApiError::unauthorized("admin token required"));
     }
+    Ok(())
+}
+
+/// The operator's report for `?from=YYYY-MM-DD&to=YYYY-MM-DD` (docs/report.md).
+async fn admin_report(
+    State(app): Shared,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    check_admin(&app, &headers)?;
+    let date = |name: &'static str| {
+        let s = q
+            .get(name)
+            .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", name, "YYYY-MM-DD required"))?;
+        crate::report::parse_date(name, s)
+            .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    let report = crate::report::build(&app.store, &app.config, from, to)
+        .await
+        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))?;
+    Ok(Json(
+        serde_json::to_value(report).map_err(ApiError::internal)?,
+    ))
+}
+
+/// Operator view of a member, behind the admin token.
+async fn admin_member(
+    State(app): Shared,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    check_admin(&app, &headers)?;
     let record = app.store.load(&user).await.map_err(ApiError::internal)?;
     let Some(record) = record else {
         return Err(ApiError::new(

@@ -71,6 +71,9 @@ pub trait Store: Send + Sync + 'static {
         user: &str,
     ) -> impl std::future::Future<Output = Result<Vec<OpRow>, StoreError>> + Send;
 
+    /// Every member's id, sorted (reports walk them).
+    fn users(&self) -> impl std::future::Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// Stores a session: the hash of its token, its user and its expiry (epoch ms).
     fn put_session(
         &self,
@@ -184,6 +187,13 @@ impl AnyStore {
 }
 
 impl Store for AnyStore {
+    async fn users(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.users().await,
+            AnyStore::Postgres(s) => s.users().await,
+        }
+    }
+
     async fn transact<R, E>(
         &self,
         user: &str,

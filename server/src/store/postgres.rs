@@ -204,6 +204,19 @@ impl Store for Postgres {
         load_row(&*client, prepared, user, false).await
     }
 
+    async fn users(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .conn()
+            .await
+            .client
+            .query("SELECT user_id FROM members ORDER BY user_id", &[])
+            .await
+            .map_err(err)?;
+        let mut users: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        users.sort(); // byte order, whatever the database's collation
+        Ok(users)
+    }
+
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         let rows = self
             .conn()

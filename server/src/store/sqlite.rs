@@ -140,6 +140,19 @@ impl Store for Sqlite {
         self.blocking(move |conn| load_row(conn, &user)).await
     }
 
+    async fn users(&self) -> Result<Vec<String>, StoreError> {
+        self.blocking(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT user_id FROM members ORDER BY user_id")
+                .map_err(err)?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(err)?;
+            let mut users = rows.collect::<Result<Vec<String>, _>>().map_err(err)?;
+            users.sort(); // byte order, as every backend returns it
+            Ok(users)
+        })
+        .await
+    }
+
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         let user = user.to_owned();
         self.blocking(move |conn| {
