@@ -9,6 +9,7 @@ pub mod day;
 mod engine;
 pub mod error;
 pub mod event;
+pub mod experiment;
 mod json;
 pub mod op;
 mod ordered;

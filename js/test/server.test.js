@@ -3,7 +3,7 @@
 // 4xx errors that change nothing, body limit, rate limit, operator endpoint.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { statSync } = require('node:fs');
+const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { root } = require('./helpers.js');
 const { execFileSync } = require('node:child_process');
@@ -73,6 +73,13 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
   const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));
   assert.deepEqual(cli, report.json, 'the CLI and the endpoint agree');
+  const chart = await fetch(`${url}/v1/admin/report.svg?chart=cohorts&${range}`, { headers: { authorization: 'Bearer op-secret' } });
+  assert.equal(chart.headers.get('content-type'), 'image/svg+xml');
+  assert.match(await chart.text(), /^<svg [^>]*><title>Retention by weekly cohort/);
+  assert.equal((await call(url, `/v1/admin/report.svg?chart=pie&${range}`, { token: 'op-secret' })).json.error.path, 'chart');
+  const svgDir = join(dataDir, 'charts');
+  execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now), '--svg', svgDir], { stdio: 'ignore' });
+  for (const name of ['cohorts.svg', 'tiers.svg', 'uplift.svg']) assert.match(readFileSync(join(svgDir, name), 'utf8'), /<\/svg>$/);
 });
 
 test('bad requests get a 4xx JSON error and change nothing', async (t) => {

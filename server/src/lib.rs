@@ -2,5 +2,6 @@
 
 pub mod keys;
 pub mod report;
+pub mod report_svg;
 pub mod serve;
 pub mod store;

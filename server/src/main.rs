@@ -58,6 +58,12 @@ enum Command {
         /// Last business day, YYYY-MM-DD.
         #[arg(long)]
         to: String,
+        /// A/B experiments to compare (JSON: [{"id", "variants", "start"}]).
+        #[arg(long)]
+        experiments: Option<PathBuf>,
+        /// Also write the charts here: cohorts.svg, tiers.svg, uplift.svg.
+        #[arg(long)]
+        svg: Option<PathBuf>,
     },
     /// Check a rule file and print every problem with its path.
     Check {
@@ -114,6 +120,9 @@ struct ServeArgs {
     /// A directory of static files served at / (the web preview; scripts/start.sh builds it).
     #[arg(long)]
     web: Option<PathBuf>,
+    /// A/B experiments for GET /v1/admin/report (JSON, docs/report.md).
+    #[arg(long)]
+    experiments: Option<PathBuf>,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -138,6 +147,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
             _ => None,
         },
         web: a.web,
+        experiments: a.experiments,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;
@@ -150,6 +160,8 @@ fn report_command(
     data_dir: PathBuf,
     database: Option<String>,
     config: Option<PathBuf>,
+    experiments: Option<PathBuf>,
+    svg: Option<PathBuf>,
     from: &str,
     to: &str,
 ) -> Result<(), simulate::Failure> {
@@ -157,6 +169,15 @@ fn report_command(
     let cfg = match &config {
         Some(path) => simulate::load_config(path)?.0,
         None => zailai::Config::seed(),
+    };
+    let experiments = match &experiments {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
+            zailai_server::report::parse_experiments(&text)
+                .map_err(|e| input(format!("{}: {}", path.display(), e.0)))?
+        }
+        None => Vec::new(),
     };
     let from = zailai_server::report::parse_date("from", from).map_err(|e| input(e.0))?;
     let to = zailai_server::report::parse_date("to", to).map_err(|e| input(e.0))?;
@@ -174,11 +195,35 @@ fn report_command(
         let store = zailai_server::store::AnyStore::open(&database)
             .await
             .map_err(|e| e.to_string())?;
-        zailai_server::report::build(&store, &cfg, from, to)
+        zailai_server::report::build(&store, &cfg, &experiments, from, to)
             .await
             .map_err(|e| e.0)
     });
     let report = report.map_err(input)?;
+    if let Some(dir) = svg {
+        let tiers: Vec<String> = cfg.tiers.levels.iter().map(|t| t.id.clone()).collect();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
+        for (name, chart) in [
+            (
+                "cohorts.svg",
+                zailai_server::report_svg::cohort_heatmap(&report),
+            ),
+            (
+                "tiers.svg",
+                zailai_server::report_svg::tier_bars(&report, &tiers),
+            ),
+            (
+                "uplift.svg",
+                zailai_server::report_svg::uplift_bars(&report),
+            ),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, chart)
+                .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!("wrote {}", path.display());
+        }
+    }
     println!(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
@@ -213,7 +258,9 @@ fn main() -> ExitCode {
             config,
             from,
             to,
-        } => report_command(data_dir, database, config, &from, &to),
+            experiments,
+            svg,
+        } => report_command(data_dir, database, config, experiments, svg, &from, &to),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

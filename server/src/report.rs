@@ -80,6 +80,90 @@ pub struct CampaignReport {
     pub uplift: Option<f64>,
 }
 
+/// An A/B experiment to report on (`--experiments FILE`, a JSON array of these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Experiment {
+    pub id: String,
+    /// 2–8 variant ids; the first is the control.
+    pub variants: Vec<String>,
+    /// Members who join from this day on take part.
+    pub start: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantReport {
+    pub id: String,
+    pub members: u32,
+    pub d7: Option<Rate>,
+}
+
+/// A treatment against the control: two-proportion z-test of D7 retention.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub variant: String,
+    pub z: f64,
+    pub p_value: f64,
+    /// `p_value` below 0.05.
+    pub significant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExperimentReport {
+    pub id: String,
+    pub start: Date,
+    pub variants: Vec<VariantReport>,
+    /// Each treatment against the control; absent when a group has no D7 yet or no variance.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// Reads an experiments file: `[{"id", "variants": [...], "start": "YYYY-MM-DD"}]`; every
+/// problem is reported with its path.
+pub fn parse_experiments(text: &str) -> Result<Vec<Experiment>, ReportError> {
+    let bad = |path: String, why: &str| ReportError(format!("{path}: {why}"));
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ReportError(format!("not JSON: {e}")))?;
+    let list = v
+        .as_array()
+        .ok_or_else(|| bad("".into(), "an array of experiments"))?;
+    let mut out = Vec::new();
+    for (i, e) in list.iter().enumerate() {
+        let at = |f: &str| format!("[{i}].{f}");
+        let id = e["id"]
+            .as_str()
+            .filter(|s| !s.is_empty() && s.len() <= 64)
+            .ok_or_else(|| bad(at("id"), "1–64 characters"))?;
+        let variants: Vec<String> = e["variants"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let distinct: BTreeSet<&String> = variants.iter().collect();
+        if !(2..=8).contains(&variants.len())
+            || distinct.len() != variants.len()
+            || variants.iter().any(String::is_empty)
+            || e["variants"].as_array().map(Vec::len) != Some(variants.len())
+        {
+            return Err(bad(at("variants"), "2–8 distinct non-empty strings"));
+        }
+        let start = e["start"]
+            .as_str()
+            .and_then(Date::parse)
+            .ok_or_else(|| bad(at("start"), "a YYYY-MM-DD date"))?;
+        if out.iter().any(|x: &Experiment| x.id == id) {
+            return Err(bad(at("id"), "used twice"));
+        }
+        out.push(Experiment {
+            id: id.to_owned(),
+            variants,
+            start,
+        });
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub from: Date,
@@ -91,6 +175,7 @@ pub struct Report {
     pub unpaid_d7: Option<Rate>,
     pub tiers: Vec<TierWeek>,
     pub campaigns: Vec<CampaignReport>,
+    pub experiments: Vec<ExperimentReport>,
 }
 
 /// A report request that cannot be answered.
@@ -181,6 +266,7 @@ pub fn facts(
 pub async fn build(
     store: &impl Store,
     cfg: &Config,
+    experiments: &[Experiment],
     from: Date,
     to: Date,
 ) -> Result<Report, ReportError> {
@@ -203,7 +289,7 @@ pub async fn build(
         let rows = store.ops(&user).await.map_err(io)?;
         members.push(facts(&user, &record.state, &rows, cfg, &week_ends, last));
     }
-    Ok(compute(cfg, &members, first, last, &week_ends))
+    Ok(compute(cfg, experiments, &members, first, last, &week_ends))
 }
 
 /// Dn retention: of members who joined in the range and are `n` days old by `to`, those with
@@ -225,6 +311,7 @@ fn active_between(m: &MemberFacts, from: Day, to: Day) -> bool {
 
 pub fn compute(
     cfg: &Config,
+    experiments: &[Experiment],
     members: &[MemberFacts],
     from: Day,
     to: Day,
@@ -285,6 +372,54 @@ pub fn compute(
         unpaid_d7: retention(joined_in_range.iter().copied().filter(|m| !m.paid), 7, to),
         tiers,
         campaigns,
+        experiments: experiments
+            .iter()
+            .map(|e| experiment(e, &joined_in_range, to))
+            .collect(),
+    }
+}
+
+fn experiment(e: &Experiment, joined_in_range: &[&MemberFacts], to: Day) -> ExperimentReport {
+    let start = e.start.to_day();
+    let variants: Vec<VariantReport> = e
+        .variants
+        .iter()
+        .map(|v| {
+            let group: Vec<&MemberFacts> = joined_in_range
+                .iter()
+                .copied()
+                .filter(|m| m.joined >= start)
+                .filter(|m| zailai::experiment::variant(&e.id, &m.user, &e.variants) == Some(v))
+                .collect();
+            VariantReport {
+                id: v.clone(),
+                members: group.len() as u32,
+                d7: retention(group.iter().copied(), 7, to),
+            }
+        })
+        .collect();
+    let comparisons = match variants.first().and_then(|c| c.d7) {
+        None => Vec::new(),
+        Some(control) => variants[1..]
+            .iter()
+            .filter_map(|v| {
+                let d7 = v.d7?;
+                let (z, p) =
+                    zailai::experiment::z_test(d7.retained, d7.of, control.retained, control.of)?;
+                Some(Comparison {
+                    variant: v.id.clone(),
+                    z: round4(z),
+                    p_value: round4(p),
+                    significant: p < 0.05,
+                })
+            })
+            .collect(),
+    };
+    ExperimentReport {
+        id: e.id.clone(),
+        start: e.start,
+        variants,
+        comparisons,
     }
 }
 

@@ -4,7 +4,7 @@
 use serde_json::json;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, Op, State};
-use zailai_server::report::{build, parse_date};
+use zailai_server::report::{build, parse_date, parse_experiments};
 use zailai_server::store::{apply_push, sqlite::Sqlite, Record, Store};
 
 /// Epoch ms of a wall-clock time on a November 2026 day in UTC+8.
@@ -86,9 +86,14 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     .await;
     sync(&store, &cfg, "d", 2, nov(17, 9), check_in.clone()).await;
 
+    let experiments = parse_experiments(
+        r#"[{"id": "banner", "variants": ["control", "treatment"], "start": "2026-11-01"}]"#,
+    )
+    .unwrap();
     let r = build(
         &store,
         &cfg,
+        &experiments,
         parse_date("from", "2026-11-02").unwrap(),
         parse_date("to", "2026-11-20").unwrap(),
     )
@@ -158,10 +163,43 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     );
     assert_eq!(mid["uplift"], 0.5);
 
+    // The experiment: the hash splits a, b, c, d; D7 per variant follows who came back on
+    // day 7 (a and d did, b and c did not).
+    let came_back = [("a", true), ("b", false), ("c", false), ("d", true)];
+    let exp = &r.experiments[0];
+    for variant in &exp.variants {
+        let group: Vec<bool> = came_back
+            .iter()
+            .filter(|(u, _)| {
+                zailai::experiment::variant("banner", u, &experiments[0].variants)
+                    == Some(variant.id.as_str())
+            })
+            .map(|&(_, back)| back)
+            .collect();
+        assert_eq!(variant.members as usize, group.len(), "{}", variant.id);
+        let d7 = variant.d7.map(|d| (d.retained, d.of));
+        let want = (!group.is_empty()).then(|| {
+            (
+                group.iter().filter(|&&b| b).count() as u32,
+                group.len() as u32,
+            )
+        });
+        assert_eq!(d7, want, "{}", variant.id);
+    }
+    assert_eq!(exp.variants.iter().map(|v| v.members).sum::<u32>(), 4);
+    // The split (checked with Python's hashlib): control b, c (0 of 2 back), treatment a, d
+    // (2 of 2): pooled 0.5, se = 0.5, z = 2, two-sided p = 0.0455, significant.
+    let cmp = &exp.comparisons[0];
+    assert_eq!(
+        (cmp.variant.as_str(), cmp.z, cmp.p_value, cmp.significant),
+        ("treatment", 2.0, 0.0455, true)
+    );
+
     // A range with nobody joining: no cohorts, still the tier weeks; an inverted range is refused.
     let quiet = build(
         &store,
         &cfg,
+        &[],
         parse_date("from", "2026-12-01").unwrap(),
         parse_date("to", "2026-12-07").unwrap(),
     )
@@ -176,6 +214,7 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     let err = build(
         &store,
         &cfg,
+        &[],
         parse_date("from", "2026-12-07").unwrap(),
         parse_date("to", "2026-12-01").unwrap(),
     )
@@ -183,4 +222,34 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     .unwrap_err();
     assert!(err.0.contains("is empty"), "{}", err.0);
     assert!(parse_date("from", "2026-13-01").is_err());
+}
+
+#[test]
+fn experiment_files_are_checked_with_paths() {
+    for (text, want) in [
+        ("{}", ": an array"),
+        (
+            r#"[{"id": "x", "variants": ["a"], "start": "2026-11-01"}]"#,
+            "[0].variants",
+        ),
+        (
+            r#"[{"id": "x", "variants": ["a", "a"], "start": "2026-11-01"}]"#,
+            "[0].variants",
+        ),
+        (
+            r#"[{"id": "x", "variants": ["a", "b"], "start": "soon"}]"#,
+            "[0].start",
+        ),
+        (
+            r#"[{"id": "x", "variants": ["a", "b"], "start": "2026-11-01"}, {"id": "x", "variants": ["a", "b"], "start": "2026-11-01"}]"#,
+            "[1].id",
+        ),
+    ] {
+        let err = parse_experiments(text).unwrap_err();
+        assert!(
+            err.0.starts_with(want) || err.0.contains(want),
+            "{text}: {}",
+            err.0
+        );
+    }
 }

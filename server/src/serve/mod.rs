@@ -41,6 +41,8 @@ pub struct Options {
     pub wechat: Option<WeChatOptions>,
     /// A directory served at `/` (the web preview).
     pub web: Option<PathBuf>,
+    /// The A/B experiments file the report reads (docs/report.md).
+    pub experiments: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -72,6 +74,7 @@ pub struct App {
     pub per_address: RateLimiter,
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
+    pub experiments: Vec<crate::report::Experiment>,
 }
 
 pub fn now_ms() -> i64 {
@@ -176,6 +179,15 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
         per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
         verifiers,
+        experiments: match &opts.experiments {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                crate::report::parse_experiments(&text)
+                    .map_err(|e| format!("{}: {}", path.display(), e.0))?
+            }
+            None => Vec::new(),
+        },
         options: opts,
     }))
 }

@@ -27,6 +27,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(admin_member))
         .route("/v1/admin/report", get(admin_report))
+        .route("/v1/admin/report.svg", get(admin_report_svg))
         .fallback(get(super::web::static_file))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
@@ -225,13 +226,13 @@ fn check_admin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The operator's report for `?from=YYYY-MM-DD&to=YYYY-MM-DD` (docs/report.md).
-async fn admin_report(
-    State(app): Shared,
-    Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    check_admin(&app, &headers)?;
+/// The report for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, after the admin check.
+async fn report_for(
+    app: &App,
+    q: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<crate::report::Report, ApiError> {
+    check_admin(app, headers)?;
     let date = |name: &'static str| {
         let s = q
             .get(name)
@@ -240,12 +241,52 @@ async fn admin_report(
             .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
     };
     let (from, to) = (date("from")?, date("to")?);
-    let report = crate::report::build(&app.store, &app.config, from, to)
+    crate::report::build(&app.store, &app.config, &app.experiments, from, to)
         .await
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))?;
+        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
+}
+
+/// The operator's report as JSON (docs/report.md).
+async fn admin_report(
+    State(app): Shared,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let report = report_for(&app, &q, &headers).await?;
     Ok(Json(
         serde_json::to_value(report).map_err(ApiError::internal)?,
     ))
+}
+
+/// A chart of the report, `?chart=cohorts|tiers|uplift&from=…&to=…`, as SVG.
+async fn admin_report_svg(
+    State(app): Shared,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let chart = q.get("chart").cloned().unwrap_or_default();
+    let report = report_for(&app, &q, &headers).await?;
+    let tiers: Vec<String> = app
+        .config
+        .tiers
+        .levels
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    let svg = match chart.as_str() {
+        "cohorts" => crate::report_svg::cohort_heatmap(&report),
+        "tiers" => crate::report_svg::tier_bars(&report, &tiers),
+        "uplift" => crate::report_svg::uplift_bars(&report),
+        _ => {
+            return Err(ApiError::bad_request(
+                "BAD_REQUEST",
+                "chart",
+                "cohorts, tiers or uplift",
+            ))
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 /// Operator view of a member, behind the admin token.
