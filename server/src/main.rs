@@ -65,6 +65,25 @@ enum Command {
         #[arg(long)]
         svg: Option<PathBuf>,
     },
+    /// Fill a server's database with a seeded population living out some weeks (for reports and benchmarks).
+    Populate {
+        /// The data dir (its SQLite database), unless --database is given.
+        #[arg(long, default_value = "zailai-data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, default_value_t = 1000)]
+        users: u32,
+        /// First simulated business day, YYYY-MM-DD.
+        #[arg(long)]
+        start: String,
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
@@ -154,6 +173,49 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
     runtime
         .block_on(serve::run(opts))
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn populate_command(
+    data_dir: PathBuf,
+    database: Option<String>,
+    config: Option<PathBuf>,
+    users: u32,
+    start: &str,
+    days: u32,
+    seed: u64,
+) -> Result<(), simulate::Failure> {
+    let input = |e: String| simulate::Failure::Input(format!("error: {e}"));
+    let cfg = match &config {
+        Some(path) => simulate::load_config(path)?.0,
+        None => zailai::Config::seed(),
+    };
+    let start = zailai_server::report::parse_date("start", start).map_err(|e| input(e.0))?;
+    if users == 0 || users > 1_000_000 || days == 0 || days > 3 * 366 {
+        return Err(input("--users 1–1000000 and --days 1–1098".to_owned()));
+    }
+    let database = database.unwrap_or_else(|| {
+        let _ = std::fs::create_dir_all(&data_dir);
+        data_dir.join("zailai.db").display().to_string()
+    });
+    let plan = zailai_server::populate::Plan {
+        users,
+        start,
+        days,
+        seed,
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
+    let totals = runtime
+        .block_on(async {
+            let store = zailai_server::store::AnyStore::open(&database).await?;
+            zailai_server::populate::run(&store, &cfg, &plan).await
+        })
+        .map_err(|e| input(e.to_string()))?;
+    println!(
+        "populated {database}: {} members, {} syncs, {} ops ({} refused) over {days} days from {start} (seed {seed})",
+        totals.members, totals.syncs, totals.ops, totals.rejected
+    );
+    Ok(())
 }
 
 fn report_command(
@@ -261,6 +323,15 @@ fn main() -> ExitCode {
             experiments,
             svg,
         } => report_command(data_dir, database, config, experiments, svg, &from, &to),
+        Command::Populate {
+            data_dir,
+            database,
+            config,
+            users,
+            start,
+            days,
+            seed,
+        } => populate_command(data_dir, database, config, users, &start, days, seed),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

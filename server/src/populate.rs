@@ -1,0 +1,198 @@
+//! A seeded population: thousands of members living out months of check-ins, tasks, orders,
+//! dormant stretches and returns, synced day by day through the server's own path (the core's
+//! acceptance and a store transaction per push, `store::apply_push`), so reports and
+//! benchmarks run on data shaped like a real program's. The same seed gives the same database.
+
+use crate::store::{apply_push, OpRow, Record, Store, StoreError};
+use serde_json::json;
+use zailai::day::{Date, Day};
+use zailai::sync::{Limits, Push};
+use zailai::{Config, Op, State};
+
+/// SplitMix64: small, fast, and the same on every machine (no dependency for a simulator).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next_u64() % (hi - lo + 1)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub users: u32,
+    pub start: Date,
+    pub days: u32,
+    pub seed: u64,
+}
+
+/// What a simulated member is like.
+struct Persona {
+    joined: Day,
+    /// Chance of using the app on a given day.
+    engagement: f64,
+    /// Chance per day of leaving for good.
+    churn: f64,
+    /// Chance per active day of an order.
+    buyer: f64,
+}
+
+fn persona(rng: &mut Rng, plan: &Plan) -> Persona {
+    let start = plan.start.to_day();
+    // Joins spread over the first two thirds of the period.
+    let joined = start + rng.range(0, u64::from(plan.days * 2 / 3).max(1) - 1) as Day;
+    // Three kinds of member, as retention curves usually show: most try and drift away.
+    let (engagement, churn) = match rng.range(0, 9) {
+        0..=4 => (0.25, 0.08),
+        5..=7 => (0.55, 0.02),
+        _ => (0.85, 0.005),
+    };
+    Persona {
+        joined,
+        engagement,
+        churn,
+        buyer: if rng.chance(0.3) { 0.08 } else { 0.01 },
+    }
+}
+
+/// Epoch ms of `hour`:`minute` on business day `day`.
+fn at(cfg: &Config, day: Day, minutes: u64) -> i64 {
+    cfg.clock().start_of(day) + (minutes as i64) * 60_000
+}
+
+/// The ops of one active day, in time order.
+fn day_ops(
+    rng: &mut Rng,
+    cfg: &Config,
+    p: &Persona,
+    day: Day,
+    order_no: &mut u32,
+) -> Vec<(i64, serde_json::Value)> {
+    let mut t = rng.range(7 * 60, 22 * 60); // first open between 07:00 and 22:00
+    let mut ops = vec![(at(cfg, day, t), json!({"type": "track", "action": "open"}))];
+    let mut next = |rng: &mut Rng, op| {
+        t += rng.range(1, 20);
+        ops.push((at(cfg, day, t.min(23 * 60 + 59)), op));
+    };
+    if rng.chance(0.8) {
+        next(rng, json!({"type": "check_in"}));
+    }
+    if rng.chance(0.5) {
+        next(rng, json!({"type": "track", "action": "query"}));
+    }
+    if rng.chance(0.3) {
+        next(rng, json!({"type": "track", "action": "core_action"}));
+    }
+    if rng.chance(0.1) {
+        next(rng, json!({"type": "track", "action": "share"}));
+    }
+    if rng.chance(0.02) {
+        next(rng, json!({"type": "track", "action": "invite"}));
+    }
+    if rng.chance(p.buyer) {
+        *order_no += 1;
+        let cents = rng.range(20, 300) * 100;
+        let order =
+            json!({"type": "order", "order": format!("o{order_no}"), "amount_cents": cents});
+        next(rng, order);
+    }
+    let minutes = rng.range(1, 30);
+    next(rng, json!({"type": "session", "minutes": minutes}));
+    ops
+}
+
+/// Counts of what the population did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Totals {
+    pub members: u32,
+    pub syncs: u32,
+    pub ops: u32,
+    pub rejected: u32,
+}
+
+/// Runs the plan into `store`. Members sync once per active day, right after their last op.
+pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals, StoreError> {
+    let mut rng = Rng::new(plan.seed);
+    let end = plan.start.to_day() + plan.days as Day;
+    let mut totals = Totals::default();
+    let limits = Limits::from_config(cfg);
+    for n in 0..plan.users {
+        let user = format!("sim-{n:05}");
+        let p = persona(&mut rng, plan);
+        let mut seq = 0u32;
+        let mut order_no = 0u32;
+        let mut away_until = p.joined;
+        totals.members += 1;
+        for day in p.joined..end {
+            if day > p.joined && rng.chance(p.churn) {
+                break;
+            }
+            // Now and then a dormant stretch (7–20 days), then a return.
+            if day > p.joined && day >= away_until && rng.chance(0.01) {
+                away_until = day + rng.range(7, 20) as Day;
+            }
+            if day < away_until || !(day == p.joined || rng.chance(p.engagement)) {
+                continue;
+            }
+            let ops: Vec<Op> = day_ops(&mut rng, cfg, &p, day, &mut order_no)
+                .into_iter()
+                .map(|(t, body)| {
+                    seq += 1;
+                    Op::from_value(
+                        &json!({"device": "phone", "seq": seq, "at": t, "op": body}),
+                        "",
+                    )
+                    .expect("simulated ops are well-formed")
+                })
+                .collect();
+            let now = ops.last().map_or(0, |o| o.at) + 1_000;
+            let first_at = ops[0].at;
+            totals.ops += ops.len() as u32;
+            let push = Push {
+                protocol: zailai::sync::PROTOCOL,
+                device: "phone".into(),
+                base_version: 0,
+                ops,
+            };
+            let (cfg2, user2) = (cfg.clone(), user.clone());
+            let fresh = move || Record {
+                state: State::join(&cfg2, &user2, first_at),
+                processed: Default::default(),
+                server_version: 0,
+            };
+            let cfg3 = cfg.clone();
+            let rejected = store
+                .transact(&user, fresh, move |r: &mut Record| {
+                    let (outcome, rows): (_, Vec<OpRow>) = apply_push(r, &cfg3, &push, now, limits);
+                    Ok::<_, ()>((outcome.rejected.len() as u32, rows))
+                })
+                .await?
+                .unwrap_or(0);
+            totals.syncs += 1;
+            totals.rejected += rejected;
+        }
+    }
+    Ok(totals)
+}
