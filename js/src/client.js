@@ -7,6 +7,13 @@ import { syncOnce } from './sync.js';
 
 export const STORAGE_FORMAT = 1;
 const OPS_HEADER = 'zailai-ops/1';
+/** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
+const PROMPT_CAPS = { perDay: 1, minDaysBetween: { points_expiring: 3, streak_at_risk: 1, tier_reached: 1, benefit_available: 7 } };
+
+/** Whole days from one YYYY-MM-DD to another. */
+function daysBetween(a, b) {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
 const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted']);
 
 /** Checks a key list ([{id, public}]) given by the app. */
@@ -54,6 +61,8 @@ class Client {
     this._storage = options.storage;
     this._prefix = `zailai:${encodeURIComponent(this.user)}:`;
     this._newDeviceId = options.deviceId || defaultDeviceId;
+    const caps = options.promptCaps || {};
+    this._promptCaps = { perDay: caps.perDay ?? PROMPT_CAPS.perDay, minDaysBetween: { ...PROMPT_CAPS.minDaysBetween, ...caps.minDaysBetween } };
     this._pendingErrors = [];
     this._remote = options.server
       ? new Remote({ ...options.server, session: { load: () => this._readJSON('session'), save: (v) => this._saveSession(v) } })
@@ -426,6 +435,29 @@ class Client {
   }
   prompts() {
     return this._member.prompts(this.rules, this._now(), this.locale);
+  }
+  /**
+   * The one prompt to show as the page opens, or null: the most important one (lowest
+   * priority) that the frequency caps allow, remembered in storage as shown. Caps:
+   * createClient({promptCaps: {perDay, minDaysBetween: {kind: days}}}).
+   */
+  promptToShow() {
+    const today = this.rules.businessDate(this._now());
+    const log = this._readJSON('prompts') || {};
+    const last = log.last && typeof log.last === 'object' ? log.last : {};
+    const count = log.day === today && Number.isInteger(log.count) ? log.count : 0;
+    if (count >= this._promptCaps.perDay) return null;
+    const prompt = this.prompts().find((p) => {
+      const seen = last[p.kind];
+      return !seen || daysBetween(seen, today) >= (this._promptCaps.minDaysBetween[p.kind] ?? 1);
+    });
+    if (!prompt) return null;
+    try {
+      this._write('prompts', JSON.stringify({ day: today, count: count + 1, last: { ...last, [prompt.kind]: today } }));
+    } catch (e) {
+      this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e)));
+    }
+    return prompt;
   }
   summary() {
     return this._member.summary(this.rules, this._now());

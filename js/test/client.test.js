@@ -265,3 +265,31 @@ test('the share poster: draw commands replayed on a 2D context, scaled by the pi
   assert.equal(calls.filter((k) => k[0] === 'arcTo').length % 4, 0, 'rounded rects as four arcs');
   assert.throws(() => zailai.drawCommands(ctx, [['explode']]), /unknown draw command explode/);
 });
+
+test('promptToShow: the most important prompt, at most one a day, each kind not too often', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage();
+  const c = await client(storage, clock);
+  c.checkIn();
+  clock.t += DAY; // 2 Nov, not checked in yet: the streak is at risk
+  assert.deepEqual(c.prompts().map((p) => p.kind), ['streak_at_risk']);
+  assert.equal(c.promptToShow().kind, 'streak_at_risk');
+  assert.equal(c.promptToShow(), null, 'one a day');
+  // A restart the same day remembers it.
+  const again = await client(storage, clock);
+  assert.equal(again.promptToShow(), null);
+  again.checkIn();
+  clock.t += 2 * DAY; // 4 Nov: missed the 3rd, nothing at risk; no prompt
+  assert.equal(again.promptToShow(), null);
+  again.checkIn();
+  clock.t += DAY; // 5 Nov: at risk again, shown again (a day has passed)
+  assert.equal(again.promptToShow().kind, 'streak_at_risk');
+  // Caps are the app's: two a day, streak reminders every 3 days.
+  const capped = await client(zailai.memoryStorage(), clock, { promptCaps: { perDay: 2, minDaysBetween: { streak_at_risk: 3 } } });
+  capped.checkIn();
+  clock.t += DAY;
+  assert.equal(capped.promptToShow().kind, 'streak_at_risk');
+  capped.checkIn();
+  clock.t += DAY;
+  assert.equal(capped.promptToShow(), null, 'within 3 days of the last reminder');
+});

@@ -62,13 +62,30 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
   assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret' })).status, 404);
 
+  // Subscription messages: consent per kind, then the candidates of the day.
+  const t9 = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u9' } })).json.token;
+  const pushed = await call(url, '/v1/sync', { method: 'POST', token: t9, body: { protocol: 1, device: 'd', base_version: 0, ops: [
+    { device: 'd', seq: 1, at: now - 2 * DAY, op: { type: 'check_in' } },
+    { device: 'd', seq: 2, at: now - DAY, op: { type: 'check_in' } },
+  ] } });
+  assert.deepEqual(pushed.json.rejected, []);
+  assert.equal((await call(url, '/v1/consent', { method: 'POST', token: t9, body: { streak_reminder: true, tier_up: false } })).status, 200);
+  const badKind = await call(url, '/v1/consent', { method: 'POST', token: t9, body: { streak_reminder: true, spam: true } });
+  assert.deepEqual([badKind.status, badKind.json.error.path], [400, 'spam']);
+  assert.equal((await call(url, '/v1/consent', { method: 'POST', token: t9, body: { tier_up: 'yes' } })).json.error.path, 'tier_up');
+  assert.equal((await call(url, '/v1/consent', { method: 'POST', body: { tier_up: true } })).status, 401);
+  const messages = await call(url, '/v1/admin/messages', { token: 'op-secret' });
+  assert.equal(messages.status, 200);
+  assert.deepEqual(messages.json.candidates.map((c) => [c.user, c.kind, c.data.streak]), [['u9', 'streak_reminder', 2]]);
+  assert.equal((await call(url, '/v1/admin/messages', { token: 'nope' })).status, 401);
+
   // The operator's report, over HTTP and from the CLI on the same database.
   const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
   const range = `from=${day(now - 7 * DAY)}&to=${day(now)}`;
   const report = await call(url, `/v1/admin/report?${range}`, { token: 'op-secret' });
   assert.equal(report.status, 200, JSON.stringify(report.json));
-  assert.equal(report.json.members, 1);
-  assert.equal(report.json.cohorts[0].size, 1);
+  assert.equal(report.json.members, 2);
+  assert.equal(report.json.cohorts.reduce((n, c) => n + c.size, 0), 2, 'both joined in the range');
   assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: 'op-secret' })).json.error.path, 'from');
   assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
   const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));

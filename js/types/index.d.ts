@@ -595,6 +595,8 @@ export interface ClientOptions extends LoadOptions {
   trustedKeys?: TrustedKey[];
   /** The server to sync with. */
   server?: ServerOptions;
+  /** promptToShow() caps: prompts per business day (1) and days between two of a kind. */
+  promptCaps?: { perDay?: number; minDaysBetween?: Partial<Record<'points_expiring' | 'streak_at_risk' | 'tier_reached' | 'benefit_available', number>> };
 }
 
 export interface ChangeEvent {
@@ -645,6 +647,8 @@ export interface Client {
   /** Campaigns running, coming or ended within 30 days, as this member sees them. */
   campaigns(): CampaignView[];
   prompts(): Prompt[];
+  /** The one prompt to show now under the frequency caps (remembered as shown), or null. */
+  promptToShow(): Prompt | null;
   summary(): Summary;
   pendingOps(): Op[];
   stateJSON(): string;

@@ -1,6 +1,7 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
 pub mod keys;
+pub mod messages;
 pub mod populate;
 pub mod report;
 pub mod report_svg;

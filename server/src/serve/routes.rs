@@ -26,6 +26,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(admin_member))
+        .route("/v1/consent", post(consent))
+        .route("/v1/admin/messages", get(admin_messages))
         .route("/v1/admin/report", get(admin_report))
         .route("/v1/admin/report.svg", get(admin_report_svg))
         .fallback(get(super::web::static_file))
@@ -224,6 +226,82 @@ fn check_admin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
         return Err(ApiError::unauthorized("admin token required"));
     }
     Ok(())
+}
+
+/// A member's answers for subscription messages: `{"points_expiring": true, …}`.
+async fn consent(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Result<String, StringRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = authenticate(&app, &headers).await?;
+    let body = body_text(body)?;
+    let v: Value = serde_json::from_str(&body)
+        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
+    let answers = v
+        .as_object()
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "", "an object of kind: true|false"))?;
+    // Check everything before storing anything.
+    let mut checked = Vec::new();
+    for (kind, granted) in answers {
+        if !crate::messages::KINDS.contains(&kind.as_str()) {
+            let known = crate::messages::KINDS.join(", ");
+            return Err(ApiError::bad_request(
+                "BAD_REQUEST",
+                kind,
+                format!("unknown kind: use {known}"),
+            ));
+        }
+        let granted = granted
+            .as_bool()
+            .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", kind, "true or false"))?;
+        checked.push((kind.as_str(), granted));
+    }
+    let now = now_ms();
+    for (kind, granted) in checked {
+        app.store
+            .put_consent(&user, kind, granted, now)
+            .await
+            .map_err(ApiError::internal)?;
+    }
+    Ok(Json(json!({"ok": true})))
+}
+
+/// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock).
+async fn admin_messages(
+    State(app): Shared,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    check_admin(&app, &headers)?;
+    let now = match q.get("now") {
+        Some(s) => s
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request("BAD_REQUEST", "now", "epoch milliseconds"))?,
+        None => now_ms(),
+    };
+    let consents = app.store.consents().await.map_err(ApiError::internal)?;
+    let mut candidates = Vec::new();
+    let mut i = 0;
+    while i < consents.len() {
+        let user = &consents[i].0;
+        let kinds: Vec<&str> = consents[i..]
+            .iter()
+            .take_while(|(u, _)| u == user)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        i += kinds.len();
+        if let Some(record) = app.store.load(user).await.map_err(ApiError::internal)? {
+            candidates.extend(crate::messages::for_member(
+                &record.state,
+                &app.config,
+                now,
+                &kinds,
+            ));
+        }
+    }
+    Ok(Json(json!({"now": now, "candidates": candidates})))
 }
 
 /// The report for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, after the admin check.

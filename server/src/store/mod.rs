@@ -74,6 +74,20 @@ pub trait Store: Send + Sync + 'static {
     /// Every member's id, sorted (reports walk them).
     fn users(&self) -> impl std::future::Future<Output = Result<Vec<String>, StoreError>> + Send;
 
+    /// Records a member's answer for one kind of subscription message (`granted` or not) at `at`.
+    fn put_consent(
+        &self,
+        user: &str,
+        kind: &str,
+        granted: bool,
+        at: i64,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every member and message kind with consent granted, sorted.
+    fn consents(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
     /// Stores a session: the hash of its token, its user and its expiry (epoch ms).
     fn put_session(
         &self,
@@ -187,6 +201,26 @@ impl AnyStore {
 }
 
 impl Store for AnyStore {
+    async fn put_consent(
+        &self,
+        user: &str,
+        kind: &str,
+        granted: bool,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.put_consent(user, kind, granted, at).await,
+            AnyStore::Postgres(s) => s.put_consent(user, kind, granted, at).await,
+        }
+    }
+
+    async fn consents(&self) -> Result<Vec<(String, String)>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.consents().await,
+            AnyStore::Postgres(s) => s.consents().await,
+        }
+    }
+
     async fn users(&self) -> Result<Vec<String>, StoreError> {
         match self {
             AnyStore::Sqlite(s) => s.users().await,

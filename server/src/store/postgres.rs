@@ -29,6 +29,13 @@ CREATE TABLE IF NOT EXISTS ops (
   result TEXT NOT NULL,
   UNIQUE (user_id, device, seq)
 );
+CREATE TABLE IF NOT EXISTS consents (
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  granted BOOLEAN NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, kind)
+);
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
@@ -238,6 +245,39 @@ impl Store for Postgres {
                 result: r.get(4),
             })
             .collect())
+    }
+
+    async fn put_consent(
+        &self,
+        user: &str,
+        kind: &str,
+        granted: bool,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .await
+            .client
+            .execute(
+                "INSERT INTO consents (user_id, kind, granted, at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_id, kind) DO UPDATE SET granted = $3, at = $4",
+                &[&user, &kind, &granted, &at],
+            )
+            .await
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    async fn consents(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .conn()
+            .await
+            .client
+            .query("SELECT user_id, kind FROM consents WHERE granted", &[])
+            .await
+            .map_err(err)?;
+        let mut out: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        out.sort();
+        Ok(out)
     }
 
     async fn put_session(

@@ -24,6 +24,13 @@ CREATE TABLE IF NOT EXISTS ops (
   result TEXT NOT NULL,
   UNIQUE (user_id, device, seq)
 );
+CREATE TABLE IF NOT EXISTS consents (
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  granted INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, kind)
+);
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
@@ -173,6 +180,43 @@ impl Store for Sqlite {
                 })
                 .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn put_consent(
+        &self,
+        user: &str,
+        kind: &str,
+        granted: bool,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let (user, kind) = (user.to_owned(), kind.to_owned());
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO consents (user_id, kind, granted, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, kind) DO UPDATE SET granted = ?3, at = ?4",
+                params![user, kind, granted, at],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn consents(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.blocking(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT user_id, kind FROM consents WHERE granted = 1")
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?;
+            let mut out = rows
+                .collect::<Result<Vec<(String, String)>, _>>()
+                .map_err(err)?;
+            out.sort();
+            Ok(out)
         })
         .await
     }
