@@ -181,15 +181,45 @@ pub fn month_of(day: Day) -> MonthIndex {
     Date::from_day(day).month_index()
 }
 
+impl Date {
+    /// `YYYY-MM-DD` into a buffer, without the formatting machinery (views write thousands of
+    /// dates; `write!` with padding is several times slower, in wasm above all). Years outside
+    /// 0–9999 (clamped instants never make them) fall back to `Display`.
+    fn ascii(self) -> Option<[u8; 10]> {
+        let y = u32::try_from(self.year).ok().filter(|&y| y <= 9999)?;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let (m, d) = (u32::from(self.month), u32::from(self.day));
+        Some([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        match self.ascii() {
+            // The buffer is ASCII digits and dashes.
+            Some(b) => f.write_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day),
+        }
     }
 }
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.ascii() {
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => s.collect_str(self),
+        }
     }
 }
 

@@ -82,15 +82,60 @@ pub fn status_class(status: DayStatus) -> &'static str {
     }
 }
 
-fn cell(day: &CalendarDay, cfg: &Config, locale: &str) -> CalendarCell {
-    let messages = cfg.messages();
+/// Status labels rendered once per month instead of once per cell.
+struct Labels {
+    status: [Option<String>; 7],
+    /// `day.reward`'s template split around `{points}`.
+    reward: (String, String),
+}
+
+impl Labels {
+    fn new(cfg: &Config, locale: &str) -> Labels {
+        let m = cfg.messages();
+        let statuses = [
+            DayStatus::Checked,
+            DayStatus::MadeUp,
+            DayStatus::Frozen,
+            DayStatus::Missed,
+            DayStatus::MakeupAvailable,
+            DayStatus::TodayPending,
+            DayStatus::TodayDone,
+        ];
+        let reward = m.render(locale, "day.reward", &[("points", "\u{0}".to_owned())]);
+        let (before, after) = reward.split_once('\u{0}').unwrap_or((&reward, ""));
+        Labels {
+            status: statuses.map(|st| status_key(st).map(|k| m.render(locale, k, &[]))),
+            reward: (before.to_owned(), after.to_owned()),
+        }
+    }
+
+    fn status(&self, status: DayStatus) -> String {
+        let i = match status {
+            DayStatus::Checked => 0,
+            DayStatus::MadeUp => 1,
+            DayStatus::Frozen => 2,
+            DayStatus::Missed => 3,
+            DayStatus::MakeupAvailable => 4,
+            DayStatus::TodayPending => 5,
+            DayStatus::TodayDone => 6,
+            _ => return String::new(),
+        };
+        self.status[i].clone().unwrap_or_default()
+    }
+
+    fn reward(&self, points: u32) -> String {
+        format!("{}{points}{}", self.reward.0, self.reward.1)
+    }
+}
+
+fn cell(day: &CalendarDay, labels: &Labels) -> CalendarCell {
     let kind = match day.status {
         DayStatus::Checked | DayStatus::MadeUp | DayStatus::TodayDone => "selected",
         DayStatus::Future | DayStatus::BeforeJoin | DayStatus::OutsideMonth => "disabled",
         _ => "",
     };
     let outside = day.status == DayStatus::OutsideMonth;
-    let reward = || messages.render(locale, "day.reward", &[("points", day.points.to_string())]);
+    let reward = || labels.reward(day.points);
     let mut class_name = format!("zl-day zl-{}", status_class(day.status));
     if day.milestone && !outside {
         class_name.push_str(" zl-milestone");
@@ -108,7 +153,7 @@ fn cell(day: &CalendarDay, cfg: &Config, locale: &str) -> CalendarCell {
             String::new()
         },
         bottom_info: match status_key(day.status) {
-            Some(key) => messages.render(locale, key, &[]),
+            Some(_) => labels.status(day.status),
             None if day.status == DayStatus::Future && day.points > 0 && !day.milestone => reward(),
             None => String::new(),
         },
@@ -118,10 +163,11 @@ fn cell(day: &CalendarDay, cfg: &Config, locale: &str) -> CalendarCell {
 
 /// Every cell of the month grid, week by week (padding days included, `disabled`).
 pub fn calendar_cells(view: &CalendarView, cfg: &Config, locale: &str) -> Vec<CalendarCell> {
+    let labels = Labels::new(cfg, locale);
     view.weeks
         .iter()
         .flatten()
-        .map(|d| cell(d, cfg, locale))
+        .map(|d| cell(d, &labels))
         .collect()
 }
 
