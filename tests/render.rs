@@ -239,3 +239,34 @@ fn poster_texts_are_valid_json_whatever_the_operator_wrote() {
     let cmds: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(cmds.iter().any(|c| c[1] == "say \"hi\" \\ \n bye"));
 }
+
+#[test]
+fn the_monthly_report_counts_the_month_and_draws_a_card() {
+    let mut m = Member::seed(at(2026, 10, 28, 9, 0));
+    m.check_in(at(2026, 10, 31, 9, 0)).unwrap(); // October: not in November's figures
+    for d in [1, 2, 3, 5, 6] {
+        m.check_in(at(2026, 11, d, 9, 0)).unwrap();
+    }
+    m.ok(
+        at(2026, 11, 6, 10, 0),
+        json!({"type": "make_up", "date": "2026-11-04"}),
+    );
+    let now = at(2026, 12, 1, 9, 0);
+    let r = view::monthly_report(&m.state, &m.cfg, 2026, 11, now, "zh-CN").unwrap();
+    // 1–6 Nov all marked (the 4th made up): 6 days; with the 31st the streak ran 7 days, but
+    // only November's days count for the month's longest run: 6.
+    assert_eq!((r.checkins, r.longest_streak), (6, 6));
+    assert_eq!(r.points_spent, 10, "the make-up");
+    // Check-ins 5 × 5, and the 3rd day (2 Nov: 31 Oct, 1, 2) +10. The make-up rejoins the
+    // streak to 7 days, but a make-up does not pay the missed 7-day milestone
+    // (`pays_missed_milestones: false`).
+    assert_eq!(r.points_earned, Some(5 * 5 + 10));
+    assert_eq!(r.tier.id, "regular");
+    assert_eq!(r.next_month.id, "regular");
+    let svg = zailai::render::monthly_svg(&r, &m.cfg, &Theme::default(), "zh-CN");
+    assert!(balanced(&svg));
+    assert!(svg.contains("<title>11月会员月报</title>"));
+    assert!(svg.contains(">35<") && svg.contains(">最长连签<"));
+    assert!(svg.contains("下月权益:普通会员,签到 5 积分/天"));
+    assert!(view::monthly_report(&m.state, &m.cfg, 2026, 13, now, "en").is_err());
+}

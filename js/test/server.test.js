@@ -79,8 +79,21 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual(messages.json.candidates.map((c) => [c.user, c.kind, c.data.streak]), [['u9', 'streak_reminder', 2]]);
   assert.equal((await call(url, '/v1/admin/messages', { token: 'nope' })).status, 401);
 
+  const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day, UTC+8
+  // The member's own monthly report, as JSON and as an SVG card.
+  const month = day(now).slice(0, 7);
+  const mine = await call(url, `/v1/me/report?month=${month}`, { token: t9 });
+  assert.equal(mine.status, 200, JSON.stringify(mine.json));
+  assert.equal(mine.json.user, 'u9');
+  const inMonth = [now - 2 * DAY, now - DAY].filter((t) => day(t).startsWith(month)).length;
+  assert.equal(mine.json.checkins, inMonth, 'the check-ins of this month only');
+  const card = await fetch(`${url}/v1/me/report.svg?month=${month}`, { headers: { authorization: `Bearer ${t9}` } });
+  assert.equal(card.headers.get('content-type'), 'image/svg+xml');
+  assert.match(await card.text(), /会员月报<\/title>/);
+  assert.equal((await call(url, '/v1/me/report?month=2026-13', { token: t9 })).json.error.path, 'month');
+  assert.equal((await call(url, `/v1/me/report?month=${month}`)).status, 401);
+
   // The operator's report, over HTTP and from the CLI on the same database.
-  const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
   const range = `from=${day(now - 7 * DAY)}&to=${day(now)}`;
   const report = await call(url, `/v1/admin/report?${range}`, { token: 'op-secret' });
   assert.equal(report.status, 200, JSON.stringify(report.json));

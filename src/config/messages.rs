@@ -83,6 +83,22 @@ const TEMPLATES: &[(&str, &str, &str, &[&str])] = &[
     ),
     ("poster.title", "每日签到", "Daily check-in", &[]),
     (
+        "report.title",
+        "{month}月会员月报",
+        "{month_name} report",
+        &["month", "month_name", "year"],
+    ),
+    ("report.earned", "获得积分", "Points earned", &[]),
+    ("report.spent", "使用积分", "Points spent", &[]),
+    ("report.checkins", "签到天数", "Check-in days", &[]),
+    ("report.streak", "最长连签", "Longest streak", &[]),
+    (
+        "report.next",
+        "下月权益:{tier},签到 {points} 积分/天",
+        "Next month: {tier}, {points} points a check-in",
+        &["tier", "points"],
+    ),
+    (
         "poster.points",
         "积分 {points}",
         "{points} points",

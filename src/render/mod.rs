@@ -7,5 +7,5 @@ mod svg;
 mod theme;
 
 pub use canvas::{poster, POSTER_HEIGHT, POSTER_WIDTH};
-pub use svg::{calendar_svg, escape, progress_svg};
+pub use svg::{calendar_svg, escape, monthly_svg, progress_svg};
 pub use theme::Theme;

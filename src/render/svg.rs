@@ -270,3 +270,118 @@ pub fn progress_svg(value: &ProgressValue, theme: &Theme) -> String {
     );
     out
 }
+
+/// The monthly member report as a 375 px card: the month's four figures, the tier bar, and
+/// next month's benefits.
+pub fn monthly_svg(
+    r: &crate::view::MonthlyReport,
+    cfg: &Config,
+    theme: &Theme,
+    locale: &str,
+) -> String {
+    let t = theme;
+    let m = cfg.messages();
+    let (w, h) = (375u32, 330u32);
+    let title = m.render(
+        locale,
+        "report.title",
+        &[
+            ("month", r.month.to_string()),
+            ("month_name", MONTHS_EN[usize::from(r.month - 1)].to_owned()),
+            ("year", r.year.to_string()),
+        ],
+    );
+    let mut out = String::with_capacity(4096);
+    open_svg(&mut out, w, h, t, &title);
+    let _ = write!(
+        out,
+        r#"<rect width="{w}" height="{h}" rx="{}" fill="{}"/><rect width="{w}" height="64" rx="{}" fill="{}"/>"#,
+        t.radius, t.background, t.radius, t.checked
+    );
+    text(
+        &mut out,
+        w / 2,
+        32,
+        t.font_size + 4,
+        &t.background,
+        r#" font-weight="600""#,
+        &title,
+    );
+    let earned = r
+        .points_earned
+        .map_or_else(|| "–".to_owned(), |p| p.to_string());
+    let figures = [
+        ("report.earned", earned),
+        ("report.spent", r.points_spent.to_string()),
+        ("report.checkins", r.checkins.to_string()),
+        ("report.streak", r.longest_streak.to_string()),
+    ];
+    for (i, (key, value)) in figures.iter().enumerate() {
+        let (col, row) = (i as u32 % 2, i as u32 / 2);
+        let (x, y) = (w / 4 + col * w / 2, 100 + row * 80);
+        text(
+            &mut out,
+            x,
+            y,
+            t.font_size * 2,
+            &t.text,
+            r#" font-weight="600""#,
+            value,
+        );
+        text(
+            &mut out,
+            x,
+            y + 30,
+            t.font_size,
+            &t.muted,
+            "",
+            &m.render(locale, key, &[]),
+        );
+    }
+    let bar_y = 262;
+    text(
+        &mut out,
+        24,
+        bar_y - 14,
+        t.font_size,
+        &t.text,
+        "",
+        &r.tier.name,
+    );
+    let _ = write!(
+        out,
+        r#"<rect x="24" y="{bar_y}" width="{}" height="8" rx="4" fill="{}"/><rect x="24" y="{bar_y}" width="{}" height="8" rx="4" fill="{}"/>"#,
+        w - 48,
+        t.track,
+        (w - 48) * u32::from(r.tier_percentage.min(100)) / 100,
+        t.fill
+    );
+    text(
+        &mut out,
+        w / 2,
+        bar_y + 24,
+        t.font_size * 4 / 5,
+        &t.muted,
+        "",
+        &r.tier_label,
+    );
+    let next = m.render(
+        locale,
+        "report.next",
+        &[
+            ("tier", r.next_month.name.clone()),
+            ("points", r.next_month.benefits.checkin_points.to_string()),
+        ],
+    );
+    text(
+        &mut out,
+        w / 2,
+        h - 18,
+        t.font_size * 4 / 5,
+        &t.text,
+        "",
+        &next,
+    );
+    out.push_str("</svg>");
+    out
+}

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod campaigns;
+mod monthly;
 mod points;
 mod progress;
 mod prompts;
@@ -12,6 +13,7 @@ mod wx;
 
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
 pub use campaigns::{campaigns, CampaignStatus, CampaignView};
+pub use monthly::{monthly_report, MonthlyReport};
 pub use points::{catalog, points_summary, CatalogEntry, ExpiringPoints, PointsSummary};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
 pub use prompts::{prompts, Prompt};

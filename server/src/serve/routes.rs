@@ -27,6 +27,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(admin_member))
         .route("/v1/consent", post(consent))
+        .route("/v1/me/report", get(my_report_json))
+        .route("/v1/me/report.svg", get(my_report_svg))
         .route("/v1/admin/messages", get(admin_messages))
         .route("/v1/admin/report", get(admin_report))
         .route("/v1/admin/report.svg", get(admin_report_svg))
@@ -302,6 +304,68 @@ async fn admin_messages(
         }
     }
     Ok(Json(json!({"now": now, "candidates": candidates})))
+}
+
+/// The member's monthly report (会员月报) for `?month=YYYY-MM`, from the server's state.
+async fn my_report(
+    app: &App,
+    q: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<zailai::view::MonthlyReport, ApiError> {
+    let user = authenticate(app, headers).await?;
+    let month = q.get("month").map(String::as_str).unwrap_or("");
+    let parsed = zailai::day::Date::parse(&format!("{month}-01"))
+        .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "month", "YYYY-MM"))?;
+    let record = app.store.load(&user).await.map_err(ApiError::internal)?;
+    let Some(record) = record else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no state yet: sync first",
+        ));
+    };
+    let locale = q
+        .get("locale")
+        .map_or(app.config.default_locale.as_str(), String::as_str);
+    zailai::view::monthly_report(
+        &record.state,
+        &app.config,
+        parsed.year,
+        parsed.month,
+        now_ms(),
+        locale,
+    )
+    .map_err(|e| ApiError::bad_request("BAD_REQUEST", "month", e.to_string()))
+}
+
+async fn my_report_json(
+    State(app): Shared,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let report = my_report(&app, &q, &headers).await?;
+    Ok(Json(
+        serde_json::to_value(report).map_err(ApiError::internal)?,
+    ))
+}
+
+async fn my_report_svg(
+    State(app): Shared,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let report = my_report(&app, &q, &headers).await?;
+    let locale = q
+        .get("locale")
+        .map_or(app.config.default_locale.as_str(), String::as_str);
+    let svg = zailai::render::monthly_svg(
+        &report,
+        &app.config,
+        &zailai::render::Theme::default(),
+        locale,
+    );
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 /// The report for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, after the admin check.
