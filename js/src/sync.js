@@ -31,17 +31,18 @@ export async function refreshConfig(c) {
     // Only a cache for offline launches; the next config fetch writes it again.
   }
   let rebuild = false;
-  if (typeof reply.config_hash === 'string' && reply.config_hash !== c._rulesHash) {
-    if (c._rulesPinned) {
-      c._emit('error', zailaiError('RULES_DIFFER', `the server runs rules ${reply.config_hash.slice(0, 12)}…, this app pinned its own: views may differ from the server's answers`));
-      c._rulesHash = reply.config_hash; // report once
-    } else {
-      const rules = new c._Rules(JSON.stringify(reply.config)); // throws CONFIG_* for rules this build cannot read
-      c.rules.free();
-      c.rules = rules;
-      c._rulesHash = reply.config_hash;
+  // An app that pinned its own rules keeps them (it must keep them equal to the server's: the
+  // client cannot hash rules to compare, and the server's answers win at every sync anyway).
+  if (!c._rulesPinned && typeof reply.config_hash === 'string' && reply.config_hash !== c._rulesHash) {
+    const rules = new c._Rules(JSON.stringify(reply.config)); // throws CONFIG_* for rules this build cannot read
+    c.rules.free();
+    c.rules = rules;
+    c._rulesHash = reply.config_hash;
+    rebuild = true;
+    try {
       c._write('rules', JSON.stringify({ hash: reply.config_hash, config: reply.config }));
-      rebuild = true;
+    } catch (e) {
+      c._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // in use; stored next time
     }
   }
   // A base loaded with cached keys is verified again with the keys just fetched.
