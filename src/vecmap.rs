@@ -139,6 +139,17 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 }
 
+/// Collects pairs in any order (sorted on the way in; a later duplicate key wins).
+impl<K: Ord, V> FromIterator<(K, V)> for VecMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        let mut map = VecMap::new();
+        for (k, v) in pairs {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
 /// `map[key]`, panicking when absent, as `BTreeMap` does (tests; the engine uses `get`).
 impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for VecMap<K, V> {
     type Output = V;

@@ -5,7 +5,6 @@ mod common;
 
 use common::{at, Member};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use zailai::snapshot::{self, base64, Payload, SnapshotSigner, TrustedKeys};
 use zailai::{Config, ErrorCode};
 
@@ -18,7 +17,7 @@ fn payload() -> Payload {
         server_version: 7,
         issued_at: at(2026, 11, 1, 10, 0),
         config_hash: snapshot::config_hash(&m.cfg),
-        acked: BTreeMap::from([("phone".to_owned(), 2)]),
+        acked: [("phone".to_owned(), 2)].into_iter().collect(),
         state: m.state,
     }
 }

@@ -3,7 +3,6 @@
 use super::messages::{placeholders, used_placeholders};
 use super::{Conditions, Config, ConfigIssue, Dimension, LocalText, MakeupWindow, Reward};
 use crate::day::Day;
-use std::collections::BTreeSet;
 
 struct Issues(Vec<ConfigIssue>);
 
@@ -21,7 +20,9 @@ impl Issues {
         }
     }
 
-    fn id(&mut self, path: &str, id: &str, seen: &mut BTreeSet<String>) {
+    /// `seen` holds the ids of the list so far (lists are short: a Vec is smaller in wasm than
+    /// a set).
+    fn id(&mut self, path: &str, id: &str, seen: &mut Vec<String>) {
         if id.is_empty()
             || id.len() > 64
             || !id
@@ -32,8 +33,10 @@ impl Issues {
                 path,
                 "must be 1–64 characters of letters, digits, `_` or `-`",
             );
-        } else if !seen.insert(id.to_owned()) {
+        } else if seen.iter().any(|s| s == id) {
             self.add(path, format!("duplicate id `{id}`"));
+        } else {
+            seen.push(id.to_owned());
         }
     }
 
@@ -215,7 +218,7 @@ impl Config {
                 format!("must have 3 to 5 tiers, got {}", t.levels.len()),
             );
         }
-        let mut ids = BTreeSet::new();
+        let mut ids = Vec::new();
         let mut prev: Option<&Conditions> = None;
         for (i, tier) in t.levels.iter().enumerate() {
             let p = format!("tiers.levels[{i}]");
@@ -289,7 +292,7 @@ impl Config {
                 10_080,
             );
         }
-        let mut plan_ids = BTreeSet::new();
+        let mut plan_ids = Vec::new();
         for (i, plan) in t.paid.iter().enumerate() {
             let p = format!("tiers.paid[{i}]");
             is.id(&format!("{p}.id"), &plan.id, &mut plan_ids);
@@ -357,7 +360,7 @@ impl Config {
     }
 
     fn validate_campaigns(&self, is: &mut Issues) {
-        let mut ids = BTreeSet::new();
+        let mut ids = Vec::new();
         for (i, c) in self.campaigns.iter().enumerate() {
             let p = format!("campaigns[{i}]");
             is.id(&format!("{p}.id"), &c.id, &mut ids);
@@ -428,7 +431,7 @@ impl Config {
 
     fn validate_tasks(&self, is: &mut Issues) {
         let tiers = self.tiers.levels.len();
-        let mut ids = BTreeSet::new();
+        let mut ids = Vec::new();
         for (i, task) in self.tasks.iter().enumerate() {
             let p = format!("tasks[{i}]");
             is.id(&format!("{p}.id"), &task.id, &mut ids);
@@ -442,7 +445,7 @@ impl Config {
             is.range(&format!("{p}.target"), task.target, 1, 1_000_000);
             is.reward(&format!("{p}.reward"), &task.reward, tiers);
         }
-        let mut ids = BTreeSet::new();
+        let mut ids = Vec::new();
         for (i, item) in self.catalog.iter().enumerate() {
             let p = format!("catalog[{i}]");
             is.id(&format!("{p}.id"), &item.id, &mut ids);

@@ -13,10 +13,10 @@ use crate::config::Config;
 use crate::error::{ErrorCode, RuleError};
 use crate::json::{self, Obj, Unknown};
 use crate::state::State;
+use crate::vecmap::VecMap;
 use ed25519_compact::{KeyPair, PublicKey, Seed, Signature};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 pub const MAGIC: [u8; 4] = *b"ZLSN";
 pub const FORMAT: u8 = 1;
@@ -36,7 +36,7 @@ pub struct Payload {
     /// [`config_hash`] of the rules the state was computed with.
     pub config_hash: String,
     /// Last acknowledged seq per device.
-    pub acked: BTreeMap<String, u32>,
+    pub acked: VecMap<String, u32>,
     pub state: State,
 }
 
@@ -276,7 +276,7 @@ struct Head {
     server_version: u32,
     issued_at: i64,
     config_hash: String,
-    acked: BTreeMap<String, u32>,
+    acked: VecMap<String, u32>,
 }
 
 /// Reads the head, and returns the state's value for `State::from_value`.
@@ -286,7 +286,7 @@ fn read_head(value: &serde_json::Value) -> json::Res<(Head, &serde_json::Value)>
     let server_version = o.uint("server_version", u64::from(u32::MAX))? as u32;
     let issued_at = o.int("issued_at", i64::MIN, i64::MAX)?;
     let config_hash = o.string("config_hash")?;
-    let mut acked = BTreeMap::new();
+    let mut acked = VecMap::new();
     for (device, seq) in json::object(o.req("acked")?, "payload.acked")? {
         acked.insert(
             device.clone(),

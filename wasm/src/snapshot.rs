@@ -4,7 +4,6 @@
 use crate::convert::{bad_argument, rule_error, to_js};
 use crate::member::Member;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use zailai::snapshot::{self, base64, Payload, TrustedKeys};
 
@@ -21,7 +20,7 @@ struct Head<'a> {
     server_version: u32,
     issued_at: f64,
     config_hash: &'a str,
-    acked: &'a BTreeMap<String, u32>,
+    acked: &'a zailai::vecmap::VecMap<String, u32>,
 }
 
 #[wasm_bindgen]

@@ -200,7 +200,7 @@ async fn sync(
         server_version: record.server_version,
         issued_at: now,
         config_hash: app.config_hash.clone(),
-        acked: record.processed,
+        acked: record.processed.into_iter().collect(),
         state: record.state,
     };
     Ok(Json(Reply {
