@@ -4,21 +4,9 @@ const app = getApp();
 const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
 
 Component({
+  behaviors: [require('../../behaviors/client.js')],
   data: { title: '', weekdays: [], cells: [], streak: {}, checkedToday: false, makeupsLeft: 0, showPoster: false, syncStatus: '' },
   methods: {
-    onLoad() {
-      return app.ready.then((client) => {
-        this.client = client;
-        this.off = client.on('change', () => this.refresh());
-        this.refresh();
-      });
-    },
-    onShow() {
-      if (this.client) this.refresh();
-    },
-    onUnload() {
-      if (this.off) this.off();
-    },
     refresh() {
       const client = this.client;
       const cal = client.calendar();

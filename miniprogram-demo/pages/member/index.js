@@ -2,21 +2,9 @@
 const app = getApp();
 
 Component({
+  behaviors: [require('../../behaviors/client.js')],
   data: { tierName: '', tierBar: '', tierLabel: '', benefits: [], dimensions: [] },
   methods: {
-    onLoad() {
-      return app.ready.then((client) => {
-        this.client = client;
-        this.off = client.on('change', () => this.refresh());
-        this.refresh();
-      });
-    },
-    onShow() {
-      if (this.client) this.refresh();
-    },
-    onUnload() {
-      if (this.off) this.off();
-    },
     refresh() {
       const tp = this.client.tierProgress();
       const b = tp.tier.benefits;

@@ -1,24 +1,11 @@
 // 任务: daily, growth and newbie tasks with their progress; manual rewards are claimed here.
-const app = getApp();
 const STATUS = { in_progress: '进行中', claimable: '可领取', done: '已完成', expired: '已过期' };
 const KIND = { daily: '每日任务', growth: '成长任务', newbie: '新手任务' };
 
 Component({
+  behaviors: [require('../../behaviors/client.js')],
   data: { tasks: [] },
   methods: {
-    onLoad() {
-      return app.ready.then((client) => {
-        this.client = client;
-        this.off = client.on('change', () => this.refresh());
-        this.refresh();
-      });
-    },
-    onShow() {
-      if (this.client) this.refresh();
-    },
-    onUnload() {
-      if (this.off) this.off();
-    },
     refresh() {
       const bars = {};
       this.client.progress().tasks.forEach((t) => (bars[t.id] = t));
