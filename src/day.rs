@@ -111,6 +111,12 @@ pub fn weekday(day: Day) -> u8 {
     ((i64::from(day) + 3).rem_euclid(7)) as u8
 }
 
+/// Column of `day` in a week that starts on `first_weekday` (Sunday = 0, as in the rules):
+/// 0 for the first day of the week … 6 for the last.
+pub fn week_column(day: Day, first_weekday: u8) -> i32 {
+    (i32::from(weekday(day)) + 1 - i32::from(first_weekday)).rem_euclid(7)
+}
+
 impl Date {
     /// A checked constructor: `None` for impossible dates or years outside 1970–9999.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {

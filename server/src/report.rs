@@ -196,10 +196,7 @@ fn weeks(cfg: &Config, from: Day, to: Day) -> Vec<Day> {
 }
 
 fn week_start(cfg: &Config, day: Day) -> Day {
-    // weekday(): Monday = 0; first_weekday: Sunday = 0.
-    let column =
-        (i32::from(zailai::day::weekday(day)) + 1 - i32::from(cfg.first_weekday)).rem_euclid(7);
-    day - column
+    day - zailai::day::week_column(day, cfg.first_weekday)
 }
 
 /// Replays a member's applied ops and collects the facts; `week_ends` are sampling days.

@@ -1,7 +1,7 @@
 //! The month calendar: a grid of weeks, each day with its status and reward.
 
 use crate::config::Config;
-use crate::day::{days_in_month, weekday, Date, Day};
+use crate::day::{days_in_month, week_column, Date, Day};
 use crate::engine::{makeup_refusal, milestone_at, streak_ending, tiers};
 use crate::error::{ErrorCode, RuleError};
 use crate::state::{Mark, State};
@@ -72,8 +72,7 @@ pub fn calendar(
         .to_day();
     let last = first + i32::from(days_in_month(year, month)) - 1;
     let today = cfg.clock().day_of(now);
-    // Column of a day: weekday() counts from Monday = 0; first_weekday from Sunday = 0.
-    let column = |d: Day| (i32::from(weekday(d)) + 1 - i32::from(cfg.first_weekday)).rem_euclid(7);
+    let column = |d: Day| week_column(d, cfg.first_weekday);
     let start = first - column(first);
     let end = last + (6 - column(last));
     let next_position = if st.checkins.contains_key(&today) {
