@@ -54,6 +54,26 @@ pub enum ErrorCode {
     SnapshotUnknownKey,
     /// A snapshot whose signature does not verify: edited or forged.
     SnapshotBadSignature,
+    /// No card set with that id in the rules.
+    UnknownCardSet,
+    /// An exchange without one card of every kind.
+    CardsIncomplete,
+    /// No lottery with that id in the rules.
+    UnknownLottery,
+    /// A draw outside the lottery's campaign window (not yet open, or closed).
+    LotteryClosed,
+    /// The lottery's draws for the business day are used up.
+    DrawLimitReached,
+    /// A settlement for a draw that is not waiting for one.
+    DrawNotPending,
+    /// A settlement naming a prize the lottery does not have.
+    UnknownPrize,
+    /// A published lottery record that does not decode.
+    LotteryInvalid,
+    /// A lottery record whose seed is not revealed yet.
+    LotteryNotRevealed,
+    /// A lottery record whose seed or results do not check out.
+    LotteryMismatch,
 }
 
 impl ErrorCode {
@@ -94,6 +114,16 @@ impl ErrorCode {
             ErrorCode::SnapshotVersionUnsupported => "SNAPSHOT_VERSION_UNSUPPORTED",
             ErrorCode::SnapshotUnknownKey => "SNAPSHOT_UNKNOWN_KEY",
             ErrorCode::SnapshotBadSignature => "SNAPSHOT_BAD_SIGNATURE",
+            ErrorCode::UnknownCardSet => "UNKNOWN_CARD_SET",
+            ErrorCode::CardsIncomplete => "CARDS_INCOMPLETE",
+            ErrorCode::UnknownLottery => "UNKNOWN_LOTTERY",
+            ErrorCode::LotteryClosed => "LOTTERY_CLOSED",
+            ErrorCode::DrawLimitReached => "DRAW_LIMIT_REACHED",
+            ErrorCode::DrawNotPending => "DRAW_NOT_PENDING",
+            ErrorCode::UnknownPrize => "UNKNOWN_PRIZE",
+            ErrorCode::LotteryInvalid => "LOTTERY_INVALID",
+            ErrorCode::LotteryNotRevealed => "LOTTERY_NOT_REVEALED",
+            ErrorCode::LotteryMismatch => "LOTTERY_MISMATCH",
         }
     }
 }
@@ -134,6 +164,16 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::SnapshotVersionUnsupported,
     ErrorCode::SnapshotUnknownKey,
     ErrorCode::SnapshotBadSignature,
+    ErrorCode::UnknownCardSet,
+    ErrorCode::CardsIncomplete,
+    ErrorCode::UnknownLottery,
+    ErrorCode::LotteryClosed,
+    ErrorCode::DrawLimitReached,
+    ErrorCode::DrawNotPending,
+    ErrorCode::UnknownPrize,
+    ErrorCode::LotteryInvalid,
+    ErrorCode::LotteryNotRevealed,
+    ErrorCode::LotteryMismatch,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

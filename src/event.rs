@@ -75,6 +75,28 @@ pub enum Event {
         coupon: String,
         source: String,
     },
+    /// A collect-cards chance paid out: one card of `kind`.
+    CardGranted {
+        set: String,
+        kind: String,
+        /// Cards of that kind now held.
+        held: u16,
+    },
+    /// A full set was handed in for the set's reward.
+    CardsExchanged {
+        set: String,
+    },
+    /// A draw was paid for and waits for the server's decision.
+    DrawEntered {
+        lottery: String,
+        cost: u32,
+    },
+    /// The server decided a draw: `prize` won, or none.
+    DrawSettled {
+        lottery: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        prize: Option<String>,
+    },
     AcceleratorsGranted {
         count: u16,
         source: String,

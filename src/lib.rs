@@ -10,7 +10,8 @@ mod engine;
 pub mod error;
 pub mod event;
 pub mod experiment;
-mod json;
+pub mod json;
+pub mod lottery;
 pub mod op;
 mod ordered;
 pub mod render;
@@ -22,7 +23,9 @@ pub mod view;
 
 pub use config::{Config, ConfigError, ConfigIssue};
 pub use day::{BusinessClock, Date, Day};
-pub use engine::{apply, current_streak, is_known_action, is_tracked_action, streak_ending};
+pub use engine::{
+    apply, card_roll, current_streak, is_known_action, is_tracked_action, streak_ending,
+};
 pub use error::{ErrorCode, RuleError};
 pub use event::Event;
 pub use op::{Op, OpKind};

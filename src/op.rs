@@ -3,9 +3,9 @@
 
 use crate::day::Date;
 use crate::error::{ErrorCode, RuleError};
+use crate::json::Value;
 use crate::json::{self, Obj, Res, Unknown};
 use serde::Serialize;
-use serde_json::Value;
 
 /// Longest accepted device id, in bytes.
 pub const MAX_DEVICE_LEN: usize = 64;
@@ -54,7 +54,24 @@ pub enum OpKind {
     UseService {},
     /// Points granted by an operator (not counted against caps).
     Grant { points: u32, reason: String },
+    /// Hand in one card of every kind of a collect-cards set for its reward.
+    ExchangeCards { set: String },
+    /// Pay for one lottery draw; it stays pending until the server settles it.
+    Draw { lottery: String },
+    /// The server's decision on the draw made by op (`draw_device`, `draw_seq`). Only the
+    /// server writes these (as device [`SERVER_DEVICE`]); a device pushing one is refused.
+    SettleDraw {
+        lottery: String,
+        draw_device: String,
+        draw_seq: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        prize: Option<String>,
+    },
 }
+
+/// The device id of ops the server itself writes (lottery settlements). Ids starting with
+/// `~` are reserved for the server; pushes from them are refused.
+pub const SERVER_DEVICE: &str = "~server";
 
 fn is_one(v: &u32) -> bool {
     *v == 1
@@ -63,7 +80,7 @@ fn is_one(v: &u32) -> bool {
 impl Op {
     /// Parses one op from JSON, strictly (unknown fields are errors).
     pub fn from_json(json: &str) -> Result<Op, RuleError> {
-        let value: Value = serde_json::from_str(json)
+        let value: Value = crate::json::parse(json)
             .map_err(|e| RuleError::new(ErrorCode::OpInvalid, e.to_string()))?;
         Op::from_value(&value, "")
     }
@@ -112,6 +129,10 @@ impl Op {
             OpKind::Grant { reason, .. } if reason.len() > 256 => {
                 bad("op.reason: at most 256 bytes")
             }
+            OpKind::ExchangeCards { set } if !id_ok(set) => bad("op.set: must be 1–128 bytes"),
+            OpKind::Draw { lottery } | OpKind::SettleDraw { lottery, .. } if !id_ok(lottery) => {
+                bad("op.lottery: must be 1–128 bytes")
+            }
             _ => Ok(()),
         }
     }
@@ -143,15 +164,19 @@ impl OpLog {
     /// malformed (including one bad op) is `OP_INVALID`, naming the op's index.
     pub fn from_json(json: &str) -> Result<OpLog, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::OpInvalid, detail);
-        let value: Value = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        let value: Value = crate::json::parse(json).map_err(|e| invalid(e.to_string()))?;
         let version = value.get("v").and_then(Value::as_u64);
         if version != Some(u64::from(OP_LOG_VERSION)) {
             return Err(RuleError::new(
                 ErrorCode::OpLogVersionUnsupported,
-                format!(
-                    "op log v{} (this build reads v{OP_LOG_VERSION})",
-                    value.get("v").unwrap_or(&Value::Null)
-                ),
+                match value.get("v") {
+                    Some(Value::Number(n)) => {
+                        format!("op log v{n} (this build reads v{OP_LOG_VERSION})")
+                    }
+                    _ => format!(
+                        "op log without a version number (this build reads v{OP_LOG_VERSION})"
+                    ),
+                },
             ));
         }
         let mut o = Obj::new(&value, "").map_err(|i| invalid(i.reason))?;
@@ -175,7 +200,7 @@ impl OpLog {
 }
 
 const U32: u64 = u32::MAX as u64;
-const OP_TYPES: [&str; 11] = [
+const OP_TYPES: [&str; 14] = [
     "check_in",
     "make_up",
     "track",
@@ -187,6 +212,9 @@ const OP_TYPES: [&str; 11] = [
     "buy_membership",
     "use_service",
     "grant",
+    "exchange_cards",
+    "draw",
+    "settle_draw",
 ];
 
 fn read_op(v: &Value, path: &str) -> Res<Op> {
@@ -240,9 +268,24 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
             plan: o.string("plan")?,
         },
         9 => OpKind::UseService {},
-        _ => OpKind::Grant {
+        10 => OpKind::Grant {
             points: o.uint("points", U32)? as u32,
             reason: o.string("reason")?,
+        },
+        11 => OpKind::ExchangeCards {
+            set: o.string("set")?,
+        },
+        12 => OpKind::Draw {
+            lottery: o.string("lottery")?,
+        },
+        _ => OpKind::SettleDraw {
+            lottery: o.string("lottery")?,
+            draw_device: o.string("draw_device")?,
+            draw_seq: o.uint("draw_seq", U32)? as u32,
+            prize: match o.opt("prize") {
+                Some(v) => Some(json::string(v, &o.at("prize"))?),
+                None => None,
+            },
         },
     };
     o.finish(&mut Unknown::Deny)?;

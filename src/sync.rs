@@ -3,11 +3,11 @@
 //! per push; everything here is pure and deterministic (the server's clock is an argument).
 
 use crate::config::Config;
+use crate::json::Value;
 use crate::json::{self, Obj, Res, Unknown};
-use crate::op::{Op, OpKind};
+use crate::op::{Op, OpKind, SERVER_DEVICE};
 use crate::state::State;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The protocol version this build speaks.
@@ -63,7 +63,7 @@ impl Push {
             message,
         };
         let value: Value =
-            serde_json::from_str(text).map_err(|e| bad("", format!("not JSON: {e}")))?;
+            crate::json::parse(text).map_err(|e| bad("", format!("not JSON: {e}")))?;
         match value.get("protocol").and_then(Value::as_u64) {
             Some(p) if p == u64::from(PROTOCOL) => {}
             Some(p) => {
@@ -76,6 +76,12 @@ impl Push {
             None => return Err(bad("protocol", "missing or not a whole number".to_owned())),
         }
         let push = read_push(&value).map_err(|i| bad(&i.path, i.reason))?;
+        if push.device.starts_with('~') {
+            return Err(bad(
+                "device",
+                "ids starting with `~` are the server's own".to_owned(),
+            ));
+        }
         if push.ops.len() > MAX_OPS_PER_PUSH {
             return Err(bad(
                 "ops",
@@ -171,11 +177,11 @@ pub fn accept(
             code: code.to_owned(),
             detail,
         };
-        let verdict = if matches!(op.op, OpKind::Grant { .. }) {
-            // Points from an operator never come from a device.
+        let verdict = if matches!(op.op, OpKind::Grant { .. } | OpKind::SettleDraw { .. }) {
+            // Operator grants and lottery decisions never come from a device.
             Err(refuse(
                 "NOT_ALLOWED",
-                "grant ops come from operators, not from devices".to_owned(),
+                "grant and settle_draw ops come from the server, not from devices".to_owned(),
             ))
         } else if op.at < server_now.saturating_sub(limits.offline_window_ms) {
             Err(refuse(
@@ -217,4 +223,38 @@ pub struct Reply {
     /// The new signed snapshot, base64 (`docs/snapshot.md`).
     pub snapshot: String,
     pub server_time: i64,
+}
+
+/// Lottery draws in `state` still waiting for the server's decision.
+pub fn pending_draws(state: &State) -> Vec<crate::state::DrawRecord> {
+    state.draws.iter().filter(|d| !d.settled).cloned().collect()
+}
+
+/// Applies the server's decisions on pending draws as `settle_draw` ops of [`SERVER_DEVICE`],
+/// dated `now`, numbered after that device's last seq. Returns the ops applied; a draw no
+/// longer pending (settled by a concurrent sync) is skipped.
+pub fn settle_draws(
+    state: &mut State,
+    cfg: &Config,
+    decisions: &[(crate::state::DrawRecord, Option<String>)],
+    now: i64,
+) -> Vec<Op> {
+    let mut applied = Vec::new();
+    for (draw, prize) in decisions {
+        let op = Op {
+            device: SERVER_DEVICE.to_owned(),
+            seq: state.devices.get(SERVER_DEVICE).copied().unwrap_or(0) + 1,
+            at: now.max(state.clock),
+            op: OpKind::SettleDraw {
+                lottery: draw.lottery.clone(),
+                draw_device: draw.device.clone(),
+                draw_seq: draw.seq,
+                prize: prize.clone(),
+            },
+        };
+        if state.apply(cfg, &op).is_ok() {
+            applied.push(op);
+        }
+    }
+    applied
 }

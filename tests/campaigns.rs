@@ -9,6 +9,9 @@ use zailai::{Config, Event, State};
 fn with_campaigns(campaigns: Value) -> Config {
     let mut v = seed_json();
     v["campaigns"] = campaigns;
+    // The seed's cards and lottery follow its Spring Festival campaign, replaced here.
+    v.as_object_mut().unwrap().remove("cards");
+    v.as_object_mut().unwrap().remove("lotteries");
     config_from(v)
 }
 
@@ -178,6 +181,10 @@ fn participation_survives_the_json_round_trip_and_old_states_read() {
 #[test]
 fn bad_campaigns_are_named_by_path() {
     let mut v = seed_json();
+    // Cards and lotteries of the seed follow the campaign replaced here.
+    v.as_object_mut()
+        .unwrap()
+        .retain(|k, _| k != "cards" && k != "lotteries");
     v["campaigns"] = json!([
         {"id": "a", "name": {"en": "A"}, "start": "2026-11-10", "days": 0, "checkin_multiplier": 11},
         {"id": "a", "name": {}, "start": "2026-11-10", "days": 7, "tiers": ["platinum"]},
@@ -193,6 +200,10 @@ fn bad_campaigns_are_named_by_path() {
     ] {
         assert!(paths.contains(&want), "{want} in {paths:?}");
     }
+    // Cards and lotteries of the seed follow the campaign replaced here.
+    v.as_object_mut()
+        .unwrap()
+        .retain(|k, _| k != "cards" && k != "lotteries");
     v["campaigns"] = json!([{"id": "a", "name": {"en": "A"}, "start": "2026-02-30", "days": 7}]);
     let e = Config::parse(&v.to_string()).unwrap_err();
     assert_eq!(e.issues[0].path, "campaigns[0].start");
@@ -219,13 +230,13 @@ fn more_than_two_campaigns_in_a_week_is_a_warning_not_an_error() {
         "{}",
         warnings[0].reason
     );
-    let mut v = seed_json();
-    v["campaign_overlap_limit"] = json!(3);
-    v["campaigns"] = json!([
+    let mut v = serde_json::to_value(with_campaigns(json!([
         c("a", "2026-11-10"),
         c("b", "2026-11-12"),
         c("c", "2026-11-15")
-    ]);
+    ])))
+    .unwrap();
+    v["campaign_overlap_limit"] = json!(3);
     assert!(
         config_from(v).lint().is_empty(),
         "the limit is the operator's"

@@ -14,7 +14,7 @@ const PROMPT_CAPS = { perDay: 1, minDaysBetween: { points_expiring: 3, streak_at
 function daysBetween(a, b) {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
-const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted']);
+const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted', 'card_granted', 'draw_settled']);
 
 /** Checks a key list ([{id, public}]) given by the app. */
 function checkKeys(keys, name) {
@@ -348,6 +348,25 @@ class Client {
   }
   useService() {
     return this._act({ type: 'use_service' });
+  }
+  /** Hands in a full set of cards (集福卡) for the set's reward. */
+  exchangeCards(set) {
+    return this._act({ type: 'exchange_cards', set });
+  }
+  /** Pays for a lottery draw; the server decides it at the next sync. */
+  draw(lottery) {
+    return this._act({ type: 'draw', lottery });
+  }
+
+  /**
+   * Fetches a lottery's public record and checks every result against the rules: resolves to
+   * {draws, won, mine, record}; rejects with LOTTERY_NOT_REVEALED before the seed is out, or
+   * LOTTERY_MISMATCH naming the draw that does not check out.
+   */
+  async verifyLottery(lottery) {
+    if (!this._remote) throw zailaiError('BAD_ARGUMENT', 'verifyLottery needs createClient({server: {...}})');
+    const record = await this._remote.call('GET', `/v1/lotteries/${encodeURIComponent(lottery)}`);
+    return { ...this.rules.verifyLottery(JSON.stringify(record), this.user), record };
   }
 
   // ---- sync ------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ export type RuleErrorCode =
   | 'MAKEUP_LIMIT_REACHED' | 'FREEZE_LIMIT_REACHED' | 'UNKNOWN_ACTION' | 'UNKNOWN_TASK' | 'TASK_NOT_COMPLETED'
   | 'TASK_ALREADY_CLAIMED' | 'UNKNOWN_ITEM' | 'UNKNOWN_PLAN' | 'ORDER_EXISTS' | 'UNKNOWN_ORDER'
   | 'ORDER_ALREADY_CANCELLED' | 'DEDUCTION_TOO_LARGE' | 'DEDUCTION_NOT_EXACT' | 'NO_FREE_SERVICE_LEFT'
-  | 'BAD_AMOUNT' | 'STATE_VERSION_UNSUPPORTED' | 'STATE_INVALID' | 'OP_INVALID' | 'OP_LOG_VERSION_UNSUPPORTED';
+  | 'BAD_AMOUNT' | 'STATE_VERSION_UNSUPPORTED' | 'STATE_INVALID' | 'OP_INVALID' | 'OP_LOG_VERSION_UNSUPPORTED'
+  | 'UNKNOWN_CARD_SET' | 'CARDS_INCOMPLETE' | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED'
+  | 'DRAW_NOT_PENDING' | 'UNKNOWN_PRIZE' | 'LOTTERY_INVALID' | 'LOTTERY_NOT_REVEALED' | 'LOTTERY_MISMATCH';
 
 export type ClientErrorCode =
   | 'BAD_ARGUMENT' | 'CONFIG_INVALID' | 'CONFIG_TOO_NEW' | 'STORAGE_FULL' | 'STORAGE_CORRUPT'
@@ -137,6 +139,19 @@ export interface Config {
   campaigns?: { id: string; name: LocalText; start: DateString; days: number; checkin_multiplier?: number; action_multiplier?: number; tiers?: string[] }[];
   /** `zailai check` warns when more campaigns overlap in one week (default 2). */
   campaign_overlap_limit?: number;
+  /** Collect-cards sets (集福卡), each following a campaign's window (docs/config.md). */
+  cards?: {
+    id: string; name: LocalText; campaign: string;
+    kinds: { id: string; name: LocalText; weight: number }[];
+    grants: { action: string; chance_percent: number }[];
+    daily_limit: number; reward: Reward;
+  }[];
+  /** Lotteries decided by the server from a committed seed (docs/lottery.md). */
+  lotteries?: {
+    id: string; name: LocalText; campaign: string; cost_points: number; daily_limit: number;
+    total_weight: number;
+    prizes: { id: string; name: LocalText; weight: number; stock: number; reward: Reward }[];
+  }[];
   /** Segments, RFM bands, wake-up coupons, the high-potential offer (docs/config.md). */
   lifecycle?: {
     new_days?: number;
@@ -163,7 +178,11 @@ export type OpBody =
   | { type: 'cancel_order'; order: string }
   | { type: 'buy_membership'; plan: string }
   | { type: 'use_service' }
-  | { type: 'grant'; points: number; reason: string };
+  | { type: 'grant'; points: number; reason: string }
+  | { type: 'exchange_cards'; set: string }
+  | { type: 'draw'; lottery: string }
+  /** Written by the server only (device `~server`). */
+  | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
 
 export interface Op {
   device: string;
@@ -192,6 +211,10 @@ export type Event =
   | { type: 'campaign_joined'; campaign: string; date: DateString }
   | { type: 'member_returned'; date: DateString; away_days: number }
   | { type: 'coupon_granted'; coupon: string; source: string }
+  | { type: 'card_granted'; set: string; kind: string; held: number }
+  | { type: 'cards_exchanged'; set: string }
+  | { type: 'draw_entered'; lottery: string; cost: number }
+  | { type: 'draw_settled'; lottery: string; prize?: string }
   | { type: 'accelerators_granted'; count: number; source: string }
   | { type: 'action_tracked'; action: string; count: number }
   | { type: 'session_recorded'; minutes: number }
@@ -315,7 +338,29 @@ export declare class Rules {
   readonly warnings: ConfigIssue[];
   /** `YYYY-MM-DD` of an instant in the rules' business zone and day start. */
   businessDate(now: EpochMs): DateString;
+  /** Checks a lottery's published record (JSON text of GET /v1/lotteries/{id}) against these
+   * rules; `mine` are the indexes of `user`'s draws. Throws LOTTERY_NOT_REVEALED,
+   * LOTTERY_MISMATCH, LOTTERY_INVALID or UNKNOWN_LOTTERY. */
+  verifyLottery(record: string, user: string): LotteryVerification;
   free(): void;
+}
+
+export interface LotteryVerification {
+  draws: number;
+  /** Prizes won, by prize id. */
+  won: Record<string, number>;
+  mine: number[];
+}
+
+/** GET /v1/lotteries/{id}: the results so far, and the seed once revealed. */
+export interface LotteryRecord {
+  lottery: string;
+  /** Hex SHA-512 of the seed, published before the first draw. */
+  commitment: string;
+  seed: string | null;
+  /** When the seed is revealed (epoch ms). */
+  reveal_at: EpochMs | null;
+  draws: { member: string; device: string; seq: number; weight: number; prize: string | null }[];
 }
 
 /** A calendar day in the shape of Vant Weapp's van-calendar formatter day. */
@@ -405,6 +450,31 @@ export interface CampaignView {
   joined: boolean;
   checkin_multiplier: number;
   action_multiplier: number;
+  /** Collect-cards sets running with the campaign (absent when none). */
+  cards?: CardSetView[];
+  lotteries?: LotteryView[];
+}
+
+export interface CardSetView {
+  id: string;
+  name: string;
+  kinds: { id: string; name: string; held: number }[];
+  /** Kinds held, as a bar ("3/5"). */
+  progress: ProgressValue;
+  /** One of every kind is held: exchangeCards(id) pays now. */
+  complete: boolean;
+  exchanged: number;
+  today_left: number;
+}
+
+export interface LotteryView {
+  id: string;
+  name: string;
+  cost_points: number;
+  /** Draws still allowed today (0 outside the campaign). */
+  draws_left: number;
+  /** Newest first; `pending` until the server has decided (after a sync). */
+  draws: { date: DateString; pending: boolean; prize?: string }[];
 }
 
 export interface CatalogEntry {
@@ -630,6 +700,12 @@ export interface Client {
   cancelOrder(order: string): Event[];
   buyMembership(plan: string): Event[];
   useService(): Event[];
+  /** Hands in one card of every kind of a collect-cards set for its reward. */
+  exchangeCards(set: string): Event[];
+  /** Pays for one lottery draw; it stays pending until a sync lets the server decide it. */
+  draw(lottery: string): Event[];
+  /** Fetches GET /v1/lotteries/{id} and verifies every result against the rules (活动结果公示). */
+  verifyLottery(lottery: string): Promise<LotteryVerification & { record: LotteryRecord }>;
   calendar(year?: number, month?: number): CalendarView;
   /** The month as Vant-shaped cells for setData (van-calendar formatter, t-calendar format). */
   calendarCells(year?: number, month?: number): CalendarCell[];

@@ -84,12 +84,59 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Verify a lottery's published results (the JSON of GET /v1/lotteries/{id}, revealed) against the rules.
+    VerifyLottery {
+        /// The rule file the lottery ran under; default: the seed preset.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The published record.
+        record: PathBuf,
+    },
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
         #[arg(long)]
         config: PathBuf,
     },
+}
+
+/// Recomputes every draw of a published lottery record from its revealed seed.
+fn verify_lottery(
+    config: Option<PathBuf>,
+    record: &std::path::Path,
+) -> Result<(), simulate::Failure> {
+    use simulate::Failure;
+    let cfg = match config {
+        Some(path) => simulate::load_config(&path)?.0,
+        None => zailai::Config::seed(),
+    };
+    let text = std::fs::read_to_string(record).map_err(|e| Failure::Io(record.to_owned(), e))?;
+    let published = zailai::lottery::Published::from_json(&text)
+        .map_err(|e| Failure::Input(format!("error: {}: {e}", record.display())))?;
+    let lottery = cfg
+        .lotteries
+        .iter()
+        .find(|l| l.id == published.lottery)
+        .ok_or_else(|| {
+            Failure::Input(format!(
+                "error: no lottery `{}` in the rules",
+                published.lottery
+            ))
+        })?;
+    let verified = zailai::lottery::verify(lottery, &published)
+        .map_err(|e| Failure::Input(format!("NOT VERIFIED: {e}")))?;
+    let won: Vec<String> = verified
+        .won
+        .iter()
+        .map(|(id, n)| format!("{id} {n}"))
+        .collect();
+    println!(
+        "{}: all {} draws verified (seed matches the commitment); won: {}",
+        published.lottery,
+        verified.draws,
+        won.join(", ")
+    );
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -332,6 +379,7 @@ fn main() -> ExitCode {
             days,
             seed,
         } => populate_command(data_dir, database, config, users, &start, days, seed),
+        Command::VerifyLottery { config, record } => verify_lottery(config, &record),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

@@ -160,9 +160,8 @@ pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals
                 .into_iter()
                 .map(|(t, body)| {
                     seq += 1;
-                    Op::from_value(
-                        &json!({"device": "phone", "seq": seq, "at": t, "op": body}),
-                        "",
+                    Op::from_json(
+                        &json!({"device": "phone", "seq": seq, "at": t, "op": body}).to_string(),
                     )
                     .expect("simulated ops are well-formed")
                 })

@@ -164,6 +164,10 @@ fn check_warns_about_crowded_campaign_weeks_but_passes() {
         serde_json::from_str(&std::fs::read_to_string(repo().join("presets/seed.json")).unwrap())
             .unwrap();
     let c = |id: &str, start: &str| serde_json::json!({"id": id, "name": {"en": id}, "start": start, "days": 7});
+    // Cards and lotteries of the seed follow the campaign replaced here.
+    v.as_object_mut()
+        .unwrap()
+        .retain(|k, _| k != "cards" && k != "lotteries");
     v["campaigns"] = serde_json::json!([
         c("a", "2027-03-01"),
         c("b", "2027-03-03"),

@@ -6,7 +6,7 @@ use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{apply_push, OpRow, Record, Store, StoreError};
+use zailai_server::store::{apply_push, DrawEntry, OpRow, Record, Store, StoreError};
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 
@@ -158,6 +158,59 @@ pub async fn conformance(store: Arc<impl Store>) {
         !users.contains(&"h1".to_owned()),
         "sessions are not members"
     );
+
+    lottery_conformance(store).await;
+}
+
+fn entry(member: &str, seq: u32) -> DrawEntry {
+    DrawEntry {
+        member: member.into(),
+        device: "d".into(),
+        seq,
+        weight: 1,
+        prize: None,
+    }
+}
+
+async fn lottery_conformance(store: Arc<impl Store>) {
+    // The first seed stored wins, for every later caller.
+    assert_eq!(store.lottery_seed("l", "aa".into()).await.unwrap(), "aa");
+    assert_eq!(store.lottery_seed("l", "bb".into()).await.unwrap(), "aa");
+    assert!(store.lottery_draws("l").await.unwrap().is_empty());
+
+    // 40 draws race for a prize with stock 5: `decide` sees the prizes won before it, so
+    // exactly 5 are won, whatever the interleaving.
+    let mut tasks = Vec::new();
+    for i in 0..40u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .lottery_draw("l", entry(&format!("m{}", i % 7), i), |won| {
+                    let n = won.get("p").copied().unwrap_or(0);
+                    (n < 5).then(|| "p".to_owned())
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap().is_some());
+    }
+    assert_eq!(wins, 5);
+    let draws = store.lottery_draws("l").await.unwrap();
+    assert_eq!(draws.len(), 40);
+    let prizes: Vec<bool> = draws.iter().map(|d| d.prize.is_some()).collect();
+    assert_eq!(prizes[..5], [true; 5], "the first five in draw order won");
+    assert!(prizes[5..].iter().all(|p| !p));
+
+    // An entry decided before keeps its prize: `decide` is not asked again.
+    let again = store
+        .lottery_draw("l", entry("m0", 0), |_| panic!("decided twice"))
+        .await
+        .unwrap();
+    assert_eq!(again, draws.iter().find(|d| d.seq == 0).unwrap().prize);
+    assert_eq!(store.lottery_draws("l").await.unwrap().len(), 40);
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {

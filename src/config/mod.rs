@@ -52,6 +52,12 @@ pub struct Config {
     pub campaigns: Vec<Campaign>,
     /// `check` warns when more campaigns than this overlap within one week (RULES.md: 2).
     pub campaign_overlap_limit: u8,
+    /// Collect-cards sets (集福卡), each tied to a campaign's window.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<CardSet>,
+    /// Lotteries drawn by the server (`docs/lottery.md`), each tied to a campaign's window.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lotteries: Vec<Lottery>,
     /// Segments (new, active, dormant, returning), RFM bands and the lifecycle offers.
     pub lifecycle: Lifecycle,
 }
@@ -136,6 +142,61 @@ pub struct Campaign {
     /// Tier ids that may join; empty: every member.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<String>,
+}
+
+/// A set of cards collected while a campaign runs; a full set is exchanged for `reward`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardSet {
+    pub id: String,
+    pub name: LocalText,
+    /// The campaign whose window (and tier eligibility) the set follows.
+    pub campaign: String,
+    pub kinds: Vec<CardKind>,
+    /// Which counted actions give a chance at a card, and how likely.
+    pub grants: Vec<CardGrant>,
+    /// Most cards one member gets in a business day.
+    pub daily_limit: u16,
+    pub reward: Reward,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardKind {
+    pub id: String,
+    pub name: LocalText,
+    /// Relative odds among the kinds (a rare card has a small weight).
+    pub weight: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardGrant {
+    /// A task counter: a tracked action, `check_in`, `use_day`, `order` or `session_minutes`.
+    pub action: String,
+    pub chance_percent: u8,
+}
+
+/// A lottery: members pay `cost_points` per draw; the server decides each draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lottery {
+    pub id: String,
+    pub name: LocalText,
+    pub campaign: String,
+    pub cost_points: u32,
+    /// Most draws one member makes in a business day.
+    pub daily_limit: u16,
+    /// Slots of the wheel: a draw lands on one of `total_weight`; prize `i` covers
+    /// `weight × the tier's lottery_weight` of them, the rest win nothing.
+    pub total_weight: u32,
+    pub prizes: Vec<Prize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prize {
+    pub id: String,
+    pub name: LocalText,
+    pub weight: u32,
+    /// How many can be won in all; once gone, the prize's slots win nothing.
+    pub stock: u32,
+    pub reward: Reward,
 }
 
 pub(crate) fn default_campaign_overlap_limit() -> u8 {

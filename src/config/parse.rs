@@ -63,7 +63,7 @@ impl Config {
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
         let value = document(json)?;
         let config = super::read::config(&value, &mut Unknown::Deny)
-            .map_err(|i| ConfigError::invalid(vec![i]))?;
+            .map_err(|i| ConfigError::invalid(vec![*i]))?;
         config.checked()
     }
 
@@ -73,7 +73,7 @@ impl Config {
         let value = document(json)?;
         let mut warnings = Vec::new();
         let config = super::read::config(&value, &mut Unknown::Warn(&mut warnings))
-            .map_err(|i| ConfigError::invalid(vec![i]))?;
+            .map_err(|i| ConfigError::invalid(vec![*i]))?;
         let warnings = crate::ordered::ordered_by(warnings, |w| w.path.clone());
         Ok(Parsed {
             config: config.checked()?,
@@ -93,8 +93,8 @@ impl Config {
 }
 
 /// JSON text to a value whose schema version this build reads.
-fn document(json: &str) -> Result<serde_json::Value, ConfigError> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+fn document(json: &str) -> Result<crate::json::Value, ConfigError> {
+    let value: crate::json::Value = crate::json::parse(json).map_err(|e| {
         ConfigError::invalid(vec![ConfigIssue {
             path: String::new(),
             reason: format!("not valid JSON: {e}"),
@@ -104,7 +104,7 @@ fn document(json: &str) -> Result<serde_json::Value, ConfigError> {
     Ok(value)
 }
 
-fn check_schema_version(value: &serde_json::Value) -> Result<(), ConfigError> {
+fn check_schema_version(value: &crate::json::Value) -> Result<(), ConfigError> {
     let Some(v) = value.get("schema_version").and_then(|v| v.as_str()) else {
         // Missing or mistyped: the typed parse reports it with its path.
         return Ok(());

@@ -1,8 +1,8 @@
 //! Reading a config document field by field (see `crate::json` for why not serde's derive).
 
 use super::*;
+use crate::json::Value;
 use crate::json::{join, object, record, string, uint, Obj, Res, Unknown};
-use serde_json::Value;
 
 const U8: u64 = u8::MAX as u64;
 const U16: u64 = u16::MAX as u64;
@@ -42,6 +42,8 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
                 U8,
                 u64::from(default_campaign_overlap_limit()),
             )? as u8,
+            cards: o.list("cards", true, |v, p| card_set(v, p, un))?,
+            lotteries: o.list("lotteries", true, |v, p| lottery(v, p, un))?,
             lifecycle: match o.opt("lifecycle") {
                 Some(v) => lifecycle(v, un)?,
                 None => Lifecycle::default(),
@@ -197,7 +199,9 @@ fn tier(v: &Value, path: &str, un: &mut Unknown) -> Res<Tier> {
                     let conditions =
                         record(u.req("conditions")?, &u.at("conditions"), un, |c, _| {
                             let u32_opt = |c: &mut Obj, key| {
-                                Ok::<_, crate::json::Issue>(c.opt_uint(key, U32)?.map(|n| n as u32))
+                                Ok::<_, Box<crate::json::Issue>>(
+                                    c.opt_uint(key, U32)?.map(|n| n as u32),
+                                )
                             };
                             Ok(Conditions {
                                 active_days: u32_opt(c, "active_days")?,
@@ -307,6 +311,59 @@ fn campaign(v: &Value, path: &str, un: &mut Unknown) -> Res<Campaign> {
             checkin_multiplier: o.uint_or("checkin_multiplier", U8, 1)? as u8,
             action_multiplier: o.uint_or("action_multiplier", U8, 1)? as u8,
             tiers: o.list("tiers", true, string)?,
+        })
+    })
+}
+
+fn card_set(v: &Value, path: &str, un: &mut Unknown) -> Res<CardSet> {
+    record(v, path, un, |o, un| {
+        Ok(CardSet {
+            id: o.string("id")?,
+            name: text_map(o.req("name")?, &o.at("name"))?,
+            campaign: o.string("campaign")?,
+            kinds: o.list("kinds", false, |v, p| {
+                record(v, p, un, |k, _| {
+                    Ok(CardKind {
+                        id: k.string("id")?,
+                        name: text_map(k.req("name")?, &k.at("name"))?,
+                        weight: k.uint("weight", U16)? as u16,
+                    })
+                })
+            })?,
+            grants: o.list("grants", false, |v, p| {
+                record(v, p, un, |g, _| {
+                    Ok(CardGrant {
+                        action: g.string("action")?,
+                        chance_percent: g.uint("chance_percent", U8)? as u8,
+                    })
+                })
+            })?,
+            daily_limit: o.uint("daily_limit", U16)? as u16,
+            reward: reward_field(o, un)?,
+        })
+    })
+}
+
+fn lottery(v: &Value, path: &str, un: &mut Unknown) -> Res<Lottery> {
+    record(v, path, un, |o, un| {
+        Ok(Lottery {
+            id: o.string("id")?,
+            name: text_map(o.req("name")?, &o.at("name"))?,
+            campaign: o.string("campaign")?,
+            cost_points: o.uint("cost_points", U32)? as u32,
+            daily_limit: o.uint("daily_limit", U16)? as u16,
+            total_weight: o.uint("total_weight", U32)? as u32,
+            prizes: o.list("prizes", false, |v, p| {
+                record(v, p, un, |z, un| {
+                    Ok(Prize {
+                        id: z.string("id")?,
+                        name: text_map(z.req("name")?, &z.at("name"))?,
+                        weight: z.uint("weight", U32)? as u32,
+                        stock: z.uint("stock", U32)? as u32,
+                        reward: reward_field(z, un)?,
+                    })
+                })
+            })?,
         })
     })
 }

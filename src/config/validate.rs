@@ -195,6 +195,8 @@ impl Config {
         self.validate_tiers(&mut is);
         self.validate_tasks(&mut is);
         self.validate_campaigns(&mut is);
+        self.validate_cards(&mut is);
+        self.validate_lotteries(&mut is);
         self.validate_lifecycle(&mut is);
         self.validate_messages(&mut is);
         is.0
@@ -382,6 +384,92 @@ impl Config {
                 if self.tier_index(tier).is_none() {
                     is.add(format!("{p}.tiers[{j}]"), format!("no tier `{tier}`"));
                 }
+            }
+        }
+    }
+
+    fn campaign_ref(&self, is: &mut Issues, path: &str, id: &str) {
+        if !self.campaigns.iter().any(|c| c.id == id) {
+            is.add(path, format!("no campaign `{id}`"));
+        }
+    }
+
+    fn validate_cards(&self, is: &mut Issues) {
+        let tiers = self.tiers.levels.len();
+        let mut ids = Vec::new();
+        for (i, set) in self.cards.iter().enumerate() {
+            let p = format!("cards[{i}]");
+            is.id(&format!("{p}.id"), &set.id, &mut ids);
+            is.text(&format!("{p}.name"), &set.name);
+            self.campaign_ref(is, &format!("{p}.campaign"), &set.campaign);
+            is.range(&format!("{p}.kinds"), set.kinds.len(), 1, 16);
+            let mut kinds = Vec::new();
+            for (j, k) in set.kinds.iter().enumerate() {
+                is.id(&format!("{p}.kinds[{j}].id"), &k.id, &mut kinds);
+                is.text(&format!("{p}.kinds[{j}].name"), &k.name);
+                is.range(&format!("{p}.kinds[{j}].weight"), k.weight, 1, 10_000);
+            }
+            if set.grants.is_empty() {
+                is.add(format!("{p}.grants"), "at least one action must give cards");
+            }
+            for (j, g) in set.grants.iter().enumerate() {
+                if !crate::engine::is_known_action(self, &g.action) {
+                    is.add(
+                        format!("{p}.grants[{j}].action"),
+                        format!(
+                            "`{}` is not a tracked action or a built-in counter",
+                            g.action
+                        ),
+                    );
+                }
+                is.range(
+                    &format!("{p}.grants[{j}].chance_percent"),
+                    g.chance_percent,
+                    1,
+                    100,
+                );
+            }
+            is.range(&format!("{p}.daily_limit"), set.daily_limit, 1, 100);
+            is.reward(&format!("{p}.reward"), &set.reward, tiers);
+        }
+    }
+
+    fn validate_lotteries(&self, is: &mut Issues) {
+        let tiers = self.tiers.levels.len();
+        let most = self
+            .tiers
+            .levels
+            .iter()
+            .map(|t| u64::from(t.benefits.lottery_weight))
+            .max()
+            .unwrap_or(1);
+        let mut ids = Vec::new();
+        for (i, l) in self.lotteries.iter().enumerate() {
+            let p = format!("lotteries[{i}]");
+            is.id(&format!("{p}.id"), &l.id, &mut ids);
+            is.text(&format!("{p}.name"), &l.name);
+            self.campaign_ref(is, &format!("{p}.campaign"), &l.campaign);
+            is.range(&format!("{p}.daily_limit"), l.daily_limit, 1, 100);
+            is.range(&format!("{p}.total_weight"), l.total_weight, 1, 1_000_000);
+            is.range(&format!("{p}.prizes"), l.prizes.len(), 1, 32);
+            let mut prizes = Vec::new();
+            for (j, z) in l.prizes.iter().enumerate() {
+                let q = format!("{p}.prizes[{j}]");
+                is.id(&format!("{q}.id"), &z.id, &mut prizes);
+                is.text(&format!("{q}.name"), &z.name);
+                is.range(&format!("{q}.weight"), z.weight, 1, 1_000_000);
+                is.reward(&format!("{q}.reward"), &z.reward, tiers);
+            }
+            // The best-weighted tier's slots must fit on the wheel, or its odds would not be
+            // the multiple the rules promise.
+            let slots: u64 = l.prizes.iter().map(|z| u64::from(z.weight)).sum::<u64>() * most;
+            if slots > u64::from(l.total_weight) {
+                is.add(
+                    format!("{p}.total_weight"),
+                    format!(
+                        "must be at least {slots}: the prizes' weights times the largest lottery_weight ({most})"
+                    ),
+                );
             }
         }
     }

@@ -1,14 +1,17 @@
 //! `apply(state, op)`: the deterministic rule engine. Time comes only from `op.at`.
 
 pub(crate) mod campaigns;
+mod cards;
 mod checkin;
 mod commerce;
 pub(crate) mod ledger;
 pub(crate) mod lifecycle;
+mod lottery;
 mod rewards;
 mod tasks;
 pub(crate) mod tiers;
 
+pub use cards::roll as card_roll;
 pub use checkin::{current_streak, streak_ending};
 pub(crate) use checkin::{makeup_refusal, milestone_at};
 
@@ -117,16 +120,19 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
 /// The op itself, then what follows from it. Must not change `st` before it can fail.
 fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
     let last_active = cx.cfg.clock().day_of(st.clock);
-    handle(st, cx, &op.op)?;
+    handle(st, cx, op)?;
     tiers::upgrade(st, cx);
-    lifecycle::after_op(st, cx, last_active);
+    // A settlement is the server's act, not the member's: it says nothing about their use.
+    if !matches!(op.op, OpKind::SettleDraw { .. }) {
+        lifecycle::after_op(st, cx, last_active);
+    }
     st.devices.insert(op.device.clone(), op.seq);
     st.clock = st.clock.max(op.at);
     Ok(())
 }
 
-fn handle(st: &mut State, cx: &mut Ctx, op: &OpKind) -> Result<(), RuleError> {
-    match op {
+fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
+    match &op.op {
         OpKind::CheckIn {} => checkin::check_in(st, cx),
         OpKind::MakeUp { date } => checkin::make_up(st, cx, *date),
         OpKind::Track { action, count } => track(st, cx, action, *count),
@@ -142,6 +148,14 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &OpKind) -> Result<(), RuleError> {
         OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
         OpKind::UseService {} => commerce::use_service(st, cx),
         OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),
+        OpKind::ExchangeCards { set } => cards::exchange(st, cx, set),
+        OpKind::Draw { lottery } => lottery::draw(st, cx, lottery, &op.device, op.seq),
+        OpKind::SettleDraw {
+            lottery,
+            draw_device,
+            draw_seq,
+            prize,
+        } => lottery::settle(st, cx, lottery, draw_device, *draw_seq, prize.as_deref()),
     }
 }
 

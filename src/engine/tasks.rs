@@ -18,6 +18,7 @@ fn open_on(st: &State, cx: &Ctx, task: &Task) -> bool {
 /// Adds `amount` to every task counting `action`, completing (and auto-claiming) those that
 /// reach their target.
 pub fn bump(st: &mut State, cx: &mut Ctx, action: &str, amount: u64) {
+    super::cards::chance(st, cx, action);
     let cfg = cx.cfg;
     for task in cfg.tasks.iter().filter(|t| t.action == action) {
         if !open_on(st, cx, task) {

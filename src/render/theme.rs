@@ -2,9 +2,9 @@
 //! Colours are checked (`#rgb`, `#rrggbb`, `#rrggbbaa`) so nothing but a colour reaches the SVG.
 
 use crate::error::{ErrorCode, RuleError};
+use crate::json::Value;
 use crate::json::{self, Obj, Unknown};
 use serde::Serialize;
-use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Theme {
@@ -69,7 +69,7 @@ impl Theme {
     /// values are `THEME_INVALID` with their path.
     pub fn from_json(text: &str) -> Result<Theme, RuleError> {
         let bad = |detail: String| RuleError::new(ErrorCode::ThemeInvalid, detail);
-        let value: Value = serde_json::from_str(text).map_err(|e| bad(format!("theme: {e}")))?;
+        let value: Value = crate::json::parse(text).map_err(|e| bad(format!("theme: {e}")))?;
         Theme::from_value(&value).map_err(|issue| bad(issue.to_string()))
     }
 

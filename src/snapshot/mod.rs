@@ -243,8 +243,8 @@ fn read_payload(bytes: &[u8]) -> Result<Payload, RuleError> {
     // from_str, not from_slice: one JSON reader in the wasm module instead of two.
     let text =
         std::str::from_utf8(bytes).map_err(|_| malformed("payload is not UTF-8".to_owned()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
+    let value: crate::json::Value =
+        crate::json::parse(text).map_err(|e| malformed(e.to_string()))?;
     let (head, state) = read_head(&value).map_err(|i| malformed(i.to_string()))?;
     let state = State::from_value(state, "payload.state")?;
     if state.user != head.user {
@@ -280,7 +280,7 @@ struct Head {
 }
 
 /// Reads the head, and returns the state's value for `State::from_value`.
-fn read_head(value: &serde_json::Value) -> json::Res<(Head, &serde_json::Value)> {
+fn read_head(value: &crate::json::Value) -> json::Res<(Head, &crate::json::Value)> {
     let mut o = Obj::new(value, "payload")?;
     let user = o.string("user")?;
     let server_version = o.uint("server_version", u64::from(u32::MAX))? as u32;

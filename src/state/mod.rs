@@ -56,7 +56,42 @@ pub struct State {
     /// One-time offers made, by id, with the day (absent when none).
     #[serde(skip_serializing_if = "VecMap::is_empty")]
     pub offers: VecMap<String, Day>,
+    /// Collect-cards progress by set id (absent when none).
+    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    pub cards: VecMap<String, CardHolding>,
+    /// Lottery draws, oldest first (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub draws: Vec<DrawRecord>,
     pub totals: Totals,
+}
+
+/// A member's cards of one set.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct CardHolding {
+    /// Chances taken so far: the index of the next one, which decides it (`engine::cards`).
+    pub chances: u32,
+    /// Cards held by kind id.
+    pub held: VecMap<String, u16>,
+    /// The business day `today` counts cards for.
+    pub day: Day,
+    pub today: u16,
+    /// Full sets handed in.
+    pub exchanged: u16,
+}
+
+/// One lottery draw: paid at once, decided by the server (`docs/lottery.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DrawRecord {
+    pub lottery: String,
+    /// The draw op's id, which (with the member) the server's decision hashes.
+    pub device: String,
+    pub seq: u32,
+    pub day: Day,
+    /// The tier's lottery weight when the draw was made.
+    pub weight: u16,
+    pub settled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prize: Option<String>,
 }
 
 /// A member's part in a campaign.
@@ -197,6 +232,8 @@ impl State {
             campaigns: VecMap::new(),
             returned: None,
             offers: VecMap::new(),
+            cards: VecMap::new(),
+            draws: Vec::new(),
             totals: Totals::default(),
         }
     }
@@ -209,15 +246,15 @@ impl State {
     /// Decodes stored state; refuses other format versions with `STATE_VERSION_UNSUPPORTED`
     /// and anything malformed with `STATE_INVALID`, naming the path.
     pub fn from_json(json: &str) -> Result<State, RuleError> {
-        let value: serde_json::Value = serde_json::from_str(json)
+        let value: crate::json::Value = crate::json::parse(json)
             .map_err(|e| RuleError::new(ErrorCode::StateInvalid, e.to_string()))?;
         State::from_value(&value, "")
     }
 
     /// `from_json` for a state inside a larger document, at `path`.
-    pub fn from_value(value: &serde_json::Value, path: &str) -> Result<State, RuleError> {
+    pub fn from_value(value: &crate::json::Value, path: &str) -> Result<State, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::StateInvalid, detail);
-        match value.get("v").and_then(serde_json::Value::as_u64) {
+        match value.get("v").and_then(crate::json::Value::as_u64) {
             Some(v) if v == u64::from(STATE_VERSION) => {}
             Some(v) => {
                 return Err(RuleError::new(

@@ -2,9 +2,9 @@
 //! field is required: state is machine-written, so anything missing or extra means corruption.
 
 use super::*;
+use crate::json::Value;
 use crate::json::{self, int, object, uint, Obj, Res, Unknown};
 use crate::vecmap::VecMap;
-use serde_json::Value;
 
 const U8: u64 = u8::MAX as u64;
 const U16: u64 = u16::MAX as u64;
@@ -198,6 +198,38 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                 Some(v) => str_map(v, &at("offers"), |v, p| Ok(int(v, p, I32.0, I32.1)? as i32))?,
                 None => VecMap::new(),
             },
+            cards: match o.opt("cards") {
+                Some(v) => str_map(v, &at("cards"), |v, p| {
+                    record(v, p, |r| {
+                        Ok(CardHolding {
+                            chances: r.uint("chances", U32)? as u32,
+                            held: str_map(r.req("held")?, &r.at("held"), |v, p| {
+                                Ok(uint(v, p, U16)? as u16)
+                            })?,
+                            day: r.int("day", I32.0, I32.1)? as i32,
+                            today: r.uint("today", U16)? as u16,
+                            exchanged: r.uint("exchanged", U16)? as u16,
+                        })
+                    })
+                })?,
+                None => VecMap::new(),
+            },
+            draws: o.list("draws", true, |v, p| {
+                record(v, p, |r| {
+                    Ok(DrawRecord {
+                        lottery: r.string("lottery")?,
+                        device: r.string("device")?,
+                        seq: r.uint("seq", U32)? as u32,
+                        day: r.int("day", I32.0, I32.1)? as i32,
+                        weight: r.uint("weight", U16)? as u16,
+                        settled: r.boolean("settled")?,
+                        prize: match r.opt("prize") {
+                            Some(v) => Some(json::string(v, &r.at("prize"))?),
+                            None => None,
+                        },
+                    })
+                })
+            })?,
             totals: record(o.req("totals")?, &at("totals"), |r| {
                 Ok(Totals {
                     credited: r.uint("credited", u64::MAX)?,

@@ -32,6 +32,144 @@ pub struct CampaignView {
     pub joined: bool,
     pub checkin_multiplier: u8,
     pub action_multiplier: u8,
+    /// The collect-cards sets that run with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<CardSetView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lotteries: Vec<LotteryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardSetView {
+    pub id: String,
+    pub name: String,
+    pub kinds: Vec<CardKindView>,
+    /// Kinds held at least once, as a bar ("3/5").
+    pub progress: super::ProgressValue,
+    /// A full set is held: `exchange_cards` pays now.
+    pub complete: bool,
+    pub exchanged: u16,
+    /// Cards still to be had today (while the campaign runs).
+    pub today_left: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardKindView {
+    pub id: String,
+    pub name: String,
+    pub held: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotteryView {
+    pub id: String,
+    pub name: String,
+    pub cost_points: u32,
+    /// Draws still allowed today (0 outside the campaign).
+    pub draws_left: u16,
+    /// The member's draws, newest first.
+    pub draws: Vec<DrawView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DrawView {
+    pub date: Date,
+    /// Waiting for the server (an offline draw stays pending until sync).
+    pub pending: bool,
+    /// The prize's name, when won.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prize: Option<String>,
+}
+
+fn card_sets(
+    st: &State,
+    cfg: &Config,
+    campaign: &str,
+    open: bool,
+    today: i32,
+    locale: &str,
+) -> Vec<CardSetView> {
+    let mut out = Vec::new();
+    for set in cfg.cards.iter().filter(|s| s.campaign == campaign) {
+        let holding = st.cards.get(&set.id);
+        let kinds: Vec<CardKindView> = set
+            .kinds
+            .iter()
+            .map(|k| CardKindView {
+                id: k.id.clone(),
+                name: super::local(&k.name, locale, cfg),
+                held: holding
+                    .and_then(|h| h.held.get(&k.id))
+                    .copied()
+                    .unwrap_or(0),
+            })
+            .collect();
+        let have = kinds.iter().filter(|k| k.held > 0).count();
+        let today_count = holding.filter(|h| h.day == today).map_or(0, |h| h.today);
+        out.push(CardSetView {
+            id: set.id.clone(),
+            name: super::local(&set.name, locale, cfg),
+            progress: super::ProgressValue {
+                percentage: (have * 100 / kinds.len().max(1)) as u8,
+                label: cfg.messages().render(
+                    locale,
+                    "task.progress",
+                    &[
+                        ("done", have.to_string()),
+                        ("target", kinds.len().to_string()),
+                    ],
+                ),
+            },
+            complete: have == kinds.len(),
+            exchanged: holding.map_or(0, |h| h.exchanged),
+            today_left: if open {
+                set.daily_limit.saturating_sub(today_count)
+            } else {
+                0
+            },
+            kinds,
+        });
+    }
+    out
+}
+
+fn lotteries(
+    st: &State,
+    cfg: &Config,
+    campaign: &str,
+    open: bool,
+    today: i32,
+    locale: &str,
+) -> Vec<LotteryView> {
+    let mut out = Vec::new();
+    for l in cfg.lotteries.iter().filter(|l| l.campaign == campaign) {
+        let mine = st.draws.iter().filter(|d| d.lottery == l.id);
+        let today_count = mine.clone().filter(|d| d.day == today).count() as u16;
+        out.push(LotteryView {
+            id: l.id.clone(),
+            name: super::local(&l.name, locale, cfg),
+            cost_points: l.cost_points,
+            draws_left: if open {
+                l.daily_limit.saturating_sub(today_count)
+            } else {
+                0
+            },
+            draws: mine
+                .rev()
+                .map(|d| DrawView {
+                    date: Date::from_day(d.day),
+                    pending: !d.settled,
+                    prize: d.prize.as_ref().map(|p| {
+                        l.prizes
+                            .iter()
+                            .find(|z| &z.id == p)
+                            .map_or_else(|| p.clone(), |z| super::local(&z.name, locale, cfg))
+                    }),
+                })
+                .collect(),
+        });
+    }
+    out
 }
 
 /// Upcoming, running and recently ended campaigns, in config order.
@@ -43,6 +181,8 @@ pub fn campaigns(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Campai
         .filter(|c| c.start.to_day() + i32::from(c.days) + SHOW_ENDED_DAYS > today)
         .map(|c| {
             let (opens, closes) = campaigns::window(cfg, c, tier);
+            let eligible = campaigns::eligible(cfg, c, tier);
+            let open = eligible && (opens..closes).contains(&now);
             CampaignView {
                 id: c.id.clone(),
                 name: super::local(&c.name, locale, cfg),
@@ -56,10 +196,12 @@ pub fn campaigns(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Campai
                 } else {
                     CampaignStatus::Ended
                 },
-                eligible: campaigns::eligible(cfg, c, tier),
+                eligible,
                 joined: st.campaigns.contains_key(&c.id),
                 checkin_multiplier: c.checkin_multiplier,
                 action_multiplier: c.action_multiplier,
+                cards: card_sets(st, cfg, &c.id, open, today, locale),
+                lotteries: lotteries(st, cfg, &c.id, open, today, locale),
             }
         })
         .collect()

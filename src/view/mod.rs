@@ -12,7 +12,9 @@ mod tasks;
 mod wx;
 
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
-pub use campaigns::{campaigns, CampaignStatus, CampaignView};
+pub use campaigns::{
+    campaigns, CampaignStatus, CampaignView, CardKindView, CardSetView, DrawView, LotteryView,
+};
 pub use monthly::{monthly_report, MonthlyReport};
 pub use points::{catalog, points_summary, CatalogEntry, ExpiringPoints, PointsSummary};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};

@@ -42,7 +42,7 @@ impl Member {
     pub fn op(&mut self, at: i64, op: Value) -> Result<Vec<Event>, RuleError> {
         self.seq += 1;
         let op = json!({"device": "phone", "seq": self.seq, "at": at, "op": op});
-        let op = Op::from_value(&op, "").expect("test op is well-formed");
+        let op = Op::from_json(&op.to_string()).expect("test op is well-formed");
         self.state.apply(&self.cfg, &op)
     }
 

@@ -1,6 +1,6 @@
 //! `Rules`: a parsed and validated config.
 
-use crate::convert::{config_error, to_js};
+use crate::convert::{config_error, rule_error, to_js};
 use wasm_bindgen::prelude::*;
 use zailai::{Config, ConfigIssue};
 
@@ -45,6 +45,47 @@ impl Rules {
     #[wasm_bindgen(getter)]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
         to_js(&self.warnings)
+    }
+
+    /// Verifies a lottery's published record (the JSON text of `GET /v1/lotteries/{id}`)
+    /// against these rules. Returns `{draws, won: {prize: n}, mine: [index]}`, `mine` being
+    /// the indexes of `user`'s draws in `record.draws`. Throws `LOTTERY_NOT_REVEALED`,
+    /// `LOTTERY_MISMATCH` (naming the draw that does not check out), `LOTTERY_INVALID` or
+    /// `UNKNOWN_LOTTERY`.
+    #[wasm_bindgen(js_name = "verifyLottery")]
+    pub fn verify_lottery(&self, record: &str, user: &str) -> Result<JsValue, JsValue> {
+        use zailai::lottery::{self, Published};
+        let published = Published::from_json(record).map_err(rule_error)?;
+        let Some(l) = self
+            .config
+            .lotteries
+            .iter()
+            .find(|l| l.id == published.lottery)
+        else {
+            return Err(rule_error(zailai::RuleError::new(
+                zailai::ErrorCode::UnknownLottery,
+                format!("no lottery `{}` in the rules", published.lottery),
+            )));
+        };
+        let verified = lottery::verify(l, &published).map_err(rule_error)?;
+        let tag = lottery::member_tag(user);
+        // Prize ids are validated ids and numbers need no escaping: plain text is safe JSON.
+        let won: Vec<String> = verified
+            .won
+            .iter()
+            .map(|(id, n)| format!("\"{id}\":{n}"))
+            .collect();
+        let mine: Vec<String> = (0..published.draws.len())
+            .filter(|&i| published.draws[i].member == tag)
+            .map(|i| i.to_string())
+            .collect();
+        let text = format!(
+            "{{\"draws\":{},\"won\":{{{}}},\"mine\":[{}]}}",
+            verified.draws,
+            won.join(","),
+            mine.join(",")
+        );
+        js_sys::JSON::parse(&text)
     }
 
     /// The business date (`YYYY-MM-DD`) of an instant, in the rules' zone and day start.

@@ -62,7 +62,7 @@ impl Snapshot {
 /// Reads `[{id, public}]` JSON into trusted keys.
 fn trusted_keys(json: &str) -> Result<TrustedKeys, JsValue> {
     let bad = |what: String| bad_argument(&format!("keys{what}"));
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(format!(": {e}")))?;
+    let value = zailai::json::parse(json).map_err(|e| bad(format!(": {e}")))?;
     let list = value
         .as_array()
         .ok_or_else(|| bad(" must be an array of {id, public}".to_owned()))?;

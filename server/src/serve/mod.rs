@@ -3,6 +3,7 @@
 pub mod error;
 mod limit;
 pub mod login;
+mod lottery;
 mod routes;
 mod web;
 
@@ -75,6 +76,8 @@ pub struct App {
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
+    /// Each lottery's secret seed (`lottery.rs`).
+    pub seeds: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 pub fn now_ms() -> i64 {
@@ -163,6 +166,7 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         .clone()
         .unwrap_or_else(|| opts.data_dir.join("zailai.db").display().to_string());
     let store = AnyStore::open(&database).await.map_err(|e| e.to_string())?;
+    let seeds = lottery::seeds(&store, &config).await?;
     let signer = signing_key(&opts)?;
     let verifiers = verifiers(&opts);
     if verifiers.is_empty() {
@@ -188,6 +192,7 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
             }
             None => Vec::new(),
         },
+        seeds,
         options: opts,
     }))
 }

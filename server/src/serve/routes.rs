@@ -30,6 +30,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/me/report", get(my_report_json))
         .route("/v1/me/report.svg", get(my_report_svg))
         .route("/v1/admin/messages", get(admin_messages))
+        .route("/v1/lotteries/{id}", get(super::lottery::published))
         .route("/v1/admin/report", get(admin_report))
         .route("/v1/admin/report.svg", get(admin_report_svg))
         .fallback(get(super::web::static_file))
@@ -193,6 +194,9 @@ async fn sync(
     let Ok((outcome, record)) = app
         .store
         .transact(&user, fresh, change)
+        .await
+        .map_err(ApiError::internal)?;
+    let record = super::lottery::settle(&app, &user, record)
         .await
         .map_err(ApiError::internal)?;
     let payload = Payload {

@@ -45,8 +45,38 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+/// A lottery draw as the server records it (and publishes it: `docs/lottery.md`).
+pub use zailai::lottery::PublishedDraw as DrawEntry;
+
+/// Prizes already won in a lottery, by prize id.
+pub type Won = BTreeMap<String, u32>;
+
 /// What a backend must do.
 pub trait Store: Send + Sync + 'static {
+    /// The lottery's secret seed (hex). The first call stores `candidate`; every later call,
+    /// from any server process, returns that same seed.
+    fn lottery_seed(
+        &self,
+        lottery: &str,
+        candidate: String,
+    ) -> impl std::future::Future<Output = Result<String, StoreError>> + Send;
+
+    /// Decides and records one draw: `decide` gets the prizes won before it and names the
+    /// prize (or none). Draws of one lottery are serialized, so stock is never oversold. An
+    /// entry (member, device, seq) decided before keeps its recorded prize.
+    fn lottery_draw(
+        &self,
+        lottery: &str,
+        entry: DrawEntry,
+        decide: impl FnOnce(&Won) -> Option<String> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Every recorded draw of a lottery, in the order they were decided.
+    fn lottery_draws(
+        &self,
+        lottery: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<DrawEntry>, StoreError>> + Send;
+
     /// Loads `user` (or `fresh()` when unknown), runs `change`, and commits the record and the
     /// returned op rows atomically. If `change` fails nothing is written.
     fn transact<R, E>(
@@ -201,6 +231,32 @@ impl AnyStore {
 }
 
 impl Store for AnyStore {
+    async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.lottery_seed(lottery, candidate).await,
+            AnyStore::Postgres(s) => s.lottery_seed(lottery, candidate).await,
+        }
+    }
+
+    async fn lottery_draw(
+        &self,
+        lottery: &str,
+        entry: DrawEntry,
+        decide: impl FnOnce(&Won) -> Option<String> + Send + 'static,
+    ) -> Result<Option<String>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.lottery_draw(lottery, entry, decide).await,
+            AnyStore::Postgres(s) => s.lottery_draw(lottery, entry, decide).await,
+        }
+    }
+
+    async fn lottery_draws(&self, lottery: &str) -> Result<Vec<DrawEntry>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.lottery_draws(lottery).await,
+            AnyStore::Postgres(s) => s.lottery_draws(lottery).await,
+        }
+    }
+
     async fn put_consent(
         &self,
         user: &str,

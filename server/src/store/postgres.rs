@@ -2,7 +2,7 @@
 //! is locked (`SELECT … FOR UPDATE`) for the length of a sync, which serializes the syncs of
 //! one user across every server process.
 
-use super::{decode, encode, OpRow, Record, Store, StoreError};
+use super::{decode, encode, DrawEntry, OpRow, Record, Store, StoreError, Won};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
@@ -40,6 +40,21 @@ CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
   expires_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lotteries (
+  lottery TEXT PRIMARY KEY,
+  seed TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lottery_draws (
+  lottery TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  member TEXT NOT NULL,
+  device TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  weight BIGINT NOT NULL,
+  prize TEXT,
+  PRIMARY KEY (lottery, n),
+  UNIQUE (lottery, member, device, seq)
 );
 ";
 
@@ -143,6 +158,97 @@ async fn load_row(
 }
 
 impl Store for Postgres {
+    async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {
+        let guard = self.conn().await;
+        let c = &guard.client;
+        c.execute(
+            "INSERT INTO lotteries (lottery, seed) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&lottery, &candidate],
+        )
+        .await
+        .map_err(err)?;
+        let row = c
+            .query_one("SELECT seed FROM lotteries WHERE lottery = $1", &[&lottery])
+            .await
+            .map_err(err)?;
+        Ok(row.get(0))
+    }
+
+    async fn lottery_draw(
+        &self,
+        lottery: &str,
+        entry: DrawEntry,
+        decide: impl FnOnce(&Won) -> Option<String> + Send + 'static,
+    ) -> Result<Option<String>, StoreError> {
+        let mut guard = self.conn().await;
+        let tx = guard.client.transaction().await.map_err(err)?;
+        // The lottery's row is the lock that serializes its draws across server processes.
+        tx.query_one(
+            "SELECT seed FROM lotteries WHERE lottery = $1 FOR UPDATE",
+            &[&lottery],
+        )
+        .await
+        .map_err(|e| StoreError(format!("lottery `{lottery}` has no seed: {e}")))?;
+        let seq = i64::from(entry.seq);
+        let before = tx
+            .query_opt(
+                "SELECT prize FROM lottery_draws WHERE lottery = $1 AND member = $2 AND device = $3 AND seq = $4",
+                &[&lottery, &entry.member, &entry.device, &seq],
+            )
+            .await
+            .map_err(err)?;
+        if let Some(row) = before {
+            return Ok(row.get(0));
+        }
+        let mut won = Won::new();
+        let mut n = 0i64;
+        for row in tx
+            .query(
+                "SELECT prize, COUNT(*) FROM lottery_draws WHERE lottery = $1 GROUP BY prize",
+                &[&lottery],
+            )
+            .await
+            .map_err(err)?
+        {
+            let count: i64 = row.get(1);
+            n += count;
+            if let Some(p) = row.get::<_, Option<String>>(0) {
+                won.insert(p, count as u32);
+            }
+        }
+        let prize = decide(&won);
+        tx.execute(
+            "INSERT INTO lottery_draws (lottery, n, member, device, seq, weight, prize) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&lottery, &(n + 1), &entry.member, &entry.device, &seq, &i64::from(entry.weight), &prize],
+        )
+        .await
+        .map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        Ok(prize)
+    }
+
+    async fn lottery_draws(&self, lottery: &str) -> Result<Vec<DrawEntry>, StoreError> {
+        let guard = self.conn().await;
+        let rows = guard
+            .client
+            .query(
+                "SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = $1 ORDER BY n",
+                &[&lottery],
+            )
+            .await
+            .map_err(err)?;
+        Ok(rows
+            .iter()
+            .map(|r| DrawEntry {
+                member: r.get(0),
+                device: r.get(1),
+                seq: r.get::<_, i64>(2) as u32,
+                weight: r.get::<_, i64>(3) as u16,
+                prize: r.get(4),
+            })
+            .collect())
+    }
+
     async fn transact<R, E>(
         &self,
         user: &str,

@@ -2,7 +2,7 @@
 //! database's write lock (`BEGIN IMMEDIATE`), which serializes syncs within and across
 //! processes sharing the file.
 
-use super::{decode, encode, OpRow, Record, Store, StoreError};
+use super::{decode, encode, DrawEntry, OpRow, Record, Store, StoreError, Won};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -35,6 +35,21 @@ CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
   expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lotteries (
+  lottery TEXT PRIMARY KEY,
+  seed TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lottery_draws (
+  lottery TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  member TEXT NOT NULL,
+  device TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  weight INTEGER NOT NULL,
+  prize TEXT,
+  PRIMARY KEY (lottery, n),
+  UNIQUE (lottery, member, device, seq)
 );
 ";
 
@@ -103,7 +118,98 @@ fn load_row(conn: &Connection, user: &str) -> Result<Option<Record>, StoreError>
     .transpose()
 }
 
+fn draw_row(r: &rusqlite::Row) -> rusqlite::Result<DrawEntry> {
+    Ok(DrawEntry {
+        member: r.get(0)?,
+        device: r.get(1)?,
+        seq: r.get::<_, i64>(2)? as u32,
+        weight: r.get::<_, i64>(3)? as u16,
+        prize: r.get(4)?,
+    })
+}
+
 impl Store for Sqlite {
+    async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {
+        let lottery = lottery.to_owned();
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO lotteries (lottery, seed) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![lottery, candidate],
+            )
+            .map_err(err)?;
+            conn.query_row(
+                "SELECT seed FROM lotteries WHERE lottery = ?1",
+                params![lottery],
+                |r| r.get(0),
+            )
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn lottery_draw(
+        &self,
+        lottery: &str,
+        entry: DrawEntry,
+        decide: impl FnOnce(&Won) -> Option<String> + Send + 'static,
+    ) -> Result<Option<String>, StoreError> {
+        let lottery = lottery.to_owned();
+        self.blocking(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+            let before: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT prize FROM lottery_draws WHERE lottery = ?1 AND member = ?2 AND device = ?3 AND seq = ?4",
+                    params![lottery, entry.member, entry.device, i64::from(entry.seq)],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(err)?;
+            if let Some(prize) = before {
+                return Ok(prize);
+            }
+            let mut won = Won::new();
+            let mut n = 0i64;
+            {
+                let mut stmt = tx
+                    .prepare("SELECT prize, COUNT(*) FROM lottery_draws WHERE lottery = ?1 GROUP BY prize")
+                    .map_err(err)?;
+                let rows = stmt
+                    .query_map(params![lottery], |r| {
+                        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+                    })
+                    .map_err(err)?;
+                for row in rows {
+                    let (prize, count) = row.map_err(err)?;
+                    n += count;
+                    if let Some(p) = prize {
+                        won.insert(p, count as u32);
+                    }
+                }
+            }
+            let prize = decide(&won);
+            tx.execute(
+                "INSERT INTO lottery_draws (lottery, n, member, device, seq, weight, prize) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![lottery, n + 1, entry.member, entry.device, i64::from(entry.seq), i64::from(entry.weight), prize],
+            )
+            .map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(prize)
+        })
+        .await
+    }
+
+    async fn lottery_draws(&self, lottery: &str) -> Result<Vec<DrawEntry>, StoreError> {
+        let lottery = lottery.to_owned();
+        self.blocking(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = ?1 ORDER BY n")
+                .map_err(err)?;
+            let rows = stmt.query_map(params![lottery], draw_row).map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+        .await
+    }
+
     async fn transact<R, E>(
         &self,
         user: &str,

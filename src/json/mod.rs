@@ -1,4 +1,4 @@
-//! Small readers over `serde_json::Value` that know their JSON path.
+//! Small readers over a parsed JSON tree (`value.rs`) that know their JSON path.
 //!
 //! The core reads its input formats (config, ops, state) with these instead of serde's derived
 //! `Deserialize`: derived deserializers are monomorphized per type and per deserializer and
@@ -7,18 +7,22 @@
 //! errors or, for clients reading a newer config, as warnings.
 
 use crate::config::ConfigIssue;
-use serde_json::{Map, Value};
+pub mod value;
+
+pub use value::{parse, Map, Value};
 
 /// A problem at a JSON path (`checkin.streak_bonuses[1].day`).
 pub type Issue = ConfigIssue;
 
-pub type Res<T> = Result<T, Issue>;
+/// Boxed, so that the result of every field read is small: each `?` of the readers moves
+/// one pointer instead of two strings (kilobytes of the wasm module over hundreds of fields).
+pub type Res<T> = Result<T, Box<Issue>>;
 
-pub fn issue(path: &str, reason: impl Into<String>) -> Issue {
-    ConfigIssue {
+pub fn issue(path: &str, reason: impl Into<String>) -> Box<Issue> {
+    Box::new(ConfigIssue {
         path: path.to_owned(),
         reason: reason.into(),
-    }
+    })
 }
 
 /// What to do with a field the reader does not know.
@@ -51,7 +55,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn wrong(path: &str, expected: &str, v: &Value) -> Issue {
+fn wrong(path: &str, expected: &str, v: &Value) -> Box<Issue> {
     issue(
         path,
         format!("invalid type: {}, expected {expected}", kind(v)),
@@ -100,7 +104,7 @@ pub fn array<'a>(v: &'a Value, path: &str) -> Res<&'a Vec<Value>> {
     v.as_array().ok_or_else(|| wrong(path, "an array", v))
 }
 
-pub fn object<'a>(v: &'a Value, path: &str) -> Res<&'a Map<String, Value>> {
+pub fn object<'a>(v: &'a Value, path: &str) -> Res<&'a Map> {
     v.as_object().ok_or_else(|| wrong(path, "an object", v))
 }
 
@@ -124,7 +128,7 @@ pub fn variant(v: &Value, path: &str, names: &[&'static str]) -> Res<usize> {
 
 /// An object being read field by field; `finish` reports the fields nobody asked for.
 pub struct Obj<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Map,
     pub path: String,
     read: Vec<&'static str>,
 }
@@ -149,47 +153,58 @@ impl<'a> Obj<'a> {
     }
 
     pub fn req(&mut self, key: &'static str) -> Res<&'a Value> {
-        let path = self.path.clone();
-        self.opt(key)
-            .ok_or_else(|| issue(&path, format!("missing field `{key}`")))
+        match self.opt(key) {
+            Some(v) => Ok(v),
+            None => Err(issue(&self.path, format!("missing field `{key}`"))),
+        }
+    }
+
+    /// `read(value, "")` with the field's path put in on failure only, so reading a valid
+    /// document allocates no paths.
+    fn field<T>(&self, key: &str, v: &Value, read: impl FnOnce(&Value) -> Res<T>) -> Res<T> {
+        read(v).map_err(|mut e| {
+            e.path = self.at(key);
+            e
+        })
     }
 
     pub fn uint(&mut self, key: &'static str, max: u64) -> Res<u64> {
         let v = self.req(key)?;
-        uint(v, &self.at(key), max)
+        self.field(key, v, |v| uint(v, "", max))
     }
 
     pub fn uint_or(&mut self, key: &'static str, max: u64, default: u64) -> Res<u64> {
         match self.opt(key) {
-            Some(v) => uint(v, &self.at(key), max),
+            Some(v) => self.field(key, v, |v| uint(v, "", max)),
             None => Ok(default),
         }
     }
 
     pub fn opt_uint(&mut self, key: &'static str, max: u64) -> Res<Option<u64>> {
-        self.opt(key)
-            .map(|v| uint(v, &self.at(key), max))
-            .transpose()
+        match self.opt(key) {
+            Some(v) => self.field(key, v, |v| uint(v, "", max)).map(Some),
+            None => Ok(None),
+        }
     }
 
     pub fn int(&mut self, key: &'static str, min: i64, max: i64) -> Res<i64> {
         let v = self.req(key)?;
-        int(v, &self.at(key), min, max)
+        self.field(key, v, |v| int(v, "", min, max))
     }
 
     pub fn string(&mut self, key: &'static str) -> Res<String> {
         let v = self.req(key)?;
-        string(v, &self.at(key))
+        self.field(key, v, |v| string(v, ""))
     }
 
     pub fn boolean(&mut self, key: &'static str) -> Res<bool> {
         let v = self.req(key)?;
-        boolean(v, &self.at(key))
+        self.field(key, v, |v| boolean(v, ""))
     }
 
     pub fn variant(&mut self, key: &'static str, names: &[&'static str]) -> Res<usize> {
         let v = self.req(key)?;
-        variant(v, &self.at(key), names)
+        self.field(key, v, |v| variant(v, "", names))
     }
 
     /// Reads each element of an array field with `f`; absent means empty when `optional`.
@@ -208,11 +223,14 @@ impl<'a> Obj<'a> {
             self.req(key)?
         };
         let path = self.at(key);
-        array(v, &path)?
-            .iter()
-            .enumerate()
-            .map(|(i, item)| f(item, &index(&path, i)))
-            .collect()
+        // A plain loop: `collect()` into `Result<Vec<_>>` costs the wasm module 1–3 KB per
+        // element type.
+        let items = array(v, &path)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(f(item, &index(&path, i))?);
+        }
+        Ok(out)
     }
 
     /// Checks that every field was read: unknown ones are errors, or warnings when tolerated.
@@ -222,7 +240,7 @@ impl<'a> Obj<'a> {
                 let path = join(&self.path, key);
                 match unknown {
                     Unknown::Deny => return Err(issue(&path, format!("unknown field `{key}`"))),
-                    Unknown::Warn(list) => list.push(issue(&path, "unknown field, ignored")),
+                    Unknown::Warn(list) => list.push(*issue(&path, "unknown field, ignored")),
                 }
             }
         }
@@ -246,11 +264,10 @@ pub fn record<'a, 'w, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn reads_fields_and_names_paths() {
-        let v = json!({"a": 5, "b": "x", "c": [1, 2, "3"], "d": -1, "e": 1.5});
+        let v = parse(r#"{"a": 5, "b": "x", "c": [1, 2, "3"], "d": -1, "e": 1.5}"#).unwrap();
         let mut o = Obj::new(&v, "root").unwrap();
         assert_eq!(o.uint("a", 10).unwrap(), 5);
         assert_eq!(o.string("b").unwrap(), "x");
@@ -264,7 +281,7 @@ mod tests {
         );
         assert_eq!(o.uint("a", 4).unwrap_err().path, "root.a");
         let mut warnings = Vec::new();
-        let v2 = json!({"known": 1, "extra": 2});
+        let v2 = parse(r#"{"known": 1, "extra": 2}"#).unwrap();
         let mut o2 = Obj::new(&v2, "").unwrap();
         o2.uint("known", 9).unwrap();
         o2.finish(&mut Unknown::Warn(&mut warnings)).unwrap();
@@ -279,16 +296,43 @@ mod tests {
 
     #[test]
     fn numbers_out_of_range_and_wrong_types() {
-        assert!(int(&json!(i64::MAX), "", 0, 10).is_err());
-        assert!(int(&json!(u64::MAX), "", 0, i64::MAX).is_err());
-        assert_eq!(int(&json!(-5), "", -10, 10).unwrap(), -5);
-        assert!(string(&json!(3), "p")
-            .unwrap_err()
-            .reason
-            .contains("expected a string"));
-        assert!(variant(&json!("x"), "p", &["a", "b"])
-            .unwrap_err()
-            .reason
-            .contains("unknown variant `x`"));
+        assert!(int(
+            &parse(&serde_json::json!(i64::MAX).to_string()).unwrap(),
+            "",
+            0,
+            10
+        )
+        .is_err());
+        assert!(int(
+            &parse(&serde_json::json!(u64::MAX).to_string()).unwrap(),
+            "",
+            0,
+            i64::MAX
+        )
+        .is_err());
+        assert_eq!(
+            int(
+                &parse(&serde_json::json!(-5).to_string()).unwrap(),
+                "",
+                -10,
+                10
+            )
+            .unwrap(),
+            -5
+        );
+        assert!(
+            string(&parse(&serde_json::json!(3).to_string()).unwrap(), "p")
+                .unwrap_err()
+                .reason
+                .contains("expected a string")
+        );
+        assert!(variant(
+            &parse(&serde_json::json!("x").to_string()).unwrap(),
+            "p",
+            &["a", "b"]
+        )
+        .unwrap_err()
+        .reason
+        .contains("unknown variant `x`"));
     }
 }

@@ -1,0 +1,116 @@
+// Collect-cards and the lottery end to end: the real wasm client in Node and the real
+// `zailai serve` on 127.0.0.1. Draws made offline stay pending, the server decides them at
+// sync from its committed seed, publishes every result, and reveals the seed once the
+// campaign and its offline window are over; then the client and the CLI verify each result,
+// and a changed result is caught.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+const { pkg, root } = require('./helpers.js');
+const { cli, startServer, call } = require('./server-helpers.js');
+const zailai = require(pkg);
+
+const DAY = 86_400_000;
+
+/** The business date (UTC+8) `days` from today. */
+function dateIn(days) {
+  return new Date(Date.now() + 8 * 3_600_000 + days * DAY).toISOString().slice(0, 10);
+}
+
+/** The seed rules with the Spring Festival campaign moved to start `startDays` from today. */
+function rules(startDays) {
+  const cfg = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  cfg.campaigns[0].start = dateIn(startDays);
+  return cfg;
+}
+
+function client(url, user, config) {
+  return zailai.createClient({
+    storage: zailai.memoryStorage(),
+    user,
+    config,
+    server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: user }), retry: { retries: 3, baseMs: 50, maxMs: 500 } },
+  });
+}
+
+test('offline draws wait for the server, which decides, publishes and later reveals: every result verifies', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-lottery-'));
+  const running = join(dir, 'running.json');
+  writeFileSync(running, JSON.stringify(rules(-2)));
+  let server = await startServer(['--dev', '--config', running], { dataDir: join(dir, 'data') });
+  t.after(() => server.child.kill());
+  const config = rules(-2);
+
+  // Offline: a day's use gives cards; two draws are paid and pending.
+  const a = await client(server.url, 'ann', config);
+  a.checkIn();
+  const cardEvents = [...a.track('open'), ...a.track('share')].filter((e) => e.type === 'card_granted');
+  assert.equal(cardEvents.length, 2, 'open (a day of use) and share each give a card in the campaign');
+  const balance = a.pointsSummary().balance;
+  a.draw('spring_draw_2027');
+  a.draw('spring_draw_2027');
+  assert.equal(a.pointsSummary().balance, balance - 40);
+  let view = a.campaigns()[0];
+  assert.equal(view.cards[0].kinds.reduce((n, k) => n + k.held, 0), 2);
+  assert.equal(view.cards[0].today_left, 1);
+  assert.equal(view.lotteries[0].draws_left, 1);
+  assert.deepEqual(view.lotteries[0].draws.map((d) => d.pending), [true, true]);
+
+  // The sync settles both; the page sees the prizes, and the published record lists them.
+  const result = await a.sync();
+  assert.deepEqual(result.rejected, []);
+  view = a.campaigns()[0];
+  assert.deepEqual(view.lotteries[0].draws.map((d) => d.pending), [false, false]);
+  const b = await client(server.url, 'bob', config);
+  b.checkIn();
+  b.track('share');
+  b.draw('spring_draw_2027');
+  await b.sync();
+  const open = await call(server.url, '/v1/lotteries/spring_draw_2027');
+  assert.equal(open.status, 200);
+  assert.equal(open.json.seed, null, 'the seed stays secret while draws can still arrive');
+  assert.match(open.json.commitment, /^[0-9a-f]{128}$/);
+  assert.equal(open.json.draws.length, 3);
+  await assert.rejects(a.verifyLottery('spring_draw_2027'), { code: 'LOTTERY_NOT_REVEALED' });
+  assert.equal((await call(server.url, '/v1/lotteries/nope')).json.error.code, 'UNKNOWN_LOTTERY');
+
+  // A device cannot settle its own draw (NOT_ALLOWED), nor push as the server.
+  const forged = await call(server.url, '/v1/sync', {
+    method: 'POST',
+    token: (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'eve' } })).json.token,
+    body: { protocol: 1, device: '~server', base_version: 0, ops: [] },
+  });
+  assert.equal(forged.status, 400);
+
+  // After the campaign and its offline window, the restarted server reveals the same seed.
+  server.child.kill();
+  const ended = join(dir, 'ended.json');
+  writeFileSync(ended, JSON.stringify(rules(-30)));
+  server = await startServer(['--dev', '--config', ended], { dataDir: join(dir, 'data') });
+  const revealed = (await call(server.url, '/v1/lotteries/spring_draw_2027')).json;
+  assert.equal(revealed.commitment, open.json.commitment, 'the committed seed survives the restart');
+  assert.match(revealed.seed, /^[0-9a-f]{64}$/);
+  const again = await client(server.url, 'ann', rules(-30));
+  const checked = await again.verifyLottery('spring_draw_2027');
+  assert.equal(checked.draws, 3);
+  assert.equal(checked.mine.length, 2, "ann's two draws are found by her member tag");
+  const wonByAnn = view.lotteries[0].draws.filter((d) => d.prize).length;
+  assert.equal(checked.mine.filter((i) => revealed.draws[i].prize).length, wonByAnn, 'the phone shows what the record says');
+
+  // The CLI agrees; a changed result is caught by both.
+  const file = join(dir, 'record.json');
+  writeFileSync(file, JSON.stringify(revealed));
+  const ok = execFileSync(cli, ['verify-lottery', '--config', ended, file], { encoding: 'utf8' });
+  assert.match(ok, /all 3 draws verified/);
+  const tampered = structuredClone(revealed);
+  const loser = tampered.draws.findIndex((d) => d.prize === null);
+  tampered.draws[loser === -1 ? 0 : loser].prize = loser === -1 ? null : 'gift';
+  writeFileSync(file, JSON.stringify(tampered));
+  const bad = spawnSync(cli, ['verify-lottery', '--config', ended, file], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /NOT VERIFIED: LOTTERY_MISMATCH: draws\[\d\]/);
+  assert.throws(() => a.rules.verifyLottery(JSON.stringify(tampered), 'ann'), { code: 'LOTTERY_MISMATCH' });
+});

@@ -1,0 +1,144 @@
+//! Lotteries on the server (`docs/lottery.md`): a secret seed per lottery, committed before
+//! the first draw; each pending draw decided from it and recorded in draw order; the record
+//! published at `GET /v1/lotteries/{id}`, with the seed once no more draws can arrive.
+
+use super::error::ApiError;
+use super::{now_ms, App};
+use crate::store::{DrawEntry, OpRow, Record, Store, StoreError};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use zailai::lottery::{self, Published};
+use zailai::Config;
+
+/// Every lottery's seed, created (32 random bytes) the first time the server sees it.
+pub async fn seeds(store: &impl Store, cfg: &Config) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut out = BTreeMap::new();
+    for l in &cfg.lotteries {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh)
+            .map_err(|e| format!("no randomness for a lottery seed: {e}"))?;
+        let seed = store
+            .lottery_seed(&l.id, lottery::hex(&fresh))
+            .await
+            .map_err(|e| e.to_string())?;
+        let bytes = lottery::unhex(&seed)
+            .ok_or_else(|| format!("stored seed of lottery `{}` is not hex", l.id))?;
+        out.insert(l.id.clone(), bytes);
+    }
+    Ok(out)
+}
+
+/// When the seed of `l` is revealed: once its campaign has closed and the offline window
+/// after it has passed, so that no draw the seed decides can still arrive.
+pub fn reveal_at(cfg: &Config, l: &zailai::config::Lottery) -> Option<i64> {
+    let c = cfg.campaigns.iter().find(|c| c.id == l.campaign)?;
+    let end = cfg.clock().start_of(c.start.to_day() + i32::from(c.days));
+    Some(end + i64::from(cfg.offline_window_days) * 86_400_000)
+}
+
+/// Decides the member's pending draws and settles them in a second transaction. A crash in
+/// between leaves the draws recorded and pending; the next sync settles them with the
+/// recorded prizes.
+pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, StoreError> {
+    let pending = zailai::sync::pending_draws(&record.state);
+    if pending.is_empty() {
+        return Ok(record);
+    }
+    let member = lottery::member_tag(user);
+    let mut decisions = Vec::new();
+    for draw in pending {
+        let cfg = app.config.clone();
+        let (Some(l), Some(seed)) = (
+            cfg.lotteries.iter().find(|l| l.id == draw.lottery).cloned(),
+            app.seeds.get(&draw.lottery).cloned(),
+        ) else {
+            // The lottery left the rules: the draw wins nothing (its cost was the member's
+            // stake in a lottery that no longer runs; operators refund by grant if they wish).
+            decisions.push((draw, None));
+            continue;
+        };
+        let tag = member.clone();
+        let (device, seq, weight) = (draw.device.clone(), draw.seq, draw.weight);
+        let entry = DrawEntry {
+            member: member.clone(),
+            device: draw.device.clone(),
+            seq: draw.seq,
+            weight: draw.weight,
+            prize: None,
+        };
+        let prize = app
+            .store
+            .lottery_draw(&draw.lottery, entry, move |won| {
+                let counts: Vec<u32> = l
+                    .prizes
+                    .iter()
+                    .map(|z| won.get(&z.id).copied().unwrap_or(0))
+                    .collect();
+                let slot = lottery::slot(&seed, &l.id, &tag, &device, seq, l.total_weight);
+                lottery::decide(&l, slot, weight, &counts).map(|i| l.prizes[i].id.clone())
+            })
+            .await?;
+        decisions.push((draw, prize));
+    }
+    let cfg = app.config.clone();
+    let now = now_ms();
+    let fresh = move || record;
+    let change = move |r: &mut Record| {
+        let ops = zailai::sync::settle_draws(&mut r.state, &cfg, &decisions, now);
+        if !ops.is_empty() {
+            r.server_version += 1;
+        }
+        let rows = ops
+            .iter()
+            .map(|op| OpRow {
+                device: op.device.clone(),
+                seq: op.seq,
+                at: op.at,
+                op: serde_json::to_string(op).unwrap_or_default(),
+                result: "applied".to_owned(),
+            })
+            .collect();
+        Ok::<_, Infallible>((r.clone(), rows))
+    };
+    let Ok(record) = app.store.transact(user, fresh, change).await?;
+    Ok(record)
+}
+
+/// `GET /v1/lotteries/{id}`: the commitment, every draw so far in order, and the seed once
+/// revealed (活动结果公示). Public: anyone may check the results.
+pub async fn published(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (Some(l), Some(seed)) = (
+        app.config.lotteries.iter().find(|l| l.id == id),
+        app.seeds.get(&id),
+    ) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "UNKNOWN_LOTTERY",
+            format!("no lottery `{id}`"),
+        ));
+    };
+    let reveal = reveal_at(&app.config, l);
+    let draws = app
+        .store
+        .lottery_draws(&id)
+        .await
+        .map_err(ApiError::internal)?;
+    let record = Published {
+        lottery: id,
+        commitment: lottery::commitment(seed),
+        seed: reveal
+            .filter(|&at| now_ms() >= at)
+            .map(|_| lottery::hex(seed)),
+        draws,
+    };
+    let mut body = serde_json::to_value(&record).map_err(ApiError::internal)?;
+    body["reveal_at"] = serde_json::json!(reveal);
+    Ok(Json(body))
+}

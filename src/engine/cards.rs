@@ -1,0 +1,124 @@
+//! Collect-cards (集福卡). Each counted action of a set's `grants` is a chance at a card while
+//! the set's campaign runs for the member. Chance number n of a member decides both whether a
+//! card comes and which, from a hash of (set, member, n): the same on the phone and on the
+//! server, and nothing the member can steer (every chance taken moves n on, whatever it
+//! gave; `daily_limit` bounds how fast anyone can collect).
+
+use super::{campaigns, rewards, tiers, Ctx};
+use crate::config::CardSet;
+use crate::error::{ErrorCode, RuleError};
+use crate::event::Event;
+use crate::lottery::word;
+use crate::state::State;
+use ed25519_compact::sha512::Hash;
+
+/// Whether the set's campaign runs for the member at the op's time.
+fn open(st: &State, cx: &Ctx, set: &CardSet) -> bool {
+    let tier = usize::from(tiers::effective(st, cx.day));
+    cx.cfg.campaigns.iter().any(|c| {
+        let (start, end) = campaigns::window(cx.cfg, c, tier);
+        c.id == set.campaign
+            && campaigns::eligible(cx.cfg, c, tier)
+            && (start..end).contains(&cx.at)
+    })
+}
+
+/// The kind (index) chance `n` gives, or `None` when it gives nothing. Not inlined: one copy
+/// of the hashing in the wasm module, not one per task counter.
+#[inline(never)]
+pub fn roll(set: &CardSet, user: &str, n: u32, chance_percent: u8) -> Option<usize> {
+    let mut h = Hash::new();
+    for part in [
+        b"zailai-cards/v1".as_slice(),
+        set.id.as_bytes(),
+        user.as_bytes(),
+    ] {
+        h.update(part);
+        h.update([0u8]);
+    }
+    h.update(n.to_le_bytes());
+    let d = h.finalize();
+    if word(&d, 0) % 100 >= u64::from(chance_percent) {
+        return None;
+    }
+    let total: u64 = set.kinds.iter().map(|k| u64::from(k.weight)).sum();
+    let mut at = word(&d, 8) % total.max(1);
+    set.kinds.iter().position(|k| {
+        let w = u64::from(k.weight);
+        let hit = at < w;
+        at = at.saturating_sub(w);
+        hit
+    })
+}
+
+/// A counted `action` happened: one chance per set that grants cards for it.
+#[inline(never)]
+pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
+    let cfg = cx.cfg;
+    for set in &cfg.cards {
+        let Some(grant) = set.grants.iter().find(|g| g.action == action) else {
+            continue;
+        };
+        if !open(st, cx, set) {
+            continue;
+        }
+        let holding = st.cards.entry_or_default(set.id.clone());
+        if holding.day != cx.day {
+            holding.day = cx.day;
+            holding.today = 0;
+        }
+        if holding.today >= set.daily_limit {
+            continue;
+        }
+        let n = holding.chances;
+        holding.chances += 1;
+        if let Some(k) = roll(set, &st.user, n, grant.chance_percent) {
+            let holding = st.cards.entry_or_default(set.id.clone());
+            holding.today += 1;
+            let kind = &set.kinds[k].id;
+            let held = holding.held.entry_or_default(kind.clone());
+            *held = held.saturating_add(1);
+            cx.events.push(Event::CardGranted {
+                set: set.id.clone(),
+                kind: kind.clone(),
+                held: *held,
+            });
+        }
+    }
+}
+
+/// Hands in one card of every kind for the set's reward. Allowed after the campaign too, so
+/// a set completed on its last day is never lost.
+pub fn exchange(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
+    let set =
+        cx.cfg.cards.iter().find(|s| s.id == id).ok_or_else(|| {
+            RuleError::new(ErrorCode::UnknownCardSet, format!("no card set `{id}`"))
+        })?;
+    let holding = st.cards.get_mut(id);
+    let missing: Vec<&str> = set
+        .kinds
+        .iter()
+        .filter(|k| {
+            holding
+                .as_ref()
+                .and_then(|h| h.held.get(&k.id))
+                .is_none_or(|&n| n == 0)
+        })
+        .map(|k| k.id.as_str())
+        .collect();
+    let Some(holding) = holding.filter(|_| missing.is_empty()) else {
+        return Err(RuleError::new(
+            ErrorCode::CardsIncomplete,
+            format!("missing {}", missing.join(", ")),
+        ));
+    };
+    for k in &set.kinds {
+        if let Some(n) = holding.held.get_mut(&k.id) {
+            *n -= 1;
+        }
+    }
+    holding.exchanged += 1;
+    cx.events.push(Event::CardsExchanged { set: id.to_owned() });
+    rewards::grant(st, cx, &set.reward, &format!("cards:{id}"));
+    Ok(())
+}
