@@ -359,6 +359,21 @@ class Client {
   }
 
   /**
+   * The member's monthly report (会员月报) from the server's state, for `month` (`YYYY-MM`,
+   * default: this business month): points earned and spent, check-ins, tier progress, next
+   * month's benefits. `{svg: true}` gives the report card as SVG text (for svgDataUri). Needs a
+   * server; 404 NOT_FOUND before the member's first sync.
+   */
+  async monthlyReport({ month, svg = false } = {}) {
+    if (!this._remote) throw zailaiError('BAD_ARGUMENT', 'monthlyReport needs createClient({server: {...}})');
+    const now = this._now();
+    const m = month === undefined ? this.rules.businessDate(now).slice(0, 7) : String(month);
+    const locale = this.locale ? `&locale=${encodeURIComponent(this.locale)}` : '';
+    const path = `/v1/me/report${svg ? '.svg' : ''}?month=${encodeURIComponent(m)}${locale}`;
+    return this._remote.authed('GET', path, undefined, now, { text: svg });
+  }
+
+  /**
    * Fetches a lottery's public record and checks every result against the rules: resolves to
    * {draws, won, mine, record}; rejects with LOTTERY_NOT_REVEALED before the seed is out, or
    * LOTTERY_MISMATCH naming the draw that does not check out.

@@ -30,7 +30,7 @@ export class Remote {
   }
 
   /** One request, no retry. Resolves to the JSON body of a 2xx; throws a coded Error else. */
-  async once(method, path, body, token) {
+  async once(method, path, body, token, { text = false } = {}) {
     const headers = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
@@ -43,6 +43,7 @@ export class Remote {
       // handled below: a 2xx must be JSON, an error may come from a proxy
     }
     if (res.status >= 200 && res.status < 300) {
+      if (text) return String(res.text);
       if (json === null || typeof json !== 'object') throw zailaiError('BAD_REPLY', `${method} ${path}: the reply is not a JSON object`, { status: res.status });
       return json;
     }
@@ -56,11 +57,11 @@ export class Remote {
   }
 
   /** A request with retries on NETWORK, 5xx and 429 (honouring Retry-After). */
-  async call(method, path, body, token) {
+  async call(method, path, body, token, options) {
     const { retries, baseMs, maxMs } = this.retry;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(method, path, body, token);
+        return await this.once(method, path, body, token, options);
       } catch (e) {
         if (!retryable(e) || attempt >= retries) throw e;
         const backoff = Math.min(maxMs, baseMs * 2 ** attempt);
@@ -82,14 +83,14 @@ export class Remote {
   }
 
   /** A call with the session's token; on 401 logs in again once. */
-  async authed(method, path, body, now) {
+  async authed(method, path, body, now, options) {
     const session = await this.token(now);
     try {
-      return await this.call(method, path, body, session.token);
+      return await this.call(method, path, body, session.token, options);
     } catch (e) {
       if (e.status !== 401) throw e;
       this.session.save(null);
-      return this.call(method, path, body, (await this.token(now)).token);
+      return this.call(method, path, body, (await this.token(now)).token, options);
     }
   }
 }

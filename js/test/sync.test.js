@@ -311,3 +311,22 @@ test('offline: sync fails with NETWORK after its retries and keeps every op', as
   assert.equal(c.pendingOps().length, 1);
   blackhole.close();
 });
+
+test('the monthly report (会员月报) comes from the server through the client, as data and as a card', async (t) => {
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  const c = await client(server.url, 'monthly');
+  await assert.rejects(c.monthlyReport(), { code: 'NOT_FOUND', status: 404 });
+  c.checkIn();
+  c.track('share');
+  await c.sync();
+  const report = await c.monthlyReport();
+  assert.equal(report.user, 'monthly');
+  assert.equal(report.checkins, 1);
+  assert.equal(report.balance, c.pointsSummary().balance);
+  assert.equal(report.month, Number(c.rules.businessDate(Date.now()).slice(5, 7)));
+  const svg = await c.monthlyReport({ svg: true });
+  assert.match(svg, /^<svg[^>]*>/);
+  assert.match(svg, /会员月报/);
+  await assert.rejects(c.monthlyReport({ month: '2026-13' }), { code: 'BAD_REQUEST', path: 'month' });
+});

@@ -455,6 +455,24 @@ export interface CampaignView {
   lotteries?: LotteryView[];
 }
 
+/** The monthly report (会员月报), GET /v1/me/report. */
+export interface MonthlyReport {
+  year: number;
+  month: number;
+  user: string;
+  /** null when the month is older than the state keeps per-month totals. */
+  points_earned: number | null;
+  points_spent: number;
+  checkins: number;
+  longest_streak: number;
+  balance: number;
+  tier: TierInfo;
+  tier_label: string;
+  tier_percentage: number;
+  /** The tier's benefits on the first day of next month. */
+  next_month: TierInfo;
+}
+
 export interface CardSetView {
   id: string;
   name: string;
@@ -704,6 +722,10 @@ export interface Client {
   exchangeCards(set: string): Event[];
   /** Pays for one lottery draw; it stays pending until a sync lets the server decide it. */
   draw(lottery: string): Event[];
+  /** The monthly report (会员月报) from the server for `month` (YYYY-MM, default this business
+   * month); `{svg: true}` resolves to the report card as SVG text. */
+  monthlyReport(options?: { month?: string }): Promise<MonthlyReport>;
+  monthlyReport(options: { month?: string; svg: true }): Promise<string>;
   /** Fetches GET /v1/lotteries/{id} and verifies every result against the rules (活动结果公示). */
   verifyLottery(lottery: string): Promise<LotteryVerification & { record: LotteryRecord }>;
   calendar(year?: number, month?: number): CalendarView;
