@@ -48,6 +48,9 @@ echo "== JS: the built package, the mini-program runtime harness, golden vectors
 cargo build -p zailai-server
 (cd js && npm test) 2>&1 | tee -a "$log"
 
+echo "== fuzzing each input format briefly (scripts/fuzz.sh; longer runs: docs/security.md)"
+bash scripts/fuzz.sh "${ZAILAI_FUZZ_SECONDS:-8}"
+
 # One closing line for the whole run, over cargo's, wasm-bindgen's and node's counts.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
      /^# pass / { p += $3 } /^# fail / { f += $3 }

@@ -34,11 +34,12 @@ rmSync(work, { recursive: true, force: true });
 run('wasm-bindgen', ['--target', 'bundler', '--out-dir', work, '--out-name', 'zailai', built]);
 
 // 3. wasm-opt: lower what std brings in (sign-ext, bulk memory, saturating float-to-int) to
-//    MVP, optimise for size, and drop wasm-bindgen's two Global exports (WeChat on iOS rejects
+//    MVP, optimise for size until nothing more shrinks (--converge, 0.7 KB br), and drop
+//    wasm-bindgen's two Global exports (WeChat on iOS rejects
 //    Global exports; with panic=abort the glue never reads them).
 const wasm = join(work, 'zailai.wasm');
 run(bin('wasm-opt'), [join(work, 'zailai_bg.wasm'), '-o', wasm,
-  '--enable-sign-ext', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '-Oz',
+  '--enable-sign-ext', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '-Oz', '--converge',
   '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering',
   '--remove-exports', '--pass-arg=remove-exports@__abort_handler,__instance_terminated',
   '--strip-debug', '--strip-producers']);

@@ -18,7 +18,14 @@ export function loadSync() {
     const bytes = readFileSync(join(__dirname, 'zailai.wasm'));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { './zailai_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
-    bindings = { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot, progressSVG: glue.progressSVG };
+    bindings = {
+      Rules: glue.Rules,
+      Member: glue.Member,
+      Snapshot: glue.Snapshot,
+      progressSVG: glue.progressSVG,
+      /** Bytes of the module's linear memory now (it only grows): for diagnostics and benchmarks. */
+      wasmMemoryBytes: () => instance.exports.memory.buffer.byteLength,
+    };
   }
   return bindings;
 }

@@ -564,6 +564,8 @@ export interface Bindings {
   Rules: typeof Rules;
   Member: typeof Member;
   Snapshot: typeof Snapshot;
+  /** Node entry only: bytes of the module's linear memory now. */
+  wasmMemoryBytes?: () => number;
 }
 
 // ---- storage and client ------------------------------------------------------------------

@@ -99,7 +99,7 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
     }
     // Handlers refuse before they change anything, so an op can work on the state itself.
     // Time effects (expiry, downgrades) run on the first op of a new business day and change
-    // the state before the handler decides; those ops work on a copy, kept only on success.
+    // the state before the handler decides; what they change is put back if it refuses.
     let mut cx = Ctx {
         cfg,
         day,
@@ -107,14 +107,65 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
         events: Vec::new(),
     };
     if day.max(newest) > state.advanced_to {
-        let mut next = state.clone();
-        advance(&mut next, &mut cx, day.max(newest));
-        run(&mut next, &mut cx, op)?;
-        *state = next;
+        let before = TimeFields::take(state);
+        advance(state, &mut cx, day.max(newest));
+        if let Err(e) = run(state, &mut cx, op) {
+            before.restore(state);
+            return Err(e);
+        }
     } else {
         run(state, &mut cx, op)?;
     }
     Ok(cx.events)
+}
+
+/// What `advance` may change, kept to undo it when the op is then refused. A copy of these
+/// bounded fields, not of the whole state: that would copy the member's whole history (every
+/// check-in, debit and order) on the first op of every day.
+struct TimeFields {
+    advanced_to: Day,
+    lots: crate::vecmap::VecMap<Day, crate::state::Lot>,
+    balance: u64,
+    totals: crate::state::Totals,
+    paid: Option<crate::state::PaidTerm>,
+    tier: u8,
+    tier_reached: (u8, Day),
+    days: crate::vecmap::VecMap<Day, crate::state::DayStats>,
+    month_earned: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
+    makeups: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
+    services_used: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
+}
+
+impl TimeFields {
+    fn take(st: &State) -> TimeFields {
+        TimeFields {
+            advanced_to: st.advanced_to,
+            lots: st.lots.clone(),
+            balance: st.balance,
+            totals: st.totals.clone(),
+            paid: st.paid.clone(),
+            tier: st.tier,
+            tier_reached: st.tier_reached,
+            days: st.days.clone(),
+            month_earned: st.month_earned.clone(),
+            makeups: st.makeups.clone(),
+            services_used: st.services_used.clone(),
+        }
+    }
+
+    fn restore(self, st: &mut State) {
+        st.advanced_to = self.advanced_to;
+        st.lots = self.lots;
+        st.balance = self.balance;
+        st.totals = self.totals;
+        st.paid = self.paid;
+        st.tier = self.tier;
+        st.tier_reached = self.tier_reached;
+        st.days = self.days;
+        st.month_earned = self.month_earned;
+        st.makeups = self.makeups;
+        st.services_used = self.services_used;
+    }
 }
 
 /// The op itself, then what follows from it. Must not change `st` before it can fail.

@@ -1,0 +1,35 @@
+//! Ops from JSON applied to a member: decoding and every rule path never panic, a refused op
+//! leaves the state exactly as it was, and the state always decodes again.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use zailai::{Config, Op, State};
+
+const T0: i64 = 1_761_958_800_000;
+
+/// Parsed once: the rules are not what this target fuzzes.
+fn rules() -> &'static Config {
+    static RULES: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    RULES.get_or_init(Config::seed)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let cfg = rules();
+    let mut st = State::join(cfg, "fuzz", T0);
+    // One op per line, so the fuzzer can build sequences.
+    for line in text.lines().take(64) {
+        let Ok(op) = Op::from_json(line) else {
+            continue;
+        };
+        let before = st.to_json();
+        if st.apply(cfg, &op).is_err() {
+            assert_eq!(st.to_json(), before, "a refused op changed the state");
+        }
+        assert!(
+            State::from_json(&st.to_json()).is_ok(),
+            "the state no longer decodes"
+        );
+    }
+});
