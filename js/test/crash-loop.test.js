@@ -5,12 +5,11 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { spawn } = require('node:child_process');
 const { mkdtempSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { cli, call } = require('./server-helpers.js');
+const { startServer, call } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const SECONDS = Number(process.env.ZAILAI_CRASH_SECONDS || 8);
@@ -25,26 +24,15 @@ function freePort() {
   });
 }
 
-/** Starts the server on a fixed port (clients keep their URL across restarts). */
-function start(port, args) {
-  const child = spawn(cli, ['serve', '--addr', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('listening on')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-}
+/** The server on a fixed port, so clients keep their URL across restarts. */
+const start = (port, args, dataDir) => startServer(args, { dataDir, addr: `127.0.0.1:${port}` }).then((s) => s.child);
 
 async function crashLoop(t, label, storeArgs) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zailai-crash-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['--dev', '--admin-token', 'op', '--rate-per-minute', '100000', ...storeArgs];
-  let server = await start(port, args);
+  let server = await start(port, args, dataDir);
   t.after(() => server.kill('SIGKILL'));
   const run = `${label}${Date.now().toString(36)}`;
   const members = [];
@@ -70,7 +58,7 @@ async function crashLoop(t, label, storeArgs) {
       dying.kill('SIGKILL');
       await exited;
       kills++;
-      restarting = start(port, args);
+      restarting = start(port, args, dataDir);
       server = await restarting;
       restarting = null;
     }
@@ -108,11 +96,11 @@ async function crashLoop(t, label, storeArgs) {
 }
 
 test('crash loop on SQLite: SIGKILL at random moments, nothing lost, nothing twice', async (t) => {
-  await crashLoop(t, 'sqlite', ['--data-dir', mkdtempSync(join(tmpdir(), 'zailai-crash-'))]);
+  await crashLoop(t, 'sqlite', []);
 });
 
 test('crash loop on PostgreSQL: SIGKILL at random moments, nothing lost, nothing twice', async (t) => {
   const pg = process.env.ZAILAI_TEST_POSTGRES;
   assert.ok(pg, 'ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval "$(bash scripts/postgres-up.sh)" first');
-  await crashLoop(t, 'pg', ['--data-dir', mkdtempSync(join(tmpdir(), 'zailai-crash-')), '--database', pg]);
+  await crashLoop(t, 'pg', ['--database', pg]);
 });

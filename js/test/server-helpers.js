@@ -9,9 +9,10 @@ const { root } = require('./helpers.js');
 
 const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
 
-/** Starts `zailai serve` on a free loopback port; `dataDir` to restart over the same data. */
-function startServer(args, { dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-')), env = {} } = {}) {
-  const child = spawn(cli, ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/** Starts `zailai serve` on a free loopback port (or `addr`); `dataDir` to restart over the
+ * same data. */
+function startServer(args, { dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-')), env = {}, addr = '127.0.0.1:0' } = {}) {
+  const child = spawn(cli, ['serve', '--addr', addr, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

@@ -22,13 +22,12 @@
 //! zailai-server --test simulation` runs many more.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use zailai::snapshot::{self, Payload, SnapshotSigner, TrustedKeys};
 use zailai::sync::{Limits, Push, Rejection, PROTOCOL};
 use zailai::{Config, Event, Op, OpKind, State};
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{apply_push, Record, Store};
+use zailai_server::store::{self, Store};
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 const MINUTE: i64 = 60_000;
@@ -118,37 +117,26 @@ struct Server {
 }
 
 impl Server {
-    /// `routes::sync` without HTTP: one transaction, then a signed snapshot.
+    /// `POST /v1/sync` without HTTP (`store::sync`, as the route calls it), then a signed
+    /// snapshot. Lotteries are not in play here: the simulated weeks have none running.
     async fn sync(
         &self,
-        cfg: &Config,
+        cfg: &Arc<Config>,
         user: &str,
         push: Push,
         now: i64,
     ) -> (Vec<Rejection>, Vec<u8>) {
         let limits = Limits::from_config(cfg);
-        let joined_at = push
-            .ops
-            .first()
-            .map_or(now, |op| op.at)
-            .clamp(now - limits.offline_window_ms, now);
-        let fresh = {
-            let (cfg, user, joined) = (cfg.clone(), user.to_owned(), self.joined.clone());
-            move || {
-                joined.lock().unwrap().insert(user.clone(), joined_at);
-                Record {
-                    state: State::join(&cfg, &user, joined_at),
-                    processed: Default::default(),
-                    server_version: 0,
-                }
-            }
-        };
-        let cfg2 = cfg.clone();
-        let change = move |r: &mut Record| {
-            let (outcome, rows) = apply_push(r, &cfg2, &push, now, limits);
-            Ok::<_, Infallible>(((outcome, r.clone()), rows))
-        };
-        let Ok((outcome, record)) = self.store.transact(user, fresh, change).await.unwrap();
+        let joined = store::joined_at(&push, now, limits);
+        let (outcome, record) = store::sync(&self.store, cfg, user, push, now)
+            .await
+            .unwrap();
+        // The first sync that reaches the server creates the member at `joined`.
+        self.joined
+            .lock()
+            .unwrap()
+            .entry(user.to_owned())
+            .or_insert(joined);
         let payload = Payload {
             user: user.to_owned(),
             server_version: record.server_version,
@@ -212,7 +200,7 @@ struct Tally {
 
 async fn run(seed: u64) -> Result<Tally, String> {
     let mut rng = Rng(seed);
-    let cfg = Config::seed();
+    let cfg = Arc::new(Config::seed());
     let dir = std::env::temp_dir().join(format!("zailai-sim-{}-{seed}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let path = dir.join("sim.db");

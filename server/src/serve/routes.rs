@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::{now_ms, App};
-use crate::store::{Record, Store};
+use crate::store::Store;
 use axum::extract::rejection::StringRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,11 +12,10 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use zailai::snapshot::{base64, Payload};
-use zailai::sync::{Limits, Push, Reply, PROTOCOL};
+use zailai::sync::{Push, Reply, PROTOCOL};
 
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.options.body_limit;
@@ -171,29 +170,7 @@ async fn sync(
     let push = Push::from_json(&body_text(body)?)
         .map_err(|e| ApiError::bad_request(e.code, &e.path, e.message))?;
     let now = now_ms();
-    let cfg = app.config.clone();
-    let limits = Limits::from_config(&cfg);
-    // A member's first sync may carry an offline week: they joined when its first op happened.
-    let joined_at = push
-        .ops
-        .first()
-        .map_or(now, |op| op.at)
-        .clamp(now - limits.offline_window_ms, now);
-    let fresh = {
-        let (cfg, user) = (cfg.clone(), user.clone());
-        move || Record {
-            state: zailai::State::join(&cfg, &user, joined_at),
-            processed: Default::default(),
-            server_version: 0,
-        }
-    };
-    let change = move |record: &mut Record| {
-        let (outcome, rows) = crate::store::apply_push(record, &cfg, &push, now, limits);
-        Ok::<_, Infallible>(((outcome, record.clone()), rows))
-    };
-    let Ok((outcome, record)) = app
-        .store
-        .transact(&user, fresh, change)
+    let (outcome, record) = crate::store::sync(&app.store, &app.config, &user, push, now)
         .await
         .map_err(ApiError::internal)?;
     let record = super::lottery::settle(&app, &user, record)

@@ -133,6 +133,44 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<Option<(String, i64)>, StoreError>> + Send;
 }
 
+/// When a member joins: at the first op of their first sync (an offline week before it is
+/// theirs), but within the offline window.
+pub fn joined_at(push: &zailai::sync::Push, now: i64, limits: zailai::sync::Limits) -> i64 {
+    push.ops
+        .first()
+        .map_or(now, |op| op.at)
+        .clamp(now - limits.offline_window_ms, now)
+}
+
+/// One sync of `user`, the body of `POST /v1/sync` without HTTP: loads the member (or starts
+/// one at [`joined_at`]), applies the push, and commits the state and the op rows in one
+/// transaction. Returns the outcome and the record to sign.
+pub async fn sync(
+    store: &impl Store,
+    cfg: &std::sync::Arc<zailai::Config>,
+    user: &str,
+    push: zailai::sync::Push,
+    now: i64,
+) -> Result<(zailai::sync::Outcome, Record), StoreError> {
+    let limits = zailai::sync::Limits::from_config(cfg);
+    let joined = joined_at(&push, now, limits);
+    let fresh = {
+        let (cfg, user) = (cfg.clone(), user.to_owned());
+        move || Record {
+            state: State::join(&cfg, &user, joined),
+            processed: Default::default(),
+            server_version: 0,
+        }
+    };
+    let cfg = cfg.clone();
+    let change = move |record: &mut Record| {
+        let (outcome, rows) = apply_push(record, &cfg, &push, now, limits);
+        Ok::<_, std::convert::Infallible>(((outcome, record.clone()), rows))
+    };
+    let Ok(done) = store.transact(user, fresh, change).await?;
+    Ok(done)
+}
+
 /// One sync inside a transaction: applies `push` with the core's acceptance rules, bumps
 /// `server_version` when the state changed, and returns the outcome and the op-log rows of
 /// the ops this push processed for the first time.
