@@ -134,6 +134,21 @@ impl<K: Ord, V> VecMap<K, V> {
         }
     }
 
+    /// Removes the pairs with keys `< key` and returns them (the rest stays where it is).
+    pub fn take_before(&mut self, key: &K) -> Self {
+        let at = self.items.partition_point(|(k, _)| k < key);
+        VecMap {
+            items: self.items.drain(..at).collect(),
+        }
+    }
+
+    /// Undoes [`take_before`](Self::take_before): `older`'s keys all come before this map's.
+    pub fn put_back(&mut self, older: Self) {
+        let mut items = older.items;
+        items.append(&mut self.items);
+        self.items = items;
+    }
+
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.items.retain_mut(|(k, v)| keep(k, v));
     }

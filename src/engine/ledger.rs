@@ -176,14 +176,16 @@ pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
     });
 }
 
-/// Expires what is left of every lot whose last usable day is before `today`.
-pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) {
+/// Expires what is left of every lot whose last usable day is before `today`; returns the
+/// lots it removed (so a refused op can put them back).
+pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) -> Vec<(Day, Lot)> {
     let due: Vec<Day> = st
         .lots
         .iter()
         .filter(|(_, l)| l.expires < today)
         .map(|(d, _)| *d)
         .collect();
+    let mut removed = Vec::new();
     for lot_day in due {
         if let Some(lot) = st.lots.remove(&lot_day) {
             // Saturating: a hand-built inconsistent state must not panic here.
@@ -193,6 +195,8 @@ pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) {
                 lot: Date::from_day(lot_day),
                 amount: u32::try_from(lot.remaining).unwrap_or(u32::MAX),
             });
+            removed.push((lot_day, lot));
         }
     }
+    removed
 }

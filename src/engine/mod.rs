@@ -108,9 +108,9 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
     };
     if day.max(newest) > state.advanced_to {
         let before = TimeFields::take(state);
-        advance(state, &mut cx, day.max(newest));
+        let pruned = advance(state, &mut cx, day.max(newest));
         if let Err(e) = run(state, &mut cx, op) {
-            before.restore(state);
+            before.restore(state, pruned);
             return Err(e);
         }
     } else {
@@ -119,17 +119,24 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
     Ok(cx.events)
 }
 
-/// What `advance` may change, kept to undo it when the op is then refused. A copy of these
-/// bounded fields, not of the whole state: that would copy the member's whole history (every
-/// check-in, debit and order) on the first op of every day.
+/// What `advance` may change, kept to undo it when the op is then refused: copies of the
+/// small fields it changes, while the records it prunes come back from [`Pruned`]. Copying
+/// the whole state instead would copy the member's history (every check-in, debit, order and
+/// the per-day activity) on the first op of every day.
 struct TimeFields {
     advanced_to: Day,
-    lots: crate::vecmap::VecMap<Day, crate::state::Lot>,
     balance: u64,
     totals: crate::state::Totals,
     paid: Option<crate::state::PaidTerm>,
     tier: u8,
     tier_reached: (u8, Day),
+}
+
+/// The lots expiry removed and the records `prune` dropped (usually one day's), to put back
+/// when the op is refused.
+#[derive(Default)]
+struct Pruned {
+    expired: Vec<(Day, crate::state::Lot)>,
     days: crate::vecmap::VecMap<Day, crate::state::DayStats>,
     month_earned: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
     makeups: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
@@ -140,31 +147,28 @@ impl TimeFields {
     fn take(st: &State) -> TimeFields {
         TimeFields {
             advanced_to: st.advanced_to,
-            lots: st.lots.clone(),
             balance: st.balance,
             totals: st.totals.clone(),
             paid: st.paid.clone(),
             tier: st.tier,
             tier_reached: st.tier_reached,
-            days: st.days.clone(),
-            month_earned: st.month_earned.clone(),
-            makeups: st.makeups.clone(),
-            services_used: st.services_used.clone(),
         }
     }
 
-    fn restore(self, st: &mut State) {
+    fn restore(self, st: &mut State, pruned: Pruned) {
         st.advanced_to = self.advanced_to;
-        st.lots = self.lots;
+        for (day, lot) in pruned.expired {
+            st.lots.insert(day, lot);
+        }
         st.balance = self.balance;
         st.totals = self.totals;
         st.paid = self.paid;
         st.tier = self.tier;
         st.tier_reached = self.tier_reached;
-        st.days = self.days;
-        st.month_earned = self.month_earned;
-        st.makeups = self.makeups;
-        st.services_used = self.services_used;
+        st.days.put_back(pruned.days);
+        st.month_earned.put_back(pruned.month_earned);
+        st.makeups.put_back(pruned.makeups);
+        st.services_used.put_back(pruned.services_used);
     }
 }
 
@@ -268,13 +272,13 @@ fn session(st: &mut State, cx: &mut Ctx, minutes: u32) -> Result<(), RuleError> 
 }
 
 /// Runs time effects up to business day `to`: expiry, the end of a paid term, month-start
-/// downgrades; then forgets activity older than any window still needs.
-fn advance(st: &mut State, cx: &mut Ctx, to: Day) {
+/// downgrades; then forgets activity older than any window still needs, and returns it.
+fn advance(st: &mut State, cx: &mut Ctx, to: Day) -> Pruned {
     let from = st.advanced_to;
     if to <= from {
-        return;
+        return Pruned::default();
     }
-    ledger::expire(st, &mut cx.events, to);
+    let expired = ledger::expire(st, &mut cx.events, to);
     if let Some(term) = st.paid.clone() {
         if term.until < to {
             let before = tiers::effective(st, from);
@@ -306,11 +310,14 @@ fn advance(st: &mut State, cx: &mut Ctx, to: Day) {
         }
     }
     st.advanced_to = to;
-    prune(st, cx.cfg, to);
+    Pruned {
+        expired,
+        ..prune(st, cx.cfg, to)
+    }
 }
 
-/// Drops per-day and per-month records no rule can look at any more.
-fn prune(st: &mut State, cfg: &Config, today: Day) {
+/// Drops per-day and per-month records no rule can look at any more, and returns them.
+fn prune(st: &mut State, cfg: &Config, today: Day) -> Pruned {
     let rfm = &cfg.lifecycle.rfm;
     let longest = cfg
         .tiers
@@ -320,9 +327,12 @@ fn prune(st: &mut State, cfg: &Config, today: Day) {
         .max(rfm.monetary_window);
     let keep = i32::from(longest) + i32::from(cfg.offline_window_days) + 32;
     let oldest_day = today - keep;
-    st.days = st.days.split_off(&oldest_day);
     let oldest_month = month_of(today - i32::from(cfg.offline_window_days)) - 1;
-    st.month_earned = st.month_earned.split_off(&oldest_month);
-    st.makeups = st.makeups.split_off(&oldest_month);
-    st.services_used = st.services_used.split_off(&oldest_month);
+    Pruned {
+        expired: Vec::new(),
+        days: st.days.take_before(&oldest_day),
+        month_earned: st.month_earned.take_before(&oldest_month),
+        makeups: st.makeups.take_before(&oldest_month),
+        services_used: st.services_used.take_before(&oldest_month),
+    }
 }
