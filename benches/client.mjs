@@ -64,6 +64,7 @@ function replay() {
   return m;
 }
 const heavy = replay();
+const memoryAfterYear = b.wasmMemoryBytes();
 const endAt = year.ops[year.ops.length - 1].at;
 results.notes.push(`heavy year: ${year.ops.length} ops from 2026-01-05, seed 1 (benches/heavy-year.mjs)`);
 
@@ -198,7 +199,8 @@ results.sizes = {
   'zailai.wasm.br (mini-program dist)': statSync(join(dist, 'miniprogram', 'zailai.wasm.br')).size,
   'mini-program JS (dist/miniprogram/index.js)': statSync(join(dist, 'miniprogram', 'index.js')).size,
   'mini-program JS, brotli': brotliCompressSync(readFileSync(join(dist, 'miniprogram', 'index.js'))).length,
-  'wasm linear memory after the heavy year and every bench above': b.wasmMemoryBytes(),
+  'wasm linear memory after loading and replaying the heavy year': memoryAfterYear,
+  'wasm linear memory at the end (300 copies of the heavy member made and freed; it never shrinks)': b.wasmMemoryBytes(),
   'stored state of the heavy member (state JSON)': Buffer.byteLength(heavy.stateJSON()),
   'its signed snapshot, base64 as stored': snapshotB64.length,
 };

@@ -120,9 +120,9 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
 }
 
 /// What `advance` may change, kept to undo it when the op is then refused: copies of the
-/// small fields it changes, while the records it prunes come back from [`Pruned`]. Copying
-/// the whole state instead would copy the member's history (every check-in, debit, order and
-/// the per-day activity) on the first op of every day.
+/// small fields it changes, while the lots it expires and the records it prunes come back
+/// from [`Pruned`]. Copying the whole state instead would copy the member's history (every
+/// check-in, debit, order and the per-day activity) on the first op of every day.
 struct TimeFields {
     advanced_to: Day,
     balance: u64,
