@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use zailai::snapshot::{self, Payload, SnapshotSigner, TrustedKeys};
 use zailai::sync::{Limits, Push, Rejection, PROTOCOL};
 use zailai::{Config, Event, Op, OpKind, State};
+use zailai_server::populate;
 use zailai_server::store::sqlite::Sqlite;
 use zailai_server::store::{self, Store};
 
@@ -33,16 +34,12 @@ const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 86_400_000;
 
-/// SplitMix64: the schedule's only source of randomness.
-struct Rng(u64);
+/// The schedule's only source of randomness: the population simulator's SplitMix64.
+struct Rng(populate::Rng);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
@@ -199,7 +196,7 @@ struct Tally {
 }
 
 async fn run(seed: u64) -> Result<Tally, String> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng(populate::Rng::new(seed));
     let cfg = Arc::new(Config::seed());
     let dir = std::env::temp_dir().join(format!("zailai-sim-{}-{seed}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -15,12 +15,7 @@ use ed25519_compact::sha512::Hash;
 /// Whether the set's campaign runs for the member at the op's time.
 fn open(st: &State, cx: &Ctx, set: &CardSet) -> bool {
     let tier = usize::from(tiers::effective(st, cx.day));
-    cx.cfg.campaigns.iter().any(|c| {
-        let (start, end) = campaigns::window(cx.cfg, c, tier);
-        c.id == set.campaign
-            && campaigns::eligible(cx.cfg, c, tier)
-            && (start..end).contains(&cx.at)
-    })
+    campaigns::active(cx.cfg, tier, cx.at).any(|c| c.id == set.campaign)
 }
 
 /// The kind (index) chance `n` gives, or `None` when it gives nothing. Not inlined: one copy

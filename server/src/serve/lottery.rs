@@ -94,13 +94,7 @@ pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, Sto
         }
         let rows = ops
             .iter()
-            .map(|op| OpRow {
-                device: op.device.clone(),
-                seq: op.seq,
-                at: op.at,
-                op: serde_json::to_string(op).unwrap_or_default(),
-                result: "applied".to_owned(),
-            })
+            .map(|op| OpRow::of(op, "applied".to_owned()))
             .collect();
         Ok::<_, Infallible>((r.clone(), rows))
     };

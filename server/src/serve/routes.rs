@@ -39,13 +39,9 @@ pub fn router(app: Arc<App>) -> Router {
 
 type Shared = State<Arc<App>>;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Sessions are stored by the hash of their token, never the token itself.
 fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    zailai::lottery::hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
@@ -133,7 +129,7 @@ async fn session(
     let user = user.as_str();
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(ApiError::internal)?;
-    let token = hex(&raw);
+    let token = zailai::lottery::hex(&raw);
     let expires_at = now_ms() + app.options.session_ttl_ms;
     app.store
         .put_session(&token_hash(&token), user, expires_at)

@@ -34,6 +34,19 @@ pub struct OpRow {
     pub result: String,
 }
 
+impl OpRow {
+    /// The log row of `op` with its `result` (`applied` or a refusal's code).
+    pub fn of(op: &zailai::Op, result: String) -> OpRow {
+        OpRow {
+            device: op.device.clone(),
+            seq: op.seq,
+            at: op.at,
+            op: serde_json::to_string(op).unwrap_or_default(),
+            result,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError(pub String);
 
@@ -197,16 +210,13 @@ pub fn apply_push(
         .ops
         .iter()
         .filter(|op| op.seq > before)
-        .map(|op| OpRow {
-            device: op.device.clone(),
-            seq: op.seq,
-            at: op.at,
-            op: serde_json::to_string(op).unwrap_or_default(),
-            result: outcome
+        .map(|op| {
+            let result = outcome
                 .rejected
                 .iter()
                 .find(|r| r.seq == op.seq)
-                .map_or_else(|| "applied".to_owned(), |r| r.code.clone()),
+                .map_or_else(|| "applied".to_owned(), |r| r.code.clone());
+            OpRow::of(op, result)
         })
         .collect();
     (outcome, rows)
