@@ -1,6 +1,7 @@
 // Writes docs/PERFORMANCE.md from the results of one `bash scripts/bench.sh` run:
 // target/bench/client.json (benches/client.mjs), target/criterion/*/new/estimates.json
-// (benches/core.rs) and target/bench/sync.json (server/benches/sync_load.rs).
+// (benches/core.rs), target/bench/engines.json (benches/engines.mjs: JavaScriptCore without JIT
+// beside V8) and target/bench/sync.json (server/benches/sync_load.rs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
 const client = read('target/bench/client.json');
+const engines = existsSync(join(root, 'target/bench/engines.json')) ? read('target/bench/engines.json') : null;
 const sync = existsSync(join(root, 'target/bench/sync.json')) ? read('target/bench/sync.json') : [];
 const command = process.argv[2] || 'bash scripts/bench.sh';
 const sh = (cmd, args) => {
@@ -62,6 +64,42 @@ w(`- peers from npm: @noble/ed25519 ${pkgVersion('@noble/ed25519')} (with @noble
 w(`- the wasm module: release, \`-Oz\`, MVP, wasm-opt (js/build/build.mjs); native: \`cargo bench\` (release, opt-level "z" like the module)`);
 for (const n of client.notes) w(`- ${n}`);
 w();
+if (engines) {
+  const names = Object.keys(engines.engines);
+  const [jsc, v8] = names.map((n) => engines.engines[n]);
+  // The issue 13 goals on JavaScriptCore without JIT (medians, heavy-year fixture).
+  const goals = {
+    'open: createClient (heavy base + 20 pending) → first calendar': 30_000,
+    'one action on the heavy member, persisted (20 pending)': 100,
+    'month calendar view model (calendarCells)': 500,
+    'snapshot verify of the heavy member, ours (signature + decode)': 20_000,
+    'replay of the heavy year': 100_000,
+    'module compile + instantiate': 25_000,
+  };
+  w('## The client on both engines: JavaScriptCore without JIT (iOS) and V8 (Android)');
+  w();
+  w('benches/engines.mjs: one bundle (benches/engines/client.js) loads the mini-program dist as WeChat does (path-only');
+  w('`WXWebAssembly`, no `WebAssembly`, `TextDecoder` or `console` visible to the package) and runs in');
+  w('`jsc --useJIT=false` (JavaScriptCore as on iOS, wasm interpreted) and in Node, so both columns are the same code.');
+  w('The plain-JS rules and @noble/ed25519 run in the same engine. Medians (p10 – p90).');
+  for (const n of engines.notes) w(`- ${n}`);
+  w();
+  w(`| figure | ${names.join(' | ')} | ${names[0]} / ${names[1]} | goal (${names[0]}) |`);
+  w('| --- | --- | --- | --- | --- |');
+  for (const [name, f] of Object.entries(jsc)) {
+    const g = v8[name];
+    const goal = goals[name];
+    w(`| ${name} | ${spread(f)} | ${g ? spread(g) : '–'} | ${g ? `${(f.median_us / g.median_us).toFixed(0)}×` : '–'} | ${goal ? `≤ ${us(goal)}: ${f.median_us <= goal ? 'met' : '**missed**'}` : ''} |`);
+  }
+  const plain = (e) => Object.entries(e).find(([k]) => k.startsWith('plain-JS'))?.[1];
+  const engine = (e) => Object.entries(e).find(([k]) => k.startsWith('wasm engine'))?.[1];
+  if (plain(jsc) && engine(jsc)) {
+    const r = (e) => (engine(e).median_us / plain(e).median_us).toFixed(1);
+    w();
+    w(`Engine / plain-JS rules on the same ops: ${r(jsc)}× on ${names[0]} (goal ≤ 3×), ${r(v8)}× on ${names[1]} (goal ≤ 1×).`);
+  }
+  w();
+}
 w('## Client in Node: wasm against native');
 w();
 w('wasm: median (p10 – p90) of the runs; native: criterion\'s median (95 % confidence interval).');

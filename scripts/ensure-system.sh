@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium + chromedriver (wasm tests in a real browser), wabt
-# (wasm-validate, wasm-objdump) and a CJK font (the preview's screenshots show Chinese) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
+# (wasm-validate, wasm-objdump), jsc (JavaScriptCore, the iOS engine) and a CJK font (the preview's screenshots show Chinese) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
 # wasm-bindgen output (TOOLCHAIN.md); wasm-opt comes from npm.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wasm-validate >/dev/null || missing+=(wabt)
+# JavaScriptCore's shell: the engine iOS WeChat runs mini-programs in (jsc --useJIT=false).
+command -v jsc >/dev/null || missing+=(libjavascriptcoregtk-4.0-bin)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""

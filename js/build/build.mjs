@@ -12,6 +12,8 @@ const js = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = dirname(js);
 const pkg = join(root, 'pkg');
 const work = join(root, 'target', 'zailai-pkg');
+/** The optimisation level of the shipped module (see ZAILAI_WASM_OPT below). */
+const OPT_DEFAULT = 'z';
 const bin = (name) => join(js, 'node_modules', '.bin', name);
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 
@@ -20,7 +22,13 @@ const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: 'inherit',
 //    lets stable Rust take these flags (TOOLCHAIN.md, recipe B). `strip` keeps the
 //    target_features section from wasm-bindgen, which would otherwise emit an externref
 //    table. Its own target dir, so these flags never invalidate the test builds.
+//    Optimisation: ZAILAI_WASM_OPT picks the level for rustc and wasm-opt alike (z, s, 2, 3;
+//    docs/package.md has the size/speed curve on V8 and on JavaScriptCore without JIT that
+//    chose the default).
+const opt = process.env.ZAILAI_WASM_OPT || OPT_DEFAULT;
+if (!['z', 's', '2', '3'].includes(opt)) throw new Error(`ZAILAI_WASM_OPT must be z, s, 2 or 3, not ${opt}`);
 run('cargo', ['build', '-p', 'zailai-wasm', '--release', '--target', 'wasm32-unknown-unknown',
+  '--config', `profile.release.opt-level=${/\d/.test(opt) ? opt : `'${opt}'`}`,
   '--target-dir', join(root, 'target', 'mvp'), '-Zbuild-std=std,panic_abort'], {
   RUSTC_BOOTSTRAP: '1',
   RUSTFLAGS: '-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort',
@@ -39,7 +47,7 @@ run('wasm-bindgen', ['--target', 'bundler', '--out-dir', work, '--out-name', 'za
 //    Global exports; with panic=abort the glue never reads them).
 const wasm = join(work, 'zailai.wasm');
 run(bin('wasm-opt'), [join(work, 'zailai_bg.wasm'), '-o', wasm,
-  '--enable-sign-ext', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '-Oz', '--converge',
+  '--enable-sign-ext', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', `-O${opt}`, '--converge',
   '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering',
   '--remove-exports', '--pass-arg=remove-exports@__abort_handler,__instance_terminated',
   '--strip-debug', '--strip-producers']);

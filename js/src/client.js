@@ -170,13 +170,15 @@ class Client {
         meta = null;
       }
     }
-    this.deviceId = meta && typeof meta.device === 'string' && meta.device ? meta.device : this._newDeviceId();
+    this._pending = this._readPending();
+    // Lost meta must not orphan pending ops: only this device's ops are pushed, so the device
+    // they were written under is kept.
+    const lastPending = this._pending[this._pending.length - 1];
+    this.deviceId = meta && typeof meta.device === 'string' && meta.device ? meta.device : lastPending ? lastPending.device : this._newDeviceId();
     this._joinedAt = meta && Number.isFinite(meta.joinedAt) ? meta.joinedAt : now;
     this._seq = meta && Number.isInteger(meta.seq) ? meta.seq : 0;
     this._clockOffset = meta && Number.isFinite(meta.clockOffset) ? meta.clockOffset : 0;
     this._restoreRules();
-
-    this._pending = this._readPending();
     for (const op of this._pending) if (op.device === this.deviceId && op.seq > this._seq) this._seq = op.seq;
 
     // The base is the last snapshot the server signed. Trust never comes from storage: it is

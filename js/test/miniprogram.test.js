@@ -5,13 +5,11 @@ const vm = require('node:vm');
 const { join } = require('node:path');
 const { pkg } = require('./helpers.js');
 const { codePackage, startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
+const { offlineWeek, corruptedStorage, USER, plain } = require('./mp/scenarios.js');
+const { memberFixture } = require('./mp/member-fixture.js');
 
 const root = codePackage(join(pkg, 'dist', 'miniprogram'));
 const DAY = 86_400_000;
-// Values made inside the runtime have its Array prototype: compare plain copies.
-const plain = (v) => JSON.parse(JSON.stringify(v));
-const USER = '会员🎉一号';
-const at = (day, hour = 9) => Date.UTC(2026, 10, day, hour - 8, 0); // November 2026, UTC+8
 
 test('the runtime is shaped like the mini-program one', async () => {
   const rt = startRuntime(root);
@@ -25,76 +23,21 @@ test('the runtime is shaped like the mini-program one', async () => {
   assert.throws(() => rt.wx.setStorageSync('big', 'x'.repeat(1024 * 1024)), (e) => /max length/.test(e.errMsg));
 });
 
-test('an offline week: check-ins, a make-up, tasks, a restart in the middle, views', async () => {
-  const storage = wxStorageBackend();
-  const clock = { t: at(1) };
-  const open = async () => {
-    const rt = startRuntime(root, { storage });
-    const zailai = rt.require('zailai');
-    // A user id with CJK and an emoji: strings cross into wasm through the injected UTF-8
-    // encoder (this runtime has no TextEncoder) and come back through the decoder.
-    const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: USER, now: () => clock.t });
-    const errors = [];
-    client.on('error', (e) => errors.push(e));
-    return { client, errors, zailai };
-  };
-  let { client, errors } = await open();
-  const rewards = [];
-  client.on('reward', (r) => rewards.push(...r.events));
-  for (const day of [1, 2, 3]) {
-    clock.t = at(day);
-    client.track('open');
-    client.checkIn();
-    client.track('query');
-  }
-  client.track('core_action'); // newbie task: 20 points + a coupon
-  assert.ok(rewards.some((e) => e.type === 'coupon_granted' && e.coupon === 'newbie_5_yuan'));
-  assert.equal(client.calendar().streak, 3);
+// The scenarios shared with JavaScriptCore without JIT (./jsc.test.js), here on V8.
+const env = {
+  assert,
+  newBackend: (entries = {}) => wxStorageBackend(new Map(Object.entries(entries))),
+  open: async (backend) => {
+    const rt = startRuntime(root, { storage: backend });
+    return { rt, zailai: rt.require('zailai') };
+  },
+};
 
-  // Restart: a new runtime reads the same wx storage (the phone was rebooted).
-  let zailai;
-  ({ client, errors, zailai } = await open());
-  assert.equal(client.summary().streak, 3);
-  clock.t = at(5); // the 4th was missed
-  client.track('open');
-  client.checkIn();
-  assert.throws(() => client.checkIn(), (e) => e.code === 'ALREADY_CHECKED_IN');
-  client.makeUp('2026-11-04');
-  clock.t = at(6);
-  client.checkIn();
-  clock.t = at(7);
-  const events = client.checkIn();
-  assert.deepEqual(plain(events.map((e) => e.type)), ['checked_in', 'points_credited', 'streak_milestone', 'points_credited', 'coupon_granted']);
+test('an offline week: check-ins, a make-up, tasks, a relaunch in the middle, views', () => offlineWeek(env));
 
-  const cal = client.calendar();
-  const status = Object.fromEntries(cal.weeks.flat().filter((d) => d.status !== 'outside_month').map((d) => [d.day, d.status]));
-  assert.deepEqual(plain([1, 2, 3, 4, 5, 6, 7, 8].map((d) => status[d])), ['checked', 'checked', 'checked', 'made_up', 'checked', 'checked', 'today_done', 'future']);
-  assert.equal(cal.streak, 7);
-  assert.equal(cal.streak_label, '连续签到 7 天');
-  // 3 opens (10) + 5 check-ins (5) + milestones (10 + 30) + 3 daily tasks (10) + newbie (15 + 20) + open (10) − make-up (10)
-  assert.equal(client.pointsSummary().balance, 30 + 30 + 40 + 30 + 35 + 10 - 10);
-  const tasks = Object.fromEntries(client.tasks().map((t) => [t.id, t.status]));
-  assert.equal(tasks.newbie_core, 'done');
-  assert.equal(tasks.daily_query, 'in_progress');
-  assert.match(client.tierProgress().label, /^距离白银会员还差/);
-  assert.deepEqual(errors, []);
-  assert.equal(client.summary().user, USER);
-  assert.ok([...storage.data.keys()].every((k) => k.startsWith('zailai:')), 'only keys under zailai:');
-  // Pictures for <image src>: built without btoa or TextEncoder, which this runtime lacks.
-  const svg = client.calendarSVG();
-  assert.equal(Buffer.from(zailai.svgDataUri(svg).split(',')[1], 'base64').toString('utf8'), svg);
-  assert.ok(svg.includes('连续签到 7 天'));
-  assert.equal(plain(client.calendarCells()).find((c) => c.date === '2026-11-04').bottomInfo, '已补签');
-  // The share poster on a <canvas type="2d"> found with SelectorQuery, at the pixel ratio.
-  const rt = startRuntime(root, { storage });
-  const texts = [];
-  const ctx = new Proxy({}, { get: (_, name) => (name === 'fillText' ? (t) => texts.push(t) : () => {}), set: () => true });
-  const node = { width: 0, height: 0, getContext: () => ctx };
-  rt.canvases.set('#poster', node);
-  await zailai.drawPoster({}, '#poster', client, {}, rt.wx);
-  assert.deepEqual([node.width, node.height], [750, 1280]);
-  assert.ok(texts.includes('连续签到 7 天'));
-  await assert.rejects(zailai.drawPoster({}, '#nothing', client, {}, rt.wx), (e) => e.code === 'BAD_ARGUMENT');
+test('corrupted storage on a relaunch is reported and set aside; the pending op survives', async () => {
+  const faults = await corruptedStorage(env, await memberFixture());
+  assert.ok(faults >= 20, `${faults} faults tried`);
 });
 
 test('a base library without .wasm.br support gets a clear error', async () => {

@@ -1,0 +1,152 @@
+// Every client figure on one engine, the package loaded as WeChat loads it (the mini-program
+// dist through a path-only WXWebAssembly, no WebAssembly/TextDecoder/console visible to it).
+// The same bundle runs in `jsc --useJIT=false` (iOS: wasm interpreted) and in Node (V8, as on
+// Android), so the figures are side by side. benches/engines.mjs prepares the fixture, bundles
+// this with esbuild and runs it; run through `bash scripts/bench.sh`.
+// Host functions (the jsc shell's, shimmed in Node): print, readFile, preciseTime, arguments.
+/* global print, readFile, preciseTime */
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha512';
+import { PlainMember } from '../plain-rules.mjs';
+import { wxStorageBackend } from '../../js/test/mp/wx-core.js';
+import { jscRuntime } from '../../js/test/jsc/runtime.js';
+
+ed.etc.sha512Sync = (...m) => sha512(ed.etc.concatBytes(...m));
+const [root, decompressed, fixturePath, engine] = globalThis.arguments;
+const fx = JSON.parse(readFile(fixturePath));
+const { startRuntime } = jscRuntime(root, decompressed);
+const results = { engine, figures: {} };
+
+/** Median, p10 and p90 in µs: runs until `runs` or about `budgetMs` spent (at least 3). */
+function measure(name, fn, { runs = 200, budgetMs = 1500, warm = 2, setup } = {}) {
+  for (let i = 0; i < warm; i++) fn(setup ? setup() : undefined);
+  const times = [];
+  const started = preciseTime();
+  while (times.length < runs && (times.length < 3 || (preciseTime() - started) * 1000 < budgetMs)) {
+    const arg = setup ? setup() : undefined;
+    const t = preciseTime();
+    fn(arg);
+    times.push((preciseTime() - t) * 1e6);
+  }
+  times.sort((x, y) => x - y);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(times.length * p))];
+  results.figures[name] = { median_us: q(0.5), p10_us: q(0.1), p90_us: q(0.9), runs: times.length };
+}
+
+const fromB64 = (s) => {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const out = new Uint8Array(Math.floor((s.replace(/=+$/, '').length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (const ch of s.replace(/=+$/, '')) {
+    acc = (acc << 6) | A.indexOf(ch);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+};
+
+(async () => {
+  // Compiling and instantiating the module: a fresh runtime each time, as a launch is.
+  const compileTimes = [];
+  let zailai;
+  let rt;
+  for (let i = 0; i < 7; i++) {
+    rt = startRuntime(wxStorageBackend());
+    zailai = rt.require('zailai');
+    const t = preciseTime();
+    await zailai.load();
+    compileTimes.push((preciseTime() - t) * 1e6);
+  }
+  compileTimes.sort((x, y) => x - y);
+  results.figures['module compile + instantiate'] = { median_us: compileTimes[3], p10_us: compileTimes[0], p90_us: compileTimes[6], runs: 7 };
+  const { Rules, Member, Snapshot } = await zailai.load();
+
+  measure('Rules.seed()', () => Rules.seed().free(), { runs: 50 });
+  const rules = Rules.seed();
+
+  // Open: the heavy member's stored base + 20 pending ops → the first calendar view. The module
+  // is loaded already, so createClient's promise only wraps synchronous work.
+  // Storage is a plain Map behind the wx storage calls: the figures are the client's, not the
+  // harness's quota bookkeeping (WeChat's storage is native code).
+  const mapStorage = (entries) => {
+    const data = new Map(Object.entries(entries));
+    return { getStorageSync: (k) => (data.has(k) ? data.get(k) : ''), setStorageSync: (k, v) => void data.set(k, v), removeStorageSync: (k) => void data.delete(k) };
+  };
+  let clock = fx.now;
+  const openTimes = [];
+  let opened = null;
+  while (openTimes.length < 40 && (openTimes.length < 3 || openTimes.reduce((x, y) => x + y, 0) < 3e6)) {
+    const backend = mapStorage(fx.stored);
+    const t = preciseTime();
+    const client = await zailai.createClient({ storage: zailai.wxStorage(backend), user: fx.user, trustedKeys: fx.keys, now: () => clock });
+    client.calendar();
+    openTimes.push((preciseTime() - t) * 1e6);
+    if (client.serverVersion === 0 || client.pendingOps().length !== 20) throw new Error('open did not restore the base and the pending ops');
+    opened = client;
+  }
+  openTimes.sort((x, y) => x - y);
+  const oq = (p) => openTimes[Math.min(openTimes.length - 1, Math.floor(openTimes.length * p))];
+  results.figures['open: createClient (heavy base + 20 pending) → first calendar'] = { median_us: oq(0.5), p10_us: oq(0.1), p90_us: oq(0.9), runs: openTimes.length };
+
+  // One action on the heavy member, persisted to wx storage.
+  measure('one action on the heavy member, persisted (20 pending)', () => {
+    clock += 60_000;
+    opened.track('core_action');
+    opened._pending.pop(); // keeps the pending log at 20 ops for every run
+  }, { runs: 100 });
+  measure('month calendar view model (calendarCells)', () => opened.calendarCells());
+  measure('month calendar view (calendar)', () => opened.calendar());
+  measure('month calendar SVG', () => opened.calendarSVG());
+  measure('tier progress', () => opened.tierProgress());
+
+  // The state and the snapshot.
+  measure('Member.fromJSON of the heavy state', () => Member.fromJSON(fx.heavyState).free(), { runs: 50 });
+  measure('JSON.parse of the same state text (host)', () => JSON.parse(fx.heavyState), { runs: 200 });
+  const keysText = JSON.stringify(fx.keys);
+  measure('snapshot verify of the heavy member, ours (signature + decode)', () => Snapshot.verify(keysText, fx.heavySnapshot).free(), { runs: 30 });
+  measure('snapshot verify of a new member, ours', () => Snapshot.verify(keysText, fx.newSnapshot).free(), { runs: 30 });
+  const bytes = fromB64(fx.heavySnapshot);
+  const pub = fromB64(fx.keys[0].public);
+  const signed = bytes.subarray(0, bytes.length - 64);
+  const sig = bytes.subarray(bytes.length - 64);
+  measure('snapshot signature, @noble/ed25519 (same engine)', () => {
+    if (!ed.verify(sig, signed, pub)) throw new Error('noble refused');
+  }, { runs: 30 });
+
+  // Replay of the heavy year, and the engine against plain-JS rules on the same ops.
+  const opTexts = fx.year.ops.map((op) => JSON.stringify(op));
+  measure('replay of the heavy year', () => {
+    const m = Member.join(rules, fx.year.user, fx.year.joined_at);
+    for (const text of opTexts) {
+      try {
+        m.applyJSON(rules, text);
+      } catch (_) {
+        // a few make-ups are refused: part of a real year
+      }
+    }
+    m.free();
+  }, { runs: 20, budgetMs: 4000, warm: 1 });
+  const plainRules = new Rules(fx.plainConfig);
+  const seqTexts = fx.plainOps.map((op) => JSON.stringify(op));
+  measure(`plain-JS rules, ${fx.plainOps.length} ops`, () => {
+    const p = new PlainMember(fx.plainStart);
+    for (const op of fx.plainOps) p.apply(op);
+  }, { runs: 30 });
+  measure(`wasm engine, the same ${fx.plainOps.length} ops`, () => {
+    const m = Member.join(plainRules, 'plain', fx.plainStart);
+    for (const text of seqTexts) {
+      try {
+        m.applyJSON(plainRules, text);
+      } catch (_) {
+        // refusals are part of the sequence
+      }
+    }
+    m.free();
+  }, { runs: 30, budgetMs: 3000 });
+  print(JSON.stringify(results));
+})().catch((e) => print(JSON.stringify({ error: String((e && e.stack) || e) })));
