@@ -7,12 +7,12 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heavyYear } from './heavy-year.mjs';
+import { benchSigner } from './snapshot.mjs';
 import { PlainMember, checkAgainstEngine, plainRulesConfig, randomOps } from './plain-rules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,23 +124,11 @@ measure('points summary', () => heavy.pointsSummary(rules, endAt));
 measure('replay of the heavy year (empty state → 1,961 ops)', () => replay().free(), { runs: Math.max(15, RUNS / 20), warm: 3 });
 
 // ---- snapshot verification against JS peers ---------------------------------------------------------
-const keyPair = generateKeyPairSync('ed25519');
-const publicRaw = keyPair.publicKey.export({ format: 'jwk' }).x;
-const publicBytes = Buffer.from(publicRaw, 'base64url');
-const payload = Buffer.from(JSON.stringify({ user: year.user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked: { bench: year.ops.length }, state: JSON.parse(heavy.stateJSON()) }));
-const kid = Buffer.from('bench');
-const head = Buffer.alloc(10 + kid.length);
-head.write('ZLSN', 0);
-head[4] = 1;
-head[5] = kid.length;
-kid.copy(head, 6);
-head.writeUInt32BE(payload.length, 6 + kid.length);
-const signed = Buffer.concat([head, payload]);
-const signature = sign(null, signed, keyPair.privateKey);
-const snapshot = Buffer.concat([signed, signature]);
-const snapshotB64 = snapshot.toString('base64');
-const keys = JSON.stringify([{ id: 'bench', public: publicBytes.toString('base64') }]);
-writeFileSync(join(out, 'heavy-snapshot.json'), JSON.stringify({ keys: [{ id: 'bench', public: publicBytes.toString('base64') }], snapshot: snapshotB64 }));
+const signer = benchSigner();
+const publicBytes = signer.publicBytes;
+const { payload, signed, signature, base64: snapshotB64 } = signer.sign({ user: year.user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked: { bench: year.ops.length }, state: JSON.parse(heavy.stateJSON()) });
+const keys = JSON.stringify(signer.keys);
+writeFileSync(join(out, 'heavy-snapshot.json'), JSON.stringify({ keys: signer.keys, snapshot: snapshotB64 }));
 measure('snapshot verify, ours (wasm: signature + decode)', () => Snapshot.verify(keys, snapshotB64).free(), { runs: Math.max(50, RUNS / 3) });
 const msg = new Uint8Array(signed);
 const sig = new Uint8Array(signature);

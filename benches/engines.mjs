@@ -7,12 +7,12 @@
 // Run through `bash scripts/bench.sh`, or alone: node benches/engines.mjs
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heavyYear } from './heavy-year.mjs';
+import { benchSigner } from './snapshot.mjs';
 import { plainRulesConfig, randomOps } from './plain-rules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,23 +38,10 @@ for (const op of year.ops) {
 }
 const endAt = year.ops[year.ops.length - 1].at;
 const heavyState = heavy.stateJSON();
-const keyPair = generateKeyPairSync('ed25519');
-const publicB64 = Buffer.from(keyPair.publicKey.export({ format: 'jwk' }).x, 'base64url').toString('base64');
-const keys = [{ id: 'bench', public: publicB64 }];
-
-/** Snapshot bytes as the server writes them (docs/snapshot.md), signed with the bench key. */
-function snapshot(stateJSON, user, acked) {
-  const payload = Buffer.from(JSON.stringify({ user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked, state: JSON.parse(stateJSON) }));
-  const kid = Buffer.from('bench');
-  const head = Buffer.alloc(10 + kid.length);
-  head.write('ZLSN', 0);
-  head[4] = 1;
-  head[5] = kid.length;
-  kid.copy(head, 6);
-  head.writeUInt32BE(payload.length, 6 + kid.length);
-  const signed = Buffer.concat([head, payload]);
-  return Buffer.concat([signed, sign(null, signed, keyPair.privateKey)]).toString('base64');
-}
+const signer = benchSigner();
+const keys = signer.keys;
+/** The snapshot the server would send for this state. */
+const snapshot = (stateJSON, user, acked) => signer.sign({ user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked, state: JSON.parse(stateJSON) }).base64;
 const heavySnapshot = snapshot(heavyState, year.user, { bench: year.ops.length });
 const newcomer = Member.join(rules, 'newcomer', endAt);
 const newSnapshot = snapshot(newcomer.stateJSON(), 'newcomer', {});

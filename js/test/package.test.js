@@ -73,10 +73,12 @@ test('the shipped wasm exports no Global and the glue only what it needs', () =>
   assert.equal(exports.length, Number(/Export\[(\d+)\]/.exec(objdump)[1]));
 });
 
-test('size budget: the shipped .wasm at most 300 KB raw and 100 KB brotli', (t) => {
+// Raw bytes are paid at every launch too: JavaScriptCore without JIT (iOS) compiles about
+// 60 µs per raw KB before the first call. docs/package.md explains every KB.
+test('size budget: the shipped .wasm at most 400 KB raw and 160 KB brotli', (t) => {
   const raw = readFileSync(join(pkg, 'dist', 'node', 'zailai.wasm')).length;
   const br = readFileSync(join(mpDir, 'zailai.wasm.br')).length;
   t.diagnostic(`zailai.wasm ${raw} bytes, zailai.wasm.br ${br} bytes`);
-  assert.ok(raw <= 300_000, `zailai.wasm is ${raw} bytes, over 300 KB`);
-  assert.ok(br <= 100_000, `zailai.wasm.br is ${br} bytes, over 100 KB`);
+  assert.ok(raw <= 400_000, `zailai.wasm is ${raw} bytes, over 400 KB`);
+  assert.ok(br <= 160_000, `zailai.wasm.br is ${br} bytes, over 160 KB`);
 });
