@@ -28,22 +28,45 @@ function defaultDeviceId() {
   return `d${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
 }
 
+/** Refuses what cannot be a storage adapter, naming what is missing. */
+function checkStorage(storage) {
+  if (!storage) throw zailaiError('BAD_ARGUMENT', 'createClient needs a storage adapter (wxStorage, localStorageAdapter or memoryStorage)');
+  const missing = ['getItem', 'setItem', 'removeItem'].filter((name) => typeof storage[name] !== 'function');
+  if (missing.length) throw zailaiError('BAD_ARGUMENT', `the storage adapter has no ${missing.join(', ')}: use wxStorage, localStorageAdapter or memoryStorage, or write all three`);
+}
+
 export function makeClientFactory(loadBindings) {
+  // One client per (store, user) in this JS runtime: two clients over the same keys would each
+  // write their own pending log and lose the other's ops. Adapters name the store they write to
+  // as `store` (wxStorage(wx) → wx), so two adapters over one store count as one.
+  const open = new WeakMap();
   /**
-   * Creates a client. Options: `config` (object or JSON text; the seed preset when absent),
-   * `storage` (an adapter), `user` (id, default 'local'), `now` (() => epoch ms),
-   * `locale`, `deviceId` (() => string), `trustedKeys` ([{id, public}] pinned in the code
-   * package), `server` ({url, transport, credentials, retry}) to sync with, plus whatever the
-   * loader takes (`wasmPath`).
+   * Creates a client, or gives the one already open for the same storage and user (its options
+   * stand). Options: `config` (object or JSON text; the seed preset when absent), `storage` (an
+   * adapter), `user` (id, default 'local'), `now` (() => epoch ms), `locale`, `deviceId`
+   * (() => string), `trustedKeys` ([{id, public}] pinned in the code package), `server`
+   * ({url, transport, credentials, retry}) to sync with, plus whatever the loader takes
+   * (`wasmPath`).
    */
   return async function createClient(options = {}) {
-    const bindings = await loadBindings(options);
-    return new Client(bindings, options);
+    checkStorage(options.storage);
+    const store = options.storage.store || options.storage;
+    const user = options.user === undefined ? 'local' : String(options.user);
+    let clients = open.get(store);
+    if (!clients) open.set(store, (clients = new Map()));
+    if (!clients.has(user)) {
+      const release = () => clients.delete(user);
+      const made = loadBindings(options).then((bindings) => new Client(bindings, options, release));
+      made.catch(release);
+      clients.set(user, made);
+    }
+    return clients.get(user);
   };
 }
 
 class Client {
-  constructor({ Rules, Member, Snapshot, progressSVG }, options) {
+  constructor({ Rules, Member, Snapshot, progressSVG }, options, release) {
+    this._release = release;
     this._Rules = Rules;
     this._progressSVG = progressSVG;
     this._Member = Member;
@@ -57,7 +80,6 @@ class Client {
     this._pinnedKeys = checkKeys(options.trustedKeys || [], 'trustedKeys');
     this._fetchedKeys = null; // from /v1/config in this process: trusted like pinned ones
     this.user = options.user === undefined ? 'local' : String(options.user);
-    if (!options.storage) throw zailaiError('BAD_ARGUMENT', 'createClient needs a storage adapter (wxStorage, localStorageAdapter or memoryStorage)');
     this._storage = options.storage;
     this._prefix = `zailai:${encodeURIComponent(this.user)}:`;
     this._newDeviceId = options.deviceId || defaultDeviceId;
@@ -305,11 +327,32 @@ class Client {
     return this._persist();
   }
 
+  /**
+   * Writes what is pending, frees the client's wasm memory and lets go of its storage: the next
+   * createClient for this storage and user reads storage again (a relaunch). Later calls on
+   * this client throw CLIENT_CLOSED. Returns whether storage was up to date.
+   */
+  close() {
+    if (this._closed) return true;
+    const written = this._persist();
+    this._closed = true;
+    this._release();
+    this._member.free();
+    if (this._snapshot) this._snapshot.wasm.free();
+    return written;
+  }
+
+  /** The member, unless the client was closed. */
+  _live() {
+    if (this._closed) throw zailaiError('CLIENT_CLOSED', 'this client was closed: create a new one');
+    return this._member;
+  }
+
   // ---- actions ---------------------------------------------------------------------------
 
   _act(body) {
     const op = { device: this.deviceId, seq: this._seq + 1, at: this._now(), op: body };
-    const events = this._member.apply(this.rules, op); // throws a coded Error, state unchanged
+    const events = this._live().apply(this.rules, op); // throws a coded Error, state unchanged
     this._seq = op.seq;
     this._pending.push(op);
     this._dirty = true;
@@ -396,6 +439,7 @@ class Client {
    */
   sync() {
     if (!this._remote) return Promise.reject(zailaiError('BAD_ARGUMENT', 'sync needs createClient({server: {url, transport, credentials}})'));
+    if (this._closed) return Promise.reject(zailaiError('CLIENT_CLOSED', 'this client was closed: create a new one'));
     if (!this._syncing) {
       this._syncing = syncOnce(this).finally(() => {
         this._syncing = null;
@@ -420,7 +464,7 @@ class Client {
   calendar(year, month) {
     const now = this._now();
     [year, month] = this._month(year, month, now);
-    return this._member.calendar(this.rules, year, month, now, this.locale);
+    return this._live().calendar(this.rules, year, month, now, this.locale);
   }
   _month(year, month, now) {
     if (year !== undefined) return [year, month];
@@ -431,17 +475,17 @@ class Client {
   calendarCells(year, month) {
     const now = this._now();
     [year, month] = this._month(year, month, now);
-    return this._member.calendarCells(this.rules, year, month, now, this.locale);
+    return this._live().calendarCells(this.rules, year, month, now, this.locale);
   }
   /** The month as an SVG string (`theme`: colours and sizes, see docs/render.md). */
   calendarSVG({ year, month, theme } = {}) {
     const now = this._now();
     [year, month] = this._month(year, month, now);
-    return this._member.calendarSVG(this.rules, year, month, now, this.locale, theme === undefined ? undefined : JSON.stringify(theme));
+    return this._live().calendarSVG(this.rules, year, month, now, this.locale, theme === undefined ? undefined : JSON.stringify(theme));
   }
   /** The share poster as Canvas 2D draw commands (replay with drawOnCanvas / drawPoster). */
   posterCommands({ theme } = {}) {
-    return JSON.parse(this._member.poster(this.rules, this._now(), this.locale, theme === undefined ? undefined : JSON.stringify(theme)));
+    return JSON.parse(this._live().poster(this.rules, this._now(), this.locale, theme === undefined ? undefined : JSON.stringify(theme)));
   }
   /** A progress bar ({percentage, label}, e.g. from progress()) as an SVG string. */
   progressSVG(value, { theme } = {}) {
@@ -450,27 +494,27 @@ class Client {
   }
   /** Progress values ({percentage, label}) for tier, next streak milestone and each task. */
   progress() {
-    return this._member.progress(this.rules, this._now(), this.locale);
+    return this._live().progress(this.rules, this._now(), this.locale);
   }
   tierProgress() {
-    return this._member.tierProgress(this.rules, this._now(), this.locale);
+    return this._live().tierProgress(this.rules, this._now(), this.locale);
   }
   tasks() {
-    return this._member.tasks(this.rules, this._now(), this.locale);
+    return this._live().tasks(this.rules, this._now(), this.locale);
   }
   /** Campaigns running, coming or just ended, with whether this member may join and did. */
   campaigns() {
-    return this._member.campaigns(this.rules, this._now(), this.locale);
+    return this._live().campaigns(this.rules, this._now(), this.locale);
   }
   /** The points catalog with what the member can afford now. */
   catalog() {
-    return this._member.catalog(this.rules, this._now(), this.locale);
+    return this._live().catalog(this.rules, this._now(), this.locale);
   }
   pointsSummary() {
-    return this._member.pointsSummary(this.rules, this._now());
+    return this._live().pointsSummary(this.rules, this._now());
   }
   prompts() {
-    return this._member.prompts(this.rules, this._now(), this.locale);
+    return this._live().prompts(this.rules, this._now(), this.locale);
   }
   /**
    * The one prompt to show as the page opens, or null: the most important one (lowest
@@ -496,7 +540,7 @@ class Client {
     return prompt;
   }
   summary() {
-    return this._member.summary(this.rules, this._now());
+    return this._live().summary(this.rules, this._now());
   }
   /** Ops not yet acknowledged by a server, oldest first. */
   pendingOps() {
@@ -504,6 +548,6 @@ class Client {
   }
   /** The member's state as canonical JSON. */
   stateJSON() {
-    return this._member.stateJSON();
+    return this._live().stateJSON();
   }
 }

@@ -1,6 +1,6 @@
 // Storage adapters: a small synchronous key/value interface (getItem, setItem, removeItem)
-// over wx storage, localStorage or memory. setItem throws an Error with code STORAGE_FULL
-// when the store refuses a write.
+// over wx storage, localStorage or memory, and `store`, the object they write to. setItem
+// throws an Error with code STORAGE_FULL when the store refuses a write.
 import { zailaiError } from './errors.js';
 
 /** In-memory storage; `quotaBytes` (changeable with setQuota) simulates a full store. */
@@ -24,6 +24,7 @@ export function memoryStorage({ quotaBytes = Infinity } = {}) {
 /** Browser localStorage. */
 export function localStorageAdapter(ls = globalThis.localStorage) {
   return {
+    store: ls, // what createClient keys its one client per (store, user) on
     getItem: (key) => ls.getItem(key),
     setItem(key, value) {
       try {
@@ -62,6 +63,7 @@ export function wxStorage(wxApi = globalThis.wx) {
     return m ? Number(m[1]) : 0;
   };
   return {
+    store: wxApi, // what createClient keys its one client per (store, user) on
     getItem(key) {
       const n = chunkCount(key);
       if (n === 0) return read(key);

@@ -118,9 +118,12 @@ test('state and pending ops survive a restart', async () => {
   clock.t += DAY;
   a.checkIn();
   a.track('review');
+  const before = a.stateJSON();
+  assert.equal(a.close(), true);
   const b = await client(storage, clock);
+  assert.notEqual(b, a, 'a relaunch reads storage again');
   assert.equal(b.deviceId, 'dev-1');
-  assert.equal(b.stateJSON(), a.stateJSON());
+  assert.equal(b.stateJSON(), before);
   assert.equal(b.pendingOps().length, 3);
   clock.t += DAY;
   assert.equal(b.checkIn()[0].streak, 3);
@@ -155,6 +158,7 @@ test('a stored snapshot that does not verify is reported, kept aside, and rebuil
   a.checkIn();
   a.track('share');
   const good = a.stateJSON();
+  a.close();
   // A state written where the signed snapshot belongs is not snapshot bytes.
   storage.setItem('zailai:local:snapshot', Buffer.from(good.replace('"balance":35', '"balance":99999')).toString('base64'));
   const { c, errors } = await storedClient(storage, clock);
@@ -171,6 +175,7 @@ test('unknown storage versions and unreadable op lines are reported; no readable
   a.checkIn();
   a.track('review');
   a.track('share');
+  a.close();
   const lines = storage.getItem('zailai:local:pending').split('\n');
   lines[2] = lines[2].slice(0, 20); // the second op, truncated
   storage.setItem('zailai:local:pending', lines.join('\n'));
@@ -208,9 +213,11 @@ test('a full store is reported, the op is kept in memory and written by flush()'
   assert.equal(c.flush(), false);
   storage.setQuota(Infinity); // the page freed space
   assert.equal(c.flush(), true);
+  const state = c.stateJSON();
+  c.close();
   const restarted = await client(storage, clock);
   assert.equal(restarted.pendingOps().length, inMemory, 'no op was lost');
-  assert.equal(restarted.stateJSON(), c.stateJSON());
+  assert.equal(restarted.stateJSON(), state);
 });
 
 test('a throwing listener does not break the client', async () => {
@@ -276,6 +283,7 @@ test('promptToShow: the most important prompt, at most one a day, each kind not 
   assert.equal(c.promptToShow().kind, 'streak_at_risk');
   assert.equal(c.promptToShow(), null, 'one a day');
   // A restart the same day remembers it.
+  c.close();
   const again = await client(storage, clock);
   assert.equal(again.promptToShow(), null);
   again.checkIn();

@@ -97,6 +97,7 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
   const key = 'zailai:edit:snapshot';
   const good = storage.getItem(key);
   const bytes = Buffer.from(good, 'base64');
+  c.close();
 
   // 1. One payload byte edited (the balance), signature unchanged.
   const edited = Buffer.from(bytes);
@@ -123,6 +124,7 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
     assert.deepEqual(d.pendingOps(), []);
     assert.ok(d.serverVersion >= 2);
     assert.equal(d.summary().balance, (await member(server.url, 'edit')).summary.balance);
+    d.close(); // the next round is a relaunch
   }
 });
 
@@ -133,6 +135,8 @@ test('without pinned keys a stored snapshot is trusted only until the server is 
   const c = await client(server.url, 'prov', { storage });
   c.checkIn();
   await c.sync();
+  const synced = c.stateJSON();
+  c.close();
   // The attacker also replaces the cached keys with their own.
   const attacker = generateKeyPairSync('ed25519');
   const pub = attacker.publicKey.export({ format: 'jwk' }).x;
@@ -152,7 +156,7 @@ test('without pinned keys a stored snapshot is trusted only until the server is 
   await d.sync();
   assert.deepEqual(errors.map((e) => e.code), ['SNAPSHOT_BAD_SIGNATURE'], 'the fetched keys expose it');
   assert.equal(d.summary().freezes, 0);
-  assert.equal(d.stateJSON(), c.stateJSON());
+  assert.equal(d.stateJSON(), synced);
 });
 
 test('key rotation: the new key signs, the old stays trusted until removed', async (t) => {
@@ -182,6 +186,7 @@ test('key rotation: the new key signs, the old stays trusted until removed', asy
 
   // An app that pins only the old key (the old one removed from its trust) refuses the new snapshot.
   const oldPub = JSON.parse(readFileSync(join(keyDir, 'old.public.json'), 'utf8'));
+  c.close();
   const pinnedOld = await client(server.url, 'rot', { storage, trustedKeys: [{ id: 'old', public: oldPub.public }] });
   assert.deepEqual(collectErrors(pinnedOld).map((e) => e.code), ['SNAPSHOT_UNKNOWN_KEY']);
 });

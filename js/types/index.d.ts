@@ -21,7 +21,7 @@ export type RuleErrorCode =
 
 export type ClientErrorCode =
   | 'BAD_ARGUMENT' | 'CONFIG_INVALID' | 'CONFIG_TOO_NEW' | 'STORAGE_FULL' | 'STORAGE_CORRUPT'
-  | 'STORAGE_UNREADABLE' | 'STORAGE_VERSION_UNSUPPORTED' | 'PENDING_OP_REFUSED' | 'LISTENER_FAILED'
+  | 'STORAGE_UNREADABLE' | 'STORAGE_VERSION_UNSUPPORTED' | 'PENDING_OP_REFUSED' | 'LISTENER_FAILED' | 'CLIENT_CLOSED'
   | 'WASM_UNAVAILABLE';
 
 export interface ConfigIssue {
@@ -575,6 +575,9 @@ export interface StorageAdapter {
   /** Throws a ZailaiError with code STORAGE_FULL when the store refuses the write. */
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
+  /** The object the adapter writes to (wxStorage(wx): wx): createClient keeps one client per
+   * (store, user), so two adapters over one store count as one. Absent: the adapter itself. */
+  store?: object;
 }
 
 export interface WxStorageApi {
@@ -754,9 +757,15 @@ export interface Client {
   stateJSON(): string;
   /** Writes what a full store refused earlier; returns whether storage is up to date. */
   flush(): boolean;
+  /** Writes what is pending and lets go of the storage: the next createClient for the same
+   * storage and user reads it again. Later calls throw CLIENT_CLOSED. */
+  close(): boolean;
 }
 
 export declare function load(options?: LoadOptions): Promise<Bindings>;
 /** Node only. */
 export declare function loadSync(): Bindings;
+/** One client per (storage, user) in a JS runtime: a second call for the same storage and user
+ * resolves to the first client (its options stand). Rejects with BAD_ARGUMENT for a storage
+ * adapter without getItem, setItem or removeItem. */
 export declare function createClient(options: ClientOptions): Promise<Client>;

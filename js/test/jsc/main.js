@@ -7,7 +7,7 @@
 /* global print, readFile, preciseTime */
 const { wxStorageBackend } = require('../mp/wx-core.js');
 const { jscRuntime, moduleBody } = require('./runtime.js');
-const { offlineWeek, corruptedStorage } = require('../mp/scenarios.js');
+const { offlineWeek, twoPages, corruptedStorage } = require('../mp/scenarios.js');
 const assert = require('./assert-lite.js');
 
 const [root, decompressed, fixturePath] = globalThis.arguments;
@@ -34,6 +34,7 @@ const fixture = JSON.parse(readFile(fixturePath));
 const scenarios = [
   ['the runtime is shaped like the mini-program one', shape],
   ['an offline week with a relaunch', () => offlineWeek(env)],
+  ['two pages, one client', () => twoPages(env)],
   ['corrupted storage on a relaunch', () => corruptedStorage(env, fixture)],
 ];
 

@@ -124,6 +124,36 @@ async function offlineWeek({ assert, open, newBackend }) {
   await assert.rejects(zailai.drawPoster({}, '#nothing', client, {}, rt.wx), (e) => e.code === 'BAD_ARGUMENT');
 }
 
+/**
+ * Two pages that each create a client on the same wx storage get one client: page A checks in,
+ * page B tracks an action, and after a relaunch both ops are there and the check-in cannot be
+ * made twice. A storage adapter without getItem/setItem is refused.
+ */
+async function twoPages({ assert, open, newBackend }) {
+  const backend = newBackend();
+  const now = () => at(3);
+  const { zailai, rt } = await open(backend);
+  const pageA = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: USER, now });
+  const pageB = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: USER, now });
+  assert.ok(pageA === pageB, 'one client per storage and user');
+  const other = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: 'someone-else', now });
+  assert.ok(other !== pageA, 'another user has their own');
+  pageA.checkIn();
+  pageB.track('share');
+  const { zailai: z2, rt: rt2 } = await open(backend); // a relaunch
+  const again = await z2.createClient({ storage: z2.wxStorage(rt2.wx), user: USER, now });
+  assert.deepEqual(plain(again.pendingOps().map((op) => op.op.type)), ['check_in', 'track']);
+  assert.throws(() => again.checkIn(), (e) => e.code === 'ALREADY_CHECKED_IN');
+  await assert.rejects(z2.createClient({ storage: { getItem: () => null }, user: USER }), (e) => e.code === 'BAD_ARGUMENT' && /setItem/.test(e.message));
+  await assert.rejects(z2.createClient({ storage: undefined }), (e) => e.code === 'BAD_ARGUMENT');
+  // close() lets go: the next createClient reads storage again, the closed one refuses work.
+  assert.equal(again.close(), true);
+  assert.throws(() => again.track('open'), (e) => e.code === 'CLIENT_CLOSED');
+  const reopened = await z2.createClient({ storage: z2.wxStorage(rt2.wx), user: USER, now });
+  assert.ok(reopened !== again);
+  assert.equal(reopened.pendingOps().length, 2);
+}
+
 /** SplitMix32-style numbers in [0, 1), so a failing fault is named by its index and replays. */
 function rng(seed) {
   let s = seed >>> 0;
@@ -208,4 +238,4 @@ async function corruptedStorage({ assert, open, newBackend }, fixture) {
   return faults.length;
 }
 
-module.exports = { offlineWeek, corruptedStorage, USER, at, plain };
+module.exports = { offlineWeek, twoPages, corruptedStorage, USER, at, plain };
