@@ -62,6 +62,11 @@ impl<K: Ord, V> VecMap<K, V> {
 
     /// Inserts or replaces; returns the value replaced.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        // Readers insert in key order: appending needs one comparison, not a search.
+        if self.items.last().is_none_or(|(last, _)| *last < key) {
+            self.items.push((key, value));
+            return None;
+        }
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.items[i].1, value)),
             Err(i) => {

@@ -24,23 +24,45 @@ pub enum Value {
     Object(Map),
 }
 
-/// A number as written in the document.
+/// A number: whole numbers as their value (read while parsing, no allocation: most numbers
+/// of state and ops are), anything else (fractions, exponents, out of range, `-0`) as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Number(String);
+pub struct Number(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
+    /// 0 or more.
+    Whole(u64),
+    /// Less than 0.
+    Negative(i64),
+    Text(String),
+}
 
 impl Number {
     pub fn as_u64(&self) -> Option<u64> {
-        self.0.parse().ok()
+        match &self.0 {
+            Repr::Whole(n) => Some(*n),
+            Repr::Negative(_) => None,
+            Repr::Text(t) => t.parse().ok(),
+        }
     }
 
     pub fn as_i64(&self) -> Option<i64> {
-        self.0.parse().ok()
+        match &self.0 {
+            Repr::Whole(n) => i64::try_from(*n).ok(),
+            Repr::Negative(n) => Some(*n),
+            Repr::Text(t) => t.parse().ok(),
+        }
     }
 }
 
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match &self.0 {
+            Repr::Whole(n) => write!(f, "{n}"),
+            Repr::Negative(n) => write!(f, "{n}"),
+            Repr::Text(t) => f.write_str(t),
+        }
     }
 }
 
@@ -93,6 +115,7 @@ impl Value {
 /// Parses a whole document. Errors say what was expected and where (`line 3 column 7`).
 pub fn parse(text: &str) -> Result<Value, String> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
         depth: 0,
@@ -106,6 +129,7 @@ pub fn parse(text: &str) -> Result<Value, String> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     depth: usize,
@@ -236,9 +260,13 @@ impl Parser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
-        // Only ASCII was consumed, so the slice is valid UTF-8.
-        let text = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
-        Ok(Value::Number(Number(text)))
+        let digits = &self.s[start..self.i];
+        Ok(Value::Number(Number(whole_number(digits).unwrap_or_else(
+            || {
+                // Only ASCII was consumed, so the slice is valid UTF-8.
+                Repr::Text(String::from_utf8_lossy(digits).into_owned())
+            },
+        ))))
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
@@ -257,6 +285,18 @@ impl Parser<'_> {
 
     fn string(&mut self) -> Result<String, String> {
         self.i += 1;
+        // Most strings have no escape: one copy of the slice instead of a push per byte.
+        let start = self.i;
+        let plain = self.s[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        if let Some(n) = plain {
+            if self.s[start + n] == b'"' {
+                self.i = start + n + 1;
+                // Both ends are next to an ASCII `"`, so they are char boundaries.
+                return Ok(self.text[start..start + n].to_owned());
+            }
+        }
         let mut out = Vec::new();
         loop {
             let Some(&b) = self.s.get(self.i) else {
@@ -305,6 +345,29 @@ impl Parser<'_> {
         // The input is a &str and escapes add whole chars, so this cannot fail.
         String::from_utf8(out).map_err(|_| self.error("invalid UTF-8"))
     }
+}
+
+/// The value of a whole number's text (`-?[0-9]+`), or None to keep the text (fractions,
+/// exponents, out of range, `-0`).
+fn whole_number(text: &[u8]) -> Option<Repr> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut n: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    if !negative {
+        return Some(Repr::Whole(n));
+    }
+    if n == 0 || n > i64::MAX as u64 + 1 {
+        return None;
+    }
+    Some(Repr::Negative((n as i64).wrapping_neg()))
 }
 
 #[cfg(test)]
@@ -373,6 +436,24 @@ mod tests {
             (big.as_u64(), big.to_string_for_test()),
             (None, "18446744073709551616".to_owned())
         );
+    }
+
+    #[test]
+    fn whole_numbers_at_their_limits_and_strings_with_and_without_escapes() {
+        let doc = r#"[-9223372036854775808, -9223372036854775809, 18446744073709551615, 9223372036854775808, "签到 7 天", "a\"b", "末尾\u00e9"]"#;
+        let v = parse(doc).unwrap();
+        let items = v.as_array().unwrap();
+        assert_eq!(items[0].as_u64(), None);
+        assert!(matches!(&items[0], Value::Number(n) if n.as_i64() == Some(i64::MIN)));
+        assert!(
+            matches!(&items[1], Value::Number(n) if n.as_i64().is_none() && n.to_string() == "-9223372036854775809")
+        );
+        assert_eq!(items[2].as_u64(), Some(u64::MAX));
+        assert!(
+            matches!(&items[3], Value::Number(n) if n.as_i64().is_none() && n.to_string() == "9223372036854775808")
+        );
+        let strings: Vec<_> = items[4..].iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(strings, ["签到 7 天", "a\"b", "末尾é"]);
     }
 
     impl Value {
