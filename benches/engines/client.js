@@ -103,6 +103,8 @@ const fromB64 = (s) => {
   measure('month calendar view (calendar)', () => opened.calendar());
   measure('month calendar SVG', () => opened.calendarSVG());
   measure('tier progress', () => opened.tierProgress());
+  measure('task list', () => opened.tasks());
+  measure('summary', () => opened.summary());
 
   // The state and the snapshot.
   measure('Member.fromJSON of the heavy state', () => Member.fromJSON(fx.heavyState).free(), { runs: 50 });

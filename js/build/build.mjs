@@ -32,6 +32,7 @@ const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: 'inherit',
 //    docs/package.md has the size/speed curve on V8 and on JavaScriptCore without JIT that
 //    chose the default).
 //    ZAILAI_WASM_OPT_HOT sets another level for the crates where the time goes (HOT_CRATES).
+//    ZAILAI_WASM_FEATURES: features of zailai-wasm, for measurements (`swb`, docs/package.md).
 const levels = ['z', 's', '2', '3'];
 const opt = process.env.ZAILAI_WASM_OPT || OPT_DEFAULT;
 const hot = process.env.ZAILAI_WASM_OPT_HOT || (process.env.ZAILAI_WASM_OPT ? opt : HOT_DEFAULT);
@@ -42,6 +43,7 @@ const level = (v) => (/\d/.test(v) ? v : `'${v}'`);
 run('cargo', ['build', '-p', 'zailai-wasm', '--release', '--target', 'wasm32-unknown-unknown',
   '--config', `profile.release.opt-level=${level(opt)}`,
   ...HOT_CRATES.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level=${level(hot)}`]),
+  ...(process.env.ZAILAI_WASM_FEATURES ? ['--features', process.env.ZAILAI_WASM_FEATURES] : []),
   '--target-dir', join(root, 'target', 'mvp'), '-Zbuild-std=std,panic_abort'], {
   RUSTC_BOOTSTRAP: '1',
   RUSTFLAGS: '-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort',

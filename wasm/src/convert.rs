@@ -62,10 +62,23 @@ pub fn time_ms(name: &str, value: f64) -> Result<i64, JsValue> {
     Ok(value as i64)
 }
 
-/// A value as a plain JS object, through JSON (the core's serde types are JSON-shaped).
+/// A value as a plain JS object, through JSON text and the host's `JSON.parse` (the core's
+/// serde types are JSON-shaped). Measured against serde-wasm-bindgen on both engines
+/// (docs/package.md): one string and one parse beat a call into JS per field, most of all
+/// where the engine interprets.
+#[cfg(not(feature = "swb"))]
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(|e| error("INTERNAL", &e.to_string()))?;
     JSON::parse(&text)
+}
+
+/// The same through serde-wasm-bindgen, JSON-compatible (objects for maps, null for None), for
+/// the measurement only.
+#[cfg(feature = "swb")]
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| error("INTERNAL", &e.to_string()))
 }
 
 /// A JS value as JSON text: strings pass through, objects are stringified.
