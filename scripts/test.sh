@@ -14,8 +14,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== the core is pure: no JS bindings, clock, randomness or I/O"
 deps=$(cargo tree -p zailai -e normal --prefix none | awk '{print $1}' | sort -u)
-forbidden=$(grep -xE 'wasm-bindgen|js-sys|web-sys|getrandom|rand|rand_core|chrono|time' <<<"$deps" || true)
+forbidden=$(grep -xE 'wasm-bindgen|js-sys|web-sys|getrandom|rand|rand_core|time|iana-time-zone' <<<"$deps" || true)
 if [ -n "$forbidden" ]; then echo "core depends on: $forbidden" >&2; exit 1; fi
+# chrono for civil dates only: none of the features that read the clock or the zone.
+clock=$(cargo tree -p zailai -e features --prefix none | grep -oE 'chrono feature "(clock|now|std|wasmbind|oldtime)"' | sort -u || true)
+if [ -n "$clock" ]; then echo "the core's chrono has: $clock" >&2; exit 1; fi
 if grep -rnE 'std::(fs|net|env|time|thread|process)|SystemTime|Instant::now' src/; then
   echo "the core must not do I/O or read the clock (above)" >&2; exit 1
 fi

@@ -1,9 +1,11 @@
-//! Business days: civil dates in the program's configured zone, without a time library.
+//! Business days: civil dates in the program's configured zone.
 //!
 //! A `Day` is the number of days since 1970-01-01 of the *business* calendar: the epoch
 //! milliseconds are shifted by the configured UTC offset and day-start hour, then floored.
-//! The civil-date arithmetic is Howard Hinnant's `days_from_civil` / `civil_from_days`.
+//! The civil-date arithmetic (days ↔ dates, month lengths, adding months) is chrono's
+//! `NaiveDate`, without its clock: time still comes from the caller.
 
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -60,54 +62,54 @@ pub const MIN_DAY: Day = 0;
 /// 9999-12-31.
 pub const MAX_DAY: Day = 2_932_896;
 
+/// 1970-01-01 counted as chrono counts days from the common era (0001-01-01 is day 1).
+const UNIX_EPOCH_FROM_CE: i32 = 719_163;
+
+/// The first of a month; `y` within 1970–9999 and `m` within 1–12, which chrono always holds.
+fn first_of(y: i32, m: u8) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y.clamp(MIN_YEAR, MAX_YEAR), u32::from(m.clamp(1, 12)), 1)
+        .unwrap_or_default()
+}
+
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian). Inputs are clamped into
-/// 1970–9999, months 1–12 and days 1–31; use [`Date::new`] to reject impossible dates.
+/// 1970–9999, months 1–12 and days 1–31 (a day past the month's end runs into the next
+/// month); use [`Date::new`] to reject impossible dates.
 pub fn days_from_civil(y: i32, m: u8, d: u8) -> Day {
-    let (y, m, d) = (y.clamp(MIN_YEAR, MAX_YEAR), m.clamp(1, 12), d.clamp(1, 31));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i32::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i32::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    first_of(y, m).num_days_from_ce() - UNIX_EPOCH_FROM_CE + i32::from(d.clamp(1, 31)) - 1
+}
+
+/// A day number as chrono's date, clamped into 1970-01-01 … 9999-12-31.
+fn naive(z: Day) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(z.clamp(MIN_DAY, MAX_DAY) + UNIX_EPOCH_FROM_CE)
+        .unwrap_or_default()
 }
 
 /// The civil date of a day number, clamped into 1970-01-01 … 9999-12-31.
 pub fn civil_from_days(z: Day) -> Date {
-    let z = z.clamp(MIN_DAY, MAX_DAY) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let y = yoe + era * 400 + i32::from(m <= 2);
+    let date = naive(z);
     Date {
-        year: y,
-        month: m,
-        day: d,
+        year: date.year(),
+        month: date.month() as u8,
+        day: date.day() as u8,
     }
 }
 
 pub fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    NaiveDate::from_ymd_opt(y, 2, 29).is_some()
 }
 
 pub fn days_in_month(y: i32, m: u8) -> u8 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(y) => 29,
-        _ => 28,
+    let first = first_of(y, m);
+    match first.checked_add_months(Months::new(1)) {
+        Some(next) => (next - first).num_days() as u8,
+        None => 31, // December 9999: the next month is outside chrono's calendar here
     }
 }
 
 /// Monday = 0 … Sunday = 6.
 pub fn weekday(day: Day) -> u8 {
-    // 1970-01-01 was a Thursday (3).
+    // 1970-01-01 was a Thursday (3). Plain arithmetic, so days before 1970 (a grid's leading
+    // cells) have their weekday too.
     ((i64::from(day) + 3).rem_euclid(7)) as u8
 }
 
@@ -120,12 +122,10 @@ pub fn week_column(day: Day, first_weekday: u8) -> i32 {
 impl Date {
     /// A checked constructor: `None` for impossible dates or years outside 1970–9999.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        if !(MIN_YEAR..=MAX_YEAR).contains(&year) || !(1..=12).contains(&month) {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return None;
         }
-        if day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
+        NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day))?;
         Some(Date { year, month, day })
     }
 
@@ -144,13 +144,15 @@ impl Date {
     /// The same day `months` later, clamped to the end of the target month
     /// (29 Feb + 12 months = 28 Feb).
     pub fn add_months(self, months: u32) -> Date {
-        let idx = i64::from(self.month_index()) + i64::from(months);
-        let max = i64::from(MAX_YEAR) * 12 + 11;
-        let idx = idx.min(max) as i32;
-        let year = idx.div_euclid(12);
-        let month = (idx.rem_euclid(12) + 1) as u8;
-        let day = self.day.min(days_in_month(year, month));
-        Date { year, month, day }
+        // At most to December 9999, the last month dates are computed in.
+        let room = (MAX_YEAR * 12 + 11 - self.month_index()).max(0) as u32;
+        NaiveDate::from_ymd_opt(self.year, u32::from(self.month), u32::from(self.day))
+            .and_then(|d| d.checked_add_months(Months::new(months.min(room))))
+            .map_or(self, |d| Date {
+                year: d.year(),
+                month: d.month() as u8,
+                day: d.day() as u8,
+            })
     }
 
     /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
@@ -340,6 +342,25 @@ mod tests {
         ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn known_day_numbers_and_days_past_a_months_end() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(2026, 11, 24), 20_781);
+        // A clamped day 31 of February runs into March, as the formula it replaced did.
+        assert_eq!(days_from_civil(2026, 2, 31), days_from_civil(2026, 3, 3));
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(9999, 12), 31);
+        assert_eq!(
+            Date::new(9999, 12, 31).unwrap().add_months(5).to_string(),
+            "9999-12-31"
+        );
+        assert_eq!(
+            Date::new(9999, 10, 31).unwrap().add_months(1).to_string(),
+            "9999-11-30"
+        );
     }
 
     #[test]
