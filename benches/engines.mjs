@@ -56,6 +56,12 @@ const stored = {
   [`${prefix}snapshot`]: heavySnapshot,
 };
 
+// An offline-only member (never synced): a year of pending ops and no snapshot.
+const offline = {
+  [`${prefix}meta`]: JSON.stringify({ v: 1, device: 'bench', seq: year.ops.length, joinedAt: year.joined_at, user: year.user, clockOffset: 0 }),
+  [`${prefix}pending`]: ['zailai-ops/1', ...year.ops.map((op) => JSON.stringify(op))].join('\n'),
+};
+
 let a = 11;
 const rnd = () => ((a = (a * 1103515245 + 12345) % 2147483648), a / 2147483648);
 const seed = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
@@ -64,7 +70,7 @@ const plainOps = randomOps(rnd, plainStart, 400);
 
 const work = mkdtempSync(join(tmpdir(), 'zailai-engines-'));
 const fixture = join(work, 'fixture.json');
-writeFileSync(fixture, JSON.stringify({ user: year.user, keys, now, stored, heavyState, heavySnapshot, newSnapshot, year, plainConfig: JSON.stringify(plainRulesConfig(seed)), plainOps, plainStart }));
+writeFileSync(fixture, JSON.stringify({ user: year.user, keys, now, stored, offline, heavyState, heavySnapshot, newSnapshot, year, plainConfig: JSON.stringify(plainRulesConfig(seed)), plainOps, plainStart }));
 
 // ---- the bundle, run in each engine --------------------------------------------------------------
 const codeRoot = codePackage(join(root, 'pkg', 'dist', 'miniprogram'));

@@ -215,7 +215,9 @@ class Client {
       if (this._snapshot) this._snapshot.provisional = this._pinnedKeys.length === 0;
     }
     this._member = this._rebuild();
-    this._dirty = true;
+    // Nothing is written at open unless storage needs mending: a new device or format, a
+    // pending line set aside, a snapshot dropped.
+    this._dirty = this._metaText() !== rawMeta || this._pendingDamaged || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
   }
 
@@ -263,11 +265,21 @@ class Client {
     }
   }
 
+  /** The JSON line of a pending op: read from storage or written once, never again. */
+  _opText(op) {
+    let text = this._lines.get(op);
+    if (text === undefined) this._lines.set(op, (text = JSON.stringify(op)));
+    return text;
+  }
+
   _readPending() {
+    this._lines = new WeakMap();
+    this._pendingDamaged = false;
     const raw = this._read('pending');
     if (raw === null) return [];
     const lines = raw.split('\n');
     if (lines[0] !== OPS_HEADER) {
+      this._pendingDamaged = true;
       this._quarantine('pending', raw, zailaiError('STORAGE_VERSION_UNSUPPORTED', `pending ops stored as '${lines[0].slice(0, 40)}', this build reads ${OPS_HEADER}`));
       return [];
     }
@@ -278,7 +290,9 @@ class Client {
         const op = JSON.parse(line);
         if (!op || typeof op !== 'object' || typeof op.device !== 'string' || !Number.isInteger(op.seq)) throw new Error('not an op');
         ops.push(op);
+        this._lines.set(op, line);
       } catch (e) {
+        this._pendingDamaged = true;
         this._quarantine(`pending-line-${i + 1}`, line, zailaiError('STORAGE_CORRUPT', `pending op on line ${i + 1} is unreadable: ${e.message}`));
       }
     });
@@ -292,7 +306,7 @@ class Client {
     const member = this._snapshot ? this._snapshot.wasm.member() : this._Member.join(this.rules, this.user, this._joinedAt);
     for (const op of this._pending) {
       try {
-        member.apply(this.rules, op);
+        member.applyJSON(this.rules, this._opText(op)); // text in, events left as text
       } catch (e) {
         if (e && e.code !== 'DUPLICATE_OP') this._emit('error', zailaiError('PENDING_OP_REFUSED', `pending op ${op.device}#${op.seq} no longer applies: ${e.message}`, { op, cause: e }));
       }
@@ -303,8 +317,7 @@ class Client {
   _persist() {
     if (!this._dirty) return true;
     try {
-      const meta = { v: STORAGE_FORMAT, device: this.deviceId, seq: this._seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset };
-      this._write('pending', [OPS_HEADER, ...this._pending.map((op) => JSON.stringify(op))].join('\n'));
+      this._write('pending', [OPS_HEADER, ...this._pending.map((op) => this._opText(op))].join('\n'));
       // The snapshot is large and changes only with a sync: written only when it changed.
       const text = this._snapshot ? this._snapshot.text : null;
       if (text !== this._storedSnapshot) {
@@ -312,7 +325,7 @@ class Client {
         else this._write('snapshot', text);
         this._storedSnapshot = text;
       }
-      this._write('meta', JSON.stringify(meta));
+      this._write('meta', this._metaText());
       this._dirty = false;
       return true;
     } catch (e) {
@@ -320,6 +333,10 @@ class Client {
       this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e)));
       return false;
     }
+  }
+
+  _metaText() {
+    return JSON.stringify({ v: STORAGE_FORMAT, device: this.deviceId, seq: this._seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset });
   }
 
   /** Writes anything a full store refused earlier. Returns whether storage is up to date. */
@@ -352,9 +369,11 @@ class Client {
 
   _act(body) {
     const op = { device: this.deviceId, seq: this._seq + 1, at: this._now(), op: body };
-    const events = this._live().apply(this.rules, op); // throws a coded Error, state unchanged
+    const text = JSON.stringify(op); // once: the same line is applied, stored and replayed
+    const events = JSON.parse(this._live().applyJSON(this.rules, text)); // throws a coded Error, state unchanged
     this._seq = op.seq;
     this._pending.push(op);
+    this._lines.set(op, text);
     this._dirty = true;
     this._persist();
     this._emit('change', { op, events });
