@@ -54,6 +54,8 @@ pub enum ErrorCode {
     SnapshotUnknownKey,
     /// A snapshot whose signature does not verify: edited or forged.
     SnapshotBadSignature,
+    /// A genuine snapshot of another member than the one this replica keeps.
+    SnapshotOtherUser,
     /// No card set with that id in the rules.
     UnknownCardSet,
     /// An exchange without one card of every kind.
@@ -114,6 +116,7 @@ impl ErrorCode {
             ErrorCode::SnapshotVersionUnsupported => "SNAPSHOT_VERSION_UNSUPPORTED",
             ErrorCode::SnapshotUnknownKey => "SNAPSHOT_UNKNOWN_KEY",
             ErrorCode::SnapshotBadSignature => "SNAPSHOT_BAD_SIGNATURE",
+            ErrorCode::SnapshotOtherUser => "SNAPSHOT_OTHER_USER",
             ErrorCode::UnknownCardSet => "UNKNOWN_CARD_SET",
             ErrorCode::CardsIncomplete => "CARDS_INCOMPLETE",
             ErrorCode::UnknownLottery => "UNKNOWN_LOTTERY",
@@ -164,6 +167,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::SnapshotVersionUnsupported,
     ErrorCode::SnapshotUnknownKey,
     ErrorCode::SnapshotBadSignature,
+    ErrorCode::SnapshotOtherUser,
     ErrorCode::UnknownCardSet,
     ErrorCode::CardsIncomplete,
     ErrorCode::UnknownLottery,

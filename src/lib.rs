@@ -15,6 +15,7 @@ pub mod lottery;
 pub mod op;
 mod ordered;
 pub mod render;
+pub mod replica;
 pub mod snapshot;
 pub mod state;
 pub mod sync;

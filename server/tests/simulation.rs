@@ -6,9 +6,9 @@
 //! - the signing key rotated mid-run.
 //!
 //! The real core runs on both sides and the real server logic (`store::apply_push` in an SQLite
-//! transaction, signed snapshots) on the other. The client is a model of `js/src/sync.js`:
-//! verify the snapshot, fetch the keys once on an unknown key, drop what `acked` covers, replay
-//! the rest, learn the clock offset.
+//! transaction, signed snapshots) on the other. Each device is the core's replica
+//! (`zailai::replica::Replica`: act, push, rebase) with the client's I/O around it: verify the
+//! snapshot, fetch the keys once on an unknown key, learn the clock offset.
 //!
 //! After a final, fault-free round of syncs it checks the invariants:
 //! - every op a device recorded is in the server's log exactly once;
@@ -23,6 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
+use zailai::replica::Replica;
 use zailai::snapshot::{self, Payload, SnapshotSigner, TrustedKeys};
 use zailai::sync::{Limits, Push, Rejection, PROTOCOL};
 use zailai::{Config, Event, Op, OpKind, State};
@@ -63,12 +64,10 @@ struct Device {
     skew: i64,
     /// Learned from the server's time, as `learnClock` does.
     offset: i64,
-    seq: u32,
-    pending: Vec<Op>,
+    /// Base, pending ops, sequence and state: what the client keeps.
+    replica: Replica,
     /// Every op this device recorded, to check the server's log against.
     recorded: Vec<Op>,
-    base: Option<Payload>,
-    local: State,
     keys: Vec<(String, [u8; 32])>,
     /// The request whose reply the device waits for; replies to others are dropped, like a
     /// timed-out HTTP request's.
@@ -89,18 +88,12 @@ impl Device {
         t
     }
 
-    /// The base state with the pending ops replayed on top (refused ones stay pending).
-    fn rebuild(&mut self, cfg: &Config) {
-        let mut st = match &self.base {
-            Some(p) => p.state.clone(),
-            None => self.local.clone(),
-        };
-        if self.base.is_some() {
-            for op in &self.pending {
-                let _ = st.apply(cfg, op);
-            }
-        }
-        self.local = st;
+    /// Verifies a snapshot and rebases on it; a snapshot the device cannot take is an error.
+    fn rebase(&mut self, cfg: &Config, payload: Payload) -> Result<(), String> {
+        self.replica
+            .rebase(cfg, payload)
+            .map(|_refused| ()) // refused ones stay pending: the server decides
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -225,16 +218,14 @@ async fn run(seed: u64) -> Result<Tally, String> {
     for u in 0..users {
         for d in 0..1 + rng.below(2) {
             let user = format!("u{u}");
+            let id = format!("d{d}");
             devices.push(Device {
-                local: State::join(&cfg, &user, T0),
+                replica: Replica::new(&cfg, &user, &id, T0),
                 user,
-                id: format!("d{d}"),
+                id,
                 skew: skews[rng.below(skews.len() as u64) as usize],
                 offset: 0,
-                seq: 0,
-                pending: Vec::new(),
                 recorded: Vec::new(),
-                base: None,
                 keys: vec![first_key.clone()],
                 waiting: None,
                 offline_until: 0,
@@ -256,7 +247,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
             && replies.is_empty()
             && devices
                 .iter()
-                .all(|d| d.pending.is_empty() && d.waiting.is_none())
+                .all(|d| d.replica.pending().is_empty() && d.waiting.is_none())
         {
             break;
         }
@@ -273,19 +264,13 @@ async fn run(seed: u64) -> Result<Tally, String> {
         }
         let i = rng.below(devices.len() as u64) as usize;
         let dev = &mut devices[i];
-        // Act: an op recorded on the device, if its own rules take it (as `client._act`).
+        // Act: an op recorded on the device, if its own rules take it.
         if !healing && rng.chance(60) && now >= dev.offline_until {
             let at = dev.clock(now);
-            let op = Op {
-                device: dev.id.clone(),
-                seq: dev.seq + 1,
-                at,
-                op: random_op(&mut rng, at),
-            };
-            if dev.local.apply(&cfg, &op).is_ok() {
-                dev.seq += 1;
-                dev.pending.push(op.clone());
-                dev.recorded.push(op);
+            let kind = random_op(&mut rng, at);
+            if dev.replica.act(&cfg, at, kind).is_ok() {
+                let op = dev.replica.pending().last().cloned();
+                dev.recorded.extend(op);
                 tally.ops += 1;
             }
         }
@@ -297,18 +282,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
         if online && rng.chance(if healing { 100 } else { 40 }) {
             request += 1;
             dev.waiting = Some(request);
-            let ops: Vec<Op> = dev
-                .pending
-                .iter()
-                .take(zailai::sync::MAX_OPS_PER_PUSH)
-                .cloned()
-                .collect();
-            let push = Push {
-                protocol: PROTOCOL,
-                device: dev.id.clone(),
-                base_version: dev.base.as_ref().map_or(0, |p| p.server_version),
-                ops,
-            };
+            let push = dev.replica.push();
             tally.pushes += 1;
             if !healing && rng.chance(10) {
                 tally.dropped += 1;
@@ -395,14 +369,8 @@ async fn run(seed: u64) -> Result<Tally, String> {
                 }
                 Err(e) => return Err(format!("a genuine snapshot failed verification: {e}")),
             };
-            if payload.user != dev.user {
-                return Err("a snapshot of another member".into());
-            }
-            let processed = payload.acked.get(&dev.id).copied().unwrap_or(0);
-            dev.pending.retain(|op| op.seq > processed);
-            dev.base = Some(payload);
+            dev.rebase(&cfg, payload)?;
             dev.offset = reply.server_time - (now + dev.skew);
-            dev.rebuild(&cfg);
         }
         // Waiting too long for a reply: give up (the next sync retries).
         if rng.chance(20) || healing {
@@ -426,8 +394,8 @@ async fn run(seed: u64) -> Result<Tally, String> {
         };
         let (_, bytes) = server.sync(&cfg, &dev.user.clone(), push, now).await;
         dev.keys = server.keys.clone();
-        dev.base = Some(snapshot::verify(&bytes, &dev.trusted()).map_err(|e| e.to_string())?);
-        dev.rebuild(&cfg);
+        let payload = snapshot::verify(&bytes, &dev.trusted()).map_err(|e| e.to_string())?;
+        dev.rebase(&cfg, payload)?;
     }
     check(&cfg, &server, &devices).await?;
     let _ = std::fs::remove_dir_all(&dir);
@@ -471,14 +439,14 @@ async fn check(cfg: &Config, server: &Server, devices: &[Device]) -> Result<(), 
                     ));
                 }
             }
-            if !dev.pending.is_empty() {
+            if !dev.replica.pending().is_empty() {
                 return Err(format!(
                     "{user}/{}: {} ops still pending after the final sync",
                     dev.id,
-                    dev.pending.len()
+                    dev.replica.pending().len()
                 ));
             }
-            if dev.local.to_json() != record.state.to_json() {
+            if dev.replica.state().to_json() != record.state.to_json() {
                 return Err(format!(
                     "{user}/{}: the device's state differs from the server's",
                     dev.id

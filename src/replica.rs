@@ -1,0 +1,209 @@
+//! What one device holds of one member: the verified base (the last snapshot payload the server
+//! signed), the ops recorded since and not yet acknowledged, the device id and its sequence,
+//! and the state they make together. Pure, like the rest of the core: the caller brings time,
+//! verified payloads and storage.
+//!
+//! The client's sync loop is the same few steps everywhere: [`Replica::act`] records an action
+//! as the next op of this device; [`Replica::push`] is the body of the next `POST /v1/sync`;
+//! [`Replica::rebase`] takes the reply's verified payload, drops what its `acked` covers and
+//! replays the rest on top. The protocol simulation (`server/tests/simulation.rs`) drives it.
+
+use crate::config::Config;
+use crate::error::{ErrorCode, RuleError};
+use crate::event::Event;
+use crate::op::{Op, OpKind};
+use crate::snapshot::Payload;
+use crate::state::State;
+use crate::sync::{Push, MAX_OPS_PER_PUSH, PROTOCOL};
+
+/// A pending op the rules refuse when it is replayed (it stays pending: the server decides).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub op: Op,
+    pub error: RuleError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replica {
+    user: String,
+    device: String,
+    /// The last seq this device gave an op.
+    seq: u32,
+    joined_at: i64,
+    base: Option<Payload>,
+    pending: Vec<Op>,
+    /// The base (or the join state) with every pending op replayed on top.
+    state: State,
+}
+
+impl Replica {
+    /// A member new on this device: no base yet, nothing pending.
+    pub fn new(cfg: &Config, user: &str, device: &str, joined_at: i64) -> Replica {
+        Replica {
+            user: user.to_owned(),
+            device: device.to_owned(),
+            seq: 0,
+            joined_at,
+            base: None,
+            pending: Vec::new(),
+            state: State::join(cfg, user, joined_at),
+        }
+    }
+
+    /// A replica from what the device stored: its last seq, the verified base if any, and the
+    /// pending ops. Returns the ops the rules now refuse (they stay pending).
+    pub fn restore(
+        cfg: &Config,
+        user: &str,
+        device: &str,
+        joined_at: i64,
+        seq: u32,
+        base: Option<Payload>,
+        pending: Vec<Op>,
+    ) -> Result<(Replica, Vec<Refused>), RuleError> {
+        if let Some(p) = &base {
+            check_user(user, p)?;
+        }
+        // A seq the stored ops passed must never be handed out again.
+        let seq = pending
+            .iter()
+            .filter(|op| op.device == device)
+            .map(|op| op.seq)
+            .fold(seq, u32::max);
+        let mut replica = Replica {
+            user: user.to_owned(),
+            device: device.to_owned(),
+            seq,
+            joined_at,
+            base,
+            pending,
+            state: State::join(cfg, user, joined_at),
+        };
+        let refused = replica.rebuild(cfg);
+        Ok((replica, refused))
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// The last seq this device gave an op (0 before the first).
+    pub fn seq(&self) -> u32 {
+        self.seq
+    }
+
+    pub fn joined_at(&self) -> i64 {
+        self.joined_at
+    }
+
+    /// Ops recorded and not yet acknowledged, oldest first.
+    pub fn pending(&self) -> &[Op] {
+        &self.pending
+    }
+
+    pub fn base(&self) -> Option<&Payload> {
+        self.base.as_ref()
+    }
+
+    /// The `server_version` of the base (0 before the first sync).
+    pub fn base_version(&self) -> u32 {
+        self.base.as_ref().map_or(0, |p| p.server_version)
+    }
+
+    /// The member as this device sees it: the base with the pending ops on top.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Records one user action at `at` as this device's next op. A refusal changes nothing:
+    /// not the state, not the pending log, not the sequence.
+    pub fn act(&mut self, cfg: &Config, at: i64, kind: OpKind) -> Result<Vec<Event>, RuleError> {
+        let op = Op {
+            device: self.device.clone(),
+            seq: self.seq.saturating_add(1),
+            at,
+            op: kind,
+        };
+        let events = self.state.apply(cfg, &op)?;
+        self.seq = op.seq;
+        self.pending.push(op);
+        Ok(events)
+    }
+
+    /// The body of the next push: this device's oldest pending ops (at most
+    /// [`MAX_OPS_PER_PUSH`]) on the base it has. Always sent, even empty: the reply brings the
+    /// other devices' ops.
+    pub fn push(&self) -> Push {
+        Push {
+            protocol: PROTOCOL,
+            device: self.device.clone(),
+            base_version: self.base_version(),
+            ops: self
+                .pending
+                .iter()
+                .filter(|op| op.device == self.device)
+                .take(MAX_OPS_PER_PUSH)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether pending ops of this device are left after a push of [`MAX_OPS_PER_PUSH`].
+    pub fn more_to_push(&self) -> bool {
+        self.pending
+            .iter()
+            .filter(|op| op.device == self.device)
+            .nth(MAX_OPS_PER_PUSH)
+            .is_some()
+    }
+
+    /// Takes a verified payload as the new base: drops every pending op its `acked` covers (the
+    /// server has processed it, applied or refused), replays the rest on top and returns those
+    /// the rules refuse. A payload of another member is refused and changes nothing.
+    pub fn rebase(&mut self, cfg: &Config, payload: Payload) -> Result<Vec<Refused>, RuleError> {
+        check_user(&self.user, &payload)?;
+        self.pending
+            .retain(|op| op.seq > payload.acked.get(&op.device).copied().unwrap_or(0));
+        self.base = Some(payload);
+        Ok(self.rebuild(cfg))
+    }
+
+    /// Replays the pending ops on the base (or the join state), as after a change of rules.
+    /// Returns the ops the rules refuse, but not those the base already holds (`DUPLICATE_OP`).
+    pub fn rebuild(&mut self, cfg: &Config) -> Vec<Refused> {
+        let mut state = match &self.base {
+            Some(p) => p.state.clone(),
+            None => State::join(cfg, &self.user, self.joined_at),
+        };
+        let mut refused = Vec::new();
+        for op in &self.pending {
+            if let Err(error) = state.apply(cfg, op) {
+                if error.code != ErrorCode::DuplicateOp {
+                    refused.push(Refused {
+                        op: op.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+        self.state = state;
+        refused
+    }
+}
+
+fn check_user(user: &str, payload: &Payload) -> Result<(), RuleError> {
+    if payload.user == user {
+        return Ok(());
+    }
+    Err(RuleError::new(
+        ErrorCode::SnapshotOtherUser,
+        format!(
+            "the snapshot is of user `{}`, this replica keeps `{user}`",
+            payload.user
+        ),
+    ))
+}

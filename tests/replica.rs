@@ -1,0 +1,170 @@
+//! The replica (`src/replica.rs`): what a device holds and how it rebases, natively. The
+//! protocol simulation (`server/tests/simulation.rs`) drives it against the real server too.
+
+use zailai::replica::Replica;
+use zailai::snapshot::Payload;
+use zailai::sync::MAX_OPS_PER_PUSH;
+use zailai::vecmap::VecMap;
+use zailai::{Config, Date, ErrorCode, Op, OpKind, State};
+
+const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
+const DAY: i64 = 86_400_000;
+
+fn track(action: &str) -> OpKind {
+    OpKind::Track {
+        action: action.to_owned(),
+        count: 1,
+    }
+}
+
+/// What the server would sign after applying `ops` to a member who joined at T0.
+fn payload(cfg: &Config, user: &str, ops: &[Op], version: u32) -> Payload {
+    let mut state = State::join(cfg, user, T0);
+    let mut acked = VecMap::new();
+    for op in ops {
+        let _ = state.apply(cfg, op);
+        acked.insert(op.device.clone(), op.seq);
+    }
+    Payload {
+        user: user.to_owned(),
+        server_version: version,
+        issued_at: T0,
+        config_hash: String::new(),
+        acked,
+        state,
+    }
+}
+
+#[test]
+fn an_action_is_the_next_op_of_this_device_and_a_refusal_changes_nothing() {
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    r.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    r.act(&cfg, T0 + 60_000, track("share")).unwrap();
+    let seqs: Vec<u32> = r.pending().iter().map(|op| op.seq).collect();
+    assert_eq!(seqs, [1, 2]);
+    assert!(r.pending().iter().all(|op| op.device == "phone"));
+    let before = r.clone();
+    let err = r.act(&cfg, T0 + 120_000, OpKind::CheckIn {}).unwrap_err();
+    assert_eq!(err.code, ErrorCode::AlreadyCheckedIn);
+    assert_eq!(r, before, "state, pending and seq unchanged");
+    assert_eq!(r.state().balance, 5 + 30);
+}
+
+#[test]
+fn the_push_carries_this_devices_oldest_ops_on_its_base() {
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    for i in 0..(MAX_OPS_PER_PUSH as i64 + 3) {
+        r.act(&cfg, T0 + i * 1000, track("core_action")).unwrap();
+    }
+    let push = r.push();
+    assert_eq!((push.device.as_str(), push.base_version), ("phone", 0));
+    assert_eq!(push.ops.len(), MAX_OPS_PER_PUSH);
+    assert_eq!(push.ops[0].seq, 1);
+    assert!(r.more_to_push());
+    // The server took the first batch: the rest is the next push.
+    let taken = push.ops.clone();
+    r.rebase(&cfg, payload(&cfg, "u", &taken, 1)).unwrap();
+    assert_eq!(r.pending().len(), 3);
+    assert!(!r.more_to_push());
+    let next = r.push();
+    assert_eq!(
+        (next.base_version, next.ops[0].seq),
+        (1, MAX_OPS_PER_PUSH as u32 + 1)
+    );
+}
+
+#[test]
+fn a_rebase_drops_what_the_server_processed_and_replays_the_rest_on_its_state() {
+    let cfg = Config::seed();
+    let mut phone = Replica::new(&cfg, "u", "phone", T0);
+    phone.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    phone.act(&cfg, T0 + 60_000, track("share")).unwrap();
+    let sent = phone.push().ops;
+    // Offline again: the next day's check-in stays pending.
+    phone.act(&cfg, T0 + DAY, OpKind::CheckIn {}).unwrap();
+    // The server has the two sent ops and another device's review.
+    let pad = Op {
+        device: "pad".into(),
+        seq: 1,
+        at: T0 + 120_000,
+        op: track("review"),
+    };
+    let mut server_ops = sent.clone();
+    server_ops.push(pad.clone());
+    let refused = phone
+        .rebase(&cfg, payload(&cfg, "u", &server_ops, 1))
+        .unwrap();
+    assert!(refused.is_empty());
+    assert_eq!(phone.pending().len(), 1, "only the unacknowledged check-in");
+    assert_eq!(phone.pending()[0].seq, 3);
+    let mut expected = payload(&cfg, "u", &server_ops, 1).state;
+    expected.apply(&cfg, &phone.pending()[0]).unwrap();
+    assert_eq!(
+        phone.state(),
+        &expected,
+        "the server's state with the pending op on top"
+    );
+    assert_eq!(phone.state().balance, 5 + 30 + 20 + 5);
+    assert_eq!(phone.seq(), 3, "the sequence goes on");
+    phone.act(&cfg, T0 + DAY + 60_000, track("open")).unwrap();
+    assert_eq!(phone.pending().last().unwrap().seq, 4);
+}
+
+#[test]
+fn refused_pending_ops_stay_pending_and_another_members_snapshot_is_refused() {
+    let cfg = Config::seed();
+    let mut phone = Replica::new(&cfg, "u", "phone", T0);
+    phone.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    // Another device of the member checked in the same day and synced first: the server's
+    // state has a check-in today, so the phone's own is refused when replayed on it.
+    let pad = Op {
+        device: "pad".into(),
+        seq: 1,
+        at: T0 - 60_000,
+        op: OpKind::CheckIn {},
+    };
+    let refused = phone.rebase(&cfg, payload(&cfg, "u", &[pad], 1)).unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].error.code, ErrorCode::AlreadyCheckedIn);
+    assert_eq!(phone.pending().len(), 1, "the server decides");
+    let before = phone.clone();
+    let err = phone
+        .rebase(&cfg, payload(&cfg, "someone-else", &[], 9))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::SnapshotOtherUser);
+    assert_eq!(phone, before);
+}
+
+#[test]
+fn a_restored_replica_is_the_one_that_was_stored() {
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    r.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    let sent = r.push().ops;
+    r.rebase(&cfg, payload(&cfg, "u", &sent, 1)).unwrap();
+    r.act(&cfg, T0 + DAY, OpKind::CheckIn {}).unwrap();
+    let made_up = Date::parse("2026-11-01").unwrap();
+    let missed = r.act(&cfg, T0 + 3 * DAY, OpKind::MakeUp { date: made_up });
+    assert!(missed.is_err(), "the 1st was checked in");
+    let (back, refused) = Replica::restore(
+        &cfg,
+        "u",
+        "phone",
+        T0,
+        0, // meta lost: the seq comes back from the pending ops
+        r.base().cloned(),
+        r.pending().to_vec(),
+    )
+    .unwrap();
+    assert!(refused.is_empty());
+    assert_eq!(back, r);
+    // Without a base, the join state with everything replayed is the same member.
+    let mut fresh = Replica::new(&cfg, "v", "phone", T0);
+    fresh.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    fresh.act(&cfg, T0 + DAY, OpKind::CheckIn {}).unwrap();
+    let (again, _) =
+        Replica::restore(&cfg, "v", "phone", T0, 2, None, fresh.pending().to_vec()).unwrap();
+    assert_eq!(again.state(), fresh.state());
+}
