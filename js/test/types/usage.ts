@@ -38,7 +38,13 @@ async function node() {
   const client = await createClient({ storage: memoryStorage({ quotaBytes: 1000 }), now: () => Date.now() });
   // @ts-expect-error storage is required
   await createClient({});
-  return client.summary().balance.toFixed(0);
+  // @ts-expect-error an adapter has getItem, setItem and removeItem
+  await createClient({ storage: { getItem: () => null } });
+  const balance = client.summary().balance.toFixed(0);
+  const written: boolean = client.close(); // the next createClient for this storage reads it again
+  const store: object | undefined = wxStorage({ getStorageSync: () => '', setStorageSync: () => {}, removeStorageSync: () => {} }).store;
+  void written, store;
+  return balance;
 }
 
 async function synced() {
