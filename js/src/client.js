@@ -143,6 +143,8 @@ class Client {
   }
 
   _write(key, value) {
+    // A closed client never writes again: another client may own these keys now.
+    this._live();
     this._storage.setItem(this._prefix + key, value);
   }
 
@@ -167,6 +169,7 @@ class Client {
   }
 
   _saveSession(session) {
+    if (this._closed) return;
     try {
       if (session) this._write('session', JSON.stringify(session));
       else this._storage.removeItem(this._prefix + 'session');
@@ -315,6 +318,7 @@ class Client {
   }
 
   _persist() {
+    if (this._closed) return false;
     if (!this._dirty) return true;
     try {
       this._write('pending', [OPS_HEADER, ...this._pending.map((op) => this._opText(op))].join('\n'));

@@ -21,6 +21,7 @@ function badReply(what) {
 export async function refreshConfig(c) {
   const sentAt = c._clock();
   const reply = await c._remote.call('GET', '/v1/config');
+  c._live(); // closed while waiting: touch nothing (CLIENT_CLOSED)
   learnClock(c, reply.server_time, sentAt, c._clock());
   if (reply.protocol !== PROTOCOL) throw zailaiError('VERSION_NOT_SUPPORTED', `the server speaks protocol ${reply.protocol}, this client ${PROTOCOL}`);
   if (!Array.isArray(reply.keys)) throw badReply('has no keys');
@@ -77,6 +78,7 @@ async function pushBatch(c, ops) {
   const push = { protocol: PROTOCOL, device: c.deviceId, base_version: c.serverVersion, ops };
   const sentAt = c._clock();
   const reply = await c._remote.authed('POST', '/v1/sync', push, sentAt);
+  c._live(); // closed while waiting: the ops stay pending in storage for the next client
   learnClock(c, reply.server_time, sentAt, c._clock());
   if (!Array.isArray(reply.acked) || !Array.isArray(reply.rejected) || typeof reply.snapshot !== 'string') {
     throw badReply('lacks acked, rejected or snapshot');
@@ -116,7 +118,7 @@ export async function syncOnce(c) {
     c._emit('change', { op: null, events: [], sync: result });
     return result;
   } catch (e) {
-    c._persist(); // a learned clock offset or refreshed rules survive a failed push
+    c._persist(); // a learned clock offset or refreshed rules survive a failed push (not once closed)
     throw e;
   }
 }

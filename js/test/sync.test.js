@@ -301,6 +301,27 @@ test('clock skew: ops stamped too far ahead or too old are refused and reported;
   }
 });
 
+test('a client closed while its sync is in flight writes nothing more; the next one has every op', async (t) => {
+  const server = await startServer(['--dev', '--admin-token', 'op']);
+  t.after(() => server.child.kill());
+  const storage = zailai.memoryStorage();
+  const c = await client(server.url, 'closing', { storage });
+  c.checkIn();
+  c.track('share');
+  const syncing = c.sync();
+  c.close(); // the page goes away while the request is out
+  await assert.rejects(syncing, (e) => e.code === 'CLIENT_CLOSED');
+  const stored = storage.getItem('zailai:closing:pending');
+  const next = await client(server.url, 'closing', { storage });
+  next.track('review'); // the next client owns the keys now
+  await new Promise((r) => setTimeout(r, 200)); // anything the closed one still had in flight
+  assert.notEqual(storage.getItem('zailai:closing:pending'), stored, 'the new op is stored');
+  assert.deepEqual(next.pendingOps().map((op) => op.op.type), ['check_in', 'track', 'track']);
+  await next.sync();
+  assert.deepEqual(next.pendingOps(), []);
+  assert.equal(next.summary().balance, (await member(server.url, 'closing')).summary.balance);
+});
+
 test('offline: sync fails with NETWORK after its retries and keeps every op', async () => {
   const blackhole = net.createServer((s) => s.destroy());
   await new Promise((r) => blackhole.listen(0, '127.0.0.1', r));
