@@ -4,6 +4,7 @@
 //! No I/O, no clock, no randomness: every time-dependent call takes `now` (epoch ms).
 //! The same crate runs natively on the server and as WebAssembly in the mini-program.
 
+pub mod binary;
 pub mod config;
 pub mod day;
 mod engine;

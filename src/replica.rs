@@ -142,6 +142,7 @@ impl Replica {
             protocol: PROTOCOL,
             device: self.device.clone(),
             base_version: self.base_version(),
+            snapshot_formats: crate::snapshot::FORMATS_READ.to_vec(),
             ops: self
                 .pending
                 .iter()

@@ -41,6 +41,9 @@ pub struct Push {
     pub device: String,
     /// The `server_version` of the snapshot the client's state is based on.
     pub base_version: u32,
+    /// The snapshot formats the client reads, preferred first: the reply's snapshot is in one
+    /// of them, or the push is refused with `VERSION_NOT_SUPPORTED` (`docs/sync.md`).
+    pub snapshot_formats: Vec<u8>,
     pub ops: Vec<Op>,
 }
 
@@ -74,6 +77,21 @@ impl Push {
                 })
             }
             None => return Err(bad("protocol", "missing or not a whole number".to_owned())),
+        }
+        let formats = value.get("snapshot_formats").and_then(Value::as_array);
+        let writable = formats.is_some_and(|list| {
+            list.iter()
+                .any(|f| f.as_u64() == Some(u64::from(crate::snapshot::FORMAT)))
+        });
+        if !writable {
+            return Err(BadRequest {
+                code: "VERSION_NOT_SUPPORTED",
+                path: "snapshot_formats".to_owned(),
+                message: format!(
+                    "this server writes snapshot format {}; list the formats the client reads",
+                    crate::snapshot::FORMAT
+                ),
+            });
         }
         let push = read_push(&value).map_err(|i| bad(&i.path, i.reason))?;
         if push.device.starts_with('~') {
@@ -116,6 +134,9 @@ fn read_push(value: &Value) -> Res<Push> {
         let protocol = o.uint("protocol", u64::from(u32::MAX))? as u32;
         let device = o.string("device")?;
         let base_version = o.uint("base_version", u64::from(u32::MAX))? as u32;
+        let snapshot_formats = o.list("snapshot_formats", false, |v, p| {
+            Ok(json::uint(v, p, u64::from(u8::MAX))? as u8)
+        })?;
         let ops = o.list("ops", false, |v, p| {
             Op::from_value(v, p).map_err(|e| {
                 // Op errors say "path: reason"; split them back for the reply's `path`.
@@ -129,6 +150,7 @@ fn read_push(value: &Value) -> Res<Push> {
             protocol,
             device,
             base_version,
+            snapshot_formats,
             ops,
         })
     })

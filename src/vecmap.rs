@@ -4,6 +4,7 @@
 //! the end (days go forward), where a sorted Vec is as fast. Iteration is in key order and
 //! serialization is a JSON object, exactly as with `BTreeMap`.
 
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 use std::borrow::Borrow;
 use std::ops::{Bound, RangeBounds};
@@ -191,6 +192,33 @@ impl<'a, K, V> IntoIterator for &'a VecMap<K, V> {
 impl<K: Serialize, V: Serialize> Serialize for VecMap<K, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.items.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// Reads a map written by `Serialize`: keys strictly increasing, as a VecMap writes them, so
+/// a decoded map is canonical (a duplicate or unordered key is an error, not a silent merge).
+impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for VecMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Read<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Visitor<'de> for Read<K, V> {
+            type Value = VecMap<K, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map with increasing keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // A length prefix is untrusted: reserve no more than a few pages up front.
+                let cap = map.size_hint().unwrap_or(0).min(256);
+                let mut items: Vec<(K, V)> = Vec::with_capacity(cap);
+                while let Some((k, v)) = map.next_entry()? {
+                    if items.last().is_some_and(|(last, _)| *last >= k) {
+                        return Err(serde::de::Error::custom("map keys out of order"));
+                    }
+                    items.push((k, v));
+                }
+                Ok(VecMap { items })
+            }
+        }
+        deserializer.deserialize_map(Read(std::marker::PhantomData))
     }
 }
 

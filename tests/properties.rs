@@ -148,7 +148,11 @@ proptest! {
         let (again, results2) = run(&cfg, &ops);
         prop_assert_eq!(st.to_json(), again.to_json());
         prop_assert_eq!(results, results2);
-        prop_assert_eq!(State::from_json(&st.to_json()).unwrap(), st);
+        prop_assert_eq!(State::from_json(&st.to_json()).unwrap(), st.clone());
+        // Postcard writes the bytes; its reader and ours (zailai::binary::read) agree on them.
+        let bytes = st.to_binary();
+        prop_assert_eq!(postcard::from_bytes::<State>(&bytes).unwrap(), st.clone());
+        prop_assert_eq!(State::from_binary(&bytes).unwrap(), st);
     }
 
     #[test]
@@ -179,5 +183,6 @@ proptest! {
         let _ = Config::parse_tolerant(&s);
         let _ = Op::from_json(&s);
         let _ = State::from_json(&s);
+        let _ = State::from_binary(s.as_bytes());
     }
 }

@@ -35,7 +35,7 @@ fn signed_bytes_verify_and_say_what_was_signed() {
     let signer = SnapshotSigner::from_seed("k2026", &[7; 32]).unwrap();
     let bytes = signer.sign(&payload());
     assert_eq!(&bytes[..4], b"ZLSN");
-    assert_eq!(bytes[4], 1);
+    assert_eq!(bytes[4], 2, "the binary payload format");
     assert_eq!(snapshot::key_id(&bytes).unwrap(), "k2026");
     assert_eq!(
         snapshot::verify(&bytes, &trusting(&[&signer])).unwrap(),
@@ -65,15 +65,33 @@ fn any_changed_byte_is_refused() {
             "byte {i}: {err}"
         );
     }
-    // An edit that keeps the JSON valid (balance 35 -> 99) is a bad signature.
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let at = text.find("\"balance\":35").expect("balance in payload");
-    let mut edited = bytes.clone();
-    edited[at + 10] = b'9';
-    edited[at + 11] = b'9';
+    // A consistent edit (balance 35 -> 99, and its lot) under the old signature: bad signature.
+    let mut richer = payload();
+    richer.state.balance = 99;
+    richer.state.lots.iter_mut().next().unwrap().1.remaining = 99;
+    let mut edited = signer.sign(&richer);
+    let n = edited.len();
+    edited[n - 64..].copy_from_slice(&bytes[bytes.len() - 64..]);
     assert_eq!(
         snapshot::verify(&edited, &keys).unwrap_err().code,
         ErrorCode::SnapshotBadSignature
+    );
+}
+
+/// The binary payload is far smaller than the same payload as JSON (what format 1 carried).
+#[test]
+fn the_binary_payload_is_smaller_than_json() {
+    let binary = zailai::binary::encode(&payload());
+    let json = serde_json::to_vec(&payload()).unwrap();
+    assert!(
+        binary.len() * 3 < json.len(),
+        "binary {} bytes, JSON {} bytes",
+        binary.len(),
+        json.len()
+    );
+    assert_eq!(
+        zailai::binary::decode::<Payload>(&binary).unwrap(),
+        payload()
     );
 }
 
@@ -130,9 +148,11 @@ fn malformed_bytes_and_other_versions() {
     );
     assert_eq!(code(b"ZLSN"), ErrorCode::SnapshotMalformed);
     assert_eq!(code(&[]), ErrorCode::SnapshotMalformed);
-    let mut newer = bytes.clone();
-    newer[4] = 2;
-    assert_eq!(code(&newer), ErrorCode::SnapshotVersionUnsupported);
+    for format in [0, 1, 3, 255] {
+        let mut other = bytes.clone();
+        other[4] = format;
+        assert_eq!(code(&other), ErrorCode::SnapshotVersionUnsupported);
+    }
     let mut no_id = bytes.clone();
     no_id[5] = 0;
     assert_eq!(code(&no_id), ErrorCode::SnapshotMalformed);

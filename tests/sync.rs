@@ -11,7 +11,7 @@ use zailai::{Config, State};
 
 fn push(device: &str, ops: Value) -> Push {
     Push::from_json(
-        &json!({"protocol": 1, "device": device, "base_version": 0, "ops": ops}).to_string(),
+        &json!({"protocol": 1, "device": device, "base_version": 0, "snapshot_formats": [2], "ops": ops}).to_string(),
     )
     .unwrap()
 }
@@ -264,26 +264,32 @@ fn two_devices_of_one_user() {
 #[test]
 fn requests_are_checked_with_paths() {
     let bad = |v: Value| Push::from_json(&v.to_string()).unwrap_err();
-    let e = bad(json!({"protocol": 2, "device": "d", "base_version": 0, "ops": []}));
+    let e = bad(
+        json!({"protocol": 2, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": []}),
+    );
     assert_eq!(
         (e.code, e.path.as_str()),
         ("VERSION_NOT_SUPPORTED", "protocol")
     );
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [op("d", 1, 5, json!({"type": "fly"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("d", 1, 5, json!({"type": "fly"}))]}),
     );
     assert_eq!((e.code, e.path.as_str()), ("BAD_REQUEST", "ops[0].op.type"));
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [op("x", 1, 5, json!({"type": "check_in"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("x", 1, 5, json!({"type": "check_in"}))]}),
     );
     assert_eq!(e.path, "ops[0].device");
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [op("d", 2, 5, json!({"type": "check_in"})), op("d", 2, 6, json!({"type": "check_in"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("d", 2, 5, json!({"type": "check_in"})), op("d", 2, 6, json!({"type": "check_in"}))]}),
     );
     assert_eq!(e.path, "ops[1].seq");
-    let e = bad(json!({"protocol": 1, "device": "d", "base_version": "zero", "ops": []}));
+    let e = bad(
+        json!({"protocol": 1, "device": "d", "base_version": "zero", "snapshot_formats": [2], "ops": []}),
+    );
     assert_eq!(e.path, "base_version");
-    let e = bad(json!({"protocol": 1, "device": "d", "base_version": 0, "ops": [], "extra": 1}));
+    let e = bad(
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [], "extra": 1}),
+    );
     assert_eq!(e.path, "extra");
     let e = Push::from_json("{").unwrap_err();
     assert_eq!(e.code, "BAD_REQUEST");
@@ -291,10 +297,43 @@ fn requests_are_checked_with_paths() {
         .map(|i| op("d", i, 5, json!({"type": "check_in"})))
         .collect();
     assert_eq!(
-        bad(json!({"protocol": 1, "device": "d", "base_version": 0, "ops": many})).path,
+        bad(json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": many})).path,
         "ops"
     );
     assert_eq!(PROTOCOL, 1);
+}
+
+/// A push names the snapshot formats its client reads; a server that writes none of them
+/// refuses it as a version problem, so a client knows to update rather than retry.
+#[test]
+fn a_push_declares_the_snapshot_formats_it_reads() {
+    let push = |formats: Value| {
+        let mut v = json!({"protocol": 1, "device": "d", "base_version": 0, "ops": []});
+        if !formats.is_null() {
+            v["snapshot_formats"] = formats;
+        }
+        Push::from_json(&v.to_string())
+    };
+    for unreadable in [
+        Value::Null,
+        json!([]),
+        json!([1]),
+        json!([3, 4]),
+        json!("2"),
+    ] {
+        let e = push(unreadable.clone()).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            ("VERSION_NOT_SUPPORTED", "snapshot_formats"),
+            "{unreadable}"
+        );
+    }
+    assert_eq!(push(json!([3, 2])).unwrap().snapshot_formats, [3, 2]);
+    let e = push(json!([2, 300])).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.as_str()),
+        ("BAD_REQUEST", "snapshot_formats[1]")
+    );
 }
 
 #[test]

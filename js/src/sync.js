@@ -5,6 +5,8 @@ import { zailaiError } from './errors.js';
 import { PROTOCOL } from './remote.js';
 
 const MAX_OPS_PER_PUSH = 500;
+/** Snapshot formats the module verifies, preferred first (zailai::snapshot::FORMATS_READ). */
+const SNAPSHOT_FORMATS = [2, 1];
 
 /** The midpoint of a request is the best local guess of when the server read its clock. */
 function learnClock(c, serverTime, sentAt, receivedAt) {
@@ -75,7 +77,7 @@ async function verifyReplySnapshot(c, text) {
 }
 
 async function pushBatch(c, ops) {
-  const push = { protocol: PROTOCOL, device: c.deviceId, base_version: c.serverVersion, ops };
+  const push = { protocol: PROTOCOL, device: c.deviceId, base_version: c.serverVersion, snapshot_formats: SNAPSHOT_FORMATS, ops };
   const sentAt = c._clock();
   const reply = await c._remote.authed('POST', '/v1/sync', push, sentAt);
   c._live(); // closed while waiting: the ops stay pending in storage for the next client

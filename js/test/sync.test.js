@@ -71,8 +71,8 @@ test('duplicated and reordered pushes apply every op exactly once', async (t) =>
   const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
   const now = Date.now();
   const ops = [1, 2, 3, 4, 5].map((seq) => ({ device: 'd', seq, at: now - (5 - seq) * 60_000, op: { type: 'track', action: 'review' } }));
-  const older = { protocol: 1, device: 'd', base_version: 0, ops: ops.slice(0, 3) };
-  const newer = { protocol: 1, device: 'd', base_version: 0, ops };
+  const older = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops: ops.slice(0, 3) };
+  const newer = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops };
   // The newer push overtakes the older one, then the older one arrives twice.
   const first = await call(server.url, '/v1/sync', { method: 'POST', token, body: newer });
   assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5]);

@@ -173,6 +173,7 @@ pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals
                 protocol: zailai::sync::PROTOCOL,
                 device: "phone".into(),
                 base_version: 0,
+                snapshot_formats: vec![2],
                 ops,
             };
             let (cfg2, user2) = (cfg.clone(), user.clone());

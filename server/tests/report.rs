@@ -31,6 +31,7 @@ async fn sync(store: &Sqlite, cfg: &Config, user: &str, seq: u32, at: i64, op: s
         protocol: 1,
         device: "p".into(),
         base_version: 0,
+        snapshot_formats: vec![2],
         ops: vec![op],
     };
     let (cfg2, user2) = (cfg.clone(), user.to_owned());

@@ -4,29 +4,34 @@
 //! ```text
 //! "ZLSN" | format (1) | key id length (1) | key id | payload length (u32 BE) | payload | signature (64)
 //! ```
-//! The Ed25519 signature covers every byte before it. The payload is the canonical JSON of
-//! [`Payload`]. Keys come from the caller: the core has no randomness of its own.
+//! The Ed25519 signature covers every byte before it. The payload is [`Payload`] in the binary
+//! encoding (`docs/binary.md`). Format 1 had a JSON payload: no build that wrote it was
+//! deployed, and reading it would keep the JSON state reader in every phone's module, so it is
+//! refused like any other unknown format. Keys come from the caller: the core has no
+//! randomness of its own.
 
 pub mod base64;
 
 use crate::config::Config;
 use crate::error::{ErrorCode, RuleError};
-use crate::json::{self, Obj, Unknown};
 use crate::state::State;
 use crate::vecmap::VecMap;
 use ed25519_compact::{KeyPair, PublicKey, Seed, Signature};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub const MAGIC: [u8; 4] = *b"ZLSN";
-pub const FORMAT: u8 = 1;
+/// The format this build writes and reads.
+pub const FORMAT: u8 = 2;
+/// The formats this build reads, preferred first (what a client declares in a push).
+pub const FORMATS_READ: [u8; 1] = [FORMAT];
 /// Longest key id, in bytes.
 pub const MAX_KEY_ID: usize = 64;
 /// Largest payload accepted, in bytes (the wx storage limit is 1 MB per key).
 pub const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
 
 /// What a snapshot says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payload {
     pub user: String,
     /// The server's version of this member's state; grows by one with each accepted sync.
@@ -79,7 +84,7 @@ impl SnapshotSigner {
 
     /// The snapshot bytes of `payload`, signed.
     pub fn sign(&self, payload: &Payload) -> Vec<u8> {
-        let body = serde_json::to_vec(payload).unwrap_or_default();
+        let body = crate::binary::encode(payload);
         let mut out = Vec::with_capacity(10 + self.id.len() + body.len() + 64);
         out.extend_from_slice(&MAGIC);
         out.push(FORMAT);
@@ -178,10 +183,11 @@ fn split(bytes: &[u8]) -> Result<Parts<'_>, RuleError> {
     if bytes.len() < 6 + 4 + 64 || bytes[..4] != MAGIC {
         return malformed("not zailai snapshot bytes");
     }
-    if bytes[4] != FORMAT {
+    let format = bytes[4];
+    if !FORMATS_READ.contains(&format) {
         return Err(snapshot_error(
             ErrorCode::SnapshotVersionUnsupported,
-            format!("snapshot format {} (this build reads {FORMAT})", bytes[4]),
+            format!("snapshot format {format} (this build reads {FORMATS_READ:?})"),
         ));
     }
     let id_len = usize::from(bytes[5]);
@@ -238,75 +244,34 @@ pub fn key_id(bytes: &[u8]) -> Result<String, RuleError> {
     split(bytes).map(|p| p.key_id.to_owned())
 }
 
+/// The payload: binary, and as consistent as a state read from JSON.
 fn read_payload(bytes: &[u8]) -> Result<Payload, RuleError> {
-    let malformed = |detail: String| snapshot_error(ErrorCode::SnapshotMalformed, detail);
-    // from_str, not from_slice: one JSON reader in the wasm module instead of two.
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| malformed("payload is not UTF-8".to_owned()))?;
-    let value: crate::json::Value =
-        crate::json::parse(text).map_err(|e| malformed(e.to_string()))?;
-    let (head, state) = read_head(&value).map_err(|i| malformed(i.to_string()))?;
-    let state = State::from_value(state, "payload.state")?;
-    if state.user != head.user {
-        return Err(malformed(format!(
-            "payload user `{}` differs from the state's `{}`",
-            head.user, state.user
-        )));
-    }
-    let Head {
-        user,
-        server_version,
-        issued_at,
-        config_hash,
-        acked,
-    } = head;
-    Ok(Payload {
-        user,
-        server_version,
-        issued_at,
-        config_hash,
-        acked,
-        state,
-    })
+    let payload: Payload = crate::binary::decode(bytes)
+        .map_err(|e| snapshot_error(ErrorCode::SnapshotMalformed, format!("payload: {e}")))?;
+    check_payload(&payload)?;
+    Ok(payload)
 }
 
-/// The payload's fields but the state.
-struct Head {
-    user: String,
-    server_version: u32,
-    issued_at: i64,
-    config_hash: String,
-    acked: VecMap<String, u32>,
-}
-
-/// Reads the head, and returns the state's value for `State::from_value`.
-fn read_head(value: &crate::json::Value) -> json::Res<(Head, &crate::json::Value)> {
-    let mut o = Obj::new(value, "payload")?;
-    let user = o.string("user")?;
-    let server_version = o.uint("server_version", u64::from(u32::MAX))? as u32;
-    let issued_at = o.int("issued_at", i64::MIN, i64::MAX)?;
-    let config_hash = o.string("config_hash")?;
-    let mut acked = VecMap::new();
-    for (device, seq) in json::object(o.req("acked")?, "payload.acked")? {
-        acked.insert(
-            device.clone(),
-            json::uint(
-                seq,
-                &json::join("payload.acked", device),
-                u64::from(u32::MAX),
-            )? as u32,
-        );
+fn check_payload(payload: &Payload) -> Result<(), RuleError> {
+    let state = &payload.state;
+    if state.v != crate::state::STATE_VERSION {
+        return Err(RuleError::new(
+            ErrorCode::StateVersionUnsupported,
+            format!(
+                "payload state format v{} (this build reads v{})",
+                state.v,
+                crate::state::STATE_VERSION
+            ),
+        ));
     }
-    let state = o.req("state")?;
-    o.finish(&mut Unknown::Deny)?;
-    Ok((
-        Head {
-            user,
-            server_version,
-            issued_at,
-            config_hash,
-            acked,
-        },
-        state,
-    ))
+    if state.user != payload.user {
+        return Err(snapshot_error(
+            ErrorCode::SnapshotMalformed,
+            format!(
+                "payload user `{}` differs from the state's `{}`",
+                payload.user, state.user
+            ),
+        ));
+    }
+    state.check_consistent()
 }

@@ -6,11 +6,13 @@ mod read;
 use crate::day::{Day, MonthIndex};
 use crate::error::{ErrorCode, RuleError};
 use crate::vecmap::VecMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The state format version this build writes and reads.
 pub const STATE_VERSION: u32 = 1;
 
+/// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
+/// `Deserialize`, binary only, is `binary_reader!` below.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct State {
     pub v: u32,
@@ -47,20 +49,15 @@ pub struct State {
     pub orders: VecMap<String, Order>,
     /// Free services used, by month.
     pub services_used: VecMap<MonthIndex, u32>,
-    /// Campaigns taken part in (absent from the JSON when none, so older states read alike).
-    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    /// Campaigns taken part in (older JSON states may lack this and the four fields after it).
     pub campaigns: VecMap<String, CampaignEntry>,
-    /// The last day the member came back after being dormant (absent when never).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The last day the member came back after being dormant (None when never).
     pub returned: Option<Day>,
-    /// One-time offers made, by id, with the day (absent when none).
-    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    /// One-time offers made, by id, with the day.
     pub offers: VecMap<String, Day>,
-    /// Collect-cards progress by set id (absent when none).
-    #[serde(skip_serializing_if = "VecMap::is_empty")]
+    /// Collect-cards progress by set id.
     pub cards: VecMap<String, CardHolding>,
-    /// Lottery draws, oldest first (absent when none).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Lottery draws, oldest first.
     pub draws: Vec<DrawRecord>,
     pub totals: Totals,
 }
@@ -80,7 +77,7 @@ pub struct CardHolding {
 }
 
 /// One lottery draw: paid at once, decided by the server (`docs/lottery.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct DrawRecord {
     pub lottery: String,
     /// The draw op's id, which (with the member) the server's decision hashes.
@@ -90,12 +87,11 @@ pub struct DrawRecord {
     /// The tier's lottery weight when the draw was made.
     pub weight: u16,
     pub settled: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prize: Option<String>,
 }
 
 /// A member's part in a campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct CampaignEntry {
     /// Business day of the first op in the campaign.
     pub joined: Day,
@@ -105,32 +101,32 @@ pub struct CampaignEntry {
     pub spend_cents: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {
+    #[default]
     Checked,
     MadeUp,
     Frozen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CheckinRecord {
     pub mark: Mark,
     /// Points this day's check-in, make-up milestone or freeze granted.
     pub points: u32,
     /// Cycle day of the milestone paid on this day, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub milestone: Option<u16>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Lot {
     /// Last business day on which the lot can be used.
     pub expires: Day,
     pub remaining: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Debit {
     pub day: Day,
     pub reason: String,
@@ -150,7 +146,6 @@ pub struct DayStats {
     /// Points counted against the daily cap.
     pub earned: u32,
     /// Credits per earning rule, for per-rule daily limits.
-    #[serde(skip_serializing_if = "VecMap::is_empty")]
     pub rule_counts: VecMap<String, u32>,
 }
 
@@ -164,7 +159,7 @@ pub struct TaskState {
     pub claimed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PaidTerm {
     pub plan: String,
     pub tier: u8,
@@ -172,17 +167,16 @@ pub struct PaidTerm {
     pub until: Day,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CouponGrant {
     pub coupon: String,
     pub day: Day,
     pub source: String,
     /// Last business day it can be used (wake-up coupons); absent: no limit of ours.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<Day>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Order {
     pub day: Day,
     pub amount_cents: u64,
@@ -200,6 +194,12 @@ pub struct Totals {
     pub spent: u64,
     pub restored: u64,
     pub expired: u64,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new("", 0, 0)
+    }
 }
 
 impl State {
@@ -275,8 +275,22 @@ impl State {
         Ok(state)
     }
 
+    /// The state in the binary encoding (`docs/binary.md`): what devices store and snapshots
+    /// carry. Starts with `v`, like the JSON.
+    pub fn to_binary(&self) -> Vec<u8> {
+        crate::binary::encode(self)
+    }
+
+    /// Decodes `to_binary` bytes, with the same errors as `from_json`.
+    pub fn from_binary(bytes: &[u8]) -> Result<State, RuleError> {
+        let state: State = crate::binary::decode(version_checked(bytes)?)
+            .map_err(|e| RuleError::new(ErrorCode::StateInvalid, format!("binary state: {e}")))?;
+        state.check_consistent()?;
+        Ok(state)
+    }
+
     /// Checks the invariants a decoded state must hold, so a corrupted one is refused whole.
-    fn check_consistent(&self) -> Result<(), RuleError> {
+    pub(crate) fn check_consistent(&self) -> Result<(), RuleError> {
         let live: u64 = self.lots.values().map(|l| l.remaining).sum();
         if live != self.balance {
             return Err(RuleError::new(
@@ -296,5 +310,110 @@ impl State {
             }
         }
         Ok(())
+    }
+}
+
+/// `bytes` if they start with this build's state version, else the coded refusal.
+fn version_checked(bytes: &[u8]) -> Result<&[u8], RuleError> {
+    match crate::binary::take::<u32>(bytes) {
+        Ok((STATE_VERSION, _)) => Ok(bytes),
+        Ok((v, _)) => Err(RuleError::new(
+            ErrorCode::StateVersionUnsupported,
+            format!("state format v{v} (this build reads v{STATE_VERSION})"),
+        )),
+        Err(e) => Err(RuleError::new(
+            ErrorCode::StateInvalid,
+            format!("binary state: no version: {e}"),
+        )),
+    }
+}
+
+/// The binary form's readers (postcard layout: the fields in declaration order), for `State`
+/// and each of its records. Written by this macro rather than derived: a derived reader drops
+/// the fields read so far at every early return (quadratic code: 23 KB of wasm for `State`
+/// alone); filling a default value field by field has one drop path. JSON is read by `read.rs`.
+macro_rules! binary_reader {
+    ($($ty:ident { $($field:ident)* })*) => {$(
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                struct Fields;
+                impl<'de> serde::de::Visitor<'de> for Fields {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str(stringify!($ty))
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<$ty, A::Error> {
+                        let mut value = $ty::default();
+                        $(value.$field = crate::binary::next(&mut seq)?;)*
+                        Ok(value)
+                    }
+                }
+                d.deserialize_tuple($ty::BINARY_FIELDS.len(), Fields)
+            }
+        }
+
+        impl $ty {
+            /// The fields in the order the binary form has them.
+            pub(crate) const BINARY_FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
+    )*};
+}
+
+binary_reader! {
+    State {
+        v user joined clock advanced_to devices checkins makeups freezes lots balance debits
+        days month_earned tasks tasks_completed tier paid tier_reached coupons accelerators
+        orders services_used campaigns returned offers cards draws totals
+    }
+    CardHolding { chances held day today exchanged }
+    DrawRecord { lottery device seq day weight settled prize }
+    CampaignEntry { joined actions spend_cents }
+    CheckinRecord { mark points milestone }
+    Lot { expires remaining }
+    Debit { day reason amount takes reversed }
+    DayStats { opens minutes shares spend_cents orders earned rule_counts }
+    TaskState { progress day completed claimed }
+    PaidTerm { plan tier until }
+    CouponGrant { coupon day source expires }
+    Order { day amount_cents paid_cents debit cancelled }
+    Totals { credited cut spent restored expired }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each reader names every field, in the order `Serialize` writes them (the JSON's order):
+    /// a field left out or two swapped would read silently wrong.
+    #[test]
+    fn binary_readers_name_every_field_in_order() {
+        fn check<T: Default + Serialize>(fields: &[&str]) {
+            let json = serde_json::to_string(&T::default()).unwrap();
+            let keys = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&json)
+                .unwrap()
+                .len();
+            assert_eq!(keys, fields.len(), "{json}");
+            let at: Vec<usize> = fields
+                .iter()
+                .map(|f| json.find(&format!("\"{f}\":")).expect(f))
+                .collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{fields:?} in {json}");
+        }
+        check::<State>(State::BINARY_FIELDS);
+        check::<CardHolding>(CardHolding::BINARY_FIELDS);
+        check::<DrawRecord>(DrawRecord::BINARY_FIELDS);
+        check::<CampaignEntry>(CampaignEntry::BINARY_FIELDS);
+        check::<CheckinRecord>(CheckinRecord::BINARY_FIELDS);
+        check::<Lot>(Lot::BINARY_FIELDS);
+        check::<Debit>(Debit::BINARY_FIELDS);
+        check::<DayStats>(DayStats::BINARY_FIELDS);
+        check::<TaskState>(TaskState::BINARY_FIELDS);
+        check::<PaidTerm>(PaidTerm::BINARY_FIELDS);
+        check::<CouponGrant>(CouponGrant::BINARY_FIELDS);
+        check::<Order>(Order::BINARY_FIELDS);
+        check::<Totals>(Totals::BINARY_FIELDS);
     }
 }

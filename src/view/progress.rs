@@ -148,7 +148,7 @@ fn label_for(cfg: &Config, locale: &str, d: &DimensionProgress, tier: &str) -> S
 
 /// Cents as yuan: `10000` → `100`, `10050` → `100.50`.
 pub fn yuan(cents: u64) -> String {
-    if cents % 100 == 0 {
+    if cents.is_multiple_of(100) {
         (cents / 100).to_string()
     } else {
         format!("{}.{:02}", cents / 100, cents % 100)

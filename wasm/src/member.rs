@@ -32,14 +32,6 @@ impl Member {
         })
     }
 
-    /// Restores stored state (`STATE_VERSION_UNSUPPORTED`, `STATE_INVALID` on bad data).
-    #[wasm_bindgen(js_name = "fromJSON")]
-    pub fn from_json(json: &str) -> Result<Member, JsValue> {
-        State::from_json(json)
-            .map(|state| Member { state })
-            .map_err(rule_error)
-    }
-
     /// The state as canonical JSON (byte-identical for the same ops).
     #[wasm_bindgen(js_name = "stateJSON")]
     pub fn state_json(&self) -> String {
