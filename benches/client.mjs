@@ -94,10 +94,9 @@ for (let i = 0; i < 21; i++) cold.push(JSON.parse(execFileSync(process.execPath,
 // ---- single ops -------------------------------------------------------------------------------
 // One op on a fresh copy of the heavy member each time (the copy is not timed), as
 // benches/core.rs does natively: the first op of the next day, with its time effects.
-const heavyJSON = heavy.stateJSON();
 const copies = [];
 const copy = () => {
-  const m = Member.fromJSON(heavyJSON);
+  const m = heavy.copy();
   copies.push(m);
   return m;
 };
@@ -170,7 +169,7 @@ measure(`wasm engine, the same ${sequence.length} ops (JSON in and out)`, () => 
 }, { runs: 30, warm: 5 });
 
 // ---- the JS boundary ------------------------------------------------------------------------------
-const boundary = Member.fromJSON(heavy.stateJSON());
+const boundary = heavy.copy();
 let bday = endAt + DAY;
 let bseq = 0;
 const track = () => ({ device: 'b4', seq: ++bseq, at: (bday += 60_000), op: { type: 'track', action: 'core_action' } });

@@ -1,6 +1,19 @@
-// Signed snapshots as `zailai serve` writes them (docs/snapshot.md: magic, format, key id,
-// payload length, JSON payload, Ed25519 signature), made with a bench key for the benchmarks.
+// Signed snapshots as `zailai serve` writes them (docs/snapshot.md: magic, format 2, key id,
+// payload length, binary payload, Ed25519 signature), made with a bench key for the benchmarks.
+// The CLI encodes the payload (`zailai snapshot encode`); Node signs it.
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The payload object in the binary form, by the CLI (built when missing). */
+function encodePayload(payloadObject) {
+  execFileSync('cargo', ['build', '-q', '-p', 'zailai-server', '--bin', 'zailai'], { cwd: root, stdio: 'inherit' });
+  const out = execFileSync(join(root, 'target', 'debug', 'zailai'), ['snapshot', 'encode'], { input: JSON.stringify(payloadObject), encoding: 'utf8' });
+  return Buffer.from(out.trim(), 'base64');
+}
 
 /** A bench signer: `keys` ([{id, public}] to trust) and `sign(payload)` → {signed, signature, base64}. */
 export function benchSigner(id = 'bench') {
@@ -11,10 +24,10 @@ export function benchSigner(id = 'bench') {
     publicBytes,
     keys: [{ id, public: publicBytes.toString('base64') }],
     sign(payloadObject) {
-      const payload = Buffer.from(JSON.stringify(payloadObject));
+      const payload = encodePayload(payloadObject);
       const head = Buffer.alloc(10 + kid.length);
       head.write('ZLSN', 0);
-      head[4] = 1;
+      head[4] = 2;
       head[5] = kid.length;
       kid.copy(head, 6);
       head.writeUInt32BE(payload.length, 6 + kid.length);

@@ -122,7 +122,6 @@ const fromB64 = (s) => {
   measure('summary', () => opened.summary());
 
   // The state and the snapshot.
-  measure('Member.fromJSON of the heavy state', () => Member.fromJSON(fx.heavyState).free(), { runs: 50 });
   measure('JSON.parse of the same state text (host)', () => JSON.parse(fx.heavyState), { runs: 200 });
   const keysText = JSON.stringify(fx.keys);
   measure('snapshot verify of the heavy member, ours (signature + decode)', () => Snapshot.verify(keysText, fx.heavySnapshot).free(), { runs: 30 });

@@ -5,7 +5,7 @@ const { createPublicKey, verify } = require('node:crypto');
 const { mkdtempSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
-const { root } = require('./helpers.js');
+const { root, pkg } = require('./helpers.js');
 
 const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
 
@@ -46,7 +46,15 @@ function openSnapshot(b64, keys) {
   const key = keys.find((k) => k.id === id);
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.public, 'base64').toString('base64url') }, format: 'jwk' });
   assert.ok(verify(null, bytes.subarray(0, signedEnd), publicKey, bytes.subarray(signedEnd)), 'signature verifies');
-  return JSON.parse(bytes.subarray(10 + idLen, signedEnd).toString());
+  assert.equal(bytes[4], 2, 'snapshot format 2: a binary payload');
+  // Node's crypto checked the signature; the package reads the binary payload for the test.
+  const snapshot = require(pkg).loadSync().Snapshot.verify(JSON.stringify(keys), b64);
+  const head = snapshot.head;
+  const member = snapshot.member();
+  const state = JSON.parse(member.stateJSON());
+  member.free();
+  snapshot.free();
+  return { user: head.user, server_version: head.serverVersion, issued_at: head.issuedAt, config_hash: head.configHash, acked: head.acked, state };
 }
 
 module.exports = { cli, startServer, call, openSnapshot };

@@ -99,10 +99,12 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
   const bytes = Buffer.from(good, 'base64');
   c.close();
 
-  // 1. One payload byte edited (the balance), signature unchanged.
+  // 1. One payload byte edited (the last: the lifetime total of expired points, 0 → 9),
+  // signature unchanged.
   const edited = Buffer.from(bytes);
-  const at = edited.indexOf('"balance":') + 10;
-  edited[at] = '9'.charCodeAt(0);
+  const last = edited.length - 65;
+  assert.equal(edited[last], 0, 'the payload ends with totals.expired, 0');
+  edited[last] = 9;
   // 2. The same edit, re-signed with the attacker's own key under the server's key id.
   const attacker = generateKeyPairSync('ed25519');
   const forged = Buffer.from(edited);
@@ -143,8 +145,9 @@ test('without pinned keys a stored snapshot is trusted only until the server is 
   const bytes = Buffer.from(storage.getItem('zailai:prov:snapshot'), 'base64');
   const idLen = bytes[5];
   const id = bytes.subarray(6, 6 + idLen).toString();
-  const at = bytes.indexOf('"freezes":') + 10; // a consistent edit: 9 streak freezes
-  bytes[at] = '9'.charCodeAt(0);
+  // A consistent edit: the payload's last byte is totals.expired (0), made 9.
+  assert.equal(bytes[bytes.length - 65], 0);
+  bytes[bytes.length - 65] = 9;
   sign(null, bytes.subarray(0, bytes.length - 64), attacker.privateKey).copy(bytes, bytes.length - 64);
   storage.setItem('zailai:prov:snapshot', bytes.toString('base64'));
   storage.setItem('zailai:prov:keys', JSON.stringify([{ id, public: Buffer.from(pub, 'base64url').toString('base64') }]));
@@ -152,10 +155,10 @@ test('without pinned keys a stored snapshot is trusted only until the server is 
   const d = await client(server.url, 'prov', { storage });
   const errors = collectErrors(d);
   assert.deepEqual(errors.map((e) => e.message), [], 'offline, the cached keys are all there is');
-  assert.equal(d.summary().freezes, 9, 'shown until the server is asked');
+  assert.equal(d.summary().totals.expired, 9, 'shown until the server is asked');
   await d.sync();
   assert.deepEqual(errors.map((e) => e.code), ['SNAPSHOT_BAD_SIGNATURE'], 'the fetched keys expose it');
-  assert.equal(d.summary().freezes, 0);
+  assert.equal(d.summary().totals.expired, 0);
   assert.equal(d.stateJSON(), synced);
 });
 

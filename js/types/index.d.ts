@@ -517,7 +517,8 @@ export interface ProgressValues {
 
 export declare class Member {
   static join(rules: Rules, user: string, joinedAt: EpochMs): Member;
-  static fromJSON(json: string): Member;
+  /** An independent copy (a what-if preview); free it when done. */
+  copy(): Member;
   stateJSON(): string;
   readonly user: string;
   lastSeq(device: string): number;

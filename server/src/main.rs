@@ -2,6 +2,7 @@
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
 mod simulate;
+mod snapshot_cli;
 mod text;
 
 use clap::{Parser, Subcommand};
@@ -92,6 +93,9 @@ enum Command {
         /// The published record.
         record: PathBuf,
     },
+    /// Read snapshots as JSON, or encode a JSON payload in the binary form.
+    #[command(subcommand)]
+    Snapshot(snapshot_cli::SnapshotCommand),
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
@@ -380,6 +384,7 @@ fn main() -> ExitCode {
             seed,
         } => populate_command(data_dir, database, config, users, &start, days, seed),
         Command::VerifyLottery { config, record } => verify_lottery(config, &record),
+        Command::Snapshot(command) => snapshot_cli::run(command),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

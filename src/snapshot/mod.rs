@@ -239,6 +239,13 @@ pub fn verify(bytes: &[u8], trusted: &TrustedKeys) -> Result<Payload, RuleError>
     read_payload(parts.payload)
 }
 
+/// The key id and payload of snapshot bytes, signature NOT checked: for people reading a
+/// snapshot (`zailai snapshot show`), never for trust.
+pub fn inspect(bytes: &[u8]) -> Result<(String, Payload), RuleError> {
+    let parts = split(bytes)?;
+    Ok((parts.key_id.to_owned(), read_payload(parts.payload)?))
+}
+
 /// The key id named in snapshot bytes, without verifying anything (for logs and rotation).
 pub fn key_id(bytes: &[u8]) -> Result<String, RuleError> {
     split(bytes).map(|p| p.key_id.to_owned())

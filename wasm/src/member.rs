@@ -32,6 +32,13 @@ impl Member {
         })
     }
 
+    /// An independent copy (a what-if preview: apply ops to it, free it).
+    pub fn copy(&self) -> Member {
+        Member {
+            state: self.state.clone(),
+        }
+    }
+
     /// The state as canonical JSON (byte-identical for the same ops).
     #[wasm_bindgen(js_name = "stateJSON")]
     pub fn state_json(&self) -> String {
