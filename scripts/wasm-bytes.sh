@@ -11,7 +11,7 @@ command -v twiggy >/dev/null || cargo install twiggy
 opt=${ZAILAI_WASM_OPT:-s}
 hot=${ZAILAI_WASM_OPT_HOT:-3}
 level() { case $1 in [0-9]) echo "$1" ;; *) echo "'$1'" ;; esac; } # cargo: 3, but 's'
-RUSTC_BOOTSTRAP=1 RUSTFLAGS='-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort' \
+RUSTC_BOOTSTRAP=1 RUSTFLAGS='-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort --cfg zailai_cold_size' \
   CARGO_PROFILE_RELEASE_STRIP=false cargo build -q -p zailai-wasm --release \
   --target wasm32-unknown-unknown --target-dir target/wasm-bytes -Zbuild-std=std,panic_abort \
   --config "profile.release.opt-level=$(level "$opt")" \

@@ -3,6 +3,11 @@
 //! Rules ([`Config`]) + a member's [`State`] + an [`Op`] → [`Event`]s, deterministically.
 //! No I/O, no clock, no randomness: every time-dependent call takes `now` (epoch ms).
 //! The same crate runs natively on the server and as WebAssembly in the mini-program.
+//!
+//! The shipped wasm build sets `--cfg zailai_cold_size` (js/build/build.mjs): the core is
+//! optimised for speed there, except the functions marked `optimize(size)` (reading and
+//! checking rule files, which runs once per launch), where speed buys nothing.
+#![cfg_attr(zailai_cold_size, feature(optimize_attribute))]
 
 pub mod binary;
 pub mod config;

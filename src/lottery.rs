@@ -14,6 +14,7 @@ use ed25519_compact::sha512::Hash;
 use serde::Serialize;
 
 /// Lowercase hex of `bytes`.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -25,6 +26,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Bytes of a hex string, or `None` when it is not one.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
     let t = text.as_bytes();
@@ -37,6 +39,7 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// SHA-512 of the parts, each followed by a zero byte so that no two inputs collide.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn digest(parts: &[&[u8]]) -> [u8; 64] {
     let mut h = Hash::new();
     for p in parts {
@@ -47,6 +50,7 @@ fn digest(parts: &[&[u8]]) -> [u8; 64] {
 }
 
 /// The first 8 bytes of `d` from `at`, little-endian.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub(crate) fn word(d: &[u8; 64], at: usize) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&d[at..at + 8]);
@@ -55,17 +59,20 @@ pub(crate) fn word(d: &[u8; 64], at: usize) -> u64 {
 
 /// How a member appears in published results: 16 hex digits of a hash of the user id, so the
 /// list names no one but each member can find their own draws.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn member_tag(user: &str) -> String {
     hex(&digest(&[b"zailai-member/v1", user.as_bytes()])[..8])
 }
 
 /// What the server publishes before the first draw: the hex SHA-512 of the seed.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn commitment(seed: &[u8]) -> String {
     hex(&digest(&[b"zailai-lottery-seed/v1", seed]))
 }
 
 /// The slot (0 ≤ slot < `total`) a draw lands on. The modulo bias is below 2⁻⁴⁴ for the
 /// largest wheel the rules allow (10⁶ slots).
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn slot(seed: &[u8], lottery: &str, member: &str, device: &str, seq: u32, total: u32) -> u32 {
     let d = digest(&[
         b"zailai-lottery/v1",
@@ -82,6 +89,7 @@ pub fn slot(seed: &[u8], lottery: &str, member: &str, device: &str, seq: u32, to
 /// `weight`, given how many of each prize were won before it. Prize `i` covers the next
 /// `weight × prizes[i].weight` slots; a prize out of stock wins nothing, and the odds of the
 /// others do not change.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn decide(l: &Lottery, slot: u32, weight: u16, won: &[u32]) -> Option<usize> {
     let mut end = 0u64;
     for (i, prize) in l.prizes.iter().enumerate() {
@@ -125,6 +133,7 @@ impl Published {
     /// Reads a published record; unknown fields are ignored (newer servers may add some).
     /// Read with plain lookups rather than the path-aware readers: the client's wasm module
     /// carries this, and a bad record only needs to say which draw is bad.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_json(text: &str) -> Result<Published, RuleError> {
         let invalid = |what: String| RuleError::new(ErrorCode::LotteryInvalid, what);
         let v: Value = crate::json::parse(text).map_err(|e| invalid(e.to_string()))?;
@@ -181,6 +190,7 @@ impl Published {
 
 /// Checks a revealed record against the rules: the seed matches the commitment and every
 /// result is what the seed decides, with stock counted in the published order.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn verify(l: &Lottery, p: &Published) -> Result<Verified, RuleError> {
     let mismatch = |detail: String| Err(RuleError::new(ErrorCode::LotteryMismatch, detail));
     if p.lottery != l.id {

@@ -16,6 +16,58 @@ use crate::snapshot::Payload;
 use crate::state::State;
 use crate::sync::{Push, MAX_OPS_PER_PUSH, PROTOCOL};
 
+/// The first line of the pending log as a device stores it (`pending_text`).
+pub const PENDING_HEADER: &str = "zailai-ops/1";
+
+/// A line of a stored pending log that could not be read: kept aside by the caller, reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedLine {
+    /// 1-based, counting the header as line 0.
+    pub line: usize,
+    pub text: String,
+    pub error: RuleError,
+}
+
+/// Reads a stored pending log: `PENDING_HEADER`, then one op's JSON a line (`docs/sync.md`).
+/// An unreadable line is returned aside and the others kept; another header refuses the whole
+/// text (the caller keeps it aside and reports `STORAGE_VERSION_UNSUPPORTED`).
+pub fn read_pending(text: &str) -> Result<(Vec<Op>, Vec<DamagedLine>), String> {
+    let mut lines = text.split('\n');
+    let header = lines.next().unwrap_or_default();
+    if header != PENDING_HEADER {
+        let shown: String = header.chars().take(40).collect();
+        return Err(format!(
+            "pending ops stored as `{shown}`, this build reads {PENDING_HEADER}"
+        ));
+    }
+    let mut ops = Vec::new();
+    let mut damaged = Vec::new();
+    for (i, line) in lines.enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        match Op::from_json(line) {
+            Ok(op) => ops.push(op),
+            Err(error) => damaged.push(DamagedLine {
+                line: i + 1,
+                text: line.to_owned(),
+                error,
+            }),
+        }
+    }
+    Ok((ops, damaged))
+}
+
+/// The pending log as a device stores it: `PENDING_HEADER`, then one op's JSON a line.
+pub fn pending_text(ops: &[Op]) -> String {
+    let mut out = String::from(PENDING_HEADER);
+    for op in ops {
+        out.push('\n');
+        out.push_str(&serde_json::to_string(op).unwrap_or_default());
+    }
+    out
+}
+
 /// A pending op the rules refuse when it is replayed (it stays pending: the server decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
@@ -47,6 +99,19 @@ impl Replica {
             base: None,
             pending: Vec::new(),
             state: State::join(cfg, user, joined_at),
+        }
+    }
+
+    /// A replica on a verified base with nothing pending (what a snapshot says, as a member).
+    pub fn from_base(payload: Payload, device: &str) -> Replica {
+        Replica {
+            user: payload.user.clone(),
+            device: device.to_owned(),
+            seq: 0,
+            joined_at: 0,
+            state: payload.state.clone(),
+            base: Some(payload),
+            pending: Vec::new(),
         }
     }
 
@@ -120,7 +185,8 @@ impl Replica {
     }
 
     /// Records one user action at `at` as this device's next op. A refusal changes nothing:
-    /// not the state, not the pending log, not the sequence.
+    /// not the state, not the pending log, not the sequence. An op of a bad shape (an empty
+    /// id, a replica without a device) is `OP_INVALID` (the engine checks the shape first).
     pub fn act(&mut self, cfg: &Config, at: i64, kind: OpKind) -> Result<Vec<Event>, RuleError> {
         let op = Op {
             device: self.device.clone(),
@@ -173,8 +239,23 @@ impl Replica {
         Ok(self.rebuild(cfg))
     }
 
+    /// Sets the base aside (it no longer verifies: a key withdrawn, storage edited) and
+    /// replays the pending ops on the join state; returns the ops the rules refuse.
+    pub fn drop_base(&mut self, cfg: &Config) -> Vec<Refused> {
+        self.base = None;
+        self.rebuild(cfg)
+    }
+
+    /// Applies an op of any device to the state without recording it (previews, test
+    /// vectors, a member without a device): the next rebuild or rebase does not keep it.
+    pub fn apply_unrecorded(&mut self, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
+        self.state.apply(cfg, op)
+    }
+
     /// Replays the pending ops on the base (or the join state), as after a change of rules.
     /// Returns the ops the rules refuse, but not those the base already holds (`DUPLICATE_OP`).
+    /// Not inlined: four callers would each carry a copy of the replay into the wasm module.
+    #[inline(never)]
     pub fn rebuild(&mut self, cfg: &Config) -> Vec<Refused> {
         let mut state = match &self.base {
             Some(p) => p.state.clone(),

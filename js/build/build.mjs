@@ -46,7 +46,8 @@ run('cargo', ['build', '-p', 'zailai-wasm', '--release', '--target', 'wasm32-unk
   ...(process.env.ZAILAI_WASM_FEATURES ? ['--features', process.env.ZAILAI_WASM_FEATURES] : []),
   '--target-dir', join(root, 'target', 'mvp'), '-Zbuild-std=std,panic_abort'], {
   RUSTC_BOOTSTRAP: '1',
-  RUSTFLAGS: '-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort',
+  // zailai_cold_size: the rule-file reader at opt-level s inside the fast core (src/lib.rs).
+  RUSTFLAGS: '-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort --cfg zailai_cold_size',
   CARGO_PROFILE_RELEASE_STRIP: 'true',
 });
 const built = join(root, 'target', 'mvp', 'wasm32-unknown-unknown', 'release', 'zailai_wasm.wasm');

@@ -6,7 +6,6 @@ import { Remote } from './remote.js';
 import { syncOnce } from './sync.js';
 
 export const STORAGE_FORMAT = 1;
-const OPS_HEADER = 'zailai-ops/1';
 /** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
 const PROMPT_CAPS = { perDay: 1, minDaysBetween: { points_expiring: 3, streak_at_risk: 1, tier_reached: 1, benefit_available: 7 } };
 
@@ -22,6 +21,18 @@ function checkKeys(keys, name) {
     throw zailaiError('BAD_ARGUMENT', `${name} must be an array of {id, public} (base64 public keys)`);
   }
   return keys.map(({ id, public: pub }) => ({ id, public: pub }));
+}
+
+/** An action's text argument: a string, else OP_INVALID (the core checks lengths). */
+function text(name, value) {
+  if (typeof value !== 'string') throw zailaiError('OP_INVALID', `op.${name}: must be a string`);
+  return value;
+}
+
+/** An action's count argument: a whole number 0 … 2^32 − 1, else OP_INVALID. */
+function count(name, value) {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw zailaiError('OP_INVALID', `op.${name}: must be a whole number from 0 to 4294967295`);
+  return value;
 }
 
 function defaultDeviceId() {
@@ -195,33 +206,55 @@ class Client {
         meta = null;
       }
     }
-    this._pending = this._readPending();
-    // Lost meta must not orphan pending ops: only this device's ops are pushed, so the device
-    // they were written under is kept.
-    const lastPending = this._pending[this._pending.length - 1];
-    this.deviceId = meta && typeof meta.device === 'string' && meta.device ? meta.device : lastPending ? lastPending.device : this._newDeviceId();
     this._joinedAt = meta && Number.isFinite(meta.joinedAt) ? meta.joinedAt : now;
-    this._seq = meta && Number.isInteger(meta.seq) ? meta.seq : 0;
     this._clockOffset = meta && Number.isFinite(meta.clockOffset) ? meta.clockOffset : 0;
     this._restoreRules();
-    for (const op of this._pending) if (op.device === this.deviceId && op.seq > this._seq) this._seq = op.seq;
 
     // The base is the last snapshot the server signed. Trust never comes from storage: it is
     // verified with the pinned keys, else provisionally with the keys the last /v1/config
     // gave and again once this process has fetched them.
     this._snapshot = null;
+    let base;
     const raw = this._read('snapshot');
     this._storedSnapshot = raw;
     if (raw !== null) {
       const keys = this._pinnedKeys.length ? this._pinnedKeys : this._readJSON('keys') || [];
-      this._snapshot = this._acceptSnapshot(raw, keys, 'stored');
-      if (this._snapshot) this._snapshot.provisional = this._pinnedKeys.length === 0;
+      const accepted = this._acceptSnapshot(raw, keys, 'stored');
+      if (accepted) {
+        base = accepted.wasm; // handed over to the member below
+        this._snapshot = { text: accepted.text, head: accepted.head, provisional: this._pinnedKeys.length === 0 };
+      }
     }
-    this._member = this._rebuild();
+    // The member in wasm holds the base, the pending ops, the device and its sequence. Lost
+    // meta must not orphan pending ops: the device of the newest pending op is kept.
+    const device = meta && typeof meta.device === 'string' && meta.device ? meta.device : undefined;
+    const seq = meta && Number.isInteger(meta.seq) && meta.seq >= 0 && meta.seq <= 0xffffffff ? meta.seq : 0;
+    const rawPending = this._read('pending');
+    this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending);
+    this.deviceId = this._member.device;
+    this._pendingDamaged = this._reportDamaged(rawPending);
+    this._reportRefused(this._member.takeRefusedJSON());
     // Nothing is written at open unless storage needs mending: a new device or format, a
     // pending line set aside, a snapshot dropped.
     this._dirty = this._metaText() !== rawMeta || this._pendingDamaged || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
+  }
+
+  /** Keeps aside what the member could not read of the stored pending log; true if anything. */
+  _reportDamaged(rawPending) {
+    const damaged = JSON.parse(this._member.takeDamagedJSON());
+    for (const d of damaged) {
+      if (d.line === 0) this._quarantine('pending', rawPending, zailaiError('STORAGE_VERSION_UNSUPPORTED', d.detail));
+      else this._quarantine(`pending-line-${d.line}`, d.text, zailaiError('STORAGE_CORRUPT', `pending op on line ${d.line} is unreadable: ${d.detail}`));
+    }
+    return damaged.length > 0;
+  }
+
+  /** Reports pending ops the rules refused on a replay (they stay pending: the server decides). */
+  _reportRefused(json) {
+    for (const { op, code, detail } of JSON.parse(json)) {
+      this._emit('error', zailaiError('PENDING_OP_REFUSED', `pending op ${op.device}#${op.seq} no longer applies: ${code}: ${detail}`, { op, cause: zailaiError(code, detail) }));
+    }
   }
 
   /** Rules the server sent earlier (unless the app pinned its own). */
@@ -250,7 +283,7 @@ class Client {
     } catch (e) {
       throw zailaiError(e.code || 'SNAPSHOT_MALFORMED', `${source} snapshot refused: ${e.message}`, { cause: e });
     }
-    const head = wasm.head;
+    const head = { user: wasm.user, serverVersion: wasm.serverVersion };
     if (head.user !== this.user) {
       wasm.free();
       throw zailaiError('SNAPSHOT_OTHER_USER', `${source} snapshot is of user '${head.user}', this client is '${this.user}'`);
@@ -268,60 +301,16 @@ class Client {
     }
   }
 
-  /** The JSON line of a pending op: read from storage or written once, never again. */
-  _opText(op) {
-    let text = this._lines.get(op);
-    if (text === undefined) this._lines.set(op, (text = JSON.stringify(op)));
-    return text;
-  }
-
-  _readPending() {
-    this._lines = new WeakMap();
-    this._pendingDamaged = false;
-    const raw = this._read('pending');
-    if (raw === null) return [];
-    const lines = raw.split('\n');
-    if (lines[0] !== OPS_HEADER) {
-      this._pendingDamaged = true;
-      this._quarantine('pending', raw, zailaiError('STORAGE_VERSION_UNSUPPORTED', `pending ops stored as '${lines[0].slice(0, 40)}', this build reads ${OPS_HEADER}`));
-      return [];
-    }
-    const ops = [];
-    lines.slice(1).forEach((line, i) => {
-      if (line === '') return;
-      try {
-        const op = JSON.parse(line);
-        if (!op || typeof op !== 'object' || typeof op.device !== 'string' || !Number.isInteger(op.seq)) throw new Error('not an op');
-        ops.push(op);
-        this._lines.set(op, line);
-      } catch (e) {
-        this._pendingDamaged = true;
-        this._quarantine(`pending-line-${i + 1}`, line, zailaiError('STORAGE_CORRUPT', `pending op on line ${i + 1} is unreadable: ${e.message}`));
-      }
-    });
-    return ops;
-  }
-
-  /** The base state with every pending op replayed on top. An op the rules now refuse stays
-   * pending (the server decides) and is reported. */
+  /** Replays the pending ops on the base under the current rules (after they changed). */
   _rebuild() {
-    if (this._member) this._member.free();
-    const member = this._snapshot ? this._snapshot.wasm.member() : this._Member.join(this.rules, this.user, this._joinedAt);
-    for (const op of this._pending) {
-      try {
-        member.applyJSON(this.rules, this._opText(op)); // text in, events left as text
-      } catch (e) {
-        if (e && e.code !== 'DUPLICATE_OP') this._emit('error', zailaiError('PENDING_OP_REFUSED', `pending op ${op.device}#${op.seq} no longer applies: ${e.message}`, { op, cause: e }));
-      }
-    }
-    return member;
+    this._reportRefused(this._member.rebuild(this.rules));
   }
 
   _persist() {
     if (this._closed) return false;
     if (!this._dirty) return true;
     try {
-      this._write('pending', [OPS_HEADER, ...this._pending.map((op) => this._opText(op))].join('\n'));
+      this._write('pending', this._member.pendingText());
       // The snapshot is large and changes only with a sync: written only when it changed.
       const text = this._snapshot ? this._snapshot.text : null;
       if (text !== this._storedSnapshot) {
@@ -340,7 +329,7 @@ class Client {
   }
 
   _metaText() {
-    return JSON.stringify({ v: STORAGE_FORMAT, device: this.deviceId, seq: this._seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset });
+    return JSON.stringify({ v: STORAGE_FORMAT, device: this.deviceId, seq: this._member.seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset });
   }
 
   /** Writes anything a full store refused earlier. Returns whether storage is up to date. */
@@ -359,7 +348,6 @@ class Client {
     this._closed = true;
     this._release();
     this._member.free();
-    if (this._snapshot) this._snapshot.wasm.free();
     return written;
   }
 
@@ -371,13 +359,13 @@ class Client {
 
   // ---- actions ---------------------------------------------------------------------------
 
-  _act(body) {
-    const op = { device: this.deviceId, seq: this._seq + 1, at: this._now(), op: body };
-    const text = JSON.stringify(op); // once: the same line is applied, stored and replayed
-    const events = JSON.parse(this._live().applyJSON(this.rules, text)); // throws a coded Error, state unchanged
-    this._seq = op.seq;
-    this._pending.push(op);
-    this._lines.set(op, text);
+  /** Records an action as one typed call into the member (`Member.record`): it builds the op,
+   * applies it and appends it to the pending log, or throws a coded Error and changes nothing. */
+  _act(body, id, amount = 0, times = 0) {
+    const member = this._live();
+    const at = this._now();
+    const events = JSON.parse(member.record(this.rules, at, body.type, id, amount, times));
+    const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
     this._persist();
     this._emit('change', { op, events });
@@ -391,39 +379,40 @@ class Client {
   }
   /** Makes up (补签) a missed day, `YYYY-MM-DD`. */
   makeUp(date) {
-    return this._act({ type: 'make_up', date });
+    return this._act({ type: 'make_up', date }, text('date', date));
   }
-  track(action, count = 1) {
-    return this._act({ type: 'track', action, count });
+  track(action, times = 1) {
+    return this._act({ type: 'track', action, count: times }, text('action', action), 0, count('count', times));
   }
   session(minutes) {
-    return this._act({ type: 'session', minutes });
+    return this._act({ type: 'session', minutes }, undefined, 0, count('minutes', minutes));
   }
   claimTask(task) {
-    return this._act({ type: 'claim_task', task });
+    return this._act({ type: 'claim_task', task }, text('task', task));
   }
   redeem(item) {
-    return this._act({ type: 'redeem', item });
+    return this._act({ type: 'redeem', item }, text('item', item));
   }
   order(order, amountCents, points = 0) {
-    return this._act({ type: 'order', order, amount_cents: amountCents, points });
+    if (!Number.isSafeInteger(amountCents) || amountCents < 0) throw zailaiError('OP_INVALID', 'op.amount_cents: must be whole cents from 0 to 2^53 − 1');
+    return this._act({ type: 'order', order, amount_cents: amountCents, points }, text('order', order), amountCents, count('points', points));
   }
   cancelOrder(order) {
-    return this._act({ type: 'cancel_order', order });
+    return this._act({ type: 'cancel_order', order }, text('order', order));
   }
   buyMembership(plan) {
-    return this._act({ type: 'buy_membership', plan });
+    return this._act({ type: 'buy_membership', plan }, text('plan', plan));
   }
   useService() {
     return this._act({ type: 'use_service' });
   }
   /** Hands in a full set of cards (集福卡) for the set's reward. */
   exchangeCards(set) {
-    return this._act({ type: 'exchange_cards', set });
+    return this._act({ type: 'exchange_cards', set }, text('set', set));
   }
   /** Pays for a lottery draw; the server decides it at the next sync. */
   draw(lottery) {
-    return this._act({ type: 'draw', lottery });
+    return this._act({ type: 'draw', lottery }, text('lottery', lottery));
   }
 
   /**
@@ -567,7 +556,7 @@ class Client {
   }
   /** Ops not yet acknowledged by a server, oldest first. */
   pendingOps() {
-    return this._pending.map((op) => ({ ...op, op: { ...op.op } }));
+    return JSON.parse(this._live().pendingJSON());
   }
   /** The member's state as canonical JSON. */
   stateJSON() {

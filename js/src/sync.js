@@ -5,8 +5,6 @@ import { zailaiError } from './errors.js';
 import { PROTOCOL } from './remote.js';
 
 const MAX_OPS_PER_PUSH = 500;
-/** Snapshot formats the module verifies, preferred first (zailai::snapshot::FORMATS_READ). */
-const SNAPSHOT_FORMATS = [2, 1];
 
 /** The midpoint of a request is the best local guess of when the server read its clock. */
 function learnClock(c, serverTime, sentAt, receivedAt) {
@@ -48,15 +46,21 @@ export async function refreshConfig(c) {
       c._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // in use; stored next time
     }
   }
-  // A base loaded with cached keys is verified again with the keys just fetched.
+  // A base loaded with cached keys is verified again with the keys just fetched: the member
+  // keeps it if it verifies, sets it aside if not.
   if (c._snapshot && c._snapshot.provisional) {
-    const old = c._snapshot;
-    c._snapshot = c._acceptSnapshot(old.text, c._trustedKeys(), 'stored');
-    old.wasm.free();
+    const again = c._acceptSnapshot(c._snapshot.text, c._trustedKeys(), 'stored');
     c._dirty = true;
-    rebuild = true;
+    if (again) {
+      again.wasm.free(); // the same bytes as the member's base
+      c._snapshot.provisional = false;
+    } else {
+      c._snapshot = null;
+      c._reportRefused(c._member.dropBase(c.rules));
+      rebuild = false;
+    }
   }
-  if (rebuild) c._member = c._rebuild();
+  if (rebuild) c._rebuild();
 }
 
 /** Verifies the reply's snapshot; an unknown key is worth one config fetch (rotation). */
@@ -76,8 +80,9 @@ async function verifyReplySnapshot(c, text) {
   }
 }
 
-async function pushBatch(c, ops) {
-  const push = { protocol: PROTOCOL, device: c.deviceId, base_version: c.serverVersion, snapshot_formats: SNAPSHOT_FORMATS, ops };
+/** One push (the member's body: its oldest pending ops on its base) and the rebase on the
+ * verified reply. */
+async function pushBatch(c, push) {
   const sentAt = c._clock();
   const reply = await c._remote.authed('POST', '/v1/sync', push, sentAt);
   c._live(); // closed while waiting: the ops stay pending in storage for the next client
@@ -86,13 +91,11 @@ async function pushBatch(c, ops) {
     throw badReply('lacks acked, rejected or snapshot');
   }
   const snapshot = await verifyReplySnapshot(c, reply.snapshot);
-  const bySeq = new Map(ops.map((op) => [op.seq, op]));
+  const member = c._live();
+  const bySeq = new Map(push.ops.map((op) => [op.seq, op]));
   const rejected = reply.rejected.map((r) => ({ op: bySeq.get(r.seq) || { device: c.deviceId, seq: r.seq }, code: r.code, detail: r.detail }));
-  const processed = snapshot.head.acked[c.deviceId] || 0;
-  if (c._snapshot) c._snapshot.wasm.free();
-  c._snapshot = snapshot;
-  c._pending = c._pending.filter((op) => op.device !== c.deviceId || op.seq > processed);
-  c._member = c._rebuild();
+  c._snapshot = { text: snapshot.text, head: snapshot.head, provisional: false };
+  c._reportRefused(member.rebase(c.rules, snapshot.wasm)); // takes the verified base, drops what it acknowledges
   c._dirty = true;
   c._persist();
   return { acked: reply.acked, rejected };
@@ -108,13 +111,14 @@ export async function syncOnce(c) {
     }
     const result = { acked: [], rejected: [], serverVersion: 0 };
     // Always one push, even with nothing pending: it brings the other devices' ops.
-    do {
-      const batch = c._pending.filter((op) => op.device === c.deviceId).slice(0, MAX_OPS_PER_PUSH);
-      const { acked, rejected } = await pushBatch(c, batch);
+    for (let first = true; ; first = false) {
+      const push = JSON.parse(c._live().pushJSON());
+      if (!first && push.ops.length === 0) break;
+      const { acked, rejected } = await pushBatch(c, push);
       result.acked.push(...acked);
       result.rejected.push(...rejected);
-      if (batch.length < MAX_OPS_PER_PUSH) break;
-    } while (c._pending.some((op) => op.device === c.deviceId));
+      if (push.ops.length < MAX_OPS_PER_PUSH) break;
+    }
     result.serverVersion = c.serverVersion;
     c._emit('sync', result);
     c._emit('change', { op: null, events: [], sync: result });

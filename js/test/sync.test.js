@@ -110,7 +110,12 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
   const forged = Buffer.from(edited);
   sign(null, forged.subarray(0, forged.length - 64), attacker.privateKey).copy(forged, forged.length - 64);
 
-  for (const [bad, code] of [[edited, 'SNAPSHOT_BAD_SIGNATURE'], [forged, 'SNAPSHOT_BAD_SIGNATURE'], [Buffer.from('not a snapshot'), 'SNAPSHOT_MALFORMED']]) {
+  // 3. A base stored by a build of snapshot format 1 (never deployed): this build does not
+  // read it, sets it aside and keeps the pending ops (docs/snapshot.md, Formats).
+  const older = Buffer.from(bytes);
+  older[4] = 1;
+
+  for (const [bad, code] of [[edited, 'SNAPSHOT_BAD_SIGNATURE'], [forged, 'SNAPSHOT_BAD_SIGNATURE'], [older, 'SNAPSHOT_VERSION_UNSUPPORTED'], [Buffer.from('not a snapshot'), 'SNAPSHOT_MALFORMED']]) {
     storage.setItem(key, bad.toString('base64'));
     // A check-in made offline after the edit is pending.
     const d = await client(server.url, 'edit', { storage, trustedKeys: keys });

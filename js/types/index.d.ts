@@ -515,8 +515,50 @@ export interface ProgressValues {
   tasks: (ProgressValue & { id: string; title: string })[];
 }
 
+/** A kind of action `Member.record` takes: an op type (docs/ops.md) a device may record. */
+export type ActionKind = 'check_in' | 'make_up' | 'track' | 'session' | 'claim_task' | 'redeem' | 'order' | 'cancel_order' | 'buy_membership' | 'use_service' | 'exchange_cards' | 'draw';
+
+/** A pending op the rules refused on a replay (it stays pending: the server decides). */
+export interface RefusedOp {
+  op: Op;
+  code: RuleErrorCode;
+  detail: string;
+}
+
+/**
+ * A member as a device holds them: the verified base, the pending ops, the device and its
+ * sequence (the core's replica), with the views. `createClient` drives one; the methods below
+ * the views are what it uses.
+ */
 export declare class Member {
   static join(rules: Rules, user: string, joinedAt: EpochMs): Member;
+  /** What a device stored: device (else the newest pending op's, else newDevice), last seq, the
+   * verified base (consumed) and the stored pending log (pendingText()'s format). */
+  static open(rules: Rules, user: string, device: string | undefined, newDevice: string, joinedAt: EpochMs, seq: number, base: Snapshot | undefined, pending: string | undefined): Member;
+  readonly device: string;
+  readonly seq: number;
+  readonly baseVersion: number;
+  /** One user action as this device's next op; events as JSON text. `id`: the date, action,
+   * task, item, order, plan, set or lottery; `amount`: order cents; `count`: track count,
+   * session minutes or order points. Throws the rule's coded error and changes nothing. */
+  record(rules: Rules, at: EpochMs, kind: ActionKind, id: string | undefined, amount: number, count: number): string;
+  /** The pending log as stored: `zailai-ops/1`, then one op's JSON a line. */
+  pendingText(): string;
+  /** The pending ops as a JSON array, oldest first. */
+  pendingJSON(): string;
+  /** RefusedOp[] as JSON, from the last open, rebase or rebuild; cleared by the call. */
+  takeRefusedJSON(): string;
+  /** [{line, text, detail}] as JSON: stored pending lines that could not be read (line 0: the
+   * whole log is of another format). Cleared by the call. */
+  takeDamagedJSON(): string;
+  /** The body of the next POST /v1/sync, as JSON text. */
+  pushJSON(): string;
+  /** Takes a verified reply snapshot (consumed) as the base; RefusedOp[] as JSON. */
+  rebase(rules: Rules, snapshot: Snapshot): string;
+  /** Replays the pending ops under `rules`; RefusedOp[] as JSON. */
+  rebuild(rules: Rules): string;
+  /** Sets the base aside and replays the pending ops on the join state; RefusedOp[] as JSON. */
+  dropBase(rules: Rules): string;
   /** An independent copy (a what-if preview); free it when done. */
   copy(): Member;
   stateJSON(): string;
@@ -535,17 +577,6 @@ export declare class Member {
   free(): void;
 }
 
-/** The payload of a verified snapshot, without the state. */
-export interface SnapshotHead {
-  user: string;
-  serverVersion: number;
-  issuedAt: EpochMs;
-  /** SHA-256 (hex) of the rules the server computed the state with. */
-  configHash: string;
-  /** Last processed seq per device. */
-  acked: Record<string, number>;
-}
-
 export interface TrustedKey {
   id: string;
   /** Base64 of the 32-byte Ed25519 public key. */
@@ -556,7 +587,10 @@ export declare class Snapshot {
   /** Verifies base64 snapshot bytes; throws SNAPSHOT_MALFORMED, SNAPSHOT_VERSION_UNSUPPORTED,
    * SNAPSHOT_UNKNOWN_KEY, SNAPSHOT_BAD_SIGNATURE or STATE_INVALID. `keys` is TrustedKey[] as JSON. */
   static verify(keys: string, snapshot: string): Snapshot;
-  readonly head: SnapshotHead;
+  /** The member it is of. */
+  readonly user: string;
+  readonly serverVersion: number;
+  /** The signed state as a member without a device. */
   member(): Member;
   free(): void;
 }

@@ -140,6 +140,7 @@ const TEMPLATES: &[(&str, &str, &str, &[&str])] = &[
 pub type MessageKey = &'static str;
 
 /// Whether `key` is a known template key, and which placeholders it may use.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn placeholders(key: &str) -> Option<&'static [&'static str]> {
     TEMPLATES.iter().find(|t| t.0 == key).map(|t| t.3)
 }
@@ -151,11 +152,13 @@ pub struct Messages<'a> {
 }
 
 impl<'a> Messages<'a> {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn new(overrides: &'a VecMap<String, VecMap<String, String>>) -> Self {
         Messages { overrides }
     }
 
     /// The template for `key` in `locale` (falling back to en for unknown locales).
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn template(&self, locale: &str, key: &str) -> &'a str {
         if let Some(t) = self.overrides.get(locale).and_then(|m| m.get(key)) {
             return t;
@@ -168,12 +171,14 @@ impl<'a> Messages<'a> {
     }
 
     /// Renders `key` with `args` substituted for `{name}` placeholders.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn render(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
         fill(self.template(locale, key), args)
     }
 }
 
 /// Substitutes `{name}`; unknown or unmatched braces are left as they are.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
@@ -204,6 +209,7 @@ pub fn fill(template: &str, args: &[(&str, String)]) -> String {
 }
 
 /// The `{name}` placeholders used in a template.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn used_placeholders(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;

@@ -103,6 +103,7 @@ pub struct Potential {
 }
 
 impl Default for Lifecycle {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn default() -> Lifecycle {
         Lifecycle {
             new_days: 7,
@@ -199,14 +200,17 @@ pub struct Prize {
     pub reward: Reward,
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub(crate) fn default_campaign_overlap_limit() -> u8 {
     2
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub(crate) fn default_first_weekday() -> u8 {
     1
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub(crate) fn default_locale() -> String {
     "zh-CN".to_owned()
 }
@@ -271,14 +275,17 @@ pub struct Reward {
     pub accelerators: u16,
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn is_zero(v: &u32) -> bool {
     *v == 0
 }
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn is_zero16(v: &u16) -> bool {
     *v == 0
 }
 
 impl Reward {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn is_empty(&self) -> bool {
         self.points == 0
             && self.coupons.is_empty()
@@ -335,6 +342,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn longest(&self) -> u16 {
         [
             self.active_days_window,
@@ -419,6 +427,7 @@ impl Dimension {
         Dimension::Shares,
     ];
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn name(self) -> &'static str {
         match self {
             Dimension::ActiveDays => "active_days",
@@ -432,6 +441,7 @@ impl Dimension {
 }
 
 impl Conditions {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn get(&self, d: Dimension) -> Option<u64> {
         match d {
             Dimension::ActiveDays => self.active_days.map(u64::from),
@@ -444,6 +454,7 @@ impl Conditions {
     }
 
     /// The dimensions that are set, with their thresholds.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn iter(&self) -> impl Iterator<Item = (Dimension, u64)> + '_ {
         Dimension::ALL
             .into_iter()
@@ -509,6 +520,7 @@ pub struct CatalogItem {
 }
 
 impl Config {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn clock(&self) -> BusinessClock {
         BusinessClock {
             utc_offset_minutes: self.business_day.utc_offset_minutes,
@@ -516,19 +528,23 @@ impl Config {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn tier_index(&self, id: &str) -> Option<usize> {
         self.tiers.levels.iter().position(|t| t.id == id)
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id == id)
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn messages(&self) -> Messages<'_> {
         Messages::new(&self.messages)
     }
 
     /// The seed preset (`presets/seed.json`), built into the crate.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn seed() -> Config {
         match Config::parse(SEED_JSON) {
             Ok(c) => c,

@@ -13,6 +13,7 @@ pub struct ConfigIssue {
 }
 
 impl fmt::Display for ConfigIssue {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
             write!(f, "(document): {}", self.reason)
@@ -31,6 +32,7 @@ pub struct ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.code)?;
         for issue in &self.issues {
@@ -43,6 +45,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl ConfigError {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn invalid(issues: Vec<ConfigIssue>) -> Self {
         ConfigError {
             code: "CONFIG_INVALID",
@@ -60,6 +63,7 @@ pub struct Parsed {
 
 impl Config {
     /// Strict parse + validation: unknown fields are errors, and every rule problem is listed.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
         let value = document(json)?;
         let config = super::read::config(&value, &mut Unknown::Deny)
@@ -69,6 +73,7 @@ impl Config {
 
     /// Tolerant parse for clients: fields this build does not know become warnings, a newer
     /// schema major is refused with `CONFIG_TOO_NEW`, and rule problems are still errors.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn parse_tolerant(json: &str) -> Result<Parsed, ConfigError> {
         let value = document(json)?;
         let mut warnings = Vec::new();
@@ -82,6 +87,7 @@ impl Config {
     }
 
     /// Runs validation and returns the config if it has no problem.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn checked(self) -> Result<Config, ConfigError> {
         let issues = self.validate();
         if issues.is_empty() {
@@ -93,6 +99,7 @@ impl Config {
 }
 
 /// JSON text to a value whose schema version this build reads.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn document(json: &str) -> Result<crate::json::Value, ConfigError> {
     let value: crate::json::Value = crate::json::parse(json).map_err(|e| {
         ConfigError::invalid(vec![ConfigIssue {
@@ -104,6 +111,7 @@ fn document(json: &str) -> Result<crate::json::Value, ConfigError> {
     Ok(value)
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn check_schema_version(value: &crate::json::Value) -> Result<(), ConfigError> {
     let Some(v) = value.get("schema_version").and_then(|v| v.as_str()) else {
         // Missing or mistyped: the typed parse reports it with its path.
@@ -128,6 +136,7 @@ fn check_schema_version(value: &crate::json::Value) -> Result<(), ConfigError> {
 }
 
 /// `"1.0"` → `(1, 0)`.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub(crate) fn parse_version(v: &str) -> Option<(u32, u32)> {
     let (major, minor) = v.split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());

@@ -8,6 +8,7 @@ const U8: u64 = u8::MAX as u64;
 const U16: u64 = u16::MAX as u64;
 const U32: u64 = u32::MAX as u64;
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
     record(v, "", un, |o, un| {
         Ok(Config {
@@ -64,6 +65,7 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
 
 /// `{key: text}` (names of tiers and tasks, message templates). Filled by `insert`, not
 /// `collect()`, which would instantiate a sort.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn text_map(v: &Value, path: &str) -> Res<VecMap<String, String>> {
     let mut out = VecMap::new();
     for (k, t) in object(v, path)? {
@@ -72,6 +74,7 @@ fn text_map(v: &Value, path: &str) -> Res<VecMap<String, String>> {
     Ok(out)
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn checkin(v: &Value, un: &mut Unknown) -> Res<Checkin> {
     record(v, "checkin", un, |o, un| {
         Ok(Checkin {
@@ -109,6 +112,7 @@ fn checkin(v: &Value, un: &mut Unknown) -> Res<Checkin> {
 }
 
 /// The `reward` field of the object being read.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn reward_field(o: &mut Obj, un: &mut Unknown) -> Res<Reward> {
     let path = o.at("reward");
     record(o.req("reward")?, &path, un, |r, _| {
@@ -122,6 +126,7 @@ fn reward_field(o: &mut Obj, un: &mut Unknown) -> Res<Reward> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn points(v: &Value, un: &mut Unknown) -> Res<Points> {
     record(v, "points", un, |o, un| {
         Ok(Points {
@@ -154,6 +159,7 @@ fn points(v: &Value, un: &mut Unknown) -> Res<Points> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn tiers(v: &Value, un: &mut Unknown) -> Res<Tiers> {
     record(v, "tiers", un, |o, un| {
         Ok(Tiers {
@@ -185,6 +191,7 @@ fn tiers(v: &Value, un: &mut Unknown) -> Res<Tiers> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn tier(v: &Value, path: &str, un: &mut Unknown) -> Res<Tier> {
     record(v, path, un, |o, un| {
         Ok(Tier {
@@ -229,6 +236,7 @@ fn tier(v: &Value, path: &str, un: &mut Unknown) -> Res<Tier> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn task(v: &Value, path: &str, un: &mut Unknown) -> Res<Task> {
     record(v, path, un, |o, un| {
         Ok(Task {
@@ -251,6 +259,7 @@ fn task(v: &Value, path: &str, un: &mut Unknown) -> Res<Task> {
 }
 
 /// Every lifecycle field is optional: the seed's numbers fill what is absent.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn lifecycle(v: &Value, un: &mut Unknown) -> Res<Lifecycle> {
     let d = Lifecycle::default();
     record(v, "lifecycle", un, |o, un| {
@@ -297,6 +306,7 @@ fn lifecycle(v: &Value, un: &mut Unknown) -> Res<Lifecycle> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn campaign(v: &Value, path: &str, un: &mut Unknown) -> Res<Campaign> {
     record(v, path, un, |o, _| {
         let start_path = o.at("start");
@@ -315,6 +325,7 @@ fn campaign(v: &Value, path: &str, un: &mut Unknown) -> Res<Campaign> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn card_set(v: &Value, path: &str, un: &mut Unknown) -> Res<CardSet> {
     record(v, path, un, |o, un| {
         Ok(CardSet {
@@ -344,6 +355,7 @@ fn card_set(v: &Value, path: &str, un: &mut Unknown) -> Res<CardSet> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn lottery(v: &Value, path: &str, un: &mut Unknown) -> Res<Lottery> {
     record(v, path, un, |o, un| {
         Ok(Lottery {
@@ -368,6 +380,7 @@ fn lottery(v: &Value, path: &str, un: &mut Unknown) -> Res<Lottery> {
     })
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn catalog_item(v: &Value, path: &str, un: &mut Unknown) -> Res<CatalogItem> {
     record(v, path, un, |o, un| {
         Ok(CatalogItem {

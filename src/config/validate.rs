@@ -7,6 +7,7 @@ use crate::day::Day;
 struct Issues(Vec<ConfigIssue>);
 
 impl Issues {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn add(&mut self, path: impl Into<String>, reason: impl Into<String>) {
         self.0.push(ConfigIssue {
             path: path.into(),
@@ -14,6 +15,7 @@ impl Issues {
         });
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn range<T: PartialOrd + std::fmt::Display>(&mut self, path: &str, v: T, lo: T, hi: T) {
         if v < lo || v > hi {
             self.add(path, format!("must be between {lo} and {hi}, got {v}"));
@@ -22,6 +24,7 @@ impl Issues {
 
     /// `seen` holds the ids of the list so far (lists are short: a Vec is smaller in wasm than
     /// a set).
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn id(&mut self, path: &str, id: &str, seen: &mut Vec<String>) {
         if id.is_empty()
             || id.len() > 64
@@ -40,6 +43,7 @@ impl Issues {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn text(&mut self, path: &str, text: &LocalText) {
         if text.is_empty() {
             self.add(path, "must name at least one locale (zh-CN, en)");
@@ -51,6 +55,7 @@ impl Issues {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn reward(&mut self, path: &str, r: &Reward, tiers: usize) {
         if r.is_empty() {
             self.add(
@@ -83,6 +88,7 @@ impl Issues {
 
 impl Config {
     /// Every problem in the rules. Empty means the config is usable.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn validate(&self) -> Vec<ConfigIssue> {
         let mut is = Issues(Vec::new());
         let tiers = self.tiers.levels.len();
@@ -202,6 +208,7 @@ impl Config {
         is.0
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_tiers(&self, is: &mut Issues) {
         let t = &self.tiers;
         let e = &t.evaluation;
@@ -308,6 +315,7 @@ impl Config {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_lifecycle(&self, is: &mut Issues) {
         let l = &self.lifecycle;
         is.range("lifecycle.new_days", l.new_days, 1, 366);
@@ -361,6 +369,7 @@ impl Config {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_campaigns(&self, is: &mut Issues) {
         let mut ids = Vec::new();
         for (i, c) in self.campaigns.iter().enumerate() {
@@ -388,12 +397,14 @@ impl Config {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn campaign_ref(&self, is: &mut Issues, path: &str, id: &str) {
         if !self.campaigns.iter().any(|c| c.id == id) {
             is.add(path, format!("no campaign `{id}`"));
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_cards(&self, is: &mut Issues) {
         let tiers = self.tiers.levels.len();
         let mut ids = Vec::new();
@@ -434,6 +445,7 @@ impl Config {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_lotteries(&self, is: &mut Issues) {
         let tiers = self.tiers.levels.len();
         let most = self
@@ -476,6 +488,7 @@ impl Config {
 
     /// Advice that does not stop the rules from working: more campaigns overlapping in one
     /// week than `campaign_overlap_limit` (members stop noticing any of them).
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn lint(&self) -> Vec<ConfigIssue> {
         let windows: Vec<(Day, Day)> = self
             .campaigns
@@ -517,6 +530,7 @@ impl Config {
         out
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_tasks(&self, is: &mut Issues) {
         let tiers = self.tiers.levels.len();
         let mut ids = Vec::new();
@@ -560,6 +574,7 @@ impl Config {
         }
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_messages(&self, is: &mut Issues) {
         for (locale, map) in &self.messages {
             for (key, template) in map {
@@ -586,6 +601,7 @@ impl Config {
 }
 
 /// A threshold that cannot be reached inside its window is a config mistake.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn check_window_fits(is: &mut Issues, p: &str, d: Dimension, v: u64, e: &super::Evaluation) {
     if d == Dimension::ActiveDays && v > u64::from(e.active_days_window) {
         is.add(

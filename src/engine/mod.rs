@@ -63,7 +63,9 @@ impl State {
     }
 }
 
-/// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was.
+/// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was. Not
+/// inlined: the wasm module's every caller (actions, replay, previews) shares one copy.
+#[inline(never)]
 pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
     op.check_shape()?;
     if let Some(&last) = state.devices.get(&op.device) {

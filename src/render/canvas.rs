@@ -33,6 +33,7 @@ enum Arg<'a> {
 }
 
 impl Commands {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn push(&mut self, name: &str, args: &[Arg]) {
         self.out.push(if self.out.len() > 1 { ',' } else { '[' });
         self.out.push_str("[\"");
@@ -50,10 +51,12 @@ impl Commands {
         self.out.push(']');
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn fill(&mut self, colour: &str) {
         self.push("fill", &[Arg::S(colour)]);
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn rect(&mut self, x: u32, y: u32, w: u32, h: u32, r: u32) {
         self.push(
             "rect",
@@ -61,17 +64,20 @@ impl Commands {
         );
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn font(&mut self, size: u32, bold: bool) {
         let weight = if bold { "bold" } else { "normal" };
         self.push("font", &[Arg::N(size), Arg::S(weight)]);
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn text(&mut self, s: &str, x: u32, y: u32, align: &str) {
         self.push("text", &[Arg::S(s), Arg::N(x), Arg::N(y), Arg::S(align)]);
     }
 }
 
 /// `s` as a JSON string literal.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -88,6 +94,7 @@ fn json_string(out: &mut String, s: &str) {
 }
 
 /// The poster of `st` at `now`: the streak, points, tier and this month's calendar.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn poster(
     st: &State,
     cfg: &Config,
@@ -139,6 +146,7 @@ pub fn poster(
     Ok(c.out)
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn month_grid(
     c: &mut Commands,
     cal: &CalendarView,

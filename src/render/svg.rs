@@ -25,6 +25,7 @@ pub(super) const MONTHS_EN: [&str; 12] = [
 ];
 
 /// `s` with `& < > " '` escaped, for text and attribute values.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -40,6 +41,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn open_svg(out: &mut String, w: u32, h: u32, t: &Theme, title: &str) {
     let _ = write!(
         out,
@@ -50,6 +52,7 @@ fn open_svg(out: &mut String, w: u32, h: u32, t: &Theme, title: &str) {
     );
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn text(out: &mut String, x: u32, y: u32, size: u32, fill: &str, weight: &str, s: &str) {
     let _ = write!(
         out,
@@ -59,6 +62,7 @@ fn text(out: &mut String, x: u32, y: u32, size: u32, fill: &str, weight: &str, s
 }
 
 /// Fill, stroke (make-up available: dashed; today: a ring) and text colour of a day.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub(super) fn status_colours(t: &Theme, status: DayStatus) -> (&str, Option<&str>, &str) {
     match status {
         DayStatus::Checked | DayStatus::TodayDone => (&t.checked, None, &t.background),
@@ -78,6 +82,7 @@ pub(super) fn status_colours(t: &Theme, status: DayStatus) -> (&str, Option<&str
 
 /// The month as an SVG: title, weekday header (from the rules' first weekday), each day by
 /// status, milestone badges, the current streak as a band under its days, and the streak label.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn calendar_svg(view: &CalendarView, cfg: &Config, theme: &Theme, locale: &str) -> String {
     let t = theme;
     let zh = locale == "zh-CN";
@@ -244,6 +249,7 @@ pub fn calendar_svg(view: &CalendarView, cfg: &Config, theme: &Theme, locale: &s
 }
 
 /// A progress bar with its label above it.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn progress_svg(value: &ProgressValue, theme: &Theme) -> String {
     let t = theme;
     let (w, h) = (t.bar_width, t.bar_height);
@@ -273,6 +279,7 @@ pub fn progress_svg(value: &ProgressValue, theme: &Theme) -> String {
 
 /// The monthly member report as a 375 px card: the month's four figures, the tier bar, and
 /// next month's benefits.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn monthly_svg(
     r: &crate::view::MonthlyReport,
     cfg: &Config,

@@ -33,6 +33,7 @@ pub struct Theme {
 }
 
 impl Default for Theme {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn default() -> Theme {
         let c = |s: &str| s.to_owned();
         Theme {
@@ -59,6 +60,7 @@ impl Default for Theme {
     }
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn is_colour(s: &str) -> bool {
     let hex = s.strip_prefix('#').unwrap_or("");
     matches!(hex.len(), 3 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit())
@@ -67,12 +69,14 @@ fn is_colour(s: &str) -> bool {
 impl Theme {
     /// The default theme with the fields of `json` (an object) over it. Unknown fields and bad
     /// values are `THEME_INVALID` with their path.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_json(text: &str) -> Result<Theme, RuleError> {
         let bad = |detail: String| RuleError::new(ErrorCode::ThemeInvalid, detail);
         let value: Value = crate::json::parse(text).map_err(|e| bad(format!("theme: {e}")))?;
         Theme::from_value(&value).map_err(|issue| bad(issue.to_string()))
     }
 
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn from_value(v: &Value) -> json::Res<Theme> {
         let mut t = Theme::default();
         let mut o = Obj::new(v, "theme")?;

@@ -3,6 +3,7 @@
 //! boundary as JSON (parsed into plain JS objects on the way out), numbers as f64, never i64.
 
 mod convert;
+mod device;
 mod member;
 mod rules;
 mod snapshot;

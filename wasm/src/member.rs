@@ -1,13 +1,23 @@
-//! `Member`: one member's state, the ops applied to it and the views over it.
+//! `Member`: one member as a device holds them (the core's `Replica`: base, pending ops,
+//! device and sequence, and the state they make), the actions recorded on it and the views
+//! over it. The device side (open, typed actions, push, rebase) is in `device.rs`.
 
 use crate::convert::{bad_argument, json_text, rule_error, time_ms, to_js};
 use crate::rules::Rules;
 use wasm_bindgen::prelude::*;
-use zailai::{render, view, Op, State};
+use zailai::replica::{DamagedLine, Refused, Replica};
+use zailai::{render, view, Op};
 
 #[wasm_bindgen]
 pub struct Member {
-    state: State,
+    pub(crate) replica: Replica,
+    /// The pending log as stored (`replica::pending_text`), kept in step with each action so
+    /// that persisting appends nothing but the new op's line.
+    pub(crate) pending_text: String,
+    /// Pending ops the rules refused at the last open, rebase or rebuild, not yet taken.
+    pub(crate) refused: Vec<Refused>,
+    /// Lines of the stored pending log that could not be read at open, not yet taken.
+    pub(crate) damaged: Vec<DamagedLine>,
 }
 
 fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
@@ -15,8 +25,17 @@ fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
 }
 
 impl Member {
-    pub(crate) fn from_state(state: State) -> Member {
-        Member { state }
+    pub(crate) fn from_replica(replica: Replica) -> Member {
+        Member {
+            pending_text: zailai::replica::pending_text(replica.pending()),
+            replica,
+            refused: Vec::new(),
+            damaged: Vec::new(),
+        }
+    }
+
+    fn state(&self) -> &zailai::State {
+        self.replica.state()
     }
 }
 
@@ -27,33 +46,35 @@ impl Member {
         if user.is_empty() || user.len() > 128 {
             return Err(bad_argument("user must be 1–128 bytes"));
         }
-        Ok(Member {
-            state: State::join(&rules.config, user, time_ms("joinedAt", joined_at)?),
-        })
+        let joined_at = time_ms("joinedAt", joined_at)?;
+        Ok(Member::from_replica(Replica::new(
+            &rules.config,
+            user,
+            "",
+            joined_at,
+        )))
     }
 
     /// An independent copy (a what-if preview: apply ops to it, free it).
     pub fn copy(&self) -> Member {
-        Member {
-            state: self.state.clone(),
-        }
+        Member::from_replica(self.replica.clone())
     }
 
     /// The state as canonical JSON (byte-identical for the same ops).
     #[wasm_bindgen(js_name = "stateJSON")]
     pub fn state_json(&self) -> String {
-        self.state.to_json()
+        self.state().to_json()
     }
 
     #[wasm_bindgen(getter)]
     pub fn user(&self) -> String {
-        self.state.user.clone()
+        self.state().user.clone()
     }
 
     /// Last applied seq of `device` (0 when none).
     #[wasm_bindgen(js_name = "lastSeq")]
     pub fn last_seq(&self, device: &str) -> u32 {
-        self.state.devices.get(device).copied().unwrap_or(0)
+        self.state().devices.get(device).copied().unwrap_or(0)
     }
 
     /// Applies an op (object or JSON string); returns its events, or throws with the rule's
@@ -73,7 +94,9 @@ impl Member {
 
     fn apply_text(&mut self, rules: &Rules, op: &str) -> Result<Vec<zailai::Event>, JsValue> {
         let op = Op::from_json(op).map_err(rule_error)?;
-        self.state.apply(&rules.config, &op).map_err(rule_error)
+        self.replica
+            .apply_unrecorded(&rules.config, &op)
+            .map_err(rule_error)
     }
 
     pub fn calendar(
@@ -95,7 +118,7 @@ impl Member {
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
         to_js(&view::tier_progress(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -109,7 +132,7 @@ impl Member {
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
         to_js(&view::tasks(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -119,7 +142,7 @@ impl Member {
     #[wasm_bindgen(js_name = "pointsSummary")]
     pub fn points_summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
         to_js(&view::points_summary(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
         ))
@@ -132,7 +155,7 @@ impl Member {
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
         to_js(&view::prompts(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -141,7 +164,7 @@ impl Member {
 
     pub fn summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
         to_js(&view::summary(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
         ))
@@ -170,7 +193,7 @@ impl Member {
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
         to_js(&view::progress_values(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -206,7 +229,7 @@ impl Member {
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
         to_js(&view::campaigns(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -221,7 +244,7 @@ impl Member {
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
         to_js(&view::catalog(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -237,7 +260,7 @@ impl Member {
         theme: Option<String>,
     ) -> Result<String, JsValue> {
         render::poster(
-            &self.state,
+            self.state(),
             &rules.config,
             time_ms("now", now)?,
             locale_or(rules, &locale),
@@ -246,6 +269,8 @@ impl Member {
         .map_err(rule_error)
     }
 
+    /// Not inlined: three exports (grid, cells, SVG) share one copy of the calendar view.
+    #[inline(never)]
     fn month(
         &self,
         rules: &Rules,
@@ -255,7 +280,7 @@ impl Member {
         locale: &str,
     ) -> Result<view::CalendarView, JsValue> {
         view::calendar(
-            &self.state,
+            self.state(),
             &rules.config,
             year,
             month,

@@ -1,26 +1,14 @@
 //! `Snapshot`: verification of a server-signed snapshot against the trusted keys of
 //! `/v1/config`. The client only ever builds on a snapshot that verified.
 
-use crate::convert::{bad_argument, rule_error, to_js};
+use crate::convert::{bad_argument, rule_error};
 use crate::member::Member;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use zailai::snapshot::{self, base64, Payload, TrustedKeys};
 
 #[wasm_bindgen]
 pub struct Snapshot {
     payload: Payload,
-}
-
-/// The payload without the state, as JS sees it (`issuedAt` as an f64: epoch ms fit).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Head<'a> {
-    user: &'a str,
-    server_version: u32,
-    issued_at: f64,
-    config_hash: &'a str,
-    acked: &'a zailai::vecmap::VecMap<String, u32>,
 }
 
 #[wasm_bindgen]
@@ -40,22 +28,30 @@ impl Snapshot {
         Ok(Snapshot { payload })
     }
 
-    /// `{user, serverVersion, issuedAt, configHash, acked}`.
+    /// The member the snapshot is of.
     #[wasm_bindgen(getter)]
-    pub fn head(&self) -> Result<JsValue, JsValue> {
-        let p = &self.payload;
-        to_js(&Head {
-            user: &p.user,
-            server_version: p.server_version,
-            issued_at: p.issued_at as f64,
-            config_hash: &p.config_hash,
-            acked: &p.acked,
-        })
+    pub fn user(&self) -> String {
+        self.payload.user.clone()
     }
 
-    /// The signed state as a member.
+    /// The server's version of the member's state.
+    #[wasm_bindgen(getter, js_name = "serverVersion")]
+    pub fn server_version(&self) -> u32 {
+        self.payload.server_version
+    }
+
+    /// The signed state as a member (no device: it records no actions).
     pub fn member(&self) -> Member {
-        Member::from_state(self.payload.state.clone())
+        Member::from_replica(zailai::replica::Replica::from_base(
+            self.payload.clone(),
+            "",
+        ))
+    }
+}
+
+impl Snapshot {
+    pub(crate) fn into_payload(self) -> Payload {
+        self.payload
     }
 }
 

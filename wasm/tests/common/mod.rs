@@ -164,10 +164,7 @@ pub fn snapshots_verify_only_with_a_trusted_key() {
     );
 
     let snap = Snapshot::verify(&keys, &base64::encode(&bytes)).unwrap();
-    let head = snap.head().unwrap();
-    assert_eq!(prop(&head, "serverVersion").as_f64(), Some(3.0));
-    assert_eq!(prop(&head, "issuedAt").as_f64(), Some(DAY1));
-    assert_eq!(prop(&prop(&head, "acked"), "t").as_f64(), Some(1.0));
+    assert_eq!((snap.user().as_str(), snap.server_version()), ("u", 3));
     assert_eq!(snap.member().state_json(), m.state_json());
 
     let mut edited = bytes.clone();

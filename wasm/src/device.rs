@@ -1,0 +1,262 @@
+//! `Member` as a device holds it: opened from storage (base snapshot, pending log, device and
+//! sequence), typed actions recorded as this device's next ops, the push body, and the
+//! rebase on a verified reply. JS keeps storage, transport, retries, events and wx hooks.
+
+use crate::convert::{bad_argument, rule_error, time_ms};
+use crate::member::Member;
+use crate::rules::Rules;
+use crate::snapshot::Snapshot;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use zailai::replica::{self, DamagedLine, Refused, Replica};
+use zailai::{Date, OpKind};
+
+/// A refused pending op as JS gets it.
+#[derive(Serialize)]
+struct RefusedJs<'a> {
+    op: &'a zailai::Op,
+    code: &'a str,
+    detail: &'a str,
+}
+
+/// An unreadable line of the stored pending log as JS gets it.
+#[derive(Serialize)]
+struct DamagedJs<'a> {
+    line: usize,
+    text: &'a str,
+    detail: &'a str,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn refused_json(refused: &[Refused]) -> String {
+    let list: Vec<RefusedJs> = refused
+        .iter()
+        .map(|r| RefusedJs {
+            op: &r.op,
+            code: r.error.code.as_str(),
+            detail: &r.error.detail,
+        })
+        .collect();
+    json(&list)
+}
+
+#[wasm_bindgen]
+impl Member {
+    /// What a device stored, as a member: `device` (or, when lost, the device of the newest
+    /// pending op, else `newDevice`), the last `seq` it gave, the verified `base` snapshot
+    /// (consumed), the stored pending log (`pendingText()`'s format). Refused pending ops are
+    /// in `takeRefusedJSON()`, unreadable lines in `takeDamagedJSON()` (line 0: the whole log
+    /// is of another format and was left out; keep it aside).
+    #[allow(clippy::too_many_arguments)]
+    pub fn open(
+        rules: &Rules,
+        user: &str,
+        device: Option<String>,
+        new_device: &str,
+        joined_at: f64,
+        seq: u32,
+        base: Option<Snapshot>,
+        pending: Option<String>,
+    ) -> Result<Member, JsValue> {
+        let joined_at = time_ms("joinedAt", joined_at)?;
+        // A log of another format is reported as line 0 (the whole text) and left out.
+        let (ops, damaged) = match pending.as_deref().map(replica::read_pending) {
+            Some(Ok(read)) => read,
+            Some(Err(detail)) => (
+                Vec::new(),
+                vec![DamagedLine {
+                    line: 0,
+                    text: String::new(),
+                    error: zailai::RuleError::new(zailai::ErrorCode::OpInvalid, detail),
+                }],
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let device = device
+            .filter(|d| !d.is_empty())
+            .or_else(|| ops.last().map(|op| op.device.clone()))
+            .unwrap_or_else(|| new_device.to_owned());
+        let base = base.map(Snapshot::into_payload);
+        let (replica, refused) =
+            Replica::restore(&rules.config, user, &device, joined_at, seq, base, ops)
+                .map_err(rule_error)?;
+        let mut member = Member::from_replica(replica);
+        // The stored text stands unless lines were set aside: opening writes nothing new.
+        if let (Some(text), true) = (pending, damaged.is_empty()) {
+            member.pending_text = text;
+        }
+        member.refused = refused;
+        member.damaged = damaged;
+        Ok(member)
+    }
+
+    /// The device that records this member's actions.
+    #[wasm_bindgen(getter)]
+    pub fn device(&self) -> String {
+        self.replica.device().to_owned()
+    }
+
+    /// The last seq this device gave an op.
+    #[wasm_bindgen(getter)]
+    pub fn seq(&self) -> u32 {
+        self.replica.seq()
+    }
+
+    /// The `server_version` of the base (0 before the first sync).
+    #[wasm_bindgen(getter, js_name = "baseVersion")]
+    pub fn base_version(&self) -> u32 {
+        self.replica.base_version()
+    }
+
+    /// The pending log as stored: `zailai-ops/1`, then one op's JSON a line.
+    #[wasm_bindgen(js_name = "pendingText")]
+    pub fn pending_text(&self) -> String {
+        self.pending_text.clone()
+    }
+
+    /// The pending ops, oldest first, as a JSON array.
+    #[wasm_bindgen(js_name = "pendingJSON")]
+    pub fn pending_json(&self) -> String {
+        json(&self.replica.pending())
+    }
+
+    /// Pending ops refused by the rules at the last open, rebase or rebuild (they stay
+    /// pending), as `[{op, code, detail}]`; cleared by the call.
+    #[wasm_bindgen(js_name = "takeRefusedJSON")]
+    pub fn take_refused_json(&mut self) -> String {
+        refused_json(&std::mem::take(&mut self.refused))
+    }
+
+    /// Lines of the stored pending log that could not be read at open, as
+    /// `[{line, text, detail}]`; cleared by the call.
+    #[wasm_bindgen(js_name = "takeDamagedJSON")]
+    pub fn take_damaged_json(&mut self) -> String {
+        let damaged = std::mem::take(&mut self.damaged);
+        let list: Vec<DamagedJs> = damaged
+            .iter()
+            .map(|d| DamagedJs {
+                line: d.line,
+                text: &d.text,
+                detail: &d.error.detail,
+            })
+            .collect();
+        json(&list)
+    }
+
+    /// The body of the next `POST /v1/sync` (JSON text): this device's oldest pending ops.
+    #[wasm_bindgen(js_name = "pushJSON")]
+    pub fn push_json(&self) -> String {
+        json(&self.replica.push())
+    }
+
+    /// Takes a verified reply snapshot (consumed) as the base: drops the ops it acknowledges
+    /// and replays the rest. Returns the refused ones as `[{op, code, detail}]`.
+    pub fn rebase(&mut self, rules: &Rules, snapshot: Snapshot) -> Result<String, JsValue> {
+        let refused = self
+            .replica
+            .rebase(&rules.config, snapshot.into_payload())
+            .map_err(rule_error)?;
+        Ok(self.replayed(refused))
+    }
+
+    /// Replays the pending ops on the base under `rules` (after the rules changed).
+    pub fn rebuild(&mut self, rules: &Rules) -> String {
+        let refused = self.replica.rebuild(&rules.config);
+        self.replayed(refused)
+    }
+
+    /// Sets the base aside (it no longer verifies) and replays the pending ops on the join
+    /// state.
+    #[wasm_bindgen(js_name = "dropBase")]
+    pub fn drop_base(&mut self, rules: &Rules) -> String {
+        let refused = self.replica.drop_base(&rules.config);
+        self.replayed(refused)
+    }
+
+    /// Records one user action as this device's next op and returns its events (JSON text),
+    /// or throws the rule's coded error and changes nothing. One call per action, typed: `kind`
+    /// is the op type (`check_in`, `make_up`, `track`, `session`, `claim_task`, `redeem`,
+    /// `order`, `cancel_order`, `buy_membership`, `use_service`, `exchange_cards`, `draw`);
+    /// `id` its one text (date, action, task, item, order, plan, set, lottery); `amount` the
+    /// order's cents (whole, 0 … 2^53); `count` the track count, session minutes or order
+    /// points. One exported method rather than twelve: 9 KB less module.
+    pub fn record(
+        &mut self,
+        rules: &Rules,
+        at: f64,
+        kind: &str,
+        id: Option<String>,
+        amount: f64,
+        count: u32,
+    ) -> Result<String, JsValue> {
+        let id = || id.clone().unwrap_or_default();
+        let op = match kind {
+            "check_in" => OpKind::CheckIn {},
+            "make_up" => OpKind::MakeUp { date: date(&id())? },
+            "track" => OpKind::Track {
+                action: id(),
+                count,
+            },
+            "session" => OpKind::Session { minutes: count },
+            "claim_task" => OpKind::ClaimTask { task: id() },
+            "redeem" => OpKind::Redeem { item: id() },
+            "order" => OpKind::Order {
+                order: id(),
+                amount_cents: cents(amount)?,
+                points: count,
+            },
+            "cancel_order" => OpKind::CancelOrder { order: id() },
+            "buy_membership" => OpKind::BuyMembership { plan: id() },
+            "use_service" => OpKind::UseService {},
+            "exchange_cards" => OpKind::ExchangeCards { set: id() },
+            "draw" => OpKind::Draw { lottery: id() },
+            _ => return Err(bad_argument("record: unknown action kind")),
+        };
+        self.act(rules, at, op)
+    }
+}
+
+fn date(text: &str) -> Result<Date, JsValue> {
+    Date::parse(text).ok_or_else(|| {
+        rule_error(zailai::RuleError::new(
+            zailai::ErrorCode::OpInvalid,
+            format!("op.date: `{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
+        ))
+    })
+}
+
+fn cents(amount: f64) -> Result<u64, JsValue> {
+    let whole = amount.fract() == 0.0; // false for NaN and ±∞
+    if !(whole && (0.0..=9_007_199_254_740_992.0).contains(&amount)) {
+        return Err(bad_argument("amountCents must be whole cents, 0 … 2^53"));
+    }
+    Ok(amount as u64)
+}
+
+impl Member {
+    /// Records an action as this device's next op; the pending text grows by its line.
+    fn act(&mut self, rules: &Rules, at: f64, kind: OpKind) -> Result<String, JsValue> {
+        let at = time_ms("at", at)?;
+        let events = self
+            .replica
+            .act(&rules.config, at, kind)
+            .map_err(rule_error)?;
+        if let Some(op) = self.replica.pending().last() {
+            self.pending_text.push('\n');
+            self.pending_text.push_str(&json(op));
+        }
+        Ok(json(&events))
+    }
+
+    /// After a rebase or rebuild: the pending text again from the ops, the refusals kept.
+    #[inline(never)]
+    fn replayed(&mut self, refused: Vec<Refused>) -> String {
+        self.pending_text = replica::pending_text(self.replica.pending());
+        let text = refused_json(&refused);
+        self.refused.clear();
+        text
+    }
+}
