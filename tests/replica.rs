@@ -168,3 +168,104 @@ fn a_restored_replica_is_the_one_that_was_stored() {
         Replica::restore(&cfg, "v", "phone", T0, 2, None, fresh.pending().to_vec()).unwrap();
     assert_eq!(again.state(), fresh.state());
 }
+
+/// The pending log as a device stores it: written by the core, read back op for op; a damaged
+/// line is returned aside with its number and the rest kept; another header refuses the text.
+#[test]
+fn the_stored_pending_log_round_trips_and_damage_is_set_aside() {
+    use zailai::replica::{pending_text, read_pending, PENDING_HEADER};
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    r.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    r.act(&cfg, T0 + 60_000, track("share")).unwrap();
+    r.act(
+        &cfg,
+        T0 + 120_000,
+        OpKind::MakeUp {
+            date: Date::parse("2026-10-30").unwrap(),
+        },
+    )
+    .unwrap_err(); // refused: not recorded
+    let text = pending_text(r.pending());
+    assert!(text.starts_with(&format!(
+        "{PENDING_HEADER}\n{{\"device\":\"phone\",\"seq\":1"
+    )));
+    assert_eq!(text.lines().count(), 3);
+    let (ops, damaged) = read_pending(&text).unwrap();
+    assert_eq!(ops, r.pending());
+    assert!(damaged.is_empty());
+
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(2, "{\"device\":\"phone\",\"seq\":"); // cut short by a crash
+    lines.push(""); // a trailing newline is nothing
+    let (ops, damaged) = read_pending(&lines.join("\n")).unwrap();
+    assert_eq!(ops, r.pending(), "the readable ops all kept");
+    assert_eq!(damaged.len(), 1);
+    assert_eq!(damaged[0].line, 2);
+    assert_eq!(damaged[0].error.code, ErrorCode::OpInvalid);
+
+    let err = read_pending(&text.replacen("zailai-ops/1", "zailai-ops/9", 1)).unwrap_err();
+    assert!(err.contains("zailai-ops/9"), "{err}");
+    assert_eq!(read_pending(PENDING_HEADER).unwrap().0, []);
+}
+
+/// A device restored from its stored text is the device that wrote it: same state, same
+/// pending ops, and its next action continues the sequence.
+#[test]
+fn a_restored_replica_continues_where_the_stored_one_stopped() {
+    use zailai::replica::{pending_text, read_pending};
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    for i in 0..5 {
+        r.act(&cfg, T0 + i * DAY, OpKind::CheckIn {}).unwrap();
+    }
+    let (ops, _) = read_pending(&pending_text(r.pending())).unwrap();
+    let (mut back, refused) = Replica::restore(&cfg, "u", "phone", T0, 0, None, ops).unwrap();
+    assert!(refused.is_empty());
+    assert_eq!(back.state(), r.state());
+    assert_eq!(
+        back.seq(),
+        5,
+        "the seq comes back from the ops even when meta lost it"
+    );
+    back.act(&cfg, T0 + 5 * DAY, OpKind::CheckIn {}).unwrap();
+    assert_eq!(back.pending().last().unwrap().seq, 6);
+}
+
+/// A base that no longer verifies is set aside: the pending ops replay on the join state. An
+/// unrecorded op (a preview) is gone at the next rebuild.
+#[test]
+fn dropping_the_base_replays_on_the_join_state_and_previews_do_not_stick() {
+    let cfg = Config::seed();
+    let other: Vec<Op> = (1..=3)
+        .map(|seq| Op {
+            device: "tablet".into(),
+            seq,
+            at: T0 + i64::from(seq) * DAY,
+            op: OpKind::CheckIn {},
+        })
+        .collect();
+    let base = payload(&cfg, "u", &other, 4);
+    let (mut r, _) = Replica::restore(&cfg, "u", "phone", T0, 0, Some(base), Vec::new()).unwrap();
+    r.act(&cfg, T0 + 10 * DAY, track("share")).unwrap();
+    let with_base = r.state().balance;
+    let refused = r.drop_base(&cfg);
+    assert!(refused.is_empty());
+    assert_eq!(r.base_version(), 0);
+    assert_eq!(r.pending().len(), 1, "the pending op survives");
+    assert!(
+        r.state().balance < with_base,
+        "the base's check-ins are gone"
+    );
+    let before = r.state().clone();
+    let preview = Op {
+        device: "preview".into(),
+        seq: 1,
+        at: T0 + 11 * DAY,
+        op: OpKind::CheckIn {},
+    };
+    r.apply_unrecorded(&cfg, &preview).unwrap();
+    assert_ne!(r.state(), &before);
+    assert!(r.rebuild(&cfg).is_empty());
+    assert_eq!(r.state(), &before);
+}
