@@ -310,7 +310,7 @@ class Client {
     if (this._closed) return false;
     if (!this._dirty) return true;
     try {
-      this._write('pending', this._member.pendingText());
+      this._write('pending', this._pendingText());
       // The snapshot is large and changes only with a sync: written only when it changed.
       const text = this._snapshot ? this._snapshot.text : null;
       if (text !== this._storedSnapshot) {
@@ -326,6 +326,14 @@ class Client {
       this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e)));
       return false;
     }
+  }
+
+  /** The pending log as stored: what this side holds plus what actions appended since, or the
+   * whole text again after a rebase or rebuild rewrote it. */
+  _pendingText() {
+    const appended = this._member.pendingAppended();
+    this._pending = appended === undefined ? this._member.pendingText() : this._pending + appended;
+    return this._pending;
   }
 
   _metaText() {

@@ -544,6 +544,9 @@ export declare class Member {
   record(rules: Rules, at: EpochMs, kind: ActionKind, id: string | undefined, amount: number, count: number): string;
   /** The pending log as stored: `zailai-ops/1`, then one op's JSON a line. */
   pendingText(): string;
+  /** What the pending log gained since the last pendingText()/pendingAppended(), or undefined
+   * when it was rewritten since (take pendingText() again). */
+  pendingAppended(): string | undefined;
   /** The pending ops as a JSON array, oldest first. */
   pendingJSON(): string;
   /** RefusedOp[] as JSON, from the last open, rebase or rebuild; cleared by the call. */

@@ -114,14 +114,21 @@ struct Items<'a, 'de> {
     left: usize,
 }
 
-impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
-    type Error = Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Res<Option<T::Value>> {
+impl<'de> Items<'_, 'de> {
+    /// The next element (or map key), if any are left.
+    fn next<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Res<Option<T::Value>> {
         if self.left == 0 {
             return Ok(None);
         }
         self.left -= 1;
         seed.deserialize(&mut *self.r).map(Some)
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
+    type Error = Error;
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Res<Option<T::Value>> {
+        self.next(seed)
     }
     fn size_hint(&self) -> Option<usize> {
         Some(self.left)
@@ -131,11 +138,7 @@ impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
 impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
     type Error = Error;
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Res<Option<K::Value>> {
-        if self.left == 0 {
-            return Ok(None);
-        }
-        self.left -= 1;
-        seed.deserialize(&mut *self.r).map(Some)
+        self.next(seed)
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Res<V::Value> {
         seed.deserialize(&mut *self.r)

@@ -113,8 +113,20 @@ impl Member {
 
     /// The pending log as stored: `zailai-ops/1`, then one op's JSON a line.
     #[wasm_bindgen(js_name = "pendingText")]
-    pub fn pending_text(&self) -> String {
+    pub fn pending_text(&mut self) -> String {
+        self.handed = Some(self.pending_text.len());
         self.pending_text.clone()
+    }
+
+    /// What the pending log gained since the last `pendingText()` or `pendingAppended()`
+    /// (actions append), or `undefined` when it was rewritten since (rebase, rebuild): then take
+    /// `pendingText()` again. Lets a client persist an action without carrying the whole log
+    /// across the boundary (through the mini-program's JS text decoder) each time.
+    #[wasm_bindgen(js_name = "pendingAppended")]
+    pub fn pending_appended(&mut self) -> Option<String> {
+        let from = self.handed.filter(|&n| n <= self.pending_text.len())?;
+        self.handed = Some(self.pending_text.len());
+        Some(self.pending_text[from..].to_owned())
     }
 
     /// The pending ops, oldest first, as a JSON array.
@@ -255,6 +267,7 @@ impl Member {
     #[inline(never)]
     fn replayed(&mut self, refused: Vec<Refused>) -> String {
         self.pending_text = replica::pending_text(self.replica.pending());
+        self.handed = None;
         let text = refused_json(&refused);
         self.refused.clear();
         text

@@ -14,6 +14,9 @@ pub struct Member {
     /// The pending log as stored (`replica::pending_text`), kept in step with each action so
     /// that persisting appends nothing but the new op's line.
     pub(crate) pending_text: String,
+    /// How much of `pending_text` JS holds (`pendingText`, `pendingAppended`); `None` after a
+    /// rewrite (rebase, rebuild), when JS must take the whole text again.
+    pub(crate) handed: Option<usize>,
     /// Pending ops the rules refused at the last open, rebase or rebuild, not yet taken.
     pub(crate) refused: Vec<Refused>,
     /// Lines of the stored pending log that could not be read at open, not yet taken.
@@ -28,6 +31,7 @@ impl Member {
     pub(crate) fn from_replica(replica: Replica) -> Member {
         Member {
             pending_text: zailai::replica::pending_text(replica.pending()),
+            handed: None,
             replica,
             refused: Vec::new(),
             damaged: Vec::new(),
