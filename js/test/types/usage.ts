@@ -1,6 +1,6 @@
 // Compiled with tsc --strict against the built package's types. Each @ts-expect-error must
 // be an error: if a type degraded to `any`, tsc reports the directive as unused and fails.
-import { createClient, fetchTransport, memoryStorage, wxStorage, type Event, type SyncResult, type ZailaiError } from 'zailai';
+import { createClient, fetchTransport, load, memoryStorage, wxStorage, type Event, type SyncResult, type ZailaiError } from 'zailai';
 
 async function page(wxApi: Parameters<typeof wxStorage>[0]) {
   const client = await createClient({ storage: wxStorage(wxApi), user: 'u', locale: 'zh-CN' });
@@ -66,4 +66,20 @@ async function synced() {
   return version;
 }
 
-void page, node, synced;
+/** The device replica a client drives, used directly. */
+async function device(): Promise<string> {
+  const { Rules, Member } = await load();
+  const rules = Rules.seed();
+  const m = Member.open(rules, 'u', undefined, 'phone', Date.now(), 0, undefined, undefined);
+  const events: string = m.record(rules, Date.now(), 'check_in', undefined, 0, 0);
+  // @ts-expect-error grants come from the server, not a device's record()
+  m.record(rules, Date.now(), 'grant', undefined, 0, 0);
+  const appended: string | undefined = m.pendingAppended();
+  const seq: number = m.seq;
+  void events, appended, seq;
+  const push = m.pushJSON();
+  m.free();
+  return push;
+}
+
+void page, node, synced, device;
