@@ -90,6 +90,12 @@ fn encode() -> Result<(), Failure> {
             .as_i64()
             .ok_or_else(|| input_error(format!("payload.{name} must be a whole number")))
     };
+    // Read in the payload's field order, so the first problem reported is the first field's.
+    let user = text("user")?;
+    let server_version = u32::try_from(number("server_version")?)
+        .map_err(|_| input_error("payload.server_version out of range".to_owned()))?;
+    let issued_at = number("issued_at")?;
+    let config_hash = text("config_hash")?;
     let acked = value["acked"]
         .as_object()
         .ok_or_else(|| input_error("payload.acked must be an object".to_owned()))?
@@ -102,11 +108,10 @@ fn encode() -> Result<(), Failure> {
     let state = zailai::State::from_json(&value["state"].to_string())
         .map_err(|e| input_error(format!("payload.state: {e}")))?;
     let payload = Payload {
-        user: text("user")?,
-        server_version: u32::try_from(number("server_version")?)
-            .map_err(|_| input_error("payload.server_version out of range".to_owned()))?,
-        issued_at: number("issued_at")?,
-        config_hash: text("config_hash")?,
+        user,
+        server_version,
+        issued_at,
+        config_hash,
         acked,
         state,
     };
