@@ -206,7 +206,8 @@ class Client {
         meta = null;
       }
     }
-    this._joinedAt = meta && Number.isFinite(meta.joinedAt) ? meta.joinedAt : now;
+    // A date JS can hold (an edited meta must not make every launch fail).
+    this._joinedAt = meta && Number.isSafeInteger(meta.joinedAt) && Math.abs(meta.joinedAt) <= 8.64e15 ? meta.joinedAt : now;
     this._clockOffset = meta && Number.isFinite(meta.clockOffset) ? meta.clockOffset : 0;
     this._restoreRules();
 
@@ -332,8 +333,8 @@ class Client {
    * whole text again after a rebase or rebuild rewrote it. */
   _pendingText() {
     const appended = this._member.pendingAppended();
-    this._pending = appended === undefined ? this._member.pendingText() : this._pending + appended;
-    return this._pending;
+    this._pendingStored = appended === undefined ? this._member.pendingText() : this._pendingStored + appended;
+    return this._pendingStored;
   }
 
   _metaText() {

@@ -191,6 +191,21 @@ test('unknown storage versions and unreadable op lines are reported; no readable
   assert.equal(new Set(seqs).size, seqs.length);
 });
 
+test('an edited meta with impossible numbers still opens, and keeps the ops', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage();
+  const a = await client(storage, clock);
+  a.checkIn();
+  const device = a.deviceId;
+  a.close();
+  storage.setItem('zailai:local:meta', JSON.stringify({ v: 1, device, seq: -5, joinedAt: 1e300, user: 'local', clockOffset: 0 }));
+  const { c } = await storedClient(storage, clock);
+  assert.deepEqual(c.pendingOps().map((op) => [op.device, op.seq]), [[device, 1]]);
+  clock.t += DAY;
+  c.checkIn();
+  assert.deepEqual(c.pendingOps().map((op) => op.seq), [1, 2], 'the seq continues from the ops');
+});
+
 test('an unknown pending-op format is kept aside, not destroyed', async () => {
   const storage = zailai.memoryStorage();
   storage.setItem('zailai:local:pending', 'zailai-ops/9\n{"future":true}');
