@@ -101,6 +101,7 @@ class Client {
       ? new Remote({ ...options.server, session: { load: () => this._readJSON('session'), save: (v) => this._saveSession(v) } })
       : null;
     this._syncing = null;
+    this._views = new Map(); // the month views last computed (_monthView)
     this._restore();
   }
 
@@ -304,6 +305,7 @@ class Client {
 
   /** Replays the pending ops on the base under the current rules (after they changed). */
   _rebuild() {
+    this._changed();
     this._reportRefused(this._member.rebuild(this.rules));
   }
 
@@ -374,6 +376,7 @@ class Client {
     const member = this._live();
     const at = this._now();
     const events = JSON.parse(member.record(this.rules, at, body.type, id, amount, times));
+    this._changed();
     const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
     this._persist();
@@ -483,26 +486,45 @@ class Client {
 
   /** The month grid; defaults to the current business month. */
   calendar(year, month) {
-    const now = this._now();
-    [year, month] = this._month(year, month, now);
-    return this._live().calendar(this.rules, year, month, now, this.locale);
+    return this._monthView('calendar', year, month, '', (y, m, now) => this._live().calendar(this.rules, y, m, now, this.locale));
   }
   _month(year, month, now) {
     if (year !== undefined) return [year, month];
     const today = this.rules.businessDate(now); // YYYY-MM-DD in the rules' zone
     return [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
   }
+  /**
+   * A month view, from the last one computed when nothing it depends on changed. A page
+   * renders far more often than the state changes, and the month views depend only on the
+   * state, the rules, the month, the business day and the locale (not the time of day): the
+   * cache is emptied by every action, rebase and rebuild (`_changed`). Objects come back as new
+   * copies, so a page may change what it gets.
+   */
+  _monthView(name, year, month, extra, compute) {
+    this._live(); // a closed client answers nothing, not even from the cache
+    const now = this._now();
+    const today = this.rules.businessDate(now);
+    if (year === undefined) [year, month] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+    const key = `${year}-${month}|${today}|${this.locale}|${extra}`;
+    const kept = this._views.get(name);
+    if (kept && kept.key === key) return kept.object ? JSON.parse(kept.text) : kept.text;
+    const value = compute(year, month, now);
+    const object = typeof value !== 'string';
+    this._views.set(name, { key, object, text: object ? JSON.stringify(value) : value });
+    return value;
+  }
+  /** Forgets the month views: the state or the rules changed. */
+  _changed() {
+    this._views.clear();
+  }
   /** The month as Vant-shaped cells for setData; defaults to the current business month. */
   calendarCells(year, month) {
-    const now = this._now();
-    [year, month] = this._month(year, month, now);
-    return this._live().calendarCells(this.rules, year, month, now, this.locale);
+    return this._monthView('cells', year, month, '', (y, m, now) => this._live().calendarCells(this.rules, y, m, now, this.locale));
   }
   /** The month as an SVG string (`theme`: colours and sizes, see docs/render.md). */
   calendarSVG({ year, month, theme } = {}) {
-    const now = this._now();
-    [year, month] = this._month(year, month, now);
-    return this._live().calendarSVG(this.rules, year, month, now, this.locale, theme === undefined ? undefined : JSON.stringify(theme));
+    const themeText = theme === undefined ? undefined : JSON.stringify(theme);
+    return this._monthView('svg', year, month, themeText, (y, m, now) => this._live().calendarSVG(this.rules, y, m, now, this.locale, themeText));
   }
   /** The share poster as Canvas 2D draw commands (replay with drawOnCanvas / drawPoster). */
   posterCommands({ theme } = {}) {

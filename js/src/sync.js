@@ -56,6 +56,7 @@ export async function refreshConfig(c) {
       c._snapshot.provisional = false;
     } else {
       c._snapshot = null;
+      c._changed();
       c._reportRefused(c._member.dropBase(c.rules));
       rebuild = false;
     }
@@ -95,6 +96,7 @@ async function pushBatch(c, push) {
   const bySeq = new Map(push.ops.map((op) => [op.seq, op]));
   const rejected = reply.rejected.map((r) => ({ op: bySeq.get(r.seq) || { device: c.deviceId, seq: r.seq }, code: r.code, detail: r.detail }));
   c._snapshot = { text: snapshot.text, head: snapshot.head, provisional: false };
+  c._changed();
   c._reportRefused(member.rebase(c.rules, snapshot.wasm)); // takes the verified base, drops what it acknowledges
   c._dirty = true;
   c._persist();

@@ -191,6 +191,29 @@ test('unknown storage versions and unreadable op lines are reported; no readable
   assert.equal(new Set(seqs).size, seqs.length);
 });
 
+test('month views are kept until the state, the day or the locale changes, and come back as copies', async () => {
+  const clock = { t: NOV1 };
+  const c = await client(zailai.memoryStorage(), clock);
+  const first = c.calendarCells();
+  const today = (cells) => cells.find((cell) => cell.className.includes('zl-today')).className;
+  assert.match(today(first), /today-pending/);
+  first[0].text = 'changed by the page';
+  assert.notEqual(c.calendarCells()[0].text, 'changed by the page', 'a copy each time');
+  assert.deepEqual(c.calendarCells(), c.calendarCells());
+  const svg = c.calendarSVG();
+  assert.equal(c.calendarSVG(), svg);
+  c.checkIn();
+  assert.match(today(c.calendarCells()), /today-done/, 'an action empties the cache');
+  assert.notEqual(c.calendarSVG(), svg);
+  clock.t += DAY;
+  assert.match(today(c.calendarCells()), /today-pending/, 'a new business day is a new view');
+  const zh = JSON.stringify(c.calendar());
+  c.locale = c.locale === 'en' ? 'zh-CN' : 'en';
+  assert.notEqual(JSON.stringify(c.calendar()), zh, 'another locale is another view');
+  c.close();
+  assert.throws(() => c.calendarCells(), (e) => e.code === 'CLIENT_CLOSED');
+});
+
 test('an edited meta with impossible numbers still opens, and keeps the ops', async () => {
   const clock = { t: NOV1 };
   const storage = zailai.memoryStorage();

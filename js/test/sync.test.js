@@ -266,11 +266,17 @@ test('two devices of one member converge on the server state', async (t) => {
   const phone = await client(server.url, 'two');
   const pad = await client(server.url, 'two');
   assert.notEqual(phone.deviceId, pad.deviceId);
+  const before = phone.calendarCells(); // kept by the view cache until the state changes
   phone.checkIn();
   pad.checkIn(); // offline too: the server will refuse the second check-in of the day
   pad.track('share');
   await phone.sync();
+  const padCells = pad.calendarCells();
   const padResult = await pad.sync();
+  // The pad's view after the rebase is the server's state, not the cached one.
+  assert.deepEqual(pad.calendarCells(), phone.calendarCells());
+  assert.notDeepEqual(phone.calendarCells(), before);
+  assert.ok(padCells.length > 0);
   assert.deepEqual(padResult.rejected.map((r) => [r.op.op.type, r.code]), [['check_in', 'ALREADY_CHECKED_IN']]);
   await phone.sync();
   assert.equal(phone.stateJSON(), pad.stateJSON());
