@@ -29,6 +29,12 @@ function text(name, value) {
   return value;
 }
 
+/** An action's amount argument: a number (the core checks that it is whole cents in range). */
+function amount(name, value) {
+  if (typeof value !== 'number') throw zailaiError('OP_INVALID', `op.${name}: must be a number`);
+  return value;
+}
+
 /** An action's count argument: a whole number 0 … 2^32 − 1, else OP_INVALID. */
 function count(name, value) {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw zailaiError('OP_INVALID', `op.${name}: must be a whole number from 0 to 4294967295`);
@@ -406,8 +412,7 @@ class Client {
     return this._act({ type: 'redeem', item }, text('item', item));
   }
   order(order, amountCents, points = 0) {
-    if (!Number.isSafeInteger(amountCents) || amountCents < 0) throw zailaiError('OP_INVALID', 'op.amount_cents: must be whole cents from 0 to 2^53 − 1');
-    return this._act({ type: 'order', order, amount_cents: amountCents, points }, text('order', order), amountCents, count('points', points));
+    return this._act({ type: 'order', order, amount_cents: amountCents, points }, text('order', order), amount('amount_cents', amountCents), count('points', points));
   }
   cancelOrder(order) {
     return this._act({ type: 'cancel_order', order }, text('order', order));

@@ -31,6 +31,11 @@ test('actions return events, emit change and reward, and refusals throw coded Er
   assert.throws(() => c.makeUp(20261101), (e) => e.code === 'OP_INVALID');
   assert.throws(() => c.track('open', 'many'), (e) => e.code === 'OP_INVALID');
   assert.throws(() => c.track('dance'), (e) => e.code === 'UNKNOWN_ACTION');
+  for (const cents of [-5, 1.5, Number.NaN, 2 ** 60, '100', undefined]) {
+    assert.throws(() => c.order('o-bad', cents), (e) => e.code === 'OP_INVALID', String(cents));
+  }
+  assert.throws(() => c.session(-1), (e) => e.code === 'OP_INVALID');
+  assert.equal(c.pendingOps().length, 1, 'nothing refused was recorded');
   assert.throws(() => c.on('nope', () => {}), (e) => e.code === 'BAD_ARGUMENT');
   clock.t += DAY;
   assert.equal(c.checkIn()[0].streak, 2);

@@ -243,7 +243,10 @@ fn date(text: &str) -> Result<Date, JsValue> {
 fn cents(amount: f64) -> Result<u64, JsValue> {
     let whole = amount.fract() == 0.0; // false for NaN and ±∞
     if !(whole && (0.0..=9_007_199_254_740_992.0).contains(&amount)) {
-        return Err(bad_argument("amountCents must be whole cents, 0 … 2^53"));
+        return Err(rule_error(zailai::RuleError::new(
+            zailai::ErrorCode::OpInvalid,
+            "op.amount_cents: must be whole cents from 0 to 2^53".to_owned(),
+        )));
     }
     Ok(amount as u64)
 }
