@@ -171,27 +171,7 @@ fn binary_state_round_trips_and_refuses_other_versions_and_corruption() {
     let mut richer = m.state.clone();
     richer.balance += 1;
     assert_eq!(code(&richer.to_binary()), ErrorCode::StateInvalid);
-    // Two check-ins out of day order: a map must be written in key order.
-    let mut twice = m.state.clone();
-    let day = *twice.checkins.keys().next().unwrap();
-    let record = twice.checkins.get(&day).unwrap().clone();
-    twice.checkins.insert(day + 1, record);
-    let sorted = twice.to_binary();
-    assert!(State::from_binary(&sorted).is_ok());
-    let swapped = swap_varints(&sorted, day, day + 1);
-    assert_eq!(code(&swapped), ErrorCode::StateInvalid);
-}
-
-/// `bytes` with the first zigzag varints of `a` and `b` (equal lengths) exchanged.
-fn swap_varints(bytes: &[u8], a: i32, b: i32) -> Vec<u8> {
-    let (va, vb) = (zailai::binary::encode(&a), zailai::binary::encode(&b));
-    assert_eq!(va.len(), vb.len());
-    let find = |v: &[u8]| bytes.windows(v.len()).position(|w| w == v).unwrap();
-    let (ia, ib) = (find(&va), find(&vb));
-    let mut out = bytes.to_vec();
-    out[ia..ia + va.len()].copy_from_slice(&vb);
-    out[ib..ib + vb.len()].copy_from_slice(&va);
-    out
+    // Maps out of key order: `src/binary/read.rs` (maps_read_only_in_increasing_key_order).
 }
 
 #[test]

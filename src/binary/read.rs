@@ -381,6 +381,19 @@ mod tests {
         assert!(read::<u32>(&[0x80]).is_err(), "cut");
     }
 
+    /// A map is a count then key, value pairs: the same bytes as a Vec of pairs. Written in key
+    /// order it reads back; out of order or with a key twice it is refused (one encoding per
+    /// map, so signed bytes cannot hide a second value for a day).
+    #[test]
+    fn maps_read_only_in_increasing_key_order() {
+        use crate::vecmap::VecMap;
+        let bytes = |pairs: &[(i32, u32)]| postcard::to_allocvec(pairs).unwrap();
+        let map: VecMap<i32, u32> = read(&bytes(&[(1, 10), (2, 20)])).unwrap();
+        assert_eq!(map.get(&2), Some(&20));
+        assert!(read::<VecMap<i32, u32>>(&bytes(&[(2, 20), (1, 10)])).is_err());
+        assert!(read::<VecMap<i32, u32>>(&bytes(&[(1, 10), (1, 11)])).is_err());
+    }
+
     #[test]
     fn strings_options_and_lengths() {
         let v: (String, Option<u32>, Option<u32>, Vec<u8>, bool) =
