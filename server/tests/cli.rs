@@ -240,17 +240,21 @@ fn snapshot_encode_then_show_round_trips_and_verifies() {
 
     let signer = SnapshotSigner::from_seed("k1", &[7; 32]).unwrap();
     let snapshot = base64::encode(&signer.sign(&payload));
-    let keys = temp(
-        "keys.json",
-        &format!(
-            r#"[{{"id":"k1","public":"{}"}}]"#,
-            base64::encode(&signer.public_key())
-        ),
-    );
-    let (code, out, err) = zailai_stdin(
-        &["snapshot", "show", "--keys", keys.to_str().unwrap()],
-        &snapshot,
-    );
+    // `snapshot show --keys` with a key file trusting `signer`'s public key as `k1`.
+    let show = |file: &str, signer: &SnapshotSigner| {
+        let keys = temp(
+            file,
+            &format!(
+                r#"[{{"id":"k1","public":"{}"}}]"#,
+                base64::encode(&signer.public_key())
+            ),
+        );
+        zailai_stdin(
+            &["snapshot", "show", "--keys", keys.to_str().unwrap()],
+            &snapshot,
+        )
+    };
+    let (code, out, err) = show("keys.json", &signer);
     assert_eq!(code, 0, "{err}");
     let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(shown["verified"], true);
@@ -261,17 +265,7 @@ fn snapshot_encode_then_show_round_trips_and_verifies() {
     );
 
     let other = SnapshotSigner::from_seed("k1", &[9; 32]).unwrap();
-    let wrong = temp(
-        "wrong-keys.json",
-        &format!(
-            r#"[{{"id":"k1","public":"{}"}}]"#,
-            base64::encode(&other.public_key())
-        ),
-    );
-    let (code, _, err) = zailai_stdin(
-        &["snapshot", "show", "--keys", wrong.to_str().unwrap()],
-        &snapshot,
-    );
+    let (code, _, err) = show("wrong-keys.json", &other);
     assert_ne!(code, 0);
     assert!(err.contains("SNAPSHOT_BAD_SIGNATURE"), "{err}");
     let (code, _, err) = zailai_stdin(&["snapshot", "encode"], r#"{"user": 1}"#);
