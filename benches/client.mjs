@@ -12,7 +12,7 @@ import { brotliCompressSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heavyYear } from './heavy-year.mjs';
-import { benchSigner } from './snapshot.mjs';
+import { benchSigner, encodeRules } from './snapshot.mjs';
 import { PlainMember, checkAgainstEngine, plainRulesConfig, randomOps } from './plain-rules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,7 +105,7 @@ measure('check-in (member with a heavy year)', (m) => m.applyJSON(rules, checkIn
 const seed = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
 const lenient = structuredClone(seed);
 lenient.checkin.makeup.monthly_limit = 31;
-const lenientRules = new Rules(JSON.stringify(lenient));
+const lenientRules = new Rules(encodeRules(lenient));
 const missed = new Date(endAt + DAY + 8 * 3_600_000).toISOString().slice(0, 10);
 const makeUpText = JSON.stringify({ device: 'b3', seq: 1, at: endAt + 2 * DAY, op: { type: 'make_up', date: missed } });
 measure('make-up (member with a heavy year)', (m) => m.applyJSON(lenientRules, makeUpText), { setup: copy, runs: Math.min(RUNS, 300) });
@@ -149,7 +149,7 @@ measure('snapshot verify, tweetnacl + JSON.parse of the payload as JSON', () => 
 // ---- plain JS rules against the engine --------------------------------------------------------
 let a = 11;
 const rnd = () => ((a = (a * 1103515245 + 12345) % 2147483648), a / 2147483648);
-const plainConfig = new Rules(JSON.stringify(plainRulesConfig(seed)));
+const plainConfig = new Rules(encodeRules(plainRulesConfig(seed)));
 const compared = checkAgainstEngine(b, plainConfig, rnd, 100);
 results.notes.push(`plain-JS rules agreed with the engine on ${compared} random ops (100 sequences) before being timed`);
 const start = Date.UTC(2026, 0, 5, 1, 0);

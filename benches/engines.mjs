@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heavyYear } from './heavy-year.mjs';
-import { benchSigner } from './snapshot.mjs';
+import { benchSigner, encodeRules } from './snapshot.mjs';
 import { plainRulesConfig, randomOps } from './plain-rules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,20 +46,30 @@ const heavySnapshot = snapshot(heavyState, year.user, { bench: year.ops.length }
 const newcomer = Member.join(rules, 'newcomer', endAt);
 const newSnapshot = snapshot(newcomer.stateJSON(), 'newcomer', {});
 
+/** The pending log as a phone stores it (docs/binary.md), made by the package itself. */
+function storedPending(ops, device) {
+  const json = ['zailai-ops/1', ...ops.map((op) => JSON.stringify(op))].join('\n');
+  const m = Member.open(rules, year.user, device, '', year.joined_at, ops.length, undefined, json);
+  const text = m.pendingText();
+  m.free();
+  if (!text.startsWith('zailai-ops/2\n')) throw new Error('the package wrote another pending format');
+  return text;
+}
+
 // What the heavy member's phone holds: the signed base and 20 ops made since, not yet synced.
 const now = endAt + DAY + 3_600_000;
 const pending = Array.from({ length: 20 }, (_, i) => ({ device: 'phone', seq: i + 1, at: endAt + DAY + i * 60_000, op: { type: 'track', action: 'core_action' } }));
 const prefix = `zailai:${encodeURIComponent(year.user)}:`;
 const stored = {
   [`${prefix}meta`]: JSON.stringify({ v: 1, device: 'phone', seq: 20, joinedAt: year.joined_at, user: year.user, clockOffset: 0 }),
-  [`${prefix}pending`]: ['zailai-ops/1', ...pending.map((op) => JSON.stringify(op))].join('\n'),
+  [`${prefix}pending`]: storedPending(pending, 'phone'),
   [`${prefix}snapshot`]: heavySnapshot,
 };
 
 // An offline-only member (never synced): a year of pending ops and no snapshot.
 const offline = {
   [`${prefix}meta`]: JSON.stringify({ v: 1, device: 'bench', seq: year.ops.length, joinedAt: year.joined_at, user: year.user, clockOffset: 0 }),
-  [`${prefix}pending`]: ['zailai-ops/1', ...year.ops.map((op) => JSON.stringify(op))].join('\n'),
+  [`${prefix}pending`]: storedPending(year.ops, 'bench'),
 };
 
 let a = 11;
@@ -70,7 +80,7 @@ const plainOps = randomOps(rnd, plainStart, 400);
 
 const work = mkdtempSync(join(tmpdir(), 'zailai-engines-'));
 const fixture = join(work, 'fixture.json');
-writeFileSync(fixture, JSON.stringify({ user: year.user, keys, now, stored, offline, heavyState, heavySnapshot, newSnapshot, year, plainConfig: JSON.stringify(plainRulesConfig(seed)), plainOps, plainStart }));
+writeFileSync(fixture, JSON.stringify({ user: year.user, keys, now, stored, offline, heavyState, heavySnapshot, newSnapshot, year, plainConfig: encodeRules(plainRulesConfig(seed)), plainOps, plainStart }));
 
 // ---- the bundle, run in each engine --------------------------------------------------------------
 const codeRoot = codePackage(join(root, 'pkg', 'dist', 'miniprogram'));

@@ -3,6 +3,8 @@
 // The CLI encodes the payload (`zailai snapshot encode`); Node signs it.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +15,18 @@ function encodePayload(payloadObject) {
   execFileSync('cargo', ['build', '-q', '-p', 'zailai-server', '--bin', 'zailai'], { cwd: root, stdio: 'inherit' });
   const out = execFileSync(join(root, 'target', 'debug', 'zailai'), ['snapshot', 'encode'], { input: JSON.stringify(payloadObject), encoding: 'utf8' });
   return Buffer.from(out.trim(), 'base64');
+}
+
+/** A rule file (object) in the binary form clients take (`zailai rules encode`), base64. */
+export function encodeRules(config) {
+  execFileSync('cargo', ['build', '-q', '-p', 'zailai-server', '--bin', 'zailai'], { cwd: root, stdio: 'inherit' });
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-bench-rules-'));
+  try {
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify(config));
+    return execFileSync(join(root, 'target', 'debug', 'zailai'), ['rules', 'encode', '--config', join(dir, 'rules.json')], { encoding: 'utf8' }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A bench signer: `keys` ([{id, public}] to trust) and `sign(payload)` → {signed, signature, base64}. */

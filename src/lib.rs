@@ -20,6 +20,7 @@ pub mod json;
 pub mod lottery;
 pub mod op;
 mod ordered;
+pub mod pending;
 pub mod render;
 pub mod replica;
 pub mod snapshot;

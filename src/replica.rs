@@ -16,58 +16,6 @@ use crate::snapshot::Payload;
 use crate::state::State;
 use crate::sync::{Push, MAX_OPS_PER_PUSH, PROTOCOL};
 
-/// The first line of the pending log as a device stores it (`pending_text`).
-pub const PENDING_HEADER: &str = "zailai-ops/1";
-
-/// A line of a stored pending log that could not be read: kept aside by the caller, reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DamagedLine {
-    /// 1-based, counting the header as line 0.
-    pub line: usize,
-    pub text: String,
-    pub error: RuleError,
-}
-
-/// Reads a stored pending log: `PENDING_HEADER`, then one op's JSON a line (`docs/sync.md`).
-/// An unreadable line is returned aside and the others kept; another header refuses the whole
-/// text (the caller keeps it aside and reports `STORAGE_VERSION_UNSUPPORTED`).
-pub fn read_pending(text: &str) -> Result<(Vec<Op>, Vec<DamagedLine>), String> {
-    let mut lines = text.split('\n');
-    let header = lines.next().unwrap_or_default();
-    if header != PENDING_HEADER {
-        let shown: String = header.chars().take(40).collect();
-        return Err(format!(
-            "pending ops stored as `{shown}`, this build reads {PENDING_HEADER}"
-        ));
-    }
-    let mut ops = Vec::new();
-    let mut damaged = Vec::new();
-    for (i, line) in lines.enumerate() {
-        if line.is_empty() {
-            continue;
-        }
-        match Op::from_json(line) {
-            Ok(op) => ops.push(op),
-            Err(error) => damaged.push(DamagedLine {
-                line: i + 1,
-                text: line.to_owned(),
-                error,
-            }),
-        }
-    }
-    Ok((ops, damaged))
-}
-
-/// The pending log as a device stores it: `PENDING_HEADER`, then one op's JSON a line.
-pub fn pending_text(ops: &[Op]) -> String {
-    let mut out = String::from(PENDING_HEADER);
-    for op in ops {
-        out.push('\n');
-        out.push_str(&serde_json::to_string(op).unwrap_or_default());
-    }
-    out
-}
-
 /// A pending op the rules refuse when it is replayed (it stays pending: the server decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {

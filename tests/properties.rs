@@ -153,6 +153,9 @@ proptest! {
         let bytes = st.to_binary();
         prop_assert_eq!(postcard::from_bytes::<State>(&bytes).unwrap(), st.clone());
         prop_assert_eq!(State::from_binary(&bytes).unwrap(), st);
+        // The pending log as a device stores it gives the same ops back.
+        let stored = zailai::pending::pending_text(&ops);
+        prop_assert_eq!(zailai::pending::read_pending(&stored).unwrap().ops, ops);
     }
 
     #[test]
@@ -184,5 +187,7 @@ proptest! {
         let _ = Op::from_json(&s);
         let _ = State::from_json(&s);
         let _ = State::from_binary(s.as_bytes());
+        let _ = Config::from_binary(s.as_bytes());
+        let _ = zailai::pending::read_pending(&format!("zailai-ops/2\n{s}"));
     }
 }

@@ -173,7 +173,7 @@ fn a_restored_replica_is_the_one_that_was_stored() {
 /// line is returned aside with its number and the rest kept; another header refuses the text.
 #[test]
 fn the_stored_pending_log_round_trips_and_damage_is_set_aside() {
-    use zailai::replica::{pending_text, read_pending, PENDING_HEADER};
+    use zailai::pending::{pending_text, read_pending, PENDING_HEADER};
     let cfg = Config::seed();
     let mut r = Replica::new(&cfg, "u", "phone", T0);
     r.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
@@ -187,39 +187,73 @@ fn the_stored_pending_log_round_trips_and_damage_is_set_aside() {
     )
     .unwrap_err(); // refused: not recorded
     let text = pending_text(r.pending());
-    assert!(text.starts_with(&format!(
-        "{PENDING_HEADER}\n{{\"device\":\"phone\",\"seq\":1"
-    )));
+    assert!(text.starts_with("zailai-ops/2\n"), "{text}");
     assert_eq!(text.lines().count(), 3);
-    let (ops, damaged) = read_pending(&text).unwrap();
-    assert_eq!(ops, r.pending());
-    assert!(damaged.is_empty());
+    let read = read_pending(&text).unwrap();
+    assert_eq!(read.ops, r.pending());
+    assert!(read.damaged.is_empty() && !read.migrate);
 
     let mut lines: Vec<&str> = text.lines().collect();
-    lines.insert(2, "{\"device\":\"phone\",\"seq\":"); // cut short by a crash
+    let cut = &lines[2][..lines[2].len() - 4]; // cut short by a crash
+    let flipped = lines[1].replacen(|c: char| c.is_ascii_alphanumeric(), "*", 1);
+    lines.insert(2, cut);
+    lines.insert(1, &flipped);
     lines.push(""); // a trailing newline is nothing
-    let (ops, damaged) = read_pending(&lines.join("\n")).unwrap();
-    assert_eq!(ops, r.pending(), "the readable ops all kept");
-    assert_eq!(damaged.len(), 1);
-    assert_eq!(damaged[0].line, 2);
-    assert_eq!(damaged[0].error.code, ErrorCode::OpInvalid);
+    let read = read_pending(&lines.join("\n")).unwrap();
+    assert_eq!(read.ops, r.pending(), "the readable ops all kept");
+    assert_eq!(
+        read.damaged.iter().map(|d| d.line).collect::<Vec<_>>(),
+        [1, 3]
+    );
+    assert!(read
+        .damaged
+        .iter()
+        .all(|d| d.error.code == ErrorCode::OpInvalid));
 
-    let err = read_pending(&text.replacen("zailai-ops/1", "zailai-ops/9", 1)).unwrap_err();
+    let err = read_pending(&text.replacen("zailai-ops/2", "zailai-ops/9", 1)).unwrap_err();
     assert!(err.contains("zailai-ops/9"), "{err}");
-    assert_eq!(read_pending(PENDING_HEADER).unwrap().0, []);
+    assert_eq!(read_pending(PENDING_HEADER).unwrap().ops, []);
+}
+
+/// A log stored by earlier builds (`zailai-ops/1`, one op's JSON a line) is read op for op,
+/// damaged lines set aside as before, and marked for a rewrite in the current format.
+#[test]
+fn a_json_lines_log_of_earlier_builds_migrates_without_losing_an_op() {
+    use zailai::pending::{pending_text, read_pending};
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    for i in 0..3 {
+        r.act(&cfg, T0 + i * DAY, OpKind::CheckIn {}).unwrap();
+    }
+    r.act(&cfg, T0 + 3 * DAY, track("share")).unwrap();
+    let mut lines = vec!["zailai-ops/1".to_owned()];
+    lines.extend(
+        r.pending()
+            .iter()
+            .map(|op| serde_json::to_string(op).unwrap()),
+    );
+    lines.insert(3, "{\"device\":\"phone\",\"seq\":".to_owned());
+    let read = read_pending(&lines.join("\n")).unwrap();
+    assert!(read.migrate);
+    assert_eq!(read.ops, r.pending());
+    assert_eq!(read.damaged.len(), 1);
+    assert_eq!(read.damaged[0].line, 3);
+    let again = read_pending(&pending_text(&read.ops)).unwrap();
+    assert_eq!(again.ops, r.pending());
+    assert!(!again.migrate);
 }
 
 /// A device restored from its stored text is the device that wrote it: same state, same
 /// pending ops, and its next action continues the sequence.
 #[test]
 fn a_restored_replica_continues_where_the_stored_one_stopped() {
-    use zailai::replica::{pending_text, read_pending};
+    use zailai::pending::{pending_text, read_pending};
     let cfg = Config::seed();
     let mut r = Replica::new(&cfg, "u", "phone", T0);
     for i in 0..5 {
         r.act(&cfg, T0 + i * DAY, OpKind::CheckIn {}).unwrap();
     }
-    let (ops, _) = read_pending(&pending_text(r.pending())).unwrap();
+    let ops = read_pending(&pending_text(r.pending())).unwrap().ops;
     let (mut back, refused) = Replica::restore(&cfg, "u", "phone", T0, 0, None, ops).unwrap();
     assert!(refused.is_empty());
     assert_eq!(back.state(), r.state());

@@ -91,9 +91,14 @@ class Client {
     this._listeners = { change: [], reward: [], error: [], sync: [] };
     this._clock = typeof options.now === 'function' ? options.now : () => Date.now();
     this.locale = options.locale;
+    // Pinned rules come in the binary form (`zailai rules encode --config FILE` prints it): a
+    // rule file is checked by the CLI, and the phone needs no JSON reader for it.
     const config = options.config;
     this._rulesPinned = config !== undefined;
-    this.rules = config === undefined ? Rules.seed() : new Rules(typeof config === 'string' ? config : JSON.stringify(config));
+    if (config !== undefined && typeof config !== 'string') {
+      throw zailaiError('BAD_ARGUMENT', 'config: pass the rules as `zailai rules encode --config FILE` prints them (a string), not a rule file');
+    }
+    this.rules = config === undefined ? Rules.seed() : new Rules(config);
     this._pinnedKeys = checkKeys(options.trustedKeys || [], 'trustedKeys');
     this._fetchedKeys = null; // from /v1/config in this process: trusted like pinned ones
     this.user = options.user === undefined ? 'local' : String(options.user);
@@ -240,11 +245,11 @@ class Client {
     const rawPending = this._read('pending');
     this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending);
     this.deviceId = this._member.device;
-    this._pendingDamaged = this._reportDamaged(rawPending);
+    this._reportDamaged(rawPending);
     this._reportRefused(this._member.takeRefusedJSON());
     // Nothing is written at open unless storage needs mending: a new device or format, a
     // pending line set aside, a snapshot dropped.
-    this._dirty = this._metaText() !== rawMeta || this._pendingDamaged || (this._snapshot ? this._snapshot.text : null) !== raw;
+    this._dirty = this._metaText() !== rawMeta || this._member.pendingRewritten || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
   }
 
@@ -269,9 +274,12 @@ class Client {
   _restoreRules() {
     if (this._rulesPinned) return;
     const saved = this._readJSON('rules');
-    if (!saved || typeof saved.hash !== 'string') return;
+    // Rules stored by earlier builds (as JSON) are fetched again at the next sync.
+    if (!saved || typeof saved.hash !== 'string' || typeof saved.rules !== 'string') return;
     try {
-      this.rules = new this._Rules(JSON.stringify(saved.config));
+      const rules = new this._Rules(saved.rules);
+      this.rules.free();
+      this.rules = rules;
       this._rulesHash = saved.hash;
     } catch (e) {
       this._emit('error', e);

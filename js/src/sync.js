@@ -5,6 +5,8 @@ import { zailaiError } from './errors.js';
 import { PROTOCOL } from './remote.js';
 
 const MAX_OPS_PER_PUSH = 500;
+/** The binary rule format this build reads (`docs/binary.md`, "Rules"). */
+const RULES_FORMAT = 1;
 
 /** The midpoint of a request is the best local guess of when the server read its clock. */
 function learnClock(c, serverTime, sentAt, receivedAt) {
@@ -20,7 +22,7 @@ function badReply(what) {
 /** GET /v1/config: keys trusted for this process, the server's rules, its clock. */
 export async function refreshConfig(c) {
   const sentAt = c._clock();
-  const reply = await c._remote.call('GET', '/v1/config');
+  const reply = await c._remote.call('GET', `/v1/config?rules_formats=${RULES_FORMAT}`);
   c._live(); // closed while waiting: touch nothing (CLIENT_CLOSED)
   learnClock(c, reply.server_time, sentAt, c._clock());
   if (reply.protocol !== PROTOCOL) throw zailaiError('VERSION_NOT_SUPPORTED', `the server speaks protocol ${reply.protocol}, this client ${PROTOCOL}`);
@@ -35,15 +37,27 @@ export async function refreshConfig(c) {
   // An app that pinned its own rules keeps them (it must keep them equal to the server's: the
   // client cannot hash rules to compare, and the server's answers win at every sync anyway).
   if (!c._rulesPinned && typeof reply.config_hash === 'string' && reply.config_hash !== c._rulesHash) {
-    const rules = new c._Rules(JSON.stringify(reply.config)); // throws CONFIG_* for rules this build cannot read
-    c.rules.free();
-    c.rules = rules;
-    c._rulesHash = reply.config_hash;
-    rebuild = true;
+    let rules = null;
     try {
-      c._write('rules', JSON.stringify({ hash: reply.config_hash, config: reply.config }));
+      if (reply.rules_format !== RULES_FORMAT || typeof reply.rules !== 'string') {
+        throw zailaiError('VERSION_NOT_SUPPORTED', `the server sends no rules in binary format ${RULES_FORMAT} (it writes format ${reply.rules_format})`);
+      }
+      rules = new c._Rules(reply.rules); // CONFIG_* for rules this build cannot read
     } catch (e) {
-      c._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // in use; stored next time
+      // Keep the rules we have and go on syncing: the server's snapshot is the truth either
+      // way. The app hears of it (an update of the mini-program reads the new rules).
+      c._emit('error', e);
+    }
+    if (rules) {
+      c.rules.free();
+      c.rules = rules;
+      c._rulesHash = reply.config_hash;
+      rebuild = true;
+      try {
+        c._write('rules', JSON.stringify({ hash: reply.config_hash, rules: reply.rules }));
+      } catch (e) {
+        c._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // in use; stored next time
+      }
     }
   }
   // A base loaded with cached keys is verified again with the keys just fetched: the member

@@ -2,7 +2,7 @@
 // recovery from what a person or a full disk can do to storage.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { pkg } = require('./helpers.js');
+const { encodeRules, pkg } = require('./helpers.js');
 const zailai = require(pkg);
 
 const DAY = 86_400_000;
@@ -135,17 +135,31 @@ test('state and pending ops survive a restart', async () => {
   assert.equal(b.pendingOps().at(-1).seq, 4);
 });
 
-test('a bad config is a coded Error with the path of every problem', async () => {
-  const cfg = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'presets', 'seed.json'), 'utf8'));
+test('pinned rules come in the binary form the CLI prints; bad ones are coded Errors', async () => {
+  const { readFileSync } = require('node:fs');
+  const seedPath = require('node:path').join(__dirname, '..', '..', 'presets', 'seed.json');
+  const cfg = JSON.parse(readFileSync(seedPath, 'utf8'));
+  // A rule file itself (object or text) is refused with what to do instead.
+  for (const config of [cfg, JSON.stringify(cfg)]) {
+    await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config }), (e) => e.code === 'BAD_ARGUMENT' && /rules encode/.test(e.message));
+  }
+  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: 'not base64!' }), (e) => e.code === 'BAD_ARGUMENT');
+  // Bytes of a newer format, and bytes cut short.
+  const encoded = encodeRules(cfg);
+  const bytes = Buffer.from(encoded, 'base64');
+  const newer = Buffer.from(bytes);
+  newer[0] = 2;
+  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: newer.toString('base64') }), (e) => e.code === 'CONFIG_TOO_NEW' && e.path === 'format');
+  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: bytes.subarray(0, bytes.length - 3).toString('base64') }), (e) => e.code === 'CONFIG_INVALID');
+  // The CLI refuses an invalid rule file with every problem's path, before any phone sees it.
   cfg.checkin.streak_bonuses[1].day = 2;
-  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: cfg }), (e) => e.code === 'CONFIG_INVALID' && e.path === 'checkin.streak_bonuses[1].day' && e.issues.length === 1);
+  assert.throws(() => encodeRules(cfg), (e) => /checkin\.streak_bonuses\[1\]\.day/.test(String(e.stderr)));
+  // Pinned rules that differ from the seed are the ones the client runs.
   cfg.checkin.streak_bonuses[1].day = 7;
-  cfg.schema_version = '2.0';
-  await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: cfg }), (e) => e.code === 'CONFIG_TOO_NEW');
-  cfg.schema_version = '1.3';
-  cfg.lottery = { prizes: [] };
-  const c = await zailai.createClient({ storage: zailai.memoryStorage(), config: JSON.stringify(cfg) });
-  assert.deepEqual(c.rules.warnings.map((w) => w.path), ['lottery']);
+  cfg.points.earning.share = { points: 9, daily_limit: 1 };
+  const c = await zailai.createClient({ storage: zailai.memoryStorage(), config: encodeRules(cfg) });
+  assert.equal(c.track('share').find((e) => e.type === 'points_credited').granted, 9);
+  c.close();
 });
 
 function storedClient(storage, clock) {
@@ -249,7 +263,7 @@ test('a full store is reported, the op is kept in memory and written by flush()'
   const storage = zailai.memoryStorage({ quotaBytes: 2500 });
   const { c, errors } = await storedClient(storage, clock);
   c.checkIn();
-  for (let i = 0; i < 30 && errors.length === 0; i++) c.track('core_action');
+  for (let i = 0; i < 200 && errors.length === 0; i++) c.track('core_action');
   assert.equal(errors[0].code, 'STORAGE_FULL');
   const inMemory = c.pendingOps().length;
   assert.ok(inMemory > storage.getItem('zailai:local:pending').split('\n').length - 1, 'the store lags behind memory');

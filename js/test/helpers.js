@@ -3,6 +3,21 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..');
 const pkg = join(root, 'pkg');
+const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
+
+/** A rule file (object or JSON text) in the binary form clients take, through the CLI as an
+ * app developer encodes one (`zailai rules encode`). Throws the CLI's message when invalid. */
+function encodeRules(config) {
+  const { execFileSync } = require('node:child_process');
+  const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+  const dir = mkdtempSync(join(require('node:os').tmpdir(), 'zailai-rules-'));
+  try {
+    writeFileSync(join(dir, 'rules.json'), typeof config === 'string' ? config : JSON.stringify(config));
+    return execFileSync(cli, ['rules', 'encode', '--config', join(dir, 'rules.json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Section ids and export kinds of a wasm binary, read from its bytes. */
 function readExports(bytes) {
@@ -38,4 +53,4 @@ function readExports(bytes) {
   return exports;
 }
 
-module.exports = { root, pkg, readExports };
+module.exports = { root, pkg, cli, encodeRules, readExports };

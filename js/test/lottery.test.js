@@ -9,7 +9,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
-const { pkg, root } = require('./helpers.js');
+const { encodeRules, pkg, root } = require('./helpers.js');
 const { cli, startServer, call } = require('./server-helpers.js');
 const zailai = require(pkg);
 
@@ -31,7 +31,7 @@ function client(url, user, config) {
   return zailai.createClient({
     storage: zailai.memoryStorage(),
     user,
-    config,
+    config: encodeRules(config), // pinned as an app would: encoded by the CLI
     server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: user }), retry: { retries: 3, baseMs: 50, maxMs: 500 } },
   });
 }

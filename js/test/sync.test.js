@@ -370,3 +370,47 @@ test('the monthly report (会员月报) comes from the server through the client
   assert.match(svg, /会员月报/);
   await assert.rejects(c.monthlyReport({ month: '2026-13' }), { code: 'BAD_REQUEST', path: 'month' });
 });
+
+test("the server's rules arrive in the binary form, are stored, and run offline after a relaunch; rules of a format this build cannot read are reported and the sync goes on", async (t) => {
+  const { writeFileSync } = require('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-rules-sync-'));
+  const rules = JSON.parse(readFileSync(join(__dirname, '..', '..', 'presets', 'seed.json'), 'utf8'));
+  rules.points.earning.share = { points: 9, daily_limit: 1 };
+  writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
+  const server = await startServer(['--dev', '--config', join(dir, 'rules.json')]);
+  t.after(() => server.child.kill());
+  const config = (await call(server.url, '/v1/config?rules_formats=1')).json;
+  assert.equal(config.rules_format, 1);
+  assert.equal(typeof config.rules, 'string');
+  assert.equal((await call(server.url, '/v1/config?rules_formats=7')).json.rules, null, 'none it writes: no rules, keys still');
+
+  const storage = zailai.memoryStorage();
+  const a = await client(server.url, 'rules-a', { storage });
+  await a.sync();
+  const stored = JSON.parse(storage.getItem('zailai:rules-a:rules'));
+  assert.deepEqual(Object.keys(stored).sort(), ['hash', 'rules']);
+  assert.equal(stored.rules, config.rules);
+  a.close();
+  const again = await client('http://127.0.0.1:9', 'rules-a', { storage }); // offline: nothing answers there
+  assert.equal(again.track('share').find((e) => e.type === 'points_credited').granted, 9, "the server's rules, from storage");
+  again.close();
+
+  // A server that sends rules only in a format this client does not read.
+  const newer = {
+    async request(req) {
+      const res = await zailai.fetchTransport().request(req);
+      if (!req.url.includes('/v1/config')) return res;
+      const body = JSON.parse(res.text);
+      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 2 }) };
+    },
+  };
+  const own = zailai.memoryStorage();
+  const b = await client(server.url, 'rules-b', { storage: own, server: { url: server.url, transport: newer, credentials: async () => ({ dev_user: 'rules-b' }), retry: fastRetry } });
+  const errors = collectErrors(b);
+  assert.equal(b.track('share').find((e) => e.type === 'points_credited').granted, 30, 'the seed rules');
+  const result = await b.sync();
+  assert.deepEqual(result.acked, [1], 'the sync went on');
+  assert.deepEqual(errors.map((e) => e.code), ['VERSION_NOT_SUPPORTED']);
+  assert.equal(own.getItem('zailai:rules-b:rules'), null, 'nothing it cannot read is stored');
+  b.close();
+});

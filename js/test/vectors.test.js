@@ -6,7 +6,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
-const { pkg, root } = require('./helpers.js');
+const { encodeRules, pkg, root } = require('./helpers.js');
 const { loadSync } = require(pkg);
 
 const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
@@ -39,7 +39,7 @@ for (const file of vectors) {
       '--user', v.user, '--joined-at', String(v.joined_at), '--format', 'lines'], { encoding: 'utf8' });
 
     const { Rules, Member } = loadSync();
-    const rules = Rules.strict(config);
+    const rules = new Rules(encodeRules(config));
     const member = Member.join(rules, v.user, v.joined_at);
     const lines = v.ops.map((op) => {
       try {

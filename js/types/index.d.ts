@@ -331,11 +331,11 @@ export interface Summary {
 // ---- low-level bindings --------------------------------------------------------------------
 
 export declare class Rules {
-  /** Tolerant parse (clients): unknown fields become `warnings`; throws CONFIG_INVALID / CONFIG_TOO_NEW. */
-  constructor(json: string);
-  static strict(json: string): Rules;
+  /** Rules in the binary form, base64 (`zailai rules encode --config FILE`, or `rules` of
+   * GET /v1/config); checked as a rule file is. Throws CONFIG_INVALID / CONFIG_TOO_NEW, or
+   * BAD_ARGUMENT for a rule file's JSON (the CLI reads those). */
+  constructor(rules: string);
   static seed(): Rules;
-  readonly warnings: ConfigIssue[];
   /** `YYYY-MM-DD` of an instant in the rules' business zone and day start. */
   businessDate(now: EpochMs): DateString;
   /** Checks a lottery's published record (JSON text of GET /v1/lotteries/{id}) against these
@@ -542,8 +542,12 @@ export declare class Member {
    * task, item, order, plan, set or lottery; `amount`: order cents; `count`: track count,
    * session minutes or order points. Throws the rule's coded error and changes nothing. */
   record(rules: Rules, at: EpochMs, kind: ActionKind, id: string | undefined, amount: number, count: number): string;
-  /** The pending log as stored: `zailai-ops/1`, then one op's JSON a line. */
+  /** The pending log as stored: `zailai-ops/2`, then one op a line in the binary form,
+   * base64 (docs/binary.md). `zailai-ops/1` (JSON lines) is still read at open. */
   pendingText(): string;
+  /** The stored log opened was not kept as it was (the earlier format, lines set aside):
+   * write pendingText() now. */
+  readonly pendingRewritten: boolean;
   /** What the pending log gained since the last pendingText()/pendingAppended(), or undefined
    * when it was rewritten since (take pendingText() again). */
   pendingAppended(): string | undefined;
@@ -712,8 +716,9 @@ export interface LoadOptions {
 }
 
 export interface ClientOptions extends LoadOptions {
-  /** The rules (object or JSON text); the seed preset when absent. */
-  config?: Config | string;
+  /** Rules pinned by the app, as `zailai rules encode --config FILE` prints them (the binary
+   * form, base64); the seed preset, then the server's rules, when absent. */
+  config?: string;
   storage: StorageAdapter;
   /** Member id; each member's data is kept under its own keys. Default 'local'. */
   user?: string;

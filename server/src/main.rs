@@ -1,6 +1,7 @@
 //! `zailai`: the operator CLI. `simulate` checks a rule file against a list of ops, `keygen`
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
+mod rules_cli;
 mod simulate;
 mod snapshot_cli;
 mod text;
@@ -96,6 +97,9 @@ enum Command {
     /// Read snapshots as JSON, or encode a JSON payload in the binary form.
     #[command(subcommand)]
     Snapshot(snapshot_cli::SnapshotCommand),
+    /// Encode a rule file in the binary form clients hold, or show such rules as JSON.
+    #[command(subcommand)]
+    Rules(rules_cli::RulesCommand),
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
@@ -385,6 +389,7 @@ fn main() -> ExitCode {
         } => populate_command(data_dir, database, config, users, &start, days, seed),
         Command::VerifyLottery { config, record } => verify_lottery(config, &record),
         Command::Snapshot(command) => snapshot_cli::run(command),
+        Command::Rules(command) => rules_cli::run(command),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

@@ -3,6 +3,7 @@
 //! Byte by byte in `docs/binary.md`. JSON stays where people read or write. Postcard writes;
 //! [`read::Reader`] reads (why: its module comment).
 
+pub mod codec;
 pub mod read;
 
 use serde::{de::DeserializeOwned, Serialize};

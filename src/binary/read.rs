@@ -27,7 +27,7 @@ impl de::Error for Error {
     }
 }
 
-type Res<T> = Result<T, Error>;
+pub(crate) type Res<T> = Result<T, Error>;
 
 pub struct Reader<'de> {
     bytes: &'de [u8],
@@ -45,7 +45,7 @@ impl<'de> Reader<'de> {
     }
 
     #[inline(never)]
-    fn byte(&mut self) -> Res<u8> {
+    pub(crate) fn byte(&mut self) -> Res<u8> {
         let b = *self
             .bytes
             .get(self.at)
@@ -56,7 +56,7 @@ impl<'de> Reader<'de> {
 
     /// An unsigned LEB128 varint of at most `bits` bits.
     #[inline(never)]
-    fn varint(&mut self, bits: u32) -> Res<u64> {
+    pub(crate) fn varint(&mut self, bits: u32) -> Res<u64> {
         let start = self.at;
         let mut out: u64 = 0;
         let mut shift = 0;
@@ -75,13 +75,13 @@ impl<'de> Reader<'de> {
     }
 
     #[inline(never)]
-    fn signed(&mut self, bits: u32) -> Res<i64> {
+    pub(crate) fn signed(&mut self, bits: u32) -> Res<i64> {
         let z = self.varint(bits)?;
         Ok((z >> 1) as i64 ^ -((z & 1) as i64))
     }
 
     #[inline(never)]
-    fn len(&mut self) -> Res<usize> {
+    pub(crate) fn len(&mut self) -> Res<usize> {
         let n = self.varint(32)? as usize;
         // Every element takes at least one byte: a longer length is a lie.
         if n > self.bytes.len() - self.at {
@@ -94,7 +94,7 @@ impl<'de> Reader<'de> {
     }
 
     #[inline(never)]
-    fn str(&mut self) -> Res<&'de str> {
+    pub(crate) fn str(&mut self) -> Res<&'de str> {
         let n = self.len()?;
         let s = &self.bytes[self.at..self.at + n];
         let s = std::str::from_utf8(s)
@@ -104,7 +104,7 @@ impl<'de> Reader<'de> {
     }
 }
 
-fn narrow<T: TryFrom<u64>>(v: u64) -> Res<T> {
+pub(crate) fn narrow<T: TryFrom<u64>>(v: u64) -> Res<T> {
     T::try_from(v).map_err(|_| Error(format!("{v} out of range")))
 }
 

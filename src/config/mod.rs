@@ -5,11 +5,13 @@
 //! version of the rules adds fields they do not know. Both read the document with the
 //! path-aware readers of `crate::json` (`read.rs`); the types only derive `Serialize`.
 
+mod binary;
 mod messages;
 mod parse;
 mod read;
 mod validate;
 
+pub use binary::RULES_FORMAT;
 pub use messages::{MessageKey, Messages};
 pub use parse::{ConfigError, ConfigIssue, Parsed};
 

@@ -46,7 +46,7 @@ impl std::error::Error for ConfigError {}
 
 impl ConfigError {
     #[cfg_attr(zailai_cold_size, optimize(size))]
-    fn invalid(issues: Vec<ConfigIssue>) -> Self {
+    pub(crate) fn invalid(issues: Vec<ConfigIssue>) -> Self {
         ConfigError {
             code: "CONFIG_INVALID",
             issues,

@@ -8,7 +8,8 @@ use crate::rules::Rules;
 use crate::snapshot::Snapshot;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use zailai::replica::{self, DamagedLine, Refused, Replica};
+use zailai::pending::{self, DamagedLine, StoredPending};
+use zailai::replica::{Refused, Replica};
 use zailai::{Date, OpKind};
 
 /// A refused pending op as JS gets it.
@@ -62,19 +63,24 @@ impl Member {
         pending: Option<String>,
     ) -> Result<Member, JsValue> {
         let joined_at = time_ms("joinedAt", joined_at)?;
-        // A log of another format is reported as line 0 (the whole text) and left out.
-        let (ops, damaged) = match pending.as_deref().map(replica::read_pending) {
+        // A log of an unknown format is reported as line 0 (the whole text) and left out.
+        let read = match pending.as_deref().map(pending::read_pending) {
             Some(Ok(read)) => read,
-            Some(Err(detail)) => (
-                Vec::new(),
-                vec![DamagedLine {
+            Some(Err(detail)) => StoredPending {
+                damaged: vec![DamagedLine {
                     line: 0,
                     text: String::new(),
                     error: zailai::RuleError::new(zailai::ErrorCode::OpInvalid, detail),
                 }],
-            ),
-            None => (Vec::new(), Vec::new()),
+                ..StoredPending::default()
+            },
+            None => StoredPending::default(),
         };
+        let StoredPending {
+            ops,
+            damaged,
+            migrate,
+        } = read;
         let device = device
             .filter(|d| !d.is_empty())
             .or_else(|| ops.last().map(|op| op.device.clone()))
@@ -84,9 +90,11 @@ impl Member {
             Replica::restore(&rules.config, user, &device, joined_at, seq, base, ops)
                 .map_err(rule_error)?;
         let mut member = Member::from_replica(replica);
-        // The stored text stands unless lines were set aside: opening writes nothing new.
-        if let (Some(text), true) = (pending, damaged.is_empty()) {
-            member.pending_text = text;
+        // The stored text stands unless lines were set aside or it is of the earlier format:
+        // opening writes nothing new.
+        match pending {
+            Some(text) if damaged.is_empty() && !migrate => member.pending_text = text,
+            _ => member.pending_rewritten = pending.is_some(),
         }
         member.refused = refused;
         member.damaged = damaged;
@@ -111,7 +119,7 @@ impl Member {
         self.replica.base_version()
     }
 
-    /// The pending log as stored: `zailai-ops/1`, then one op's JSON a line.
+    /// The pending log as stored (`docs/binary.md`): `zailai-ops/2`, then one op a line.
     #[wasm_bindgen(js_name = "pendingText")]
     pub fn pending_text(&mut self) -> String {
         self.handed = Some(self.pending_text.len());
@@ -140,6 +148,13 @@ impl Member {
     #[wasm_bindgen(js_name = "takeRefusedJSON")]
     pub fn take_refused_json(&mut self) -> String {
         refused_json(&std::mem::take(&mut self.refused))
+    }
+
+    /// Whether the pending log opened was rewritten (stored in the earlier format, or lines
+    /// were set aside): then the client writes `pendingText()` at once.
+    #[wasm_bindgen(getter, js_name = "pendingRewritten")]
+    pub fn pending_rewritten(&self) -> bool {
+        self.pending_rewritten
     }
 
     /// Lines of the stored pending log that could not be read at open, as
@@ -260,8 +275,7 @@ impl Member {
             .act(&rules.config, at, kind)
             .map_err(rule_error)?;
         if let Some(op) = self.replica.pending().last() {
-            self.pending_text.push('\n');
-            self.pending_text.push_str(&json(op));
+            pending::push_line(op, &mut self.pending_text);
         }
         Ok(json(&events))
     }
@@ -269,7 +283,7 @@ impl Member {
     /// After a rebase or rebuild: the pending text again from the ops, the refusals kept.
     #[inline(never)]
     fn replayed(&mut self, refused: Vec<Refused>) -> String {
-        self.pending_text = replica::pending_text(self.replica.pending());
+        self.pending_text = pending::pending_text(self.replica.pending());
         self.handed = None;
         let text = refused_json(&refused);
         self.refused.clear();

@@ -5,13 +5,14 @@
 use crate::convert::{bad_argument, json_text, rule_error, time_ms, to_js};
 use crate::rules::Rules;
 use wasm_bindgen::prelude::*;
-use zailai::replica::{DamagedLine, Refused, Replica};
+use zailai::pending::DamagedLine;
+use zailai::replica::{Refused, Replica};
 use zailai::{render, view, Op};
 
 #[wasm_bindgen]
 pub struct Member {
     pub(crate) replica: Replica,
-    /// The pending log as stored (`replica::pending_text`), kept in step with each action so
+    /// The pending log as stored (`pending::pending_text`), kept in step with each action so
     /// that persisting appends nothing but the new op's line.
     pub(crate) pending_text: String,
     /// How much of `pending_text` JS holds (`pendingText`, `pendingAppended`); `None` after a
@@ -21,6 +22,9 @@ pub struct Member {
     pub(crate) refused: Vec<Refused>,
     /// Lines of the stored pending log that could not be read at open, not yet taken.
     pub(crate) damaged: Vec<DamagedLine>,
+    /// The stored pending log opened was not kept as it was (an earlier format, lines set
+    /// aside): the client writes the whole log again.
+    pub(crate) pending_rewritten: bool,
 }
 
 fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
@@ -30,11 +34,12 @@ fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
 impl Member {
     pub(crate) fn from_replica(replica: Replica) -> Member {
         Member {
-            pending_text: zailai::replica::pending_text(replica.pending()),
+            pending_text: zailai::pending::pending_text(replica.pending()),
             handed: None,
             replica,
             refused: Vec::new(),
             damaged: Vec::new(),
+            pending_rewritten: false,
         }
     }
 

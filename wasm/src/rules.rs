@@ -1,50 +1,45 @@
-//! `Rules`: a parsed and validated config.
+//! `Rules`: checked rules, read from the binary form a client holds.
 
-use crate::convert::{config_error, rule_error, to_js};
+use crate::convert::{bad_argument, config_error, rule_error};
 use wasm_bindgen::prelude::*;
-use zailai::{Config, ConfigIssue};
+use zailai::Config;
 
 #[wasm_bindgen]
 pub struct Rules {
     pub(crate) config: Config,
-    warnings: Vec<ConfigIssue>,
 }
+
+/// The seed preset in the binary form (`zailai rules encode --config presets/seed.json`; a
+/// test checks that it is the preset's file encoded).
+pub const SEED_RULES: &str = include_str!("../../presets/seed.rules.b64");
 
 #[wasm_bindgen]
 impl Rules {
-    /// Parses a rule file the way clients must: fields of a newer minor version are ignored
-    /// (see `warnings`), a newer major is refused (`CONFIG_TOO_NEW`), rule problems throw
-    /// `CONFIG_INVALID` with every problem in `issues`.
+    /// Reads rules in the binary form (`docs/binary.md`), base64: what `GET /v1/config` sends
+    /// as `rules` and `zailai rules encode` prints. Checks them as a rule file is checked:
+    /// `CONFIG_INVALID` with every problem in `issues`, `CONFIG_TOO_NEW` for a newer format.
+    /// A rule file (JSON) is for people: the CLI checks and encodes it.
     #[wasm_bindgen(constructor)]
-    pub fn new(json: &str) -> Result<Rules, JsValue> {
-        let parsed = Config::parse_tolerant(json).map_err(config_error)?;
-        Ok(Rules {
-            config: parsed.config,
-            warnings: parsed.warnings,
-        })
-    }
-
-    /// Strict parse, as the server and CLI do: unknown fields are errors.
-    pub fn strict(json: &str) -> Result<Rules, JsValue> {
-        let config = Config::parse(json).map_err(config_error)?;
-        Ok(Rules {
-            config,
-            warnings: Vec::new(),
-        })
+    pub fn new(text: &str) -> Result<Rules, JsValue> {
+        let text = text.trim();
+        if text.starts_with('{') {
+            return Err(bad_argument(
+                "rules as JSON are read by the CLI and the server: pass what `zailai rules encode --config FILE` prints",
+            ));
+        }
+        let bytes = zailai::snapshot::base64::decode(text)
+            .ok_or_else(|| bad_argument("rules: not base64 (`zailai rules encode` prints them)"))?;
+        let config = Config::from_binary(&bytes).map_err(config_error)?;
+        Ok(Rules { config })
     }
 
     /// The seed preset built into the package.
     pub fn seed() -> Rules {
-        Rules {
-            config: Config::seed(),
-            warnings: Vec::new(),
+        match Rules::new(SEED_RULES) {
+            Ok(rules) => rules,
+            // A test reads the same text natively; reaching this is a build defect.
+            Err(_) => panic!("presets/seed.rules.b64 is unreadable"),
         }
-    }
-
-    /// Fields ignored by the tolerant parse, as `{path, reason}`.
-    #[wasm_bindgen(getter)]
-    pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.warnings)
     }
 
     /// Verifies a lottery's published record (the JSON text of `GET /v1/lotteries/{id}`)

@@ -211,7 +211,20 @@ async function corruptedStorage({ assert, open, newBackend }, fixture) {
   intact.on('error', (e) => clean.push(e.code));
   assert.deepEqual(clean, []);
   assert.ok(intact.serverVersion > 0, 'the stored snapshot is the base');
+  assert.equal(header, 'zailai-ops/2');
   const base = intact.serverVersion;
+  const pendingOp = plain(intact.pendingOps()[0]);
+
+  // Pending ops stored by an earlier build (zailai-ops/1, JSON lines) open as they were and
+  // are written again in the current format, with nothing reported and nothing lost.
+  const earlier = newBackend({ ...entries, [`${prefix}pending`]: `zailai-ops/1\n${JSON.stringify(pendingOp)}` });
+  const { zailai: z1, rt: rt1 } = await open(earlier);
+  const migrated = await z1.createClient({ storage: z1.wxStorage(rt1.wx), user, trustedKeys: keys });
+  const migrationErrors = [];
+  migrated.on('error', (e) => migrationErrors.push(e.code));
+  assert.deepEqual(migrationErrors, []);
+  assert.deepEqual(plain(migrated.pendingOps()), [pendingOp], 'the earlier format keeps its op');
+  assert.equal(earlier.data.get(`${prefix}pending`), pendingText, 'written again in the current format');
 
   for (const fault of faults) {
     const backend = newBackend({ ...entries, [prefix + fault.key]: fault.text });
@@ -223,7 +236,7 @@ async function corruptedStorage({ assert, open, newBackend }, fixture) {
     assert.ok([...backend.data.keys()].some((k) => k.startsWith(`${prefix}quarantine:${fault.key}`)), `${fault.name}: kept aside`);
     assert.equal(client.pendingOps().length, fault.pending, `${fault.name}: the pending op survives`);
     if (fault.key === 'meta') {
-      assert.equal(client.deviceId, JSON.parse(pendingLine).device, `${fault.name}: the device of the pending ops is kept`);
+      assert.equal(client.deviceId, pendingOp.device, `${fault.name}: the device of the pending ops is kept`);
     }
     if (fault.key !== 'snapshot') assert.equal(client.serverVersion, base, `${fault.name}: the verified base stays`);
     // The member goes on: an action persists and a relaunch reads it back without new errors.

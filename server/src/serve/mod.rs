@@ -67,6 +67,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub config_json: serde_json::Value,
     pub config_hash: String,
+    /// The rules in the binary form clients hold, base64 (`GET /v1/config`).
+    pub rules_binary: String,
     pub signer: SnapshotSigner,
     /// (id, base64 public key) of every key clients should trust.
     pub trusted: Vec<(String, String)>,
@@ -177,6 +179,7 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         store,
         config_json: serde_json::to_value(&config).map_err(|e| e.to_string())?,
         config_hash: zailai::snapshot::config_hash(&config),
+        rules_binary: zailai::snapshot::base64::encode(&config.to_binary()),
         config: Arc::new(config),
         signer,
         trusted,

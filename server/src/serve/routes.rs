@@ -140,16 +140,29 @@ async fn session(
     ))
 }
 
-/// The rules, the keys clients trust, and the server's time.
-async fn config(State(app): Shared) -> Json<Value> {
+/// The rules (as JSON for people, and in the binary form a client holds), the keys clients
+/// trust, and the server's time. `?rules_formats=1,…` lists the binary rule formats a client
+/// reads: when this server writes none of them, `rules` is null and the client keeps the
+/// rules it has (its keys and clock still come from here; `docs/sync.md`).
+async fn config(State(app): Shared, Query(q): Query<BTreeMap<String, String>>) -> Json<Value> {
+    let ours = zailai::config::RULES_FORMAT.to_string();
+    let readable = q
+        .get("rules_formats")
+        .is_none_or(|list| list.split(',').any(|f| f.trim() == ours));
     let keys: Vec<Value> = app
         .trusted
         .iter()
         .map(|(id, public)| json!({"id": id, "public": public}))
         .collect();
-    Json(
-        json!({"protocol": PROTOCOL, "config": app.config_json, "config_hash": app.config_hash, "keys": keys, "server_time": now_ms()}),
-    )
+    Json(json!({
+        "protocol": PROTOCOL,
+        "config": app.config_json,
+        "config_hash": app.config_hash,
+        "rules": if readable { Value::from(app.rules_binary.as_str()) } else { Value::Null },
+        "rules_format": zailai::config::RULES_FORMAT,
+        "keys": keys,
+        "server_time": now_ms(),
+    }))
 }
 
 async fn sync(

@@ -75,21 +75,25 @@ pub fn refusals_are_errors_with_a_code_and_change_nothing() {
 }
 
 pub fn config_errors_carry_path_and_every_issue() {
-    let mut cfg: serde_json::Value = serde_json::from_str(zailai::config::SEED_JSON).unwrap();
-    cfg["checkin"]["streak_bonuses"][1]["day"] = 2.into();
-    cfg["points"]["daily_cap"] = 0.into();
-    let err = Rules::new(&cfg.to_string()).err().unwrap();
+    use zailai::snapshot::base64;
+    let encoded = |cfg: &zailai::Config| base64::encode(&cfg.to_binary());
+    let mut cfg = zailai::Config::seed();
+    cfg.checkin.streak_bonuses[1].day = 2;
+    cfg.points.daily_cap = 0;
+    let err = Rules::new(&encoded(&cfg)).err().unwrap();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(prop(&err, "code"), "CONFIG_INVALID");
     assert_eq!(prop(&err, "path"), "checkin.streak_bonuses[1].day");
     let issues: Array = prop(&err, "issues").unchecked_into();
     assert_eq!(issues.length(), 2);
-    cfg = serde_json::from_str(zailai::config::SEED_JSON).unwrap();
-    cfg["lottery"] = serde_json::json!({});
-    let rules = Rules::new(&cfg.to_string()).unwrap();
-    let warnings: Array = rules.warnings().unwrap().unchecked_into();
-    assert_eq!(prop(&warnings.get(0), "path"), "lottery");
-    assert!(Rules::strict(&cfg.to_string()).is_err());
+    let mut newer = zailai::Config::seed().to_binary();
+    newer[0] += 1;
+    let err = Rules::new(&base64::encode(&newer)).err().unwrap();
+    assert_eq!(prop(&err, "code"), "CONFIG_TOO_NEW");
+    // A rule file is for people and the CLI; the phone reads the binary form only.
+    let err = Rules::new(zailai::config::SEED_JSON).err().unwrap();
+    assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
+    assert!(Rules::new(&encoded(&zailai::Config::seed())).is_ok());
 }
 
 pub fn times_must_be_whole_milliseconds() {
