@@ -272,3 +272,34 @@ fn snapshot_encode_then_show_round_trips_and_verifies() {
     assert_ne!(code, 0);
     assert!(err.contains("payload.user"), "{err}");
 }
+
+/// `rules encode` checks a rule file and prints the binary form a client takes (the shipped
+/// seed file is exactly that for the preset); `rules show` reads it back as the same rules;
+/// a bad rule file or bytes that are not rules exit 2 and say why.
+#[test]
+fn rules_encode_then_show_round_trips_and_refuses_bad_input() {
+    let seed = repo().join("presets/seed.json");
+    let (code, out, err) = zailai(&["rules", "encode", "--config", seed.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let shipped = std::fs::read_to_string(repo().join("presets/seed.rules.b64")).unwrap();
+    assert_eq!(out.trim(), shipped.trim());
+    let (code, shown, err) = zailai_stdin(&["rules", "show"], &out);
+    assert_eq!(code, 0, "{err}");
+    let shown = zailai::Config::parse(&shown).expect("`rules show` prints a valid rule file");
+    assert_eq!(shown, zailai::Config::seed());
+
+    let mut bad: serde_json::Value = serde_json::from_str(zailai::config::SEED_JSON).unwrap();
+    bad["points"]["daily_cap"] = 0.into();
+    let file = temp("bad-rules.json", &bad.to_string());
+    let (code, out, err) = zailai(&["rules", "encode", "--config", file.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "nothing printed for a bad file: {out}");
+    assert!(err.contains("points.daily_cap"), "{err}");
+
+    let (code, _, err) = zailai_stdin(&["rules", "show"], "AQID");
+    assert_eq!(code, 2);
+    assert!(err.contains("CONFIG_INVALID") && err.contains("unreadable"), "{err}");
+    let (code, _, err) = zailai_stdin(&["rules", "show"], "{}");
+    assert_eq!(code, 2);
+    assert!(err.contains("base64"), "{err}");
+}
