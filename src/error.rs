@@ -58,6 +58,10 @@ pub enum ErrorCode {
     SnapshotOtherUser,
     /// No card set with that id in the rules.
     UnknownCardSet,
+    /// An op only the server writes (`grant`, `settle_draw`) from a device's id.
+    NotAllowed,
+    /// A new device beyond the member's limit (`state::MAX_DEVICES`).
+    DeviceLimit,
     /// An exchange without one card of every kind.
     CardsIncomplete,
     /// No lottery with that id in the rules.
@@ -118,6 +122,8 @@ impl ErrorCode {
             ErrorCode::SnapshotBadSignature => "SNAPSHOT_BAD_SIGNATURE",
             ErrorCode::SnapshotOtherUser => "SNAPSHOT_OTHER_USER",
             ErrorCode::UnknownCardSet => "UNKNOWN_CARD_SET",
+            ErrorCode::NotAllowed => "NOT_ALLOWED",
+            ErrorCode::DeviceLimit => "DEVICE_LIMIT",
             ErrorCode::CardsIncomplete => "CARDS_INCOMPLETE",
             ErrorCode::UnknownLottery => "UNKNOWN_LOTTERY",
             ErrorCode::LotteryClosed => "LOTTERY_CLOSED",
@@ -169,6 +175,8 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::SnapshotBadSignature,
     ErrorCode::SnapshotOtherUser,
     ErrorCode::UnknownCardSet,
+    ErrorCode::NotAllowed,
+    ErrorCode::DeviceLimit,
     ErrorCode::CardsIncomplete,
     ErrorCode::UnknownLottery,
     ErrorCode::LotteryClosed,

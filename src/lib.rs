@@ -33,6 +33,7 @@ pub use config::{Config, ConfigError, ConfigIssue};
 pub use day::{BusinessClock, Date, Day};
 pub use engine::{
     apply, card_roll, current_streak, is_known_action, is_tracked_action, streak_ending,
+    MAX_DEVICES, MAX_SEQ_JUMP,
 };
 pub use error::{ErrorCode, RuleError};
 pub use event::Event;

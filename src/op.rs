@@ -69,9 +69,22 @@ pub enum OpKind {
     },
 }
 
+/// The earliest `at` an op may have: 2000-01-01T00:00:00Z (epoch ms).
+pub const MIN_AT: i64 = 946_684_800_000;
+/// The first `at` an op may not have: 9999-01-01T00:00:00Z, so every business day of an op
+/// stays inside the years the calendar handles.
+pub const MAX_AT: i64 = 253_370_764_800_000;
+
 /// The device id of ops the server itself writes (lottery settlements). Ids starting with
 /// `~` are reserved for the server; pushes from them are refused.
 pub const SERVER_DEVICE: &str = "~server";
+
+impl OpKind {
+    /// Ops only the server writes (as a `~` device): operator grants and lottery decisions.
+    pub fn server_only(&self) -> bool {
+        matches!(self, OpKind::Grant { .. } | OpKind::SettleDraw { .. })
+    }
+}
 
 fn is_one(v: &u32) -> bool {
     *v == 1
@@ -116,6 +129,9 @@ impl Op {
         }
         if self.seq == 0 {
             return bad("seq: must start at 1");
+        }
+        if !(MIN_AT..MAX_AT).contains(&self.at) {
+            return bad("at: must be epoch ms from 2000-01-01 up to 9999-01-01");
         }
         let id_ok = |s: &str| !s.is_empty() && s.len() <= 128;
         match &self.op {

@@ -233,6 +233,7 @@ impl Decode for Op {
 mod tests {
     use super::*;
     use crate::day::Date;
+    use crate::op::{MAX_AT, MIN_AT};
 
     /// Every kind of op, with the edge values of its fields, reads back as it was written.
     #[test]
@@ -283,7 +284,7 @@ mod tests {
             .map(|(i, op)| Op {
                 device: s("~server"),
                 seq: i as u32 + 1,
-                at: if i % 2 == 0 { i64::MIN } else { i64::MAX },
+                at: if i % 2 == 0 { MIN_AT } else { MAX_AT - 1 },
                 op,
             })
             .collect();

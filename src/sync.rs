@@ -199,13 +199,8 @@ pub fn accept(
             code: code.to_owned(),
             detail,
         };
-        let verdict = if matches!(op.op, OpKind::Grant { .. } | OpKind::SettleDraw { .. }) {
-            // Operator grants and lottery decisions never come from a device.
-            Err(refuse(
-                "NOT_ALLOWED",
-                "grant and settle_draw ops come from the server, not from devices".to_owned(),
-            ))
-        } else if op.at < server_now.saturating_sub(limits.offline_window_ms) {
+        // Grants and lottery decisions from a device are the engine's `NOT_ALLOWED`.
+        let verdict = if op.at < server_now.saturating_sub(limits.offline_window_ms) {
             Err(refuse(
                 "TOO_OLD",
                 format!(
@@ -223,6 +218,14 @@ pub fn accept(
                 .apply(cfg, op)
                 .map_err(|e| refuse(e.code.as_str(), e.detail))
         };
+        // A refused op is processed (never applied later) unless it was refused for its seq
+        // or its device: a seq far ahead or a device past the limit must not be remembered,
+        // or one push would freeze the device or grow the member's record without bound.
+        let prev = processed.get(&push.device).copied().unwrap_or(0);
+        let remember = match &verdict {
+            Ok(_) => true,
+            Err(r) => r.code != "DEVICE_LIMIT" && op.seq - prev <= crate::engine::MAX_SEQ_JUMP,
+        };
         match verdict {
             Ok(_) => {
                 out.acked.push(op.seq);
@@ -230,7 +233,9 @@ pub fn accept(
             }
             Err(r) => out.rejected.push(r),
         }
-        processed.insert(push.device.clone(), op.seq);
+        if remember {
+            processed.insert(push.device.clone(), op.seq);
+        }
     }
     out
 }

@@ -179,14 +179,14 @@ fn op_log_is_versioned() {
     let op = Op {
         device: "d".into(),
         seq: 3,
-        at: 5,
+        at: 1_793_498_400_000,
         op: OpKind::MakeUp {
             date: zailai::Date::parse("2026-11-20").unwrap(),
         },
     };
     let log = OpLog::new(vec![op]);
     let json = log.to_json();
-    assert!(json.starts_with(r#"{"v":1,"ops":[{"device":"d","seq":3,"at":5,"op":{"type":"make_up","date":"2026-11-20"}}]"#), "{json}");
+    assert!(json.starts_with(r#"{"v":1,"ops":[{"device":"d","seq":3,"at":1793498400000,"op":{"type":"make_up","date":"2026-11-20"}}]"#), "{json}");
     assert_eq!(OpLog::from_json(&json).unwrap(), log);
     let newer = json.replacen(r#""v":1"#, r#""v":2"#, 1);
     assert_eq!(

@@ -263,6 +263,7 @@ fn two_devices_of_one_user() {
 
 #[test]
 fn requests_are_checked_with_paths() {
+    const T: i64 = 1_793_498_400_000;
     let bad = |v: Value| Push::from_json(&v.to_string()).unwrap_err();
     let e = bad(
         json!({"protocol": 2, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": []}),
@@ -272,15 +273,15 @@ fn requests_are_checked_with_paths() {
         ("VERSION_NOT_SUPPORTED", "protocol")
     );
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("d", 1, 5, json!({"type": "fly"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("d", 1, T + 5, json!({"type": "fly"}))]}),
     );
     assert_eq!((e.code, e.path.as_str()), ("BAD_REQUEST", "ops[0].op.type"));
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("x", 1, 5, json!({"type": "check_in"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("x", 1, T + 5, json!({"type": "check_in"}))]}),
     );
     assert_eq!(e.path, "ops[0].device");
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("d", 2, 5, json!({"type": "check_in"})), op("d", 2, 6, json!({"type": "check_in"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": [op("d", 2, T + 5, json!({"type": "check_in"})), op("d", 2, T + 6, json!({"type": "check_in"}))]}),
     );
     assert_eq!(e.path, "ops[1].seq");
     let e = bad(
@@ -294,7 +295,7 @@ fn requests_are_checked_with_paths() {
     let e = Push::from_json("{").unwrap_err();
     assert_eq!(e.code, "BAD_REQUEST");
     let many: Vec<Value> = (1..=501)
-        .map(|i| op("d", i, 5, json!({"type": "check_in"})))
+        .map(|i| op("d", i, T + 5, json!({"type": "check_in"})))
         .collect();
     assert_eq!(
         bad(json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [2], "ops": many})).path,

@@ -11,7 +11,7 @@ const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { JSDOM } = require('jsdom');
 const { root, pkg } = require('./helpers.js');
-const { startServer, call } = require('./server-helpers.js');
+const { startServer, call, ADMIN } = require('./server-helpers.js');
 const { startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
 
 const DAY = 86_400_000;
@@ -51,7 +51,7 @@ const text = (page, selector) => page.querySelector(selector).dom.textContent.tr
 const ymd = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day in UTC+8
 
 test('the demo mini-program: pages render, check in, make up, claim, redeem, sync', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url);
 
@@ -120,7 +120,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.equal(result.rejected.length, 0, JSON.stringify(result.rejected));
   await simulate.sleep(0);
   assert.match(text(checkin, '#sync-status'), /0 项待同步/);
-  const m = (await call(server.url, '/v1/admin/members/mp-1', { token: 'op' })).json;
+  const m = (await call(server.url, '/v1/admin/members/mp-1', { token: ADMIN })).json;
   assert.equal(m.summary.balance, Number(text(points, '#balance')));
   assert.equal(m.summary.freezes, 1);
   // Two offline check-ins, today's, the make-up, the invite, the claim, the redeem: each once.

@@ -57,8 +57,8 @@ test('a wrong wasm path is a coded error, and a retry with the right one works',
 });
 
 test('in the mini-program: offline ops sync through wx.request when the network returns and on show', async (t) => {
-  const { startServer, call } = require('./server-helpers.js');
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const { startServer, call, ADMIN } = require('./server-helpers.js');
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const rt = startRuntime(root);
   const zailai = rt.require('zailai');
@@ -92,7 +92,7 @@ test('in the mini-program: offline ops sync through wx.request when the network 
   assert.deepEqual(plain(result.acked), [1, 2]);
   assert.deepEqual(plain(client.pendingOps()), []);
   assert.equal(client.summary().streak, 2);
-  const m = (await call(server.url, `/v1/admin/members/${encodeURIComponent(USER)}`, { token: 'op' })).json;
+  const m = (await call(server.url, `/v1/admin/members/${encodeURIComponent(USER)}`, { token: ADMIN })).json;
   assert.equal(m.summary.balance, client.summary().balance);
 
   client.track('share');

@@ -8,6 +8,8 @@ const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
 
 const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
+/** The admin token the test servers run with (the server refuses one under 16 characters). */
+const ADMIN = 'test-admin-token-0123456789';
 
 /** Starts `zailai serve` on a free loopback port (or `addr`); `dataDir` to restart over the
  * same data. */
@@ -53,4 +55,4 @@ function openSnapshot(b64, keys) {
   return shown.payload;
 }
 
-module.exports = { cli, startServer, call, openSnapshot };
+module.exports = { ADMIN, cli, startServer, call, openSnapshot };

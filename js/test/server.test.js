@@ -12,10 +12,20 @@ const { cli: cliBin, startServer, call, openSnapshot } = require('./server-helpe
 const DAY = 86_400_000;
 
 test('sessions, config, an offline week in one sync, resends, signed snapshots', async (t) => {
-  const { url, child, dataDir } = await startServer(['--dev', '--admin-token', 'op-secret']);
+  const { url, child, dataDir } = await startServer(['--dev', '--admin-token', 'op-secret-0123456789']);
   t.after(() => child.kill());
   assert.equal(statSync(join(dataDir, 'dev.secret.json')).mode & 0o777, 0o600, 'the dev key is private');
+  // Sessions and lottery seeds live in the database: the owner's alone.
+  assert.equal(statSync(dataDir).mode & 0o777, 0o700, 'the data dir is private');
+  assert.equal(statSync(join(dataDir, 'zailai.db')).mode & 0o777, 0o600, 'the database is private');
   assert.deepEqual((await call(url, '/healthz')).json, { ok: true });
+  for (const path of ['/v1/config', '/no-such-page']) {
+    const res = await fetch(url + path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+  }
+  assert.equal((await fetch(url + '/v1/config')).headers.get('cache-control'), 'no-store');
   const cfg = (await call(url, '/v1/config')).json;
   assert.equal(cfg.protocol, 1);
   assert.equal(cfg.config.points.daily_cap, 100);
@@ -55,12 +65,12 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual(tablet.json.rejected.map((r) => [r.seq, r.code]), [[1, 'ALREADY_CHECKED_IN'], [2, 'NOT_ALLOWED'], [3, 'CLOCK_AHEAD'], [4, 'TOO_OLD']]);
   assert.equal(tablet.json.server_version, 1, 'nothing changed');
 
-  const admin = await call(url, '/v1/admin/members/u1', { token: 'op-secret' });
+  const admin = await call(url, '/v1/admin/members/u1', { token: 'op-secret-0123456789' });
   assert.equal(admin.status, 200);
   assert.equal(admin.json.ops, 11);
   assert.deepEqual(admin.json.processed, { phone: 7, tablet: 4 });
   assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
-  assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret' })).status, 404);
+  assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret-0123456789' })).status, 404);
 
   // Subscription messages: consent per kind, then the candidates of the day.
   const t9 = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u9' } })).json.token;
@@ -74,7 +84,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual([badKind.status, badKind.json.error.path], [400, 'spam']);
   assert.equal((await call(url, '/v1/consent', { method: 'POST', token: t9, body: { tier_up: 'yes' } })).json.error.path, 'tier_up');
   assert.equal((await call(url, '/v1/consent', { method: 'POST', body: { tier_up: true } })).status, 401);
-  const messages = await call(url, '/v1/admin/messages', { token: 'op-secret' });
+  const messages = await call(url, '/v1/admin/messages', { token: 'op-secret-0123456789' });
   assert.equal(messages.status, 200);
   assert.deepEqual(messages.json.candidates.map((c) => [c.user, c.kind, c.data.streak]), [['u9', 'streak_reminder', 2]]);
   assert.equal((await call(url, '/v1/admin/messages', { token: 'nope' })).status, 401);
@@ -95,18 +105,18 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
 
   // The operator's report, over HTTP and from the CLI on the same database.
   const range = `from=${day(now - 7 * DAY)}&to=${day(now)}`;
-  const report = await call(url, `/v1/admin/report?${range}`, { token: 'op-secret' });
+  const report = await call(url, `/v1/admin/report?${range}`, { token: 'op-secret-0123456789' });
   assert.equal(report.status, 200, JSON.stringify(report.json));
   assert.equal(report.json.members, 2);
   assert.equal(report.json.cohorts.reduce((n, c) => n + c.size, 0), 2, 'both joined in the range');
-  assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: 'op-secret' })).json.error.path, 'from');
+  assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: 'op-secret-0123456789' })).json.error.path, 'from');
   assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
   const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));
   assert.deepEqual(cli, report.json, 'the CLI and the endpoint agree');
-  const chart = await fetch(`${url}/v1/admin/report.svg?chart=cohorts&${range}`, { headers: { authorization: 'Bearer op-secret' } });
+  const chart = await fetch(`${url}/v1/admin/report.svg?chart=cohorts&${range}`, { headers: { authorization: 'Bearer op-secret-0123456789' } });
   assert.equal(chart.headers.get('content-type'), 'image/svg+xml');
   assert.match(await chart.text(), /^<svg [^>]*><title>Retention by weekly cohort/);
-  assert.equal((await call(url, `/v1/admin/report.svg?chart=pie&${range}`, { token: 'op-secret' })).json.error.path, 'chart');
+  assert.equal((await call(url, `/v1/admin/report.svg?chart=pie&${range}`, { token: 'op-secret-0123456789' })).json.error.path, 'chart');
   const svgDir = join(dataDir, 'charts');
   execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now), '--svg', svgDir], { stdio: 'ignore' });
   for (const name of ['cohorts.svg', 'tiers.svg', 'uplift.svg']) assert.match(readFileSync(join(svgDir, name), 'utf8'), /<\/svg>$/);

@@ -10,7 +10,7 @@ const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { cli, startServer, call } = require('./server-helpers.js');
+const { cli, startServer, call, ADMIN } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const DAY = 86_400_000;
@@ -35,11 +35,11 @@ function collectErrors(c) {
 }
 
 async function member(url, user) {
-  return (await call(url, `/v1/admin/members/${user}`, { token: 'op' })).json;
+  return (await call(url, `/v1/admin/members/${user}`, { token: ADMIN })).json;
 }
 
 test('an offline week, then one sync: the server agrees with what the phone showed', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const clock = { skew: -6 * DAY };
   const c = await client(server.url, 'week', { clock });
@@ -66,7 +66,7 @@ test('an offline week, then one sync: the server agrees with what the phone show
 });
 
 test('duplicated and reordered pushes apply every op exactly once', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
   const now = Date.now();
@@ -87,7 +87,7 @@ test('duplicated and reordered pushes apply every op exactly once', async (t) =>
 });
 
 test('an edited or forged snapshot in storage is discarded; pending ops survive and are re-sent', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const { keys } = (await call(server.url, '/v1/config')).json;
   const storage = zailai.memoryStorage();
@@ -227,7 +227,7 @@ function killingProxy(upstream) {
 for (const mode of ['request', 'reply']) {
   test(`the server killed ${mode === 'request' ? 'on receiving a push' : 'after committing, before answering'}: the client retries, nothing twice, nothing lost`, async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'zailai-kill-'));
-    const args = ['--dev', '--admin-token', 'op'];
+    const args = ['--dev', '--admin-token', ADMIN];
     let server = await startServer(args, { dataDir });
     server.port = Number(new URL(server.url).port);
     const { state, proxy, url } = await killingProxy(server);
@@ -261,7 +261,7 @@ for (const mode of ['request', 'reply']) {
 }
 
 test('two devices of one member converge on the server state', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const phone = await client(server.url, 'two');
   const pad = await client(server.url, 'two');
@@ -286,7 +286,7 @@ test('two devices of one member converge on the server state', async (t) => {
 });
 
 test('clock skew: ops stamped too far ahead or too old are refused and reported; then the client follows the server clock', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const cases = [
     ['ahead', 2 * HOUR, 'CLOCK_AHEAD'],
@@ -316,7 +316,7 @@ test('clock skew: ops stamped too far ahead or too old are refused and reported;
 });
 
 test('a client closed while its sync is in flight writes nothing more; the next one has every op', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', 'op']);
+  const server = await startServer(['--dev', '--admin-token', ADMIN]);
   t.after(() => server.child.kill());
   const storage = zailai.memoryStorage();
   const c = await client(server.url, 'closing', { storage });

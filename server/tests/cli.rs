@@ -298,8 +298,45 @@ fn rules_encode_then_show_round_trips_and_refuses_bad_input() {
 
     let (code, _, err) = zailai_stdin(&["rules", "show"], "AQID");
     assert_eq!(code, 2);
-    assert!(err.contains("CONFIG_INVALID") && err.contains("unreadable"), "{err}");
+    assert!(
+        err.contains("CONFIG_INVALID") && err.contains("unreadable"),
+        "{err}"
+    );
     let (code, _, err) = zailai_stdin(&["rules", "show"], "{}");
     assert_eq!(code, 2);
     assert!(err.contains("base64"), "{err}");
+}
+
+/// An empty or short admin token would open the operator endpoints to anyone: the server
+/// refuses to start with one, from the flag or the environment, and says why.
+#[test]
+fn serve_refuses_an_empty_or_short_admin_token() {
+    let dir = std::env::temp_dir().join(format!("zailai-admin-{}", std::process::id()));
+    for (flag, env) in [(Some(""), None), (Some("short"), None), (None, Some(""))] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zailai"));
+        cmd.args(["serve", "--dev", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(&dir);
+        if let Some(token) = flag {
+            cmd.args(["--admin-token", token]);
+        }
+        if let Some(token) = env {
+            cmd.env("ZAILAI_ADMIN_TOKEN", token);
+        }
+        // A server that starts anyway would run forever: wait a while, then stop it.
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed().as_secs() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "started with {flag:?} / {env:?}");
+        assert!(err.contains("at least 16 characters"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

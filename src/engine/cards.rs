@@ -57,19 +57,32 @@ pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
         if !open(st, cx, set) {
             continue;
         }
-        let holding = st.cards.entry_or_default(set.id.clone());
-        if holding.day != cx.day {
-            holding.day = cx.day;
-            holding.today = 0;
-        }
-        if holding.today >= set.daily_limit {
+        // Cards granted per (set, business day), kept with the day's other counts: a count
+        // kept for the last day only would restart whenever ops alternate between two days.
+        let key = format!("cards:{}", set.id);
+        let stats = st.days.entry_or_default(cx.day);
+        let today = stats.rule_counts.get(&key).copied().unwrap_or(0);
+        if today >= u32::from(set.daily_limit) {
             continue;
         }
+        let holding = st.cards.entry_or_default(set.id.clone());
         let n = holding.chances;
         holding.chances += 1;
         if let Some(k) = roll(set, &st.user, n, grant.chance_percent) {
+            *st.days
+                .entry_or_default(cx.day)
+                .rule_counts
+                .entry_or_default(key) += 1;
             let holding = st.cards.entry_or_default(set.id.clone());
-            holding.today += 1;
+            // The newest day's count, as the view shows it.
+            if cx.day >= holding.day {
+                holding.today = if cx.day == holding.day {
+                    holding.today.saturating_add(1)
+                } else {
+                    1
+                };
+                holding.day = cx.day;
+            }
             let kind = &set.kinds[k].id;
             let held = holding.held.entry_or_default(kind.clone());
             *held = held.saturating_add(1);

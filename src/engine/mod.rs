@@ -63,18 +63,52 @@ impl State {
     }
 }
 
+/// Devices (ids not starting with `~`) a member may record ops from; a new one beyond is
+/// `DEVICE_LIMIT`. Devices are never forgotten: a forgotten device's old ops would apply again.
+pub const MAX_DEVICES: usize = 64;
+
+/// How far past its last seq a device's next op may be (`OP_INVALID` beyond): seqs skipped by
+/// ops set aside are a handful, and a device at `u32::MAX` could never record again.
+pub const MAX_SEQ_JUMP: u32 = 10_000;
+
 /// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was. Not
 /// inlined: the wasm module's every caller (actions, replay, previews) shares one copy.
 #[inline(never)]
 pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
     op.check_shape()?;
-    if let Some(&last) = state.devices.get(&op.device) {
+    let server = op.device.starts_with('~');
+    if op.op.server_only() && !server {
+        return Err(RuleError::new(
+            ErrorCode::NotAllowed,
+            "grant and settle_draw ops are written by the server, not by devices".to_owned(),
+        ));
+    }
+    let last = state.devices.get(&op.device).copied();
+    if let Some(last) = last {
         if op.seq <= last {
             return Err(RuleError::new(
                 ErrorCode::DuplicateOp,
                 format!("device `{}` seq {} is not after {last}", op.device, op.seq),
             ));
         }
+    } else if !server && state.devices.keys().filter(|d| !d.starts_with('~')).count() >= MAX_DEVICES
+    {
+        return Err(RuleError::new(
+            ErrorCode::DeviceLimit,
+            format!("a member has at most {MAX_DEVICES} devices"),
+        ));
+    }
+    // A device that jumps far ahead would reach u32::MAX and could never record again.
+    if op.seq - last.unwrap_or(0) > MAX_SEQ_JUMP {
+        return Err(RuleError::new(
+            ErrorCode::OpInvalid,
+            format!(
+                "seq {} jumps more than {MAX_SEQ_JUMP} past device `{}`'s last ({})",
+                op.seq,
+                op.device,
+                last.unwrap_or(0)
+            ),
+        ));
     }
     let day = cfg.clock().day_of(op.at);
     if day < state.joined {

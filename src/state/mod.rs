@@ -145,7 +145,8 @@ pub struct DayStats {
     pub orders: u32,
     /// Points counted against the daily cap.
     pub earned: u32,
-    /// Credits per earning rule, for per-rule daily limits.
+    /// Credits per earning rule, for per-rule daily limits, and cards granted per set
+    /// (`cards:SET`, for the set's `daily_limit`).
     pub rule_counts: VecMap<String, u32>,
 }
 

@@ -15,6 +15,8 @@ pub struct Member {
     pub cfg: Config,
     pub state: State,
     seq: u32,
+    /// Ops only the server writes (grants, settlements) go as the server's device.
+    server_seq: u32,
 }
 
 impl Member {
@@ -24,14 +26,30 @@ impl Member {
 
     pub fn with(cfg: Config, joined_at: i64) -> Member {
         let state = State::join(&cfg, "u1", joined_at);
-        Member { cfg, state, seq: 0 }
+        Member {
+            cfg,
+            state,
+            seq: 0,
+            server_seq: 0,
+        }
+    }
+
+    /// The device and next seq for `kind`: the phone, or the server for its own ops.
+    fn next(&mut self, kind: &OpKind) -> (&'static str, u32) {
+        if kind.server_only() {
+            self.server_seq += 1;
+            ("~ops", self.server_seq)
+        } else {
+            self.seq += 1;
+            ("phone", self.seq)
+        }
     }
 
     pub fn apply(&mut self, at: i64, op: OpKind) -> Result<Vec<Event>, RuleError> {
-        self.seq += 1;
+        let (device, seq) = self.next(&op);
         let op = Op {
-            device: "phone".into(),
-            seq: self.seq,
+            device: device.into(),
+            seq,
             at,
             op,
         };
@@ -40,8 +58,12 @@ impl Member {
 
     /// Applies an op given as the `op` JSON object (read like any op from JSON).
     pub fn op(&mut self, at: i64, op: Value) -> Result<Vec<Event>, RuleError> {
-        self.seq += 1;
-        let op = json!({"device": "phone", "seq": self.seq, "at": at, "op": op});
+        let probe = json!({"device": "x", "seq": 1, "at": at, "op": op});
+        let kind = Op::from_json(&probe.to_string())
+            .expect("test op is well-formed")
+            .op;
+        let (device, seq) = self.next(&kind);
+        let op = json!({"device": device, "seq": seq, "at": at, "op": op});
         let op = Op::from_json(&op.to_string()).expect("test op is well-formed");
         self.state.apply(&self.cfg, &op)
     }

@@ -149,8 +149,20 @@ fn verifiers(opts: &Options) -> Vec<Box<dyn login::SessionVerifier>> {
     out
 }
 
+/// The shortest admin token accepted: a guessable one would open every operator endpoint.
+pub const MIN_ADMIN_TOKEN: usize = 16;
+
 /// Builds the shared state: rules, store, keys.
 pub async fn app(opts: Options) -> Result<Arc<App>, String> {
+    if let Some(token) = &opts.admin_token {
+        if token.chars().count() < MIN_ADMIN_TOKEN {
+            return Err(format!(
+                "--admin-token (or ZAILAI_ADMIN_TOKEN) must be at least {MIN_ADMIN_TOKEN} characters; \
+                 an empty or short token would open the operator endpoints to anyone \
+                 (leave it unset to keep them off)"
+            ));
+        }
+    }
     let config = match &opts.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)

@@ -34,7 +34,31 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/admin/report.svg", get(admin_report_svg))
         .fallback(get(super::web::static_file))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
+}
+
+/// On every answer: no content sniffing, no framing, no referrer, and API answers not cached
+/// (static files keep the cache headers they set).
+async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
 }
 
 type Shared = State<Arc<App>>;
@@ -212,7 +236,9 @@ fn check_admin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
             "operator endpoints need --admin-token",
         ));
     };
-    let given = bearer(headers).unwrap_or("");
+    let Some(given) = bearer(headers).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::unauthorized("admin token required"));
+    };
     // Compare hashes: equal length, and no early exit that tells how much matched.
     if token_hash(given) != token_hash(expected) {
         return Err(ApiError::unauthorized("admin token required"));
