@@ -94,6 +94,10 @@ impl Push {
             });
         }
         let push = read_push(&value).map_err(|i| bad(&i.path, i.reason))?;
+        // Checked with or without ops: an empty push must not create a record for junk ids.
+        if push.device.is_empty() || push.device.len() > crate::op::MAX_DEVICE_LEN {
+            return Err(bad("device", "must be 1–64 bytes".to_owned()));
+        }
         if push.device.starts_with('~') {
             return Err(bad(
                 "device",

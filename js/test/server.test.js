@@ -131,6 +131,9 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
     [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops: [{ device: 'd', seq: 1, at: 1, op: { type: 'fly' } }] }, 400, 'BAD_REQUEST', 'ops[0].op.type'],
     [{ protocol: 1, device: 'd', base_version: '0', snapshot_formats: [2], ops: [] }, 400, 'BAD_REQUEST', 'base_version'],
     ['{"protocol":1,', 400, 'BAD_REQUEST', ''],
+    // The push's own device is checked even with no ops.
+    [{ protocol: 1, device: 'd'.repeat(65), base_version: 0, snapshot_formats: [2], ops: [] }, 400, 'BAD_REQUEST', 'device'],
+    [{ protocol: 1, device: '', base_version: 0, snapshot_formats: [2], ops: [] }, 400, 'BAD_REQUEST', 'device'],
     [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops: [], pad: 'x'.repeat(5000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
   ];
   for (const [body, status, code, path] of cases) {
@@ -142,6 +145,17 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
   assert.equal((await call(url, '/v1/sync', { method: 'POST', body: {} })).status, 401);
   assert.equal((await call(url, '/v1/sync', { method: 'POST', token: 'nope', body: {} })).json.error.code, 'UNAUTHORIZED');
   assert.equal((await call(url, '/v1/session', { method: 'POST', body: { dev_user: '' } })).json.error.path, 'dev_user');
+  // A duplicate key is refused on every route, not read as "the last one wins".
+  const twice = await call(url, '/v1/session', { method: 'POST', body: '{"dev_user":"u2","dev_user":"admin"}' });
+  assert.equal(twice.status, 400);
+  assert.match(twice.json.error.message, /duplicate/i);
+  const consentTwice = await call(url, '/v1/consent', { method: 'POST', token, body: '{"points_expiring":true,"points_expiring":false}' });
+  assert.equal(consentTwice.status, 400);
+  // Another method on a known route, and anything but GET on an unknown path: JSON errors.
+  const wrongMethod = await call(url, '/v1/config', { method: 'DELETE' });
+  assert.deepEqual([wrongMethod.status, wrongMethod.json.error.code], [405, 'METHOD_NOT_ALLOWED']);
+  const unknown = await call(url, '/v1/nothing', { method: 'POST', body: {} });
+  assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'NOT_FOUND']);
   // Nothing was stored for the member.
   const ok = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops: [] } });
   assert.equal(ok.json.server_version, 0);

@@ -35,11 +35,20 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
     }
 
+    /// A failure of the server itself: the detail (storage text, paths) goes to the log under a
+    /// reference, and the client gets the reference only.
     pub fn internal(message: impl std::fmt::Display) -> ApiError {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let reference = format!(
+            "{:x}-{}",
+            super::now_ms(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        eprintln!("zailai serve: internal error {reference}: {message}");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "INTERNAL",
-            message.to_string(),
+            format!("internal error (reference {reference} in the server's log)"),
         )
     }
 }

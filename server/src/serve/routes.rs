@@ -32,10 +32,20 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/lotteries/{id}", get(super::lottery::published))
         .route("/v1/admin/report", get(admin_report))
         .route("/v1/admin/report.svg", get(admin_report_svg))
-        .fallback(get(super::web::static_file))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
+}
+
+/// A known route asked with another method: the same JSON error body as every other error.
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this route does not take that method",
+    )
 }
 
 /// On every answer: no content sniffing, no framing, no referrer, and API answers not cached
@@ -66,6 +76,14 @@ type Shared = State<Arc<App>>;
 /// Sessions are stored by the hash of their token, never the token itself.
 fn token_hash(token: &str) -> String {
     zailai::lottery::hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A request body as JSON, read as strictly as `/v1/sync` reads its own (the core's parser:
+/// a duplicate key is an error, not a silent "last one wins").
+fn json_body(body: &str) -> Result<Value, ApiError> {
+    let not_json = |e: String| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}"));
+    zailai::json::parse(body).map_err(not_json)?;
+    serde_json::from_str(body).map_err(|e| not_json(e.to_string()))
 }
 
 fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
@@ -128,8 +146,7 @@ async fn session(
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_text(body)?;
-    let v: Value = serde_json::from_str(&body)
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
+    let v = json_body(&body)?;
     let Some((verifier, value)) = app
         .verifiers
         .iter()
@@ -254,8 +271,7 @@ async fn consent(
 ) -> Result<Json<Value>, ApiError> {
     let user = authenticate(&app, &headers).await?;
     let body = body_text(body)?;
-    let v: Value = serde_json::from_str(&body)
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
+    let v = json_body(&body)?;
     let answers = v
         .as_object()
         .filter(|o| !o.is_empty())

@@ -1,11 +1,12 @@
 //! Static files for the web preview (`--web DIR`): `GET /` is `DIR/index.html`, `GET /a/b.js`
-//! is `DIR/a/b.js`. Only plain path segments are accepted (no `..`, no hidden files), so
-//! nothing outside the directory can be read.
+//! is `DIR/a/b.js`. Only plain path segments are accepted (no `..`, no hidden files), and a
+//! symbolic link that leads out of the directory is not followed, so nothing outside it can
+//! be read.
 
 use super::error::ApiError;
 use super::App;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,12 +51,22 @@ fn not_found() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route or file").into_response()
 }
 
-/// Fallback for every GET no API route took.
-pub async fn static_file(State(app): State<Arc<App>>, uri: Uri) -> Response {
+/// `path` if it is inside `root` once every symbolic link is followed (and exists).
+pub fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    real.starts_with(&root).then_some(real)
+}
+
+/// Every request no API route took: a static file for GET and HEAD, else a JSON 404.
+pub async fn fallback(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return not_found();
+    }
     let Some(root) = &app.options.web else {
         return not_found();
     };
-    let Some(path) = resolve(root, uri.path()) else {
+    let Some(path) = resolve(root, uri.path()).and_then(|p| inside(root, &p)) else {
         return not_found();
     };
     match tokio::fs::read(&path).await {
@@ -76,8 +87,27 @@ pub async fn static_file(State(app): State<Arc<App>>, uri: Uri) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{inside, resolve};
     use std::path::Path;
+
+    /// A link inside the web root that points out of it is not followed; one that stays
+    /// inside is.
+    #[test]
+    fn links_out_of_the_root_are_not_followed() {
+        let dir = std::env::temp_dir().join(format!("zailai-web-{}", std::process::id()));
+        let root = dir.join("web");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(dir.join("secret.txt"), "s").unwrap();
+        std::fs::write(root.join("sub/page.html"), "p").unwrap();
+        std::os::unix::fs::symlink(dir.join("secret.txt"), root.join("leak.txt")).unwrap();
+        std::os::unix::fs::symlink(root.join("sub"), root.join("alias")).unwrap();
+        let resolved = |p: &str| resolve(&root, p).and_then(|f| inside(&root, &f));
+        assert_eq!(resolved("/leak.txt"), None);
+        assert!(resolved("/alias/page.html").is_some());
+        assert!(resolved("/sub/page.html").is_some());
+        assert_eq!(resolved("/missing.html"), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn only_plain_segments_resolve() {
