@@ -22,7 +22,7 @@ function startServer(args, { dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ url: m[1], child, dataDir });
+      if (m) resolve({ url: m[1], child, dataDir, stderr: () => err });
     });
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
   });

@@ -12,7 +12,7 @@ const { cli: cliBin, startServer, call, openSnapshot } = require('./server-helpe
 const DAY = 86_400_000;
 
 test('sessions, config, an offline week in one sync, resends, signed snapshots', async (t) => {
-  const { url, child, dataDir } = await startServer(['--dev', '--admin-token', 'op-secret-0123456789']);
+  const { url, child, dataDir, stderr } = await startServer(['--dev', '--admin-token', 'op-secret-0123456789']);
   t.after(() => child.kill());
   assert.equal(statSync(join(dataDir, 'dev.secret.json')).mode & 0o777, 0o600, 'the dev key is private');
   // Sessions and lottery seeds live in the database: the owner's alone.
@@ -71,6 +71,13 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual(admin.json.processed, { phone: 7, tablet: 4 });
   assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
   assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret-0123456789' })).status, 404);
+  // Every operator request leaves an audit line, refused ones too; never the token.
+  assert.equal((await call(url, '/v1/admin/members/u1')).status, 401);
+  await new Promise((r) => setTimeout(r, 100)); // stderr is read asynchronously
+  const audit = stderr().split('\n').filter((l) => l.startsWith('zailai audit: '));
+  assert.ok(audit.some((l) => /admin GET \/v1\/admin\/members\/u1 bearer=given status=200$/.test(l)), audit.join('\n'));
+  assert.ok(audit.some((l) => /peer=127\.0\.0\.1 admin GET \/v1\/admin\/members\/u1 bearer=none status=401$/.test(l)), audit.join('\n'));
+  assert.ok(!stderr().includes('op-secret-0123456789'), 'the token is never logged');
 
   // Subscription messages: consent per kind, then the candidates of the day.
   const t9 = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u9' } })).json.token;
@@ -176,6 +183,23 @@ test('rate limits answer 429 with Retry-After', async (t) => {
   assert.equal(statuses.filter((s) => s === 200).length, 10, 'a burst of 10');
   assert.equal(limited.json.error.code, 'RATE_LIMITED');
   assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+  // Logins are limited per address too (each may cost a code2session call): a burst of 10,
+  // one spent above.
+  const logins = [];
+  for (let i = 0; i < 12; i++) logins.push((await call(url, '/v1/session', { method: 'POST', body: { dev_user: `l${i}` } })).status);
+  assert.deepEqual(logins, [...Array(9).fill(200), 429, 429, 429]);
+});
+
+test('logout ends a session at once', async (t) => {
+  const { url, child } = await startServer(['--dev']);
+  t.after(() => child.kill());
+  const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'bye' } })).json.token;
+  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops: [] };
+  assert.equal((await call(url, '/v1/sync', { method: 'POST', token, body })).status, 200);
+  assert.deepEqual((await call(url, '/v1/session', { method: 'DELETE', token })).json, { ok: true });
+  assert.equal((await call(url, '/v1/sync', { method: 'POST', token, body })).status, 401);
+  assert.equal((await call(url, '/v1/session', { method: 'DELETE', token })).status, 401, 'ended already');
+  assert.equal((await call(url, '/v1/session', { method: 'DELETE' })).status, 401);
 });
 
 test('without --dev there is no dev login; no key or no login means no start', async (t) => {

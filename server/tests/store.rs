@@ -140,13 +140,27 @@ pub async fn conformance(store: Arc<impl Store>) {
 
     // Sessions.
     assert_eq!(store.session("h1").await.unwrap(), None);
-    store.put_session("h1", "u1", T0 + 1).await.unwrap();
+    store.put_session("h1", "u1", T0 + 1, T0).await.unwrap();
     assert_eq!(
         store.session("h1").await.unwrap(),
         Some(("u1".to_owned(), T0 + 1))
     );
-    store.put_session("h1", "u1", T0 + 2).await.unwrap();
+    store.put_session("h1", "u1", T0 + 2, T0).await.unwrap();
     assert_eq!(store.session("h1").await.unwrap().unwrap().1, T0 + 2);
+    // A login purges sessions that expired before it; logout ends one at once.
+    store.put_session("old", "u1", T0 + 1, T0).await.unwrap();
+    store
+        .put_session("h2", "u2", T0 + 100, T0 + 2)
+        .await
+        .unwrap();
+    assert_eq!(store.session("old").await.unwrap(), None, "purged");
+    assert!(
+        store.session("h1").await.unwrap().is_some(),
+        "not expired yet"
+    );
+    assert!(store.delete_session("h2").await.unwrap());
+    assert!(!store.delete_session("h2").await.unwrap());
+    assert_eq!(store.session("h2").await.unwrap(), None);
 
     // Every member, in byte order whatever the database's collation.
     let users = store.users().await.unwrap();

@@ -75,6 +75,8 @@ pub struct App {
     pub options: Options,
     pub per_user: RateLimiter,
     pub per_address: RateLimiter,
+    /// Logins per address (each may cost a code2session call).
+    pub per_login: RateLimiter,
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
@@ -197,6 +199,10 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
         per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
+        per_login: RateLimiter::new(
+            (opts.rate_per_minute / 4).max(1),
+            (opts.rate_per_minute / 4).max(10),
+        ),
         verifiers,
         experiments: match &opts.experiments {
             Some(path) => {

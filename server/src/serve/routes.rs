@@ -21,7 +21,7 @@ pub fn router(app: Arc<App>) -> Router {
     let limit = app.options.body_limit;
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/v1/session", post(session))
+        .route("/v1/session", post(session).delete(logout))
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(admin_member))
@@ -36,7 +36,33 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(audit_admin))
         .with_state(app)
+}
+
+/// One line on stderr for every operator request, allowed or not: when, from where, what,
+/// and the answer (`docs/security.md`). The token itself is never logged.
+async fn audit_admin(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !request.uri().path().starts_with("/v1/admin/") {
+        return next.run(request).await;
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "-".to_owned(), |c| c.0.ip().to_string());
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    let response = next.run(request).await;
+    eprintln!(
+        "zailai audit: at={} peer={peer} admin {method} {path} bearer={} status={}",
+        now_ms(),
+        if bearer { "given" } else { "none" },
+        response.status().as_u16()
+    );
+    response
 }
 
 /// A known route asked with another method: the same JSON error body as every other error.
@@ -140,11 +166,33 @@ async fn healthz() -> Json<Value> {
     Json(json!({"ok": true}))
 }
 
+/// Logout: the bearer's session ends at once (a lost phone's token can be revoked).
+async fn logout(State(app): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let Some(token) = bearer(&headers).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::unauthorized("a session token is required"));
+    };
+    let ended = app
+        .store
+        .delete_session(&token_hash(token))
+        .await
+        .map_err(ApiError::internal)?;
+    if !ended {
+        return Err(ApiError::unauthorized("no such session"));
+    }
+    Ok(Json(json!({"ok": true})))
+}
+
 /// Login: the body's field picks the verifier (`{"code"}` WeChat, `{"dev_user"}` with --dev).
 async fn session(
     State(app): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    // Every login may cost a call on the app's WeChat quota (code2session): limited per
+    // address before anything is read.
+    app.per_login
+        .check(&peer.ip().to_string())
+        .map_err(too_many)?;
     let body = body_text(body)?;
     let v = json_body(&body)?;
     let Some((verifier, value)) = app
@@ -173,7 +221,7 @@ async fn session(
     let token = zailai::lottery::hex(&raw);
     let expires_at = now_ms() + app.options.session_ttl_ms;
     app.store
-        .put_session(&token_hash(&token), user, expires_at)
+        .put_session(&token_hash(&token), user, expires_at, now_ms())
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(

@@ -131,13 +131,21 @@ pub trait Store: Send + Sync + 'static {
         &self,
     ) -> impl std::future::Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
 
-    /// Stores a session: the hash of its token, its user and its expiry (epoch ms).
+    /// Stores a session: the hash of its token, its user and its expiry (epoch ms); sessions
+    /// expired before `now` are deleted on the way, so the table does not grow with logins.
     fn put_session(
         &self,
         token_hash: &str,
         user: &str,
         expires_at: i64,
+        now: i64,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
+    /// Ends a session (logout); true if there was one.
+    fn delete_session(
+        &self,
+        token_hash: &str,
+    ) -> impl std::future::Future<Output = Result<bool, StoreError>> + Send;
 
     /// The user and expiry of a session.
     fn session(
@@ -367,10 +375,18 @@ impl Store for AnyStore {
         token_hash: &str,
         user: &str,
         expires_at: i64,
+        now: i64,
     ) -> Result<(), StoreError> {
         match self {
-            AnyStore::Sqlite(s) => s.put_session(token_hash, user, expires_at).await,
-            AnyStore::Postgres(s) => s.put_session(token_hash, user, expires_at).await,
+            AnyStore::Sqlite(s) => s.put_session(token_hash, user, expires_at, now).await,
+            AnyStore::Postgres(s) => s.put_session(token_hash, user, expires_at, now).await,
+        }
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.delete_session(token_hash).await,
+            AnyStore::Postgres(s) => s.delete_session(token_hash).await,
         }
     }
 

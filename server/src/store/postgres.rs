@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   user_id TEXT NOT NULL,
   expires_at BIGINT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
 CREATE TABLE IF NOT EXISTS lotteries (
   lottery TEXT PRIMARY KEY,
   seed TEXT NOT NULL
@@ -391,17 +392,30 @@ impl Store for Postgres {
         token_hash: &str,
         user: &str,
         expires_at: i64,
+        now: i64,
     ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await;
+        let tx = conn.client.transaction().await.map_err(err)?;
+        tx.execute("DELETE FROM sessions WHERE expires_at < $1", &[&now])
+            .await
+            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (token_hash) DO UPDATE SET user_id = $2, expires_at = $3",
+            &[&token_hash, &user, &expires_at],
+        )
+        .await
+        .map_err(err)?;
+        tx.commit().await.map_err(err)
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool, StoreError> {
         self.conn()
             .await
             .client
-            .execute(
-                "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (token_hash) DO UPDATE SET user_id = $2, expires_at = $3",
-                &[&token_hash, &user, &expires_at],
-            )
+            .execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
             .await
-            .map(|_| ())
+            .map(|n| n > 0)
             .map_err(err)
     }
 

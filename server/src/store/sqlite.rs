@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   user_id TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
 CREATE TABLE IF NOT EXISTS lotteries (
   lottery TEXT PRIMARY KEY,
   seed TEXT NOT NULL
@@ -352,15 +353,32 @@ impl Store for Sqlite {
         token_hash: &str,
         user: &str,
         expires_at: i64,
+        now: i64,
     ) -> Result<(), StoreError> {
         let (token_hash, user) = (token_hash.to_owned(), user.to_owned());
         self.blocking(move |conn| {
-            conn.execute(
+            let tx = conn.transaction().map_err(err)?;
+            tx.execute("DELETE FROM sessions WHERE expires_at < ?1", params![now])
+                .map_err(err)?;
+            tx.execute(
                 "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (token_hash) DO UPDATE SET user_id = ?2, expires_at = ?3",
                 params![token_hash, user, expires_at],
             )
-            .map(|_| ())
+            .map_err(err)?;
+            tx.commit().map_err(err)
+        })
+        .await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.blocking(move |conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE token_hash = ?1",
+                params![token_hash],
+            )
+            .map(|n| n > 0)
             .map_err(err)
         })
         .await
