@@ -67,9 +67,11 @@ impl State {
 /// `DEVICE_LIMIT`. Devices are never forgotten: a forgotten device's old ops would apply again.
 pub const MAX_DEVICES: usize = 64;
 
-/// How far past its last seq a device's next op may be (`OP_INVALID` beyond): seqs skipped by
-/// ops set aside are a handful, and a device at `u32::MAX` could never record again.
-pub const MAX_SEQ_JUMP: u32 = 10_000;
+/// How far past its last applied seq a device's next op may be (`OP_INVALID` beyond), so no
+/// single op can take a device to `u32::MAX`, where it could never record again. Large, because
+/// the server also counts refused ops as processed: an honest device may send many refused
+/// ops between two applied ones, and must never meet this bound.
+pub const MAX_SEQ_JUMP: u32 = 1_000_000;
 
 /// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was. Not
 /// inlined: the wasm module's every caller (actions, replay, previews) shares one copy.
