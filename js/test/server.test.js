@@ -190,6 +190,19 @@ test('rate limits answer 429 with Retry-After', async (t) => {
   assert.deepEqual(logins, [...Array(9).fill(200), 429, 429, 429]);
 });
 
+test('behind a trusted proxy, limits count the client address it forwards, never one the client wrote', async (t) => {
+  const { url, child } = await startServer(['--dev', '--rate-per-minute', '1', '--trusted-proxy', '127.0.0.1']);
+  t.after(() => child.kill());
+  const login = async (i, forwardedFor) => (await fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ dev_user: `p${i}` }) })).status;
+  const distinct = [];
+  for (let i = 0; i < 12; i++) distinct.push(await login(i, `10.0.0.${i}`));
+  assert.deepEqual(distinct, Array(12).fill(200), 'one bucket per forwarded client');
+  // The proxy appends the address it saw; what the client put in front of it changes nothing.
+  const forged = [];
+  for (let i = 0; i < 12; i++) forged.push(await login(100 + i, `1.2.3.${i}, 10.0.1.1`));
+  assert.deepEqual(forged, [...Array(10).fill(200), 429, 429]);
+});
+
 test('logout ends a session at once', async (t) => {
   const { url, child } = await startServer(['--dev']);
   t.after(() => child.kill());

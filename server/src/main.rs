@@ -197,6 +197,10 @@ struct ServeArgs {
     /// A/B experiments for GET /v1/admin/report (JSON, docs/report.md).
     #[arg(long)]
     experiments: Option<PathBuf>,
+    /// A reverse proxy's address: requests from it are limited by the client address its
+    /// X-Forwarded-For gives (repeatable). Without it, the peer address counts.
+    #[arg(long)]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -222,6 +226,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         },
         web: a.web,
         experiments: a.experiments,
+        trusted_proxies: a.trusted_proxy,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;

@@ -44,6 +44,8 @@ pub struct Options {
     pub web: Option<PathBuf>,
     /// The A/B experiments file the report reads (docs/report.md).
     pub experiments: Option<PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-address limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone)]

@@ -104,6 +104,29 @@ fn token_hash(token: &str) -> String {
     zailai::lottery::hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// The address a request is limited by: the peer's, or, when the peer is a trusted reverse
+/// proxy, the nearest address in `X-Forwarded-For` that is not one of the trusted proxies
+/// (addresses further left were written by the client and prove nothing).
+fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
+    let trusted = &app.options.trusted_proxies;
+    if !trusted.contains(&peer.ip()) {
+        return peer.ip().to_string();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer.ip())
+        .to_string()
+}
+
 /// A request body as JSON, read as strictly as `/v1/sync` reads its own (the core's parser:
 /// a duplicate key is an error, not a silent "last one wins").
 fn json_body(body: &str) -> Result<Value, ApiError> {
@@ -186,12 +209,13 @@ async fn logout(State(app): Shared, headers: HeaderMap) -> Result<Json<Value>, A
 async fn session(
     State(app): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
     // Every login may cost a call on the app's WeChat quota (code2session): limited per
     // address before anything is read.
     app.per_login
-        .check(&peer.ip().to_string())
+        .check(&client_address(&app, peer, &headers))
         .map_err(too_many)?;
     let body = body_text(body)?;
     let v = json_body(&body)?;
@@ -261,7 +285,7 @@ async fn sync(
     body: Result<String, StringRejection>,
 ) -> Result<Json<Reply>, ApiError> {
     app.per_address
-        .check(&peer.ip().to_string())
+        .check(&client_address(&app, peer, &headers))
         .map_err(too_many)?;
     let user = authenticate(&app, &headers).await?;
     app.per_user.check(&user).map_err(too_many)?;
