@@ -4,7 +4,7 @@
 //! ([`binary_record!`]) makes both directions, and a record literal makes the compiler refuse
 //! a list that misses a field. The tests check every primitive against postcard's own bytes.
 
-use super::read::{narrow, Error, Reader, Res};
+use super::read::{Error, Reader, Res};
 use crate::vecmap::VecMap;
 
 pub trait Encode {
@@ -72,18 +72,6 @@ macro_rules! unsigned {
     )*};
 }
 unsigned! { u16, 16; u32, 32; u64, 64; }
-
-impl Encode for usize {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_varint(*self as u64, out);
-    }
-}
-
-impl Decode for usize {
-    fn decode(r: &mut Reader) -> Res<usize> {
-        narrow(r.varint(64)?)
-    }
-}
 
 macro_rules! signed {
     ($($t:ty, $bits:expr;)*) => {$(
@@ -294,7 +282,6 @@ mod tests {
         same(None::<String>);
         same(vec![1u16, 2, 300]);
         same(("a".to_owned(), 7u32));
-        same(usize::MAX);
         let mut m: VecMap<String, u32> = VecMap::new();
         m.insert("b".into(), 2);
         m.insert("a".into(), 1);

@@ -63,15 +63,18 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
-/// The database holds sessions and lottery seeds: its directory is the owner's alone (0700)
-/// and the file 0600, set before SQLite opens it (its WAL and shared-memory files take the
-/// database file's mode).
+/// The database holds sessions and lottery seeds: a directory created for it is the owner's
+/// alone (0700), and the file is 0600, set before SQLite opens it (its WAL and shared-memory
+/// files take the database file's mode). A directory that exists already keeps its mode: it
+/// may be the working directory or `/tmp` (`--database ./x.db`), which must not be locked.
 fn private_files(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let fail = |what: &Path, e: std::io::Error| StoreError(format!("{}: {e}", what.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
             .map_err(|e| fail(dir, e))?;
     }
     std::fs::OpenOptions::new()
@@ -396,5 +399,39 @@ impl Store for Sqlite {
             .map_err(err)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::private_files;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    /// A directory made for the database is private, the file always is; a directory that
+    /// was there (the working directory, /tmp) keeps its mode.
+    #[test]
+    fn the_database_is_private_and_existing_directories_keep_their_mode() {
+        let base = std::env::temp_dir().join(format!("zailai-modes-{}", std::process::id()));
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let made = base.join("data").join("zailai.db");
+        private_files(&made).unwrap();
+        assert_eq!(mode(made.parent().unwrap()), 0o700);
+        assert_eq!(mode(&made), 0o600);
+        let beside = base.join("beside.db");
+        std::fs::write(&beside, "").unwrap();
+        std::fs::set_permissions(&beside, std::fs::Permissions::from_mode(0o644)).unwrap();
+        private_files(&beside).unwrap();
+        assert_eq!(mode(&beside), 0o600, "an existing file is made private");
+        assert_eq!(
+            mode(&base),
+            0o755,
+            "an existing directory is left as it was"
+        );
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }
