@@ -125,7 +125,7 @@ measure('replay of the heavy year (empty state → 1,961 ops)', () => replay().f
 // ---- snapshot verification against JS peers ---------------------------------------------------------
 const signer = benchSigner();
 const publicBytes = signer.publicBytes;
-const payloadObject = { user: year.user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked: { bench: year.ops.length }, state: JSON.parse(heavy.stateJSON()) };
+const payloadObject = { user: year.user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked: { bench: year.ops.filter((o) => o.device === 'bench').length }, state: JSON.parse(heavy.stateJSON()) };
 const { signed, signature, base64: snapshotB64 } = signer.sign(payloadObject);
 // What a JS client with a JSON payload would parse after the signature (snapshot format 1).
 const payloadJSON = JSON.stringify(payloadObject);

@@ -42,7 +42,7 @@ const signer = benchSigner();
 const keys = signer.keys;
 /** The snapshot the server would send for this state. */
 const snapshot = (stateJSON, user, acked) => signer.sign({ user, server_version: 1, issued_at: endAt, config_hash: '0'.repeat(64), acked, state: JSON.parse(stateJSON) }).base64;
-const heavySnapshot = snapshot(heavyState, year.user, { bench: year.ops.length });
+const heavySnapshot = snapshot(heavyState, year.user, { bench: year.ops.filter((o) => o.device === 'bench').length });
 const newcomer = Member.join(rules, 'newcomer', endAt);
 const newSnapshot = snapshot(newcomer.stateJSON(), 'newcomer', {});
 
@@ -66,10 +66,12 @@ const stored = {
   [`${prefix}snapshot`]: heavySnapshot,
 };
 
-// An offline-only member (never synced): a year of pending ops and no snapshot.
+// An offline-only member (never synced): a year of pending ops and no snapshot (the phone's
+// own: orders reach a phone only in a snapshot).
+const phoneOps = year.ops.filter((op) => op.device === 'bench');
 const offline = {
-  [`${prefix}meta`]: JSON.stringify({ v: 1, device: 'bench', seq: year.ops.length, joinedAt: year.joined_at, user: year.user, clockOffset: 0 }),
-  [`${prefix}pending`]: storedPending(year.ops, 'bench'),
+  [`${prefix}meta`]: JSON.stringify({ v: 1, device: 'bench', seq: phoneOps.length, joinedAt: year.joined_at, user: year.user, clockOffset: 0 }),
+  [`${prefix}pending`]: storedPending(phoneOps, 'bench'),
 };
 
 let a = 11;

@@ -19,14 +19,18 @@ function mulberry32(seed) {
 
 const date = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
-/** `{user, joined_at, ops}`: a daily user who checks in most days, shares, uses the core
+/** `{user, joined_at, ops}` (the orders as the merchant's `~merchant` ops, the rest the
+ * phone's `bench` ops): a daily user who checks in most days, shares, uses the core
  * feature, buys every week or so, makes up a missed day now and then, and plays the Spring
  * Festival cards and lottery. */
 export function heavyYear(seed = 1) {
   const rnd = mulberry32(seed);
   const ops = [];
   let seq = 0;
+  let merchantSeq = 0;
   const push = (at, op) => ops.push({ device: 'bench', seq: ++seq, at, op });
+  // Orders are the merchant's, written by the server's merchant API (docs/merchant.md).
+  const merchant = (at, op) => ops.push({ device: '~merchant', seq: ++merchantSeq, at, op });
   let missed = null;
   for (let d = 0; d < 365; d++) {
     const day = START + d * DAY;
@@ -45,7 +49,7 @@ export function heavyYear(seed = 1) {
     if (rnd() < 0.5) push(next(), { type: 'track', action: 'query' });
     if (rnd() < 0.3) push(next(), { type: 'track', action: 'browse_guide' });
     push(next(), { type: 'session', minutes: 3 + Math.floor(rnd() * 27) });
-    if (d % 7 === 3) push(next(), { type: 'order', order: `o${d}`, amount_cents: 5000 + Math.floor(rnd() * 25000), points: 0 });
+    if (d % 7 === 3) merchant(next(), { type: 'order', order: `o${d}`, amount_cents: 5000 + Math.floor(rnd() * 25000), points: 0 });
     if (d === 12) push(next(), { type: 'claim_task', task: 'growth_use_10' });
     if (d % 60 === 30) push(next(), { type: 'redeem', item: 'streak_freeze' });
     if (date(day) >= '2027-02-06' && date(day) <= '2027-02-12') push(next(), { type: 'draw', lottery: 'spring_draw_2027' });

@@ -76,6 +76,12 @@ pub enum ErrorCode {
     UnknownPrize,
     /// A published lottery record that does not decode.
     LotteryInvalid,
+    /// No points are held for that order (never held, released, expired or used).
+    UnknownHold,
+    /// An order deducts more points than its hold set aside.
+    HoldExceeded,
+    /// A refund of more money or points than the order has left.
+    RefundTooLarge,
     /// A lottery record whose seed is not revealed yet.
     LotteryNotRevealed,
     /// A lottery record whose seed or results do not check out.
@@ -133,6 +139,9 @@ impl ErrorCode {
             ErrorCode::LotteryInvalid => "LOTTERY_INVALID",
             ErrorCode::LotteryNotRevealed => "LOTTERY_NOT_REVEALED",
             ErrorCode::LotteryMismatch => "LOTTERY_MISMATCH",
+            ErrorCode::UnknownHold => "UNKNOWN_HOLD",
+            ErrorCode::HoldExceeded => "HOLD_EXCEEDED",
+            ErrorCode::RefundTooLarge => "REFUND_TOO_LARGE",
         }
     }
 }
@@ -186,6 +195,9 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::LotteryInvalid,
     ErrorCode::LotteryNotRevealed,
     ErrorCode::LotteryMismatch,
+    ErrorCode::UnknownHold,
+    ErrorCode::HoldExceeded,
+    ErrorCode::RefundTooLarge,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

@@ -129,6 +129,24 @@ pub enum Event {
     OrderCancelled {
         order: String,
     },
+    /// Part of an order refunded (a refund in whole is `order_cancelled`).
+    OrderRefunded {
+        order: String,
+        amount_cents: u64,
+        points: u32,
+    },
+    /// Points set aside for an unpaid order until `until` (epoch ms).
+    PointsHeld {
+        order: String,
+        points: u32,
+        until: i64,
+    },
+    /// A hold gave its points back: released by the merchant, or `expired`.
+    HoldReleased {
+        order: String,
+        points: u32,
+        expired: bool,
+    },
     MembershipStarted {
         plan: String,
         tier: String,
@@ -162,6 +180,8 @@ pub enum TierReason {
     Paid,
     PaidEnded,
     Downgrade,
+    /// A refund or cancellation took away what earned the tier.
+    Refund,
 }
 
 /// Points a debit took from one lot (identified by the business day it was earned).

@@ -40,15 +40,17 @@ pub enum OpKind {
     ClaimTask { task: String },
     /// Spend points on a catalog item.
     Redeem { item: String },
-    /// An order paid in money and, optionally, points at the checkout rate.
+    /// An order paid in money and, optionally, points at the checkout rate (from a hold of
+    /// the same order id when there is one). Server-written: the merchant API.
     Order {
         order: String,
         amount_cents: u64,
         points: u32,
     },
-    /// Cancel an order: its points come back to their original lots.
+    /// Cancel an order: what is left of its points comes back to their original lots, and
+    /// its spend no longer counts. Server-written.
     CancelOrder { order: String },
-    /// A paid membership plan was bought.
+    /// A paid membership plan was bought. Server-written.
     BuyMembership { plan: String },
     /// One free service of the tier's monthly allowance was used.
     UseService {},
@@ -67,6 +69,23 @@ pub enum OpKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         prize: Option<String>,
     },
+    /// Points set aside for an order before it is paid: debited at once (so they cannot be
+    /// spent elsewhere) and restored when the hold is released or `until` (epoch ms) passes.
+    /// Server-written.
+    HoldPoints {
+        order: String,
+        points: u32,
+        until: i64,
+    },
+    /// Gives a hold's points back (the payment failed or was abandoned). Server-written.
+    ReleaseHold { order: String },
+    /// Part of an order refunded: `amount_cents` of the money paid and `points` of its
+    /// deduction (back to their lots). Server-written.
+    RefundOrder {
+        order: String,
+        amount_cents: u64,
+        points: u32,
+    },
 }
 
 /// The earliest `at` an op may have: 2000-01-01T00:00:00Z (epoch ms).
@@ -78,11 +97,26 @@ pub const MAX_AT: i64 = 253_370_764_800_000;
 /// The device id of ops the server itself writes (lottery settlements). Ids starting with
 /// `~` are reserved for the server; pushes from them are refused.
 pub const SERVER_DEVICE: &str = "~server";
+/// The device id of the ops the server's merchant API writes (orders, holds, refunds,
+/// memberships).
+pub const MERCHANT_DEVICE: &str = "~merchant";
 
 impl OpKind {
-    /// Ops only the server writes (as a `~` device): operator grants and lottery decisions.
+    /// Ops only the server writes (as a `~` device): money (orders, holds, refunds,
+    /// memberships, through the merchant API), operator grants and lottery decisions. A
+    /// device's word is never enough for anything of value (`docs/merchant.md`).
     pub fn server_only(&self) -> bool {
-        matches!(self, OpKind::Grant { .. } | OpKind::SettleDraw { .. })
+        matches!(
+            self,
+            OpKind::Grant { .. }
+                | OpKind::SettleDraw { .. }
+                | OpKind::Order { .. }
+                | OpKind::CancelOrder { .. }
+                | OpKind::BuyMembership { .. }
+                | OpKind::HoldPoints { .. }
+                | OpKind::ReleaseHold { .. }
+                | OpKind::RefundOrder { .. }
+        )
     }
 }
 
@@ -138,8 +172,17 @@ impl Op {
             OpKind::Track { action, .. } if !id_ok(action) => bad("op.action: must be 1–128 bytes"),
             OpKind::ClaimTask { task } if !id_ok(task) => bad("op.task: must be 1–128 bytes"),
             OpKind::Redeem { item } if !id_ok(item) => bad("op.item: must be 1–128 bytes"),
-            OpKind::Order { order, .. } | OpKind::CancelOrder { order } if !id_ok(order) => {
+            OpKind::Order { order, .. }
+            | OpKind::CancelOrder { order }
+            | OpKind::HoldPoints { order, .. }
+            | OpKind::ReleaseHold { order }
+            | OpKind::RefundOrder { order, .. }
+                if !id_ok(order) =>
+            {
                 bad("op.order: must be 1–128 bytes")
+            }
+            OpKind::HoldPoints { until, .. } if *until <= self.at || *until >= MAX_AT => {
+                bad("op.until: must be after `at` and before 9999-01-01")
             }
             OpKind::BuyMembership { plan } if !id_ok(plan) => bad("op.plan: must be 1–128 bytes"),
             OpKind::Grant { reason, .. } if reason.len() > 256 => {
@@ -216,7 +259,7 @@ impl OpLog {
 }
 
 const U32: u64 = u32::MAX as u64;
-const OP_TYPES: [&str; 14] = [
+const OP_TYPES: [&str; 17] = [
     "check_in",
     "make_up",
     "track",
@@ -231,6 +274,9 @@ const OP_TYPES: [&str; 14] = [
     "exchange_cards",
     "draw",
     "settle_draw",
+    "hold_points",
+    "release_hold",
+    "refund_order",
 ];
 
 fn read_op(v: &Value, path: &str) -> Res<Op> {
@@ -293,6 +339,19 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
         },
         12 => OpKind::Draw {
             lottery: o.string("lottery")?,
+        },
+        14 => OpKind::HoldPoints {
+            order: o.string("order")?,
+            points: o.uint("points", U32)? as u32,
+            until: o.int("until", i64::MIN, i64::MAX)?,
+        },
+        15 => OpKind::ReleaseHold {
+            order: o.string("order")?,
+        },
+        16 => OpKind::RefundOrder {
+            order: o.string("order")?,
+            amount_cents: o.uint_or("amount_cents", u64::MAX, 0)?,
+            points: o.uint_or("points", U32, 0)? as u32,
         },
         _ => OpKind::SettleDraw {
             lottery: o.string("lottery")?,

@@ -174,6 +174,30 @@ impl Encode for Op {
                 draw_seq.encode(out);
                 prize.encode(out);
             }
+            OpKind::HoldPoints {
+                order,
+                points,
+                until,
+            } => {
+                out.push(14);
+                order.encode(out);
+                points.encode(out);
+                until.encode(out);
+            }
+            OpKind::ReleaseHold { order } => {
+                out.push(15);
+                order.encode(out);
+            }
+            OpKind::RefundOrder {
+                order,
+                amount_cents,
+                points,
+            } => {
+                out.push(16);
+                order.encode(out);
+                amount_cents.encode(out);
+                points.encode(out);
+            }
         }
     }
 }
@@ -217,6 +241,17 @@ impl Decode for Op {
                 draw_device: s(r)?,
                 draw_seq: u32::decode(r)?,
                 prize: Decode::decode(r)?,
+            },
+            14 => OpKind::HoldPoints {
+                order: s(r)?,
+                points: u32::decode(r)?,
+                until: i64::decode(r)?,
+            },
+            15 => OpKind::ReleaseHold { order: s(r)? },
+            16 => OpKind::RefundOrder {
+                order: s(r)?,
+                amount_cents: u64::decode(r)?,
+                points: u32::decode(r)?,
             },
             i => return Err(Error(format!("{i} is not an op type"))),
         };
@@ -276,6 +311,17 @@ mod tests {
                 draw_device: s("d"),
                 draw_seq: 3,
                 prize: None,
+            },
+            OpKind::ReleaseHold { order: s("o") },
+            OpKind::HoldPoints {
+                order: s("o"),
+                points: u32::MAX,
+                until: MAX_AT - 1,
+            },
+            OpKind::RefundOrder {
+                order: s("o"),
+                amount_cents: u64::MAX,
+                points: 0,
             },
         ];
         let ops: Vec<Op> = kinds
@@ -338,7 +384,7 @@ mod tests {
         assert_eq!(read.damaged.len(), 1);
         assert!(read.damaged[0].error.detail.contains("device"));
         let mut unknown = bytes.clone();
-        *unknown.last_mut().unwrap() = 14;
+        *unknown.last_mut().unwrap() = 17;
         let line = base64::encode(&unknown);
         let read = read_pending(&format!("{PENDING_HEADER}\n{line}")).unwrap();
         assert!(read.damaged[0].error.detail.contains("op type"));

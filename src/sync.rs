@@ -289,3 +289,25 @@ pub fn settle_draws(
     }
     applied
 }
+
+/// Applies one op the server itself writes as `device` (a `~` id: [`SERVER_DEVICE`],
+/// [`crate::op::MERCHANT_DEVICE`]), dated `now` (or the state's clock if that is later, so
+/// the member's own ops never look as if they came after it), numbered after that device's
+/// last seq; `kind` gets the op's time (a hold's end is counted from it). Returns the op and its events, or the refusal with the state unchanged.
+pub fn server_op(
+    state: &mut State,
+    cfg: &Config,
+    device: &str,
+    kind: impl FnOnce(i64) -> OpKind,
+    now: i64,
+) -> Result<(Op, Vec<crate::Event>), crate::RuleError> {
+    let at = now.max(state.clock);
+    let op = Op {
+        device: device.to_owned(),
+        seq: state.devices.get(device).copied().unwrap_or(0) + 1,
+        at,
+        op: kind(at),
+    };
+    let events = state.apply(cfg, &op)?;
+    Ok((op, events))
+}

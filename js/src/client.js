@@ -31,7 +31,7 @@ function text(name, value) {
 
 /** An action's amount argument: a number (the core checks that it is whole cents in range). */
 function amount(name, value) {
-  if (typeof value !== 'number') throw zailaiError('OP_INVALID', `op.${name}: must be a number`);
+  if (typeof value !== 'number') throw zailaiError('BAD_ARGUMENT', `${name}: must be a number of cents`);
   return value;
 }
 
@@ -386,10 +386,10 @@ class Client {
 
   /** Records an action as one typed call into the member (`Member.record`): it builds the op,
    * applies it and appends it to the pending log, or throws a coded Error and changes nothing. */
-  _act(body, id, amount = 0, times = 0) {
+  _act(body, id, times = 0) {
     const member = this._live();
     const at = this._now();
-    const events = JSON.parse(member.record(this.rules, at, body.type, id, amount, times));
+    const events = JSON.parse(member.record(this.rules, at, body.type, id, times));
     this._changed();
     const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
@@ -408,10 +408,10 @@ class Client {
     return this._act({ type: 'make_up', date }, text('date', date));
   }
   track(action, times = 1) {
-    return this._act({ type: 'track', action, count: times }, text('action', action), 0, count('count', times));
+    return this._act({ type: 'track', action, count: times }, text('action', action), count('count', times));
   }
   session(minutes) {
-    return this._act({ type: 'session', minutes }, undefined, 0, count('minutes', minutes));
+    return this._act({ type: 'session', minutes }, undefined, count('minutes', minutes));
   }
   claimTask(task) {
     return this._act({ type: 'claim_task', task }, text('task', task));
@@ -419,14 +419,15 @@ class Client {
   redeem(item) {
     return this._act({ type: 'redeem', item }, text('item', item));
   }
-  order(order, amountCents, points = 0) {
-    return this._act({ type: 'order', order, amount_cents: amountCents, points }, text('order', order), amount('amount_cents', amountCents), count('points', points));
-  }
-  cancelOrder(order) {
-    return this._act({ type: 'cancel_order', order }, text('order', order));
-  }
-  buyMembership(plan) {
-    return this._act({ type: 'buy_membership', plan }, text('plan', plan));
+  /**
+   * What a checkout page may offer offline: `{balance, max_points, deduction_cents,
+   * pay_cents}` for an order of `amountCents`. Orders themselves are the merchant's: its
+   * backend records them through the server's merchant API (docs/merchant.md), and the
+   * phone sees them at its next sync.
+   */
+  checkoutQuote(amountCents) {
+    const [balance, max_points, deduction_cents, pay_cents] = this._live().checkoutQuote(this.rules, this._now(), amount('amountCents', amountCents));
+    return { balance, max_points, deduction_cents, pay_cents };
   }
   useService() {
     return this._act({ type: 'use_service' });

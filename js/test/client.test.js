@@ -31,9 +31,17 @@ test('actions return events, emit change and reward, and refusals throw coded Er
   assert.throws(() => c.makeUp(20261101), (e) => e.code === 'OP_INVALID');
   assert.throws(() => c.track('open', 'many'), (e) => e.code === 'OP_INVALID');
   assert.throws(() => c.track('dance'), (e) => e.code === 'UNKNOWN_ACTION');
-  for (const cents of [-5, 1.5, Number.NaN, 2 ** 60, '100', undefined]) {
-    assert.throws(() => c.order('o-bad', cents), (e) => e.code === 'OP_INVALID', String(cents));
+  for (const cents of [-5, 0, 1.5, Number.NaN, 2 ** 60]) {
+    assert.throws(() => c.checkoutQuote(cents), (e) => e.code === 'BAD_AMOUNT', String(cents));
   }
+  for (const cents of ['100', undefined]) {
+    assert.throws(() => c.checkoutQuote(cents), (e) => e.code === 'BAD_ARGUMENT', String(cents));
+  }
+  // Money is the merchant's: the client has no way to record an order.
+  assert.equal(c.order, undefined);
+  assert.equal(c.buyMembership, undefined);
+  const quote = c.checkoutQuote(20000);
+  assert.deepEqual(quote, { balance: 5, max_points: 5, deduction_cents: 50, pay_cents: 19950 });
   assert.throws(() => c.session(-1), (e) => e.code === 'OP_INVALID');
   assert.equal(c.pendingOps().length, 1, 'nothing refused was recorded');
   assert.throws(() => c.on('nope', () => {}), (e) => e.code === 'BAD_ARGUMENT');

@@ -71,8 +71,8 @@ test('duplicated and reordered pushes apply every op exactly once', async (t) =>
   const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
   const now = Date.now();
   const ops = [1, 2, 3, 4, 5].map((seq) => ({ device: 'd', seq, at: now - (5 - seq) * 60_000, op: { type: 'track', action: 'review' } }));
-  const older = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops: ops.slice(0, 3) };
-  const newer = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [2], ops };
+  const older = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: ops.slice(0, 3) };
+  const newer = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops };
   // The newer push overtakes the older one, then the older one arrives twice.
   const first = await call(server.url, '/v1/sync', { method: 'POST', token, body: newer });
   assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5]);
@@ -99,11 +99,11 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
   const bytes = Buffer.from(good, 'base64');
   c.close();
 
-  // 1. One payload byte edited (the last: the lifetime total of expired points, 0 → 9),
-  // signature unchanged.
+  // 1. One payload byte edited (the lifetime total of expired points, 0 → 9: the byte before
+  // the last, an empty map of holds), signature unchanged.
   const edited = Buffer.from(bytes);
-  const last = edited.length - 65;
-  assert.equal(edited[last], 0, 'the payload ends with totals.expired, 0');
+  const last = edited.length - 66;
+  assert.equal(edited[last], 0, 'the payload ends with totals.expired, 0, then no holds');
   edited[last] = 9;
   // 2. The same edit, re-signed with the attacker's own key under the server's key id.
   const attacker = generateKeyPairSync('ed25519');
@@ -150,9 +150,10 @@ test('without pinned keys a stored snapshot is trusted only until the server is 
   const bytes = Buffer.from(storage.getItem('zailai:prov:snapshot'), 'base64');
   const idLen = bytes[5];
   const id = bytes.subarray(6, 6 + idLen).toString();
-  // A consistent edit: the payload's last byte is totals.expired (0), made 9.
-  assert.equal(bytes[bytes.length - 65], 0);
-  bytes[bytes.length - 65] = 9;
+  // A consistent edit: totals.expired (0, the byte before the empty holds that end the
+  // payload), made 9.
+  assert.equal(bytes[bytes.length - 66], 0);
+  bytes[bytes.length - 66] = 9;
   sign(null, bytes.subarray(0, bytes.length - 64), attacker.privateKey).copy(bytes, bytes.length - 64);
   storage.setItem('zailai:prov:snapshot', bytes.toString('base64'));
   storage.setItem('zailai:prov:keys', JSON.stringify([{ id, public: Buffer.from(pub, 'base64url').toString('base64') }]));

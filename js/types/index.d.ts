@@ -13,7 +13,7 @@ export type RuleErrorCode =
   | 'DUPLICATE_OP' | 'OP_BEFORE_JOIN' | 'OP_TOO_OLD' | 'ALREADY_CHECKED_IN' | 'INSUFFICIENT_POINTS'
   | 'INVALID_DATE' | 'MAKEUP_NOT_PAST' | 'MAKEUP_BEFORE_JOIN' | 'MAKEUP_NOT_MISSED' | 'MAKEUP_WINDOW_EXCEEDED'
   | 'MAKEUP_LIMIT_REACHED' | 'FREEZE_LIMIT_REACHED' | 'UNKNOWN_ACTION' | 'UNKNOWN_TASK' | 'TASK_NOT_COMPLETED'
-  | 'TASK_ALREADY_CLAIMED' | 'UNKNOWN_ITEM' | 'UNKNOWN_PLAN' | 'ORDER_EXISTS' | 'UNKNOWN_ORDER'
+  | 'TASK_ALREADY_CLAIMED' | 'UNKNOWN_ITEM' | 'UNKNOWN_PLAN' | 'ORDER_EXISTS' | 'UNKNOWN_ORDER' | 'UNKNOWN_HOLD' | 'HOLD_EXCEEDED' | 'REFUND_TOO_LARGE'
   | 'ORDER_ALREADY_CANCELLED' | 'DEDUCTION_TOO_LARGE' | 'DEDUCTION_NOT_EXACT' | 'NO_FREE_SERVICE_LEFT'
   | 'BAD_AMOUNT' | 'STATE_VERSION_UNSUPPORTED' | 'STATE_INVALID' | 'OP_INVALID' | 'OP_LOG_VERSION_UNSUPPORTED'
   | 'UNKNOWN_CARD_SET' | 'CARDS_INCOMPLETE' | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED'
@@ -174,14 +174,18 @@ export type OpBody =
   | { type: 'session'; minutes: number }
   | { type: 'claim_task'; task: string }
   | { type: 'redeem'; item: string }
-  | { type: 'order'; order: string; amount_cents: number; points?: number }
-  | { type: 'cancel_order'; order: string }
-  | { type: 'buy_membership'; plan: string }
   | { type: 'use_service' }
-  | { type: 'grant'; points: number; reason: string }
   | { type: 'exchange_cards'; set: string }
   | { type: 'draw'; lottery: string }
-  /** Written by the server only (device `~server`). */
+  /** The ones below are written by the server only (devices starting with `~`: the merchant
+   * API, operator grants, lottery settlements); a device's are refused with NOT_ALLOWED. */
+  | { type: 'order'; order: string; amount_cents: number; points?: number }
+  | { type: 'cancel_order'; order: string }
+  | { type: 'refund_order'; order: string; amount_cents?: number; points?: number }
+  | { type: 'hold_points'; order: string; points: number; until: EpochMs }
+  | { type: 'release_hold'; order: string }
+  | { type: 'buy_membership'; plan: string }
+  | { type: 'grant'; points: number; reason: string }
   | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
 
 export interface Op {
@@ -196,7 +200,7 @@ export interface LotTake {
   amount: number;
 }
 
-export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade';
+export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade' | 'refund';
 
 export type Event =
   | { type: 'checked_in'; date: DateString; streak: number }
@@ -223,12 +227,23 @@ export type Event =
   | { type: 'redeemed'; item: string; cost: number }
   | { type: 'order_placed'; order: string; amount_cents: number; points: number; deduction_cents: number }
   | { type: 'order_cancelled'; order: string }
+  | { type: 'order_refunded'; order: string; amount_cents: number; points: number }
+  | { type: 'points_held'; order: string; points: number; until: EpochMs }
+  | { type: 'hold_released'; order: string; points: number; expired: boolean }
   | { type: 'membership_started'; plan: string; tier: string; until: DateString }
   | { type: 'membership_ended'; plan: string }
   | { type: 'tier_changed'; from: string; to: string; reason: TierReason }
   | { type: 'service_used'; left: number };
 
 // ---- views -------------------------------------------------------------------------------
+
+/** `checkoutQuote`: what a checkout page can offer before the merchant's backend decides. */
+export interface CheckoutQuote {
+  balance: number;
+  max_points: number;
+  deduction_cents: number;
+  pay_cents: number;
+}
 
 export type DayStatus =
   | 'checked' | 'made_up' | 'frozen' | 'missed' | 'makeup_available' | 'today_pending' | 'today_done'
@@ -516,7 +531,7 @@ export interface ProgressValues {
 }
 
 /** A kind of action `Member.record` takes: an op type (docs/ops.md) a device may record. */
-export type ActionKind = 'check_in' | 'make_up' | 'track' | 'session' | 'claim_task' | 'redeem' | 'order' | 'cancel_order' | 'buy_membership' | 'use_service' | 'exchange_cards' | 'draw';
+export type ActionKind = 'check_in' | 'make_up' | 'track' | 'session' | 'claim_task' | 'redeem' | 'use_service' | 'exchange_cards' | 'draw';
 
 /** A pending op the rules refused on a replay (it stays pending: the server decides). */
 export interface RefusedOp {
@@ -539,9 +554,12 @@ export declare class Member {
   readonly seq: number;
   readonly baseVersion: number;
   /** One user action as this device's next op; events as JSON text. `id`: the date, action,
-   * task, item, order, plan, set or lottery; `amount`: order cents; `count`: track count,
-   * session minutes or order points. Throws the rule's coded error and changes nothing. */
-  record(rules: Rules, at: EpochMs, kind: ActionKind, id: string | undefined, amount: number, count: number): string;
+   * task, item, set or lottery; `count`: track count or session minutes. Throws the rule's
+   * coded error and changes nothing. */
+  record(rules: Rules, at: EpochMs, kind: ActionKind, id: string | undefined, count: number): string;
+  /** What a checkout may deduct now, offline and advisory (the merchant API decides):
+   * `[balance, max_points, deduction_cents, pay_cents]` (the client names them). */
+  checkoutQuote(rules: Rules, now: EpochMs, amountCents: number): Float64Array;
   /** The pending log as stored: `zailai-ops/2`, then one op a line in the binary form,
    * base64 (docs/binary.md). `zailai-ops/1` (JSON lines) is still read at open. */
   pendingText(): string;
@@ -762,9 +780,9 @@ export interface Client {
   session(minutes: number): Event[];
   claimTask(task: string): Event[];
   redeem(item: string): Event[];
-  order(order: string, amountCents: number, points?: number): Event[];
-  cancelOrder(order: string): Event[];
-  buyMembership(plan: string): Event[];
+  /** The most points an order of `amountCents` may deduct now, offline. Orders, refunds and
+   * memberships are recorded by the merchant's backend (docs/merchant.md), not the phone. */
+  checkoutQuote(amountCents: number): CheckoutQuote;
   useService(): Event[];
   /** Hands in one card of every kind of a collect-cards set for its reward. */
   exchangeCards(set: string): Event[];

@@ -171,8 +171,12 @@ struct ServeArgs {
     #[arg(long)]
     dev: bool,
     /// Token guarding the operator endpoints (else they are off).
-    #[arg(long, env = "ZAILAI_ADMIN_TOKEN")]
+    #[arg(long, env = "ZAILAI_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Token of the merchant's backend for the merchant API (orders, holds, refunds,
+    /// memberships: docs/merchant.md); else that API is off. Not the admin token.
+    #[arg(long, env = "ZAILAI_MERCHANT_TOKEN", hide_env_values = true)]
+    merchant_token: Option<String>,
     /// Session lifetime in hours.
     #[arg(long, default_value_t = 24 * 7)]
     session_hours: i64,
@@ -213,6 +217,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         config: a.config,
         dev: a.dev,
         admin_token: a.admin_token,
+        merchant_token: a.merchant_token,
         session_ttl_ms: a.session_hours.clamp(1, 24 * 365) * 3_600_000,
         body_limit: a.body_limit,
         rate_per_minute: a.rate_per_minute,

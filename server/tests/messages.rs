@@ -13,9 +13,14 @@ fn at(y: i32, m: u8, d: u8, hour: i64) -> i64 {
 fn member(cfg: &Config, ops: &[(i64, serde_json::Value)]) -> State {
     let mut st = State::join(cfg, "m1", ops[0].0);
     for (i, (t, body)) in ops.iter().enumerate() {
-        let op =
-            Op::from_json(&json!({"device": "p", "seq": i + 1, "at": t, "op": body}).to_string())
-                .unwrap();
+        // Money is the merchant's (a `~` device); everything else the phone's.
+        let probe = json!({"device": "~merchant", "seq": 1, "at": t, "op": body});
+        let server = Op::from_json(&probe.to_string()).unwrap().op.server_only();
+        let device = if server { "~merchant" } else { "p" };
+        let op = Op::from_json(
+            &json!({"device": device, "seq": i + 1, "at": t, "op": body}).to_string(),
+        )
+        .unwrap();
         st.apply(cfg, &op).unwrap();
     }
     st

@@ -5,7 +5,7 @@ use serde_json::json;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, Op, State};
 use zailai_server::report::{build, parse_date, parse_experiments};
-use zailai_server::store::{apply_push, sqlite::Sqlite, Record, Store};
+use zailai_server::store::{apply_push, sqlite::Sqlite, OpRow, Record, Store};
 
 /// Epoch ms of a wall-clock time on a November 2026 day in UTC+8.
 fn nov(day: u8, hour: i64) -> i64 {
@@ -31,7 +31,7 @@ async fn sync(store: &Sqlite, cfg: &Config, user: &str, seq: u32, at: i64, op: s
         protocol: 1,
         device: "p".into(),
         base_version: 0,
-        snapshot_formats: vec![2],
+        snapshot_formats: vec![3],
         ops: vec![op],
     };
     let (cfg2, user2) = (cfg.clone(), user.to_owned());
@@ -87,9 +87,28 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
         "d",
         1,
         nov(10, 9),
-        json!({"type": "buy_membership", "plan": "monthly"}),
+        json!({"type": "track", "action": "open"}),
     )
     .await;
+    // The membership comes from the merchant (as the merchant API writes it).
+    let cfg2 = cfg.clone();
+    store
+        .transact(
+            "d",
+            || unreachable!("d exists"),
+            move |r: &mut Record| {
+                let kind = |_| zailai::OpKind::BuyMembership {
+                    plan: "monthly".into(),
+                };
+                let (op, _) =
+                    zailai::sync::server_op(&mut r.state, &cfg2, "~merchant", kind, nov(10, 10))
+                        .map_err(|e| e.to_string())?;
+                Ok::<_, String>(((), vec![OpRow::of(&op, "applied".into())]))
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
     sync(&store, &cfg, "d", 2, nov(17, 9), check_in.clone()).await;
 
     let experiments = parse_experiments(

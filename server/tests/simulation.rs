@@ -390,7 +390,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
             protocol: PROTOCOL,
             device: dev.id.clone(),
             base_version: 0,
-            snapshot_formats: vec![2],
+            snapshot_formats: vec![3],
             ops: Vec::new(),
         };
         let (_, bytes) = server.sync(&cfg, &dev.user.clone(), push, now).await;

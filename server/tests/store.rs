@@ -6,7 +6,7 @@ use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{apply_push, DrawEntry, OpRow, Record, Store, StoreError};
+use zailai_server::store::{apply_push, DrawEntry, Once, OpRow, Record, Store, StoreError};
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 
@@ -102,7 +102,7 @@ pub async fn conformance(store: Arc<impl Store>) {
 
     // A real sync: state, processed seqs and the op log commit together.
     let push = Push::from_json(
-        &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [2], "ops": [
+        &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [3], "ops": [
             {"device": "phone", "seq": 1, "at": T0, "op": {"type": "check_in"}},
             {"device": "phone", "seq": 2, "at": T0 + 1000, "op": {"type": "check_in"}}
         ]})
@@ -173,7 +173,74 @@ pub async fn conformance(store: Arc<impl Store>) {
         "sessions are not members"
     );
 
+    once_conformance(store.clone()).await;
     lottery_conformance(store).await;
+}
+
+/// A call made once by key: done, replayed with the same request, a conflict with another,
+/// nothing written when refused or when the member is unknown; racing calls with one key
+/// apply once.
+async fn once_conformance(store: Arc<impl Store>) {
+    let call = |key: &'static str, request: &'static str, user: &'static str, fail: bool| {
+        let store = store.clone();
+        async move {
+            store
+                .once(key, request, user, T0, move |r: &mut Record| {
+                    if fail {
+                        return Err("refused");
+                    }
+                    r.server_version += 1;
+                    let rows = vec![OpRow {
+                        device: "~merchant".into(),
+                        seq: r.server_version,
+                        ..row(0)
+                    }];
+                    Ok((format!("v{}", r.server_version), rows))
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let start = store.load("u1").await.unwrap().unwrap().server_version;
+    assert_eq!(
+        call("k-none", "a", "nobody", false).await,
+        Once::UnknownMember
+    );
+    assert_eq!(store.load("nobody").await.unwrap(), None);
+    assert_eq!(call("k1", "a", "u1", true).await, Once::Refused("refused"));
+    let done = call("k1", "a", "u1", false).await;
+    assert_eq!(
+        done,
+        Once::Done(format!("v{}", start + 1)),
+        "a refusal kept no key"
+    );
+    assert_eq!(
+        call("k1", "a", "u1", false).await,
+        Once::Replayed(format!("v{}", start + 1))
+    );
+    assert_eq!(call("k1", "b", "u1", false).await, Once::Conflict);
+    assert_eq!(
+        store.load("u1").await.unwrap().unwrap().server_version,
+        start + 1,
+        "applied once"
+    );
+    // Eight racing calls with one key: one is done, seven replay it.
+    let racing: Vec<_> = (0..8)
+        .map(|_| tokio::spawn(call("k2", "a", "u1", false)))
+        .collect();
+    let mut done = 0;
+    for t in racing {
+        match t.await.unwrap() {
+            Once::Done(_) => done += 1,
+            Once::Replayed(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(done, 1);
+    assert_eq!(
+        store.load("u1").await.unwrap().unwrap().server_version,
+        start + 2
+    );
 }
 
 fn entry(member: &str, seq: u32) -> DrawEntry {

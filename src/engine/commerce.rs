@@ -1,11 +1,13 @@
-//! Spending and paying: redeem, orders with points deduction, cancellations, paid
-//! membership, free services, operator grants.
+//! Spending and paying: redeem, orders with points deduction, holds, refunds and
+//! cancellations, paid membership, free services, operator grants. The merchant's ops are
+//! written by the server; on a phone they run only on replays of its snapshot's history
+//! (golden vectors) and when a hold lapses, so they are built for size there, not speed.
 
 use super::{ledger, rewards, tiers, Ctx};
 use crate::day::{month_of, Date};
 use crate::error::{ErrorCode, RuleError};
 use crate::event::{Event, TierReason};
-use crate::state::{DayStats, Order, PaidTerm, State};
+use crate::state::{DayStats, Hold, Order, PaidTerm, State};
 
 /// Largest order amount accepted: 100 million yuan, far above any real order, so sums fit.
 pub const MAX_ORDER_CENTS: u64 = 10_000_000_000;
@@ -32,26 +34,22 @@ pub fn redeem(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
     Ok(())
 }
 
-pub fn order(
-    st: &mut State,
-    cx: &mut Ctx,
-    id: &str,
+/// Checks an order's amount and points against the checkout rules; returns the deduction in
+/// cents. Changes nothing.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn deduction_of(
+    cfg: &crate::config::Config,
     amount_cents: u64,
     points: u32,
-) -> Result<(), RuleError> {
-    if st.orders.contains_key(id) {
-        return Err(RuleError::new(
-            ErrorCode::OrderExists,
-            format!("order `{id}` exists"),
-        ));
-    }
+) -> Result<u64, RuleError> {
     if amount_cents == 0 || amount_cents > MAX_ORDER_CENTS {
         return Err(RuleError::new(
             ErrorCode::BadAmount,
             format!("amount_cents must be 1..={MAX_ORDER_CENTS}"),
         ));
     }
-    let rate = &cx.cfg.points.checkout;
+    let rate = &cfg.points.checkout;
     let value = u64::from(points) * u64::from(rate.cents);
     if value % u64::from(rate.points) != 0 {
         return Err(RuleError::new(
@@ -73,10 +71,143 @@ pub fn order(
             ),
         ));
     }
-    let debit = if points > 0 {
-        Some(ledger::debit(st, cx, points, format!("order:{id}"))?)
-    } else {
-        None
+    Ok(deduction)
+}
+
+/// Points a debit still holds: what it took, less what partial restores gave back.
+fn debit_left(st: &State, index: usize) -> u32 {
+    st.debits
+        .get(index)
+        .filter(|d| !d.reversed)
+        .map_or(0, |d| d.takes.iter().map(|&(_, n)| n).sum())
+}
+
+fn order_id_taken(st: &State, id: &str) -> Result<(), RuleError> {
+    if st.orders.contains_key(id) || st.holds.contains_key(id) {
+        return Err(RuleError::new(
+            ErrorCode::OrderExists,
+            format!("order `{id}` exists"),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets `points` aside for order `id` until `until` (epoch ms): debited now, so they cannot
+/// be spent elsewhere; the order takes them when it is paid.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn hold(
+    st: &mut State,
+    cx: &mut Ctx,
+    id: &str,
+    points: u32,
+    until: i64,
+) -> Result<(), RuleError> {
+    order_id_taken(st, id)?;
+    if points == 0 {
+        return Err(RuleError::new(
+            ErrorCode::BadAmount,
+            "a hold needs 1 point or more",
+        ));
+    }
+    let debit = ledger::debit(st, cx, points, format!("hold:{id}"))?;
+    st.holds.insert(id.to_owned(), Hold { debit, until });
+    cx.events.push(Event::PointsHeld {
+        order: id.to_owned(),
+        points,
+        until,
+    });
+    Ok(())
+}
+
+/// Gives the points of hold `id` back to their lots.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn release(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
+    let Some(hold) = st.holds.remove(id) else {
+        return Err(RuleError::new(
+            ErrorCode::UnknownHold,
+            format!("no points are held for order `{id}`"),
+        ));
+    };
+    let points = debit_left(st, hold.debit);
+    ledger::restore(st, cx, hold.debit, format!("hold:{id}"));
+    cx.events.push(Event::HoldReleased {
+        order: id.to_owned(),
+        points,
+        expired: false,
+    });
+    Ok(())
+}
+
+/// Releases every hold whose time has passed at `cx.at`. Runs before each op, so held
+/// points come back at the first op after their hold lapsed, on every replica alike.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn expire_holds(st: &mut State, cx: &mut Ctx) {
+    let due: Vec<String> = st
+        .holds
+        .iter()
+        .filter(|(_, h)| h.until <= cx.at)
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in due {
+        if let Some(hold) = st.holds.remove(&id) {
+            let points = debit_left(st, hold.debit);
+            ledger::restore(st, cx, hold.debit, format!("hold:{id}"));
+            cx.events.push(Event::HoldReleased {
+                order: id,
+                points,
+                expired: true,
+            });
+        }
+    }
+}
+
+/// A paid order. Its points come from the order's hold when there is one (what the hold
+/// has beyond them goes back), else straight from the balance.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn order(
+    st: &mut State,
+    cx: &mut Ctx,
+    id: &str,
+    amount_cents: u64,
+    points: u32,
+) -> Result<(), RuleError> {
+    if st.orders.contains_key(id) {
+        return Err(RuleError::new(
+            ErrorCode::OrderExists,
+            format!("order `{id}` exists"),
+        ));
+    }
+    let deduction = deduction_of(cx.cfg, amount_cents, points)?;
+    let held = st.holds.get(id).map(|h| (h.debit, debit_left(st, h.debit)));
+    match held {
+        Some((_, left)) if points > left => {
+            return Err(RuleError::new(
+                ErrorCode::HoldExceeded,
+                format!("order `{id}` deducts {points} points, its hold has {left}"),
+            ))
+        }
+        None if points > 0 => ledger::ensure_balance(st, points)?,
+        _ => {}
+    }
+    let tier_before = st.tier;
+    let debit = match held {
+        Some((index, left)) => {
+            st.holds.remove(id);
+            if points == 0 {
+                ledger::restore(st, cx, index, format!("hold:{id}"));
+                None
+            } else {
+                ledger::restore_part(st, cx, index, left - points, format!("hold:{id}"));
+                st.debits[index].reason = format!("order:{id}");
+                Some(index)
+            }
+        }
+        None if points > 0 => Some(ledger::debit(st, cx, points, format!("order:{id}"))?),
+        None => None,
     };
     let paid = amount_cents - deduction;
     super::campaigns::take_part(st, cx, paid);
@@ -91,6 +222,8 @@ pub fn order(
             paid_cents: paid,
             debit,
             cancelled: false,
+            refunded_cents: 0,
+            tier_before,
         },
     );
     cx.events.push(Event::OrderPlaced {
@@ -103,43 +236,115 @@ pub fn order(
     Ok(())
 }
 
-pub fn cancel_order(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
-    let order = match st.orders.get_mut(id) {
-        None => {
-            return Err(RuleError::new(
-                ErrorCode::UnknownOrder,
-                format!("no order `{id}`"),
-            ))
-        }
-        Some(o) if o.cancelled => {
-            return Err(RuleError::new(
-                ErrorCode::OrderAlreadyCancelled,
-                format!("order `{id}` is cancelled already"),
-            ))
-        }
-        Some(o) => o,
-    };
-    order.cancelled = true;
-    let (day, paid, debit) = (order.day, order.paid_cents, order.debit);
-    // The order no longer counts toward spend and orders (if its day is still in the window).
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+fn open_order<'a>(st: &'a State, id: &str) -> Result<&'a Order, RuleError> {
+    match st.orders.get(id) {
+        None => Err(RuleError::new(
+            ErrorCode::UnknownOrder,
+            format!("no order `{id}`"),
+        )),
+        Some(o) if o.cancelled => Err(RuleError::new(
+            ErrorCode::OrderAlreadyCancelled,
+            format!("order `{id}` is cancelled or refunded in whole already"),
+        )),
+        Some(o) => Ok(o),
+    }
+}
+
+/// Takes `cents` of an order placed on `day` out of the spend its day counts (and, when
+/// `whole`, the order out of the order count), while that day is still in the window.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+fn uncount(st: &mut State, day: crate::day::Day, cents: u64, whole: bool) {
     if let Some(stats) = st.days.get_mut(&day) {
         let DayStats {
             spend_cents,
             orders,
             ..
         } = stats;
-        *spend_cents = spend_cents.saturating_sub(paid);
-        *orders = orders.saturating_sub(1);
+        *spend_cents = spend_cents.saturating_sub(cents);
+        if whole {
+            *orders = orders.saturating_sub(1);
+        }
     }
+}
+
+/// Refunds part of an order: `amount_cents` of the money paid and `points` of its deduction.
+/// An order refunded in whole no longer counts, as if cancelled. Tiers are re-checked at once.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn refund(
+    st: &mut State,
+    cx: &mut Ctx,
+    id: &str,
+    amount_cents: u64,
+    points: u32,
+) -> Result<(), RuleError> {
+    let order = open_order(st, id)?;
+    let money_left = order.paid_cents - order.refunded_cents.min(order.paid_cents);
+    let points_left = order.debit.map_or(0, |i| debit_left(st, i));
+    if amount_cents == 0 && points == 0 {
+        return Err(RuleError::new(
+            ErrorCode::BadAmount,
+            "a refund needs amount_cents or points",
+        ));
+    }
+    if amount_cents > money_left || points > points_left {
+        return Err(RuleError::new(
+            ErrorCode::RefundTooLarge,
+            format!("order `{id}` has {money_left} cents and {points_left} points left to refund"),
+        ));
+    }
+    let whole = amount_cents == money_left && points == points_left;
+    let (day, debit, tier_before) = (order.day, order.debit, order.tier_before);
+    if whole {
+        return cancel_order(st, cx, id);
+    }
+    if let Some(o) = st.orders.get_mut(id) {
+        o.refunded_cents += amount_cents;
+    }
+    uncount(st, day, amount_cents, false);
+    cx.events.push(Event::OrderRefunded {
+        order: id.to_owned(),
+        amount_cents,
+        points,
+    });
+    if let (Some(index), true) = (debit, points > 0) {
+        ledger::restore_part(st, cx, index, points, format!("refund:{id}"));
+    }
+    tiers::recheck(st, cx, tier_before);
+    Ok(())
+}
+
+/// Cancels (or refunds in whole) an order: what is left of its money no longer counts, what
+/// is left of its points goes back to their lots, and tiers are re-checked at once.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn cancel_order(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
+    let order = open_order(st, id)?;
+    let (day, left, debit, tier_before) = (
+        order.day,
+        order.paid_cents.saturating_sub(order.refunded_cents),
+        order.debit,
+        order.tier_before,
+    );
+    if let Some(o) = st.orders.get_mut(id) {
+        o.cancelled = true;
+    }
+    uncount(st, day, left, true);
     cx.events.push(Event::OrderCancelled {
         order: id.to_owned(),
     });
     if let Some(index) = debit {
         ledger::restore(st, cx, index, format!("order:{id}"));
     }
+    tiers::recheck(st, cx, tier_before);
     Ok(())
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
 pub fn buy_membership(st: &mut State, cx: &mut Ctx, plan_id: &str) -> Result<(), RuleError> {
     let cfg = cx.cfg;
     let plan = cfg
@@ -201,6 +406,8 @@ pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
     Ok(())
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
 pub fn grant(st: &mut State, cx: &mut Ctx, points: u32, reason: &str) -> Result<(), RuleError> {
     if points == 0 || points > 1_000_000 {
         return Err(RuleError::new(

@@ -141,31 +141,60 @@ pub fn ensure_balance(st: &State, amount: u32) -> Result<(), RuleError> {
 }
 
 /// Reverses debit `index`: each take goes back to its lot with its original expiry; points
-/// whose lot has expired meanwhile are recorded as expired at once.
+/// whose lot has expired meanwhile are recorded as expired at once. The takes stay as they
+/// were, for audits; the debit is marked reversed.
 pub fn restore(st: &mut State, cx: &mut Ctx, index: usize, reason: String) {
-    let Some(debit) = st.debits.get_mut(index) else {
+    give_back(st, cx, index, None, reason);
+}
+
+/// Gives back `amount` of debit `index` (a partial refund, or what a hold had beyond its
+/// order's points), from the takes with the latest expiry first: what the debit keeps is
+/// what would have expired soonest. The debit's takes shrink by what came back.
+pub fn restore_part(st: &mut State, cx: &mut Ctx, index: usize, amount: u32, reason: String) {
+    give_back(st, cx, index, Some(amount), reason);
+}
+
+/// One body for both (one copy in the wasm module): `None` gives back the whole debit.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+fn give_back(st: &mut State, cx: &mut Ctx, index: usize, amount: Option<u32>, reason: String) {
+    let Some(debit) = st.debits.get_mut(index).filter(|d| !d.reversed) else {
         return;
     };
-    if debit.reversed {
-        return;
+    let mut back = Vec::new();
+    match amount {
+        None => {
+            debit.reversed = true;
+            back.clone_from(&debit.takes);
+        }
+        Some(mut left) => {
+            for take in debit.takes.iter_mut().rev() {
+                if left == 0 {
+                    break;
+                }
+                let n = take.1.min(left);
+                take.1 -= n;
+                left -= n;
+                back.insert(0, (take.0, n));
+            }
+            debit.takes.retain(|&(_, n)| n > 0);
+        }
     }
-    debit.reversed = true;
-    let takes = debit.takes.clone();
     let (mut restored, mut expired) = (0u32, 0u32);
     let mut lots = Vec::new();
-    for (lot_day, amount) in takes {
+    for (lot_day, n) in back {
         let expires = expiry_of(cx.cfg, lot_day);
-        st.totals.restored += u64::from(amount);
+        st.totals.restored += u64::from(n);
         if expires >= st.advanced_to {
-            add_to_lot(st, lot_day, expires, amount);
-            restored += amount;
+            add_to_lot(st, lot_day, expires, n);
+            restored += n;
             lots.push(LotTake {
                 lot: Date::from_day(lot_day),
-                amount,
+                amount: n,
             });
         } else {
-            st.totals.expired += u64::from(amount);
-            expired += amount;
+            st.totals.expired += u64::from(n);
+            expired += n;
         }
     }
     cx.events.push(Event::PointsRestored {

@@ -81,6 +81,8 @@ pub fn draw(
 
 /// The server's decision on a pending draw: the prize's reward (counted against the caps,
 /// like every earned credit) or nothing.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
 pub fn settle(
     st: &mut State,
     cx: &mut Ctx,

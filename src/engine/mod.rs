@@ -14,6 +14,7 @@ pub(crate) mod tiers;
 pub use cards::roll as card_roll;
 pub use checkin::{current_streak, streak_ending};
 pub(crate) use checkin::{makeup_refusal, milestone_at};
+pub(crate) use commerce::MAX_ORDER_CENTS;
 
 use crate::config::{Config, Downgrade};
 use crate::day::{month_bounds, month_of, Date, Day};
@@ -82,7 +83,9 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
     if op.op.server_only() && !server {
         return Err(RuleError::new(
             ErrorCode::NotAllowed,
-            "grant and settle_draw ops are written by the server, not by devices".to_owned(),
+            "money (orders, holds, refunds, memberships), grants and settlements are written \
+             by the server, not by devices"
+                .to_owned(),
         ));
     }
     let last = state.devices.get(&op.device).copied();
@@ -144,17 +147,36 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
         at: op.at,
         events: Vec::new(),
     };
+    // A lapsed hold gives its points back before the op runs; rare, so a refused op puts
+    // the state back from a whole copy.
+    let holds_due = state.holds.values().any(|h| h.until <= op.at);
+    let kept = holds_due.then(|| state.clone());
+    let result = apply_timed(state, &mut cx, op, day, newest);
+    if let (Err(_), Some(kept)) = (&result, kept) {
+        *state = kept;
+    }
+    result.map(|()| cx.events)
+}
+
+/// Time effects of a new business day, then the op; on refusal the time effects are undone.
+fn apply_timed(
+    state: &mut State,
+    cx: &mut Ctx,
+    op: &Op,
+    day: Day,
+    newest: Day,
+) -> Result<(), RuleError> {
     if day.max(newest) > state.advanced_to {
         let before = TimeFields::take(state);
-        let pruned = advance(state, &mut cx, day.max(newest));
-        if let Err(e) = run(state, &mut cx, op) {
+        let pruned = advance(state, cx, day.max(newest));
+        if let Err(e) = run(state, cx, op) {
             before.restore(state, pruned);
             return Err(e);
         }
+        Ok(())
     } else {
-        run(state, &mut cx, op)?;
+        run(state, cx, op)
     }
-    Ok(cx.events)
 }
 
 /// What `advance` may change, kept to undo it when the op is then refused: copies of the
@@ -213,10 +235,19 @@ impl TimeFields {
 /// The op itself, then what follows from it. Must not change `st` before it can fail.
 fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
     let last_active = cx.cfg.clock().day_of(st.clock);
+    commerce::expire_holds(st, cx);
     handle(st, cx, op)?;
     tiers::upgrade(st, cx);
-    // A settlement is the server's act, not the member's: it says nothing about their use.
-    if !matches!(op.op, OpKind::SettleDraw { .. }) {
+    // Settlements, holds and refunds are the server's or merchant's acts, not the member's:
+    // they say nothing about the member's use (a purchase does).
+    if !matches!(
+        op.op,
+        OpKind::SettleDraw { .. }
+            | OpKind::HoldPoints { .. }
+            | OpKind::ReleaseHold { .. }
+            | OpKind::RefundOrder { .. }
+            | OpKind::CancelOrder { .. }
+    ) {
         lifecycle::after_op(st, cx, last_active);
     }
     st.devices.insert(op.device.clone(), op.seq);
@@ -238,6 +269,17 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
             points,
         } => commerce::order(st, cx, order, *amount_cents, *points),
         OpKind::CancelOrder { order } => commerce::cancel_order(st, cx, order),
+        OpKind::HoldPoints {
+            order,
+            points,
+            until,
+        } => commerce::hold(st, cx, order, *points, *until),
+        OpKind::ReleaseHold { order } => commerce::release(st, cx, order),
+        OpKind::RefundOrder {
+            order,
+            amount_cents,
+            points,
+        } => commerce::refund(st, cx, order, *amount_cents, *points),
         OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
         OpKind::UseService {} => commerce::use_service(st, cx),
         OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),

@@ -90,6 +90,19 @@ pub fn upgrade(st: &mut State, cx: &mut Ctx) {
     }
 }
 
+/// After a refund or cancellation: the earned tier falls to the highest tier the member
+/// still meets, but never below `floor` (the tier held before the order) and never rises.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+pub fn recheck(st: &mut State, cx: &mut Ctx, floor: u8) {
+    let keep = highest_met(st, cx.cfg, cx.day).max(floor);
+    if st.tier > keep {
+        let before = effective(st, cx.day);
+        st.tier = keep;
+        note_change(st, cx, before, TierReason::Refund);
+    }
+}
+
 /// `tier_steps` of a reward: one step up per step, never past the top tier.
 pub fn boost(st: &mut State, cx: &mut Ctx, steps: u16) {
     let top = cx.cfg.tiers.levels.len().saturating_sub(1) as u8;

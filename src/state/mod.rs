@@ -9,7 +9,9 @@ use crate::vecmap::VecMap;
 use serde::{Deserialize, Serialize};
 
 /// The state format version this build writes and reads.
-pub const STATE_VERSION: u32 = 1;
+/// 2 added `holds` and `Order::refunded_cents` (the JSON reader still reads 1: those
+/// fields were empty then).
+pub const STATE_VERSION: u32 = 2;
 
 /// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
 /// `Deserialize`, binary only, is `binary_reader!` below.
@@ -60,6 +62,18 @@ pub struct State {
     /// Lottery draws, oldest first.
     pub draws: Vec<DrawRecord>,
     pub totals: Totals,
+    /// Points held for unpaid orders, by order id (`docs/merchant.md`).
+    pub holds: VecMap<String, Hold>,
+}
+
+/// Points set aside for an order before payment: already debited, so nothing else can spend
+/// them; restored to their lots when released or when `until` passes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Hold {
+    /// Index into `debits` of the points held.
+    pub debit: usize,
+    /// Epoch ms from which the hold no longer holds.
+    pub until: i64,
 }
 
 /// A member's cards of one set.
@@ -184,7 +198,13 @@ pub struct Order {
     pub paid_cents: u64,
     /// Index into `debits` of the points deduction, if any.
     pub debit: Option<usize>,
+    /// Cancelled, or refunded in whole: it no longer counts.
     pub cancelled: bool,
+    /// Money refunded so far (partial refunds), out of `paid_cents`.
+    pub refunded_cents: u64,
+    /// The earned tier before the order: a refund never leaves the member above what they
+    /// would hold without it (RULES.md, tiers).
+    pub tier_before: u8,
 }
 
 /// Lifetime totals for audits: `credited + restored = balance + spent + expired`.
@@ -236,6 +256,7 @@ impl State {
             cards: VecMap::new(),
             draws: Vec::new(),
             totals: Totals::default(),
+            holds: VecMap::new(),
         }
     }
 
@@ -256,7 +277,8 @@ impl State {
     pub fn from_value(value: &crate::json::Value, path: &str) -> Result<State, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::StateInvalid, detail);
         match value.get("v").and_then(crate::json::Value::as_u64) {
-            Some(v) if v == u64::from(STATE_VERSION) => {}
+            // v1 lacks only fields that were empty then: read as if they were.
+            Some(v) if v == u64::from(STATE_VERSION) || v == 1 => {}
             Some(v) => {
                 return Err(RuleError::new(
                     ErrorCode::StateVersionUnsupported,
@@ -307,6 +329,14 @@ impl State {
                 return Err(RuleError::new(
                     ErrorCode::StateInvalid,
                     format!("order `{id}` points at a missing debit"),
+                ));
+            }
+        }
+        for (id, hold) in &self.holds {
+            if hold.debit >= self.debits.len() {
+                return Err(RuleError::new(
+                    ErrorCode::StateInvalid,
+                    format!("hold `{id}` points at a missing debit"),
                 ));
             }
         }
@@ -367,8 +397,9 @@ binary_reader! {
     State {
         v user joined clock advanced_to devices checkins makeups freezes lots balance debits
         days month_earned tasks tasks_completed tier paid tier_reached coupons accelerators
-        orders services_used campaigns returned offers cards draws totals
+        orders services_used campaigns returned offers cards draws totals holds
     }
+    Hold { debit until }
     CardHolding { chances held day today exchanged }
     DrawRecord { lottery device seq day weight settled prize }
     CampaignEntry { joined actions spend_cents }
@@ -379,7 +410,7 @@ binary_reader! {
     TaskState { progress day completed claimed }
     PaidTerm { plan tier until }
     CouponGrant { coupon day source expires }
-    Order { day amount_cents paid_cents debit cancelled }
+    Order { day amount_cents paid_cents debit cancelled refunded_cents tier_before }
     Totals { credited cut spent restored expired }
 }
 
@@ -415,6 +446,7 @@ mod tests {
         check::<PaidTerm>(PaidTerm::BINARY_FIELDS);
         check::<CouponGrant>(CouponGrant::BINARY_FIELDS);
         check::<Order>(Order::BINARY_FIELDS);
+        check::<Hold>(Hold::BINARY_FIELDS);
         check::<Totals>(Totals::BINARY_FIELDS);
     }
 }

@@ -53,7 +53,8 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
     let at = |key: &str| json::join(path, key);
     record(v, path, |o| {
         Ok(State {
-            v: o.uint("v", U32)? as u32,
+            // A v1 state is upgraded as it is read (the caller checked the version).
+            v: o.uint("v", U32).map(|_| STATE_VERSION)?,
             user: o.string("user")?,
             joined: day(o.req("joined")?, &at("joined"))?,
             clock: o.int("clock", i64::MIN, i64::MAX)?,
@@ -174,6 +175,8 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                         paid_cents: r.uint("paid_cents", u64::MAX)?,
                         debit: r.opt_uint("debit", U32)?.map(|n| n as usize),
                         cancelled: r.boolean("cancelled")?,
+                        refunded_cents: r.uint_or("refunded_cents", u64::MAX, 0)?,
+                        tier_before: r.uint_or("tier_before", U8, 0)? as u8,
                     })
                 })
             })?,
@@ -239,6 +242,17 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                     expired: r.uint("expired", u64::MAX)?,
                 })
             })?,
+            holds: match o.opt("holds") {
+                Some(v) => str_map(v, &at("holds"), |v, p| {
+                    record(v, p, |r| {
+                        Ok(Hold {
+                            debit: r.uint("debit", U32)? as usize,
+                            until: r.int("until", i64::MIN, i64::MAX)?,
+                        })
+                    })
+                })?,
+                None => VecMap::new(),
+            },
         })
     })
 }

@@ -16,7 +16,10 @@ pub use campaigns::{
     campaigns, CampaignStatus, CampaignView, CardKindView, CardSetView, DrawView, LotteryView,
 };
 pub use monthly::{monthly_report, MonthlyReport};
-pub use points::{catalog, points_summary, CatalogEntry, ExpiringPoints, PointsSummary};
+pub use points::{
+    catalog, checkout_quote, points_summary, CatalogEntry, CheckoutQuote, ExpiringPoints,
+    PointsSummary,
+};
 pub use progress::{tier_progress, DimensionProgress, TierInfo, TierProgress};
 pub use prompts::{prompts, Prompt};
 pub use segments::{segments, Lifecycle, RfmScore, Segments};

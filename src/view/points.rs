@@ -105,3 +105,58 @@ pub fn catalog(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<CatalogE
         })
         .collect()
 }
+
+/// What a checkout page can offer before asking the server: the most points this order may
+/// deduct at the checkout rate (whole cents, within the order's percentage and the balance).
+/// Offline and advisory: the merchant API decides (`docs/merchant.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckoutQuote {
+    pub balance: u64,
+    pub max_points: u32,
+    /// What `max_points` take off the order, cents.
+    pub deduction_cents: u64,
+    /// What is left to pay in money with `max_points` deducted, cents.
+    pub pay_cents: u64,
+}
+
+/// The checkout quote for an order of `amount_cents` at `now` (`BAD_AMOUNT` outside
+/// 1 ..= `MAX_ORDER_CENTS`).
+#[cfg_attr(zailai_cold_size, optimize(size))]
+pub fn checkout_quote(
+    st: &State,
+    cfg: &Config,
+    now: i64,
+    amount_cents: u64,
+) -> Result<CheckoutQuote, crate::RuleError> {
+    if amount_cents == 0 || amount_cents > crate::engine::MAX_ORDER_CENTS {
+        return Err(crate::RuleError::new(
+            crate::ErrorCode::BadAmount,
+            "amount_cents must be 1..=10000000000",
+        ));
+    }
+    let rate = &cfg.points.checkout;
+    let (points, cents) = (u64::from(rate.points), u64::from(rate.cents));
+    let balance = live_balance(st, cfg.clock().day_of(now));
+    let max_cents = amount_cents * u64::from(rate.max_order_percent) / 100;
+    // Points come in steps that are worth whole cents.
+    let step = points / gcd(points, cents);
+    let most = (max_cents * points / cents)
+        .min(balance)
+        .min(u64::from(u32::MAX));
+    let max_points = most - most % step;
+    let deduction_cents = max_points * cents / points;
+    Ok(CheckoutQuote {
+        balance,
+        max_points: max_points as u32,
+        deduction_cents,
+        pay_cents: amount_cents - deduction_cents,
+    })
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}

@@ -206,17 +206,16 @@ impl Member {
     /// Records one user action as this device's next op and returns its events (JSON text),
     /// or throws the rule's coded error and changes nothing. One call per action, typed: `kind`
     /// is the op type (`check_in`, `make_up`, `track`, `session`, `claim_task`, `redeem`,
-    /// `order`, `cancel_order`, `buy_membership`, `use_service`, `exchange_cards`, `draw`);
-    /// `id` its one text (date, action, task, item, order, plan, set, lottery); `amount` the
-    /// order's cents (whole, 0 … 2^53); `count` the track count, session minutes or order
-    /// points. One exported method rather than twelve: 9 KB less module.
+    /// `use_service`, `exchange_cards`, `draw`); `id` its one text (date, action, task, item,
+    /// set, lottery); `count` the track count or session minutes. Orders, refunds and
+    /// memberships are the merchant's (`docs/merchant.md`), never a device's. One exported
+    /// method rather than nine: 9 KB less module.
     pub fn record(
         &mut self,
         rules: &Rules,
         at: f64,
         kind: &str,
         id: Option<String>,
-        amount: f64,
         count: u32,
     ) -> Result<String, JsValue> {
         let id = || id.clone().unwrap_or_default();
@@ -230,13 +229,6 @@ impl Member {
             "session" => OpKind::Session { minutes: count },
             "claim_task" => OpKind::ClaimTask { task: id() },
             "redeem" => OpKind::Redeem { item: id() },
-            "order" => OpKind::Order {
-                order: id(),
-                amount_cents: cents(amount)?,
-                points: count,
-            },
-            "cancel_order" => OpKind::CancelOrder { order: id() },
-            "buy_membership" => OpKind::BuyMembership { plan: id() },
             "use_service" => OpKind::UseService {},
             "exchange_cards" => OpKind::ExchangeCards { set: id() },
             "draw" => OpKind::Draw { lottery: id() },
@@ -253,17 +245,6 @@ fn date(text: &str) -> Result<Date, JsValue> {
             format!("op.date: `{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
         ))
     })
-}
-
-fn cents(amount: f64) -> Result<u64, JsValue> {
-    let whole = amount.fract() == 0.0; // false for NaN and ±∞
-    if !(whole && (0.0..=9_007_199_254_740_992.0).contains(&amount)) {
-        return Err(rule_error(zailai::RuleError::new(
-            zailai::ErrorCode::OpInvalid,
-            "op.amount_cents: must be whole cents from 0 to 2^53".to_owned(),
-        )));
-    }
-    Ok(amount as u64)
 }
 
 impl Member {

@@ -29,6 +29,10 @@ async function page(wxApi: Parameters<typeof wxStorage>[0]) {
   client.makeUp(20261101);
   // @ts-expect-error unknown event name
   client.on('click', () => {});
+  const offer: number = client.checkoutQuote(20000).max_points;
+  // @ts-expect-error the client records no orders: the merchant's backend does
+  client.order('A-1', 20000);
+  void offer;
   const summary = client.pointsSummary();
   const expiring: { date: string; points: number }[] = summary.expiring;
   void firstStatus, bad, pct, next, expiring;
@@ -71,11 +75,14 @@ async function device(): Promise<string> {
   const { Rules, Member } = await load();
   const rules = Rules.seed();
   const m = Member.open(rules, 'u', undefined, 'phone', Date.now(), 0, undefined, undefined);
-  const events: string = m.record(rules, Date.now(), 'check_in', undefined, 0, 0);
+  const events: string = m.record(rules, Date.now(), 'check_in', undefined, 0);
   // @ts-expect-error grants come from the server, not a device's record()
-  m.record(rules, Date.now(), 'grant', undefined, 0, 0);
+  m.record(rules, Date.now(), 'grant', undefined, 0);
+  // @ts-expect-error orders are the merchant's (docs/merchant.md), not a device's record()
+  m.record(rules, Date.now(), 'order', 'A-1', 0);
+  const quote: number = m.checkoutQuote(rules, Date.now(), 20000)[1];
   const appended: string | undefined = m.pendingAppended();
-  const seq: number = m.seq;
+  const seq: number = m.seq + quote * 0;
   void events, appended, seq;
   const push = m.pushJSON();
   m.free();

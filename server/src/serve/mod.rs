@@ -4,6 +4,7 @@ pub mod error;
 mod limit;
 pub mod login;
 mod lottery;
+mod merchant;
 mod routes;
 mod web;
 
@@ -34,6 +35,8 @@ pub struct Options {
     pub dev: bool,
     /// Guards the operator endpoints; without it they are off.
     pub admin_token: Option<String>,
+    /// Guards the merchant API (`docs/merchant.md`); without it that API is off.
+    pub merchant_token: Option<String>,
     pub session_ttl_ms: i64,
     pub body_limit: usize,
     /// Sync requests per minute per user and per address.
@@ -156,16 +159,37 @@ fn verifiers(opts: &Options) -> Vec<Box<dyn login::SessionVerifier>> {
 /// The shortest admin token accepted: a guessable one would open every operator endpoint.
 pub const MIN_ADMIN_TOKEN: usize = 16;
 
+/// Refuses a short bearer credential: a guessable one would open what it guards.
+fn check_token(token: Option<&String>, flag: &str, env: &str, guards: &str) -> Result<(), String> {
+    match token {
+        Some(t) if t.chars().count() < MIN_ADMIN_TOKEN => Err(format!(
+            "{flag} (or {env}) must be at least {MIN_ADMIN_TOKEN} characters; an empty or \
+             short token would open {guards} to anyone (leave it unset to keep them off)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Builds the shared state: rules, store, keys.
 pub async fn app(opts: Options) -> Result<Arc<App>, String> {
-    if let Some(token) = &opts.admin_token {
-        if token.chars().count() < MIN_ADMIN_TOKEN {
-            return Err(format!(
-                "--admin-token (or ZAILAI_ADMIN_TOKEN) must be at least {MIN_ADMIN_TOKEN} characters; \
-                 an empty or short token would open the operator endpoints to anyone \
-                 (leave it unset to keep them off)"
-            ));
-        }
+    check_token(
+        opts.admin_token.as_ref(),
+        "--admin-token",
+        "ZAILAI_ADMIN_TOKEN",
+        "the operator endpoints",
+    )?;
+    check_token(
+        opts.merchant_token.as_ref(),
+        "--merchant-token",
+        "ZAILAI_MERCHANT_TOKEN",
+        "the merchant API",
+    )?;
+    if opts.merchant_token.is_some() && opts.merchant_token == opts.admin_token {
+        return Err(
+            "--merchant-token must differ from --admin-token: a merchant's backend must not \
+             hold the operator's credential, nor the other way round"
+                .to_owned(),
+        );
     }
     let config = match &opts.config {
         Some(path) => {

@@ -32,6 +32,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/lotteries/{id}", get(super::lottery::published))
         .route("/v1/admin/report", get(admin_report))
         .route("/v1/admin/report.svg", get(admin_report_svg))
+        .merge(super::merchant::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
@@ -40,15 +41,20 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// One line on stderr for every operator request, allowed or not: when, from where, what,
-/// and the answer (`docs/security.md`). The token itself is never logged.
+/// One line on stderr for every operator and merchant request, allowed or not: when, from
+/// where, what, and the answer (`docs/security.md`). The token itself is never logged.
 async fn audit_admin(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if !request.uri().path().starts_with("/v1/admin/") {
+    let path = request.uri().path();
+    let who = if path.starts_with("/v1/admin/") {
+        "admin"
+    } else if path.starts_with("/v1/merchant/") {
+        "merchant"
+    } else {
         return next.run(request).await;
-    }
+    };
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -57,7 +63,7 @@ async fn audit_admin(
     let bearer = request.headers().contains_key(header::AUTHORIZATION);
     let response = next.run(request).await;
     eprintln!(
-        "zailai audit: at={} peer={peer} admin {method} {path} bearer={} status={}",
+        "zailai audit: at={} peer={peer} {who} {method} {path} bearer={} status={}",
         now_ms(),
         if bearer { "given" } else { "none" },
         response.status().as_u16()
@@ -100,7 +106,7 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 type Shared = State<Arc<App>>;
 
 /// Sessions are stored by the hash of their token, never the token itself.
-fn token_hash(token: &str) -> String {
+pub(super) fn token_hash(token: &str) -> String {
     zailai::lottery::hex(&Sha256::digest(token.as_bytes()))
 }
 
@@ -129,13 +135,13 @@ fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
 
 /// A request body as JSON, read as strictly as `/v1/sync` reads its own (the core's parser:
 /// a duplicate key is an error, not a silent "last one wins").
-fn json_body(body: &str) -> Result<Value, ApiError> {
+pub(super) fn json_body(body: &str) -> Result<Value, ApiError> {
     let not_json = |e: String| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}"));
     zailai::json::parse(body).map_err(not_json)?;
     serde_json::from_str(body).map_err(|e| not_json(e.to_string()))
 }
 
-fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
+pub(super) fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
     body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -160,7 +166,7 @@ fn too_many(wait: u64) -> ApiError {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()

@@ -64,6 +64,21 @@ pub use zailai::lottery::PublishedDraw as DrawEntry;
 /// Prizes already won in a lottery, by prize id.
 pub type Won = BTreeMap<String, u32>;
 
+/// What became of a call made once by key ([`Store::once`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Once<E> {
+    /// Done now; the response stored with the key.
+    Done(String),
+    /// Done before with the same request: the response stored then.
+    Replayed(String),
+    /// The key was used before with another request.
+    Conflict,
+    /// No such member.
+    UnknownMember,
+    /// `change` refused; nothing was written.
+    Refused(E),
+}
+
 /// What a backend must do.
 pub trait Store: Send + Sync + 'static {
     /// The lottery's secret seed (hex). The first call stores `candidate`; every later call,
@@ -100,6 +115,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<Result<R, E>, StoreError>> + Send
     where
         R: Send + 'static,
+        E: Send + 'static;
+
+    /// A call that must happen once per `key` (the merchant API's idempotency): when the key
+    /// was done before, its stored response (same `request`) or a conflict (another
+    /// request); else loads the existing member `user`, runs `change`, and commits the
+    /// record, the op rows and (key, request, response) in one transaction. Calls with one
+    /// key are serialized, across processes too.
+    fn once<E>(
+        &self,
+        key: &str,
+        request: &str,
+        user: &str,
+        now: i64,
+        change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<Once<E>, StoreError>> + Send
+    where
         E: Send + 'static;
 
     /// The member's record, if the server has one.
@@ -353,6 +384,23 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.transact(user, fresh, change).await,
             AnyStore::Postgres(s) => s.transact(user, fresh, change).await,
+        }
+    }
+
+    async fn once<E>(
+        &self,
+        key: &str,
+        request: &str,
+        user: &str,
+        now: i64,
+        change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Once<E>, StoreError>
+    where
+        E: Send + 'static,
+    {
+        match self {
+            AnyStore::Sqlite(s) => s.once(key, request, user, now, change).await,
+            AnyStore::Postgres(s) => s.once(key, request, user, now, change).await,
         }
     }
 

@@ -2,7 +2,7 @@
 //! is locked (`SELECT … FOR UPDATE`) for the length of a sync, which serializes the syncs of
 //! one user across every server process.
 
-use super::{decode, encode, DrawEntry, OpRow, Record, Store, StoreError, Won};
+use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
@@ -56,6 +56,13 @@ CREATE TABLE IF NOT EXISTS lottery_draws (
   prize TEXT,
   PRIMARY KEY (lottery, n),
   UNIQUE (lottery, member, device, seq)
+);
+CREATE TABLE IF NOT EXISTS merchant_calls (
+  call_key TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  request TEXT NOT NULL,
+  response TEXT NOT NULL,
+  at BIGINT NOT NULL
 );
 ";
 
@@ -140,6 +147,40 @@ const UPDATE_MEMBER: &str =
 /// Every op row of a sync in one statement.
 const INSERT_OPS: &str = "INSERT INTO ops (user_id, device, seq, at, op, result)
     SELECT $1, * FROM UNNEST($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])";
+
+const CLAIM_CALL: &str = "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES ($1, $2, $3, '', $4) ON CONFLICT (call_key) DO NOTHING";
+const SELECT_CALL: &str = "SELECT request, response FROM merchant_calls WHERE call_key = $1";
+const ANSWER_CALL: &str = "UPDATE merchant_calls SET response = $2 WHERE call_key = $1";
+
+/// Writes a member's record and the op rows of the change (inside the caller's transaction).
+async fn write_record(
+    tx: &impl GenericClient,
+    cache: &mut HashMap<&'static str, Statement>,
+    user: &str,
+    record: &Record,
+    rows: &[OpRow],
+) -> Result<(), StoreError> {
+    let (state, processed) = encode(record);
+    let st = prepared(tx, cache, UPDATE_MEMBER).await?;
+    tx.execute(
+        &st,
+        &[&user, &i64::from(record.server_version), &state, &processed],
+    )
+    .await
+    .map_err(err)?;
+    if !rows.is_empty() {
+        let devices: Vec<&str> = rows.iter().map(|r| r.device.as_str()).collect();
+        let seqs: Vec<i64> = rows.iter().map(|r| i64::from(r.seq)).collect();
+        let ats: Vec<i64> = rows.iter().map(|r| r.at).collect();
+        let ops: Vec<&str> = rows.iter().map(|r| r.op.as_str()).collect();
+        let results: Vec<&str> = rows.iter().map(|r| r.result.as_str()).collect();
+        let st = prepared(tx, cache, INSERT_OPS).await?;
+        tx.execute(&st, &[&user, &devices, &seqs, &ats, &ops, &results])
+            .await
+            .map_err(err)?;
+    }
+    Ok(())
+}
 
 async fn load_row(
     client: &impl GenericClient,
@@ -289,27 +330,57 @@ impl Store for Postgres {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
-        let (state, processed) = encode(&record);
-        let st = prepared(&tx, cache, UPDATE_MEMBER).await?;
-        tx.execute(
-            &st,
-            &[&user, &i64::from(record.server_version), &state, &processed],
-        )
-        .await
-        .map_err(err)?;
-        if !rows.is_empty() {
-            let devices: Vec<&str> = rows.iter().map(|r| r.device.as_str()).collect();
-            let seqs: Vec<i64> = rows.iter().map(|r| i64::from(r.seq)).collect();
-            let ats: Vec<i64> = rows.iter().map(|r| r.at).collect();
-            let ops: Vec<&str> = rows.iter().map(|r| r.op.as_str()).collect();
-            let results: Vec<&str> = rows.iter().map(|r| r.result.as_str()).collect();
-            let st = prepared(&tx, cache, INSERT_OPS).await?;
-            tx.execute(&st, &[&user, &devices, &seqs, &ats, &ops, &results])
-                .await
-                .map_err(err)?;
-        }
+        write_record(&tx, cache, user, &record, &rows).await?;
         tx.commit().await.map_err(err)?;
         Ok(Ok(out))
+    }
+
+    async fn once<E>(
+        &self,
+        key: &str,
+        request: &str,
+        user: &str,
+        now: i64,
+        change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Once<E>, StoreError>
+    where
+        E: Send + 'static,
+    {
+        let mut guard = self.conn().await;
+        let Conn {
+            client,
+            prepared: cache,
+        } = &mut *guard;
+        let tx = client.transaction().await.map_err(err)?;
+        // Claim the key first: a concurrent call with the same key waits here until this
+        // transaction ends, then sees its row.
+        let st = prepared(&tx, cache, CLAIM_CALL).await?;
+        let claimed = tx
+            .execute(&st, &[&key, &user, &request, &now])
+            .await
+            .map_err(err)?;
+        if claimed == 0 {
+            let st = prepared(&tx, cache, SELECT_CALL).await?;
+            let row = tx.query_one(&st, &[&key]).await.map_err(err)?;
+            let (asked, answered): (String, String) = (row.get(0), row.get(1));
+            return Ok(if asked == request {
+                Once::Replayed(answered)
+            } else {
+                Once::Conflict
+            });
+        }
+        let Some(mut record) = load_row(&tx, cache, user, true).await? else {
+            return Ok(Once::UnknownMember); // dropping `tx` rolls the claim back
+        };
+        let (response, rows) = match change(&mut record) {
+            Ok(done) => done,
+            Err(e) => return Ok(Once::Refused(e)),
+        };
+        write_record(&tx, cache, user, &record, &rows).await?;
+        let st = prepared(&tx, cache, ANSWER_CALL).await?;
+        tx.execute(&st, &[&key, &response]).await.map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        Ok(Once::Done(response))
     }
 
     async fn load(&self, user: &str) -> Result<Option<Record>, StoreError> {

@@ -2,7 +2,7 @@
 //! database's write lock (`BEGIN IMMEDIATE`), which serializes syncs within and across
 //! processes sharing the file.
 
-use super::{decode, encode, DrawEntry, OpRow, Record, Store, StoreError, Won};
+use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -51,6 +51,13 @@ CREATE TABLE IF NOT EXISTS lottery_draws (
   prize TEXT,
   PRIMARY KEY (lottery, n),
   UNIQUE (lottery, member, device, seq)
+);
+CREATE TABLE IF NOT EXISTS merchant_calls (
+  call_key TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  request TEXT NOT NULL,
+  response TEXT NOT NULL,
+  at INTEGER NOT NULL
 );
 ";
 
@@ -140,6 +147,30 @@ fn load_row(conn: &Connection, user: &str) -> Result<Option<Record>, StoreError>
     .map_err(err)?
     .map(|(s, p, v)| decode(&s, &p, v))
     .transpose()
+}
+
+/// Writes a member's record and the op rows of the change (inside the caller's transaction).
+fn write_record(
+    tx: &Connection,
+    user: &str,
+    record: &Record,
+    rows: &[OpRow],
+) -> Result<(), StoreError> {
+    let (state, processed) = encode(record);
+    tx.execute(
+        "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET server_version = ?2, state = ?3, processed = ?4",
+        params![user, i64::from(record.server_version), state, processed],
+    )
+    .map_err(err)?;
+    for row in rows {
+        tx.execute(
+            "INSERT INTO ops (user_id, device, seq, at, op, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![user, row.device, i64::from(row.seq), row.at, row.op, row.result],
+        )
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 fn draw_row(r: &rusqlite::Row) -> rusqlite::Result<DrawEntry> {
@@ -246,28 +277,65 @@ impl Store for Sqlite {
     {
         let user = user.to_owned();
         self.blocking(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
             let mut record = load_row(&tx, &user)?.unwrap_or_else(fresh);
             let (out, rows) = match change(&mut record) {
                 Ok(done) => done,
                 Err(e) => return Ok(Err(e)), // dropping `tx` rolls back
             };
-            let (state, processed) = encode(&record);
-            tx.execute(
-                "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (user_id) DO UPDATE SET server_version = ?2, state = ?3, processed = ?4",
-                params![user, i64::from(record.server_version), state, processed],
-            )
-            .map_err(err)?;
-            for row in &rows {
-                tx.execute(
-                    "INSERT INTO ops (user_id, device, seq, at, op, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![user, row.device, i64::from(row.seq), row.at, row.op, row.result],
-                )
-                .map_err(err)?;
-            }
+            write_record(&tx, &user, &record, &rows)?;
             tx.commit().map_err(err)?;
             Ok(Ok(out))
+        })
+        .await
+    }
+
+    async fn once<E>(
+        &self,
+        key: &str,
+        request: &str,
+        user: &str,
+        now: i64,
+        change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Once<E>, StoreError>
+    where
+        E: Send + 'static,
+    {
+        let (key, request, user) = (key.to_owned(), request.to_owned(), user.to_owned());
+        self.blocking(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+            let before: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT request, response FROM merchant_calls WHERE call_key = ?1",
+                    params![key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(err)?;
+            if let Some((asked, answered)) = before {
+                return Ok(if asked == request {
+                    Once::Replayed(answered)
+                } else {
+                    Once::Conflict
+                });
+            }
+            let Some(mut record) = load_row(&tx, &user)? else {
+                return Ok(Once::UnknownMember);
+            };
+            let (response, rows) = match change(&mut record) {
+                Ok(done) => done,
+                Err(e) => return Ok(Once::Refused(e)),
+            };
+            write_record(&tx, &user, &record, &rows)?;
+            tx.execute(
+                "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, user, request, response, now],
+            )
+            .map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(Once::Done(response))
         })
         .await
     }

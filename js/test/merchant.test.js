@@ -1,0 +1,181 @@
+// Money from the merchant, end to end: a local fake merchant backend (checkout, payment
+// notification, refunds, memberships) calling the real `zailai serve` merchant API, and the
+// member's real wasm client seeing the result at its next sync. Nothing of value on the
+// phone's word: its own order ops are refused.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+const { pkg, root } = require('./helpers.js');
+const { startServer, call, ADMIN } = require('./server-helpers.js');
+const zailai = require(pkg);
+
+const MERCHANT = 'test-merchant-token-9876543210';
+
+/** Seed rules where one member can earn enough to pay with points in one day. */
+function richRules() {
+  const cfg = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  cfg.points.daily_cap = 10_000;
+  cfg.points.monthly_cap = 100_000;
+  cfg.points.earning.core_action = { points: 1000 };
+  const path = join(mkdtempSync(join(tmpdir(), 'zailai-rules-')), 'rules.json');
+  writeFileSync(path, JSON.stringify(cfg));
+  return path;
+}
+
+/**
+ * The merchant's own backend, as a shop would write it (docs/merchant.md): checkout holds the
+ * points the buyer chose; the payment provider's notification records the paid order (or
+ * releases the hold); refunds and memberships follow the shop's own events. It calls zailai
+ * with its token and retries as a real backend would; zailai's idempotency makes that safe.
+ */
+function fakeMerchant(zailaiUrl) {
+  const api = (path, body) => call(zailaiUrl, path, { method: 'POST', token: MERCHANT, body });
+  const orders = new Map();
+  const routes = {
+    '/checkout': async ({ user, order, amount_cents, points }) => {
+      orders.set(order, { user, amount_cents, points });
+      return points > 0 ? api('/v1/merchant/holds', { user, order, points, hold_seconds: 600 }) : { status: 200, json: {} };
+    },
+    // The payment provider's notification (WeChat Pay's notify_url): paid or failed.
+    '/pay-notify': async ({ order, paid }) => {
+      const o = orders.get(order);
+      if (!paid) return api('/v1/merchant/holds/release', { user: o.user, order });
+      return api('/v1/merchant/orders', { user: o.user, order, amount_cents: o.amount_cents, points: o.points });
+    },
+    '/refund': async ({ order, refund, amount_cents, points }) => api('/v1/merchant/refunds', { user: orders.get(order).user, order, refund, amount_cents, points }),
+    '/vip': async ({ user, purchase, plan }) => api('/v1/merchant/memberships', { user, purchase, plan }),
+  };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const out = await routes[req.url](JSON.parse(body));
+      res.writeHead(out.status, { 'content-type': 'application/json', 'x-replayed': out.headers?.get?.('idempotent-replayed') || 'false' });
+      res.end(JSON.stringify(out.json));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+async function post(url, path, body) {
+  const res = await fetch(url + path, { method: 'POST', body: JSON.stringify(body) });
+  return { status: res.status, replayed: res.headers.get('x-replayed') === 'true', json: await res.json() };
+}
+
+test('a fake merchant holds, charges, refunds and sells a membership; the phone sees it at sync', async (t) => {
+  const { url, child, stderr } = await startServer(['--dev', '--admin-token', ADMIN, '--merchant-token', MERCHANT, '--config', richRules()]);
+  t.after(() => child.kill());
+  const shop = await fakeMerchant(url);
+  t.after(() => shop.server.close());
+
+  const phone = await zailai.createClient({
+    storage: zailai.memoryStorage(),
+    user: 'buyer',
+    server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'buyer' }) },
+  });
+  phone.track('core_action', 3);
+  await phone.sync();
+  const earned = phone.pointsSummary().balance;
+  assert.ok(earned >= 3000, `earned ${earned}`);
+
+  // The phone cannot record money itself: a hand-made order push is refused by the engine.
+  const session = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'buyer' } })).json.token;
+  const forged = await call(url, '/v1/sync', { method: 'POST', token: session, body: { protocol: 1, device: 'script', base_version: 0, snapshot_formats: [3], ops: [
+    { device: 'script', seq: 1, at: Date.now(), op: { type: 'order', order: 'free-gold', amount_cents: 10_000_000_000 } },
+    { device: 'script', seq: 2, at: Date.now(), op: { type: 'buy_membership', plan: 'yearly' } },
+  ] } });
+  assert.deepEqual(forged.json.rejected.map((r) => r.code), ['NOT_ALLOWED', 'NOT_ALLOWED']);
+
+  // Checkout: the phone's offline quote, then the shop holds the points chosen.
+  const quote = phone.checkoutQuote(40_000);
+  assert.equal(quote.max_points, 2000, '50% of 400 yuan at 100 points = 10 yuan');
+  const held = await post(shop.url, '/checkout', { user: 'buyer', order: 'A-1', amount_cents: 40_000, points: 1500 });
+  assert.equal(held.status, 200, JSON.stringify(held.json));
+  assert.equal(held.json.events[0].type, 'points_debited');
+  await phone.sync();
+  assert.equal(phone.pointsSummary().balance, earned - 1500, 'held points left the balance');
+  // Held points cannot be spent elsewhere: more than the rest is refused by the server too.
+  const greedy = await call(url, '/v1/merchant/holds', { method: 'POST', token: MERCHANT, body: { user: 'buyer', order: 'B-1', points: earned } });
+  assert.equal(greedy.status, 422);
+  assert.equal(greedy.json.error.code, 'INSUFFICIENT_POINTS');
+
+  // Paid: the order takes its points from the hold.
+  const paid = await post(shop.url, '/pay-notify', { order: 'A-1', paid: true });
+  assert.equal(paid.status, 200, JSON.stringify(paid.json));
+  assert.ok(paid.json.events.some((e) => e.type === 'order_placed' && e.deduction_cents === 15_000));
+  // The provider notifies again (it retries until acknowledged): applied once.
+  const again = await post(shop.url, '/pay-notify', { order: 'A-1', paid: true });
+  assert.equal(again.status, 200);
+  assert.ok(again.replayed, 'the stored answer, marked as replayed');
+  assert.deepEqual(again.json, paid.json);
+  // The same order id with another body is a conflict, not a second order.
+  const other = await call(url, '/v1/merchant/orders', { method: 'POST', token: MERCHANT, body: { user: 'buyer', order: 'A-1', amount_cents: 1 } });
+  assert.equal(other.status, 409);
+  assert.equal(other.json.error.code, 'IDEMPOTENCY_CONFLICT');
+
+  // A partial refund gives back money and points; then the rest closes the order.
+  const part = await post(shop.url, '/refund', { order: 'A-1', refund: 'r1', amount_cents: 5000, points: 500 });
+  assert.equal(part.status, 200, JSON.stringify(part.json));
+  assert.ok(part.json.events.some((e) => e.type === 'order_refunded'));
+  const tooMuch = await post(shop.url, '/refund', { order: 'A-1', refund: 'r2', amount_cents: 999_999 });
+  assert.equal(tooMuch.status, 422);
+  assert.equal(tooMuch.json.error.code, 'REFUND_TOO_LARGE');
+  const rest = await post(shop.url, '/refund', { order: 'A-1', refund: 'r3', amount_cents: 20_000, points: 1000 });
+  assert.equal(rest.status, 200, JSON.stringify(rest.json));
+  assert.ok(rest.json.events.some((e) => e.type === 'order_cancelled'));
+  await phone.sync();
+  assert.equal(phone.pointsSummary().balance, earned, 'every point came back');
+
+  // A payment that fails releases the hold.
+  await post(shop.url, '/checkout', { user: 'buyer', order: 'C-1', amount_cents: 10_000, points: 500 });
+  const failed = await post(shop.url, '/pay-notify', { order: 'C-1', paid: false });
+  assert.ok(failed.json.events.some((e) => e.type === 'hold_released' && e.points === 500));
+
+  // A membership bought in the shop: the phone's tier shows it after the sync.
+  const vip = await post(shop.url, '/vip', { user: 'buyer', purchase: 'P-1', plan: 'yearly' });
+  assert.equal(vip.status, 200, JSON.stringify(vip.json));
+  await phone.sync();
+  assert.equal(phone.summary().tier, 'gold');
+
+  // The server's quote agrees with the phone's.
+  const q = await call(url, '/v1/merchant/quote?user=buyer&amount_cents=40000', { token: MERCHANT });
+  assert.deepEqual(q.json, phone.checkoutQuote(40_000));
+
+  // Every merchant call left an audit line, with no token in it.
+  const audit = stderr().split('\n').filter((l) => l.includes(' merchant POST /v1/merchant/'));
+  assert.ok(audit.length >= 8, audit.join('\n'));
+  assert.ok(!stderr().includes(MERCHANT));
+  phone.close();
+});
+
+test('the merchant API takes only its own token, strict bodies, and known members', async (t) => {
+  const { url, child } = await startServer(['--dev', '--admin-token', ADMIN, '--merchant-token', MERCHANT]);
+  t.after(() => child.kill());
+  const order = { user: 'nobody', order: 'X', amount_cents: 100 };
+  const session = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'm1' } })).json.token;
+  for (const token of [undefined, '', ADMIN, session, MERCHANT + 'x']) {
+    const res = await call(url, '/v1/merchant/orders', { method: 'POST', token, body: order });
+    assert.equal(res.status, 401, String(token));
+  }
+  assert.equal((await call(url, '/v1/merchant/orders', { method: 'POST', token: MERCHANT, body: order })).json.error.code, 'UNKNOWN_MEMBER');
+  const bad = [
+    ['{"user":"m1","order":"X","order":"Y","amount_cents":1}', 'duplicate'],
+    [{ user: 'm1', order: 'X', amount_cents: 1, extra: true }, 'unknown field'],
+    [{ user: 'm1', order: '', amount_cents: 1 }, 'order'],
+    [{ user: 'm1', order: 'X', amount_cents: -1 }, 'invalid value'],
+  ];
+  for (const [body, says] of bad) {
+    const res = await call(url, '/v1/merchant/orders', { method: 'POST', token: MERCHANT, body });
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.match(res.json.error.message, new RegExp(says), JSON.stringify(res.json));
+  }
+  // Without --merchant-token the API is off; a short token or the admin token is refused at start.
+  const { url: off, child: offChild } = await startServer(['--dev']);
+  t.after(() => offChild.kill());
+  assert.equal((await call(off, '/v1/merchant/orders', { method: 'POST', token: MERCHANT, body: order })).json.error.code, 'MERCHANT_DISABLED');
+  await assert.rejects(startServer(['--dev', '--merchant-token', 'short']), /at least 16 characters/);
+  await assert.rejects(startServer(['--dev', '--admin-token', ADMIN, '--merchant-token', ADMIN]), /must differ/);
+});
