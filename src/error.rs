@@ -82,6 +82,8 @@ pub enum ErrorCode {
     HoldExceeded,
     /// A refund of more money or points than the order has left.
     RefundTooLarge,
+    /// A hold beyond the member's limit of open holds (`engine::MAX_HOLDS`).
+    HoldLimit,
     /// A lottery record whose seed is not revealed yet.
     LotteryNotRevealed,
     /// A lottery record whose seed or results do not check out.
@@ -142,6 +144,7 @@ impl ErrorCode {
             ErrorCode::UnknownHold => "UNKNOWN_HOLD",
             ErrorCode::HoldExceeded => "HOLD_EXCEEDED",
             ErrorCode::RefundTooLarge => "REFUND_TOO_LARGE",
+            ErrorCode::HoldLimit => "HOLD_LIMIT",
         }
     }
 }
@@ -198,6 +201,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::UnknownHold,
     ErrorCode::HoldExceeded,
     ErrorCode::RefundTooLarge,
+    ErrorCode::HoldLimit,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

@@ -118,6 +118,14 @@ impl OpKind {
                 | OpKind::RefundOrder { .. }
         )
     }
+
+    /// [`OpKind::server_only`], or a `track` of an action the rules say only the server
+    /// witnesses (`witnessed_actions`, e.g. `invite`).
+    pub fn written_by_server(&self, cfg: &crate::Config) -> bool {
+        self.server_only()
+            || matches!(self, OpKind::Track { action, .. }
+                if cfg.witnessed_actions.iter().any(|a| a == action))
+    }
 }
 
 fn is_one(v: &u32) -> bool {

@@ -37,6 +37,14 @@ pub struct Replica {
 }
 
 impl Replica {
+    /// `clone()`, compiled once here: a derived `clone` is inlined into every crate that
+    /// calls it, and the wasm bindings calling it would carry a second copy of `State`'s
+    /// (about 3 KB of module).
+    #[inline(never)]
+    pub fn duplicate(&self) -> Replica {
+        self.clone()
+    }
+
     /// A member new on this device: no base yet, nothing pending.
     pub fn new(cfg: &Config, user: &str, device: &str, joined_at: i64) -> Replica {
         Replica {
@@ -164,6 +172,7 @@ impl Replica {
                 .take(MAX_OPS_PER_PUSH)
                 .cloned()
                 .collect(),
+            invited_by: None,
         }
     }
 

@@ -45,6 +45,10 @@ pub struct Push {
     /// of them, or the push is refused with `VERSION_NOT_SUPPORTED` (`docs/sync.md`).
     pub snapshot_formats: Vec<u8>,
     pub ops: Vec<Op>,
+    /// The invite code the member arrived with (`docs/sync.md`, Invites): the server credits
+    /// its owner once, when this member is new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_by: Option<String>,
 }
 
 /// A request the server cannot take, with the JSON path of the problem.
@@ -150,12 +154,23 @@ fn read_push(value: &Value) -> Res<Push> {
                 }
             })
         })?;
+        let invited_by = match o.opt("invited_by") {
+            Some(v) => {
+                let code = json::string(v, "invited_by")?;
+                if code.is_empty() || code.len() > 64 {
+                    return Err(json::issue("invited_by", "must be 1–64 bytes"));
+                }
+                Some(code)
+            }
+            None => None,
+        };
         Ok(Push {
             protocol,
             device,
             base_version,
             snapshot_formats,
             ops,
+            invited_by,
         })
     })
 }

@@ -176,6 +176,7 @@ fn the_server_does_not_remember_refused_seq_jumps_or_devices_past_the_limit() {
         base_version: 0,
         snapshot_formats: vec![3],
         ops,
+        invited_by: None,
     };
     let limits = Limits::from_config(&cfg);
     let out = accept(
@@ -218,4 +219,65 @@ fn the_server_does_not_remember_refused_seq_jumps_or_devices_past_the_limit() {
         "phone and the first 63 others"
     );
     assert_eq!(processed.len(), MAX_DEVICES);
+}
+
+/// An invite and the tier step its task carries are the server's word: a device's
+/// `track invite` is NOT_ALLOWED; the same op from the server counts and the task completes.
+#[test]
+fn witnessed_actions_come_only_from_the_server() {
+    let cfg = Config::seed();
+    assert_eq!(cfg.witnessed_actions, ["invite"]);
+    let t = at(2026, 11, 2, 9, 0);
+    let mut st = State::join(&cfg, "u1", t);
+    let invite = || OpKind::Track {
+        action: "invite".into(),
+        count: 1,
+    };
+    let before = st.clone();
+    let err = st.apply(&cfg, &op("phone", 1, t, invite())).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotAllowed);
+    assert_eq!(st, before);
+    st.apply(&cfg, &op("~server", 1, t, invite())).unwrap();
+    assert!(st.tasks["growth_invite"].completed);
+    // The claim itself is the member's (a device's claim_task), and brings the tier step.
+    st.apply(
+        &cfg,
+        &op(
+            "phone",
+            1,
+            t + 1000,
+            OpKind::ClaimTask {
+                task: "growth_invite".into(),
+            },
+        ),
+    )
+    .unwrap();
+    assert_eq!(st.tier, 1);
+}
+
+/// A rule file cannot put a tier step on something any device can send.
+#[test]
+fn a_tier_step_needs_a_server_counted_action() {
+    let mut v = seed_json();
+    v["witnessed_actions"] = json!([]);
+    let err = Config::parse(&v.to_string()).unwrap_err();
+    let issue = err
+        .issues
+        .iter()
+        .find(|i| i.path == "tasks[3].reward.tier_steps")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        issue.reason.contains("witnessed_actions"),
+        "{}",
+        issue.reason
+    );
+    // Counting orders (server-written) is fine; so is a witnessed action.
+    v["tasks"][3]["action"] = json!("order");
+    Config::parse(&v.to_string()).unwrap();
+    v["witnessed_actions"] = json!(["open"]);
+    let err = Config::parse(&v.to_string()).unwrap_err();
+    assert!(
+        err.issues.iter().any(|i| i.path == "witnessed_actions[0]"),
+        "{err}"
+    );
 }

@@ -120,6 +120,7 @@ fn the_server_settles_with_an_op_of_its_own_that_devices_cannot_send() {
             seq: 10,
             ..bad.clone()
         }],
+        invited_by: None,
     };
     let out = sync::accept(
         &mut m.state.clone(),

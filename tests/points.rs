@@ -209,6 +209,13 @@ fn cancelled_order_restores_points_to_their_original_lots() {
     ));
     assert_eq!(find(&ev, "points_restored").unwrap()["restored"], 150);
     assert_eq!(m.balance(), 200);
+    let err = m
+        .op(
+            at(2026, 6, 3, 9, 1),
+            json!({"type": "cancel_order", "order": "A"}),
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::OrderAlreadyCancelled);
     // The 100 restored to the January lot still expire with it, after 2027-01-10.
     let ev = as_json(&m.track(at(2027, 1, 11, 9, 0), "open"));
     let e = find(&ev, "points_expired").unwrap();
@@ -216,13 +223,14 @@ fn cancelled_order_restores_points_to_their_original_lots() {
         (e["lot"].as_str(), e["amount"].as_u64()),
         (Some("2026-01-10"), Some(100))
     );
+    // Months later the cancelled order has left the state (the op log keeps it).
     let err = m
         .op(
             at(2027, 1, 11, 9, 1),
             json!({"type": "cancel_order", "order": "A"}),
         )
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::OrderAlreadyCancelled);
+    assert_eq!(err.code, ErrorCode::UnknownOrder);
     let err = m
         .op(
             at(2027, 1, 11, 9, 1),

@@ -44,6 +44,9 @@ fn kind() -> impl Strategy<Value = OpKind> {
         1 => prop::sample::select(vec!["monthly", "yearly", "nope"]).prop_map(|p| OpKind::BuyMembership { plan: p.into() }),
         1 => Just(OpKind::UseService {}),
         1 => (0u32..300).prop_map(|points| OpKind::Grant { points, reason: "ops".into() }),
+        1 => (prop::sample::select(vec!["A", "B", "C"]), 0u32..400, 1i64..3 * 24 * HOUR).prop_map(|(o, points, ms)| OpKind::HoldPoints { order: o.into(), points, until: ms }), // `until` made absolute below
+        1 => prop::sample::select(vec!["A", "B", "C"]).prop_map(|o| OpKind::ReleaseHold { order: o.into() }),
+        1 => (prop::sample::select(vec!["A", "B", "C"]), 0u64..40_000, 0u32..300).prop_map(|(o, amount_cents, points)| OpKind::RefundOrder { order: o.into(), amount_cents, points }),
     ]
 }
 
@@ -52,18 +55,28 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec((-60i64..100, 0u32..3, kind(), 0u8..2), 1..150).prop_map(|steps| {
         let cfg = Config::seed();
         let mut t = START;
-        let mut seq = [0u32; 2];
+        let mut seq = [0u32; 3];
         steps
             .into_iter()
             .map(|(dh, jump, mut op, dev)| {
                 t = (t + dh * HOUR).max(START);
+                // Money, grants and invites come as the server writes them; the rest from
+                // one of two phones.
+                let dev = if op.written_by_server(&cfg) { 2 } else { dev };
                 let s = &mut seq[usize::from(dev)];
                 *s = if jump == 0 { (*s).max(1) } else { *s + jump }; // jump 0 repeats a seq
                 if let OpKind::MakeUp { date } = &mut op {
                     *date = Date::from_day(cfg.clock().day_of(t) - date.to_day());
                 }
+                if let OpKind::HoldPoints { until, .. } = &mut op {
+                    *until += t;
+                }
                 Op {
-                    device: format!("d{dev}"),
+                    device: if dev == 2 {
+                        "~srv".to_owned()
+                    } else {
+                        format!("d{dev}")
+                    },
                     seq: *s,
                     at: t,
                     op,
@@ -151,6 +164,7 @@ proptest! {
         prop_assert_eq!(State::from_json(&st.to_json()).unwrap(), st.clone());
         // Postcard writes the bytes; its reader and ours (zailai::binary::read) agree on them.
         let bytes = st.to_binary();
+        prop_assert!(bytes.len() <= 256 * 1024, "state of {} bytes", bytes.len());
         prop_assert_eq!(postcard::from_bytes::<State>(&bytes).unwrap(), st.clone());
         prop_assert_eq!(State::from_binary(&bytes).unwrap(), st);
         // The pending log as a device stores it gives the same ops back.

@@ -91,6 +91,8 @@ class Client {
     this._listeners = { change: [], reward: [], error: [], sync: [] };
     this._clock = typeof options.now === 'function' ? options.now : () => Date.now();
     this.locale = options.locale;
+    // Sent with every push; the server counts it only at the member's first sync.
+    this._invitedBy = options.invitedBy === undefined ? undefined : text('invitedBy', options.invitedBy);
     // Pinned rules come in the binary form (`zailai rules encode --config FILE` prints it): a
     // rule file is checked by the CLI, and the phone needs no JSON reader for it.
     const config = options.config;
@@ -426,8 +428,20 @@ class Client {
    * phone sees them at its next sync.
    */
   checkoutQuote(amountCents) {
-    const [balance, max_points, deduction_cents, pay_cents] = this._live().checkoutQuote(this.rules, this._now(), amount('amountCents', amountCents));
-    return { balance, max_points, deduction_cents, pay_cents };
+    amount('amountCents', amountCents);
+    if (!Number.isInteger(amountCents) || amountCents < 1 || amountCents > 1e10) {
+      throw zailaiError('BAD_AMOUNT', 'amountCents: must be whole cents from 1 to 10000000000');
+    }
+    // The arithmetic of the core's view::checkout_quote, here to keep 1.7 KB out of the wasm
+    // module; every number stays below 2^53 (js/test/merchant.test.js compares it with the
+    // server's quote). Points come in steps worth whole cents.
+    const { balance, rate_points: rp, rate_cents: rc, max_order_percent: pct } = this.pointsSummary();
+    const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+    const step = rp / gcd(rp, rc);
+    const most = Math.min(Math.floor((Math.floor((amountCents * pct) / 100) * rp) / rc), balance, 0xffffffff);
+    const max_points = most - (most % step);
+    const deduction_cents = (max_points * rc) / rp;
+    return { balance, max_points, deduction_cents, pay_cents: amountCents - deduction_cents };
   }
   useService() {
     return this._act({ type: 'use_service' });
@@ -454,6 +468,17 @@ class Client {
     const locale = this.locale ? `&locale=${encodeURIComponent(this.locale)}` : '';
     const path = `/v1/me/report${svg ? '.svg' : ''}?month=${encodeURIComponent(m)}${locale}`;
     return this._remote.authed('GET', path, undefined, now, { text: svg });
+  }
+
+  /**
+   * This member's invite code (to put in a shared page's path, e.g. `?inviter=CODE`). The
+   * server credits the code's owner when a new member's first sync carries it:
+   * createClient({invitedBy: CODE}) on the invitee's phone. Invites are the server's word,
+   * never a device's: `track('invite')` is refused NOT_ALLOWED.
+   */
+  async inviteCode() {
+    if (!this._remote) throw zailaiError('BAD_ARGUMENT', 'inviteCode needs createClient({server: {...}})');
+    return (await this._remote.authed('GET', '/v1/me/invite', undefined, this._now())).code;
   }
 
   /**

@@ -6,7 +6,7 @@ import { PROTOCOL } from './remote.js';
 
 const MAX_OPS_PER_PUSH = 500;
 /** The binary rule format this build reads (`docs/binary.md`, "Rules"). */
-const RULES_FORMAT = 1;
+const RULES_FORMAT = 2;
 
 /** The midpoint of a request is the best local guess of when the server read its clock. */
 function learnClock(c, serverTime, sentAt, receivedAt) {
@@ -129,6 +129,7 @@ export async function syncOnce(c) {
     // Always one push, even with nothing pending: it brings the other devices' ops.
     for (let first = true; ; first = false) {
       const push = JSON.parse(c._live().pushJSON());
+      if (c._invitedBy) push.invited_by = c._invitedBy;
       if (!first && push.ops.length === 0) break;
       const { acked, rejected } = await pushBatch(c, push);
       result.acked.push(...acked);

@@ -156,7 +156,7 @@ test('pinned rules come in the binary form the CLI prints; bad ones are coded Er
   const encoded = encodeRules(cfg);
   const bytes = Buffer.from(encoded, 'base64');
   const newer = Buffer.from(bytes);
-  newer[0] = 2;
+  newer[0] = 3;
   await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: newer.toString('base64') }), (e) => e.code === 'CONFIG_TOO_NEW' && e.path === 'format');
   await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: bytes.subarray(0, bytes.length - 3).toString('base64') }), (e) => e.code === 'CONFIG_INVALID');
   // The CLI refuses an invalid rule file with every problem's path, before any phone sees it.
@@ -168,6 +168,15 @@ test('pinned rules come in the binary form the CLI prints; bad ones are coded Er
   const c = await zailai.createClient({ storage: zailai.memoryStorage(), config: encodeRules(cfg) });
   assert.equal(c.track('share').find((e) => e.type === 'points_credited').granted, 9);
   c.close();
+  // An odd checkout rate (3 points = 1 cent): points come in steps of 3. By hand: balance 9,
+  // 50% of 1000 cents = 500 cents = 1500 points, so the balance limits: 9 points = 3 cents.
+  cfg.points.checkout = { points: 3, cents: 1, max_order_percent: 50 };
+  const odd = await zailai.createClient({ storage: zailai.memoryStorage(), config: encodeRules(cfg) });
+  odd.track('share');
+  assert.deepEqual(odd.checkoutQuote(1000), { balance: 9, max_points: 9, deduction_cents: 3, pay_cents: 997 });
+  // 2 cents at most (50% of 5): 6 points, not the 9 held.
+  assert.deepEqual(odd.checkoutQuote(5), { balance: 9, max_points: 6, deduction_cents: 2, pay_cents: 3 });
+  odd.close();
 });
 
 function storedClient(storage, clock) {

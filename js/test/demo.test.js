@@ -13,6 +13,7 @@ const { JSDOM } = require('jsdom');
 const { root, pkg } = require('./helpers.js');
 const { startServer, call, ADMIN } = require('./server-helpers.js');
 const { startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
+const zailai = require(pkg);
 
 const DAY = 86_400_000;
 
@@ -55,12 +56,14 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url);
 
-  // A member who joined three days ago and checked in on the first two days, offline.
+  // A member who joined three days ago and checked in on the first two days, offline…
   const storage = wxStorageBackend();
   const now = Date.now();
-  const op = (seq, at) => JSON.stringify({ device: 'phone', seq, at, op: { type: 'check_in' } });
-  storage.setStorageSync('zailai:mp-1:meta', JSON.stringify({ v: 1, device: 'phone', seq: 2, joinedAt: now - 3 * DAY, user: 'mp-1' }));
-  storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY)].join('\n'));
+  const op = (seq, at, body = { type: 'check_in' }) => JSON.stringify({ device: 'phone', seq, at, op: body });
+  const track = (action) => ({ type: 'track', action });
+  storage.setStorageSync('zailai:mp-1:meta', JSON.stringify({ v: 1, device: 'phone', seq: 4, joinedAt: now - 3 * DAY, user: 'mp-1' }));
+  // …and shared once and used the core feature once (points enough for a redeem below).
+  storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
 
   const rt = startRuntime(dir, { storage });
   rt.setOnline(false); // start offline: everything below works without the server
@@ -87,17 +90,11 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.match(classOf(checkin, yesterday), /zl-made-up/, `made up after confirming (toasts: ${rt.toasts})`);
   assert.match(text(checkin, '#streak-label'), /连续签到 4 天|再签/);
 
-  // Tasks: invite a friend (tracked by the app), then claim the manual reward.
+  // Tasks: an invite is the server's word (a friend's first sync), never the phone's.
   const tasks = await openPage(dir, 'tasks');
   assert.equal(tasks.querySelectorAll('.task').length, 6);
-  client.track('invite');
-  await simulate.sleep(0);
-  const claim = tasks.querySelector('#task-growth_invite .claim');
-  assert.ok(claim, 'claimable after the invite');
-  claim.dispatchEvent('tap');
-  await simulate.sleep(0);
-  assert.equal(tasks.querySelector('#task-growth_invite .claim'), undefined);
-  assert.equal(text(tasks, '#task-growth_invite .status'), '已完成');
+  assert.throws(() => client.track('invite'), (e) => e.code === 'NOT_ALLOWED');
+  assert.equal(tasks.querySelector('#task-growth_invite .claim'), undefined, 'nothing to claim yet');
 
   const member = await openPage(dir, 'member');
   assert.ok(text(member, '#tier-name').length > 0);
@@ -120,10 +117,36 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.equal(result.rejected.length, 0, JSON.stringify(result.rejected));
   await simulate.sleep(0);
   assert.match(text(checkin, '#sync-status'), /0 项待同步/);
-  const m = (await call(server.url, '/v1/admin/members/mp-1', { token: ADMIN })).json;
+  let m = (await call(server.url, '/v1/admin/members/mp-1', { token: ADMIN })).json;
   assert.equal(m.summary.balance, Number(text(points, '#balance')));
   assert.equal(m.summary.freezes, 1);
-  // Two offline check-ins, today's, the make-up, the invite, the claim, the redeem: each once.
-  assert.equal(m.ops, 7);
+
+  // A friend arrives through mp-1's shared page: their first sync carries mp-1's invite code,
+  // the server records mp-1's invite, and mp-1's next sync makes the task claimable.
+  const code = await client.inviteCode();
+  assert.match(code, /^[2-9A-HJ-NP-Z]{8}$/);
+  const friend = await zailai.createClient({
+    storage: zailai.memoryStorage(),
+    user: 'friend-1',
+    invitedBy: code,
+    server: { url: server.url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'friend-1' }) },
+  });
+  await friend.sync();
+  await friend.sync(); // later syncs carry the code too: it counts once
+  friend.close();
+  await client.sync();
+  await simulate.sleep(0);
+  const claim = tasks.querySelector('#task-growth_invite .claim');
+  assert.ok(claim, 'claimable after the invite');
+  claim.dispatchEvent('tap');
+  await simulate.sleep(0);
+  assert.equal(tasks.querySelector('#task-growth_invite .claim'), undefined);
+  assert.equal(text(tasks, '#task-growth_invite .status'), '已完成');
+  await client.sync();
+  m = (await call(server.url, '/v1/admin/members/mp-1', { token: ADMIN })).json;
+  // Two offline check-ins, a share, a core action, today's check-in, the make-up, the redeem,
+  // the server's invite, the claim: each once.
+  assert.equal(m.ops, 9);
   assert.equal(m.summary.streak, 4);
+  assert.equal(m.summary.tier, 'silver', 'the tier step of the invite task');
 });

@@ -99,11 +99,11 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
   const bytes = Buffer.from(good, 'base64');
   c.close();
 
-  // 1. One payload byte edited (the lifetime total of expired points, 0 → 9: the byte before
-  // the last, an empty map of holds), signature unchanged.
+  // 1. One payload byte edited (the lifetime total of expired points, 0 → 9: before the two
+  // empty maps that end the payload, holds and month_spent), signature unchanged.
   const edited = Buffer.from(bytes);
-  const last = edited.length - 66;
-  assert.equal(edited[last], 0, 'the payload ends with totals.expired, 0, then no holds');
+  const last = edited.length - 67;
+  assert.equal(edited[last], 0, 'the payload ends with totals.expired, 0, then no holds, nothing spent');
   edited[last] = 9;
   // 2. The same edit, re-signed with the attacker's own key under the server's key id.
   const attacker = generateKeyPairSync('ed25519');
@@ -150,10 +150,11 @@ test('without pinned keys a stored snapshot is trusted only until the server is 
   const bytes = Buffer.from(storage.getItem('zailai:prov:snapshot'), 'base64');
   const idLen = bytes[5];
   const id = bytes.subarray(6, 6 + idLen).toString();
-  // A consistent edit: totals.expired (0, the byte before the empty holds that end the
-  // payload), made 9.
-  assert.equal(bytes[bytes.length - 66], 0);
-  bytes[bytes.length - 66] = 9;
+  // A consistent edit: totals.expired (0, before the empty holds and month_spent that end
+  // the payload), made 9.
+  assert.equal(bytes[bytes.length - 67], 0);
+  assert.deepEqual([...bytes.subarray(bytes.length - 66, bytes.length - 64)], [0, 0]);
+  bytes[bytes.length - 67] = 9;
   sign(null, bytes.subarray(0, bytes.length - 64), attacker.privateKey).copy(bytes, bytes.length - 64);
   storage.setItem('zailai:prov:snapshot', bytes.toString('base64'));
   storage.setItem('zailai:prov:keys', JSON.stringify([{ id, public: Buffer.from(pub, 'base64url').toString('base64') }]));
@@ -380,8 +381,8 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
   writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
   const server = await startServer(['--dev', '--config', join(dir, 'rules.json')]);
   t.after(() => server.child.kill());
-  const config = (await call(server.url, '/v1/config?rules_formats=1')).json;
-  assert.equal(config.rules_format, 1);
+  const config = (await call(server.url, '/v1/config?rules_formats=2')).json;
+  assert.equal(config.rules_format, 2);
   assert.equal(typeof config.rules, 'string');
   assert.equal((await call(server.url, '/v1/config?rules_formats=7')).json.rules, null, 'none it writes: no rules, keys still');
 
@@ -402,7 +403,7 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
       const res = await zailai.fetchTransport().request(req);
       if (!req.url.includes('/v1/config')) return res;
       const body = JSON.parse(res.text);
-      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 2 }) };
+      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 3 }) };
     },
   };
   const own = zailai.memoryStorage();

@@ -131,6 +131,8 @@ export interface Config {
     paid?: { id: string; tier: string; months: number; price_cents: number }[];
   };
   actions?: string[];
+  /** Actions only the server records (`invite`); a device's track of one is NOT_ALLOWED. */
+  witnessed_actions?: string[];
   tasks?: TaskRule[];
   newbie_days: number;
   catalog?: { id: string; name: LocalText; cost_points: number; reward: Reward }[];
@@ -320,6 +322,8 @@ export interface PointsSummary {
   monthly_cap: number;
   rate_points: number;
   rate_cents: number;
+  /** The largest share of an order points may pay, percent. */
+  max_order_percent: number;
 }
 
 export interface Prompt {
@@ -557,9 +561,6 @@ export declare class Member {
    * task, item, set or lottery; `count`: track count or session minutes. Throws the rule's
    * coded error and changes nothing. */
   record(rules: Rules, at: EpochMs, kind: ActionKind, id: string | undefined, count: number): string;
-  /** What a checkout may deduct now, offline and advisory (the merchant API decides):
-   * `[balance, max_points, deduction_cents, pay_cents]` (the client names them). */
-  checkoutQuote(rules: Rules, now: EpochMs, amountCents: number): Float64Array;
   /** The pending log as stored: `zailai-ops/2`, then one op a line in the binary form,
    * base64 (docs/binary.md). `zailai-ops/1` (JSON lines) is still read at open. */
   pendingText(): string;
@@ -745,6 +746,9 @@ export interface ClientOptions extends LoadOptions {
   locale?: Locale;
   /** Makes the id of a new device. */
   deviceId?: () => string;
+  /** The invite code this member arrived with (from the shared page's query): sent with each
+   * push; the server credits its owner once, at this member's first sync. */
+  invitedBy?: string;
   /** Public keys pinned in the code package: stored snapshots are verified with them at load. */
   trustedKeys?: TrustedKey[];
   /** The server to sync with. */
@@ -790,6 +794,9 @@ export interface Client {
   draw(lottery: string): Event[];
   /** The monthly report (会员月报) from the server for `month` (YYYY-MM, default this business
    * month); `{svg: true}` resolves to the report card as SVG text. */
+  /** This member's invite code (GET /v1/me/invite): share it; a new member's first sync with
+   * createClient({invitedBy: code}) credits this member with one invite. */
+  inviteCode(): Promise<string>;
   monthlyReport(options?: { month?: string }): Promise<MonthlyReport>;
   monthlyReport(options: { month?: string; svg: true }): Promise<string>;
   /** Fetches GET /v1/lotteries/{id} and verifies every result against the rules (活动结果公示). */

@@ -6,7 +6,7 @@
 use crate::store::{apply_push, OpRow, Record, Store, StoreError};
 use serde_json::json;
 use zailai::day::{Date, Day};
-use zailai::op::MERCHANT_DEVICE;
+use zailai::op::{MERCHANT_DEVICE, SERVER_DEVICE};
 use zailai::sync::{Limits, Push};
 use zailai::{Config, Op, State};
 
@@ -157,38 +157,38 @@ pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals
             if day < away_until || !(day == p.joined || rng.chance(p.engagement)) {
                 continue;
             }
-            // Orders are the merchant's (written through the merchant API), the rest the phone's.
-            let (orders, phone): (Vec<_>, Vec<_>) = day_ops(&mut rng, cfg, &p, day, &mut order_no)
+            // Orders are the merchant's (the merchant API) and invites the server's (the
+            // invitee's first sync): written as the server writes them; the rest the phone's.
+            let (server, phone): (Vec<_>, Vec<_>) = day_ops(&mut rng, cfg, &p, day, &mut order_no)
                 .into_iter()
-                .partition(|(_, body)| body["type"] == "order");
+                .map(|(t, body)| {
+                    let op = json!({"device": "~", "seq": 1, "at": t, "op": body});
+                    let op = Op::from_json(&op.to_string()).expect("simulated ops are well-formed");
+                    (t, op.op)
+                })
+                .partition(|(_, kind)| kind.written_by_server(cfg));
             let ops: Vec<Op> = phone
                 .into_iter()
-                .map(|(t, body)| {
+                .map(|(at, op)| {
                     seq += 1;
-                    Op::from_json(
-                        &json!({"device": "phone", "seq": seq, "at": t, "op": body}).to_string(),
-                    )
-                    .expect("simulated ops are well-formed")
-                })
-                .collect();
-            let orders: Vec<(i64, zailai::OpKind)> = orders
-                .into_iter()
-                .map(|(t, body)| {
-                    let op = json!({"device": "~merchant", "seq": 1, "at": t, "op": body});
-                    let op =
-                        Op::from_json(&op.to_string()).expect("simulated orders are well-formed");
-                    (t, op.op)
+                    Op {
+                        device: "phone".into(),
+                        seq,
+                        at,
+                        op,
+                    }
                 })
                 .collect();
             let now = ops.last().map_or(0, |o| o.at) + 1_000;
             let first_at = ops[0].at;
-            totals.ops += (ops.len() + orders.len()) as u32;
+            totals.ops += (ops.len() + server.len()) as u32;
             let push = Push {
                 protocol: zailai::sync::PROTOCOL,
                 device: "phone".into(),
                 base_version: 0,
                 snapshot_formats: vec![3],
                 ops,
+                invited_by: None,
             };
             let (cfg2, user2) = (cfg.clone(), user.clone());
             let fresh = move || Record {
@@ -202,14 +202,12 @@ pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals
                     let (outcome, mut rows): (_, Vec<OpRow>) =
                         apply_push(r, &cfg3, &push, now, limits);
                     let mut rejected = outcome.rejected.len() as u32;
-                    for (t, kind) in orders {
-                        match zailai::sync::server_op(
-                            &mut r.state,
-                            &cfg3,
-                            MERCHANT_DEVICE,
-                            |_| kind,
-                            t,
-                        ) {
+                    for (t, kind) in server {
+                        let device = match kind {
+                            zailai::OpKind::Track { .. } => SERVER_DEVICE,
+                            _ => MERCHANT_DEVICE,
+                        };
+                        match zailai::sync::server_op(&mut r.state, &cfg3, device, |_| kind, t) {
                             Ok((op, _)) => rows.push(OpRow::of(&op, "applied".to_owned())),
                             Err(_) => rejected += 1,
                         }

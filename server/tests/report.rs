@@ -33,6 +33,7 @@ async fn sync(store: &Sqlite, cfg: &Config, user: &str, seq: u32, at: i64, op: s
         base_version: 0,
         snapshot_formats: vec![3],
         ops: vec![op],
+        invited_by: None,
     };
     let (cfg2, user2) = (cfg.clone(), user.to_owned());
     let fresh = move || Record {

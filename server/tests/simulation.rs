@@ -392,6 +392,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
             base_version: 0,
             snapshot_formats: vec![3],
             ops: Vec::new(),
+            invited_by: None,
         };
         let (_, bytes) = server.sync(&cfg, &dev.user.clone(), push, now).await;
         dev.keys = server.keys.clone();

@@ -174,6 +174,23 @@ pub async fn conformance(store: Arc<impl Store>) {
     );
 
     once_conformance(store.clone()).await;
+
+    // Invite codes: the first stored wins; a code another member has is refused (None).
+    assert_eq!(
+        store.invite_code("u1", "CODE1").await.unwrap().as_deref(),
+        Some("CODE1")
+    );
+    assert_eq!(
+        store.invite_code("u1", "CODE2").await.unwrap().as_deref(),
+        Some("CODE1")
+    );
+    assert_eq!(store.invite_code("u2", "CODE1").await.unwrap(), None);
+    assert_eq!(
+        store.invite_code("u2", "CODE3").await.unwrap().as_deref(),
+        Some("CODE3")
+    );
+    assert_eq!(store.inviter("CODE1").await.unwrap().as_deref(), Some("u1"));
+    assert_eq!(store.inviter("CODE2").await.unwrap(), None);
     lottery_conformance(store).await;
 }
 

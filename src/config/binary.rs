@@ -9,13 +9,14 @@ use crate::day::Date;
 
 /// The layout below. Any change to it (a field added, removed, reordered, retyped) is a new
 /// format: a client lists the formats it reads when it fetches the rules (`docs/sync.md`).
-pub const RULES_FORMAT: u8 = 1;
+/// 2 added `witnessed_actions` at the end of `Config`.
+pub const RULES_FORMAT: u8 = 2;
 
 binary_record! {
     Config {
         schema_version business_day default_locale first_weekday offline_window_days checkin
         points tiers tasks newbie_days actions catalog messages campaigns
-        campaign_overlap_limit cards lotteries lifecycle
+        campaign_overlap_limit cards lotteries lifecycle witnessed_actions
     }
     BusinessDay { utc_offset_minutes day_start_hour }
     Checkin { streak_cycle streak_bonuses makeup freeze }
@@ -114,8 +115,8 @@ impl Config {
     }
 
     /// Reads rules in the binary form and checks them as a rule file is checked: bytes of
-    /// another format are `CONFIG_TOO_NEW`; unreadable bytes or rules that do not hold are
-    /// `CONFIG_INVALID`.
+    /// a newer format are `CONFIG_TOO_NEW`; an older format (encode again), unreadable
+    /// bytes or rules that do not hold are `CONFIG_INVALID`.
     #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_binary(bytes: &[u8]) -> Result<Config, ConfigError> {
         let issue = |path: &str, reason: String| ConfigIssue {
@@ -124,6 +125,15 @@ impl Config {
         };
         match bytes.first() {
             Some(&RULES_FORMAT) => {}
+            Some(&f) if f < RULES_FORMAT => {
+                return Err(ConfigError::invalid(vec![issue(
+                    "format",
+                    format!(
+                        "rules in binary format {f}, from an older zailai; this build reads \
+                         {RULES_FORMAT}: encode them again (`zailai rules encode`)"
+                    ),
+                )]))
+            }
             Some(&f) => {
                 return Err(ConfigError {
                     code: "CONFIG_TOO_NEW",
@@ -179,11 +189,16 @@ mod tests {
     fn refuses_other_formats_cut_and_invalid_rules() {
         let bytes = Config::seed().to_binary();
         let mut newer = bytes.clone();
-        newer[0] = 2;
+        newer[0] = RULES_FORMAT + 1;
         assert_eq!(
             Config::from_binary(&newer).unwrap_err().code,
             "CONFIG_TOO_NEW"
         );
+        let mut older = bytes.clone();
+        older[0] = 1;
+        let err = Config::from_binary(&older).unwrap_err();
+        assert_eq!(err.code, "CONFIG_INVALID");
+        assert!(err.to_string().contains("encode them again"), "{err}");
         assert_eq!(Config::from_binary(&[]).unwrap_err().code, "CONFIG_INVALID");
         let cut = Config::from_binary(&bytes[..bytes.len() - 1]).unwrap_err();
         assert_eq!(cut.code, "CONFIG_INVALID");

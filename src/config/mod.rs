@@ -62,6 +62,12 @@ pub struct Config {
     pub lotteries: Vec<Lottery>,
     /// Segments (new, active, dormant, returning), RFM bands and the lifecycle offers.
     pub lifecycle: Lifecycle,
+    /// Tracked actions only the server can witness (`invite`: the invitee's first sync
+    /// carries the inviter's code, `docs/sync.md`). A device's `track` of one is
+    /// `NOT_ALLOWED`; the server writes them. Tasks whose reward carries tier steps must
+    /// count one of these or `order` (server-written too).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witnessed_actions: Vec<String>,
 }
 
 /// Lifecycle rules (001 §三: 新用户 7 日, 沉睡 7/15 日, 唤醒券 3 日有效; 000: RFM).

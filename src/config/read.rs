@@ -49,6 +49,7 @@ pub fn config(v: &Value, un: &mut Unknown) -> Res<Config> {
                 Some(v) => lifecycle(v, un)?,
                 None => Lifecycle::default(),
             },
+            witnessed_actions: o.list("witnessed_actions", true, string)?,
             messages: match o.opt("messages") {
                 Some(v) => {
                     let mut out = VecMap::new();

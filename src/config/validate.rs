@@ -530,6 +530,11 @@ impl Config {
         out
     }
 
+    /// Counted only from ops the server writes: a witnessed action, or orders.
+    fn server_counted(&self, action: &str) -> bool {
+        action == "order" || self.witnessed_actions.iter().any(|a| a == action)
+    }
+
     #[cfg_attr(zailai_cold_size, optimize(size))]
     fn validate_tasks(&self, is: &mut Issues) {
         let tiers = self.tiers.levels.len();
@@ -546,6 +551,23 @@ impl Config {
             }
             is.range(&format!("{p}.target"), task.target, 1, 1_000_000);
             is.reward(&format!("{p}.reward"), &task.reward, tiers);
+            // A tier step is worth money (discounts, free services): never on a device's word.
+            if task.reward.tier_steps > 0 && !self.server_counted(&task.action) {
+                is.add(
+                    format!("{p}.reward.tier_steps"),
+                    format!("a tier step needs an action only the server records: `{}` can be sent by any device (list it in witnessed_actions, or count `order`)", task.action),
+                );
+            }
+        }
+        for (i, action) in self.witnessed_actions.iter().enumerate() {
+            if !crate::engine::is_tracked_action(self, action)
+                || crate::engine::BUILTIN_ACTIONS.contains(&action.as_str())
+            {
+                is.add(
+                    format!("witnessed_actions[{i}]"),
+                    format!("`{action}` is not a declared action (`actions` or an earning rule; not open or share)"),
+                );
+            }
         }
         let mut ids = Vec::new();
         for (i, item) in self.catalog.iter().enumerate() {

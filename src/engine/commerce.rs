@@ -9,6 +9,10 @@ use crate::error::{ErrorCode, RuleError};
 use crate::event::{Event, TierReason};
 use crate::state::{DayStats, Hold, Order, PaidTerm, State};
 
+/// Holds open at once for a member, at most (`HOLD_LIMIT` beyond): each is a record in the
+/// state until it is used, released or lapses.
+pub const MAX_HOLDS: usize = 20;
+
 /// Largest order amount accepted: 100 million yuan, far above any real order, so sums fit.
 pub const MAX_ORDER_CENTS: u64 = 10_000_000_000;
 
@@ -104,6 +108,12 @@ pub fn hold(
     until: i64,
 ) -> Result<(), RuleError> {
     order_id_taken(st, id)?;
+    if st.holds.len() >= MAX_HOLDS {
+        return Err(RuleError::new(
+            ErrorCode::HoldLimit,
+            format!("at most {MAX_HOLDS} holds open at once"),
+        ));
+    }
     if points == 0 {
         return Err(RuleError::new(
             ErrorCode::BadAmount,

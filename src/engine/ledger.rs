@@ -108,6 +108,8 @@ pub fn debit(
     st.lots.retain(|_, l| l.remaining > 0);
     st.balance = st.balance.saturating_sub(u64::from(amount));
     st.totals.spent += u64::from(amount);
+    let spent = st.month_spent.entry_or_default(month_of(cx.day));
+    *spent = spent.saturating_add(amount);
     cx.events.push(Event::PointsDebited {
         date: Date::from_day(cx.day),
         reason: reason.clone(),
@@ -179,6 +181,12 @@ fn give_back(st: &mut State, cx: &mut Ctx, index: usize, amount: Option<u32>, re
             }
             debit.takes.retain(|&(_, n)| n > 0);
         }
+    }
+    // What comes back is no longer spent in the month it was spent.
+    let month = month_of(debit.day);
+    let back_total: u32 = back.iter().map(|&(_, n)| n).sum();
+    if let Some(spent) = st.month_spent.get_mut(&month) {
+        *spent = spent.saturating_sub(back_total);
     }
     let (mut restored, mut expired) = (0u32, 0u32);
     let mut lots = Vec::new();

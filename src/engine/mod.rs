@@ -1,5 +1,6 @@
 //! `apply(state, op)`: the deterministic rule engine. Time comes only from `op.at`.
 
+mod archive;
 pub(crate) mod campaigns;
 mod cards;
 mod checkin;
@@ -11,9 +12,11 @@ mod rewards;
 mod tasks;
 pub(crate) mod tiers;
 
+pub use archive::{COUPON_KEEP_DAYS, MAX_ORDERS, ORDER_KEEP_DAYS};
 pub use cards::roll as card_roll;
 pub use checkin::{current_streak, streak_ending};
 pub(crate) use checkin::{makeup_refusal, milestone_at};
+pub use commerce::MAX_HOLDS;
 pub(crate) use commerce::MAX_ORDER_CENTS;
 
 use crate::config::{Config, Downgrade};
@@ -80,11 +83,11 @@ pub const MAX_SEQ_JUMP: u32 = 1_000_000;
 pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
     op.check_shape()?;
     let server = op.device.starts_with('~');
-    if op.op.server_only() && !server {
+    if !server && op.op.written_by_server(cfg) {
         return Err(RuleError::new(
             ErrorCode::NotAllowed,
-            "money (orders, holds, refunds, memberships), grants and settlements are written \
-             by the server, not by devices"
+            "money (orders, holds, refunds, memberships), witnessed actions (invites), grants \
+             and settlements are written by the server, not by devices"
                 .to_owned(),
         ));
     }
@@ -173,6 +176,9 @@ fn apply_timed(
             before.restore(state, pruned);
             return Err(e);
         }
+        // Once a day, after the op applied (so nothing needs undoing): what no op can change
+        // any more leaves the state.
+        archive::archive(state, cx.cfg, state.advanced_to);
         Ok(())
     } else {
         run(state, cx, op)
@@ -199,6 +205,7 @@ struct Pruned {
     expired: Vec<(Day, crate::state::Lot)>,
     days: crate::vecmap::VecMap<Day, crate::state::DayStats>,
     month_earned: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
+    month_spent: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
     makeups: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
     services_used: crate::vecmap::VecMap<crate::day::MonthIndex, u32>,
 }
@@ -227,6 +234,7 @@ impl TimeFields {
         st.tier_reached = self.tier_reached;
         st.days.put_back(pruned.days);
         st.month_earned.put_back(pruned.month_earned);
+        st.month_spent.put_back(pruned.month_spent);
         st.makeups.put_back(pruned.makeups);
         st.services_used.put_back(pruned.services_used);
     }
@@ -412,6 +420,7 @@ fn prune(st: &mut State, cfg: &Config, today: Day) -> Pruned {
         expired: Vec::new(),
         days: st.days.take_before(&oldest_day),
         month_earned: st.month_earned.take_before(&oldest_month),
+        month_spent: st.month_spent.take_before(&oldest_month),
         makeups: st.makeups.take_before(&oldest_month),
         services_used: st.services_used.take_before(&oldest_month),
     }

@@ -9,8 +9,8 @@ use crate::vecmap::VecMap;
 use serde::{Deserialize, Serialize};
 
 /// The state format version this build writes and reads.
-/// 2 added `holds` and `Order::refunded_cents` (the JSON reader still reads 1: those
-/// fields were empty then).
+/// 2 added `holds`, `month_spent` and the orders' `refunded_cents` and `tier_before` (the
+/// JSON reader still reads 1: those fields were empty or zero then).
 pub const STATE_VERSION: u32 = 2;
 
 /// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
@@ -64,6 +64,10 @@ pub struct State {
     pub totals: Totals,
     /// Points held for unpaid orders, by order id (`docs/merchant.md`).
     pub holds: VecMap<String, Hold>,
+    /// Points spent (debits less what came back), by month (recent months only, as
+    /// `month_earned`): the monthly report's figure, kept apart so old debits can leave.
+    /// u32 like `month_earned` (saturating): one map type less in the wasm module.
+    pub month_spent: VecMap<MonthIndex, u32>,
 }
 
 /// Points set aside for an order before payment: already debited, so nothing else can spend
@@ -257,6 +261,7 @@ impl State {
             draws: Vec::new(),
             totals: Totals::default(),
             holds: VecMap::new(),
+            month_spent: VecMap::new(),
         }
     }
 
@@ -397,7 +402,7 @@ binary_reader! {
     State {
         v user joined clock advanced_to devices checkins makeups freezes lots balance debits
         days month_earned tasks tasks_completed tier paid tier_reached coupons accelerators
-        orders services_used campaigns returned offers cards draws totals holds
+        orders services_used campaigns returned offers cards draws totals holds month_spent
     }
     Hold { debit until }
     CardHolding { chances held day today exchanged }

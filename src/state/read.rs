@@ -253,6 +253,10 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                 })?,
                 None => VecMap::new(),
             },
+            month_spent: match o.opt("month_spent") {
+                Some(v) => int_map(v, &at("month_spent"), u32_at)?,
+                None => VecMap::new(),
+            },
         })
     })
 }

@@ -70,11 +70,9 @@ pub fn monthly_report(
         user: st.user.clone(),
         points_earned: st.month_earned.get(&first.month_index()).copied(),
         points_spent: st
-            .debits
-            .iter()
-            .filter(|d| !d.reversed && (start..=end).contains(&d.day))
-            .map(|d| u64::from(d.amount))
-            .sum(),
+            .month_spent
+            .get(&first.month_index())
+            .map_or(0, |&n| u64::from(n)),
         checkins: marked.len() as u32,
         longest_streak: longest,
         balance: super::points_summary(st, cfg, at_end).balance,

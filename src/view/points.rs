@@ -26,9 +26,11 @@ pub struct PointsSummary {
     pub left_month: u32,
     pub daily_cap: u32,
     pub monthly_cap: u32,
-    /// Checkout rate: `rate_points` points are worth `rate_cents` cents.
+    /// Checkout rate: `rate_points` points are worth `rate_cents` cents, for at most
+    /// `max_order_percent` of an order (`checkout_quote`; the JS client's `checkoutQuote`).
     pub rate_points: u32,
     pub rate_cents: u32,
+    pub max_order_percent: u8,
 }
 
 /// Balance at `today`, not counting lots whose expiry has passed but not yet been applied.
@@ -79,6 +81,7 @@ pub fn points_summary(st: &State, cfg: &Config, now: i64) -> PointsSummary {
         monthly_cap: p.monthly_cap,
         rate_points: p.checkout.points,
         rate_cents: p.checkout.cents,
+        max_order_percent: p.checkout.max_order_percent,
     }
 }
 

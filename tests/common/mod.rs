@@ -36,7 +36,7 @@ impl Member {
 
     /// The device and next seq for `kind`: the phone, or the server for its own ops.
     fn next(&mut self, kind: &OpKind) -> (&'static str, u32) {
-        if kind.server_only() {
+        if kind.written_by_server(&self.cfg) {
             self.server_seq += 1;
             ("~ops", self.server_seq)
         } else {

@@ -66,7 +66,7 @@ impl Member {
 
     /// An independent copy (a what-if preview: apply ops to it, free it).
     pub fn copy(&self) -> Member {
-        Member::from_replica(self.replica.clone())
+        Member::from_replica(self.replica.duplicate())
     }
 
     /// The state as canonical JSON (byte-identical for the same ops).
@@ -155,30 +155,6 @@ impl Member {
             &rules.config,
             time_ms("now", now)?,
         ))
-    }
-
-    /// The most points an order of `amount_cents` may deduct now, offline (advisory: the
-    /// merchant API decides): `[balance, max_points, deduction_cents, pay_cents]`, numbers
-    /// rather than an object (2 KB less module); the JS client names them. Throws BAD_AMOUNT
-    /// outside 1 … 10^10 cents.
-    #[wasm_bindgen(js_name = "checkoutQuote")]
-    pub fn checkout_quote(
-        &self,
-        rules: &Rules,
-        now: f64,
-        amount_cents: f64,
-    ) -> Result<Vec<f64>, JsValue> {
-        let whole = amount_cents.fract() == 0.0 && (1.0..=1e10).contains(&amount_cents);
-        // 0 is refused below with the rule's own message.
-        let amount = if whole { amount_cents as u64 } else { 0 };
-        let q = view::checkout_quote(self.state(), &rules.config, time_ms("now", now)?, amount)
-            .map_err(crate::convert::rule_error)?;
-        Ok(vec![
-            q.balance as f64,
-            f64::from(q.max_points),
-            q.deduction_cents as f64,
-            q.pay_cents as f64,
-        ])
     }
 
     pub fn prompts(

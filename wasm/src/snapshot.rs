@@ -43,7 +43,7 @@ impl Snapshot {
     /// The signed state as a member (no device: it records no actions).
     pub fn member(&self) -> Member {
         Member::from_replica(zailai::replica::Replica::from_base(
-            self.payload.clone(),
+            self.payload.duplicate(),
             "",
         ))
     }

@@ -1,6 +1,7 @@
 //! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
 
 pub mod error;
+mod invites;
 mod limit;
 pub mod login;
 mod lottery;

@@ -28,6 +28,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/consent", post(consent))
         .route("/v1/me/report", get(my_report_json))
         .route("/v1/me/report.svg", get(my_report_svg))
+        .route("/v1/me/invite", get(super::invites::my_code))
         .route("/v1/admin/messages", get(admin_messages))
         .route("/v1/lotteries/{id}", get(super::lottery::published))
         .route("/v1/admin/report", get(admin_report))
@@ -175,7 +176,7 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The session's user, or 401.
-async fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(super) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, ApiError> {
     let token = bearer(headers).ok_or_else(|| {
         ApiError::unauthorized("no `Authorization: Bearer <token>`: get one from POST /v1/session")
     })?;
@@ -297,6 +298,11 @@ async fn sync(
     app.per_user.check(&user).map_err(too_many)?;
     let push = Push::from_json(&body_text(body)?)
         .map_err(|e| ApiError::bad_request(e.code, &e.path, e.message))?;
+    if let Some(code) = &push.invited_by {
+        super::invites::credit_first_sync(&app, &user, code)
+            .await
+            .map_err(ApiError::internal)?;
+    }
     let now = now_ms();
     let (outcome, record) = crate::store::sync(&app.store, &app.config, &user, push, now)
         .await

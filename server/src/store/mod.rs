@@ -133,6 +133,20 @@ pub trait Store: Send + Sync + 'static {
     where
         E: Send + 'static;
 
+    /// The member's invite code: the first call stores `candidate` (unless another member
+    /// has that code already: then `None`, try another); later calls return the stored one.
+    fn invite_code(
+        &self,
+        user: &str,
+        candidate: &str,
+    ) -> impl std::future::Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Whose invite code `code` is.
+    fn inviter(
+        &self,
+        code: &str,
+    ) -> impl std::future::Future<Output = Result<Option<String>, StoreError>> + Send;
+
     /// The member's record, if the server has one.
     fn load(
         &self,
@@ -401,6 +415,20 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.once(key, request, user, now, change).await,
             AnyStore::Postgres(s) => s.once(key, request, user, now, change).await,
+        }
+    }
+
+    async fn invite_code(&self, user: &str, candidate: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.invite_code(user, candidate).await,
+            AnyStore::Postgres(s) => s.invite_code(user, candidate).await,
+        }
+    }
+
+    async fn inviter(&self, code: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.inviter(code).await,
+            AnyStore::Postgres(s) => s.inviter(code).await,
         }
     }
 

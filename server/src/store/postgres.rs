@@ -57,6 +57,10 @@ CREATE TABLE IF NOT EXISTS lottery_draws (
   PRIMARY KEY (lottery, n),
   UNIQUE (lottery, member, device, seq)
 );
+CREATE TABLE IF NOT EXISTS invite_codes (
+  code TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS merchant_calls (
   call_key TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
@@ -381,6 +385,35 @@ impl Store for Postgres {
         tx.execute(&st, &[&key, &response]).await.map_err(err)?;
         tx.commit().await.map_err(err)?;
         Ok(Once::Done(response))
+    }
+
+    async fn invite_code(&self, user: &str, candidate: &str) -> Result<Option<String>, StoreError> {
+        let guard = self.conn().await;
+        guard
+            .client
+            .execute(
+                "INSERT INTO invite_codes (code, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&candidate, &user],
+            )
+            .await
+            .map_err(err)?;
+        let row = guard
+            .client
+            .query_opt("SELECT code FROM invite_codes WHERE user_id = $1", &[&user])
+            .await
+            .map_err(err)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn inviter(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let row = self
+            .conn()
+            .await
+            .client
+            .query_opt("SELECT user_id FROM invite_codes WHERE code = $1", &[&code])
+            .await
+            .map_err(err)?;
+        Ok(row.map(|r| r.get(0)))
     }
 
     async fn load(&self, user: &str) -> Result<Option<Record>, StoreError> {

@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS lottery_draws (
   PRIMARY KEY (lottery, n),
   UNIQUE (lottery, member, device, seq)
 );
+CREATE TABLE IF NOT EXISTS invite_codes (
+  code TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS merchant_calls (
   call_key TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
@@ -336,6 +340,39 @@ impl Store for Sqlite {
             .map_err(err)?;
             tx.commit().map_err(err)?;
             Ok(Once::Done(response))
+        })
+        .await
+    }
+
+    async fn invite_code(&self, user: &str, candidate: &str) -> Result<Option<String>, StoreError> {
+        let (user, candidate) = (user.to_owned(), candidate.to_owned());
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO invite_codes (code, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![candidate, user],
+            )
+            .map_err(err)?;
+            conn.query_row(
+                "SELECT code FROM invite_codes WHERE user_id = ?1",
+                params![user],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn inviter(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let code = code.to_owned();
+        self.blocking(move |conn| {
+            conn.query_row(
+                "SELECT user_id FROM invite_codes WHERE code = ?1",
+                params![code],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)
         })
         .await
     }
