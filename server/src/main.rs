@@ -27,7 +27,7 @@ enum Command {
     /// Apply ops (JSON Lines) to a new member under a rule file and print events, state and views as JSON.
     Simulate(simulate::Args),
     /// Run the sync server (SQLite under --data-dir by default, or --database postgres://…).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Write a new Ed25519 snapshot-signing key pair: <out>/<id>.secret.json (mode 600) and <out>/<id>.public.json.
     Keygen {
         /// The key id (letters, digits, `-`, `_`, `.`), e.g. the date it starts signing.
@@ -183,9 +183,17 @@ struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
-    /// Sync requests per minute per user (and four times that per address).
+    /// Seconds a client may take to send a request's headers, and then its body; slower
+    /// connections are closed (1–300).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    read_timeout: u64,
+    /// Sync requests per minute per user (four times that per address; a quarter of it for
+    /// failed authentications per address, counted apart).
     #[arg(long, default_value_t = 120)]
     rate_per_minute: u32,
+    /// Ops pushed per minute per user (a week offline is a few hundred).
+    #[arg(long, default_value_t = 3000)]
+    ops_per_minute: u32,
     /// WeChat mini-program AppID: enables login with the code of wx.login (code2session).
     #[arg(long, env = "ZAILAI_WECHAT_APPID", requires = "wechat_secret")]
     wechat_appid: Option<String>,
@@ -220,7 +228,9 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         merchant_token: a.merchant_token,
         session_ttl_ms: a.session_hours.clamp(1, 24 * 365) * 3_600_000,
         body_limit: a.body_limit,
+        read_timeout: std::time::Duration::from_secs(a.read_timeout),
         rate_per_minute: a.rate_per_minute,
+        ops_per_minute: a.ops_per_minute,
         wechat: match (a.wechat_appid, a.wechat_secret) {
             (Some(appid), Some(secret)) => Some(serve::WeChatOptions {
                 appid,
@@ -362,7 +372,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(args) => simulate::run(&args),
-        Command::Serve(args) => serve_command(args),
+        Command::Serve(args) => serve_command(*args),
         Command::Keygen { id, out } => keys::write_pair(&out, &id)
             .map(|(secret, public)| {
                 println!(

@@ -1,5 +1,6 @@
 //! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
 
+mod conn;
 pub mod error;
 mod invites;
 mod limit;
@@ -40,8 +41,12 @@ pub struct Options {
     pub merchant_token: Option<String>,
     pub session_ttl_ms: i64,
     pub body_limit: usize,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub read_timeout: std::time::Duration,
     /// Sync requests per minute per user and per address.
     pub rate_per_minute: u32,
+    /// Ops pushed per minute per user (burst: the same, at least one full push).
+    pub ops_per_minute: u32,
     /// WeChat login (code2session): app id, app secret, API base URL.
     pub wechat: Option<WeChatOptions>,
     /// A directory served at `/` (the web preview).
@@ -80,7 +85,11 @@ pub struct App {
     pub trusted: Vec<(String, String)>,
     pub options: Options,
     pub per_user: RateLimiter,
+    /// Ops pushed per user (`--ops-per-minute`), besides the requests.
+    pub per_user_ops: RateLimiter,
     pub per_address: RateLimiter,
+    /// Failed authentications per address, apart from the members' requests.
+    pub failed_auth: RateLimiter,
     /// Logins per address (each may cost a code2session call).
     pub per_login: RateLimiter,
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
@@ -225,7 +234,12 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         signer,
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
+        per_user_ops: RateLimiter::new(opts.ops_per_minute, opts.ops_per_minute.max(500)),
         per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
+        failed_auth: RateLimiter::new(
+            (opts.rate_per_minute / 4).max(1),
+            (opts.rate_per_minute / 4).max(10),
+        ),
         per_login: RateLimiter::new(
             (opts.rate_per_minute / 4).max(1),
             (opts.rate_per_minute / 4).max(10),
@@ -269,11 +283,8 @@ pub async fn run(opts: Options) -> Result<(), String> {
     );
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    let router = routes::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+    conn::serve(listener, routes::router(app), opts.read_timeout, shutdown()).await;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -37,6 +37,10 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            (app.options.read_timeout, limit),
+            super::conn::body_deadline,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(audit_admin))
         .with_state(app)
@@ -291,13 +295,25 @@ async fn sync(
     headers: HeaderMap,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Reply>, ApiError> {
-    app.per_address
-        .check(&client_address(&app, peer, &headers))
-        .map_err(too_many)?;
-    let user = authenticate(&app, &headers).await?;
+    // Failed authentications have a bucket of their own per address: junk without a valid
+    // session is slowed there (429) and never spends, nor blocks, the requests of members
+    // behind the same address (a carrier NAT, a proxy). A failure costs one session lookup.
+    let address = client_address(&app, peer, &headers);
+    let user = match authenticate(&app, &headers).await {
+        Ok(user) => user,
+        Err(e) => {
+            app.failed_auth.check(&address).map_err(too_many)?;
+            return Err(e);
+        }
+    };
+    app.per_address.check(&address).map_err(too_many)?;
     app.per_user.check(&user).map_err(too_many)?;
     let push = Push::from_json(&body_text(body)?)
         .map_err(|e| ApiError::bad_request(e.code, &e.path, e.message))?;
+    // And ops, not only requests: 500-op pushes at the request rate would be 60,000 a minute.
+    app.per_user_ops
+        .check_n(&user, push.ops.len())
+        .map_err(too_many)?;
     if let Some(code) = &push.invited_by {
         super::invites::credit_first_sync(&app, &user, code)
             .await
