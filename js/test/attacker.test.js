@@ -235,3 +235,27 @@ test('requests without a valid session do not spend the members’ bucket of the
   assert.ok(junk.includes(401) && junk.at(-1) === 429, junk.join());
   assert.equal((await push(url, token, 'p', [])).status, 200, 'the member behind the same address syncs');
 });
+
+test('lottery seeds are not in the database: it holds their commitments, from a secret kept outside', async (t) => {
+  const { url, dataDir, child } = await server(t);
+  const record = (await call(url, '/v1/lotteries/spring_draw_2027')).json;
+  child.kill();
+  const db = readFileSync(join(dataDir, 'zailai.db'));
+  const wal = (() => {
+    try {
+      return readFileSync(join(dataDir, 'zailai.db-wal'));
+    } catch {
+      return Buffer.alloc(0);
+    }
+  })();
+  assert.ok(Buffer.concat([db, wal]).includes(`c:${record.commitment}`), 'the commitment is what is stored');
+  // Outside dev mode the secret must be given; another secret than the lottery started with
+  // is refused rather than silently changing undrawn results.
+  const prod = ['--key', join(root, 'js', 'test', 'fixtures', 'test-key.secret.json'), '--wechat-appid', 'wx1', '--wechat-secret', 'app-secret-0123'];
+  await assert.rejects(startServer(prod), /ZAILAI_LOTTERY_SECRET/);
+  await assert.rejects(startServer(prod, { env: { ZAILAI_LOTTERY_SECRET: 'abc' } }), /64 hex/);
+  await assert.rejects(
+    startServer(['--dev'], { dataDir, env: { ZAILAI_LOTTERY_SECRET: 'ab'.repeat(32) } }),
+    /another commitment/,
+  );
+});

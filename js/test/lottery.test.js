@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { encodeRules, pkg, root } = require('./helpers.js');
@@ -93,6 +93,15 @@ test('offline draws wait for the server, which decides, publishes and later reve
   const revealed = (await call(server.url, '/v1/lotteries/spring_draw_2027')).json;
   assert.equal(revealed.commitment, open.json.commitment, 'the committed seed survives the restart');
   assert.match(revealed.seed, /^[0-9a-f]{64}$/);
+  // The seed never was in the database (a backup cannot foretell draws): it comes from a
+  // secret outside it; the database holds the commitment only.
+  const files = readdirSync(join(dir, 'data')).filter((f) => f.startsWith('zailai.db'));
+  for (const f of files) {
+    const bytes = readFileSync(join(dir, 'data', f));
+    assert.ok(!bytes.includes(revealed.seed), `${f} holds the seed`);
+    assert.ok(!bytes.includes(Buffer.from(revealed.seed, 'hex')), `${f} holds the seed's bytes`);
+  }
+  assert.ok(files.some((f) => readFileSync(join(dir, 'data', f)).includes(`c:${revealed.commitment}`)), 'the commitment is stored');
   const again = await client(server.url, 'ann', rules(-30));
   const checked = await again.verifyLottery('spring_draw_2027');
   assert.equal(checked.draws, 3);

@@ -219,7 +219,10 @@ test('without --dev there is no dev login; no key or no login means no start', a
   await assert.rejects(startServer([]), /no signing key/);
   const key = ['--key', join(root, 'js', 'test', 'fixtures', 'test-key.secret.json')];
   await assert.rejects(startServer(key), /no way to log in/);
-  const { url, child } = await startServer([...key, '--wechat-appid', 'wx1'], { env: { ZAILAI_WECHAT_SECRET: 's' } });
+  const wechat = [...key, '--wechat-appid', 'wx1'];
+  // The seed rules have a lottery: its seeds need a secret outside the database.
+  await assert.rejects(startServer(wechat, { env: { ZAILAI_WECHAT_SECRET: 's' } }), /ZAILAI_LOTTERY_SECRET/);
+  const { url, child } = await startServer(wechat, { env: { ZAILAI_WECHAT_SECRET: 's', ZAILAI_LOTTERY_SECRET: '5a'.repeat(32) } });
   t.after(() => child.kill());
   const res = await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'x' } });
   assert.equal(res.status, 403);

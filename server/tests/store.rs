@@ -372,6 +372,22 @@ async fn postgres_passes_the_conformance_suite() {
     let store = Postgres::connect(&format!("{url} dbname={db}"), 4)
         .await
         .unwrap();
+    // Migrations run once: a second server process on the same database adds nothing.
+    drop(
+        Postgres::connect(&format!("{url} dbname={db}"), 1)
+            .await
+            .unwrap(),
+    );
+    let (check, connection) =
+        tokio_postgres::connect(&format!("{url} dbname={db}"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let rows = check
+        .query("SELECT version FROM schema_version ORDER BY version", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(), [1, 2]);
     conformance(Arc::new(store)).await;
 }
 
@@ -388,4 +404,65 @@ async fn postgres_reports_an_unreachable_server() {
         err.to_string().contains("cannot connect to PostgreSQL"),
         "{err}"
     );
+}
+
+fn versions(path: &std::path::Path) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT version FROM schema_version ORDER BY version")
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// The schema is versioned: a new database runs every migration once; a database from before
+/// versions (its tables, no `schema_version`) is migrated with its rows kept; a database a
+/// newer build migrated is refused rather than written by older code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
+    let fresh = temp_db("migrate-fresh");
+    drop(Sqlite::open(&fresh).unwrap());
+    drop(Sqlite::open(&fresh).unwrap());
+    assert_eq!(versions(&fresh), [1, 2]);
+
+    // A database as the server made it before schema versions: the tables of migration 1.
+    let old = temp_db("migrate-old");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE members (user_id TEXT PRIMARY KEY, server_version INTEGER NOT NULL, state TEXT NOT NULL, processed TEXT NOT NULL);
+         CREATE TABLE lotteries (lottery TEXT PRIMARY KEY, seed TEXT NOT NULL);",
+    )
+    .unwrap();
+    let state = State::join(&Config::seed(), "old-member", T0).to_json();
+    conn.execute(
+        "INSERT INTO members VALUES ('old-member', 3, ?1, '{}')",
+        [state],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Sqlite::open(&old).unwrap();
+    assert_eq!(
+        store
+            .load("old-member")
+            .await
+            .unwrap()
+            .unwrap()
+            .server_version,
+        3
+    );
+    assert_eq!(
+        store.inviter("none").await.unwrap(),
+        None,
+        "migration 2's tables exist"
+    );
+    drop(store);
+    assert_eq!(versions(&old), [1, 2]);
+
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute("INSERT INTO schema_version VALUES (3)", [])
+        .unwrap();
+    drop(conn);
+    let err = Sqlite::open(&old).err().expect("a newer schema is refused");
+    assert!(err.0.contains("newer than this build"), "{err}");
 }

@@ -14,20 +14,50 @@ use std::sync::Arc;
 use zailai::lottery::{self, Published};
 use zailai::Config;
 
-/// Every lottery's seed, created (32 random bytes) the first time the server sees it.
-pub async fn seeds(store: &impl Store, cfg: &Config) -> Result<BTreeMap<String, Vec<u8>>, String> {
+/// Every lottery's seed, derived from the lottery secret (`lottery_secret.rs`); the database
+/// keeps its commitment (`c:` + hex), written by the first server to start and checked by
+/// every later one. A database from before keeps a lottery's seed itself (64 hex characters):
+/// that lottery goes on with it, so its published commitment still holds.
+pub async fn seeds(
+    store: &impl Store,
+    cfg: &Config,
+    secret: Option<&[u8; 32]>,
+) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut out = BTreeMap::new();
     for l in &cfg.lotteries {
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh)
-            .map_err(|e| format!("no randomness for a lottery seed: {e}"))?;
-        let seed = store
-            .lottery_seed(&l.id, lottery::hex(&fresh))
+        let Some(secret) = secret else {
+            return Err(format!(
+                "the rules have lotteries (`{}`): their seeds need a secret kept outside the \
+                 database: set {} to 64 hex characters (openssl rand -hex 32), the same for \
+                 every server process (or run with --dev)",
+                l.id,
+                super::lottery_secret::SECRET_ENV
+            ));
+        };
+        let seed = super::lottery_secret::seed(secret, &l.id);
+        let ours = format!("c:{}", lottery::commitment(&seed));
+        let stored = store
+            .lottery_seed(&l.id, ours.clone())
             .await
             .map_err(|e| e.to_string())?;
-        let bytes = lottery::unhex(&seed)
-            .ok_or_else(|| format!("stored seed of lottery `{}` is not hex", l.id))?;
-        out.insert(l.id.clone(), bytes);
+        let seed = if stored == ours {
+            seed.to_vec()
+        } else if let Some(legacy) = lottery::unhex(&stored).filter(|b| b.len() == 32) {
+            eprintln!(
+                "zailai serve: lottery `{}` keeps the seed an earlier version stored in the \
+                 database (its commitment is published); new lotteries take theirs from the secret",
+                l.id
+            );
+            legacy
+        } else {
+            return Err(format!(
+                "lottery `{}`: the database holds another commitment than this server's secret \
+                 gives: {} differs from the one the lottery started with",
+                l.id,
+                super::lottery_secret::SECRET_ENV
+            ));
+        };
+        out.insert(l.id.clone(), seed);
     }
     Ok(out)
 }

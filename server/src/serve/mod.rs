@@ -6,6 +6,7 @@ mod invites;
 mod limit;
 pub mod login;
 mod lottery;
+mod lottery_secret;
 mod merchant;
 mod routes;
 mod web;
@@ -218,12 +219,13 @@ pub async fn app(opts: Options) -> Result<Arc<App>, String> {
         .clone()
         .unwrap_or_else(|| opts.data_dir.join("zailai.db").display().to_string());
     let store = AnyStore::open(&database).await.map_err(|e| e.to_string())?;
-    let seeds = lottery::seeds(&store, &config).await?;
     let signer = signing_key(&opts)?;
     let verifiers = verifiers(&opts);
     if verifiers.is_empty() {
         return Err("no way to log in: pass --wechat-appid and --wechat-secret (or ZAILAI_WECHAT_APPID and ZAILAI_WECHAT_SECRET), or run with --dev".to_owned());
     }
+    let secret = lottery_secret::load(opts.dev, &opts.data_dir)?;
+    let seeds = lottery::seeds(&store, &config, secret.as_ref()).await?;
     let trusted = trusted_keys(&signer, &opts.trust)?;
     Ok(Arc::new(App {
         store,

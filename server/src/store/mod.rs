@@ -81,8 +81,9 @@ pub enum Once<E> {
 
 /// What a backend must do.
 pub trait Store: Send + Sync + 'static {
-    /// The lottery's secret seed (hex). The first call stores `candidate`; every later call,
-    /// from any server process, returns that same seed.
+    /// The lottery's stored commitment (`c:` + hex; a database from before holds the seed
+    /// itself). The first call stores `candidate`; every later call, from any server process,
+    /// returns that same value.
     fn lottery_seed(
         &self,
         lottery: &str,
@@ -305,6 +306,18 @@ pub(crate) fn decode(state: &str, processed: &str, version: i64) -> Result<Recor
         processed: map,
         server_version,
     })
+}
+
+/// The number of migrations a database has run, if this build can use it: a database a newer
+/// build has migrated further is refused, never written by older code.
+pub(crate) fn check_schema(found: i64, known: usize) -> Result<usize, StoreError> {
+    match usize::try_from(found) {
+        Ok(n) if n <= known => Ok(n),
+        _ => Err(StoreError(format!(
+            "the database's schema is version {found}, newer than this build's {known}: run \
+             the newer zailai it was migrated by (or a backup from before)"
+        ))),
+    }
 }
 
 /// The backend chosen at start-up (`--database`).

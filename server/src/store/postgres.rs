@@ -12,8 +12,12 @@ use tokio_postgres::{Client, GenericClient, NoTls, Statement};
 /// PostgreSQL's group commit busy while some syncs wait on a member's row lock.
 pub const DEFAULT_CONNECTIONS: usize = 16;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS members (
+/// The schema, as migrations: each runs once, in order, in a transaction that also records
+/// its number in `schema_version` (`super::migrations`). Append, never edit: a deployed
+/// database has run the ones before.
+const MIGRATIONS: &[&str] = &[
+    // 1: members, their op log, consents, sessions, lotteries (before issue 14).
+    "CREATE TABLE IF NOT EXISTS members (
   user_id TEXT PRIMARY KEY,
   server_version BIGINT NOT NULL,
   state TEXT NOT NULL,
@@ -57,7 +61,9 @@ CREATE TABLE IF NOT EXISTS lottery_draws (
   PRIMARY KEY (lottery, n),
   UNIQUE (lottery, member, device, seq)
 );
-CREATE TABLE IF NOT EXISTS invite_codes (
+",
+    // 2: the merchant API's idempotency keys and invite codes (issue 14).
+    "CREATE TABLE IF NOT EXISTS invite_codes (
   code TEXT PRIMARY KEY,
   user_id TEXT NOT NULL UNIQUE
 );
@@ -68,7 +74,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
   response TEXT NOT NULL,
   at BIGINT NOT NULL
 );
-";
+",
+];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
 /// a round trip on every later use).
@@ -88,6 +95,34 @@ async fn prepared(
     let st = client.prepare(sql).await.map_err(err)?;
     cache.insert(sql, st.clone());
     Ok(st)
+}
+
+/// Runs the migrations this database has not run yet, each with its version row, in one
+/// transaction; an advisory lock makes server processes starting together take turns.
+async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let tx = client.transaction().await.map_err(err)?;
+    tx.batch_execute(
+        "SELECT pg_advisory_xact_lock(7423891);
+         CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);",
+    )
+    .await
+    .map_err(err)?;
+    let found: Option<i64> = tx
+        .query_one("SELECT MAX(version) FROM schema_version", &[])
+        .await
+        .map_err(err)?
+        .get(0);
+    let found = super::check_schema(found.unwrap_or(0), MIGRATIONS.len())?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+        tx.batch_execute(sql).await.map_err(err)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[&(i as i64 + 1)],
+        )
+        .await
+        .map_err(err)?;
+    }
+    tx.commit().await.map_err(err)
 }
 
 /// A fixed pool of connections; each transaction holds one for its length.
@@ -115,13 +150,7 @@ impl Postgres {
                 prepared: HashMap::new(),
             }));
         }
-        pool[0]
-            .lock()
-            .await
-            .client
-            .batch_execute(SCHEMA)
-            .await
-            .map_err(err)?;
+        migrate(&mut pool[0].lock().await.client).await?;
         Ok(Postgres {
             pool,
             next: AtomicUsize::new(0),

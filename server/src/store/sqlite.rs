@@ -7,8 +7,12 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS members (
+/// The schema, as migrations: each runs once, in order, in a transaction that also records
+/// its number in `schema_version` (`super::migrations`). Append, never edit: a deployed
+/// database has run the ones before.
+const MIGRATIONS: &[&str] = &[
+    // 1: members, their op log, consents, sessions, lotteries (before issue 14).
+    "CREATE TABLE IF NOT EXISTS members (
   user_id TEXT PRIMARY KEY,
   server_version INTEGER NOT NULL,
   state TEXT NOT NULL,
@@ -52,7 +56,9 @@ CREATE TABLE IF NOT EXISTS lottery_draws (
   PRIMARY KEY (lottery, n),
   UNIQUE (lottery, member, device, seq)
 );
-CREATE TABLE IF NOT EXISTS invite_codes (
+",
+    // 2: the merchant API's idempotency keys and invite codes (issue 14).
+    "CREATE TABLE IF NOT EXISTS invite_codes (
   code TEXT PRIMARY KEY,
   user_id TEXT NOT NULL UNIQUE
 );
@@ -63,7 +69,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
   response TEXT NOT NULL,
   at INTEGER NOT NULL
 );
-";
+",
+];
 
 #[derive(Clone)]
 pub struct Sqlite {
@@ -98,11 +105,34 @@ fn private_files(path: &Path) -> Result<(), StoreError> {
         .map_err(|e| fail(path, e))
 }
 
+/// Runs the migrations this database has not run yet, each with its version row, in one
+/// transaction under the write lock (several processes may start together).
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        .map_err(err)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    let found: Option<i64> = tx
+        .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+        .map_err(err)?;
+    let found = super::check_schema(found.unwrap_or(0), MIGRATIONS.len())?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+        tx.execute_batch(sql).map_err(err)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            params![i as i64 + 1],
+        )
+        .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}
+
 impl Sqlite {
     /// Opens (creating if needed) the database file.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         private_files(path)?;
-        let conn = Connection::open(path)
+        let mut conn = Connection::open(path)
             .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
@@ -112,7 +142,7 @@ impl Sqlite {
             .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
+        migrate(&mut conn)?;
         Ok(Sqlite {
             conn: Arc::new(Mutex::new(conn)),
         })
