@@ -7,3 +7,4 @@ pub mod report;
 pub mod report_svg;
 pub mod serve;
 pub mod store;
+pub mod sync_service;

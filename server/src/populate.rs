@@ -1,9 +1,10 @@
 //! A seeded population: thousands of members living out months of check-ins, tasks, orders,
 //! dormant stretches and returns, synced day by day through the server's own path (the core's
-//! acceptance and a store transaction per push, `store::apply_push`), so reports and
+//! acceptance and a store transaction per push, `sync_service::apply_push`), so reports and
 //! benchmarks run on data shaped like a real program's. The same seed gives the same database.
 
-use crate::store::{apply_push, OpRow, Record, Store, StoreError};
+use crate::store::{OpRow, Record, Store, StoreError};
+use crate::sync_service::apply_push;
 use serde_json::json;
 use zailai::day::{Date, Day};
 use zailai::op::{MERCHANT_DEVICE, SERVER_DEVICE};

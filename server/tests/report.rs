@@ -5,7 +5,8 @@ use serde_json::json;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, Op, State};
 use zailai_server::report::{build, parse_date, parse_experiments};
-use zailai_server::store::{apply_push, sqlite::Sqlite, OpRow, Record, Store};
+use zailai_server::store::{sqlite::Sqlite, OpRow, Record, Store};
+use zailai_server::sync_service::apply_push;
 
 /// Epoch ms of a wall-clock time on a November 2026 day in UTC+8.
 fn nov(day: u8, hour: i64) -> i64 {

@@ -5,7 +5,7 @@
 //! - the server killed between commit and reply and reopened on the same SQLite file;
 //! - the signing key rotated mid-run.
 //!
-//! The real core runs on both sides and the real server logic (`store::apply_push` in an SQLite
+//! The real core runs on both sides and the real server logic (`sync_service::apply_push` in an SQLite
 //! transaction, signed snapshots) on the other. Each device is the core's replica
 //! (`zailai::replica::Replica`: act, push, rebase) with the client's I/O around it: verify the
 //! snapshot, fetch the keys once on an unknown key, learn the clock offset.
@@ -29,7 +29,8 @@ use zailai::sync::{Limits, Push, Rejection, PROTOCOL};
 use zailai::{Config, Event, Op, OpKind, State};
 use zailai_server::populate;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{self, Store};
+use zailai_server::store::Store;
+use zailai_server::sync_service;
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 const MINUTE: i64 = 60_000;
@@ -107,7 +108,7 @@ struct Server {
 }
 
 impl Server {
-    /// `POST /v1/sync` without HTTP (`store::sync`, as the route calls it), then a signed
+    /// `POST /v1/sync` without HTTP (`sync_service::sync`, as the route calls it), then a signed
     /// snapshot. Lotteries are not in play here: the simulated weeks have none running.
     async fn sync(
         &self,
@@ -117,8 +118,8 @@ impl Server {
         now: i64,
     ) -> (Vec<Rejection>, Vec<u8>) {
         let limits = Limits::from_config(cfg);
-        let joined = store::joined_at(&push, now, limits);
-        let (outcome, record) = store::sync(&self.store, cfg, user, push, now)
+        let joined = sync_service::joined_at(&push, now, limits);
+        let (outcome, record) = sync_service::sync(&self.store, cfg, user, push, now)
             .await
             .unwrap();
         // The first sync that reaches the server creates the member at `joined`.

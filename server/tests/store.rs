@@ -6,7 +6,8 @@ use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{apply_push, DrawEntry, Once, OpRow, Record, Store, StoreError};
+use zailai_server::store::{DrawEntry, Once, OpRow, Record, Store, StoreError};
+use zailai_server::sync_service::apply_push;
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 

@@ -4,11 +4,11 @@
 //! cannot `track` a witnessed action itself (the engine refuses it), so an invite is worth
 //! one real account that logged in, never a device's word.
 
+use super::auth::Member;
 use super::error::ApiError;
 use super::{now_ms, App};
 use crate::store::{Once, OpRow, Store, StoreError};
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -33,9 +33,8 @@ fn random_code() -> Result<String, StoreError> {
 /// `GET /v1/me/invite`: the member's invite code (made on first ask, then the same).
 pub async fn my_code(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    Member(user): Member,
 ) -> Result<Json<Value>, ApiError> {
-    let user = super::routes::authenticate(&app, &headers).await?;
     for _ in 0..8 {
         let candidate = random_code().map_err(ApiError::internal)?;
         if let Some(code) = app

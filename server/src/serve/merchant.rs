@@ -9,13 +9,14 @@
 //! nothing) and TLS already protects the token in transit; a merchant's backend then needs
 //! no signing code. The admin token is never accepted here, nor this one there.
 
+use super::auth::Merchant;
 use super::error::ApiError;
-use super::routes::{bearer, body_text, json_body, token_hash};
+use super::routes::{body_text, json_body};
 use super::{now_ms, App};
 use crate::store::{Once, OpRow, Store};
 use axum::extract::rejection::StringRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,13 +33,47 @@ pub const MAX_HOLD_SECONDS: u32 = 7 * 86_400;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
-        .route("/v1/merchant/holds", post(hold))
-        .route("/v1/merchant/holds/release", post(release))
-        .route("/v1/merchant/orders", post(order))
-        .route("/v1/merchant/refunds", post(refund))
-        .route("/v1/merchant/cancellations", post(cancel))
-        .route("/v1/merchant/memberships", post(membership))
+        .route("/v1/merchant/holds", post(handle::<HoldRequest>))
+        .route("/v1/merchant/holds/release", post(handle::<ReleaseRequest>))
+        .route("/v1/merchant/orders", post(handle::<OrderRequest>))
+        .route("/v1/merchant/refunds", post(handle::<RefundRequest>))
+        .route("/v1/merchant/cancellations", post(handle::<CancelRequest>))
+        .route(
+            "/v1/merchant/memberships",
+            post(handle::<MembershipRequest>),
+        )
         .route("/v1/merchant/quote", get(quote))
+}
+
+/// What every merchant call is: a typed body naming its member, the key that makes it
+/// idempotent, its ids, and the op it writes (given the op's time).
+trait Call: Serialize + DeserializeOwned + Send + 'static {
+    fn user(&self) -> &str;
+    fn key(&self) -> String;
+    /// (field, value) of every id, each checked to be 1–128 bytes.
+    fn ids(&self) -> Vec<(&'static str, &str)>;
+    fn op(self, at: i64) -> OpKind;
+    /// Checks beyond the ids.
+    fn check(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// One handler for every call: the merchant's token (`Merchant`), a strict typed body, the
+/// ids checked, then the op applied once per key.
+async fn handle<T: Call>(
+    State(app): State<Arc<App>>,
+    _: Merchant,
+    body: Result<String, StringRejection>,
+) -> Result<Response, ApiError> {
+    let r: T = typed(body)?;
+    for (field, value) in r.ids() {
+        id(field, value)?;
+    }
+    r.check()?;
+    let (user, key) = (r.user().to_owned(), r.key());
+    let canonical = serde_json::to_string(&r).map_err(ApiError::internal)?;
+    call(&app, key, canonical, &user, move |at| r.op(at)).await
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -61,6 +96,15 @@ struct OrderRef {
     user: String,
     order: String,
 }
+
+/// `/v1/merchant/holds/release`: the same body as a cancellation, another key.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+struct ReleaseRequest(OrderRef);
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+struct CancelRequest(OrderRef);
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,24 +145,6 @@ struct QuoteQuery {
     amount_cents: u64,
 }
 
-/// The merchant token as the bearer, or 401/403. A missing header fails before any compare.
-fn check_merchant(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(expected) = &app.options.merchant_token else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "MERCHANT_DISABLED",
-            "the merchant API needs --merchant-token",
-        ));
-    };
-    let Some(given) = bearer(headers).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::unauthorized("merchant token required"));
-    };
-    if token_hash(given) != token_hash(expected) {
-        return Err(ApiError::unauthorized("merchant token required"));
-    }
-    Ok(())
-}
-
 /// The body as `T`, strictly: JSON without duplicate keys, no unknown fields, ids 1–128 bytes.
 fn typed<T: DeserializeOwned>(body: Result<String, StringRejection>) -> Result<T, ApiError> {
     let value = json_body(&body_text(body)?)?;
@@ -138,14 +164,13 @@ fn id(field: &str, value: &str) -> Result<(), ApiError> {
 }
 
 /// One merchant call: `key` makes it idempotent, `kind` is its op given the op's time.
-async fn call<R: Serialize>(
+async fn call(
     app: &App,
     key: String,
-    request: &R,
+    canonical: String,
     user: &str,
     kind: impl FnOnce(i64) -> OpKind + Send + 'static,
 ) -> Result<Response, ApiError> {
-    let canonical = serde_json::to_string(request).map_err(ApiError::internal)?;
     let cfg = app.config.clone();
     let now = now_ms();
     let change = move |r: &mut crate::store::Record| {
@@ -201,128 +226,138 @@ async fn call<R: Serialize>(
     }
 }
 
-async fn hold(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<String, StringRejection>,
-) -> Result<Response, ApiError> {
-    check_merchant(&app, &headers)?;
-    let r: HoldRequest = typed(body)?;
-    id("user", &r.user)?;
-    id("order", &r.order)?;
-    if !(1..=MAX_HOLD_SECONDS).contains(&r.hold_seconds) {
-        return Err(ApiError::bad_request(
+impl Call for HoldRequest {
+    fn user(&self) -> &str {
+        &self.user
+    }
+    fn key(&self) -> String {
+        format!("hold:{}", self.order)
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![("user", &self.user), ("order", &self.order)]
+    }
+    fn check(&self) -> Result<(), ApiError> {
+        if (1..=MAX_HOLD_SECONDS).contains(&self.hold_seconds) {
+            return Ok(());
+        }
+        Err(ApiError::bad_request(
             "BAD_REQUEST",
             "hold_seconds",
             format!("hold_seconds: must be 1..={MAX_HOLD_SECONDS}"),
-        ));
+        ))
     }
-    let (order, points, ms) = (r.order.clone(), r.points, i64::from(r.hold_seconds) * 1000);
-    let kind = move |at: i64| OpKind::HoldPoints {
-        order,
-        points,
-        until: at + ms,
-    };
-    call(&app, format!("hold:{}", r.order), &r, &r.user, kind).await
+    fn op(self, at: i64) -> OpKind {
+        OpKind::HoldPoints {
+            order: self.order,
+            points: self.points,
+            until: at + i64::from(self.hold_seconds) * 1000,
+        }
+    }
 }
 
-async fn release(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<String, StringRejection>,
-) -> Result<Response, ApiError> {
-    check_merchant(&app, &headers)?;
-    let r: OrderRef = typed(body)?;
-    id("user", &r.user)?;
-    id("order", &r.order)?;
-    let order = r.order.clone();
-    let kind = move |_| OpKind::ReleaseHold { order };
-    call(&app, format!("release:{}", r.order), &r, &r.user, kind).await
+impl Call for ReleaseRequest {
+    fn user(&self) -> &str {
+        &self.0.user
+    }
+    fn key(&self) -> String {
+        format!("release:{}", self.0.order)
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![("user", &self.0.user), ("order", &self.0.order)]
+    }
+    fn op(self, _: i64) -> OpKind {
+        OpKind::ReleaseHold {
+            order: self.0.order,
+        }
+    }
 }
 
-async fn order(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<String, StringRejection>,
-) -> Result<Response, ApiError> {
-    check_merchant(&app, &headers)?;
-    let r: OrderRequest = typed(body)?;
-    id("user", &r.user)?;
-    id("order", &r.order)?;
-    let (order, amount_cents, points) = (r.order.clone(), r.amount_cents, r.points);
-    let kind = move |_| OpKind::Order {
-        order,
-        amount_cents,
-        points,
-    };
-    call(&app, format!("order:{}", r.order), &r, &r.user, kind).await
+impl Call for OrderRequest {
+    fn user(&self) -> &str {
+        &self.user
+    }
+    fn key(&self) -> String {
+        format!("order:{}", self.order)
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![("user", &self.user), ("order", &self.order)]
+    }
+    fn op(self, _: i64) -> OpKind {
+        OpKind::Order {
+            order: self.order,
+            amount_cents: self.amount_cents,
+            points: self.points,
+        }
+    }
 }
 
-async fn refund(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<String, StringRejection>,
-) -> Result<Response, ApiError> {
-    check_merchant(&app, &headers)?;
-    let r: RefundRequest = typed(body)?;
-    id("user", &r.user)?;
-    id("order", &r.order)?;
-    id("refund", &r.refund)?;
-    let (order, amount_cents, points) = (r.order.clone(), r.amount_cents, r.points);
-    let kind = move |_| OpKind::RefundOrder {
-        order,
-        amount_cents,
-        points,
-    };
-    // The order's length first: ids may hold `:`, and two refunds must never share a key.
-    let key = format!("refund:{}:{}:{}", r.order.len(), r.order, r.refund);
-    call(&app, key, &r, &r.user, kind).await
+impl Call for RefundRequest {
+    fn user(&self) -> &str {
+        &self.user
+    }
+    /// The order's length first: ids may hold `:`, and two refunds must never share a key.
+    fn key(&self) -> String {
+        format!("refund:{}:{}:{}", self.order.len(), self.order, self.refund)
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("user", &self.user),
+            ("order", &self.order),
+            ("refund", &self.refund),
+        ]
+    }
+    fn op(self, _: i64) -> OpKind {
+        OpKind::RefundOrder {
+            order: self.order,
+            amount_cents: self.amount_cents,
+            points: self.points,
+        }
+    }
 }
 
-async fn cancel(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<String, StringRejection>,
-) -> Result<Response, ApiError> {
-    check_merchant(&app, &headers)?;
-    let r: OrderRef = typed(body)?;
-    id("user", &r.user)?;
-    id("order", &r.order)?;
-    let order = r.order.clone();
-    let kind = move |_| OpKind::CancelOrder { order };
-    call(&app, format!("cancel:{}", r.order), &r, &r.user, kind).await
+impl Call for CancelRequest {
+    fn user(&self) -> &str {
+        &self.0.user
+    }
+    fn key(&self) -> String {
+        format!("cancel:{}", self.0.order)
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![("user", &self.0.user), ("order", &self.0.order)]
+    }
+    fn op(self, _: i64) -> OpKind {
+        OpKind::CancelOrder {
+            order: self.0.order,
+        }
+    }
 }
 
-async fn membership(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<String, StringRejection>,
-) -> Result<Response, ApiError> {
-    check_merchant(&app, &headers)?;
-    let r: MembershipRequest = typed(body)?;
-    id("user", &r.user)?;
-    id("purchase", &r.purchase)?;
-    id("plan", &r.plan)?;
-    let plan = r.plan.clone();
-    let kind = move |_| OpKind::BuyMembership { plan };
-    call(
-        &app,
-        format!("membership:{}", r.purchase),
-        &r,
-        &r.user,
-        kind,
-    )
-    .await
+impl Call for MembershipRequest {
+    fn user(&self) -> &str {
+        &self.user
+    }
+    fn key(&self) -> String {
+        format!("membership:{}", self.purchase)
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("user", &self.user),
+            ("purchase", &self.purchase),
+            ("plan", &self.plan),
+        ]
+    }
+    fn op(self, _: i64) -> OpKind {
+        OpKind::BuyMembership { plan: self.plan }
+    }
 }
 
 /// `GET /v1/merchant/quote?user=&amount_cents=`: the most points the order may deduct now,
 /// from the server's state of the member (what the phone's offline quote estimates).
 async fn quote(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Merchant,
     query: Result<Query<QuoteQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    check_merchant(&app, &headers)?;
     let Query(q) = query.map_err(|e| ApiError::bad_request("BAD_REQUEST", "", e.body_text()))?;
     let record = app
         .store

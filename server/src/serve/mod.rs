@@ -1,5 +1,6 @@
 //! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
 
+mod auth;
 mod conn;
 pub mod error;
 mod invites;

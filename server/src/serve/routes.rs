@@ -1,6 +1,7 @@
 //! The HTTP routes. Every error is JSON (`error.rs`); bodies are read as text and parsed by
 //! the core's readers, so a bad body names the path of its problem.
 
+use super::auth::{Admin, Member};
 use super::error::ApiError;
 use super::{now_ms, App};
 use crate::store::Store;
@@ -118,7 +119,7 @@ pub(super) fn token_hash(token: &str) -> String {
 /// The address a request is limited by: the peer's, or, when the peer is a trusted reverse
 /// proxy, the nearest address in `X-Forwarded-For` that is not one of the trusted proxies
 /// (addresses further left were written by the client and prove nothing).
-fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
+pub(super) fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
     let trusted = &app.options.trusted_proxies;
     if !trusted.contains(&peer.ip()) {
         return peer.ip().to_string();
@@ -160,7 +161,7 @@ pub(super) fn body_text(body: Result<String, StringRejection>) -> Result<String,
     })
 }
 
-fn too_many(wait: u64) -> ApiError {
+pub(super) fn too_many(wait: u64) -> ApiError {
     ApiError {
         retry_after: Some(wait),
         ..ApiError::new(
@@ -177,23 +178,6 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .to_str()
         .ok()?
         .strip_prefix("Bearer ")
-}
-
-/// The session's user, or 401.
-pub(super) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, ApiError> {
-    let token = bearer(headers).ok_or_else(|| {
-        ApiError::unauthorized("no `Authorization: Bearer <token>`: get one from POST /v1/session")
-    })?;
-    match app
-        .store
-        .session(&token_hash(token))
-        .await
-        .map_err(ApiError::internal)?
-    {
-        Some((user, expires)) if expires > now_ms() => Ok(user),
-        Some(_) => Err(ApiError::unauthorized("session expired: log in again")),
-        None => Err(ApiError::unauthorized("unknown session token")),
-    }
 }
 
 async fn healthz() -> Json<Value> {
@@ -291,22 +275,15 @@ async fn config(State(app): Shared, Query(q): Query<BTreeMap<String, String>>) -
 
 async fn sync(
     State(app): Shared,
+    Member(user): Member,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Reply>, ApiError> {
-    // Failed authentications have a bucket of their own per address: junk without a valid
-    // session is slowed there (429) and never spends, nor blocks, the requests of members
-    // behind the same address (a carrier NAT, a proxy). A failure costs one session lookup.
-    let address = client_address(&app, peer, &headers);
-    let user = match authenticate(&app, &headers).await {
-        Ok(user) => user,
-        Err(e) => {
-            app.failed_auth.check(&address).map_err(too_many)?;
-            return Err(e);
-        }
-    };
-    app.per_address.check(&address).map_err(too_many)?;
+    // Per address after authentication: failed attempts have their own bucket (`Member`).
+    app.per_address
+        .check(&client_address(&app, peer, &headers))
+        .map_err(too_many)?;
     app.per_user.check(&user).map_err(too_many)?;
     let push = Push::from_json(&body_text(body)?)
         .map_err(|e| ApiError::bad_request(e.code, &e.path, e.message))?;
@@ -320,7 +297,7 @@ async fn sync(
             .map_err(ApiError::internal)?;
     }
     let now = now_ms();
-    let (outcome, record) = crate::store::sync(&app.store, &app.config, &user, push, now)
+    let (outcome, record) = crate::sync_service::sync(&app.store, &app.config, &user, push, now)
         .await
         .map_err(ApiError::internal)?;
     let record = super::lottery::settle(&app, &user, record)
@@ -344,32 +321,12 @@ async fn sync(
     }))
 }
 
-/// Operator endpoints need `--admin-token` and that token as the bearer.
-fn check_admin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(expected) = &app.options.admin_token else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "ADMIN_DISABLED",
-            "operator endpoints need --admin-token",
-        ));
-    };
-    let Some(given) = bearer(headers).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::unauthorized("admin token required"));
-    };
-    // Compare hashes: equal length, and no early exit that tells how much matched.
-    if token_hash(given) != token_hash(expected) {
-        return Err(ApiError::unauthorized("admin token required"));
-    }
-    Ok(())
-}
-
 /// A member's answers for subscription messages: `{"points_expiring": true, …}`.
 async fn consent(
     State(app): Shared,
-    headers: HeaderMap,
+    Member(user): Member,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = authenticate(&app, &headers).await?;
     let body = body_text(body)?;
     let v = json_body(&body)?;
     let answers = v
@@ -405,10 +362,9 @@ async fn consent(
 /// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock).
 async fn admin_messages(
     State(app): Shared,
+    _: Admin,
     Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    check_admin(&app, &headers)?;
     let now = match q.get("now") {
         Some(s) => s
             .parse::<i64>()
@@ -442,13 +398,12 @@ async fn admin_messages(
 async fn my_report(
     app: &App,
     q: &BTreeMap<String, String>,
-    headers: &HeaderMap,
+    user: &str,
 ) -> Result<zailai::view::MonthlyReport, ApiError> {
-    let user = authenticate(app, headers).await?;
     let month = q.get("month").map(String::as_str).unwrap_or("");
     let parsed = zailai::day::Date::parse(&format!("{month}-01"))
         .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "month", "YYYY-MM"))?;
-    let record = app.store.load(&user).await.map_err(ApiError::internal)?;
+    let record = app.store.load(user).await.map_err(ApiError::internal)?;
     let Some(record) = record else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -472,10 +427,10 @@ async fn my_report(
 
 async fn my_report_json(
     State(app): Shared,
+    Member(user): Member,
     Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let report = my_report(&app, &q, &headers).await?;
+    let report = my_report(&app, &q, &user).await?;
     Ok(Json(
         serde_json::to_value(report).map_err(ApiError::internal)?,
     ))
@@ -483,11 +438,11 @@ async fn my_report_json(
 
 async fn my_report_svg(
     State(app): Shared,
+    Member(user): Member,
     Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let report = my_report(&app, &q, &headers).await?;
+    let report = my_report(&app, &q, &user).await?;
     let locale = q
         .get("locale")
         .map_or(app.config.default_locale.as_str(), String::as_str);
@@ -500,13 +455,11 @@ async fn my_report_svg(
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
-/// The report for `?from=YYYY-MM-DD&to=YYYY-MM-DD`, after the admin check.
+/// The report for `?from=YYYY-MM-DD&to=YYYY-MM-DD` (the callers took `Admin`).
 async fn report_for(
     app: &App,
     q: &BTreeMap<String, String>,
-    headers: &HeaderMap,
 ) -> Result<crate::report::Report, ApiError> {
-    check_admin(app, headers)?;
     let date = |name: &'static str| {
         let s = q
             .get(name)
@@ -523,10 +476,10 @@ async fn report_for(
 /// The operator's report as JSON (docs/report.md).
 async fn admin_report(
     State(app): Shared,
+    _: Admin,
     Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let report = report_for(&app, &q, &headers).await?;
+    let report = report_for(&app, &q).await?;
     Ok(Json(
         serde_json::to_value(report).map_err(ApiError::internal)?,
     ))
@@ -535,12 +488,12 @@ async fn admin_report(
 /// A chart of the report, `?chart=cohorts|tiers|uplift&from=…&to=…`, as SVG.
 async fn admin_report_svg(
     State(app): Shared,
+    _: Admin,
     Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let chart = q.get("chart").cloned().unwrap_or_default();
-    let report = report_for(&app, &q, &headers).await?;
+    let report = report_for(&app, &q).await?;
     let tiers: Vec<String> = app
         .config
         .tiers
@@ -566,10 +519,9 @@ async fn admin_report_svg(
 /// Operator view of a member, behind the admin token.
 async fn admin_member(
     State(app): Shared,
+    _: Admin,
     Path(user): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    check_admin(&app, &headers)?;
     let record = app.store.load(&user).await.map_err(ApiError::internal)?;
     let Some(record) = record else {
         return Err(ApiError::new(

@@ -1,0 +1,107 @@
+//! Who is asking, as axum extractors: a handler that takes `Member`, `Admin` or `Merchant`
+//! runs only for that caller, and no handler has to remember a check. A missing or empty
+//! `Authorization: Bearer` fails before any comparison; tokens are compared as hashes.
+
+use super::error::ApiError;
+use super::routes::{bearer, client_address, token_hash, too_many};
+use super::{now_ms, App};
+use crate::store::Store;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A member with a live session (`POST /v1/session`). Failed attempts count per address in a
+/// bucket of their own (`App::failed_auth`; 429 once it is empty), so junk without a valid
+/// session never spends, nor blocks, the requests of members behind the same address.
+pub struct Member(pub String);
+
+impl FromRequestParts<Arc<App>> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        match session_user(app, &parts.headers).await {
+            Ok(user) => Ok(Member(user)),
+            Err(e) => {
+                if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+                    let address = client_address(app, *peer, &parts.headers);
+                    app.failed_auth.check(&address).map_err(too_many)?;
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+async fn session_user(app: &App, headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    let token = bearer(headers).filter(|t| !t.is_empty()).ok_or_else(|| {
+        ApiError::unauthorized("no `Authorization: Bearer <token>`: get one from POST /v1/session")
+    })?;
+    match app
+        .store
+        .session(&token_hash(token))
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Some((user, expires)) if expires > now_ms() => Ok(user),
+        Some(_) => Err(ApiError::unauthorized("session expired: log in again")),
+        None => Err(ApiError::unauthorized("unknown session token")),
+    }
+}
+
+/// The operator (`--admin-token`); without that flag the operator endpoints are off (403).
+pub struct Admin;
+
+impl FromRequestParts<Arc<App>> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        token_matches(
+            &parts.headers,
+            app.options.admin_token.as_deref(),
+            ("ADMIN_DISABLED", "operator endpoints need --admin-token"),
+            "admin token required",
+        )
+        .map(|()| Admin)
+    }
+}
+
+/// The merchant's backend (`--merchant-token`); without that flag the merchant API is off.
+pub struct Merchant;
+
+impl FromRequestParts<Arc<App>> for Merchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        token_matches(
+            &parts.headers,
+            app.options.merchant_token.as_deref(),
+            (
+                "MERCHANT_DISABLED",
+                "the merchant API needs --merchant-token",
+            ),
+            "merchant token required",
+        )
+        .map(|()| Merchant)
+    }
+}
+
+fn token_matches(
+    headers: &axum::http::HeaderMap,
+    expected: Option<&str>,
+    off: (&'static str, &'static str),
+    required: &'static str,
+) -> Result<(), ApiError> {
+    let Some(expected) = expected else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, off.0, off.1));
+    };
+    let Some(given) = bearer(headers).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::unauthorized(required));
+    };
+    // Hashes: equal length, and no early exit that tells how much matched.
+    if token_hash(given) != token_hash(expected) {
+        return Err(ApiError::unauthorized(required));
+    }
+    Ok(())
+}

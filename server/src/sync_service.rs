@@ -1,0 +1,83 @@
+//! The sync service: one `POST /v1/sync` without HTTP. Loads the member (or starts one),
+//! applies the push with the core's acceptance rules, and commits the state and the op-log
+//! rows in one store transaction (`docs/sync.md`, Acceptance and Storage). The HTTP route,
+//! the simulation tests and `populate` all go through here.
+
+use crate::store::{OpRow, Record, Store, StoreError};
+use zailai::State;
+
+/// When a member joins: at the first op of their first sync (an offline week before it is
+/// theirs), but within the offline window.
+pub fn joined_at(push: &zailai::sync::Push, now: i64, limits: zailai::sync::Limits) -> i64 {
+    push.ops
+        .first()
+        .map_or(now, |op| op.at)
+        .clamp(now - limits.offline_window_ms, now)
+}
+
+/// One sync of `user`, the body of `POST /v1/sync` without HTTP: loads the member (or starts
+/// one at [`joined_at`]), applies the push, and commits the state and the op rows in one
+/// transaction. Returns the outcome and the record to sign.
+pub async fn sync(
+    store: &impl Store,
+    cfg: &std::sync::Arc<zailai::Config>,
+    user: &str,
+    push: zailai::sync::Push,
+    now: i64,
+) -> Result<(zailai::sync::Outcome, Record), StoreError> {
+    let limits = zailai::sync::Limits::from_config(cfg);
+    let joined = joined_at(&push, now, limits);
+    let fresh = {
+        let (cfg, user) = (cfg.clone(), user.to_owned());
+        move || Record {
+            state: State::join(&cfg, &user, joined),
+            processed: Default::default(),
+            server_version: 0,
+        }
+    };
+    let cfg = cfg.clone();
+    let change = move |record: &mut Record| {
+        let (outcome, rows) = apply_push(record, &cfg, &push, now, limits);
+        Ok::<_, std::convert::Infallible>(((outcome, record.clone()), rows))
+    };
+    let Ok(done) = store.transact(user, fresh, change).await?;
+    Ok(done)
+}
+
+/// One sync inside a transaction: applies `push` with the core's acceptance rules, bumps
+/// `server_version` when the state changed, and returns the outcome and the op-log rows of
+/// the ops this push processed for the first time.
+pub fn apply_push(
+    record: &mut Record,
+    cfg: &zailai::Config,
+    push: &zailai::sync::Push,
+    now: i64,
+    limits: zailai::sync::Limits,
+) -> (zailai::sync::Outcome, Vec<OpRow>) {
+    let before = record.processed.get(&push.device).copied().unwrap_or(0);
+    let outcome = zailai::sync::accept(
+        &mut record.state,
+        &mut record.processed,
+        cfg,
+        push,
+        now,
+        limits,
+    );
+    if outcome.changed {
+        record.server_version += 1;
+    }
+    let rows = push
+        .ops
+        .iter()
+        .filter(|op| op.seq > before)
+        .map(|op| {
+            let result = outcome
+                .rejected
+                .iter()
+                .find(|r| r.seq == op.seq)
+                .map_or_else(|| "applied".to_owned(), |r| r.code.clone());
+            OpRow::of(op, result)
+        })
+        .collect();
+    (outcome, rows)
+}
