@@ -166,3 +166,42 @@ pub async fn published(
     body["reveal_at"] = serde_json::json!(reveal);
     Ok(Json(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::Sqlite;
+
+    fn store(name: &str) -> Sqlite {
+        let dir = std::env::temp_dir().join(format!("zailai-seeds-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Sqlite::open(&dir.join("zailai.db")).unwrap()
+    }
+
+    /// Seeds come from the secret and only their commitment is stored; a seed an earlier
+    /// version stored is kept; another secret, or none, is refused.
+    #[tokio::test]
+    async fn seeds_from_the_secret_legacy_seeds_kept_mismatches_refused() {
+        let cfg = Config::seed();
+        let id = cfg.lotteries[0].id.clone();
+        let secret = [7u8; 32];
+        let fresh = store("fresh");
+        let seeds1 = seeds(&fresh, &cfg, Some(&secret)).await.unwrap();
+        assert_eq!(
+            seeds1[&id],
+            super::super::lottery_secret::seed(&secret, &id)
+        );
+        let stored = fresh.lottery_seed(&id, String::new()).await.unwrap();
+        assert_eq!(stored, format!("c:{}", lottery::commitment(&seeds1[&id])));
+        assert_eq!(seeds(&fresh, &cfg, Some(&secret)).await.unwrap(), seeds1);
+        let other = seeds(&fresh, &cfg, Some(&[8u8; 32])).await.unwrap_err();
+        assert!(other.contains("another commitment"), "{other}");
+        let none = seeds(&fresh, &cfg, None).await.unwrap_err();
+        assert!(none.contains("ZAILAI_LOTTERY_SECRET"), "{none}");
+
+        let legacy = store("legacy");
+        legacy.lottery_seed(&id, "ab".repeat(32)).await.unwrap();
+        let kept = seeds(&legacy, &cfg, Some(&secret)).await.unwrap();
+        assert_eq!(kept[&id], vec![0xab; 32]);
+    }
+}
