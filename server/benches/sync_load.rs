@@ -53,6 +53,8 @@ fn start_server(bin: &str, database: Option<&str>) -> Server {
         "127.0.0.1:0",
         "--rate-per-minute",
         "100000000",
+        "--ops-per-minute",
+        "100000000",
     ])
     .arg("--data-dir")
     .arg(&data_dir)
