@@ -58,6 +58,9 @@ fn start_server(bin: &str, database: Option<&str>) -> Server {
     ])
     .arg("--data-dir")
     .arg(&data_dir)
+    // Every run's server shares one PostgreSQL database: they must share the lottery secret
+    // too (each data dir would make its own dev secret, refused by the stored commitment).
+    .env("ZAILAI_LOTTERY_SECRET", "42".repeat(32))
     .stdout(Stdio::piped())
     .stderr(Stdio::inherit());
     if let Some(db) = database {
