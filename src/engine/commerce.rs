@@ -140,14 +140,19 @@ pub fn release(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> 
             format!("no points are held for order `{id}`"),
         ));
     };
+    give_back_hold(st, cx, id.to_owned(), &hold, false);
+    Ok(())
+}
+
+/// The points of a hold taken out of `holds` go back to their lots: released or `expired`.
+fn give_back_hold(st: &mut State, cx: &mut Ctx, id: String, hold: &Hold, expired: bool) {
     let points = debit_left(st, hold.debit);
     ledger::restore(st, cx, hold.debit, format!("hold:{id}"));
     cx.events.push(Event::HoldReleased {
-        order: id.to_owned(),
+        order: id,
         points,
-        expired: false,
+        expired,
     });
-    Ok(())
 }
 
 /// Releases every hold whose time has passed at `cx.at`. Runs before each op, so held
@@ -163,13 +168,7 @@ pub fn expire_holds(st: &mut State, cx: &mut Ctx) {
         .collect();
     for id in due {
         if let Some(hold) = st.holds.remove(&id) {
-            let points = debit_left(st, hold.debit);
-            ledger::restore(st, cx, hold.debit, format!("hold:{id}"));
-            cx.events.push(Event::HoldReleased {
-                order: id,
-                points,
-                expired: true,
-            });
+            give_back_hold(st, cx, id, &hold, true);
         }
     }
 }
