@@ -19,7 +19,8 @@ zailai is starting on http://$addr/
   sync API      http://$addr/v1/config     (docs/sync.md)
   mini-program  open miniprogram-demo/ in WeChat DevTools; its README says how to point it here
   rules         presets/seed.json; try yours: $bin simulate --config my-rules.json --ops my-ops.jsonl --format text
-Data: .zailai-data/ (SQLite, dev key). Ctrl-C stops it.
+Data: .zailai-data/ (SQLite, dev key and tokens; the server prints the admin and merchant
+tokens below). Ctrl-C stops it.
 
 MSG
 exec "$bin" serve --dev --data-dir .zailai-data --addr "$addr" --web target/web-preview

@@ -11,12 +11,12 @@ const { mkdtempSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
-const { cli, startServer, call, ADMIN } = require('./server-helpers.js');
+const { cli, startServer, call } = require('./server-helpers.js');
 
 const FORMATS = [3, 2];
 
 async function server(t, args = []) {
-  const s = await startServer(['--dev', '--admin-token', ADMIN, ...args]);
+  const s = await startServer(['--dev', ...args]);
   t.after(() => s.child.kill());
   return s;
 }
@@ -29,18 +29,19 @@ function push(url, token, device, ops) {
   return call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device, base_version: 0, snapshot_formats: FORMATS, ops } });
 }
 
-async function summary(url, user) {
-  return (await call(url, `/v1/admin/members/${user}`, { token: ADMIN })).json.summary;
+async function summary({ url, admin }, user) {
+  return (await call(url, `/v1/admin/members/${user}`, { token: admin })).json.summary;
 }
 
 const now = () => Date.now();
 const op = (device, seq, body, at = now()) => ({ device, seq, at, op: body });
 
 test('an order or a membership pushed by a device buys no tier', async (t) => {
-  const { url } = await server(t);
+  const srv = await server(t);
+  const { url } = srv;
   const token = await login(url, 'm-money');
   await push(url, token, 'p', [op('p', 1, { type: 'track', action: 'open' })]);
-  const tier = (await summary(url, 'm-money')).tier;
+  const tier = (await summary(srv, 'm-money')).tier;
   const reply = await push(url, token, 'p', [
     op('p', 2, { type: 'order', order: 'big', amount_cents: 10_000_000_000 }),
     op('p', 3, { type: 'buy_membership', plan: 'yearly' }),
@@ -48,7 +49,7 @@ test('an order or a membership pushed by a device buys no tier', async (t) => {
   ]);
   assert.equal(reply.status, 200);
   assert.deepEqual(reply.json.rejected.map((r) => r.code), ['NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED']);
-  assert.equal((await summary(url, 'm-money')).tier, tier, 'no tier bought');
+  assert.equal((await summary(srv, 'm-money')).tier, tier, 'no tier bought');
 });
 
 test('thousands of pushed orders are refused and the state stays small', async (t) => {
@@ -65,16 +66,17 @@ test('thousands of pushed orders are refused and the state stays small', async (
 });
 
 test('an invite a device tracks itself is refused and its tier step cannot be claimed', async (t) => {
-  const { url } = await server(t);
+  const srv = await server(t);
+  const { url } = srv;
   const token = await login(url, 'm-invite');
   await push(url, token, 'p', [op('p', 1, { type: 'track', action: 'open' })]);
-  const tier = (await summary(url, 'm-invite')).tier;
+  const tier = (await summary(srv, 'm-invite')).tier;
   const reply = await push(url, token, 'p', [
     op('p', 2, { type: 'track', action: 'invite' }),
     op('p', 3, { type: 'claim_task', task: 'growth_invite' }),
   ]);
   assert.deepEqual(reply.json.rejected.map((r) => r.code), ['NOT_ALLOWED', 'TASK_NOT_COMPLETED']);
-  assert.equal((await summary(url, 'm-invite')).tier, tier);
+  assert.equal((await summary(srv, 'm-invite')).tier, tier);
 });
 
 test('grants and lottery settlements from a device: refused by the CLI as by the server', () => {
@@ -120,9 +122,38 @@ test('a member has at most 64 devices', async (t) => {
 test('an empty or short admin token does not start the server', async () => {
   for (const token of ['', 'short']) {
     // A build that starts anyway is stopped at once, so the suite ends either way.
-    const outcome = await startServer(['--dev', '--admin-token', token]).then((s) => s.child.kill() && 'started', (e) => e);
+    const outcome = await startServer(['--admin-token', token]).then((s) => s.child.kill() && 'started', (e) => e);
     assert.match(String(outcome), /at least 16 characters/, `token ${JSON.stringify(token)}`);
   }
+});
+
+test('--dev refuses production credentials and makes its own, kept across restarts', async (t) => {
+  const key = join(root, 'js', 'test', 'fixtures', 'test-key.secret.json');
+  const refused = [
+    [['--key', key], {}, /--dev refuses --key/],
+    [[], { ZAILAI_SIGNING_KEY: '{}' }, /--dev refuses ZAILAI_SIGNING_KEY/],
+    [['--admin-token', 'admin-token-0123456789'], {}, /--dev refuses --admin-token/],
+    [[], { ZAILAI_ADMIN_TOKEN: 'admin-token-0123456789' }, /--dev refuses --admin-token \(or ZAILAI_ADMIN_TOKEN\)/],
+    [['--merchant-token', 'merchant-token-0123456789'], {}, /--dev refuses --merchant-token/],
+    [['--wechat-appid', 'wx1', '--wechat-secret', 'app-secret'], {}, /--dev refuses --wechat-appid/],
+  ];
+  for (const [args, env, says] of refused) {
+    const outcome = await startServer(['--dev', ...args], { env }).then((s) => s.child.kill() && 'started', (e) => e);
+    assert.match(String(outcome), says, JSON.stringify([args, env]));
+    assert.match(String(outcome), /log in as any member/);
+  }
+  // Its own tokens guard what production tokens would, and survive a restart of its data dir.
+  const first = await startServer(['--dev']);
+  first.child.kill();
+  assert.match(first.admin, /^[0-9a-f]{64}$/);
+  assert.notEqual(first.admin, first.merchant);
+  const again = await startServer(['--dev'], { dataDir: first.dataDir });
+  t.after(() => again.child.kill());
+  assert.deepEqual([again.admin, again.merchant], [first.admin, first.merchant]);
+  assert.equal((await call(again.url, '/v1/admin/members/nobody', { token: again.merchant })).status, 401);
+  assert.equal((await call(again.url, '/v1/admin/members/nobody', { token: again.admin })).status, 404);
+  const mode = (f) => statSync(join(first.dataDir, f)).mode & 0o777;
+  assert.deepEqual([mode('dev.admin-token'), mode('dev.merchant-token')], [0o600, 0o600]);
 });
 
 test('logins are rate limited per address', async (t) => {
@@ -177,12 +208,12 @@ test('errors are JSON everywhere, duplicate keys are refused on every route, hea
 });
 
 test('every operator call leaves an audit line without the token', async (t) => {
-  const { url, stderr } = await server(t);
-  await call(url, '/v1/admin/members/nobody', { token: ADMIN });
+  const { url, stderr, admin } = await server(t);
+  await call(url, '/v1/admin/members/nobody', { token: admin });
   await call(url, '/v1/admin/members/nobody', { token: 'wrong-token-0123456789' });
   const lines = stderr().split('\n').filter((l) => l.includes('admin GET /v1/admin/members/nobody'));
   assert.equal(lines.length, 2, stderr());
-  assert.ok(!stderr().includes(ADMIN));
+  assert.ok(!stderr().includes(admin));
 });
 
 test('slow clients are cut off: headers or a body trickling in do not hold a connection', async (t) => {

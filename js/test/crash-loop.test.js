@@ -5,11 +5,11 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { mkdtempSync } = require('node:fs');
+const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { startServer, call, ADMIN } = require('./server-helpers.js');
+const { startServer, call } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const SECONDS = Number(process.env.ZAILAI_CRASH_SECONDS || 8);
@@ -31,7 +31,7 @@ async function crashLoop(t, label, storeArgs) {
   const dataDir = mkdtempSync(join(tmpdir(), 'zailai-crash-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = ['--dev', '--admin-token', ADMIN, '--rate-per-minute', '100000', ...storeArgs];
+  const args = ['--dev', '--rate-per-minute', '100000', ...storeArgs];
   let server = await start(port, args, dataDir);
   t.after(() => server.kill('SIGKILL'));
   const run = `${label}${Date.now().toString(36)}`;
@@ -80,11 +80,12 @@ async function crashLoop(t, label, storeArgs) {
   });
   await Promise.all([killer, ...workers]);
   if (restarting) server = await restarting;
+  const admin = readFileSync(join(dataDir, 'dev.admin-token'), 'utf8'); // the dev server's own
   for (const m of members) {
     for (let i = 0; i < 20 && m.c.pendingOps().length; i++) await m.c.sync().catch(() => sleep(100));
     await m.c.sync(); // once more, to hold the latest snapshot
     assert.deepEqual(m.c.pendingOps(), [], `${m.user}: nothing left pending`);
-    const s = (await call(url, `/v1/admin/members/${m.user}`, { token: ADMIN })).json;
+    const s = (await call(url, `/v1/admin/members/${m.user}`, { token: admin })).json;
     assert.equal(s.ops, m.recorded, `${m.user}: each recorded op stored exactly once`);
     assert.equal(s.processed[m.c.deviceId], m.recorded, `${m.user}: every op processed`);
     assert.equal(m.c.summary().balance, s.summary.balance, `${m.user}: the device holds the server's balance`);

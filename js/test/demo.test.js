@@ -11,7 +11,7 @@ const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { JSDOM } = require('jsdom');
 const { root, pkg } = require('./helpers.js');
-const { startServer, call, ADMIN } = require('./server-helpers.js');
+const { startServer, call } = require('./server-helpers.js');
 const { startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
 const zailai = require(pkg);
 
@@ -52,7 +52,7 @@ const text = (page, selector) => page.querySelector(selector).dom.textContent.tr
 const ymd = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day in UTC+8
 
 test('the demo mini-program: pages render, check in, make up, claim, redeem, sync', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url);
 
@@ -117,7 +117,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.equal(result.rejected.length, 0, JSON.stringify(result.rejected));
   await simulate.sleep(0);
   assert.match(text(checkin, '#sync-status'), /0 项待同步/);
-  let m = (await call(server.url, '/v1/admin/members/mp-1', { token: ADMIN })).json;
+  let m = (await call(server.url, '/v1/admin/members/mp-1', { token: server.admin })).json;
   assert.equal(m.summary.balance, Number(text(points, '#balance')));
   assert.equal(m.summary.freezes, 1);
 
@@ -143,7 +143,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.equal(tasks.querySelector('#task-growth_invite .claim'), undefined);
   assert.equal(text(tasks, '#task-growth_invite .status'), '已完成');
   await client.sync();
-  m = (await call(server.url, '/v1/admin/members/mp-1', { token: ADMIN })).json;
+  m = (await call(server.url, '/v1/admin/members/mp-1', { token: server.admin })).json;
   // Two offline check-ins, a share, a core action, today's check-in, the make-up, the redeem,
   // the server's invite, the claim: each once.
   assert.equal(m.ops, 9);

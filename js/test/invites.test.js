@@ -3,10 +3,10 @@
 // members who were there already, one's own code, unknown codes, a device's own `track`).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, call, openSnapshot, ADMIN } = require('./server-helpers.js');
+const { startServer, call, openSnapshot } = require('./server-helpers.js');
 
 test('an invite counts once, only for a new member who arrives with the code', async (t) => {
-  const { url, child } = await startServer(['--dev', '--admin-token', ADMIN]);
+  const { url, child } = await startServer(['--dev']);
   t.after(() => child.kill());
   const login = async (user) => (tokens[user] = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token);
   const push = (token, device, ops, invited_by) =>

@@ -9,10 +9,8 @@ const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg, root } = require('./helpers.js');
-const { startServer, call, ADMIN } = require('./server-helpers.js');
+const { startServer, call } = require('./server-helpers.js');
 const zailai = require(pkg);
-
-const MERCHANT = 'test-merchant-token-9876543210';
 
 /** Seed rules where one member can earn enough to pay with points in one day. */
 function richRules() {
@@ -31,8 +29,8 @@ function richRules() {
  * releases the hold); refunds and memberships follow the shop's own events. It calls zailai
  * with its token and retries as a real backend would; zailai's idempotency makes that safe.
  */
-function fakeMerchant(zailaiUrl) {
-  const api = (path, body) => call(zailaiUrl, path, { method: 'POST', token: MERCHANT, body });
+function fakeMerchant(zailaiUrl, token) {
+  const api = (path, body) => call(zailaiUrl, path, { method: 'POST', token, body });
   const orders = new Map();
   const routes = {
     '/checkout': async ({ user, order, amount_cents, points }) => {
@@ -66,9 +64,10 @@ async function post(url, path, body) {
 }
 
 test('a fake merchant holds, charges, refunds and sells a membership; the phone sees it at sync', async (t) => {
-  const { url, child, stderr } = await startServer(['--dev', '--admin-token', ADMIN, '--merchant-token', MERCHANT, '--config', richRules()]);
+  // A dev server makes its own merchant token (the shop's backend would be given it).
+  const { url, child, stderr, merchant: MERCHANT } = await startServer(['--dev', '--config', richRules()]);
   t.after(() => child.kill());
-  const shop = await fakeMerchant(url);
+  const shop = await fakeMerchant(url, MERCHANT);
   t.after(() => shop.server.close());
 
   const phone = await zailai.createClient({
@@ -152,7 +151,7 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
 });
 
 test('the merchant API takes only its own token, strict bodies, and known members', async (t) => {
-  const { url, child } = await startServer(['--dev', '--admin-token', ADMIN, '--merchant-token', MERCHANT]);
+  const { url, child, admin: ADMIN, merchant: MERCHANT } = await startServer(['--dev']);
   t.after(() => child.kill());
   const order = { user: 'nobody', order: 'X', amount_cents: 100 };
   const session = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'm1' } })).json.token;
@@ -173,9 +172,13 @@ test('the merchant API takes only its own token, strict bodies, and known member
     assert.match(res.json.error.message, new RegExp(says), JSON.stringify(res.json));
   }
   // Without --merchant-token the API is off; a short token or the admin token is refused at start.
-  const { url: off, child: offChild } = await startServer(['--dev']);
+  // (A dev server always has one of its own: this is a production one.)
+  const prod = ['--key', join(root, 'js', 'test', 'fixtures', 'test-key.secret.json'), '--wechat-appid', 'wx1'];
+  const env = { ZAILAI_WECHAT_SECRET: 'app-secret', ZAILAI_LOTTERY_SECRET: '5a'.repeat(32) };
+  const { url: off, child: offChild } = await startServer(prod, { env });
   t.after(() => offChild.kill());
   assert.equal((await call(off, '/v1/merchant/orders', { method: 'POST', token: MERCHANT, body: order })).json.error.code, 'MERCHANT_DISABLED');
-  await assert.rejects(startServer(['--dev', '--merchant-token', 'short']), /at least 16 characters/);
-  await assert.rejects(startServer(['--dev', '--admin-token', ADMIN, '--merchant-token', ADMIN]), /must differ/);
+  await assert.rejects(startServer([...prod, '--merchant-token', 'short'], { env }), /at least 16 characters/);
+  const token = 'one-token-for-both-0123456789';
+  await assert.rejects(startServer([...prod, '--admin-token', token, '--merchant-token', token], { env }), /must differ/);
 });

@@ -57,8 +57,8 @@ test('a wrong wasm path is a coded error, and a retry with the right one works',
 });
 
 test('in the mini-program: offline ops sync through wx.request when the network returns and on show', async (t) => {
-  const { startServer, call, ADMIN } = require('./server-helpers.js');
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const { startServer, call } = require('./server-helpers.js');
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const rt = startRuntime(root);
   const zailai = rt.require('zailai');
@@ -92,7 +92,7 @@ test('in the mini-program: offline ops sync through wx.request when the network 
   assert.deepEqual(plain(result.acked), [1, 2]);
   assert.deepEqual(plain(client.pendingOps()), []);
   assert.equal(client.summary().streak, 2);
-  const m = (await call(server.url, `/v1/admin/members/${encodeURIComponent(USER)}`, { token: ADMIN })).json;
+  const m = (await call(server.url, `/v1/admin/members/${encodeURIComponent(USER)}`, { token: server.admin })).json;
   assert.equal(m.summary.balance, client.summary().balance);
 
   client.track('share');
@@ -115,7 +115,10 @@ test('WeChat login: wx.login code → zailai serve → code2session (a local fak
   });
   await new Promise((r) => fake.listen(0, '127.0.0.1', r));
   t.after(() => fake.close());
-  const server = await startServer(['--wechat-appid', 'wx123', '--wechat-api', `http://127.0.0.1:${fake.address().port}`, '--dev'], { env: { ZAILAI_WECHAT_SECRET: 'app-secret' } });
+  // A production server (--dev refuses a WeChat login: its dev_user could log in as any openid).
+  const key = join(require('./helpers.js').root, 'js', 'test', 'fixtures', 'test-key.secret.json');
+  const env = { ZAILAI_WECHAT_SECRET: 'app-secret', ZAILAI_LOTTERY_SECRET: '5a'.repeat(32) };
+  const server = await startServer(['--wechat-appid', 'wx123', '--wechat-api', `http://127.0.0.1:${fake.address().port}`, '--key', key], { env });
   t.after(() => server.child.kill());
 
   const rt = startRuntime(root, { loginCode: 'code-1' });

@@ -9,7 +9,7 @@ const { mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { chromium } = require('playwright-core');
 const { root } = require('./helpers.js');
-const { startServer, call, ADMIN } = require('./server-helpers.js');
+const { startServer, call } = require('./server-helpers.js');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -19,7 +19,7 @@ const artifacts = join(root, 'target', 'artifacts');
 test('the web preview: offline days, check in, make up, reload, sync, poster; screenshots', async (t) => {
   execFileSync(process.execPath, [join(root, 'js', 'build', 'preview.mjs')], { stdio: 'ignore' });
   mkdirSync(artifacts, { recursive: true });
-  const server = await startServer(['--dev', '--admin-token', ADMIN, '--web', join(root, 'target', 'web-preview')]);
+  const server = await startServer(['--dev', '--web', join(root, 'target', 'web-preview')]);
   t.after(() => server.child.kill());
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.after(() => browser.close());
@@ -65,7 +65,7 @@ test('the web preview: offline days, check in, make up, reload, sync, poster; sc
   await page.click('#sync');
   await page.waitForSelector('body[data-pending="0"]');
   assert.match(await page.locator('#sync-status').textContent(), /^v1 · 0 pending$/);
-  const member = (await call(server.url, '/v1/admin/members/web-1', { token: ADMIN })).json;
+  const member = (await call(server.url, '/v1/admin/members/web-1', { token: server.admin })).json;
   assert.equal(member.ops, 4);
   assert.equal(member.summary.streak, 4, 'two check-ins, a make-up, today');
   assert.equal(String(member.summary.balance), await page.locator('#balance').textContent());

@@ -8,11 +8,9 @@ const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
 
 const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
-/** The admin token the test servers run with (the server refuses one under 16 characters). */
-const ADMIN = 'test-admin-token-0123456789';
-
 /** Starts `zailai serve` on a free loopback port (or `addr`); `dataDir` to restart over the
- * same data. */
+ * same data. A dev server (`--dev`) makes its own admin and merchant tokens and prints them:
+ * they come back as `admin` and `merchant`. */
 function startServer(args, { dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-')), env = {}, addr = '127.0.0.1:0' } = {}) {
   const child = spawn(cli, ['serve', '--addr', addr, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
@@ -22,10 +20,30 @@ function startServer(args, { dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ url: m[1], child, dataDir, stderr: () => err });
+      const tokens = /dev admin token: +(\S+)\n +dev merchant token: +(\S+)\n/.exec(out);
+      const done = () => resolve({ url: m[1], child, dataDir, stderr: () => err, admin: tokens?.[1], merchant: tokens?.[2] });
+      // A build from before dev tokens prints none (scripts/attacker-before-after.sh runs one).
+      if (m && (tokens || !args.includes('--dev'))) done();
+      else if (m) setTimeout(done, 1000);
     });
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
   });
+}
+
+/** A local stand-in for WeChat's code2session: the code `code-NAME` logs in openid `NAME`.
+ * With it, a production server (no --dev) can run in a test. */
+async function fakeWeChat() {
+  const server = require('node:http').createServer((req, res) => {
+    const code = new URL(req.url, 'http://x').searchParams.get('js_code') || '';
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(code.startsWith('code-') ? { openid: code.slice(5), session_key: 'k' } : { errcode: 40029, errmsg: 'invalid code' }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  // What `startServer` needs to log in through it (the secrets as a deployment passes them).
+  const args = ['--wechat-appid', 'wx-test', '--wechat-api', url];
+  const env = { ZAILAI_WECHAT_SECRET: 'app-secret', ZAILAI_LOTTERY_SECRET: '5a'.repeat(32) };
+  return { args, env, close: () => server.close() };
 }
 
 async function call(base, path, { method = 'GET', token, body } = {}) {
@@ -55,4 +73,4 @@ function openSnapshot(b64, keys) {
   return shown.payload;
 }
 
-module.exports = { ADMIN, cli, startServer, call, openSnapshot };
+module.exports = { cli, startServer, fakeWeChat, call, openSnapshot };

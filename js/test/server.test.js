@@ -12,7 +12,7 @@ const { cli: cliBin, startServer, call, openSnapshot } = require('./server-helpe
 const DAY = 86_400_000;
 
 test('sessions, config, an offline week in one sync, resends, signed snapshots', async (t) => {
-  const { url, child, dataDir, stderr } = await startServer(['--dev', '--admin-token', 'op-secret-0123456789']);
+  const { url, child, dataDir, stderr, admin: ADMIN } = await startServer(['--dev']);
   t.after(() => child.kill());
   assert.equal(statSync(join(dataDir, 'dev.secret.json')).mode & 0o777, 0o600, 'the dev key is private');
   // Sessions and lottery seeds live in the database: the owner's alone.
@@ -65,19 +65,19 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual(tablet.json.rejected.map((r) => [r.seq, r.code]), [[1, 'ALREADY_CHECKED_IN'], [2, 'NOT_ALLOWED'], [3, 'CLOCK_AHEAD'], [4, 'TOO_OLD']]);
   assert.equal(tablet.json.server_version, 1, 'nothing changed');
 
-  const admin = await call(url, '/v1/admin/members/u1', { token: 'op-secret-0123456789' });
+  const admin = await call(url, '/v1/admin/members/u1', { token: ADMIN });
   assert.equal(admin.status, 200);
   assert.equal(admin.json.ops, 11);
   assert.deepEqual(admin.json.processed, { phone: 7, tablet: 4 });
   assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
-  assert.equal((await call(url, '/v1/admin/members/nobody', { token: 'op-secret-0123456789' })).status, 404);
+  assert.equal((await call(url, '/v1/admin/members/nobody', { token: ADMIN })).status, 404);
   // Every operator request leaves an audit line, refused ones too; never the token.
   assert.equal((await call(url, '/v1/admin/members/u1')).status, 401);
   await new Promise((r) => setTimeout(r, 100)); // stderr is read asynchronously
   const audit = stderr().split('\n').filter((l) => l.startsWith('zailai audit: '));
   assert.ok(audit.some((l) => /admin GET \/v1\/admin\/members\/u1 bearer=given status=200$/.test(l)), audit.join('\n'));
   assert.ok(audit.some((l) => /peer=127\.0\.0\.1 admin GET \/v1\/admin\/members\/u1 bearer=none status=401$/.test(l)), audit.join('\n'));
-  assert.ok(!stderr().includes('op-secret-0123456789'), 'the token is never logged');
+  assert.ok(!stderr().includes(ADMIN), 'the token is never logged');
 
   // Subscription messages: consent per kind, then the candidates of the day.
   const t9 = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u9' } })).json.token;
@@ -91,7 +91,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.deepEqual([badKind.status, badKind.json.error.path], [400, 'spam']);
   assert.equal((await call(url, '/v1/consent', { method: 'POST', token: t9, body: { tier_up: 'yes' } })).json.error.path, 'tier_up');
   assert.equal((await call(url, '/v1/consent', { method: 'POST', body: { tier_up: true } })).status, 401);
-  const messages = await call(url, '/v1/admin/messages', { token: 'op-secret-0123456789' });
+  const messages = await call(url, '/v1/admin/messages', { token: ADMIN });
   assert.equal(messages.status, 200);
   assert.deepEqual(messages.json.candidates.map((c) => [c.user, c.kind, c.data.streak]), [['u9', 'streak_reminder', 2]]);
   assert.equal((await call(url, '/v1/admin/messages', { token: 'nope' })).status, 401);
@@ -112,18 +112,18 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
 
   // The operator's report, over HTTP and from the CLI on the same database.
   const range = `from=${day(now - 7 * DAY)}&to=${day(now)}`;
-  const report = await call(url, `/v1/admin/report?${range}`, { token: 'op-secret-0123456789' });
+  const report = await call(url, `/v1/admin/report?${range}`, { token: ADMIN });
   assert.equal(report.status, 200, JSON.stringify(report.json));
   assert.equal(report.json.members, 2);
   assert.equal(report.json.cohorts.reduce((n, c) => n + c.size, 0), 2, 'both joined in the range');
-  assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: 'op-secret-0123456789' })).json.error.path, 'from');
+  assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: ADMIN })).json.error.path, 'from');
   assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
   const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));
   assert.deepEqual(cli, report.json, 'the CLI and the endpoint agree');
-  const chart = await fetch(`${url}/v1/admin/report.svg?chart=cohorts&${range}`, { headers: { authorization: 'Bearer op-secret-0123456789' } });
+  const chart = await fetch(`${url}/v1/admin/report.svg?chart=cohorts&${range}`, { headers: { authorization: `Bearer ${ADMIN}` } });
   assert.equal(chart.headers.get('content-type'), 'image/svg+xml');
   assert.match(await chart.text(), /^<svg [^>]*><title>Retention by weekly cohort/);
-  assert.equal((await call(url, `/v1/admin/report.svg?chart=pie&${range}`, { token: 'op-secret-0123456789' })).json.error.path, 'chart');
+  assert.equal((await call(url, `/v1/admin/report.svg?chart=pie&${range}`, { token: ADMIN })).json.error.path, 'chart');
   const svgDir = join(dataDir, 'charts');
   execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now), '--svg', svgDir], { stdio: 'ignore' });
   for (const name of ['cohorts.svg', 'tiers.svg', 'uplift.svg']) assert.match(readFileSync(join(svgDir, name), 'utf8'), /<\/svg>$/);

@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { generateKeyPairSync, sign } = require('node:crypto');
 const { pkg } = require('./helpers.js');
-const { startServer, call, ADMIN } = require('./server-helpers.js');
+const { startServer, call } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 function client(url, user, storage, extra = {}) {
@@ -37,7 +37,7 @@ function rng(seed) {
 }
 
 test('a damaged, foreign or untrusted stored snapshot is reported and dropped; the pending op survives and is re-sent', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const base = zailai.memoryStorage();
   const a = await client(server.url, 'fa', base);
@@ -91,7 +91,7 @@ test('a damaged, foreign or untrusted stored snapshot is reported and dropped; t
     const result = await c.sync();
     assert.ok(result.acked.includes(seq), `${name}: re-sent and acked`);
     assert.deepEqual(c.pendingOps(), []);
-    const server_ = (await call(server.url, '/v1/admin/members/fa', { token: ADMIN })).json;
+    const server_ = (await call(server.url, '/v1/admin/members/fa', { token: server.admin })).json;
     assert.equal(c.summary().balance, server_.summary.balance, `${name}: the client holds the server's state`);
   }
   assert.ok(reported >= faults.length - 2, `${reported} of ${faults.length} faults reported`);

@@ -10,7 +10,7 @@ const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { cli, startServer, call, ADMIN } = require('./server-helpers.js');
+const { cli, startServer, fakeWeChat, call } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const DAY = 86_400_000;
@@ -34,12 +34,12 @@ function collectErrors(c) {
   return errors;
 }
 
-async function member(url, user) {
-  return (await call(url, `/v1/admin/members/${user}`, { token: ADMIN })).json;
+async function member({ url, admin }, user) {
+  return (await call(url, `/v1/admin/members/${user}`, { token: admin })).json;
 }
 
 test('an offline week, then one sync: the server agrees with what the phone showed', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const clock = { skew: -6 * DAY };
   const c = await client(server.url, 'week', { clock });
@@ -59,14 +59,14 @@ test('an offline week, then one sync: the server agrees with what the phone show
   assert.equal(synced.length, 1);
   assert.deepEqual(c.pendingOps(), []);
   assert.equal(c.stateJSON(), offline, 'the server computed the same state the phone did');
-  const m = await member(server.url, 'week');
+  const m = await member(server, 'week');
   assert.equal(m.ops, 14);
   assert.equal(m.summary.balance, c.summary().balance);
   assert.equal(c.summary().streak, 7);
 });
 
 test('duplicated and reordered pushes apply every op exactly once', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
   const now = Date.now();
@@ -81,13 +81,13 @@ test('duplicated and reordered pushes apply every op exactly once', async (t) =>
     assert.equal(res.status, 200);
     assert.equal(res.json.server_version, 1, 'nothing applied again');
   }
-  const m = await member(server.url, 'dup');
+  const m = await member(server, 'dup');
   assert.equal(m.ops, 5);
   assert.equal(m.summary.balance, 5 * 20);
 });
 
 test('an edited or forged snapshot in storage is discarded; pending ops survive and are re-sent', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const { keys } = (await call(server.url, '/v1/config')).json;
   const storage = zailai.memoryStorage();
@@ -130,7 +130,7 @@ test('an edited or forged snapshot in storage is discarded; pending ops survive 
     assert.ok(result.acked.includes(pending.at(-1).seq), 're-sent and acked');
     assert.deepEqual(d.pendingOps(), []);
     assert.ok(d.serverVersion >= 2);
-    assert.equal(d.summary().balance, (await member(server.url, 'edit')).summary.balance);
+    assert.equal(d.summary().balance, (await member(server, 'edit')).summary.balance);
     d.close(); // the next round is a relaunch
   }
 });
@@ -173,15 +173,19 @@ test('key rotation: the new key signs, the old stays trusted until removed', asy
   const keyDir = mkdtempSync(join(tmpdir(), 'zailai-keys-'));
   for (const id of ['old', 'new']) execFileSync(cli, ['keygen', '--id', id, '--out', keyDir]);
   const dataDir = mkdtempSync(join(tmpdir(), 'zailai-rot-'));
-  const devArgs = ['--dev'];
-  let server = await startServer([...devArgs, '--key', join(keyDir, 'old.secret.json')], { dataDir });
+  // Key files are production's (--dev refuses them), so members log in through a fake WeChat.
+  const wechat = await fakeWeChat();
+  t.after(() => wechat.close());
+  const start = (args) => startServer([...wechat.args, ...args], { dataDir, env: wechat.env });
+  const login = { credentials: async () => ({ code: 'code-rot' }), retry: fastRetry, transport: zailai.fetchTransport() };
+  let server = await start(['--key', join(keyDir, 'old.secret.json')]);
   const storage = zailai.memoryStorage();
-  const c = await client(server.url, 'rot', { storage });
+  const c = await client(server.url, 'rot', { storage, server: { url: server.url, ...login } });
   c.checkIn();
   await c.sync();
   server.child.kill();
 
-  server = await startServer([...devArgs, '--key', join(keyDir, 'new.secret.json'), '--trust', join(keyDir, 'old.public.json')], { dataDir });
+  server = await start(['--key', join(keyDir, 'new.secret.json'), '--trust', join(keyDir, 'old.public.json')]);
   t.after(() => server.child.kill());
   // The same process still has only the old key: the unknown key makes it fetch the new one.
   c._remote.url = server.url;
@@ -197,7 +201,7 @@ test('key rotation: the new key signs, the old stays trusted until removed', asy
   // An app that pins only the old key (the old one removed from its trust) refuses the new snapshot.
   const oldPub = JSON.parse(readFileSync(join(keyDir, 'old.public.json'), 'utf8'));
   c.close();
-  const pinnedOld = await client(server.url, 'rot', { storage, trustedKeys: [{ id: 'old', public: oldPub.public }] });
+  const pinnedOld = await client(server.url, 'rot', { storage, server: { url: server.url, ...login }, trustedKeys: [{ id: 'old', public: oldPub.public }] });
   assert.deepEqual(collectErrors(pinnedOld).map((e) => e.code), ['SNAPSHOT_UNKNOWN_KEY']);
 });
 
@@ -229,7 +233,7 @@ function killingProxy(upstream) {
 for (const mode of ['request', 'reply']) {
   test(`the server killed ${mode === 'request' ? 'on receiving a push' : 'after committing, before answering'}: the client retries, nothing twice, nothing lost`, async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'zailai-kill-'));
-    const args = ['--dev', '--admin-token', ADMIN];
+    const args = ['--dev'];
     let server = await startServer(args, { dataDir });
     server.port = Number(new URL(server.url).port);
     const { state, proxy, url } = await killingProxy(server);
@@ -255,7 +259,7 @@ for (const mode of ['request', 'reply']) {
     assert.deepEqual(c.pendingOps(), []);
     assert.equal(c.stateJSON(), expected);
     assert.notEqual(offline, expected);
-    const m = await member(state.upstream.url, 'kill');
+    const m = await member(state.upstream, 'kill');
     assert.equal(m.ops, 4, 'each op stored once');
     assert.deepEqual(m.processed, { [c.deviceId]: 4 });
     assert.equal(m.summary.balance, c.summary().balance);
@@ -263,7 +267,7 @@ for (const mode of ['request', 'reply']) {
 }
 
 test('two devices of one member converge on the server state', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const phone = await client(server.url, 'two');
   const pad = await client(server.url, 'two');
@@ -282,13 +286,13 @@ test('two devices of one member converge on the server state', async (t) => {
   assert.deepEqual(padResult.rejected.map((r) => [r.op.op.type, r.code]), [['check_in', 'ALREADY_CHECKED_IN']]);
   await phone.sync();
   assert.equal(phone.stateJSON(), pad.stateJSON());
-  const m = await member(server.url, 'two');
+  const m = await member(server, 'two');
   assert.deepEqual(Object.keys(m.processed).sort(), [phone.deviceId, pad.deviceId].sort());
   assert.equal(m.summary.balance, phone.summary().balance);
 });
 
 test('clock skew: ops stamped too far ahead or too old are refused and reported; then the client follows the server clock', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const cases = [
     ['ahead', 2 * HOUR, 'CLOCK_AHEAD'],
@@ -313,12 +317,12 @@ test('clock skew: ops stamped too far ahead or too old are refused and reported;
     assert.ok(Math.abs(c.pendingOps()[0].at - Date.now()) < 60_000, 'stamped with the server clock');
     const second = await c.sync();
     assert.deepEqual(second.rejected, []);
-    assert.equal((await member(server.url, user)).summary.balance, c.summary().balance);
+    assert.equal((await member(server, user)).summary.balance, c.summary().balance);
   }
 });
 
 test('a client closed while its sync is in flight writes nothing more; the next one has every op', async (t) => {
-  const server = await startServer(['--dev', '--admin-token', ADMIN]);
+  const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const storage = zailai.memoryStorage();
   const c = await client(server.url, 'closing', { storage });
@@ -335,7 +339,7 @@ test('a client closed while its sync is in flight writes nothing more; the next 
   assert.deepEqual(next.pendingOps().map((op) => op.op.type), ['check_in', 'track', 'track']);
   await next.sync();
   assert.deepEqual(next.pendingOps(), []);
-  assert.equal(next.summary().balance, (await member(server.url, 'closing')).summary.balance);
+  assert.equal(next.summary().balance, (await member(server, 'closing')).summary.balance);
 });
 
 test('offline: sync fails with NETWORK after its retries and keeps every op', async () => {

@@ -158,7 +158,7 @@ struct ServeArgs {
     /// `postgres://user@host/db` to share one PostgreSQL between servers.
     #[arg(long)]
     database: Option<String>,
-    /// Secret key file (else $ZAILAI_SIGNING_KEY; with --dev, one is generated in the data dir).
+    /// Secret key file (else $ZAILAI_SIGNING_KEY; --dev makes its own in the data dir).
     #[arg(long)]
     key: Option<PathBuf>,
     /// Public key files clients should still trust (key rotation); repeatable.
@@ -167,7 +167,9 @@ struct ServeArgs {
     /// The rule file; default: the seed preset.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Dev mode: dev login (POST /v1/session {"dev_user"}) and a generated key.
+    /// Dev mode: dev login (POST /v1/session {"dev_user"}), and its own key and admin and
+    /// merchant tokens in the data dir (printed at start). Refuses --key, --admin-token,
+    /// --merchant-token and a WeChat login: anyone may log in as anyone.
     #[arg(long)]
     dev: bool,
     /// Token guarding the operator endpoints (else they are off).

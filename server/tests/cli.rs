@@ -314,7 +314,7 @@ fn serve_refuses_an_empty_or_short_admin_token() {
     let dir = std::env::temp_dir().join(format!("zailai-admin-{}", std::process::id()));
     for (flag, env) in [(Some(""), None), (Some("short"), None), (None, Some(""))] {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_zailai"));
-        cmd.args(["serve", "--dev", "--addr", "127.0.0.1:0", "--data-dir"])
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&dir);
         if let Some(token) = flag {
             cmd.args(["--admin-token", token]);

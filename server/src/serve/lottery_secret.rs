@@ -51,17 +51,12 @@ pub fn load(dev: bool, data_dir: &Path) -> Result<Option<[u8; 32]>, String> {
     if !dev {
         return Ok(None);
     }
-    let path = data_dir.join("dev.lottery-secret");
-    if !path.exists() {
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh).map_err(|e| format!("no randomness: {e}"))?;
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-        crate::keys::create_new(&path, &zailai::lottery::hex(&fresh), true)?;
-    }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse(&text, &path.display().to_string()).map(Some)
+    let text = super::dev::secret_file(data_dir, "dev.lottery-secret")?;
+    parse(
+        &text,
+        &data_dir.join("dev.lottery-secret").display().to_string(),
+    )
+    .map(Some)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod auth;
 mod conn;
+mod dev;
 pub mod error;
 mod invites;
 mod limit;
@@ -183,7 +184,11 @@ fn check_token(token: Option<&String>, flag: &str, env: &str, guards: &str) -> R
 }
 
 /// Builds the shared state: rules, store, keys.
-pub async fn app(opts: Options) -> Result<Arc<App>, String> {
+pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
+    if opts.dev {
+        dev::refuse_production_credentials(&opts)?;
+        dev::tokens(&mut opts)?;
+    }
     check_token(
         opts.admin_token.as_ref(),
         "--admin-token",
@@ -284,6 +289,14 @@ pub async fn run(opts: Options) -> Result<(), String> {
             logins.join(", ")
         }
     );
+    if opts.dev {
+        // Dev mode's own tokens (dev.rs): printed so the admin and merchant APIs can be tried.
+        println!(
+            "  dev admin token:    {}\n  dev merchant token: {}",
+            app.options.admin_token.as_deref().unwrap_or_default(),
+            app.options.merchant_token.as_deref().unwrap_or_default()
+        );
+    }
     use std::io::Write;
     let _ = std::io::stdout().flush();
     conn::serve(listener, routes::router(app), opts.read_timeout, shutdown()).await;
