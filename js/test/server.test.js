@@ -152,6 +152,19 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
   assert.equal((await call(url, '/v1/sync', { method: 'POST', body: {} })).status, 401);
   assert.equal((await call(url, '/v1/sync', { method: 'POST', token: 'nope', body: {} })).json.error.code, 'UNAUTHORIZED');
   assert.equal((await call(url, '/v1/session', { method: 'POST', body: { dev_user: '' } })).json.error.path, 'dev_user');
+  // Typed login bodies: the path of a wrong type or an unknown field; one way to log in at once.
+  const loginErrors = [
+    [{ dev_user: 5 }, 'dev_user', /expected a string/],
+    [{ dev_user: 'u', admin: true }, 'admin', /unknown field/],
+    [{ dev_user: 'u', code: 'c' }, '', /exactly one/],
+    [{}, '', /exactly one/],
+    [{ code: 'c' }, 'code', /no WeChat login/],
+  ];
+  for (const [body, path, says] of loginErrors) {
+    const res = await call(url, '/v1/session', { method: 'POST', body });
+    assert.deepEqual([res.status, res.json.error.path], [400, path], JSON.stringify(body));
+    assert.match(res.json.error.message, says);
+  }
   // A duplicate key is refused on every route, not read as "the last one wins".
   const twice = await call(url, '/v1/session', { method: 'POST', body: '{"dev_user":"u2","dev_user":"admin"}' });
   assert.equal(twice.status, 400);

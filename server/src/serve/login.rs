@@ -16,7 +16,7 @@ pub trait SessionVerifier: Send + Sync {
     /// The body field this verifier reads (`dev_user`, `code`): the route picks by it.
     fn field(&self) -> &'static str;
     /// The member id for `value` (the field's value), or why not.
-    fn verify<'a>(&'a self, value: &'a Value) -> Verified<'a>;
+    fn verify<'a>(&'a self, value: &'a str) -> Verified<'a>;
 }
 
 fn check_id<'a>(field: &str, id: &'a str) -> Result<&'a str, ApiError> {
@@ -38,13 +38,8 @@ impl SessionVerifier for DevLogin {
         "dev_user"
     }
 
-    fn verify<'a>(&'a self, value: &'a Value) -> Verified<'a> {
-        Box::pin(async move {
-            let user = value.as_str().ok_or_else(|| {
-                ApiError::bad_request("BAD_REQUEST", "dev_user", "a string is required")
-            })?;
-            check_id("dev_user", user).map(str::to_owned)
-        })
+    fn verify<'a>(&'a self, user: &'a str) -> Verified<'a> {
+        Box::pin(async move { check_id("dev_user", user).map(str::to_owned) })
     }
 }
 
@@ -146,10 +141,9 @@ impl SessionVerifier for WeChatLogin {
         "code"
     }
 
-    fn verify<'a>(&'a self, value: &'a Value) -> Verified<'a> {
+    fn verify<'a>(&'a self, code: &'a str) -> Verified<'a> {
         Box::pin(async move {
-            let code = value
-                .as_str()
+            let code = Some(code)
                 .filter(|c| !c.is_empty() && c.len() <= 256)
                 .ok_or_else(|| {
                     ApiError::bad_request("BAD_REQUEST", "code", "the code from wx.login")

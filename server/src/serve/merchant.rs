@@ -11,7 +11,7 @@
 
 use super::auth::Merchant;
 use super::error::ApiError;
-use super::routes::{body_text, json_body};
+use super::routes::typed;
 use super::{now_ms, App};
 use crate::store::{Once, OpRow, Store};
 use axum::extract::rejection::StringRejection;
@@ -143,13 +143,6 @@ struct MembershipRequest {
 struct QuoteQuery {
     user: String,
     amount_cents: u64,
-}
-
-/// The body as `T`, strictly: JSON without duplicate keys, no unknown fields, ids 1–128 bytes.
-fn typed<T: DeserializeOwned>(body: Result<String, StringRejection>) -> Result<T, ApiError> {
-    let value = json_body(&body_text(body)?)?;
-    serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", e.to_string()))
 }
 
 fn id(field: &str, value: &str) -> Result<(), ApiError> {

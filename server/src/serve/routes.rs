@@ -10,6 +10,8 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -139,12 +141,23 @@ pub(super) fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -
         .to_string()
 }
 
-/// A request body as JSON, read as strictly as `/v1/sync` reads its own (the core's parser:
-/// a duplicate key is an error, not a silent "last one wins").
-pub(super) fn json_body(body: &str) -> Result<Value, ApiError> {
-    let not_json = |e: String| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}"));
-    zailai::json::parse(body).map_err(not_json)?;
-    serde_json::from_str(body).map_err(|e| not_json(e.to_string()))
+/// A request body as `T`, read as strictly as `/v1/sync` reads its own: the core's parser
+/// first, so a duplicate key is an error rather than a silent "last one wins"; then serde,
+/// whose error names the path of the problem (an unknown field's path is its name).
+pub(super) fn typed<T: DeserializeOwned>(
+    body: Result<String, StringRejection>,
+) -> Result<T, ApiError> {
+    let text = body_text(body)?;
+    zailai::json::parse(&text)
+        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
+    let reader = &mut serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(reader).map_err(|e| {
+        let mut path = e.path().to_string();
+        if path == "." {
+            path.clear();
+        }
+        ApiError::bad_request("BAD_REQUEST", &path, e.inner().to_string())
+    })
 }
 
 pub(super) fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
@@ -185,7 +198,7 @@ async fn healthz() -> Json<Value> {
 }
 
 /// Logout: the bearer's session ends at once (a lost phone's token can be revoked).
-async fn logout(State(app): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn logout(State(app): Shared, headers: HeaderMap) -> Result<Json<Done>, ApiError> {
     let Some(token) = bearer(&headers).filter(|t| !t.is_empty()) else {
         return Err(ApiError::unauthorized("a session token is required"));
     };
@@ -197,7 +210,22 @@ async fn logout(State(app): Shared, headers: HeaderMap) -> Result<Json<Value>, A
     if !ended {
         return Err(ApiError::unauthorized("no such session"));
     }
-    Ok(Json(json!({"ok": true})))
+    Ok(Json(DONE))
+}
+
+/// `POST /v1/session`: one of the login fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    code: Option<String>,
+    dev_user: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LoginReply {
+    token: String,
+    user: String,
+    expires_at: i64,
 }
 
 /// Login: the body's field picks the verifier (`{"code"}` WeChat, `{"dev_user"}` with --dev).
@@ -206,46 +234,53 @@ async fn session(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<String, StringRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginReply>, ApiError> {
     // Every login may cost a call on the app's WeChat quota (code2session): limited per
     // address before anything is read.
     app.per_login
         .check(&client_address(&app, peer, &headers))
         .map_err(too_many)?;
-    let body = body_text(body)?;
-    let v = json_body(&body)?;
-    let Some((verifier, value)) = app
-        .verifiers
-        .iter()
-        .find_map(|ver| v.get(ver.field()).map(|value| (ver, value)))
-    else {
-        if v.get("dev_user").is_some() {
-            return Err(ApiError::new(
+    let login: Login = typed(body)?;
+    let (field, value) = match (&login.code, &login.dev_user) {
+        (Some(code), None) => ("code", code),
+        (None, Some(user)) => ("dev_user", user),
+        _ => {
+            return Err(ApiError::bad_request(
+                "BAD_REQUEST",
+                "",
+                "exactly one of `code` (wx.login) and `dev_user` (--dev)",
+            ))
+        }
+    };
+    let Some(verifier) = app.verifiers.iter().find(|v| v.field() == field) else {
+        return Err(if field == "dev_user" {
+            ApiError::new(
                 StatusCode::FORBIDDEN,
                 "DEV_LOGIN_DISABLED",
                 "dev login exists only with --dev",
-            ));
-        }
-        let fields: Vec<&str> = app.verifiers.iter().map(|ver| ver.field()).collect();
-        return Err(ApiError::bad_request(
-            "BAD_REQUEST",
-            "",
-            format!("expected one of these fields: {}", fields.join(", ")),
-        ));
+            )
+        } else {
+            ApiError::bad_request(
+                "BAD_REQUEST",
+                field,
+                "this server has no WeChat login (--wechat-appid)",
+            )
+        });
     };
     let user = verifier.verify(value).await?;
-    let user = user.as_str();
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(ApiError::internal)?;
     let token = zailai::lottery::hex(&raw);
     let expires_at = now_ms() + app.options.session_ttl_ms;
     app.store
-        .put_session(&token_hash(&token), user, expires_at, now_ms())
+        .put_session(&token_hash(&token), &user, expires_at, now_ms())
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(
-        json!({"token": token, "user": user, "expires_at": expires_at}),
-    ))
+    Ok(Json(LoginReply {
+        token,
+        user,
+        expires_at,
+    }))
 }
 
 /// The rules (as JSON for people, and in the binary form a client holds), the keys clients
@@ -321,42 +356,59 @@ async fn sync(
     }))
 }
 
-/// A member's answers for subscription messages: `{"points_expiring": true, …}`.
+/// `POST /v1/consent`: a member's answers for subscription messages, one field per kind
+/// (`messages::KINDS`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Consent {
+    points_expiring: Option<bool>,
+    streak_reminder: Option<bool>,
+    tier_up: Option<bool>,
+}
+
+impl Consent {
+    fn answers(&self) -> impl Iterator<Item = (&'static str, bool)> {
+        let [a, b, c] = crate::messages::KINDS;
+        [
+            (a, self.points_expiring),
+            (b, self.streak_reminder),
+            (c, self.tier_up),
+        ]
+        .into_iter()
+        .filter_map(|(kind, granted)| Some((kind, granted?)))
+    }
+}
+
+/// `{"ok": true}`: done.
+#[derive(Serialize)]
+pub(super) struct Done {
+    ok: bool,
+}
+
+pub(super) const DONE: Done = Done { ok: true };
+
 async fn consent(
     State(app): Shared,
     Member(user): Member,
     body: Result<String, StringRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body = body_text(body)?;
-    let v = json_body(&body)?;
-    let answers = v
-        .as_object()
-        .filter(|o| !o.is_empty())
-        .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "", "an object of kind: true|false"))?;
-    // Check everything before storing anything.
-    let mut checked = Vec::new();
-    for (kind, granted) in answers {
-        if !crate::messages::KINDS.contains(&kind.as_str()) {
-            let known = crate::messages::KINDS.join(", ");
-            return Err(ApiError::bad_request(
-                "BAD_REQUEST",
-                kind,
-                format!("unknown kind: use {known}"),
-            ));
-        }
-        let granted = granted
-            .as_bool()
-            .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", kind, "true or false"))?;
-        checked.push((kind.as_str(), granted));
+) -> Result<Json<Done>, ApiError> {
+    let consent: Consent = typed(body)?;
+    if consent.answers().next().is_none() {
+        let kinds = crate::messages::KINDS.join(", ");
+        return Err(ApiError::bad_request(
+            "BAD_REQUEST",
+            "",
+            format!("answer at least one of {kinds} with true or false"),
+        ));
     }
     let now = now_ms();
-    for (kind, granted) in checked {
+    for (kind, granted) in consent.answers() {
         app.store
             .put_consent(&user, kind, granted, now)
             .await
             .map_err(ApiError::internal)?;
     }
-    Ok(Json(json!({"ok": true})))
+    Ok(Json(DONE))
 }
 
 /// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock).
