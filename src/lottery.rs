@@ -57,10 +57,19 @@ pub(crate) fn word(d: &[u8; 64], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// How a member appears in published results: 16 hex digits of a hash of the user id, so the
-/// list names no one but each member can find their own draws.
+/// How a member appears in a lottery's published results: 16 hex digits of a hash of the
+/// lottery's seed and the user id. Until the reveal nobody can tell whose draws are whose, nor
+/// link a member's draws across lotteries (each has its own seed); after it, each member finds
+/// their own. The tag is also the slot's member input, so it is fixed when the draw is made.
 #[cfg_attr(zailai_cold_size, optimize(size))]
-pub fn member_tag(user: &str) -> String {
+pub fn member_tag(seed: &[u8], user: &str) -> String {
+    hex(&digest(&[b"zailai-member/v2", seed, user.as_bytes()])[..8])
+}
+
+/// The tag of draws made before tags were salted: the user id alone, which anyone who knows
+/// the id could look up. Read only, to find a member's draws in older records.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+pub fn member_tag_v1(user: &str) -> String {
     hex(&digest(&[b"zailai-member/v1", user.as_bytes()])[..8])
 }
 

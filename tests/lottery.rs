@@ -165,7 +165,7 @@ fn run_lottery(cfg: &Config, seed: &[u8], n: u32) -> Published {
     let mut won = vec![0u32; l.prizes.len()];
     let mut draws = Vec::new();
     for i in 0..n {
-        let member = lottery::member_tag(&format!("user{}", i % 50));
+        let member = lottery::member_tag(seed, &format!("user{}", i % 50));
         let weight = if i % 5 == 0 { 2 } else { 1 };
         let slot = lottery::slot(seed, &l.id, &member, "phone", i + 1, l.total_weight);
         let prize = lottery::decide(l, slot, weight, &won);
@@ -193,16 +193,16 @@ fn anyone_can_verify_a_revealed_lottery_and_any_change_is_caught() {
     let cfg = Config::seed();
     let l = &cfg.lotteries[0];
     let seed = [7u8; 32];
-    let published = run_lottery(&cfg, &seed, 3000);
+    let published = run_lottery(&cfg, &seed, 5000);
     let text = serde_json::to_string(&published).unwrap();
     let read = Published::from_json(&text).unwrap();
     assert_eq!(read, published);
     let ok = lottery::verify(l, &read).unwrap();
-    assert_eq!(ok.draws, 3000);
+    assert_eq!(ok.draws, 5000);
     let gifts = ok.won[0].1;
     assert_eq!(
         gifts, 20,
-        "3000 draws exhaust the 20 gift boxes: stock ran out mid-draw"
+        "5000 draws exhaust the 20 gift boxes: stock ran out mid-draw"
     );
 
     // One result changed.
@@ -266,7 +266,7 @@ fn diamond_members_win_about_twice_as_often() {
         let slot = lottery::slot(
             b"seed",
             &l.id,
-            &lottery::member_tag(&format!("u{i}")),
+            &lottery::member_tag(b"seed", &format!("u{i}")),
             "d",
             1,
             l.total_weight,

@@ -488,7 +488,16 @@ class Client {
    */
   async verifyLottery(lottery) {
     if (!this._remote) throw zailaiError('BAD_ARGUMENT', 'verifyLottery needs createClient({server: {...}})');
-    const record = await this._remote.call('GET', `/v1/lotteries/${encodeURIComponent(lottery)}`);
+    // The record comes in pages of up to 1000 draws; stock is counted along all of them.
+    const path = `/v1/lotteries/${encodeURIComponent(lottery)}`;
+    const record = await this._remote.call('GET', path);
+    for (let next = record.next; next != null; ) {
+      const page = await this._remote.call('GET', `${path}?after=${next}`);
+      if (page.after !== record.draws.length) throw zailaiError('LOTTERY_INVALID', `page after ${page.after} does not follow draw ${record.draws.length}`);
+      record.draws.push(...page.draws);
+      next = page.next;
+    }
+    record.next = null;
     return { ...this.rules.verifyLottery(JSON.stringify(record), this.user), record };
   }
 

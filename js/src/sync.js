@@ -129,7 +129,9 @@ export async function syncOnce(c) {
     // Always one push, even with nothing pending: it brings the other devices' ops.
     for (let first = true; ; first = false) {
       const push = JSON.parse(c._live().pushJSON());
-      if (c._invitedBy) push.invited_by = c._invitedBy;
+      // Only a member's first sync can credit an invite: once this device holds a server
+      // snapshot, the code would only cost the server a lookup.
+      if (c._invitedBy && !c.serverVersion) push.invited_by = c._invitedBy;
       if (!first && push.ops.length === 0) break;
       const { acked, rejected } = await pushBatch(c, push);
       result.acked.push(...acked);

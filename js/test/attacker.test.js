@@ -156,6 +156,16 @@ test('--dev refuses production credentials and makes its own, kept across restar
   assert.deepEqual([mode('dev.admin-token'), mode('dev.merchant-token')], [0o600, 0o600]);
 });
 
+test('the public lottery record comes in bounded pages', async (t) => {
+  const { url } = await server(t);
+  const record = await call(url, '/v1/lotteries/spring_draw_2027');
+  assert.deepEqual([record.status, record.json.after, record.json.next], [200, 0, null]);
+  for (const limit of [0, 1001, 1_000_000]) {
+    const res = await call(url, `/v1/lotteries/spring_draw_2027?limit=${limit}`);
+    assert.deepEqual([res.status, res.json.error?.path], [400, 'limit'], `limit ${limit}`);
+  }
+});
+
 test('logins are rate limited per address', async (t) => {
   const { url } = await server(t);
   const statuses = [];

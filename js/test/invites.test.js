@@ -57,3 +57,32 @@ test('an invite counts once, only for a new member who arrives with the code', a
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.path, 'invited_by');
 });
+
+test('a client sends its invite code until it holds a server snapshot, then never again', async (t) => {
+  const zailai = require(require('./helpers.js').pkg);
+  const { url, child } = await startServer(['--dev']);
+  t.after(() => child.kill());
+  const sent = [];
+  const base = zailai.fetchTransport();
+  const transport = {
+    request: (req) => {
+      if (req.url.endsWith('/v1/sync')) sent.push('invited_by' in JSON.parse(req.body));
+      return base.request(req);
+    },
+  };
+  const server = (user) => ({ url, transport, credentials: async () => ({ dev_user: user }), retry: { retries: 0 } });
+  const host = await zailai.createClient({ storage: zailai.memoryStorage(), user: 'host', server: server('host') });
+  await host.sync();
+  const code = await host.inviteCode();
+  const storage = zailai.memoryStorage();
+  const guest = await zailai.createClient({ storage, user: 'guest', invitedBy: code, server: server('guest') });
+  guest.checkIn();
+  await guest.sync();
+  await guest.sync();
+  // The app passes the launch code again after a restart: the stored snapshot says not new.
+  const restarted = await zailai.createClient({ storage, user: 'guest', invitedBy: code, server: server('guest') });
+  await restarted.sync();
+  assert.deepEqual(sent, [false, true, false, false]);
+  const progress = (await host.sync(), host.tasks().find((task) => task.id === 'growth_invite').progress);
+  assert.equal(progress, 1, 'the one send credited the host');
+});

@@ -6,6 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
 const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
@@ -102,8 +103,39 @@ test('offline draws wait for the server, which decides, publishes and later reve
     assert.ok(!bytes.includes(Buffer.from(revealed.seed, 'hex')), `${f} holds the seed's bytes`);
   }
   assert.ok(files.some((f) => readFileSync(join(dir, 'data', f)).includes(`c:${revealed.commitment}`)), 'the commitment is stored');
-  const again = await client(server.url, 'ann', rules(-30));
+  // Pages: at most `limit` draws (1–1000), then `next` until the last page.
+  const lotteryUrl = '/v1/lotteries/spring_draw_2027';
+  const page1 = (await call(server.url, `${lotteryUrl}?limit=2`)).json;
+  const page2 = (await call(server.url, `${lotteryUrl}?after=2&limit=2`)).json;
+  assert.deepEqual([page1.after, page1.next, page1.draws.length], [0, 2, 2]);
+  assert.deepEqual([page2.after, page2.next, page2.draws.length], [2, null, 1]);
+  assert.deepEqual([...page1.draws, ...page2.draws], revealed.draws);
+  for (const bad of ['limit=0', 'limit=1001', 'after=-1', 'page=2']) {
+    const res = await call(server.url, `${lotteryUrl}?${bad}`);
+    assert.equal(res.status, 400, bad);
+  }
+  assert.equal((await call(server.url, `${lotteryUrl}?limit=0`)).json.error.path, 'limit');
+  // Member tags are salted with the lottery's seed: unlinkable until the reveal, then each
+  // member finds their own (computed here independently of the wasm module).
+  const tag = (parts) => parts.reduce((h, p) => h.update(p).update(Buffer.from([0])), createHash('sha512')).digest('hex').slice(0, 16);
+  const annTag = tag([Buffer.from('zailai-member/v2'), Buffer.from(revealed.seed, 'hex'), Buffer.from('ann')]);
+  assert.equal(revealed.draws.filter((d) => d.member === annTag).length, 2);
+  const unsalted = tag([Buffer.from('zailai-member/v1'), Buffer.from('ann')]);
+  assert.ok(!revealed.draws.some((d) => d.member === unsalted), 'no unsalted tag is published');
+
+  // The client reads every page (here one draw a page, through a transport that asks for it).
+  const base = zailai.fetchTransport();
+  const onePerPage = {
+    request: (req) => base.request({ ...req, url: req.url.includes('/v1/lotteries/') ? `${req.url}${req.url.includes('?') ? '&' : '?'}limit=1` : req.url }),
+  };
+  const again = await zailai.createClient({
+    storage: zailai.memoryStorage(),
+    user: 'ann',
+    config: encodeRules(rules(-30)),
+    server: { url: server.url, transport: onePerPage, credentials: async () => ({ dev_user: 'ann' }), retry: { retries: 0 } },
+  });
   const checked = await again.verifyLottery('spring_draw_2027');
+  assert.equal(checked.record.draws.length, 3, 'all three pages');
   assert.equal(checked.draws, 3);
   assert.equal(checked.mine.length, 2, "ann's two draws are found by her member tag");
   const wonByAnn = view.lotteries[0].draws.filter((d) => d.prize).length;
@@ -114,6 +146,14 @@ test('offline draws wait for the server, which decides, publishes and later reve
   writeFileSync(file, JSON.stringify(revealed));
   const ok = execFileSync(cli, ['verify-lottery', '--config', ended, file], { encoding: 'utf8' });
   assert.match(ok, /all 3 draws verified/);
+  const [file1, file2] = [join(dir, 'page1.json'), join(dir, 'page2.json')];
+  writeFileSync(file1, JSON.stringify(page1));
+  writeFileSync(file2, JSON.stringify(page2));
+  assert.match(execFileSync(cli, ['verify-lottery', '--config', ended, file1, file2], { encoding: 'utf8' }), /all 3 draws verified/);
+  const missing = spawnSync(cli, ['verify-lottery', '--config', ended, file1], { encoding: 'utf8' });
+  assert.deepEqual([missing.status, /goes on after draw 2: fetch \?after=2/.test(missing.stderr)], [2, true], missing.stderr);
+  const swapped = spawnSync(cli, ['verify-lottery', '--config', ended, file2, file1], { encoding: 'utf8' });
+  assert.deepEqual([swapped.status, /give every page, in order/.test(swapped.stderr)], [2, true], swapped.stderr);
   const tampered = structuredClone(revealed);
   const loser = tampered.draws.findIndex((d) => d.prize === null);
   tampered.draws[loser === -1 ? 0 : loser].prize = loser === -1 ? null : 'gift';

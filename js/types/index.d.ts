@@ -379,7 +379,12 @@ export interface LotteryRecord {
   seed: string | null;
   /** When the seed is revealed (epoch ms). */
   reveal_at: EpochMs | null;
+  /** In decision order; `member` is a tag salted with the lottery's seed (docs/lottery.md). */
   draws: { member: string; device: string; seq: number; weight: number; prize: string | null }[];
+  /** How many draws come before this page's first (0 for a whole record). */
+  after: number;
+  /** The `after` of the next page, or null on the last (`verifyLottery` reads them all). */
+  next: number | null;
 }
 
 /** A calendar day in the shape of Vant Weapp's van-calendar formatter day. */

@@ -91,8 +91,10 @@ enum Command {
         /// The rule file the lottery ran under; default: the seed preset.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// The published record.
-        record: PathBuf,
+        /// The published record: its pages in order (`?after=` from 0 to the last, whose
+        /// `next` is null), or one file holding every draw.
+        #[arg(required = true)]
+        record: Vec<PathBuf>,
     },
     /// Read snapshots as JSON, or encode a JSON payload in the binary form.
     #[command(subcommand)]
@@ -108,19 +110,57 @@ enum Command {
     },
 }
 
+/// The pages of a published lottery record (`GET /v1/lotteries/{id}?after=`) as one record:
+/// each page must start where the one before ended and the last must be the end, since a
+/// verification needs every draw in order (stock is counted along them).
+fn lottery_pages(pages: &[PathBuf]) -> Result<zailai::lottery::Published, simulate::Failure> {
+    use simulate::Failure;
+    let mut whole: Option<zailai::lottery::Published> = None;
+    for path in pages {
+        let bad = |why: String| Failure::Input(format!("error: {}: {why}", path.display()));
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::Io(path.clone(), e))?;
+        let page = zailai::lottery::Published::from_json(&text).map_err(|e| bad(e.to_string()))?;
+        let paging: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let so_far = whole.as_ref().map_or(0, |w| w.draws.len() as u64);
+        let after = paging["after"].as_u64().unwrap_or(0);
+        if after != so_far {
+            return Err(bad(format!(
+                "this page starts after draw {after}, but the pages before it hold {so_far}                  draws: give every page, in order"
+            )));
+        }
+        if path == pages.last().unwrap_or(path) {
+            if let Some(next) = paging["next"].as_u64() {
+                return Err(bad(format!(
+                    "the record goes on after draw {next}: fetch ?after={next} too"
+                )));
+            }
+        }
+        match &mut whole {
+            None => whole = Some(page),
+            Some(w)
+                if (&w.lottery, &w.commitment, &w.seed)
+                    == (&page.lottery, &page.commitment, &page.seed) =>
+            {
+                w.draws.extend(page.draws)
+            }
+            Some(_) => {
+                return Err(bad(
+                    "a page of another lottery, commitment or seed".to_owned()
+                ))
+            }
+        }
+    }
+    whole.ok_or_else(|| Failure::Input("error: no record given".to_owned()))
+}
+
 /// Recomputes every draw of a published lottery record from its revealed seed.
-fn verify_lottery(
-    config: Option<PathBuf>,
-    record: &std::path::Path,
-) -> Result<(), simulate::Failure> {
+fn verify_lottery(config: Option<PathBuf>, pages: &[PathBuf]) -> Result<(), simulate::Failure> {
     use simulate::Failure;
     let cfg = match config {
         Some(path) => simulate::load_config(&path)?.0,
         None => zailai::Config::seed(),
     };
-    let text = std::fs::read_to_string(record).map_err(|e| Failure::Io(record.to_owned(), e))?;
-    let published = zailai::lottery::Published::from_json(&text)
-        .map_err(|e| Failure::Input(format!("error: {}: {e}", record.display())))?;
+    let published = lottery_pages(pages)?;
     let lottery = cfg
         .lotteries
         .iter()

@@ -275,7 +275,7 @@ async fn lottery_conformance(store: Arc<impl Store>) {
     // The first seed stored wins, for every later caller.
     assert_eq!(store.lottery_seed("l", "aa".into()).await.unwrap(), "aa");
     assert_eq!(store.lottery_seed("l", "bb".into()).await.unwrap(), "aa");
-    assert!(store.lottery_draws("l").await.unwrap().is_empty());
+    assert!(store.lottery_draws("l", 0, 100).await.unwrap().is_empty());
 
     // 40 draws race for a prize with stock 5: `decide` sees the prizes won before it, so
     // exactly 5 are won, whatever the interleaving.
@@ -297,8 +297,21 @@ async fn lottery_conformance(store: Arc<impl Store>) {
         wins += usize::from(t.await.unwrap().is_some());
     }
     assert_eq!(wins, 5);
-    let draws = store.lottery_draws("l").await.unwrap();
+    let draws = store.lottery_draws("l", 0, 100).await.unwrap();
     assert_eq!(draws.len(), 40);
+    // Pages: from the (after + 1)-th draw, at most `limit`, the same order.
+    assert_eq!(store.lottery_draws("l", 0, 15).await.unwrap(), draws[..15]);
+    assert_eq!(
+        store.lottery_draws("l", 15, 15).await.unwrap(),
+        draws[15..30]
+    );
+    assert_eq!(store.lottery_draws("l", 30, 15).await.unwrap(), draws[30..]);
+    assert!(store.lottery_draws("l", 40, 15).await.unwrap().is_empty());
+    assert!(store
+        .lottery_draws("l", u64::MAX, 15)
+        .await
+        .unwrap()
+        .is_empty());
     let prizes: Vec<bool> = draws.iter().map(|d| d.prize.is_some()).collect();
     assert_eq!(prizes[..5], [true; 5], "the first five in draw order won");
     assert!(prizes[5..].iter().all(|p| !p));
@@ -309,7 +322,7 @@ async fn lottery_conformance(store: Arc<impl Store>) {
         .await
         .unwrap();
     assert_eq!(again, draws.iter().find(|d| d.seq == 0).unwrap().prize);
-    assert_eq!(store.lottery_draws("l").await.unwrap().len(), 40);
+    assert_eq!(store.lottery_draws("l", 0, 100).await.unwrap().len(), 40);
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {

@@ -63,7 +63,13 @@ impl Rules {
             )));
         };
         let verified = lottery::verify(l, &published).map_err(rule_error)?;
-        let tag = lottery::member_tag(user);
+        // `verify` checked the seed: it is there and hex. Draws made before tags were salted
+        // carry the old tag.
+        let seed = published.seed.as_deref().and_then(lottery::unhex);
+        let tags = [
+            lottery::member_tag(seed.as_deref().unwrap_or_default(), user),
+            lottery::member_tag_v1(user),
+        ];
         // Prize ids are validated ids and numbers need no escaping: plain text is safe JSON.
         let won: Vec<String> = verified
             .won
@@ -71,7 +77,7 @@ impl Rules {
             .map(|(id, n)| format!("\"{id}\":{n}"))
             .collect();
         let mine: Vec<String> = (0..published.draws.len())
-            .filter(|&i| published.draws[i].member == tag)
+            .filter(|&i| tags.contains(&published.draws[i].member))
             .map(|i| i.to_string())
             .collect();
         let text = format!(

@@ -5,9 +5,11 @@
 use super::error::ApiError;
 use super::{now_ms, App};
 use crate::store::{DrawEntry, OpRow, Record, Store, StoreError};
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -78,7 +80,6 @@ pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, Sto
     if pending.is_empty() {
         return Ok(record);
     }
-    let member = lottery::member_tag(user);
     let mut decisions = Vec::new();
     for draw in pending {
         let cfg = app.config.clone();
@@ -91,10 +92,11 @@ pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, Sto
             decisions.push((draw, None));
             continue;
         };
+        let member = lottery::member_tag(&seed, user);
         let tag = member.clone();
         let (device, seq, weight) = (draw.device.clone(), draw.seq, draw.weight);
         let entry = DrawEntry {
-            member: member.clone(),
+            member,
             device: draw.device.clone(),
             seq: draw.seq,
             weight: draw.weight,
@@ -132,12 +134,36 @@ pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, Sto
     Ok(record)
 }
 
-/// `GET /v1/lotteries/{id}`: the commitment, every draw so far in order, and the seed once
-/// revealed (活动结果公示). Public: anyone may check the results.
+/// The most draws one page of a lottery's public record holds (and the default).
+pub const PAGE_LIMIT: u32 = 1000;
+
+/// `?after=N&limit=M`: the page of a lottery's record after its first `N` draws.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    #[serde(default)]
+    after: u64,
+    limit: Option<u32>,
+}
+
+/// `GET /v1/lotteries/{id}?after=&limit=`: the commitment, the draws in the order they were
+/// decided (at most `limit`, 1000, a page after the first `after`), `next` (the `after` of the
+/// next page, null on the last), and the seed once revealed (活动结果公示). Public: anyone may
+/// check the results; a verifier reads the pages in turn (`docs/lottery.md`).
 pub async fn published(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
+    page: Result<Query<Page>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(page) = page.map_err(|e| ApiError::bad_request("BAD_REQUEST", "", e.body_text()))?;
+    let limit = page.limit.unwrap_or(PAGE_LIMIT);
+    if !(1..=PAGE_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "BAD_REQUEST",
+            "limit",
+            format!("1–{PAGE_LIMIT} draws a page"),
+        ));
+    }
     let (Some(l), Some(seed)) = (
         app.config.lotteries.iter().find(|l| l.id == id),
         app.seeds.get(&id),
@@ -149,11 +175,15 @@ pub async fn published(
         ));
     };
     let reveal = reveal_at(&app.config, l);
-    let draws = app
+    // One more than the page, to know whether another follows.
+    let mut draws = app
         .store
-        .lottery_draws(&id)
+        .lottery_draws(&id, page.after, limit + 1)
         .await
         .map_err(ApiError::internal)?;
+    let more = draws.len() > limit as usize;
+    draws.truncate(limit as usize);
+    let next = more.then(|| page.after + u64::from(limit));
     let record = Published {
         lottery: id,
         commitment: lottery::commitment(seed),
@@ -164,6 +194,8 @@ pub async fn published(
     };
     let mut body = serde_json::to_value(&record).map_err(ApiError::internal)?;
     body["reveal_at"] = serde_json::json!(reveal);
+    body["after"] = serde_json::json!(page.after);
+    body["next"] = serde_json::json!(next);
     Ok(Json(body))
 }
 

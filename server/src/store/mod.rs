@@ -100,10 +100,13 @@ pub trait Store: Send + Sync + 'static {
         decide: impl FnOnce(&Won) -> Option<String> + Send + 'static,
     ) -> impl std::future::Future<Output = Result<Option<String>, StoreError>> + Send;
 
-    /// Every recorded draw of a lottery, in the order they were decided.
+    /// A lottery's recorded draws in the order they were decided: at most `limit` of them,
+    /// from the `after + 1`-th on (draws are numbered from 1, without gaps).
     fn lottery_draws(
         &self,
         lottery: &str,
+        after: u64,
+        limit: u32,
     ) -> impl std::future::Future<Output = Result<Vec<DrawEntry>, StoreError>> + Send;
 
     /// Loads `user` (or `fresh()` when unknown), runs `change`, and commits the record and the
@@ -288,10 +291,15 @@ impl Store for AnyStore {
         }
     }
 
-    async fn lottery_draws(&self, lottery: &str) -> Result<Vec<DrawEntry>, StoreError> {
+    async fn lottery_draws(
+        &self,
+        lottery: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<DrawEntry>, StoreError> {
         match self {
-            AnyStore::Sqlite(s) => s.lottery_draws(lottery).await,
-            AnyStore::Postgres(s) => s.lottery_draws(lottery).await,
+            AnyStore::Sqlite(s) => s.lottery_draws(lottery, after, limit).await,
+            AnyStore::Postgres(s) => s.lottery_draws(lottery, after, limit).await,
         }
     }
 

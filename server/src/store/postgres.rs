@@ -302,13 +302,19 @@ impl Store for Postgres {
         Ok(prize)
     }
 
-    async fn lottery_draws(&self, lottery: &str) -> Result<Vec<DrawEntry>, StoreError> {
+    async fn lottery_draws(
+        &self,
+        lottery: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<DrawEntry>, StoreError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
         let guard = self.conn().await;
         let rows = guard
             .client
             .query(
-                "SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = $1 ORDER BY n",
-                &[&lottery],
+                "SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = $1 AND n > $2 ORDER BY n LIMIT $3",
+                &[&lottery, &after, &i64::from(limit)],
             )
             .await
             .map_err(err)?;

@@ -287,13 +287,21 @@ impl Store for Sqlite {
         .await
     }
 
-    async fn lottery_draws(&self, lottery: &str) -> Result<Vec<DrawEntry>, StoreError> {
+    async fn lottery_draws(
+        &self,
+        lottery: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<DrawEntry>, StoreError> {
         let lottery = lottery.to_owned();
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
         self.blocking(move |conn| {
             let mut stmt = conn
-                .prepare("SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = ?1 ORDER BY n")
+                .prepare("SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = ?1 AND n > ?2 ORDER BY n LIMIT ?3")
                 .map_err(err)?;
-            let rows = stmt.query_map(params![lottery], draw_row).map_err(err)?;
+            let rows = stmt
+                .query_map(params![lottery, after, i64::from(limit)], draw_row)
+                .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
         })
         .await
