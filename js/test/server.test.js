@@ -117,6 +117,20 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal(report.json.members, 2);
   assert.equal(report.json.cohorts.reduce((n, c) => n + c.size, 0), 2, 'both joined in the range');
   assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: ADMIN })).json.error.path, 'from');
+  // Query strings are typed too: a repeated, unknown or mistyped parameter is a 400 naming it
+  // (the public /v1/config alone ignores what it does not know, for newer clients).
+  const queryErrors = [
+    [`/v1/admin/report?${range}&from=${day(now)}`, 'from', /duplicate field/],
+    [`/v1/admin/report?${range}&format=csv`, 'format', /unknown field/],
+    ['/v1/admin/messages?now=soon', 'now', /invalid digit/],
+    ['/v1/me/report?month=2026-01&month=2026-02', 'month', /duplicate field/],
+  ];
+  for (const [path, at, says] of queryErrors) {
+    const res = await call(url, path, { token: path.startsWith('/v1/me/') ? t9 : ADMIN });
+    assert.deepEqual([res.status, res.json.error.path], [400, at], path);
+    assert.match(res.json.error.message, says, path);
+  }
+  assert.equal((await call(url, '/v1/config?rules_formats=2&newer=1')).status, 200);
   assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
   const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));
   assert.deepEqual(cli, report.json, 'the CLI and the endpoint agree');

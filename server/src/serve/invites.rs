@@ -10,7 +10,6 @@ use super::{now_ms, App};
 use crate::store::{Once, OpRow, Store, StoreError};
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value};
 use std::sync::Arc;
 use zailai::op::SERVER_DEVICE;
 use zailai::OpKind;
@@ -30,11 +29,16 @@ fn random_code() -> Result<String, StoreError> {
         .collect())
 }
 
+#[derive(serde::Serialize)]
+pub struct InviteCode {
+    code: String,
+}
+
 /// `GET /v1/me/invite`: the member's invite code (made on first ask, then the same).
 pub async fn my_code(
     State(app): State<Arc<App>>,
     Member(user): Member,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InviteCode>, ApiError> {
     for _ in 0..8 {
         let candidate = random_code().map_err(ApiError::internal)?;
         if let Some(code) = app
@@ -43,7 +47,7 @@ pub async fn my_code(
             .await
             .map_err(ApiError::internal)?
         {
-            return Ok(Json(json!({ "code": code })));
+            return Ok(Json(InviteCode { code }));
         }
     }
     Err(ApiError::internal("eight invite codes in a row were taken"))

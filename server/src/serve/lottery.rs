@@ -5,11 +5,10 @@
 use super::error::ApiError;
 use super::{now_ms, App};
 use crate::store::{DrawEntry, OpRow, Record, Store, StoreError};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -146,6 +145,16 @@ pub struct Page {
     limit: Option<u32>,
 }
 
+/// One page of a lottery's public record.
+#[derive(Serialize)]
+pub struct PublishedPage {
+    #[serde(flatten)]
+    record: Published,
+    reveal_at: Option<i64>,
+    after: u64,
+    next: Option<u64>,
+}
+
 /// `GET /v1/lotteries/{id}?after=&limit=`: the commitment, the draws in the order they were
 /// decided (at most `limit`, 1000, a page after the first `after`), `next` (the `after` of the
 /// next page, null on the last), and the seed once revealed (活动结果公示). Public: anyone may
@@ -153,9 +162,9 @@ pub struct Page {
 pub async fn published(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    page: Result<Query<Page>, QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(page) = page.map_err(|e| ApiError::bad_request("BAD_REQUEST", "", e.body_text()))?;
+    RawQuery(query): RawQuery,
+) -> Result<Json<PublishedPage>, ApiError> {
+    let page: Page = super::routes::typed_query(query.as_deref())?;
     let limit = page.limit.unwrap_or(PAGE_LIMIT);
     if !(1..=PAGE_LIMIT).contains(&limit) {
         return Err(ApiError::bad_request(
@@ -192,11 +201,12 @@ pub async fn published(
             .map(|_| lottery::hex(seed)),
         draws,
     };
-    let mut body = serde_json::to_value(&record).map_err(ApiError::internal)?;
-    body["reveal_at"] = serde_json::json!(reveal);
-    body["after"] = serde_json::json!(page.after);
-    body["next"] = serde_json::json!(next);
-    Ok(Json(body))
+    Ok(Json(PublishedPage {
+        record,
+        reveal_at: reveal,
+        after: page.after,
+        next,
+    }))
 }
 
 #[cfg(test)]

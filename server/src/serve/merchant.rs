@@ -15,14 +15,13 @@ use super::routes::typed;
 use super::{now_ms, App};
 use crate::store::{Once, OpRow, Store};
 use axum::extract::rejection::StringRejection;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::sync::Arc;
 use zailai::op::MERCHANT_DEVICE;
 use zailai::OpKind;
@@ -156,6 +155,23 @@ fn id(field: &str, value: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// What an applied merchant call answers (and a replay answers again).
+#[derive(Serialize)]
+struct Applied<'a> {
+    user: &'a str,
+    op: OpId<'a>,
+    events: &'a [zailai::Event],
+    balance: u64,
+    server_version: u32,
+}
+
+#[derive(Serialize)]
+struct OpId<'a> {
+    device: &'a str,
+    seq: u32,
+    at: i64,
+}
+
 /// One merchant call: `key` makes it idempotent, `kind` is its op given the op's time.
 async fn call(
     app: &App,
@@ -169,17 +185,20 @@ async fn call(
     let change = move |r: &mut crate::store::Record| {
         let (op, events) = zailai::sync::server_op(&mut r.state, &cfg, MERCHANT_DEVICE, kind, now)?;
         r.server_version += 1;
-        let response = json!({
-            "user": r.state.user,
-            "op": {"device": op.device, "seq": op.seq, "at": op.at},
-            "events": events,
-            "balance": r.state.balance,
-            "server_version": r.server_version,
-        });
-        Ok::<_, zailai::RuleError>((
-            response.to_string(),
-            vec![OpRow::of(&op, "applied".to_owned())],
-        ))
+        let reply = Applied {
+            user: &r.state.user,
+            op: OpId {
+                device: &op.device,
+                seq: op.seq,
+                at: op.at,
+            },
+            events: &events,
+            balance: r.state.balance,
+            server_version: r.server_version,
+        };
+        // Kept as text: a replayed call answers these very bytes.
+        let text = serde_json::to_string(&reply).unwrap_or_default();
+        Ok::<_, zailai::RuleError>((text, vec![OpRow::of(&op, "applied".to_owned())]))
     };
     let outcome = app
         .store
@@ -349,9 +368,9 @@ impl Call for MembershipRequest {
 async fn quote(
     State(app): State<Arc<App>>,
     _: Merchant,
-    query: Result<Query<QuoteQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request("BAD_REQUEST", "", e.body_text()))?;
+    RawQuery(query): RawQuery,
+) -> Result<Json<zailai::view::CheckoutQuote>, ApiError> {
+    let q: QuoteQuery = super::routes::typed_query(query.as_deref())?;
     let record = app
         .store
         .load(&q.user)
@@ -366,5 +385,5 @@ async fn quote(
         })?;
     let quote = zailai::view::checkout_quote(&record.state, &app.config, now_ms(), q.amount_cents)
         .map_err(|e| ApiError::bad_request(e.code.as_str(), "amount_cents", e.detail))?;
-    Ok(Json(json!(quote)))
+    Ok(Json(quote))
 }

@@ -6,13 +6,13 @@ use super::error::ApiError;
 use super::{now_ms, App};
 use crate::store::Store;
 use axum::extract::rejection::StringRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -160,6 +160,27 @@ pub(super) fn typed<T: DeserializeOwned>(
     })
 }
 
+/// A query string as `T`, as strictly as a body: a repeated or unknown parameter, a missing
+/// one or a value of the wrong type is a 400 whose `path` names it.
+pub(super) fn typed_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes());
+    let reader = serde_urlencoded::Deserializer::new(pairs);
+    serde_path_to_error::deserialize(reader).map_err(|e| {
+        let message = e.inner().to_string();
+        // serde names a missing or repeated parameter only in its message.
+        let named = ["missing field `", "duplicate field `"]
+            .iter()
+            .find_map(|p| message.strip_prefix(p))
+            .and_then(|rest| rest.split('`').next());
+        let path = match (named, e.path().to_string()) {
+            (Some(field), _) => field.to_owned(),
+            (None, p) if p == "." => String::new(),
+            (None, p) => p,
+        };
+        ApiError::bad_request("BAD_REQUEST", &path, message)
+    })
+}
+
 pub(super) fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
     body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -193,8 +214,8 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-async fn healthz() -> Json<Value> {
-    Json(json!({"ok": true}))
+async fn healthz() -> Json<Done> {
+    Json(DONE)
 }
 
 /// Logout: the bearer's session ends at once (a lost phone's token can be revoked).
@@ -283,29 +304,58 @@ async fn session(
     }))
 }
 
+/// `GET /v1/config?rules_formats=1,2`. Unknown parameters are ignored here: every client
+/// version asks this first, and a newer one may ask more.
+#[derive(Deserialize)]
+struct ConfigQuery {
+    rules_formats: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ConfigReply<'a> {
+    protocol: u32,
+    config: &'a Value,
+    config_hash: &'a str,
+    rules: Option<&'a str>,
+    rules_format: u8,
+    keys: Vec<KeyView<'a>>,
+    server_time: i64,
+}
+
+#[derive(Serialize)]
+struct KeyView<'a> {
+    id: &'a str,
+    public: &'a str,
+}
+
 /// The rules (as JSON for people, and in the binary form a client holds), the keys clients
 /// trust, and the server's time. `?rules_formats=1,…` lists the binary rule formats a client
 /// reads: when this server writes none of them, `rules` is null and the client keeps the
 /// rules it has (its keys and clock still come from here; `docs/sync.md`).
-async fn config(State(app): Shared, Query(q): Query<BTreeMap<String, String>>) -> Json<Value> {
+async fn config(
+    State(app): Shared,
+    RawQuery(query): RawQuery,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let q: ConfigQuery = typed_query(query.as_deref())?;
     let ours = zailai::config::RULES_FORMAT.to_string();
     let readable = q
-        .get("rules_formats")
+        .rules_formats
         .is_none_or(|list| list.split(',').any(|f| f.trim() == ours));
-    let keys: Vec<Value> = app
-        .trusted
-        .iter()
-        .map(|(id, public)| json!({"id": id, "public": public}))
-        .collect();
-    Json(json!({
-        "protocol": PROTOCOL,
-        "config": app.config_json,
-        "config_hash": app.config_hash,
-        "rules": if readable { Value::from(app.rules_binary.as_str()) } else { Value::Null },
-        "rules_format": zailai::config::RULES_FORMAT,
-        "keys": keys,
-        "server_time": now_ms(),
-    }))
+    let reply = ConfigReply {
+        protocol: PROTOCOL,
+        config: &app.config_json,
+        config_hash: &app.config_hash,
+        rules: readable.then_some(app.rules_binary.as_str()),
+        rules_format: zailai::config::RULES_FORMAT,
+        keys: app
+            .trusted
+            .iter()
+            .map(|(id, public)| KeyView { id, public })
+            .collect(),
+        server_time: now_ms(),
+    };
+    Ok(Json(reply).into_response())
 }
 
 async fn sync(
@@ -411,18 +461,27 @@ async fn consent(
     Ok(Json(DONE))
 }
 
+/// `?now=<epoch ms>`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessagesQuery {
+    now: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Messages {
+    now: i64,
+    candidates: Vec<crate::messages::Candidate>,
+}
+
 /// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock).
 async fn admin_messages(
     State(app): Shared,
     _: Admin,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let now = match q.get("now") {
-        Some(s) => s
-            .parse::<i64>()
-            .map_err(|_| ApiError::bad_request("BAD_REQUEST", "now", "epoch milliseconds"))?,
-        None => now_ms(),
-    };
+    RawQuery(query): RawQuery,
+) -> Result<Json<Messages>, ApiError> {
+    let q: MessagesQuery = typed_query(query.as_deref())?;
+    let now = q.now.unwrap_or_else(now_ms);
     let consents = app.store.consents().await.map_err(ApiError::internal)?;
     let mut candidates = Vec::new();
     let mut i = 0;
@@ -443,17 +502,24 @@ async fn admin_messages(
             ));
         }
     }
-    Ok(Json(json!({"now": now, "candidates": candidates})))
+    Ok(Json(Messages { now, candidates }))
+}
+
+/// `?month=YYYY-MM&locale=zh-CN` (locale: default the rules' own).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MonthQuery {
+    month: String,
+    locale: Option<String>,
 }
 
 /// The member's monthly report (会员月报) for `?month=YYYY-MM`, from the server's state.
 async fn my_report(
     app: &App,
-    q: &BTreeMap<String, String>,
+    q: &MonthQuery,
     user: &str,
 ) -> Result<zailai::view::MonthlyReport, ApiError> {
-    let month = q.get("month").map(String::as_str).unwrap_or("");
-    let parsed = zailai::day::Date::parse(&format!("{month}-01"))
+    let parsed = zailai::day::Date::parse(&format!("{}-01", q.month))
         .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", "month", "YYYY-MM"))?;
     let record = app.store.load(user).await.map_err(ApiError::internal)?;
     let Some(record) = record else {
@@ -463,63 +529,73 @@ async fn my_report(
             "no state yet: sync first",
         ));
     };
-    let locale = q
-        .get("locale")
-        .map_or(app.config.default_locale.as_str(), String::as_str);
     zailai::view::monthly_report(
         &record.state,
         &app.config,
         parsed.year,
         parsed.month,
         now_ms(),
-        locale,
+        locale(app, q),
     )
     .map_err(|e| ApiError::bad_request("BAD_REQUEST", "month", e.to_string()))
+}
+
+fn locale<'a>(app: &'a App, q: &'a MonthQuery) -> &'a str {
+    q.locale
+        .as_deref()
+        .unwrap_or(app.config.default_locale.as_str())
 }
 
 async fn my_report_json(
     State(app): Shared,
     Member(user): Member,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let report = my_report(&app, &q, &user).await?;
-    Ok(Json(
-        serde_json::to_value(report).map_err(ApiError::internal)?,
-    ))
+    RawQuery(query): RawQuery,
+) -> Result<Json<zailai::view::MonthlyReport>, ApiError> {
+    let q: MonthQuery = typed_query(query.as_deref())?;
+    Ok(Json(my_report(&app, &q, &user).await?))
 }
 
 async fn my_report_svg(
     State(app): Shared,
     Member(user): Member,
-    Query(q): Query<BTreeMap<String, String>>,
+    RawQuery(query): RawQuery,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
+    let q: MonthQuery = typed_query(query.as_deref())?;
     let report = my_report(&app, &q, &user).await?;
-    let locale = q
-        .get("locale")
-        .map_or(app.config.default_locale.as_str(), String::as_str);
     let svg = zailai::render::monthly_svg(
         &report,
         &app.config,
         &zailai::render::Theme::default(),
-        locale,
+        locale(&app, &q),
     );
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
-/// The report for `?from=YYYY-MM-DD&to=YYYY-MM-DD` (the callers took `Admin`).
-async fn report_for(
-    app: &App,
-    q: &BTreeMap<String, String>,
-) -> Result<crate::report::Report, ApiError> {
-    let date = |name: &'static str| {
-        let s = q
-            .get(name)
-            .ok_or_else(|| ApiError::bad_request("BAD_REQUEST", name, "YYYY-MM-DD required"))?;
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    from: String,
+    to: String,
+}
+
+/// `?chart=cohorts|tiers|uplift&from=…&to=…`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChartQuery {
+    chart: String,
+    from: String,
+    to: String,
+}
+
+/// The report from `from` to `to` (the callers took `Admin`).
+async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Report, ApiError> {
+    let date = |name: &'static str, s: &str| {
         crate::report::parse_date(name, s)
             .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
     };
-    let (from, to) = (date("from")?, date("to")?);
+    let (from, to) = (date("from", from)?, date("to", to)?);
     crate::report::build(&app.store, &app.config, &app.experiments, from, to)
         .await
         .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
@@ -529,23 +605,20 @@ async fn report_for(
 async fn admin_report(
     State(app): Shared,
     _: Admin,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let report = report_for(&app, &q).await?;
-    Ok(Json(
-        serde_json::to_value(report).map_err(ApiError::internal)?,
-    ))
+    RawQuery(query): RawQuery,
+) -> Result<Json<crate::report::Report>, ApiError> {
+    let q: ReportQuery = typed_query(query.as_deref())?;
+    Ok(Json(report_for(&app, &q.from, &q.to).await?))
 }
 
-/// A chart of the report, `?chart=cohorts|tiers|uplift&from=…&to=…`, as SVG.
+/// A chart of the report as SVG.
 async fn admin_report_svg(
     State(app): Shared,
     _: Admin,
-    Query(q): Query<BTreeMap<String, String>>,
+    RawQuery(query): RawQuery,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let chart = q.get("chart").cloned().unwrap_or_default();
-    let report = report_for(&app, &q).await?;
+    let q: ChartQuery = typed_query(query.as_deref())?;
     let tiers: Vec<String> = app
         .config
         .tiers
@@ -553,10 +626,10 @@ async fn admin_report_svg(
         .iter()
         .map(|t| t.id.clone())
         .collect();
-    let svg = match chart.as_str() {
-        "cohorts" => crate::report_svg::cohort_heatmap(&report),
-        "tiers" => crate::report_svg::tier_bars(&report, &tiers),
-        "uplift" => crate::report_svg::uplift_bars(&report),
+    let chart: fn(&crate::report::Report, &[String]) -> String = match q.chart.as_str() {
+        "cohorts" => |r, _| crate::report_svg::cohort_heatmap(r),
+        "tiers" => |r, tiers| crate::report_svg::tier_bars(r, tiers),
+        "uplift" => |r, _| crate::report_svg::uplift_bars(r),
         _ => {
             return Err(ApiError::bad_request(
                 "BAD_REQUEST",
@@ -565,7 +638,21 @@ async fn admin_report_svg(
             ))
         }
     };
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    let report = report_for(&app, &q.from, &q.to).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        chart(&report, &tiers),
+    )
+        .into_response())
+}
+
+#[derive(Serialize)]
+struct MemberView {
+    user: String,
+    server_version: u32,
+    processed: BTreeMap<String, u32>,
+    summary: zailai::view::Summary,
+    ops: usize,
 }
 
 /// Operator view of a member, behind the admin token.
@@ -573,7 +660,7 @@ async fn admin_member(
     State(app): Shared,
     _: Admin,
     Path(user): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MemberView>, ApiError> {
     let record = app.store.load(&user).await.map_err(ApiError::internal)?;
     let Some(record) = record else {
         return Err(ApiError::new(
@@ -583,11 +670,11 @@ async fn admin_member(
         ));
     };
     let ops = app.store.ops(&user).await.map_err(ApiError::internal)?;
-    Ok(Json(json!({
-        "user": user,
-        "server_version": record.server_version,
-        "processed": record.processed,
-        "summary": zailai::view::summary(&record.state, &app.config, now_ms()),
-        "ops": ops.len(),
-    })))
+    Ok(Json(MemberView {
+        summary: zailai::view::summary(&record.state, &app.config, now_ms()),
+        user,
+        server_version: record.server_version,
+        processed: record.processed,
+        ops: ops.len(),
+    }))
 }
