@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium + chromedriver (wasm tests in a real browser), wabt
-# (wasm-validate, wasm-objdump), jsc (JavaScriptCore, the iOS engine) and a CJK font (the preview's screenshots show Chinese) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
+# (wasm-validate, wasm-objdump), jsc (JavaScriptCore, the iOS engine), systemd-analyze and a CJK font (the preview's screenshots show Chinese) when missing. PostgreSQL: scripts/postgres-up.sh. Not Debian's binaryen: its wasm-opt corrupts
 # wasm-bindgen output (TOOLCHAIN.md); wasm-opt comes from npm.
 set -euo pipefail
 missing=()
@@ -10,6 +10,8 @@ command -v wasm-validate >/dev/null || missing+=(wabt)
 # JavaScriptCore's shell: the engine iOS WeChat runs mini-programs in (jsc --useJIT=false).
 command -v jsc >/dev/null || missing+=(libjavascriptcoregtk-4.0-bin)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+# systemd-analyze checks the unit docs/deploy.md gives (js/test/deploy.test.js); nothing starts.
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -279,8 +279,8 @@ pub async fn run(opts: Options) -> Result<(), String> {
         AnyStore::Postgres(_) => "PostgreSQL",
     };
     let logins: Vec<&str> = app.verifiers.iter().map(|v| v.field()).collect();
-    println!(
-        "zailai serve: listening on http://{addr} ({store}{}, key {}, login by {})",
+    let mut banner = format!(
+        "zailai serve: listening on http://{addr} ({store}{}, key {}, login by {})\n",
         if opts.dev { ", dev mode" } else { "" },
         app.signer.id,
         if logins.is_empty() {
@@ -291,14 +291,18 @@ pub async fn run(opts: Options) -> Result<(), String> {
     );
     if opts.dev {
         // Dev mode's own tokens (dev.rs): printed so the admin and merchant APIs can be tried.
-        println!(
-            "  dev admin token:    {}\n  dev merchant token: {}",
+        banner += &format!(
+            "  dev admin token:    {}\n  dev merchant token: {}\n",
             app.options.admin_token.as_deref().unwrap_or_default(),
             app.options.merchant_token.as_deref().unwrap_or_default()
         );
     }
+    // One write, and a closed stdout (a supervisor that read the address and left) is not a
+    // reason to stop serving: println! would panic on it.
     use std::io::Write;
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    drop(out);
     conn::serve(listener, routes::router(app), opts.read_timeout, shutdown()).await;
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::{Client, GenericClient, NoTls, Statement};
 
-/// Connections per server process unless `--db-connections` says otherwise: enough to keep
+/// Connections each server process opens (docs/deploy.md counts them): enough to keep
 /// PostgreSQL's group commit busy while some syncs wait on a member's row lock.
 pub const DEFAULT_CONNECTIONS: usize = 16;
 
