@@ -95,6 +95,13 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal(messages.status, 200);
   assert.deepEqual(messages.json.candidates.map((c) => [c.user, c.kind, c.data.streak]), [['u9', 'streak_reminder', 2]]);
   assert.equal((await call(url, '/v1/admin/messages', { token: 'nope' })).status, 401);
+  // Pages of consenting members: u1 (no candidate: checked in today), then u9.
+  assert.equal((await call(url, '/v1/consent', { method: 'POST', token, body: { streak_reminder: true } })).status, 200);
+  const page1 = (await call(url, '/v1/admin/messages?limit=1', { token: ADMIN })).json;
+  assert.deepEqual([page1.candidates, page1.next], [[], 'u1']);
+  const page2 = (await call(url, '/v1/admin/messages?limit=1&after=u1', { token: ADMIN })).json;
+  assert.deepEqual([page2.candidates.map((c) => c.user), page2.next], [['u9'], null]);
+  assert.equal((await call(url, '/v1/admin/messages?limit=501', { token: ADMIN })).json.error.path, 'limit');
 
   const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day, UTC+8
   // The member's own monthly report, as JSON and as an SVG card.

@@ -192,7 +192,38 @@ pub async fn conformance(store: Arc<impl Store>) {
     );
     assert_eq!(store.inviter("CODE1").await.unwrap().as_deref(), Some("u1"));
     assert_eq!(store.inviter("CODE2").await.unwrap(), None);
+    consents_conformance(store.clone()).await;
     lottery_conformance(store).await;
+}
+
+/// Consents come in pages of members in byte order (upper case before lower, as in SQLite),
+/// every granted kind of a member on one page, the last answer counting.
+async fn consents_conformance(store: Arc<impl Store>) {
+    for (user, kind, granted) in [
+        ("c-b", "tier_up", true),
+        ("c-a", "tier_up", true),
+        ("c-a", "points_expiring", true),
+        ("c-C", "tier_up", true),
+        ("c-d", "tier_up", true),
+        ("c-d", "tier_up", false),
+    ] {
+        store.put_consent(user, kind, granted, 1).await.unwrap();
+    }
+    let page = |after: &'static str, n| {
+        let store = store.clone();
+        async move { store.consents(after, n).await.unwrap() }
+    };
+    let pair = |u: &str, k: &str| (u.to_owned(), k.to_owned());
+    assert_eq!(
+        page("c-", 2).await,
+        [
+            pair("c-C", "tier_up"),
+            pair("c-a", "points_expiring"),
+            pair("c-a", "tier_up")
+        ]
+    );
+    assert_eq!(page("c-a", 2).await, [pair("c-b", "tier_up")]);
+    assert!(page("c-b", 2).await.is_empty(), "c-d withdrew");
 }
 
 /// A call made once by key: done, replayed with the same request, a conflict with another,

@@ -461,20 +461,29 @@ async fn consent(
     Ok(Json(DONE))
 }
 
-/// `?now=<epoch ms>`.
+/// `?now=<epoch ms>&after=<member>&limit=<members>`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MessagesQuery {
     now: Option<i64>,
+    #[serde(default)]
+    after: String,
+    limit: Option<u32>,
 }
+
+/// Consenting members a page of `/v1/admin/messages` looks at, at most (and by default).
+const MESSAGES_PAGE: u32 = 500;
 
 #[derive(Serialize)]
 struct Messages {
     now: i64,
     candidates: Vec<crate::messages::Candidate>,
+    /// The `after` of the next page: null on the last.
+    next: Option<String>,
 }
 
-/// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock).
+/// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock), among
+/// a page of consenting members (`?after=&limit=`): a page loads at most `limit` members.
 async fn admin_messages(
     State(app): Shared,
     _: Admin,
@@ -482,7 +491,26 @@ async fn admin_messages(
 ) -> Result<Json<Messages>, ApiError> {
     let q: MessagesQuery = typed_query(query.as_deref())?;
     let now = q.now.unwrap_or_else(now_ms);
-    let consents = app.store.consents().await.map_err(ApiError::internal)?;
+    let limit = q.limit.unwrap_or(MESSAGES_PAGE);
+    if !(1..=MESSAGES_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "BAD_REQUEST",
+            "limit",
+            format!("1–{MESSAGES_PAGE} members a page"),
+        ));
+    }
+    // One member more than the page, to know whether another page follows.
+    let mut consents = app
+        .store
+        .consents(&q.after, limit + 1)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut members = consents.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>();
+    members.dedup();
+    let next = (members.len() > limit as usize).then(|| members[limit as usize - 1].to_owned());
+    if let Some(last) = &next {
+        consents.retain(|(u, _)| u <= last);
+    }
     let mut candidates = Vec::new();
     let mut i = 0;
     while i < consents.len() {
@@ -502,7 +530,11 @@ async fn admin_messages(
             ));
         }
     }
-    Ok(Json(Messages { now, candidates }))
+    Ok(Json(Messages {
+        now,
+        candidates,
+        next,
+    }))
 }
 
 /// `?month=YYYY-MM&locale=zh-CN` (locale: default the rules' own).

@@ -175,9 +175,12 @@ pub trait Store: Send + Sync + 'static {
         at: i64,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
 
-    /// Every member and message kind with consent granted, sorted.
+    /// (member, message kind) with consent granted, sorted by member (byte order) then kind:
+    /// every kind of the first `members` consenting members whose id sorts after `after`.
     fn consents(
         &self,
+        after: &str,
+        members: u32,
     ) -> impl std::future::Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
 
     /// Stores a session: the hash of its token, its user and its expiry (epoch ms); sessions
@@ -316,10 +319,14 @@ impl Store for AnyStore {
         }
     }
 
-    async fn consents(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn consents(
+        &self,
+        after: &str,
+        members: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
         match self {
-            AnyStore::Sqlite(s) => s.consents().await,
-            AnyStore::Postgres(s) => s.consents().await,
+            AnyStore::Sqlite(s) => s.consents(after, members).await,
+            AnyStore::Postgres(s) => s.consents(after, members).await,
         }
     }
 

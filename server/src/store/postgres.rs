@@ -513,17 +513,26 @@ impl Store for Postgres {
             .map_err(err)
     }
 
-    async fn consents(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn consents(
+        &self,
+        after: &str,
+        members: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        // Byte order (COLLATE "C"), as SQLite's: a page's `after` means the same in both.
         let rows = self
             .conn()
             .await
             .client
-            .query("SELECT user_id, kind FROM consents WHERE granted", &[])
+            .query(
+                "SELECT user_id, kind FROM consents WHERE granted AND user_id IN \
+                 (SELECT DISTINCT user_id COLLATE \"C\" FROM consents WHERE granted \
+                  AND user_id COLLATE \"C\" > $1 ORDER BY 1 LIMIT $2) \
+                 ORDER BY user_id COLLATE \"C\", kind COLLATE \"C\"",
+                &[&after, &i64::from(members)],
+            )
             .await
             .map_err(err)?;
-        let mut out: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-        out.sort();
-        Ok(out)
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     async fn put_session(

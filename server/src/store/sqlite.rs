@@ -477,19 +477,27 @@ impl Store for Sqlite {
         .await
     }
 
-    async fn consents(&self) -> Result<Vec<(String, String)>, StoreError> {
-        self.blocking(|conn| {
+    async fn consents(
+        &self,
+        after: &str,
+        members: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let after = after.to_owned();
+        self.blocking(move |conn| {
             let mut stmt = conn
-                .prepare("SELECT user_id, kind FROM consents WHERE granted = 1")
+                .prepare(
+                    "SELECT user_id, kind FROM consents WHERE granted = 1 AND user_id IN \
+                     (SELECT DISTINCT user_id FROM consents WHERE granted = 1 AND user_id > ?1 \
+                      ORDER BY user_id LIMIT ?2) ORDER BY user_id, kind",
+                )
                 .map_err(err)?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_map(params![after, i64::from(members)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .map_err(err)?;
-            let mut out = rows
-                .collect::<Result<Vec<(String, String)>, _>>()
-                .map_err(err)?;
-            out.sort();
-            Ok(out)
+            rows.collect::<Result<Vec<(String, String)>, _>>()
+                .map_err(err)
         })
         .await
     }
