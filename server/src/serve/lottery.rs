@@ -165,14 +165,7 @@ pub async fn published(
     RawQuery(query): RawQuery,
 ) -> Result<Json<PublishedPage>, ApiError> {
     let page: Page = super::routes::typed_query(query.as_deref())?;
-    let limit = page.limit.unwrap_or(PAGE_LIMIT);
-    if !(1..=PAGE_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "BAD_REQUEST",
-            "limit",
-            format!("1–{PAGE_LIMIT} draws a page"),
-        ));
-    }
+    let limit = super::routes::page_limit(page.limit, PAGE_LIMIT, "draws")?;
     let (Some(l), Some(seed)) = (
         app.config.lotteries.iter().find(|l| l.id == id),
         app.seeds.get(&id),

@@ -181,6 +181,18 @@ pub(super) fn typed_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T,
     })
 }
 
+/// A page's `?limit=`: `max` when absent, else 1–`max` (`what` the page holds).
+pub(super) fn page_limit(limit: Option<u32>, max: u32, what: &str) -> Result<u32, ApiError> {
+    match limit.unwrap_or(max) {
+        n @ 1.. if n <= max => Ok(n),
+        _ => Err(ApiError::bad_request(
+            "BAD_REQUEST",
+            "limit",
+            format!("1–{max} {what} a page"),
+        )),
+    }
+}
+
 pub(super) fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
     body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -491,14 +503,7 @@ async fn admin_messages(
 ) -> Result<Json<Messages>, ApiError> {
     let q: MessagesQuery = typed_query(query.as_deref())?;
     let now = q.now.unwrap_or_else(now_ms);
-    let limit = q.limit.unwrap_or(MESSAGES_PAGE);
-    if !(1..=MESSAGES_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "BAD_REQUEST",
-            "limit",
-            format!("1–{MESSAGES_PAGE} members a page"),
-        ));
-    }
+    let limit = page_limit(q.limit, MESSAGES_PAGE, "members")?;
     // One member more than the page, to know whether another page follows.
     let mut consents = app
         .store
