@@ -193,7 +193,34 @@ pub async fn conformance(store: Arc<impl Store>) {
     assert_eq!(store.inviter("CODE1").await.unwrap().as_deref(), Some("u1"));
     assert_eq!(store.inviter("CODE2").await.unwrap(), None);
     consents_conformance(store.clone()).await;
+    panic_conformance(store.clone()).await;
     lottery_conformance(store).await;
+}
+
+/// A panic inside a change (a bug) fails that call only: nothing of it is written, and the
+/// store goes on serving (SQLite's lock is not left poisoned; the transaction rolls back).
+async fn panic_conformance(store: Arc<impl Store>) {
+    assert_eq!(bump(&*store, "p1", vec![row(1)]).await.unwrap(), Ok(1));
+    let s = store.clone();
+    let crashed = tokio::spawn(async move {
+        s.transact("p1", fresh("p1"), |r: &mut Record| {
+            r.server_version += 5;
+            if r.server_version > 0 {
+                panic!("a bug in a change");
+            }
+            Ok::<_, ()>(((), vec![row(2)]))
+        })
+        .await
+    })
+    .await;
+    assert!(
+        !matches!(crashed, Ok(Ok(Ok(())))),
+        "the panicking call failed"
+    );
+    let after = store.load("p1").await.unwrap().unwrap();
+    assert_eq!(after.server_version, 1, "nothing of it was written");
+    assert_eq!(bump(&*store, "p1", vec![row(2)]).await.unwrap(), Ok(2));
+    assert_eq!(store.ops("p1").await.unwrap().len(), 2);
 }
 
 /// Consents come in pages of members in byte order (upper case before lower, as in SQLite),

@@ -155,9 +155,11 @@ impl Sqlite {
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
+            // A panic in an earlier call poisoned the lock, but its transaction was dropped,
+            // and so rolled back, on the way out: the connection is as good as before.
             let mut guard = conn
                 .lock()
-                .map_err(|_| StoreError("database lock poisoned by an earlier panic".into()))?;
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             work(&mut guard)
         })
         .await
