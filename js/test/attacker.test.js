@@ -11,7 +11,7 @@ const { mkdtempSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
-const { cli, startServer, call } = require('./server-helpers.js');
+const { cli, startServer, stderrLines, call } = require('./server-helpers.js');
 
 const FORMATS = [3, 2];
 
@@ -221,7 +221,7 @@ test('every operator call leaves an audit line without the token', async (t) => 
   const { url, stderr, admin } = await server(t);
   await call(url, '/v1/admin/members/nobody', { token: admin });
   await call(url, '/v1/admin/members/nobody', { token: 'wrong-token-0123456789' });
-  const lines = stderr().split('\n').filter((l) => l.includes('admin GET /v1/admin/members/nobody'));
+  const lines = await stderrLines(stderr, (l) => l.includes('admin GET /v1/admin/members/nobody'), 2);
   assert.equal(lines.length, 2, stderr());
   assert.ok(!stderr().includes(admin));
 });

@@ -9,7 +9,7 @@ const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg, root } = require('./helpers.js');
-const { startServer, call } = require('./server-helpers.js');
+const { startServer, stderrLines, call } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 /** Seed rules where one member can earn enough to pay with points in one day. */
@@ -144,7 +144,7 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
   assert.deepEqual(q.json, phone.checkoutQuote(40_000));
 
   // Every merchant call left an audit line, with no token in it.
-  const audit = stderr().split('\n').filter((l) => l.includes(' merchant POST /v1/merchant/'));
+  const audit = await stderrLines(stderr, (l) => l.includes(' merchant POST /v1/merchant/'), 8);
   assert.ok(audit.length >= 8, audit.join('\n'));
   assert.ok(!stderr().includes(MERCHANT));
   phone.close();

@@ -46,6 +46,14 @@ async function fakeWeChat() {
   return { args, env, close: () => server.close() };
 }
 
+/** Waits (up to 2 s) until the server's stderr holds `count` lines that `match`, and returns
+ * them: a line written before a response may reach us after it, through another pipe. */
+async function stderrLines(stderr, match, count) {
+  const lines = () => stderr().split('\n').filter(match);
+  for (let waited = 0; lines().length < count && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  return lines();
+}
+
 async function call(base, path, { method = 'GET', token, body } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -73,4 +81,4 @@ function openSnapshot(b64, keys) {
   return shown.payload;
 }
 
-module.exports = { cli, startServer, fakeWeChat, call, openSnapshot };
+module.exports = { cli, startServer, fakeWeChat, stderrLines, call, openSnapshot };

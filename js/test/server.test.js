@@ -7,7 +7,7 @@ const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { root } = require('./helpers.js');
 const { execFileSync } = require('node:child_process');
-const { cli: cliBin, startServer, call, openSnapshot } = require('./server-helpers.js');
+const { cli: cliBin, startServer, stderrLines, call, openSnapshot } = require('./server-helpers.js');
 
 const DAY = 86_400_000;
 
@@ -73,8 +73,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal((await call(url, '/v1/admin/members/nobody', { token: ADMIN })).status, 404);
   // Every operator request leaves an audit line, refused ones too; never the token.
   assert.equal((await call(url, '/v1/admin/members/u1')).status, 401);
-  await new Promise((r) => setTimeout(r, 100)); // stderr is read asynchronously
-  const audit = stderr().split('\n').filter((l) => l.startsWith('zailai audit: '));
+  const audit = await stderrLines(stderr, (l) => l.startsWith('zailai audit: '), 4);
   assert.ok(audit.some((l) => /admin GET \/v1\/admin\/members\/u1 bearer=given status=200$/.test(l)), audit.join('\n'));
   assert.ok(audit.some((l) => /peer=127\.0\.0\.1 admin GET \/v1\/admin\/members\/u1 bearer=none status=401$/.test(l)), audit.join('\n'));
   assert.ok(!stderr().includes(ADMIN), 'the token is never logged');

@@ -101,6 +101,40 @@ pub async fn conformance(store: Arc<impl Store>) {
     versions.sort_unstable();
     assert_eq!(versions, (1..=24).collect::<Vec<_>>());
 
+    // Calls that fail (refused by their change, or a write the database refuses: a duplicate
+    // op row) fail alone, whatever calls they are committed with (SQLite's group commit).
+    let tasks: Vec<_> = (0..30u32)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let user = format!("g{}", i % 3);
+                match i % 3 {
+                    0 => bump(&*store, &user, vec![row(i)]).await,
+                    1 => {
+                        let refuse = |_: &mut Record| Err::<(u32, Vec<OpRow>), ()>(());
+                        store.transact(&user, fresh(&user), refuse).await
+                    }
+                    _ => bump(&*store, &user, vec![row(1), row(1)]).await,
+                }
+            })
+        })
+        .collect();
+    let mut outcomes = [0, 0, 0];
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(Ok(_)) => outcomes[0] += 1,
+            Ok(Err(())) => outcomes[1] += 1,
+            Err(_) => outcomes[2] += 1,
+        }
+    }
+    assert_eq!(outcomes, [10, 10, 10]);
+    assert_eq!(store.load("g0").await.unwrap().unwrap().server_version, 10);
+    assert_eq!(store.ops("g0").await.unwrap().len(), 10);
+    for nothing in ["g1", "g2"] {
+        assert_eq!(store.load(nothing).await.unwrap(), None, "{nothing}");
+        assert!(store.ops(nothing).await.unwrap().is_empty(), "{nothing}");
+    }
+
     // A real sync: state, processed seqs and the op log commit together.
     let push = Push::from_json(
         &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [3], "ops": [

@@ -5,6 +5,7 @@
 //! caller change it, and commit the new record and the op log rows in one transaction.
 //! Concurrent transactions of one user are serialized, so no two syncs interleave.
 
+mod group_commit;
 pub mod postgres;
 pub mod sqlite;
 

@@ -1,7 +1,9 @@
 //! The embedded backend: one SQLite file under the data dir, in WAL mode. Writes take the
 //! database's write lock (`BEGIN IMMEDIATE`), which serializes syncs within and across
-//! processes sharing the file.
+//! processes sharing the file; member transactions queued meanwhile commit together
+//! (`group_commit.rs`), so one flush covers many syncs.
 
+use super::group_commit::{Queue, Reply};
 use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -75,6 +77,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
 #[derive(Clone)]
 pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
+    /// Member transactions waiting to be committed together (`group_commit.rs`).
+    queue: Arc<Queue>,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -145,6 +149,7 @@ impl Sqlite {
         migrate(&mut conn)?;
         Ok(Sqlite {
             conn: Arc::new(Mutex::new(conn)),
+            queue: Arc::default(),
         })
     }
 
@@ -320,20 +325,31 @@ impl Store for Sqlite {
         E: Send + 'static,
     {
         let user = user.to_owned();
-        self.blocking(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(err)?;
-            let mut record = load_row(&tx, &user)?.unwrap_or_else(fresh);
-            let (out, rows) = match change(&mut record) {
-                Ok(done) => done,
-                Err(e) => return Ok(Err(e)), // dropping `tx` rolls back
-            };
-            write_record(&tx, &user, &record, &rows)?;
-            tx.commit().map_err(err)?;
-            Ok(Ok(out))
-        })
-        .await
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.queue.push(Box::new(move |tx| {
+            let outcome = (|| {
+                let mut record = load_row(tx, &user)?.unwrap_or_else(fresh);
+                let (out, rows) = match change(&mut record) {
+                    Ok(done) => done,
+                    Err(e) => return Ok(Err(e)), // its savepoint rolls back
+                };
+                write_record(tx, &user, &record, &rows)?;
+                Ok(Ok(out))
+            })();
+            let keep = matches!(outcome, Ok(Ok(_)));
+            let reply: Reply = Box::new(move |committed| {
+                let _ = answer.send(committed.map_err(Clone::clone).and(outcome));
+            });
+            (keep, reply)
+        }));
+        // This call's drain runs the batch its job is in, unless an earlier drain took it.
+        let queue = self.queue.clone();
+        self.blocking(move |conn| Ok(queue.drain(conn))).await?;
+        answered
+            .await
+            .map_err(|_| {
+                StoreError("the change failed before its commit (a panic or a database error): nothing of it was written".into())
+            })?
     }
 
     async fn once<E>(
