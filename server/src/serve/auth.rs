@@ -3,7 +3,7 @@
 //! `Authorization: Bearer` fails before any comparison; tokens are compared as hashes.
 
 use super::error::ApiError;
-use super::routes::{bearer, client_address, token_hash, too_many};
+use super::request::{bearer, client_address, token_hash, too_many};
 use super::{now_ms, App};
 use crate::store::Store;
 use axum::extract::{ConnectInfo, FromRequestParts};

@@ -164,8 +164,8 @@ pub async fn published(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<PublishedPage>, ApiError> {
-    let page: Page = super::routes::typed_query(query.as_deref())?;
-    let limit = super::routes::page_limit(page.limit, PAGE_LIMIT, "draws")?;
+    let page: Page = super::request::typed_query(query.as_deref())?;
+    let limit = super::request::page_limit(page.limit, PAGE_LIMIT, "draws")?;
     let (Some(l), Some(seed)) = (
         app.config.lotteries.iter().find(|l| l.id == id),
         app.seeds.get(&id),

@@ -11,7 +11,7 @@
 
 use super::auth::Merchant;
 use super::error::ApiError;
-use super::routes::typed;
+use super::request::typed;
 use super::{now_ms, App};
 use crate::store::{Once, OpRow, Store};
 use axum::extract::rejection::StringRejection;
@@ -370,7 +370,7 @@ async fn quote(
     _: Merchant,
     RawQuery(query): RawQuery,
 ) -> Result<Json<zailai::view::CheckoutQuote>, ApiError> {
-    let q: QuoteQuery = super::routes::typed_query(query.as_deref())?;
+    let q: QuoteQuery = super::request::typed_query(query.as_deref())?;
     let record = app
         .store
         .load(&q.user)

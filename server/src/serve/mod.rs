@@ -1,5 +1,6 @@
 //! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
 
+mod admin;
 mod auth;
 mod conn;
 mod dev;
@@ -10,6 +11,7 @@ pub mod login;
 mod lottery;
 mod lottery_secret;
 mod merchant;
+mod request;
 mod routes;
 mod web;
 

@@ -1,20 +1,20 @@
-//! The HTTP routes. Every error is JSON (`error.rs`); bodies are read as text and parsed by
-//! the core's readers, so a bad body names the path of its problem.
+//! The router, its middleware (audit lines, security headers), and the members' routes:
+//! login, config, sync, consent, the monthly report. The operator's routes are in `admin.rs`,
+//! the merchant's in `merchant.rs`; every body and query is read by `request.rs`, and every
+//! error is JSON (`error.rs`) naming the path of its problem.
 
-use super::auth::{Admin, Member};
+use super::auth::Member;
 use super::error::ApiError;
+use super::request::{bearer, body_text, client_address, token_hash, too_many, typed, typed_query};
 use super::{now_ms, App};
 use crate::store::Store;
 use axum::extract::rejection::StringRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use zailai::snapshot::{base64, Payload};
@@ -27,15 +27,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/session", post(session).delete(logout))
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
-        .route("/v1/admin/members/{user}", get(admin_member))
+        .route("/v1/admin/members/{user}", get(super::admin::admin_member))
         .route("/v1/consent", post(consent))
         .route("/v1/me/report", get(my_report_json))
         .route("/v1/me/report.svg", get(my_report_svg))
         .route("/v1/me/invite", get(super::invites::my_code))
-        .route("/v1/admin/messages", get(admin_messages))
+        .route("/v1/admin/messages", get(super::admin::admin_messages))
         .route("/v1/lotteries/{id}", get(super::lottery::published))
-        .route("/v1/admin/report", get(admin_report))
-        .route("/v1/admin/report.svg", get(admin_report_svg))
+        .route("/v1/admin/report", get(super::admin::admin_report))
+        .route("/v1/admin/report.svg", get(super::admin::admin_report_svg))
         .merge(super::merchant::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
@@ -112,119 +112,6 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 }
 
 type Shared = State<Arc<App>>;
-
-/// Sessions are stored by the hash of their token, never the token itself.
-pub(super) fn token_hash(token: &str) -> String {
-    zailai::lottery::hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// The address a request is limited by: the peer's, or, when the peer is a trusted reverse
-/// proxy, the nearest address in `X-Forwarded-For` that is not one of the trusted proxies
-/// (addresses further left were written by the client and prove nothing).
-pub(super) fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
-    let trusted = &app.options.trusted_proxies;
-    if !trusted.contains(&peer.ip()) {
-        return peer.ip().to_string();
-    }
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-        .collect::<Vec<_>>();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|a| !trusted.contains(a))
-        .unwrap_or(peer.ip())
-        .to_string()
-}
-
-/// A request body as `T`, read as strictly as `/v1/sync` reads its own: the core's parser
-/// first, so a duplicate key is an error rather than a silent "last one wins"; then serde,
-/// whose error names the path of the problem (an unknown field's path is its name).
-pub(super) fn typed<T: DeserializeOwned>(
-    body: Result<String, StringRejection>,
-) -> Result<T, ApiError> {
-    let text = body_text(body)?;
-    zailai::json::parse(&text)
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "", format!("not JSON: {e}")))?;
-    let reader = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(reader).map_err(|e| {
-        let mut path = e.path().to_string();
-        if path == "." {
-            path.clear();
-        }
-        ApiError::bad_request("BAD_REQUEST", &path, e.inner().to_string())
-    })
-}
-
-/// A query string as `T`, as strictly as a body: a repeated or unknown parameter, a missing
-/// one or a value of the wrong type is a 400 whose `path` names it.
-pub(super) fn typed_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, ApiError> {
-    let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes());
-    let reader = serde_urlencoded::Deserializer::new(pairs);
-    serde_path_to_error::deserialize(reader).map_err(|e| {
-        let message = e.inner().to_string();
-        // serde names a missing or repeated parameter only in its message.
-        let named = ["missing field `", "duplicate field `"]
-            .iter()
-            .find_map(|p| message.strip_prefix(p))
-            .and_then(|rest| rest.split('`').next());
-        let path = match (named, e.path().to_string()) {
-            (Some(field), _) => field.to_owned(),
-            (None, p) if p == "." => String::new(),
-            (None, p) => p,
-        };
-        ApiError::bad_request("BAD_REQUEST", &path, message)
-    })
-}
-
-/// A page's `?limit=`: `max` when absent, else 1–`max` (`what` the page holds).
-pub(super) fn page_limit(limit: Option<u32>, max: u32, what: &str) -> Result<u32, ApiError> {
-    match limit.unwrap_or(max) {
-        n @ 1.. if n <= max => Ok(n),
-        _ => Err(ApiError::bad_request(
-            "BAD_REQUEST",
-            "limit",
-            format!("1–{max} {what} a page"),
-        )),
-    }
-}
-
-pub(super) fn body_text(body: Result<String, StringRejection>) -> Result<String, ApiError> {
-    body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                "the body is over the size limit",
-            )
-        } else {
-            ApiError::bad_request("BAD_REQUEST", "", r.body_text())
-        }
-    })
-}
-
-pub(super) fn too_many(wait: u64) -> ApiError {
-    ApiError {
-        retry_after: Some(wait),
-        ..ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            format!("too many requests: retry in {wait} s"),
-        )
-    }
-}
-
-pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-}
 
 async fn healthz() -> Json<Done> {
     Json(DONE)
@@ -473,75 +360,6 @@ async fn consent(
     Ok(Json(DONE))
 }
 
-/// `?now=<epoch ms>&after=<member>&limit=<members>`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MessagesQuery {
-    now: Option<i64>,
-    #[serde(default)]
-    after: String,
-    limit: Option<u32>,
-}
-
-/// Consenting members a page of `/v1/admin/messages` looks at, at most (and by default).
-const MESSAGES_PAGE: u32 = 500;
-
-#[derive(Serialize)]
-struct Messages {
-    now: i64,
-    candidates: Vec<crate::messages::Candidate>,
-    /// The `after` of the next page: null on the last.
-    next: Option<String>,
-}
-
-/// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock), among
-/// a page of consenting members (`?after=&limit=`): a page loads at most `limit` members.
-async fn admin_messages(
-    State(app): Shared,
-    _: Admin,
-    RawQuery(query): RawQuery,
-) -> Result<Json<Messages>, ApiError> {
-    let q: MessagesQuery = typed_query(query.as_deref())?;
-    let now = q.now.unwrap_or_else(now_ms);
-    let limit = page_limit(q.limit, MESSAGES_PAGE, "members")?;
-    // One member more than the page, to know whether another page follows.
-    let mut consents = app
-        .store
-        .consents(&q.after, limit + 1)
-        .await
-        .map_err(ApiError::internal)?;
-    let mut members = consents.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>();
-    members.dedup();
-    let next = (members.len() > limit as usize).then(|| members[limit as usize - 1].to_owned());
-    if let Some(last) = &next {
-        consents.retain(|(u, _)| u <= last);
-    }
-    let mut candidates = Vec::new();
-    let mut i = 0;
-    while i < consents.len() {
-        let user = &consents[i].0;
-        let kinds: Vec<&str> = consents[i..]
-            .iter()
-            .take_while(|(u, _)| u == user)
-            .map(|(_, k)| k.as_str())
-            .collect();
-        i += kinds.len();
-        if let Some(record) = app.store.load(user).await.map_err(ApiError::internal)? {
-            candidates.extend(crate::messages::for_member(
-                &record.state,
-                &app.config,
-                now,
-                &kinds,
-            ));
-        }
-    }
-    Ok(Json(Messages {
-        now,
-        candidates,
-        next,
-    }))
-}
-
 /// `?month=YYYY-MM&locale=zh-CN` (locale: default the rules' own).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -607,111 +425,4 @@ async fn my_report_svg(
         locale(&app, &q),
     );
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
-}
-
-/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReportQuery {
-    from: String,
-    to: String,
-}
-
-/// `?chart=cohorts|tiers|uplift&from=…&to=…`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChartQuery {
-    chart: String,
-    from: String,
-    to: String,
-}
-
-/// The report from `from` to `to` (the callers took `Admin`).
-async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Report, ApiError> {
-    let date = |name: &'static str, s: &str| {
-        crate::report::parse_date(name, s)
-            .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
-    };
-    let (from, to) = (date("from", from)?, date("to", to)?);
-    crate::report::build(&app.store, &app.config, &app.experiments, from, to)
-        .await
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
-}
-
-/// The operator's report as JSON (docs/report.md).
-async fn admin_report(
-    State(app): Shared,
-    _: Admin,
-    RawQuery(query): RawQuery,
-) -> Result<Json<crate::report::Report>, ApiError> {
-    let q: ReportQuery = typed_query(query.as_deref())?;
-    Ok(Json(report_for(&app, &q.from, &q.to).await?))
-}
-
-/// A chart of the report as SVG.
-async fn admin_report_svg(
-    State(app): Shared,
-    _: Admin,
-    RawQuery(query): RawQuery,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
-    let q: ChartQuery = typed_query(query.as_deref())?;
-    let tiers: Vec<String> = app
-        .config
-        .tiers
-        .levels
-        .iter()
-        .map(|t| t.id.clone())
-        .collect();
-    let chart: fn(&crate::report::Report, &[String]) -> String = match q.chart.as_str() {
-        "cohorts" => |r, _| crate::report_svg::cohort_heatmap(r),
-        "tiers" => |r, tiers| crate::report_svg::tier_bars(r, tiers),
-        "uplift" => |r, _| crate::report_svg::uplift_bars(r),
-        _ => {
-            return Err(ApiError::bad_request(
-                "BAD_REQUEST",
-                "chart",
-                "cohorts, tiers or uplift",
-            ))
-        }
-    };
-    let report = report_for(&app, &q.from, &q.to).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml")],
-        chart(&report, &tiers),
-    )
-        .into_response())
-}
-
-#[derive(Serialize)]
-struct MemberView {
-    user: String,
-    server_version: u32,
-    processed: BTreeMap<String, u32>,
-    summary: zailai::view::Summary,
-    ops: usize,
-}
-
-/// Operator view of a member, behind the admin token.
-async fn admin_member(
-    State(app): Shared,
-    _: Admin,
-    Path(user): Path<String>,
-) -> Result<Json<MemberView>, ApiError> {
-    let record = app.store.load(&user).await.map_err(ApiError::internal)?;
-    let Some(record) = record else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!("no member `{user}`"),
-        ));
-    };
-    let ops = app.store.ops(&user).await.map_err(ApiError::internal)?;
-    Ok(Json(MemberView {
-        summary: zailai::view::summary(&record.state, &app.config, now_ms()),
-        user,
-        server_version: record.server_version,
-        processed: record.processed,
-        ops: ops.len(),
-    }))
 }

@@ -1,0 +1,192 @@
+//! The operator's routes, behind the admin token: subscription-message candidates a page of
+//! members at a time, the report and its charts, and one member's view.
+
+use super::auth::Admin;
+use super::error::ApiError;
+use super::request::{page_limit, typed_query};
+use super::{now_ms, App};
+use crate::store::Store;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+type Shared = State<Arc<App>>;
+
+/// `?now=<epoch ms>&after=<member>&limit=<members>`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagesQuery {
+    now: Option<i64>,
+    #[serde(default)]
+    after: String,
+    limit: Option<u32>,
+}
+
+/// Consenting members a page of `/v1/admin/messages` looks at, at most (and by default).
+const MESSAGES_PAGE: u32 = 500;
+
+#[derive(Serialize)]
+pub struct Messages {
+    now: i64,
+    candidates: Vec<crate::messages::Candidate>,
+    /// The `after` of the next page: null on the last.
+    next: Option<String>,
+}
+
+/// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock), among
+/// a page of consenting members (`?after=&limit=`): a page loads at most `limit` members.
+pub async fn admin_messages(
+    State(app): Shared,
+    _: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Messages>, ApiError> {
+    let q: MessagesQuery = typed_query(query.as_deref())?;
+    let now = q.now.unwrap_or_else(now_ms);
+    let limit = page_limit(q.limit, MESSAGES_PAGE, "members")?;
+    // One member more than the page, to know whether another page follows.
+    let mut consents = app
+        .store
+        .consents(&q.after, limit + 1)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut members = consents.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>();
+    members.dedup();
+    let next = (members.len() > limit as usize).then(|| members[limit as usize - 1].to_owned());
+    if let Some(last) = &next {
+        consents.retain(|(u, _)| u <= last);
+    }
+    let mut candidates = Vec::new();
+    let mut i = 0;
+    while i < consents.len() {
+        let user = &consents[i].0;
+        let kinds: Vec<&str> = consents[i..]
+            .iter()
+            .take_while(|(u, _)| u == user)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        i += kinds.len();
+        if let Some(record) = app.store.load(user).await.map_err(ApiError::internal)? {
+            candidates.extend(crate::messages::for_member(
+                &record.state,
+                &app.config,
+                now,
+                &kinds,
+            ));
+        }
+    }
+    Ok(Json(Messages {
+        now,
+        candidates,
+        next,
+    }))
+}
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    from: String,
+    to: String,
+}
+
+/// `?chart=cohorts|tiers|uplift&from=…&to=…`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChartQuery {
+    chart: String,
+    from: String,
+    to: String,
+}
+
+/// The report from `from` to `to` (the callers took `Admin`).
+async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Report, ApiError> {
+    let date = |name: &'static str, s: &str| {
+        crate::report::parse_date(name, s)
+            .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
+    };
+    let (from, to) = (date("from", from)?, date("to", to)?);
+    crate::report::build(&app.store, &app.config, &app.experiments, from, to)
+        .await
+        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
+}
+
+/// The operator's report as JSON (docs/report.md).
+pub async fn admin_report(
+    State(app): Shared,
+    _: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Json<crate::report::Report>, ApiError> {
+    let q: ReportQuery = typed_query(query.as_deref())?;
+    Ok(Json(report_for(&app, &q.from, &q.to).await?))
+}
+
+/// A chart of the report as SVG.
+pub async fn admin_report_svg(
+    State(app): Shared,
+    _: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let q: ChartQuery = typed_query(query.as_deref())?;
+    let tiers: Vec<String> = app
+        .config
+        .tiers
+        .levels
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    let chart: fn(&crate::report::Report, &[String]) -> String = match q.chart.as_str() {
+        "cohorts" => |r, _| crate::report_svg::cohort_heatmap(r),
+        "tiers" => |r, tiers| crate::report_svg::tier_bars(r, tiers),
+        "uplift" => |r, _| crate::report_svg::uplift_bars(r),
+        _ => {
+            return Err(ApiError::bad_request(
+                "BAD_REQUEST",
+                "chart",
+                "cohorts, tiers or uplift",
+            ))
+        }
+    };
+    let report = report_for(&app, &q.from, &q.to).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        chart(&report, &tiers),
+    )
+        .into_response())
+}
+
+#[derive(Serialize)]
+pub struct MemberView {
+    user: String,
+    server_version: u32,
+    processed: BTreeMap<String, u32>,
+    summary: zailai::view::Summary,
+    ops: usize,
+}
+
+/// Operator view of a member, behind the admin token.
+pub async fn admin_member(
+    State(app): Shared,
+    _: Admin,
+    Path(user): Path<String>,
+) -> Result<Json<MemberView>, ApiError> {
+    let record = app.store.load(&user).await.map_err(ApiError::internal)?;
+    let Some(record) = record else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("no member `{user}`"),
+        ));
+    };
+    let ops = app.store.ops(&user).await.map_err(ApiError::internal)?;
+    Ok(Json(MemberView {
+        summary: zailai::view::summary(&record.state, &app.config, now_ms()),
+        user,
+        server_version: record.server_version,
+        processed: record.processed,
+        ops: ops.len(),
+    }))
+}
