@@ -172,22 +172,22 @@ impl Sqlite {
     }
 }
 
+// The statements of every sync are prepared once per connection (`prepare_cached`), not
+// parsed again each time (docs/performance-notes.md).
 fn load_row(conn: &Connection, user: &str) -> Result<Option<Record>, StoreError> {
-    conn.query_row(
-        "SELECT state, processed, server_version FROM members WHERE user_id = ?1",
-        params![user],
-        |r| {
+    conn.prepare_cached("SELECT state, processed, server_version FROM members WHERE user_id = ?1")
+        .map_err(err)?
+        .query_row(params![user], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
             ))
-        },
-    )
-    .optional()
-    .map_err(err)?
-    .map(|(s, p, v)| decode(&s, &p, v))
-    .transpose()
+        })
+        .optional()
+        .map_err(err)?
+        .map(|(s, p, v)| decode(&s, &p, v))
+        .transpose()
 }
 
 /// Writes a member's record and the op rows of the change (inside the caller's transaction).
@@ -198,18 +198,34 @@ fn write_record(
     rows: &[OpRow],
 ) -> Result<(), StoreError> {
     let (state, processed) = encode(record);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id) DO UPDATE SET server_version = ?2, state = ?3, processed = ?4",
-        params![user, i64::from(record.server_version), state, processed],
     )
+    .map_err(err)?
+    .execute(params![
+        user,
+        i64::from(record.server_version),
+        state,
+        processed
+    ])
     .map_err(err)?;
-    for row in rows {
-        tx.execute(
+    let mut insert = tx
+        .prepare_cached(
             "INSERT INTO ops (user_id, device, seq, at, op, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![user, row.device, i64::from(row.seq), row.at, row.op, row.result],
         )
         .map_err(err)?;
+    for row in rows {
+        insert
+            .execute(params![
+                user,
+                row.device,
+                i64::from(row.seq),
+                row.at,
+                row.op,
+                row.result
+            ])
+            .map_err(err)?;
     }
     Ok(())
 }
