@@ -154,6 +154,7 @@ test('offline draws wait for the server, which decides, publishes and later reve
   assert.deepEqual([missing.status, /goes on after draw 2: fetch \?after=2/.test(missing.stderr)], [2, true], missing.stderr);
   const swapped = spawnSync(cli, ['verify-lottery', '--config', ended, file2, file1], { encoding: 'utf8' });
   assert.deepEqual([swapped.status, /give every page, in order/.test(swapped.stderr)], [2, true], swapped.stderr);
+  assert.match(swapped.stderr, /starts after draw 2, but the pages before it hold 0 draws: give every page, in order/);
   const tampered = structuredClone(revealed);
   const loser = tampered.draws.findIndex((d) => d.prize === null);
   tampered.draws[loser === -1 ? 0 : loser].prize = loser === -1 ? null : 'gift';

@@ -116,7 +116,7 @@ enum Command {
 fn lottery_pages(pages: &[PathBuf]) -> Result<zailai::lottery::Published, simulate::Failure> {
     use simulate::Failure;
     let mut whole: Option<zailai::lottery::Published> = None;
-    for path in pages {
+    for (i, path) in pages.iter().enumerate() {
         let bad = |why: String| Failure::Input(format!("error: {}: {why}", path.display()));
         let text = std::fs::read_to_string(path).map_err(|e| Failure::Io(path.clone(), e))?;
         let page = zailai::lottery::Published::from_json(&text).map_err(|e| bad(e.to_string()))?;
@@ -125,10 +125,11 @@ fn lottery_pages(pages: &[PathBuf]) -> Result<zailai::lottery::Published, simula
         let after = paging["after"].as_u64().unwrap_or(0);
         if after != so_far {
             return Err(bad(format!(
-                "this page starts after draw {after}, but the pages before it hold {so_far}                  draws: give every page, in order"
+                "this page starts after draw {after}, but the pages before it hold {so_far} \
+                 draws: give every page, in order"
             )));
         }
-        if path == pages.last().unwrap_or(path) {
+        if i + 1 == pages.len() {
             if let Some(next) = paging["next"].as_u64() {
                 return Err(bad(format!(
                     "the record goes on after draw {next}: fetch ?after={next} too"
