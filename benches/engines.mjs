@@ -7,6 +7,7 @@
 // Run through `bash scripts/bench.sh`, or alone: node benches/engines.mjs
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -80,9 +81,40 @@ const seed = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8')
 const plainStart = Date.UTC(2026, 0, 5, 1, 0);
 const plainOps = randomOps(rnd, plainStart, 400);
 
+/**
+ * A revealed lottery record of `n` draws by 50 members, decided as the server decides them
+ * (docs/lottery.md) but computed here with node:crypto, apart from the module it checks: the
+ * salted member tags, the slots, the prizes in order with their stock.
+ */
+function lotteryRecord(n) {
+  const l = seed.lotteries[0];
+  const hash = (parts) => parts.reduce((h, p) => h.update(p).update(Buffer.from([0])), createHash('sha512')).digest();
+  const secret = Buffer.alloc(32, 7);
+  const won = l.prizes.map(() => 0);
+  const draws = [];
+  for (let i = 0; i < n; i++) {
+    const member = hash([Buffer.from('zailai-member/v2'), secret, Buffer.from(`u${i % 50}`)]).subarray(0, 8).toString('hex');
+    const seq = Buffer.alloc(4);
+    seq.writeUInt32LE(i + 1);
+    const slot = Number(hash([Buffer.from('zailai-lottery/v1'), secret, Buffer.from(l.id), Buffer.from(member), Buffer.from('phone'), seq]).readBigUInt64LE(0) % BigInt(l.total_weight));
+    let end = 0;
+    let prize = null;
+    for (const [k, z] of l.prizes.entries()) {
+      end += z.weight; // lottery weight 1
+      if (slot < end) {
+        if (won[k] < z.stock) (won[k]++, (prize = z.id));
+        break;
+      }
+    }
+    draws.push({ member, device: 'phone', seq: i + 1, weight: 1, prize });
+  }
+  const commitment = hash([Buffer.from('zailai-lottery-seed/v1'), secret]).toString('hex');
+  return JSON.stringify({ lottery: l.id, commitment, seed: secret.toString('hex'), reveal_at: 0, after: 0, next: null, draws });
+}
+
 const work = mkdtempSync(join(tmpdir(), 'zailai-engines-'));
 const fixture = join(work, 'fixture.json');
-writeFileSync(fixture, JSON.stringify({ user: year.user, keys, now, stored, offline, heavyState, heavySnapshot, newSnapshot, year, plainConfig: encodeRules(plainRulesConfig(seed)), plainOps, plainStart }));
+writeFileSync(fixture, JSON.stringify({ user: year.user, keys, now, stored, offline, heavyState, heavySnapshot, newSnapshot, year, plainConfig: encodeRules(plainRulesConfig(seed)), plainOps, plainStart, lottery: lotteryRecord(1000) }));
 
 // ---- the bundle, run in each engine --------------------------------------------------------------
 const codeRoot = codePackage(join(root, 'pkg', 'dist', 'miniprogram'));

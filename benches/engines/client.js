@@ -137,6 +137,12 @@ const fromB64 = (s) => {
     if (!ed.verify(sig, signed, pub)) throw new Error('noble refused');
   }, { runs: 30 });
 
+  // A member checking a revealed lottery (one full page of the public record): every draw
+  // replayed from the seed, and their own found by the salted tag.
+  const checked = rules.verifyLottery(fx.lottery, 'u7');
+  if (checked.draws !== 1000 || checked.mine.length !== 20) throw new Error(`lottery verify: ${JSON.stringify(checked)}`);
+  measure('lottery verify, 1,000 revealed draws (Rules.verifyLottery)', () => rules.verifyLottery(fx.lottery, 'u7'), { runs: 20, budgetMs: 3000 });
+
   // Replay of the heavy year, and the engine against plain-JS rules on the same ops.
   const opTexts = fx.year.ops.map((op) => JSON.stringify(op));
   measure('replay of the heavy year', () => {
