@@ -1,5 +1,6 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
+pub mod facts;
 pub mod keys;
 pub mod messages;
 pub mod populate;

@@ -325,7 +325,7 @@ fn populate_command(
     let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
     let totals = runtime
         .block_on(async {
-            let store = zailai_server::store::AnyStore::open(&database).await?;
+            let store = zailai_server::store::AnyStore::open(&database, &cfg).await?;
             zailai_server::populate::run(&store, &cfg, &plan).await
         })
         .map_err(|e| input(e.to_string()))?;
@@ -372,7 +372,7 @@ fn report_command(
     }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
     let report = runtime.block_on(async {
-        let store = zailai_server::store::AnyStore::open(&database)
+        let store = zailai_server::store::AnyStore::open(&database, &cfg)
             .await
             .map_err(|e| e.to_string())?;
         zailai_server::report::build(&store, &cfg, &experiments, from, to)

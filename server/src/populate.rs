@@ -120,6 +120,12 @@ fn day_ops(
             json!({"type": "order", "order": format!("o{order_no}"), "amount_cents": cents});
         next(rng, order);
     }
+    // Now and then a buyer takes the first paid membership (the merchant reports it).
+    if let Some(plan) = cfg.tiers.paid.first() {
+        if rng.chance(p.buyer / 4.0) {
+            next(rng, json!({"type": "buy_membership", "plan": plan.id}));
+        }
+    }
     let minutes = rng.range(1, 30);
     next(rng, json!({"type": "session", "minutes": minutes}));
     ops

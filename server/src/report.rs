@@ -1,12 +1,15 @@
 //! The operator's numbers (`zailai report`, `GET /v1/admin/report`): retention by weekly
 //! cohort, members vs non-members, tier distribution week by week, and campaign
-//! participation, completion and retention uplift. Computed from the op log by replaying each
-//! member's applied ops through the core, so the figures rest on the same rules as the state.
-//! Definitions: `docs/report.md`.
+//! participation, completion and retention uplift. [`build`] computes them with SQL
+//! aggregates over the report facts each commit writes (`facts.rs`); [`replay_build`]
+//! computes them from the op log by replaying each member's applied ops through the core, the
+//! reference the differential test holds the SQL to. Definitions: `docs/report.md`.
 
+use crate::store::report_sql::{CampaignWindow, CountQuery, Counts};
 use crate::store::{OpRow, Store, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use zailai::config::Campaign;
 use zailai::day::{Date, Day};
 use zailai::{view, Config, Op, State};
 
@@ -259,14 +262,8 @@ pub fn facts(
     }
 }
 
-/// Reads every member from the store and builds the report for business days `from … to`.
-pub async fn build(
-    store: &impl Store,
-    cfg: &Config,
-    experiments: &[Experiment],
-    from: Date,
-    to: Date,
-) -> Result<Report, ReportError> {
+/// Checks a report's range and returns its days and the week ends it samples.
+fn range(cfg: &Config, from: Date, to: Date) -> Result<(Day, Day, Vec<Day>), ReportError> {
     let (first, last) = (from.to_day(), to.to_day());
     if first > last {
         return Err(ReportError(format!(
@@ -276,7 +273,206 @@ pub async fn build(
     if last - first > 3 * 366 {
         return Err(ReportError("at most 3 years per report".to_owned()));
     }
-    let week_ends: Vec<Day> = weeks(cfg, first, last).iter().map(|w| w + 6).collect();
+    let week_ends = weeks(cfg, first, last).iter().map(|w| w + 6).collect();
+    Ok((first, last, week_ends))
+}
+
+/// Campaigns whose window touches the range.
+fn campaigns_in(cfg: &Config, from: Day, to: Day) -> impl Iterator<Item = &Campaign> {
+    cfg.campaigns.iter().filter(move |c| {
+        let s = c.start.to_day();
+        s <= to && s + i32::from(c.days) > from
+    })
+}
+
+/// The report for business days `from … to`, from the fact tables (SQL aggregates).
+pub async fn build(
+    store: &impl Store,
+    cfg: &Config,
+    experiments: &[Experiment],
+    from: Date,
+    to: Date,
+) -> Result<Report, ReportError> {
+    let (first, last, week_ends) = range(cfg, from, to)?;
+    let io = |e: StoreError| ReportError(e.to_string());
+    if !store.facts_complete().await.map_err(io)? {
+        return Err(ReportError(
+            "the report facts are still being rebuilt from the op logs (after an upgrade): \
+             the server that runs the rebuild says when it is done"
+                .to_owned(),
+        ));
+    }
+    let query = CountQuery {
+        from: first,
+        to: last,
+        last_sample: week_ends.last().copied().unwrap_or(last),
+        campaigns: campaigns_in(cfg, first, last)
+            .map(|c| CampaignWindow {
+                id: c.id.clone(),
+                first: c.start.to_day(),
+                last: c.start.to_day() + i32::from(c.days) - 1,
+                days: c.days,
+            })
+            .collect(),
+        list_from: experiments
+            .iter()
+            .map(|e| e.start.to_day().max(first))
+            .min(),
+    };
+    let counts = store.report_counts(query.clone()).await.map_err(io)?;
+    Ok(from_counts(cfg, experiments, &query, &counts, &week_ends))
+}
+
+/// The tier id of a level index, as `view::tier_progress` names it.
+fn tier_name(cfg: &Config, index: u8) -> String {
+    let levels = &cfg.tiers.levels;
+    levels
+        .get(usize::from(index))
+        .or(levels.first())
+        .map(|t| t.id.clone())
+        .unwrap_or_default()
+}
+
+/// Dn retention of grouped members: (joined, returned bits, members).
+fn retention_of(groups: &[(Day, u8, u32)], n: i32, to: Day) -> Option<Rate> {
+    let bit = crate::facts::return_bit(n);
+    let (mut retained, mut of) = (0, 0);
+    for &(_, returned, count) in groups.iter().filter(|g| g.0 + n <= to) {
+        of += count;
+        if returned & bit != 0 {
+            retained += count;
+        }
+    }
+    Rate::new(retained, of)
+}
+
+/// The report from the database's counts.
+fn from_counts(
+    cfg: &Config,
+    experiments: &[Experiment],
+    q: &CountQuery,
+    counts: &Counts,
+    week_ends: &[Day],
+) -> Report {
+    let to = q.to;
+    let mut by_week: BTreeMap<Day, Vec<(Day, u8, u32)>> = BTreeMap::new();
+    for &(joined, _, returned, n) in &counts.joins {
+        by_week
+            .entry(week_start(cfg, joined))
+            .or_default()
+            .push((joined, returned, n));
+    }
+    let cohorts = by_week
+        .iter()
+        .map(|(&week, groups)| Cohort {
+            week: Date::from_day(week),
+            size: groups.iter().map(|g| g.2).sum(),
+            d1: retention_of(groups, 1, to),
+            d7: retention_of(groups, 7, to),
+            d30: retention_of(groups, 30, to),
+        })
+        .collect();
+    let paid = |want: bool| -> Vec<(Day, u8, u32)> {
+        counts
+            .joins
+            .iter()
+            .filter(|j| j.1 == want)
+            .map(|&(joined, _, returned, n)| (joined, returned, n))
+            .collect()
+    };
+    let tiers = week_ends
+        .iter()
+        .map(|&end| {
+            let mut held: BTreeMap<String, i64> = BTreeMap::new();
+            for &(tier, _, n) in counts.tier_starts.iter().filter(|t| t.1 <= end) {
+                *held.entry(tier_name(cfg, tier)).or_default() += i64::from(n);
+            }
+            for &(tier, _, n) in counts.tier_ends.iter().filter(|t| t.1 <= end) {
+                *held.entry(tier_name(cfg, tier)).or_default() -= i64::from(n);
+            }
+            TierWeek {
+                week_end: Date::from_day(end),
+                counts: held
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(id, n)| (id, n as u32))
+                    .collect(),
+            }
+        })
+        .collect();
+    let campaigns = campaigns_in(cfg, q.from, q.to)
+        .zip(&counts.campaigns)
+        .map(|(c, n)| {
+            let last = c.start.to_day() + i32::from(c.days) - 1;
+            let p = Rate::new(n.participants_retained, n.participants);
+            let o = Rate::new(n.others_retained, n.others);
+            CampaignReport {
+                id: c.id.clone(),
+                start: c.start,
+                end: Date::from_day(last),
+                active: n.active,
+                participants: n.participants,
+                participation: (n.active > 0)
+                    .then(|| round4(f64::from(n.participants) / f64::from(n.active))),
+                completed: n.completed,
+                completion: (n.participants > 0)
+                    .then(|| round4(f64::from(n.completed) / f64::from(n.participants))),
+                participants_retained: p,
+                others_retained: o,
+                uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
+            }
+        })
+        .collect();
+    Report {
+        from: Date::from_day(q.from),
+        to: Date::from_day(to),
+        members: counts.members,
+        cohorts,
+        paid_d7: retention_of(&paid(true), 7, to),
+        unpaid_d7: retention_of(&paid(false), 7, to),
+        tiers,
+        campaigns,
+        experiments: experiments
+            .iter()
+            .map(|e| {
+                let start = e.start.to_day();
+                let variants = e
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        let group: Vec<(Day, u8, u32)> = counts
+                            .listed
+                            .iter()
+                            .filter(|(user, joined, _)| {
+                                *joined >= start
+                                    && zailai::experiment::variant(&e.id, user, &e.variants)
+                                        == Some(v)
+                            })
+                            .map(|&(_, joined, returned)| (joined, returned, 1))
+                            .collect();
+                        VariantReport {
+                            id: v.clone(),
+                            members: group.len() as u32,
+                            d7: retention_of(&group, 7, to),
+                        }
+                    })
+                    .collect();
+                experiment_report(e, variants)
+            })
+            .collect(),
+    }
+}
+
+/// Reads every member and their op log from the store and builds the report by replaying
+/// each log (the reference for [`build`]; slow: every op of every member goes through the core).
+pub async fn replay_build(
+    store: &impl Store,
+    cfg: &Config,
+    experiments: &[Experiment],
+    from: Date,
+    to: Date,
+) -> Result<Report, ReportError> {
+    let (first, last, week_ends) = range(cfg, from, to)?;
     let mut members = Vec::new();
     let io = |e: StoreError| ReportError(e.to_string());
     for user in store.users().await.map_err(io)? {
@@ -351,13 +547,7 @@ pub fn compute(
             }
         })
         .collect();
-    let campaigns = cfg
-        .campaigns
-        .iter()
-        .filter(|c| {
-            let s = c.start.to_day();
-            s <= to && s + i32::from(c.days) > from
-        })
+    let campaigns = campaigns_in(cfg, from, to)
         .map(|c| campaign(c, members))
         .collect();
     Report {
@@ -395,6 +585,11 @@ fn experiment(e: &Experiment, joined_in_range: &[&MemberFacts], to: Day) -> Expe
             }
         })
         .collect();
+    experiment_report(e, variants)
+}
+
+/// An experiment's report from its variants' figures: each treatment against the control.
+fn experiment_report(e: &Experiment, variants: Vec<VariantReport>) -> ExperimentReport {
     let comparisons = match variants.first().and_then(|c| c.d7) {
         None => Vec::new(),
         Some(control) => variants[1..]
@@ -420,7 +615,7 @@ fn experiment(e: &Experiment, joined_in_range: &[&MemberFacts], to: Day) -> Expe
     }
 }
 
-fn campaign(c: &zailai::config::Campaign, members: &[MemberFacts]) -> CampaignReport {
+fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
     let first = c.start.to_day();
     let last = first + i32::from(c.days) - 1;
     let active = members

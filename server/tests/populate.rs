@@ -10,7 +10,11 @@ use zailai_server::store::{sqlite::Sqlite, Store};
 fn store(name: &str) -> Sqlite {
     let dir = std::env::temp_dir().join(format!("zailai-pop-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    Sqlite::open(&dir.join("zailai.db")).unwrap()
+    Sqlite::open(
+        &dir.join("zailai.db"),
+        zailai_server::facts::FactRules::of(&Config::seed()),
+    )
+    .unwrap()
 }
 
 fn plan(seed: u64) -> Plan {

@@ -4,6 +4,7 @@
 use serde_json::json;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, Op, State};
+use zailai_server::facts::FactRules;
 use zailai_server::report::{build, parse_date, parse_experiments};
 use zailai_server::store::{sqlite::Sqlite, OpRow, Record, Store};
 use zailai_server::sync_service::apply_push;
@@ -61,8 +62,8 @@ async fn sync(store: &Sqlite, cfg: &Config, user: &str, seq: u32, at: i64, op: s
 async fn retention_tiers_and_campaigns_match_the_hand_count() {
     let dir = std::env::temp_dir().join(format!("zailai-report-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store = Sqlite::open(&dir.join("zailai.db")).unwrap();
     let cfg = config();
+    let store = Sqlite::open(&dir.join("zailai.db"), FactRules::of(&cfg)).unwrap();
     let check_in = json!({"type": "check_in"});
     // a: joins Mon 2 Nov; active on 3 (D1) and 9 (D7); checks in every day of "mid" (5–7).
     for (seq, day) in [(1, 2), (2, 3), (3, 5), (4, 6), (5, 7), (6, 9)] {

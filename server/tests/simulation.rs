@@ -27,6 +27,7 @@ use zailai::replica::Replica;
 use zailai::snapshot::{self, Payload, SnapshotSigner, TrustedKeys};
 use zailai::sync::{Limits, Push, Rejection, PROTOCOL};
 use zailai::{Config, Event, Op, OpKind, State};
+use zailai_server::facts::FactRules;
 use zailai_server::populate;
 use zailai_server::store::sqlite::Sqlite;
 use zailai_server::store::Store;
@@ -197,7 +198,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
     let path = dir.join("sim.db");
     let (signer, first_key) = key("k1", 1);
     let mut server = Server {
-        store: Sqlite::open(&path).map_err(|e| e.to_string())?,
+        store: Sqlite::open(&path, FactRules::of(&cfg)).map_err(|e| e.to_string())?,
         path,
         signer,
         keys: vec![first_key.clone()],
@@ -323,7 +324,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
                 tally.crashes += 1;
                 drop(std::mem::replace(
                     &mut server.store,
-                    Sqlite::open(&server.path).map_err(|e| e.to_string())?,
+                    Sqlite::open(&server.path, FactRules::of(&cfg)).map_err(|e| e.to_string())?,
                 ));
                 continue;
             }

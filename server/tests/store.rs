@@ -4,12 +4,18 @@ use serde_json::json;
 use std::sync::Arc;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
+use zailai_server::facts::FactRules;
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
 use zailai_server::store::{DrawEntry, Once, OpRow, Record, Store, StoreError};
 use zailai_server::sync_service::apply_push;
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
+
+/// The seed's report rules (these tests are about storage, not the facts).
+fn rules() -> FactRules {
+    FactRules::of(&Config::seed())
+}
 
 fn fresh(user: &str) -> impl FnOnce() -> Record + Send + 'static {
     let user = user.to_owned();
@@ -425,24 +431,24 @@ fn temp_db(name: &str) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_conformance_suite() {
-    conformance(Arc::new(Sqlite::open(&temp_db("suite")).unwrap())).await;
+    conformance(Arc::new(Sqlite::open(&temp_db("suite"), rules()).unwrap())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_keeps_data_across_reopen_in_wal_mode() {
     let path = temp_db("reopen");
     {
-        let store = Sqlite::open(&path).unwrap();
+        let store = Sqlite::open(&path, rules()).unwrap();
         assert_eq!(bump(&store, "u", vec![row(1)]).await.unwrap(), Ok(1));
     }
-    let store = Sqlite::open(&path).unwrap();
+    let store = Sqlite::open(&path, rules()).unwrap();
     assert_eq!(store.load("u").await.unwrap().unwrap().server_version, 1);
     assert!(path.with_file_name("zailai.db-wal").exists(), "WAL mode");
 }
 
 #[tokio::test]
 async fn sqlite_reports_an_unopenable_path() {
-    let err = Sqlite::open(std::path::Path::new("/proc/zailai/nope.db"))
+    let err = Sqlite::open(std::path::Path::new("/proc/zailai/nope.db"), rules())
         .err()
         .unwrap();
     assert!(err.to_string().contains("/proc/zailai"), "{err}");
@@ -475,12 +481,12 @@ async fn postgres_passes_the_conformance_suite() {
         .batch_execute(&format!("CREATE DATABASE {db}"))
         .await
         .unwrap();
-    let store = Postgres::connect(&format!("{url} dbname={db}"), 4)
+    let store = Postgres::connect(&format!("{url} dbname={db}"), 4, rules())
         .await
         .unwrap();
     // Migrations run once: a second server process on the same database adds nothing.
     drop(
-        Postgres::connect(&format!("{url} dbname={db}"), 1)
+        Postgres::connect(&format!("{url} dbname={db}"), 1, rules())
             .await
             .unwrap(),
     );
@@ -493,7 +499,10 @@ async fn postgres_passes_the_conformance_suite() {
         .query("SELECT version FROM schema_version ORDER BY version", &[])
         .await
         .unwrap();
-    assert_eq!(rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(), [1, 2]);
+    assert_eq!(
+        rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
+        [1, 2, 3]
+    );
     conformance(Arc::new(store)).await;
 }
 
@@ -502,6 +511,7 @@ async fn postgres_reports_an_unreachable_server() {
     let err = Postgres::connect(
         "host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2",
         1,
+        rules(),
     )
     .await
     .err()
@@ -527,9 +537,9 @@ fn versions(path: &std::path::Path) -> Vec<i64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
-    drop(Sqlite::open(&fresh).unwrap());
-    drop(Sqlite::open(&fresh).unwrap());
-    assert_eq!(versions(&fresh), [1, 2]);
+    drop(Sqlite::open(&fresh, rules()).unwrap());
+    drop(Sqlite::open(&fresh, rules()).unwrap());
+    assert_eq!(versions(&fresh), [1, 2, 3]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -547,7 +557,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     )
     .unwrap();
     drop(conn);
-    let store = Sqlite::open(&old).unwrap();
+    let store = Sqlite::open(&old, rules()).unwrap();
     assert_eq!(
         store
             .load("old-member")
@@ -563,12 +573,14 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2]);
+    assert_eq!(versions(&old), [1, 2, 3]);
 
     let conn = rusqlite::Connection::open(&old).unwrap();
-    conn.execute("INSERT INTO schema_version VALUES (3)", [])
+    conn.execute("INSERT INTO schema_version VALUES (4)", [])
         .unwrap();
     drop(conn);
-    let err = Sqlite::open(&old).err().expect("a newer schema is refused");
+    let err = Sqlite::open(&old, rules())
+        .err()
+        .expect("a newer schema is refused");
     assert!(err.0.contains("newer than this build"), "{err}");
 }

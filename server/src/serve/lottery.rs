@@ -210,7 +210,11 @@ mod tests {
     fn store(name: &str) -> Sqlite {
         let dir = std::env::temp_dir().join(format!("zailai-seeds-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        Sqlite::open(&dir.join("zailai.db")).unwrap()
+        Sqlite::open(
+            &dir.join("zailai.db"),
+            crate::facts::FactRules::of(&zailai::Config::seed()),
+        )
+        .unwrap()
     }
 
     /// Seeds come from the secret and only their commitment is stored; a seed an earlier

@@ -226,7 +226,9 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         .database
         .clone()
         .unwrap_or_else(|| opts.data_dir.join("zailai.db").display().to_string());
-    let store = AnyStore::open(&database).await.map_err(|e| e.to_string())?;
+    let store = AnyStore::open(&database, &config)
+        .await
+        .map_err(|e| e.to_string())?;
     let signer = signing_key(&opts)?;
     let verifiers = verifiers(&opts);
     if verifiers.is_empty() {

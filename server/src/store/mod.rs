@@ -7,11 +7,14 @@
 
 mod group_commit;
 pub mod postgres;
+pub mod report_sql;
 pub mod sqlite;
 
+use crate::facts::{FactRules, MemberFacts};
+use report_sql::{CountQuery, Counts};
 use std::collections::BTreeMap;
 use std::fmt;
-use zailai::State;
+use zailai::{Config, State};
 
 /// A member as the server keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +170,29 @@ pub trait Store: Send + Sync + 'static {
     /// Every member's id, sorted (reports walk them).
     fn users(&self) -> impl std::future::Future<Output = Result<Vec<String>, StoreError>> + Send;
 
+    /// The report's aggregates over the fact tables (`facts.rs`, `report_sql.rs`).
+    fn report_counts(
+        &self,
+        query: CountQuery,
+    ) -> impl std::future::Future<Output = Result<Counts, StoreError>> + Send;
+
+    /// Whether every member's facts are in the fact tables: false in a database from before
+    /// them until [`crate::facts::rebuild`] has run to the end.
+    fn facts_complete(&self) -> impl std::future::Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Rebuilds one member's facts from their record and op log, read and replaced in one
+    /// transaction that holds the member (a sync of theirs waits, and is not lost).
+    fn rebuild_facts(
+        &self,
+        user: &str,
+        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks the facts complete (the end of a rebuild).
+    fn set_facts_complete(
+        &self,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
     /// Records a member's answer for one kind of subscription message (`granted` or not) at `at`.
     fn put_consent(
         &self,
@@ -259,19 +285,24 @@ pub enum AnyStore {
 
 impl AnyStore {
     /// `postgres://…` (or `host=…`) selects PostgreSQL; anything else is an SQLite file path.
-    pub async fn open(database: &str) -> Result<AnyStore, StoreError> {
-        if database.starts_with("postgres://")
+    /// The rules decide the report facts written with each commit; a database from before the
+    /// fact tables has its facts rebuilt here, before anything else uses it.
+    pub async fn open(database: &str, cfg: &Config) -> Result<AnyStore, StoreError> {
+        let rules = FactRules::of(cfg);
+        let store = if database.starts_with("postgres://")
             || database.starts_with("postgresql://")
             || database.starts_with("host=")
         {
-            Ok(AnyStore::Postgres(
-                postgres::Postgres::connect(database, postgres::DEFAULT_CONNECTIONS).await?,
-            ))
+            AnyStore::Postgres(
+                postgres::Postgres::connect(database, postgres::DEFAULT_CONNECTIONS, rules).await?,
+            )
         } else {
-            Ok(AnyStore::Sqlite(sqlite::Sqlite::open(
-                std::path::Path::new(database),
-            )?))
+            AnyStore::Sqlite(sqlite::Sqlite::open(std::path::Path::new(database), rules)?)
+        };
+        if !store.facts_complete().await? {
+            crate::facts::rebuild(&store, cfg).await?;
         }
+        Ok(store)
     }
 }
 
@@ -328,6 +359,38 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.consents(after, members).await,
             AnyStore::Postgres(s) => s.consents(after, members).await,
+        }
+    }
+
+    async fn report_counts(&self, query: CountQuery) -> Result<Counts, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.report_counts(query).await,
+            AnyStore::Postgres(s) => s.report_counts(query).await,
+        }
+    }
+
+    async fn facts_complete(&self) -> Result<bool, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.facts_complete().await,
+            AnyStore::Postgres(s) => s.facts_complete().await,
+        }
+    }
+
+    async fn rebuild_facts(
+        &self,
+        user: &str,
+        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+    ) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.rebuild_facts(user, rebuild).await,
+            AnyStore::Postgres(s) => s.rebuild_facts(user, rebuild).await,
+        }
+    }
+
+    async fn set_facts_complete(&self) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.set_facts_complete().await,
+            AnyStore::Postgres(s) => s.set_facts_complete().await,
         }
     }
 

@@ -2,9 +2,12 @@
 //! is locked (`SELECT … FOR UPDATE`) for the length of a sync, which serializes the syncs of
 //! one user across every server process.
 
+use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
 use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
+use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::{Client, GenericClient, NoTls, Statement};
 
@@ -75,6 +78,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
   at BIGINT NOT NULL
 );
 ",
+    // 3: the report's fact tables (issue 16).
+    q::FACT_TABLES,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -93,6 +98,20 @@ async fn prepared(
         return Ok(st.clone());
     }
     let st = client.prepare(sql).await.map_err(err)?;
+    cache.insert(sql, st.clone());
+    Ok(st)
+}
+
+/// [`prepared`] for the shared statements written with `?N` (`report_sql.rs`).
+async fn prepared_q(
+    client: &impl GenericClient,
+    cache: &mut HashMap<&'static str, Statement>,
+    sql: &'static str,
+) -> Result<Statement, StoreError> {
+    if let Some(st) = cache.get(sql) {
+        return Ok(st.clone());
+    }
+    let st = client.prepare(&dollars(sql)).await.map_err(err)?;
     cache.insert(sql, st.clone());
     Ok(st)
 }
@@ -129,6 +148,8 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
 pub struct Postgres {
     pool: Vec<Mutex<Conn>>,
     next: AtomicUsize,
+    /// What decides the report facts each commit writes.
+    rules: Arc<FactRules>,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -137,8 +158,12 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 
 impl Postgres {
     /// Connects `connections` times to `url` (`postgres://…` or `host=… port=…`) and creates
-    /// the tables if needed.
-    pub async fn connect(url: &str, connections: usize) -> Result<Postgres, StoreError> {
+    /// the tables if needed; `rules` decide the report facts.
+    pub async fn connect(
+        url: &str,
+        connections: usize,
+        rules: FactRules,
+    ) -> Result<Postgres, StoreError> {
         let mut pool = Vec::new();
         for _ in 0..connections.max(1) {
             let (client, connection) = tokio_postgres::connect(url, NoTls)
@@ -154,6 +179,7 @@ impl Postgres {
         Ok(Postgres {
             pool,
             next: AtomicUsize::new(0),
+            rules: Arc::new(rules),
         })
     }
 
@@ -213,6 +239,194 @@ async fn write_record(
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// Writes one commit's report facts (inside the caller's transaction).
+async fn write_facts(
+    tx: &impl GenericClient,
+    cache: &mut HashMap<&'static str, Statement>,
+    user: &str,
+    c: &Changes,
+) -> Result<(), StoreError> {
+    let run = |st: Statement, p: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>| async move {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = p
+            .iter()
+            .map(|b| &**b as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        tx.execute(&st, &refs).await.map(|_| ()).map_err(err)
+    };
+    let user = user.to_owned();
+    if let Some((joined, paid_until)) = c.member {
+        let st = prepared_q(tx, cache, q::UPSERT_MEMBER).await?;
+        run(
+            st,
+            vec![
+                Box::new(user.clone()),
+                Box::new(joined),
+                Box::new(paid_until),
+            ],
+        )
+        .await?;
+    }
+    for &day in &c.days {
+        let st = prepared_q(tx, cache, q::ADD_DAY).await?;
+        run(st, vec![Box::new(user.clone()), Box::new(day)]).await?;
+    }
+    if c.returned != 0 {
+        let st = prepared_q(tx, cache, q::ADD_RETURNED).await?;
+        run(
+            st,
+            vec![Box::new(user.clone()), Box::new(i32::from(c.returned))],
+        )
+        .await?;
+    }
+    if let Some((from, spans)) = &c.tiers {
+        for sql in [q::CUT_TIERS, q::END_TIER] {
+            let st = prepared_q(tx, cache, sql).await?;
+            run(st, vec![Box::new(user.clone()), Box::new(*from)]).await?;
+        }
+        for s in spans {
+            let st = prepared_q(tx, cache, q::ADD_TIER).await?;
+            let p: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = vec![
+                Box::new(user.clone()),
+                Box::new(s.from),
+                Box::new(s.until),
+                Box::new(i32::from(s.tier)),
+            ];
+            run(st, p).await?;
+        }
+    }
+    for (campaign, days) in &c.campaigns {
+        let st = prepared_q(tx, cache, q::UPSERT_CAMPAIGN).await?;
+        let days = i32::try_from(*days).unwrap_or(i32::MAX);
+        run(
+            st,
+            vec![
+                Box::new(user.clone()),
+                Box::new(campaign.clone()),
+                Box::new(days),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn ops_of(client: &impl GenericClient, user: &str) -> Result<Vec<OpRow>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT device, seq, at, op, result FROM ops WHERE user_id = $1 ORDER BY id",
+            &[&user],
+        )
+        .await
+        .map_err(err)?;
+    Ok(rows
+        .iter()
+        .map(|r| OpRow {
+            device: r.get(0),
+            seq: r.get::<_, i64>(1) as u32,
+            at: r.get(2),
+            op: r.get(3),
+            result: r.get(4),
+        })
+        .collect())
+}
+
+/// The report's aggregates (`report_sql.rs`).
+async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreError> {
+    let one = |sql: &'static str, p: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>| async move {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = p
+            .iter()
+            .map(|b| &**b as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let row = client.query_one(&dollars(sql), &refs).await.map_err(err)?;
+        let second = if row.len() > 1 {
+            row.get::<_, i64>(1)
+        } else {
+            0
+        };
+        Ok::<_, StoreError>((row.get::<_, i64>(0), second))
+    };
+    let tiers = |sql: &'static str| async move {
+        let rows = client
+            .query(&dollars(sql), &[&query.last_sample])
+            .await
+            .map_err(err)?;
+        Ok::<_, StoreError>(
+            rows.iter()
+                .map(|r| {
+                    (
+                        r.get::<_, i32>(0) as u8,
+                        r.get::<_, i32>(1),
+                        count(r.get(2)),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut out = Counts {
+        members: count(one(q::COUNT_MEMBERS, vec![]).await?.0),
+        tier_starts: tiers(q::TIER_STARTS).await?,
+        tier_ends: tiers(q::TIER_ENDS).await?,
+        ..Counts::default()
+    };
+    out.joins = client
+        .query(&dollars(q::JOINS), &[&query.from, &query.to])
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, i32>(0),
+                r.get::<_, i32>(1) == 1,
+                r.get::<_, i32>(2) as u8,
+                count(r.get(3)),
+            )
+        })
+        .collect();
+    for c in &query.campaigns {
+        let (id, days) = (c.id.clone(), i32::from(c.days));
+        let (participants, completed) =
+            one(q::PARTICIPANTS, vec![Box::new(id.clone()), Box::new(days)]).await?;
+        let (others, others_retained) = one(
+            q::OTHERS,
+            vec![
+                Box::new(id.clone()),
+                Box::new(c.first - 7),
+                Box::new(c.first - 1),
+                Box::new(c.last + 1),
+                Box::new(c.last + 7),
+            ],
+        )
+        .await?;
+        let active = one(q::ACTIVE, vec![Box::new(c.first), Box::new(c.last)])
+            .await?
+            .0;
+        let retained = one(
+            q::PARTICIPANTS_RETAINED,
+            vec![Box::new(id), Box::new(c.last + 1), Box::new(c.last + 7)],
+        )
+        .await?
+        .0;
+        out.campaigns.push(CampaignCounts {
+            active: count(active),
+            participants: count(participants),
+            completed: count(completed),
+            participants_retained: count(retained),
+            others: count(others),
+            others_retained: count(others_retained),
+        });
+    }
+    if let Some(from) = query.list_from {
+        out.listed = client
+            .query(&dollars(q::JOINED_LIST), &[&from, &query.to])
+            .await
+            .map_err(err)?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i32>(1), r.get::<_, i32>(2) as u8))
+            .collect();
+    }
+    Ok(out)
 }
 
 async fn load_row(
@@ -351,25 +565,29 @@ impl Store for Postgres {
         let initial = fresh();
         let (state, processed) = encode(&initial);
         let st = prepared(&tx, cache, INSERT_MEMBER).await?;
-        tx.execute(
-            &st,
-            &[
-                &user,
-                &i64::from(initial.server_version),
-                &state,
-                &processed,
-            ],
-        )
-        .await
-        .map_err(err)?;
+        let inserted = tx
+            .execute(
+                &st,
+                &[
+                    &user,
+                    &i64::from(initial.server_version),
+                    &state,
+                    &processed,
+                ],
+            )
+            .await
+            .map_err(err)?;
         let mut record = load_row(&tx, cache, user, true)
             .await?
             .ok_or_else(|| StoreError("member row vanished".into()))?;
+        let before = (inserted == 0).then(|| Summary::of(&self.rules, &record.state));
         let (out, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
         write_record(&tx, cache, user, &record, &rows).await?;
+        let facts = changes(&self.rules, before.as_ref(), &record.state, &rows);
+        write_facts(&tx, cache, user, &facts).await?;
         tx.commit().await.map_err(err)?;
         Ok(Ok(out))
     }
@@ -411,11 +629,14 @@ impl Store for Postgres {
         let Some(mut record) = load_row(&tx, cache, user, true).await? else {
             return Ok(Once::UnknownMember); // dropping `tx` rolls the claim back
         };
+        let before = Summary::of(&self.rules, &record.state);
         let (response, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Once::Refused(e)),
         };
         write_record(&tx, cache, user, &record, &rows).await?;
+        let facts = changes(&self.rules, Some(&before), &record.state, &rows);
+        write_facts(&tx, cache, user, &facts).await?;
         let st = prepared(&tx, cache, ANSWER_CALL).await?;
         tx.execute(&st, &[&key, &response]).await.map_err(err)?;
         tx.commit().await.map_err(err)?;
@@ -471,26 +692,54 @@ impl Store for Postgres {
     }
 
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
-        let rows = self
+        ops_of(&self.conn().await.client, user).await
+    }
+
+    async fn report_counts(&self, query: CountQuery) -> Result<Counts, StoreError> {
+        counts(&self.conn().await.client, &query).await
+    }
+
+    async fn facts_complete(&self) -> Result<bool, StoreError> {
+        let row = self
             .conn()
             .await
             .client
-            .query(
-                "SELECT device, seq, at, op, result FROM ops WHERE user_id = $1 ORDER BY id",
-                &[&user],
-            )
+            .query_one(q::FACTS_COMPLETE, &[])
             .await
             .map_err(err)?;
-        Ok(rows
-            .iter()
-            .map(|r| OpRow {
-                device: r.get(0),
-                seq: r.get::<_, i64>(1) as u32,
-                at: r.get(2),
-                op: r.get(3),
-                result: r.get(4),
-            })
-            .collect())
+        Ok(row.get::<_, Option<i32>>(0) == Some(1))
+    }
+
+    async fn rebuild_facts(
+        &self,
+        user: &str,
+        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+    ) -> Result<(), StoreError> {
+        let mut guard = self.conn().await;
+        let Conn {
+            client,
+            prepared: cache,
+        } = &mut *guard;
+        let tx = client.transaction().await.map_err(err)?;
+        let Some(record) = load_row(&tx, cache, user, true).await? else {
+            return Ok(());
+        };
+        let facts = rebuild(&record, &ops_of(&tx, user).await?);
+        for sql in q::CLEAR_MEMBER {
+            tx.execute(&dollars(sql), &[&user]).await.map_err(err)?;
+        }
+        write_facts(&tx, cache, user, &facts.as_changes()).await?;
+        tx.commit().await.map_err(err)
+    }
+
+    async fn set_facts_complete(&self) -> Result<(), StoreError> {
+        self.conn()
+            .await
+            .client
+            .execute(q::SET_FACTS_COMPLETE, &[])
+            .await
+            .map(|_| ())
+            .map_err(err)
     }
 
     async fn put_consent(

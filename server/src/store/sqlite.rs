@@ -4,7 +4,9 @@
 //! (`group_commit.rs`), so one flush covers many syncs.
 
 use super::group_commit::{Queue, Reply};
+use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
+use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -72,6 +74,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
   at INTEGER NOT NULL
 );
 ",
+    // 3: the report's fact tables (issue 16).
+    q::FACT_TABLES,
 ];
 
 #[derive(Clone)]
@@ -79,6 +83,8 @@ pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
     /// Member transactions waiting to be committed together (`group_commit.rs`).
     queue: Arc<Queue>,
+    /// What decides the report facts each commit writes.
+    rules: Arc<FactRules>,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -133,8 +139,8 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 impl Sqlite {
-    /// Opens (creating if needed) the database file.
-    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+    /// Opens (creating if needed) the database file; `rules` decide the report facts.
+    pub fn open(path: &Path, rules: FactRules) -> Result<Sqlite, StoreError> {
         private_files(path)?;
         let mut conn = Connection::open(path)
             .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
@@ -150,6 +156,7 @@ impl Sqlite {
         Ok(Sqlite {
             conn: Arc::new(Mutex::new(conn)),
             queue: Arc::default(),
+            rules: Arc::new(rules),
         })
     }
 
@@ -228,6 +235,127 @@ fn write_record(
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// Writes one commit's report facts (inside the caller's transaction).
+fn write_facts(tx: &Connection, user: &str, c: &Changes) -> Result<(), StoreError> {
+    let run = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<(), StoreError> {
+        tx.prepare_cached(sql)
+            .map_err(err)?
+            .execute(p)
+            .map_err(err)?;
+        Ok(())
+    };
+    if let Some((joined, paid_until)) = c.member {
+        run(q::UPSERT_MEMBER, params![user, joined, paid_until])?;
+    }
+    for day in &c.days {
+        run(q::ADD_DAY, params![user, day])?;
+    }
+    if c.returned != 0 {
+        run(q::ADD_RETURNED, params![user, c.returned])?;
+    }
+    if let Some((from, spans)) = &c.tiers {
+        run(q::CUT_TIERS, params![user, from])?;
+        run(q::END_TIER, params![user, from])?;
+        for s in spans {
+            run(q::ADD_TIER, params![user, s.from, s.until, s.tier])?;
+        }
+    }
+    for (campaign, days) in &c.campaigns {
+        run(q::UPSERT_CAMPAIGN, params![user, campaign, days])?;
+    }
+    Ok(())
+}
+
+/// The ops of a member in arrival order.
+fn ops_of(conn: &Connection, user: &str) -> Result<Vec<OpRow>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT device, seq, at, op, result FROM ops WHERE user_id = ?1 ORDER BY id")
+        .map_err(err)?;
+    let rows = stmt
+        .query_map(params![user], |r| {
+            Ok(OpRow {
+                device: r.get(0)?,
+                seq: r.get::<_, i64>(1)? as u32,
+                at: r.get(2)?,
+                op: r.get(3)?,
+                result: r.get(4)?,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err)
+}
+
+/// The report's aggregates (`report_sql.rs`).
+fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
+    let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<(i64, i64), StoreError> {
+        conn.query_row(sql, p, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<i64>>(1).unwrap_or(None).unwrap_or(0),
+            ))
+        })
+        .map_err(err)
+    };
+    let tiers = |sql: &str| -> Result<Vec<(u8, i32, u32)>, StoreError> {
+        let mut stmt = conn.prepare(sql).map_err(err)?;
+        let rows = stmt
+            .query_map(params![query.last_sample], |r| {
+                Ok((r.get::<_, u8>(0)?, r.get::<_, i32>(1)?, count(r.get(2)?)))
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    };
+    let mut out = Counts {
+        members: count(one(q::COUNT_MEMBERS, &[])?.0),
+        tier_starts: tiers(q::TIER_STARTS)?,
+        tier_ends: tiers(q::TIER_ENDS)?,
+        ..Counts::default()
+    };
+    let mut stmt = conn.prepare(q::JOINS).map_err(err)?;
+    let rows = stmt
+        .query_map(params![query.from, query.to], |r| {
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, i64>(1)? == 1,
+                r.get::<_, u8>(2)?,
+                count(r.get(3)?),
+            ))
+        })
+        .map_err(err)?;
+    out.joins = rows.collect::<Result<Vec<_>, _>>().map_err(err)?;
+    for c in &query.campaigns {
+        let (participants, completed) = one(q::PARTICIPANTS, params![c.id, c.days])?;
+        let (others, others_retained) = one(
+            q::OTHERS,
+            params![c.id, c.first - 7, c.first - 1, c.last + 1, c.last + 7],
+        )?;
+        out.campaigns.push(CampaignCounts {
+            active: count(one(q::ACTIVE, params![c.first, c.last])?.0),
+            participants: count(participants),
+            completed: count(completed),
+            participants_retained: count(
+                one(
+                    q::PARTICIPANTS_RETAINED,
+                    params![c.id, c.last + 1, c.last + 7],
+                )?
+                .0,
+            ),
+            others: count(others),
+            others_retained: count(others_retained),
+        });
+    }
+    if let Some(from) = query.list_from {
+        let mut stmt = conn.prepare(q::JOINED_LIST).map_err(err)?;
+        let rows = stmt
+            .query_map(params![from, query.to], |r| {
+                Ok((r.get(0)?, r.get::<_, i32>(1)?, r.get::<_, u8>(2)?))
+            })
+            .map_err(err)?;
+        out.listed = rows.collect::<Result<Vec<_>, _>>().map_err(err)?;
+    }
+    Ok(out)
 }
 
 fn draw_row(r: &rusqlite::Row) -> rusqlite::Result<DrawEntry> {
@@ -341,15 +469,20 @@ impl Store for Sqlite {
         E: Send + 'static,
     {
         let user = user.to_owned();
+        let rules = self.rules.clone();
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.queue.push(Box::new(move |tx| {
             let outcome = (|| {
-                let mut record = load_row(tx, &user)?.unwrap_or_else(fresh);
+                let loaded = load_row(tx, &user)?;
+                let before = loaded.as_ref().map(|r| Summary::of(&rules, &r.state));
+                let mut record = loaded.unwrap_or_else(fresh);
                 let (out, rows) = match change(&mut record) {
                     Ok(done) => done,
                     Err(e) => return Ok(Err(e)), // its savepoint rolls back
                 };
                 write_record(tx, &user, &record, &rows)?;
+                let facts = changes(&rules, before.as_ref(), &record.state, &rows);
+                write_facts(tx, &user, &facts)?;
                 Ok(Ok(out))
             })();
             let keep = matches!(outcome, Ok(Ok(_)));
@@ -380,6 +513,7 @@ impl Store for Sqlite {
         E: Send + 'static,
     {
         let (key, request, user) = (key.to_owned(), request.to_owned(), user.to_owned());
+        let rules = self.rules.clone();
         self.blocking(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
             let before: Option<(String, String)> = tx
@@ -400,11 +534,13 @@ impl Store for Sqlite {
             let Some(mut record) = load_row(&tx, &user)? else {
                 return Ok(Once::UnknownMember);
             };
+            let before = Summary::of(&rules, &record.state);
             let (response, rows) = match change(&mut record) {
                 Ok(done) => done,
                 Err(e) => return Ok(Once::Refused(e)),
             };
             write_record(&tx, &user, &record, &rows)?;
+            write_facts(&tx, &user, &changes(&rules, Some(&before), &record.state, &rows))?;
             tx.execute(
                 "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key, user, request, response, now],
@@ -469,24 +605,50 @@ impl Store for Sqlite {
 
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         let user = user.to_owned();
+        self.blocking(move |conn| ops_of(conn, &user)).await
+    }
+
+    async fn report_counts(&self, query: CountQuery) -> Result<Counts, StoreError> {
+        self.blocking(move |conn| counts(conn, &query)).await
+    }
+
+    async fn facts_complete(&self) -> Result<bool, StoreError> {
+        self.blocking(|conn| {
+            conn.query_row(q::FACTS_COMPLETE, [], |r| r.get::<_, Option<i64>>(0))
+                .map(|c| c == Some(1))
+                .map_err(err)
+        })
+        .await
+    }
+
+    async fn rebuild_facts(
+        &self,
+        user: &str,
+        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+    ) -> Result<(), StoreError> {
+        let user = user.to_owned();
         self.blocking(move |conn| {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT device, seq, at, op, result FROM ops WHERE user_id = ?1 ORDER BY id",
-                )
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
-            let rows = stmt
-                .query_map(params![user], |r| {
-                    Ok(OpRow {
-                        device: r.get(0)?,
-                        seq: r.get::<_, i64>(1)? as u32,
-                        at: r.get(2)?,
-                        op: r.get(3)?,
-                        result: r.get(4)?,
-                    })
-                })
-                .map_err(err)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+            let Some(record) = load_row(&tx, &user)? else {
+                return Ok(());
+            };
+            let facts = rebuild(&record, &ops_of(&tx, &user)?);
+            for sql in q::CLEAR_MEMBER {
+                tx.execute(sql, params![user]).map_err(err)?;
+            }
+            write_facts(&tx, &user, &facts.as_changes())?;
+            tx.commit().map_err(err)
+        })
+        .await
+    }
+
+    async fn set_facts_complete(&self) -> Result<(), StoreError> {
+        self.blocking(|conn| {
+            conn.execute(q::SET_FACTS_COMPLETE, [])
+                .map(|_| ())
+                .map_err(err)
         })
         .await
     }

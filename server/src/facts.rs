@@ -1,0 +1,292 @@
+//! Report facts (issue 16): what the operator's report needs of each member, kept in tables
+//! beside the member's record and written in the same transaction wherever an op is applied
+//! (`Store::transact`, `Store::once`), so the report is a handful of SQL aggregates instead of
+//! a replay of every op log (`docs/report.md`, "How it is computed").
+//!
+//! A commit's facts are derived from the member's state before and after it and the op rows it
+//! applied ([`changes`]); the backends write them ([`Changes`]) and sum them up
+//! (`store::report_sql`). The same derivation, run op by op over a replayed log, rebuilds the
+//! facts of a database from before them ([`replay`]).
+
+use crate::store::{OpRow, Store, StoreError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use zailai::day::{BusinessClock, Day};
+use zailai::{Config, Op, State};
+
+/// The ages (days after joining) the report's retention counts, as bits of `returned`.
+pub const RETURN_AGES: [(i32, u8); 3] = [(1, 1), (7, 2), (30, 4)];
+
+/// The bit of `returned` for an age, if the report counts it.
+pub fn return_bit(age: i32) -> u8 {
+    RETURN_AGES
+        .iter()
+        .find(|(a, _)| *a == age)
+        .map_or(0, |(_, bit)| *bit)
+}
+
+/// What of the rules the facts depend on: the business day, and the campaign windows.
+#[derive(Debug, Clone)]
+pub struct FactRules {
+    clock: BusinessClock,
+    /// Campaign id, first day, number of days.
+    campaigns: Vec<(String, Day, u16)>,
+}
+
+impl FactRules {
+    pub fn of(cfg: &Config) -> FactRules {
+        FactRules {
+            clock: cfg.clock(),
+            campaigns: cfg
+                .campaigns
+                .iter()
+                .map(|c| (c.id.clone(), c.start.to_day(), c.days))
+                .collect(),
+        }
+    }
+}
+
+/// A stretch of days over which the member's effective tier holds: `from ..< until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierSpan {
+    pub from: Day,
+    pub until: Option<Day>,
+    /// Index into the rules' tier levels.
+    pub tier: u8,
+}
+
+/// The parts of a member's state the facts follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    joined: Day,
+    earned: u8,
+    /// A paid membership's (tier, last day), when one was bought.
+    paid: Option<(u8, Day)>,
+    /// Campaign id → days of its window with a check-in (checked or made up).
+    campaigns: BTreeMap<String, u32>,
+}
+
+impl Summary {
+    pub fn of(rules: &FactRules, st: &State) -> Summary {
+        let campaigns = rules
+            .campaigns
+            .iter()
+            .filter(|(id, _, _)| st.campaigns.contains_key(id))
+            .map(|(id, first, days)| {
+                let n = st
+                    .checkins
+                    .range(*first..*first + i32::from(*days))
+                    .filter(|(_, r)| r.mark != zailai::state::Mark::Frozen)
+                    .count() as u32;
+                (id.clone(), n)
+            })
+            .collect();
+        Summary {
+            joined: st.joined,
+            earned: st.tier,
+            paid: st.paid.as_ref().map(|p| (p.tier, p.until)),
+            campaigns,
+        }
+    }
+
+    /// The last day of a paid membership that sets the tier (the report's "paid member" on
+    /// a day is `paid_until >= day`); `None` without one.
+    fn paid_until(&self) -> Option<Day> {
+        self.paid
+            .filter(|&(tier, _)| tier >= self.earned)
+            .map(|(_, until)| until)
+    }
+
+    /// The effective tier from `from` on, as this state has it: raised by a paid membership
+    /// until its last day, then the earned tier (`zailai::engine::tiers::effective`).
+    fn spans(&self, from: Day) -> Vec<TierSpan> {
+        match self.paid {
+            Some((tier, until)) if until >= from && tier > self.earned => vec![
+                TierSpan {
+                    from,
+                    until: Some(until + 1),
+                    tier,
+                },
+                TierSpan {
+                    from: until + 1,
+                    until: None,
+                    tier: self.earned,
+                },
+            ],
+            _ => vec![TierSpan {
+                from,
+                until: None,
+                tier: self.earned,
+            }],
+        }
+    }
+}
+
+/// What one commit changes in the facts; the backends write it in the commit's transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// (joined, paid_until) of `member_facts`, when new or changed.
+    pub member: Option<(Day, Option<Day>)>,
+    /// Business days with an applied op (`member_days`), each once.
+    pub days: Vec<Day>,
+    /// Bits to set in `member_facts.returned` ([`RETURN_AGES`]).
+    pub returned: u8,
+    /// The tier timeline from a day on: spans starting then or later are replaced by these,
+    /// and a span running past that day ends there.
+    pub tiers: Option<(Day, Vec<TierSpan>)>,
+    /// Campaign days per campaign taken part in, when new or changed.
+    pub campaigns: Vec<(String, u32)>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+}
+
+/// The facts a commit changes: `before` is the member's summary before it (`None` for a new
+/// member), `after` the state it commits, `rows` the op rows it logs.
+pub fn changes(
+    rules: &FactRules,
+    before: Option<&Summary>,
+    after: &State,
+    rows: &[OpRow],
+) -> Changes {
+    let now = Summary::of(rules, after);
+    let days: BTreeSet<Day> = rows
+        .iter()
+        .filter(|r| r.result == "applied")
+        .map(|r| rules.clock.day_of(r.at))
+        .collect();
+    let member = (now.joined, now.paid_until());
+    let returned = days
+        .iter()
+        .fold(0, |bits, d| bits | return_bit(d - now.joined));
+    // A new member's timeline starts on the join day; a change holds from the first day the
+    // commit applied an op on (an offline push's older ops included).
+    let tiers = match before {
+        None => Some((now.joined, now.spans(now.joined))),
+        Some(b) => days
+            .first()
+            .and_then(|&from| (b.spans(from) != now.spans(from)).then(|| (from, now.spans(from)))),
+    };
+    let campaigns = now
+        .campaigns
+        .iter()
+        .filter(|(id, n)| before.and_then(|b| b.campaigns.get(*id)) != Some(*n))
+        .map(|(id, n)| (id.clone(), *n))
+        .collect();
+    Changes {
+        member: (before.map(|b| (b.joined, b.paid_until())) != Some(member)).then_some(member),
+        days: days.into_iter().collect(),
+        returned,
+        tiers,
+        campaigns,
+    }
+}
+
+/// One member's facts held in memory: what the tables hold for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberFacts {
+    pub joined: Day,
+    pub paid_until: Option<Day>,
+    pub returned: u8,
+    pub days: BTreeSet<Day>,
+    pub tiers: Vec<TierSpan>,
+    pub campaigns: BTreeMap<String, u32>,
+}
+
+impl MemberFacts {
+    /// Applies a commit's changes as the backends do in SQL.
+    pub fn apply(&mut self, c: &Changes) {
+        if let Some((joined, paid_until)) = c.member {
+            self.joined = joined;
+            self.paid_until = paid_until;
+        }
+        self.days.extend(c.days.iter().copied());
+        self.returned |= c.returned;
+        if let Some((from, spans)) = &c.tiers {
+            self.tiers.retain(|s| s.from < *from);
+            for s in &mut self.tiers {
+                if s.until.is_none_or(|u| u > *from) {
+                    s.until = Some(*from);
+                }
+            }
+            self.tiers.extend(spans.iter().copied());
+        }
+        for (id, n) in &c.campaigns {
+            self.campaigns.insert(id.clone(), *n);
+        }
+    }
+}
+
+impl MemberFacts {
+    /// The changes that write these facts into empty tables.
+    pub fn as_changes(&self) -> Changes {
+        Changes {
+            member: Some((self.joined, self.paid_until)),
+            days: self.days.iter().copied().collect(),
+            returned: self.returned,
+            tiers: Some((Day::MIN, self.tiers.clone())),
+            campaigns: self
+                .campaigns
+                .iter()
+                .map(|(id, n)| (id.clone(), *n))
+                .collect(),
+        }
+    }
+}
+
+/// A member's facts rebuilt from the op log: the log replayed op by op from the join, each
+/// applied op taken as a commit of its own (for databases from before the facts tables).
+pub fn replay(rules: &FactRules, cfg: &Config, stored: &State, rows: &[OpRow]) -> MemberFacts {
+    let mut st = State::join(cfg, &stored.user, cfg.clock().start_of(stored.joined));
+    let mut facts = MemberFacts::default();
+    let mut summary = None;
+    for row in rows.iter().filter(|r| r.result == "applied") {
+        if let Ok(op) = Op::from_json(&row.op) {
+            // The server applied it; a replay refusing it would mean other rules: skip it.
+            let _ = st.apply(cfg, &op);
+        }
+        facts.apply(&changes(
+            rules,
+            summary.as_ref(),
+            &st,
+            std::slice::from_ref(row),
+        ));
+        summary = Some(Summary::of(rules, &st));
+    }
+    // The stored state is the authority on what holds now: its membership and campaign days
+    // are kept (the tier timeline is the replay's: no day is applied here).
+    facts.apply(&changes(rules, summary.as_ref(), stored, &[]));
+    facts
+}
+
+/// Rebuilds every member's facts from the op logs (a database from before the fact tables),
+/// then marks them complete. Each member is read and rewritten in a transaction of its own,
+/// so servers running meanwhile lose nothing; a rebuild cut short starts again next time.
+pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError> {
+    let users = store.users().await?;
+    let terminal = std::io::stderr().is_terminal();
+    eprintln!(
+        "zailai: building the report facts of {} members from their op logs (once, after the upgrade that added them)",
+        users.len()
+    );
+    let (rules, cfg) = (Arc::new(FactRules::of(cfg)), Arc::new(cfg.clone()));
+    for (i, user) in users.iter().enumerate() {
+        let (rules, cfg) = (rules.clone(), cfg.clone());
+        store
+            .rebuild_facts(user, move |record, rows| {
+                replay(&rules, &cfg, &record.state, rows)
+            })
+            .await?;
+        if terminal && (i % 1000 == 999 || i + 1 == users.len()) {
+            eprint!("\r  {} / {} members", i + 1, users.len());
+        }
+    }
+    if terminal {
+        eprintln!();
+    }
+    store.set_facts_complete().await
+}
