@@ -263,9 +263,12 @@ pub fn replay(rules: &FactRules, cfg: &Config, stored: &State, rows: &[OpRow]) -
     facts
 }
 
+/// Members whose facts one rebuild transaction replaces (one flush for them all).
+const REBUILD_BATCH: usize = 500;
+
 /// Rebuilds every member's facts from the op logs (a database from before the fact tables),
-/// then marks them complete. Each member is read and rewritten in a transaction of its own,
-/// so servers running meanwhile lose nothing; a rebuild cut short starts again next time.
+/// then marks them complete. Members are read and rewritten in transactions that hold them,
+/// so nothing a server writes meanwhile is lost; a rebuild cut short starts again next time.
 pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError> {
     let users = store.users().await?;
     let terminal = std::io::stderr().is_terminal();
@@ -274,15 +277,17 @@ pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError>
         users.len()
     );
     let (rules, cfg) = (Arc::new(FactRules::of(cfg)), Arc::new(cfg.clone()));
-    for (i, user) in users.iter().enumerate() {
+    let mut done = 0;
+    for batch in users.chunks(REBUILD_BATCH) {
         let (rules, cfg) = (rules.clone(), cfg.clone());
         store
-            .rebuild_facts(user, move |record, rows| {
+            .rebuild_facts(batch.to_vec(), move |record, rows| {
                 replay(&rules, &cfg, &record.state, rows)
             })
             .await?;
-        if terminal && (i % 1000 == 999 || i + 1 == users.len()) {
-            eprint!("\r  {} / {} members", i + 1, users.len());
+        done += batch.len();
+        if terminal {
+            eprint!("\r  {done} / {} members", users.len());
         }
     }
     if terminal {

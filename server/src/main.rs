@@ -85,6 +85,10 @@ enum Command {
         days: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write in large batches (PostgreSQL: COPY) instead of one transaction per sync:
+        /// the same database, for millions of members. The members must be new to it.
+        #[arg(long)]
+        bulk: bool,
     },
     /// Verify a lottery's published results (the JSON of GET /v1/lotteries/{id}, revealed) against the rules.
     VerifyLottery {
@@ -302,6 +306,7 @@ fn populate_command(
     start: &str,
     days: u32,
     seed: u64,
+    bulk: bool,
 ) -> Result<(), simulate::Failure> {
     let input = |e: String| simulate::Failure::Input(format!("error: {e}"));
     let cfg = match &config {
@@ -326,7 +331,11 @@ fn populate_command(
     let totals = runtime
         .block_on(async {
             let store = zailai_server::store::AnyStore::open(&database, &cfg).await?;
-            zailai_server::populate::run(&store, &cfg, &plan).await
+            if bulk {
+                zailai_server::populate::run_bulk(&store, &cfg, &plan).await
+            } else {
+                zailai_server::populate::run(&store, &cfg, &plan).await
+            }
         })
         .map_err(|e| input(e.to_string()))?;
     println!(
@@ -449,7 +458,8 @@ fn main() -> ExitCode {
             start,
             days,
             seed,
-        } => populate_command(data_dir, database, config, users, &start, days, seed),
+            bulk,
+        } => populate_command(data_dir, database, config, users, &start, days, seed, bulk),
         Command::VerifyLottery { config, record } => verify_lottery(config, &record),
         Command::Snapshot(command) => snapshot_cli::run(command),
         Command::Rules(command) => rules_cli::run(command),

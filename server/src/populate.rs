@@ -2,14 +2,21 @@
 //! dormant stretches and returns, synced day by day through the server's own path (the core's
 //! acceptance and a store transaction per push, `sync_service::apply_push`), so reports and
 //! benchmarks run on data shaped like a real program's. The same seed gives the same database.
+//!
+//! [`run_bulk`] (`zailai populate --bulk`) draws the same lives and applies the same syncs in
+//! memory, then writes members, op logs and report facts in large batches (PostgreSQL's
+//! `COPY`): the same database, built fast enough for a million members.
 
-use crate::store::{OpRow, Record, Store, StoreError};
+use crate::facts::{changes, FactRules, MemberFacts, Summary};
+use crate::store::{BulkMember, OpRow, Record, Store, StoreError};
 use crate::sync_service::apply_push;
 use serde_json::json;
+use std::io::IsTerminal;
+use std::sync::Arc;
 use zailai::day::{Date, Day};
 use zailai::op::{MERCHANT_DEVICE, SERVER_DEVICE};
 use zailai::sync::{Limits, Push};
-use zailai::{Config, Op, State};
+use zailai::{Config, Op, OpKind, State};
 
 /// SplitMix64: small, fast, and the same on every machine (no dependency for a simulator).
 pub struct Rng(u64);
@@ -140,87 +147,131 @@ pub struct Totals {
     pub rejected: u32,
 }
 
-/// Runs the plan into `store`. Members sync once per active day, right after their last op.
-pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals, StoreError> {
-    let mut rng = Rng::new(plan.seed);
+/// One simulated sync: the phone's push, and the ops the server writes with it.
+pub struct SimSync {
+    push: Push,
+    /// (at, op) of the merchant's and the server's ops.
+    server: Vec<(i64, OpKind)>,
+    now: i64,
+}
+
+/// A simulated member's id.
+fn user_name(n: u32) -> String {
+    format!("sim-{n:05}")
+}
+
+/// Draws a member's life from `rng`: their syncs, one per active day, in order.
+fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
     let end = plan.start.to_day() + plan.days as Day;
-    let mut totals = Totals::default();
-    let limits = Limits::from_config(cfg);
-    for n in 0..plan.users {
-        let user = format!("sim-{n:05}");
-        let p = persona(&mut rng, plan);
-        let mut seq = 0u32;
-        let mut order_no = 0u32;
-        let mut away_until = p.joined;
-        totals.members += 1;
-        for day in p.joined..end {
-            if day > p.joined && rng.chance(p.churn) {
-                break;
-            }
-            // Now and then a dormant stretch (7–20 days), then a return.
-            if day > p.joined && day >= away_until && rng.chance(0.01) {
-                away_until = day + rng.range(7, 20) as Day;
-            }
-            if day < away_until || !(day == p.joined || rng.chance(p.engagement)) {
-                continue;
-            }
-            // Orders are the merchant's (the merchant API) and invites the server's (the
-            // invitee's first sync): written as the server writes them; the rest the phone's.
-            let (server, phone): (Vec<_>, Vec<_>) = day_ops(&mut rng, cfg, &p, day, &mut order_no)
-                .into_iter()
-                .map(|(t, body)| {
-                    let op = json!({"device": "~", "seq": 1, "at": t, "op": body});
-                    let op = Op::from_json(&op.to_string()).expect("simulated ops are well-formed");
-                    (t, op.op)
-                })
-                .partition(|(_, kind)| kind.written_by_server(cfg));
-            let ops: Vec<Op> = phone
-                .into_iter()
-                .map(|(at, op)| {
-                    seq += 1;
-                    Op {
-                        device: "phone".into(),
-                        seq,
-                        at,
-                        op,
-                    }
-                })
-                .collect();
-            let now = ops.last().map_or(0, |o| o.at) + 1_000;
-            let first_at = ops[0].at;
-            totals.ops += (ops.len() + server.len()) as u32;
-            let push = Push {
+    let p = persona(rng, plan);
+    let mut seq = 0u32;
+    let mut order_no = 0u32;
+    let mut away_until = p.joined;
+    let mut syncs = Vec::new();
+    for day in p.joined..end {
+        if day > p.joined && rng.chance(p.churn) {
+            break;
+        }
+        // Now and then a dormant stretch (7–20 days), then a return.
+        if day > p.joined && day >= away_until && rng.chance(0.01) {
+            away_until = day + rng.range(7, 20) as Day;
+        }
+        if day < away_until || !(day == p.joined || rng.chance(p.engagement)) {
+            continue;
+        }
+        // Orders are the merchant's (the merchant API) and invites the server's (the
+        // invitee's first sync): written as the server writes them; the rest the phone's.
+        let (server, phone): (Vec<_>, Vec<_>) = day_ops(rng, cfg, &p, day, &mut order_no)
+            .into_iter()
+            .map(|(t, body)| {
+                let op = json!({"device": "~", "seq": 1, "at": t, "op": body});
+                let op = Op::from_json(&op.to_string()).expect("simulated ops are well-formed");
+                (t, op.op)
+            })
+            .partition(|(_, kind)| kind.written_by_server(cfg));
+        let ops: Vec<Op> = phone
+            .into_iter()
+            .map(|(at, op)| {
+                seq += 1;
+                Op {
+                    device: "phone".into(),
+                    seq,
+                    at,
+                    op,
+                }
+            })
+            .collect();
+        let now = ops.last().map_or(0, |o| o.at) + 1_000;
+        syncs.push(SimSync {
+            push: Push {
                 protocol: zailai::sync::PROTOCOL,
                 device: "phone".into(),
                 base_version: 0,
                 snapshot_formats: vec![3],
                 ops,
                 invited_by: None,
+            },
+            server,
+            now,
+        });
+    }
+    syncs
+}
+
+impl SimSync {
+    fn ops(&self) -> u32 {
+        (self.push.ops.len() + self.server.len()) as u32
+    }
+
+    /// The member as the first sync finds them.
+    fn fresh(&self, cfg: &Config, user: &str) -> Record {
+        Record {
+            state: State::join(cfg, user, self.push.ops[0].at),
+            processed: Default::default(),
+            server_version: 0,
+        }
+    }
+
+    /// What the server does with it in the sync's transaction: the push through the core's
+    /// acceptance, then the merchant's and the server's ops. Returns the refusals and the
+    /// op rows to log.
+    fn apply(self, r: &mut Record, cfg: &Config, limits: Limits) -> (u32, Vec<OpRow>) {
+        let (outcome, mut rows) = apply_push(r, cfg, &self.push, self.now, limits);
+        let mut rejected = outcome.rejected.len() as u32;
+        for (t, kind) in self.server {
+            let device = match kind {
+                OpKind::Track { .. } => SERVER_DEVICE,
+                _ => MERCHANT_DEVICE,
             };
-            let (cfg2, user2) = (cfg.clone(), user.clone());
-            let fresh = move || Record {
-                state: State::join(&cfg2, &user2, first_at),
-                processed: Default::default(),
-                server_version: 0,
-            };
-            let cfg3 = cfg.clone();
+            match zailai::sync::server_op(&mut r.state, cfg, device, |_| kind, t) {
+                Ok((op, _)) => rows.push(OpRow::of(&op, "applied".to_owned())),
+                Err(_) => rejected += 1,
+            }
+        }
+        (rejected, rows)
+    }
+}
+
+/// Runs the plan into `store`, each sync a store transaction of its own (`Store::transact`,
+/// as the server does). Members sync once per active day, right after their last op.
+pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals, StoreError> {
+    let mut rng = Rng::new(plan.seed);
+    let mut totals = Totals::default();
+    let limits = Limits::from_config(cfg);
+    let shared = Arc::new(cfg.clone());
+    for n in 0..plan.users {
+        let user = user_name(n);
+        totals.members += 1;
+        for sync in member_syncs(&mut rng, cfg, plan) {
+            totals.ops += sync.ops();
+            let fresh = sync.fresh(cfg, &user);
+            let cfg = shared.clone();
             let rejected = store
-                .transact(&user, fresh, move |r: &mut Record| {
-                    let (outcome, mut rows): (_, Vec<OpRow>) =
-                        apply_push(r, &cfg3, &push, now, limits);
-                    let mut rejected = outcome.rejected.len() as u32;
-                    for (t, kind) in server {
-                        let device = match kind {
-                            zailai::OpKind::Track { .. } => SERVER_DEVICE,
-                            _ => MERCHANT_DEVICE,
-                        };
-                        match zailai::sync::server_op(&mut r.state, &cfg3, device, |_| kind, t) {
-                            Ok((op, _)) => rows.push(OpRow::of(&op, "applied".to_owned())),
-                            Err(_) => rejected += 1,
-                        }
-                    }
-                    Ok::<_, ()>((rejected, rows))
-                })
+                .transact(
+                    &user,
+                    move || fresh,
+                    move |r: &mut Record| Ok::<_, ()>(sync.apply(r, &cfg, limits)),
+                )
                 .await?
                 .unwrap_or(0);
             totals.syncs += 1;
@@ -228,4 +279,97 @@ pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals
         }
     }
     Ok(totals)
+}
+
+/// Members simulated and written together by [`run_bulk`].
+const BULK_BATCH: u32 = 2_000;
+
+/// One member's whole life applied in memory: their record, op log and report facts, as the
+/// syncs of [`run`] would have left them.
+fn live(
+    cfg: &Config,
+    rules: &FactRules,
+    user: String,
+    syncs: Vec<SimSync>,
+) -> (BulkMember, Totals) {
+    let limits = Limits::from_config(cfg);
+    let mut totals = Totals {
+        members: 1,
+        ..Totals::default()
+    };
+    let mut record: Option<Record> = None;
+    let mut facts = MemberFacts::default();
+    let mut log = Vec::new();
+    for sync in syncs {
+        totals.syncs += 1;
+        totals.ops += sync.ops();
+        let before = record.as_ref().map(|r| Summary::of(rules, &r.state));
+        let r = record.get_or_insert_with(|| sync.fresh(cfg, &user));
+        let (rejected, rows) = sync.apply(r, cfg, limits);
+        totals.rejected += rejected;
+        facts.apply(&changes(rules, before.as_ref(), &r.state, &rows));
+        log.extend(rows);
+    }
+    let member = BulkMember {
+        record: record.unwrap_or_else(|| Record {
+            state: State::join(cfg, &user, 0),
+            processed: Default::default(),
+            server_version: 0,
+        }),
+        user,
+        rows: log,
+        facts,
+    };
+    (member, totals)
+}
+
+/// Runs the plan into `store` in batches: the same lives as [`run`], applied in memory on a
+/// thread of their own while the store writes the batch before (`Store::bulk_insert`). The
+/// members must be new to the database. Shows progress on a terminal.
+pub async fn run_bulk(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals, StoreError> {
+    let (send, mut batches) = tokio::sync::mpsc::channel::<(Vec<BulkMember>, Totals)>(2);
+    let (cfg2, plan2) = (cfg.clone(), plan.clone());
+    let simulator = std::thread::spawn(move || {
+        let (cfg, plan) = (cfg2, plan2);
+        let rules = FactRules::of(&cfg);
+        let mut rng = Rng::new(plan.seed);
+        let mut n = 0;
+        while n < plan.users {
+            let mut batch = Vec::new();
+            let mut totals = Totals::default();
+            for k in n..(n + BULK_BATCH).min(plan.users) {
+                let syncs = member_syncs(&mut rng, &cfg, &plan);
+                let (member, t) = live(&cfg, &rules, user_name(k), syncs);
+                batch.push(member);
+                add(&mut totals, &t);
+            }
+            n += BULK_BATCH;
+            if send.blocking_send((batch, totals)).is_err() {
+                return; // the writer failed and said why
+            }
+        }
+    });
+    let terminal = std::io::stderr().is_terminal();
+    let mut totals = Totals::default();
+    while let Some((batch, t)) = batches.recv().await {
+        store.bulk_insert(batch).await?;
+        add(&mut totals, &t);
+        if terminal {
+            eprint!("\r  {} / {} members written", totals.members, plan.users);
+        }
+    }
+    if terminal {
+        eprintln!();
+    }
+    simulator
+        .join()
+        .map_err(|_| StoreError("the simulation failed".to_owned()))?;
+    Ok(totals)
+}
+
+fn add(sum: &mut Totals, t: &Totals) {
+    sum.members += t.members;
+    sum.syncs += t.syncs;
+    sum.ops += t.ops;
+    sum.rejected += t.rejected;
 }

@@ -2,13 +2,13 @@
 //! what each commit wrote) equals the report by replay of every op log, on a populated
 //! database, on SQLite and PostgreSQL, for several ranges and experiments. A database from
 //! before the fact tables gets them rebuilt to the same numbers, and until then no report is
-//! made from half of them.
+//! made from half of them. `populate --bulk` writes the same database as the sync path.
 
 use serde_json::{json, Value};
 use zailai::day::Date;
 use zailai::Config;
 use zailai_server::facts::FactRules;
-use zailai_server::populate::{run, Plan};
+use zailai_server::populate::{run, run_bulk, Plan};
 use zailai_server::report::{build, parse_experiments, replay_build};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
@@ -145,6 +145,21 @@ async fn sqlite_report_from_facts_equals_the_replay_and_survives_a_rebuild() {
         .unwrap();
     assert!(rebuilt.facts_complete().await.unwrap());
     assert_eq!(same_reports(&rebuilt, &cfg, "SQLite rebuilt").await, before);
+    drop(rebuilt);
+
+    // A rebuild over facts already there (one cut short, or servers that ran meanwhile)
+    // writes the same facts again: nothing is counted twice.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE facts_status SET complete = 0", [])
+        .unwrap();
+    drop(conn);
+    let again = AnyStore::open(&path.display().to_string(), &cfg)
+        .await
+        .unwrap();
+    assert_eq!(
+        same_reports(&again, &cfg, "SQLite rebuilt twice").await,
+        before
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +181,66 @@ async fn postgres_report_from_facts_equals_the_replay() {
     let store = Postgres::connect(&format!("{url} dbname={db}"), 4, FactRules::of(&cfg))
         .await
         .unwrap();
-    run(&store, &cfg, &plan()).await.unwrap();
+    let synced = run(&store, &cfg, &plan()).await.unwrap();
     let report = same_reports(&store, &cfg, "PostgreSQL").await;
     covers_every_fact(&report);
+
+    // The bulk path (COPY) into a database of its own: the same members, logs and report.
+    let bulk_db = format!("{db}_bulk");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {bulk_db}"),
+        format!("CREATE DATABASE {bulk_db}"),
+    ] {
+        admin.batch_execute(&sql).await.unwrap();
+    }
+    let bulk = Postgres::connect(&format!("{url} dbname={bulk_db}"), 2, FactRules::of(&cfg))
+        .await
+        .unwrap();
+    assert_eq!(run_bulk(&bulk, &cfg, &plan()).await.unwrap(), synced);
+    same_database(&store, &bulk).await;
+    assert_eq!(same_reports(&bulk, &cfg, "PostgreSQL bulk").await, report);
+    let again = run_bulk(&bulk, &cfg, &plan()).await.err().unwrap();
+    assert!(again.0.contains("new members only"), "{}", again.0);
+}
+
+/// Every member's record and op log are the same in both stores.
+async fn same_database(a: &impl Store, b: &impl Store) {
+    let users = a.users().await.unwrap();
+    assert_eq!(users, b.users().await.unwrap());
+    for user in &users {
+        assert_eq!(
+            a.load(user).await.unwrap(),
+            b.load(user).await.unwrap(),
+            "{user}"
+        );
+        assert_eq!(
+            a.ops(user).await.unwrap(),
+            b.ops(user).await.unwrap(),
+            "{user}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_bulk_population_equals_the_synced_one() {
+    let cfg = config();
+    let synced = Sqlite::open(&temp_db("synced"), FactRules::of(&cfg)).unwrap();
+    let bulk = Sqlite::open(&temp_db("bulk"), FactRules::of(&cfg)).unwrap();
+    let plan = Plan {
+        users: 120,
+        ..plan()
+    };
+    let totals = run(&synced, &cfg, &plan).await.unwrap();
+    assert_eq!(run_bulk(&bulk, &cfg, &plan).await.unwrap(), totals);
+    same_database(&synced, &bulk).await;
+    let (from, to) = (RANGES[0].0, RANGES[0].1);
+    let (from, to) = (Date::parse(from).unwrap(), Date::parse(to).unwrap());
+    let a = build(&synced, &cfg, &experiments(), from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        a,
+        build(&bulk, &cfg, &experiments(), from, to).await.unwrap()
+    );
+    assert_eq!(a.members, 120);
 }

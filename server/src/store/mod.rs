@@ -51,6 +51,15 @@ impl OpRow {
     }
 }
 
+/// A member written whole by a bulk load (`populate --bulk`): record, op log and facts.
+#[derive(Debug, Clone)]
+pub struct BulkMember {
+    pub user: String,
+    pub record: Record,
+    pub rows: Vec<OpRow>,
+    pub facts: MemberFacts,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError(pub String);
 
@@ -180,17 +189,27 @@ pub trait Store: Send + Sync + 'static {
     /// them until [`crate::facts::rebuild`] has run to the end.
     fn facts_complete(&self) -> impl std::future::Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Rebuilds one member's facts from their record and op log, read and replaced in one
-    /// transaction that holds the member (a sync of theirs waits, and is not lost).
+    /// Rebuilds some members' facts from their records and op logs, read and written in one
+    /// transaction that holds them (a sync of theirs waits, and is not lost). Nothing is
+    /// cleared first: the facts a commit wrote since the fact tables came are in the rebuilt
+    /// ones too (they come from the same op log), and every fact write is idempotent, the
+    /// tier timeline replaced whole.
     fn rebuild_facts(
         &self,
-        user: &str,
-        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+        users: Vec<String>,
+        rebuild: impl Fn(&Record, &[OpRow]) -> MemberFacts + Send + Sync + 'static,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
 
     /// Marks the facts complete (the end of a rebuild).
     fn set_facts_complete(
         &self,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes new members whole, in one transaction (a bulk load: `populate --bulk`). A
+    /// member already in the database fails the whole batch.
+    fn bulk_insert(
+        &self,
+        members: Vec<BulkMember>,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
 
     /// Records a member's answer for one kind of subscription message (`granted` or not) at `at`.
@@ -378,12 +397,12 @@ impl Store for AnyStore {
 
     async fn rebuild_facts(
         &self,
-        user: &str,
-        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+        users: Vec<String>,
+        rebuild: impl Fn(&Record, &[OpRow]) -> MemberFacts + Send + Sync + 'static,
     ) -> Result<(), StoreError> {
         match self {
-            AnyStore::Sqlite(s) => s.rebuild_facts(user, rebuild).await,
-            AnyStore::Postgres(s) => s.rebuild_facts(user, rebuild).await,
+            AnyStore::Sqlite(s) => s.rebuild_facts(users, rebuild).await,
+            AnyStore::Postgres(s) => s.rebuild_facts(users, rebuild).await,
         }
     }
 
@@ -391,6 +410,13 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.set_facts_complete().await,
             AnyStore::Postgres(s) => s.set_facts_complete().await,
+        }
+    }
+
+    async fn bulk_insert(&self, members: Vec<BulkMember>) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.bulk_insert(members).await,
+            AnyStore::Postgres(s) => s.bulk_insert(members).await,
         }
     }
 

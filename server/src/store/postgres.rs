@@ -3,7 +3,7 @@
 //! one user across every server process.
 
 use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
-use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
+use super::{decode, encode, BulkMember, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -429,6 +429,105 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
     Ok(out)
 }
 
+/// One field of a `COPY … FROM STDIN` text row: backslash, tab, newline and carriage return
+/// escaped, as the format asks.
+fn copy_field(out: &mut String, field: &str) {
+    for c in field.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A row of `COPY` text: fields separated by tabs; `None` is NULL.
+fn copy_row(out: &mut String, fields: &[Option<&str>]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match f {
+            Some(f) => copy_field(out, f),
+            None => out.push_str("\\N"),
+        }
+    }
+    out.push('\n');
+}
+
+/// Sends `rows` (COPY text) to `copy` (a `COPY … FROM STDIN` statement).
+async fn copy_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    copy: &str,
+    rows: String,
+) -> Result<(), StoreError> {
+    use futures_util::SinkExt;
+    let sink = tx.copy_in(copy).await.map_err(err)?;
+    let mut sink = std::pin::pin!(sink);
+    sink.send(bytes::Bytes::from(rows)).await.map_err(err)?;
+    sink.finish().await.map_err(err)?;
+    Ok(())
+}
+
+/// The tables of a bulk load as COPY text, in the order of [`BULK_COPIES`].
+fn bulk_rows(members: &[BulkMember]) -> [String; 6] {
+    let mut t: [String; 6] = Default::default();
+    for m in members {
+        let (state, processed) = encode(&m.record);
+        let user = Some(m.user.as_str());
+        let version = m.record.server_version.to_string();
+        copy_row(
+            &mut t[0],
+            &[user, Some(&version), Some(&state), Some(&processed)],
+        );
+        for r in &m.rows {
+            let (seq, at) = (r.seq.to_string(), r.at.to_string());
+            let fields = [
+                user,
+                Some(r.device.as_str()),
+                Some(&seq),
+                Some(&at),
+                Some(&r.op),
+                Some(&r.result),
+            ];
+            copy_row(&mut t[1], &fields);
+        }
+        let f = &m.facts;
+        let (joined, returned) = (f.joined.to_string(), f.returned.to_string());
+        let paid = f.paid_until.map(|d| d.to_string());
+        copy_row(
+            &mut t[2],
+            &[user, Some(&joined), Some(&returned), paid.as_deref()],
+        );
+        for d in &f.days {
+            copy_row(&mut t[3], &[Some(&d.to_string()), user]);
+        }
+        for s in &f.tiers {
+            let (from, tier) = (s.from.to_string(), s.tier.to_string());
+            let until = s.until.map(|d| d.to_string());
+            copy_row(
+                &mut t[4],
+                &[user, Some(&from), until.as_deref(), Some(&tier)],
+            );
+        }
+        for (campaign, days) in &f.campaigns {
+            copy_row(&mut t[5], &[Some(campaign), user, Some(&days.to_string())]);
+        }
+    }
+    t
+}
+
+const BULK_COPIES: [&str; 6] = [
+    "COPY members (user_id, server_version, state, processed) FROM STDIN",
+    "COPY ops (user_id, device, seq, at, op, result) FROM STDIN",
+    "COPY member_facts (user_id, joined, returned, paid_until) FROM STDIN",
+    "COPY member_days (day, user_id) FROM STDIN",
+    "COPY member_tiers (user_id, from_day, until_day, tier) FROM STDIN",
+    "COPY member_campaigns (campaign, user_id, days) FROM STDIN",
+];
+
 async fn load_row(
     client: &impl GenericClient,
     cache: &mut HashMap<&'static str, Statement>,
@@ -712,8 +811,8 @@ impl Store for Postgres {
 
     async fn rebuild_facts(
         &self,
-        user: &str,
-        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+        users: Vec<String>,
+        rebuild: impl Fn(&Record, &[OpRow]) -> MemberFacts + Send + Sync + 'static,
     ) -> Result<(), StoreError> {
         let mut guard = self.conn().await;
         let Conn {
@@ -721,14 +820,25 @@ impl Store for Postgres {
             prepared: cache,
         } = &mut *guard;
         let tx = client.transaction().await.map_err(err)?;
-        let Some(record) = load_row(&tx, cache, user, true).await? else {
-            return Ok(());
-        };
-        let facts = rebuild(&record, &ops_of(&tx, user).await?);
-        for sql in q::CLEAR_MEMBER {
-            tx.execute(&dollars(sql), &[&user]).await.map_err(err)?;
+        for user in &users {
+            let Some(record) = load_row(&tx, cache, user, true).await? else {
+                continue;
+            };
+            let facts = rebuild(&record, &ops_of(&tx, user).await?);
+            write_facts(&tx, cache, user, &facts.as_changes()).await?;
         }
-        write_facts(&tx, cache, user, &facts.as_changes()).await?;
+        tx.commit().await.map_err(err)
+    }
+
+    async fn bulk_insert(&self, members: Vec<BulkMember>) -> Result<(), StoreError> {
+        let tables = bulk_rows(&members);
+        let mut guard = self.conn().await;
+        let tx = guard.client.transaction().await.map_err(err)?;
+        for (copy, rows) in BULK_COPIES.iter().zip(tables) {
+            copy_in(&tx, copy, rows).await.map_err(|e| {
+                StoreError(format!("{copy}: {e} (a bulk load writes new members only)"))
+            })?;
+        }
         tx.commit().await.map_err(err)
     }
 

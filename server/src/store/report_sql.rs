@@ -54,13 +54,6 @@ pub const UPSERT_CAMPAIGN: &str =
     "INSERT INTO member_campaigns (campaign, user_id, days) VALUES (?2, ?1, ?3)
   ON CONFLICT (campaign, user_id) DO UPDATE SET days = ?3";
 
-// A rebuild clears a member's facts first.
-pub const CLEAR_MEMBER: [&str; 4] = [
-    "DELETE FROM member_facts WHERE user_id = ?1",
-    "DELETE FROM member_days WHERE user_id = ?1",
-    "DELETE FROM member_tiers WHERE user_id = ?1",
-    "DELETE FROM member_campaigns WHERE user_id = ?1",
-];
 pub const FACTS_COMPLETE: &str = "SELECT MIN(complete) FROM facts_status";
 pub const SET_FACTS_COMPLETE: &str = "UPDATE facts_status SET complete = 1";
 

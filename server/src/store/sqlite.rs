@@ -5,7 +5,7 @@
 
 use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
-use super::{decode, encode, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
+use super::{decode, encode, BulkMember, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -623,22 +623,39 @@ impl Store for Sqlite {
 
     async fn rebuild_facts(
         &self,
-        user: &str,
-        rebuild: impl FnOnce(&Record, &[OpRow]) -> MemberFacts + Send + 'static,
+        users: Vec<String>,
+        rebuild: impl Fn(&Record, &[OpRow]) -> MemberFacts + Send + Sync + 'static,
     ) -> Result<(), StoreError> {
-        let user = user.to_owned();
         self.blocking(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
-            let Some(record) = load_row(&tx, &user)? else {
-                return Ok(());
-            };
-            let facts = rebuild(&record, &ops_of(&tx, &user)?);
-            for sql in q::CLEAR_MEMBER {
-                tx.execute(sql, params![user]).map_err(err)?;
+            for user in &users {
+                let Some(record) = load_row(&tx, user)? else {
+                    continue;
+                };
+                let facts = rebuild(&record, &ops_of(&tx, user)?);
+                write_facts(&tx, user, &facts.as_changes())?;
             }
-            write_facts(&tx, &user, &facts.as_changes())?;
+            tx.commit().map_err(err)
+        })
+        .await
+    }
+
+    async fn bulk_insert(&self, members: Vec<BulkMember>) -> Result<(), StoreError> {
+        self.blocking(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+            for m in &members {
+                let (state, processed) = encode(&m.record);
+                tx.prepare_cached(
+                    "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(err)?
+                .execute(params![m.user, i64::from(m.record.server_version), state, processed])
+                .map_err(|e| StoreError(format!("member `{}`: {e} (a bulk load writes new members only)", m.user)))?;
+                write_record(&tx, &m.user, &m.record, &m.rows)?;
+                write_facts(&tx, &m.user, &m.facts.as_changes())?;
+            }
             tx.commit().map_err(err)
         })
         .await
