@@ -7,8 +7,9 @@ use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{decode, encode, BulkMember, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The schema, as migrations: each runs once, in order, in a transaction that also records
@@ -81,6 +82,10 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
 #[derive(Clone)]
 pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
+    /// Connections that only read (sessions, members, reports): in WAL mode they read
+    /// while the writer writes, so a sync's session lookup does not wait for a batch commit.
+    readers: Arc<[Mutex<Connection>]>,
+    next_reader: Arc<AtomicUsize>,
     /// Member transactions waiting to be committed together (`group_commit.rs`).
     queue: Arc<Queue>,
     /// What decides the report facts each commit writes.
@@ -153,8 +158,23 @@ impl Sqlite {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;
         migrate(&mut conn)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+                reader
+                    .busy_timeout(std::time::Duration::from_secs(10))
+                    .map_err(err)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Sqlite {
             conn: Arc::new(Mutex::new(conn)),
+            readers: readers.into(),
+            next_reader: Arc::default(),
             queue: Arc::default(),
             rules: Arc::new(rules),
         })
@@ -177,7 +197,32 @@ impl Sqlite {
         .await
         .map_err(err)?
     }
+
+    /// Runs blocking reads off the async threads, on a free read-only connection.
+    async fn reading<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = self.readers.clone();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || {
+            let n = readers.len();
+            let mut guard = (0..n)
+                .find_map(|k| readers[(start + k) % n].try_lock().ok())
+                .unwrap_or_else(|| {
+                    readers[start % n]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                });
+            work(&mut guard)
+        })
+        .await
+        .map_err(err)?
+    }
 }
+
+/// Read-only connections beside the writer.
+const READERS: usize = 4;
 
 // The statements of every sync are prepared once per connection (`prepare_cached`), not
 // parsed again each time (docs/performance-notes.md).
@@ -446,7 +491,7 @@ impl Store for Sqlite {
     ) -> Result<Vec<DrawEntry>, StoreError> {
         let lottery = lottery.to_owned();
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        self.blocking(move |conn| {
+        self.reading(move |conn| {
             let mut stmt = conn
                 .prepare("SELECT member, device, seq, weight, prize FROM lottery_draws WHERE lottery = ?1 AND n > ?2 ORDER BY n LIMIT ?3")
                 .map_err(err)?;
@@ -573,7 +618,7 @@ impl Store for Sqlite {
 
     async fn inviter(&self, code: &str) -> Result<Option<String>, StoreError> {
         let code = code.to_owned();
-        self.blocking(move |conn| {
+        self.reading(move |conn| {
             conn.query_row(
                 "SELECT user_id FROM invite_codes WHERE code = ?1",
                 params![code],
@@ -587,11 +632,11 @@ impl Store for Sqlite {
 
     async fn load(&self, user: &str) -> Result<Option<Record>, StoreError> {
         let user = user.to_owned();
-        self.blocking(move |conn| load_row(conn, &user)).await
+        self.reading(move |conn| load_row(conn, &user)).await
     }
 
     async fn users(&self) -> Result<Vec<String>, StoreError> {
-        self.blocking(|conn| {
+        self.reading(|conn| {
             let mut stmt = conn
                 .prepare("SELECT user_id FROM members ORDER BY user_id")
                 .map_err(err)?;
@@ -605,15 +650,15 @@ impl Store for Sqlite {
 
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         let user = user.to_owned();
-        self.blocking(move |conn| ops_of(conn, &user)).await
+        self.reading(move |conn| ops_of(conn, &user)).await
     }
 
     async fn report_counts(&self, query: CountQuery) -> Result<Counts, StoreError> {
-        self.blocking(move |conn| counts(conn, &query)).await
+        self.reading(move |conn| counts(conn, &query)).await
     }
 
     async fn facts_complete(&self) -> Result<bool, StoreError> {
-        self.blocking(|conn| {
+        self.reading(|conn| {
             conn.query_row(q::FACTS_COMPLETE, [], |r| r.get::<_, Option<i64>>(0))
                 .map(|c| c == Some(1))
                 .map_err(err)
@@ -696,7 +741,7 @@ impl Store for Sqlite {
         members: u32,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let after = after.to_owned();
-        self.blocking(move |conn| {
+        self.reading(move |conn| {
             let mut stmt = conn
                 .prepare(
                     "SELECT user_id, kind FROM consents WHERE granted = 1 AND user_id IN \
@@ -753,7 +798,7 @@ impl Store for Sqlite {
 
     async fn session(&self, token_hash: &str) -> Result<Option<(String, i64)>, StoreError> {
         let token_hash = token_hash.to_owned();
-        self.blocking(move |conn| {
+        self.reading(move |conn| {
             conn.query_row(
                 "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?1",
                 params![token_hash],
