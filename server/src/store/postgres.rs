@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard};
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient, NoTls, Statement};
 
 /// Connections each server process opens (docs/deploy.md counts them): enough to keep
@@ -207,12 +208,40 @@ const UPDATE_MEMBER: &str =
 const INSERT_OPS: &str = "INSERT INTO ops (user_id, device, seq, at, op, result)
     SELECT $1, * FROM UNNEST($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])";
 
+const SELECT_SESSION: &str = "SELECT user_id, expires_at FROM sessions WHERE token_hash = $1";
 const CLAIM_CALL: &str = "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES ($1, $2, $3, '', $4) ON CONFLICT (call_key) DO NOTHING";
 const SELECT_CALL: &str = "SELECT request, response FROM merchant_calls WHERE call_key = $1";
 const ANSWER_CALL: &str = "UPDATE merchant_calls SET response = $2 WHERE call_key = $1";
 
-/// Writes a member's record and the op rows of the change (inside the caller's transaction).
+type Param = Box<dyn ToSql + Sync + Send>;
+
+/// Statements sent together: tokio-postgres pipelines the requests of futures polled at once,
+/// so they cost one round trip instead of one each, and PostgreSQL still runs them in order
+/// (an error fails the transaction, and the first error is returned).
+#[derive(Default)]
+struct Pipeline(Vec<(Statement, Vec<Param>)>);
+
+impl Pipeline {
+    fn push(&mut self, st: Statement, params: Vec<Param>) {
+        self.0.push((st, params));
+    }
+
+    async fn run(self, client: &impl GenericClient) -> Result<(), StoreError> {
+        let sent = self.0.iter().map(|(st, params)| async move {
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|b| &**b as &(dyn ToSql + Sync)).collect();
+            client.execute(st, &refs).await
+        });
+        futures_util::future::try_join_all(sent)
+            .await
+            .map(|_| ())
+            .map_err(err)
+    }
+}
+
+/// Adds the writes of a member's record and the op rows of the change.
 async fn write_record(
+    p: &mut Pipeline,
     tx: &impl GenericClient,
     cache: &mut HashMap<&'static str, Statement>,
     user: &str,
@@ -221,93 +250,75 @@ async fn write_record(
 ) -> Result<(), StoreError> {
     let (state, processed) = encode(record);
     let st = prepared(tx, cache, UPDATE_MEMBER).await?;
-    tx.execute(
-        &st,
-        &[&user, &i64::from(record.server_version), &state, &processed],
-    )
-    .await
-    .map_err(err)?;
+    let version = i64::from(record.server_version);
+    p.push(
+        st,
+        vec![
+            Box::new(user.to_owned()),
+            Box::new(version),
+            Box::new(state),
+            Box::new(processed),
+        ],
+    );
     if !rows.is_empty() {
-        let devices: Vec<&str> = rows.iter().map(|r| r.device.as_str()).collect();
+        let column = |f: fn(&OpRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
         let seqs: Vec<i64> = rows.iter().map(|r| i64::from(r.seq)).collect();
         let ats: Vec<i64> = rows.iter().map(|r| r.at).collect();
-        let ops: Vec<&str> = rows.iter().map(|r| r.op.as_str()).collect();
-        let results: Vec<&str> = rows.iter().map(|r| r.result.as_str()).collect();
         let st = prepared(tx, cache, INSERT_OPS).await?;
-        tx.execute(&st, &[&user, &devices, &seqs, &ats, &ops, &results])
-            .await
-            .map_err(err)?;
+        p.push(
+            st,
+            vec![
+                Box::new(user.to_owned()),
+                Box::new(column(|r| r.device.clone())),
+                Box::new(seqs),
+                Box::new(ats),
+                Box::new(column(|r| r.op.clone())),
+                Box::new(column(|r| r.result.clone())),
+            ],
+        );
     }
     Ok(())
 }
 
-/// Writes one commit's report facts (inside the caller's transaction).
+/// Adds the writes of one commit's report facts.
 async fn write_facts(
+    p: &mut Pipeline,
     tx: &impl GenericClient,
     cache: &mut HashMap<&'static str, Statement>,
     user: &str,
     c: &Changes,
 ) -> Result<(), StoreError> {
-    let run = |st: Statement, p: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>| async move {
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = p
-            .iter()
-            .map(|b| &**b as &(dyn tokio_postgres::types::ToSql + Sync))
-            .collect();
-        tx.execute(&st, &refs).await.map(|_| ()).map_err(err)
-    };
-    let user = user.to_owned();
+    let user = || -> Param { Box::new(user.to_owned()) };
     if let Some((joined, paid_until)) = c.member {
         let st = prepared_q(tx, cache, q::UPSERT_MEMBER).await?;
-        run(
-            st,
-            vec![
-                Box::new(user.clone()),
-                Box::new(joined),
-                Box::new(paid_until),
-            ],
-        )
-        .await?;
+        p.push(st, vec![user(), Box::new(joined), Box::new(paid_until)]);
     }
     for &day in &c.days {
         let st = prepared_q(tx, cache, q::ADD_DAY).await?;
-        run(st, vec![Box::new(user.clone()), Box::new(day)]).await?;
+        p.push(st, vec![user(), Box::new(day)]);
     }
     if c.returned != 0 {
         let st = prepared_q(tx, cache, q::ADD_RETURNED).await?;
-        run(
-            st,
-            vec![Box::new(user.clone()), Box::new(i32::from(c.returned))],
-        )
-        .await?;
+        p.push(st, vec![user(), Box::new(i32::from(c.returned))]);
     }
     if let Some((from, spans)) = &c.tiers {
         for sql in [q::CUT_TIERS, q::END_TIER] {
             let st = prepared_q(tx, cache, sql).await?;
-            run(st, vec![Box::new(user.clone()), Box::new(*from)]).await?;
+            p.push(st, vec![user(), Box::new(*from)]);
         }
         for s in spans {
             let st = prepared_q(tx, cache, q::ADD_TIER).await?;
-            let p: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = vec![
-                Box::new(user.clone()),
-                Box::new(s.from),
-                Box::new(s.until),
-                Box::new(i32::from(s.tier)),
-            ];
-            run(st, p).await?;
+            let tier = i32::from(s.tier);
+            p.push(
+                st,
+                vec![user(), Box::new(s.from), Box::new(s.until), Box::new(tier)],
+            );
         }
     }
     for (campaign, days) in &c.campaigns {
         let st = prepared_q(tx, cache, q::UPSERT_CAMPAIGN).await?;
         let days = i32::try_from(*days).unwrap_or(i32::MAX);
-        run(
-            st,
-            vec![
-                Box::new(user.clone()),
-                Box::new(campaign.clone()),
-                Box::new(days),
-            ],
-        )
-        .await?;
+        p.push(st, vec![user(), Box::new(campaign.clone()), Box::new(days)]);
     }
     Ok(())
 }
@@ -663,30 +674,28 @@ impl Store for Postgres {
         // both start from `fresh`.
         let initial = fresh();
         let (state, processed) = encode(&initial);
-        let st = prepared(&tx, cache, INSERT_MEMBER).await?;
-        let inserted = tx
-            .execute(
-                &st,
-                &[
-                    &user,
-                    &i64::from(initial.server_version),
-                    &state,
-                    &processed,
-                ],
-            )
-            .await
-            .map_err(err)?;
-        let mut record = load_row(&tx, cache, user, true)
-            .await?
-            .ok_or_else(|| StoreError("member row vanished".into()))?;
+        // Both in one round trip (pipelined), run in order.
+        let insert = prepared(&tx, cache, INSERT_MEMBER).await?;
+        let lock = prepared(&tx, cache, SELECT_FOR_UPDATE).await?;
+        let version = i64::from(initial.server_version);
+        let (inserted, row) = futures_util::future::try_join(
+            tx.execute(&insert, &[&user, &version, &state, &processed]),
+            tx.query_opt(&lock, &[&user]),
+        )
+        .await
+        .map_err(err)?;
+        let row = row.ok_or_else(|| StoreError("member row vanished".into()))?;
+        let mut record = decode(row.get(0), row.get(1), row.get(2))?;
         let before = (inserted == 0).then(|| Summary::of(&self.rules, &record.state));
         let (out, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
-        write_record(&tx, cache, user, &record, &rows).await?;
+        let mut writes = Pipeline::default();
+        write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         let facts = changes(&self.rules, before.as_ref(), &record.state, &rows);
-        write_facts(&tx, cache, user, &facts).await?;
+        write_facts(&mut writes, &tx, cache, user, &facts).await?;
+        writes.run(&tx).await?;
         tx.commit().await.map_err(err)?;
         Ok(Ok(out))
     }
@@ -733,11 +742,16 @@ impl Store for Postgres {
             Ok(done) => done,
             Err(e) => return Ok(Once::Refused(e)),
         };
-        write_record(&tx, cache, user, &record, &rows).await?;
+        let mut writes = Pipeline::default();
+        write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         let facts = changes(&self.rules, Some(&before), &record.state, &rows);
-        write_facts(&tx, cache, user, &facts).await?;
+        write_facts(&mut writes, &tx, cache, user, &facts).await?;
         let st = prepared(&tx, cache, ANSWER_CALL).await?;
-        tx.execute(&st, &[&key, &response]).await.map_err(err)?;
+        writes.push(
+            st,
+            vec![Box::new(key.to_owned()), Box::new(response.clone())],
+        );
+        writes.run(&tx).await?;
         tx.commit().await.map_err(err)?;
         Ok(Once::Done(response))
     }
@@ -825,7 +839,9 @@ impl Store for Postgres {
                 continue;
             };
             let facts = rebuild(&record, &ops_of(&tx, user).await?);
-            write_facts(&tx, cache, user, &facts.as_changes()).await?;
+            let mut writes = Pipeline::default();
+            write_facts(&mut writes, &tx, cache, user, &facts.as_changes()).await?;
+            writes.run(&tx).await?;
         }
         tx.commit().await.map_err(err)
     }
@@ -927,16 +943,14 @@ impl Store for Postgres {
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<(String, i64)>, StoreError> {
-        let row = self
-            .conn()
-            .await
-            .client
-            .query_opt(
-                "SELECT user_id, expires_at FROM sessions WHERE token_hash = $1",
-                &[&token_hash],
-            )
-            .await
-            .map_err(err)?;
+        // Every request asks: prepared once per connection, one round trip after that.
+        let mut guard = self.conn().await;
+        let Conn {
+            client,
+            prepared: cache,
+        } = &mut *guard;
+        let st = prepared(&*client, cache, SELECT_SESSION).await?;
+        let row = client.query_opt(&st, &[&token_hash]).await.map_err(err)?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 }
