@@ -95,12 +95,7 @@ async fn prepared(
     cache: &mut HashMap<&'static str, Statement>,
     sql: &'static str,
 ) -> Result<Statement, StoreError> {
-    if let Some(st) = cache.get(sql) {
-        return Ok(st.clone());
-    }
-    let st = client.prepare(sql).await.map_err(err)?;
-    cache.insert(sql, st.clone());
-    Ok(st)
+    prepared_as(client, cache, sql, str::to_owned).await
 }
 
 /// [`prepared`] for the shared statements written with `?N` (`report_sql.rs`).
@@ -109,10 +104,21 @@ async fn prepared_q(
     cache: &mut HashMap<&'static str, Statement>,
     sql: &'static str,
 ) -> Result<Statement, StoreError> {
+    prepared_as(client, cache, sql, dollars).await
+}
+
+/// The statement of `sql` from the connection's cache, prepared (as `spell` writes it for
+/// PostgreSQL) on first use.
+async fn prepared_as(
+    client: &impl GenericClient,
+    cache: &mut HashMap<&'static str, Statement>,
+    sql: &'static str,
+    spell: fn(&str) -> String,
+) -> Result<Statement, StoreError> {
     if let Some(st) = cache.get(sql) {
         return Ok(st.clone());
     }
-    let st = client.prepare(&dollars(sql)).await.map_err(err)?;
+    let st = client.prepare(&spell(sql)).await.map_err(err)?;
     cache.insert(sql, st.clone());
     Ok(st)
 }
