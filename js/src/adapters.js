@@ -14,13 +14,24 @@ function index(cells) {
   return byDate;
 }
 
-/** `formatter` for van-calendar: marks, infos and class names from the cells. */
+/**
+ * The day's type from our cell: only a day the member checked in or made up (today too, once done) is
+ * `selected`. The component's own selection (its `default-date` or `value`, today unless set)
+ * would otherwise make an unchecked today look checked in. A day the component disables
+ * (outside its min/max dates) stays disabled.
+ */
+function typeOf(cell, day) {
+  if (cell.type === 'selected' || cell.type === 'disabled') return cell.type;
+  return day.type === 'disabled' ? 'disabled' : '';
+}
+
+/** `formatter` for van-calendar: type, infos and class names from the cells. */
 export function vantFormatter(cells) {
   const byDate = index(cells);
   return (day) => {
     const c = byDate.get(ymd(day.date));
     if (!c) return day;
-    if (c.type) day.type = c.type;
+    day.type = typeOf(c, day);
     day.topInfo = c.topInfo;
     day.bottomInfo = c.bottomInfo;
     day.className = c.className;
@@ -28,13 +39,13 @@ export function vantFormatter(cells) {
   };
 }
 
-/** `format` for t-calendar: topInfo becomes `prefix`, bottomInfo `suffix`. */
+/** `format` for t-calendar: type and class names; topInfo becomes `prefix`, bottomInfo `suffix`. */
 export function tdesignFormat(cells) {
   const byDate = index(cells);
   return (day) => {
     const c = byDate.get(ymd(day.date));
     if (!c) return day;
-    if (c.type) day.type = c.type;
+    day.type = typeOf(c, day);
     day.prefix = c.topInfo;
     day.suffix = c.bottomInfo;
     day.className = c.className;

@@ -724,7 +724,13 @@ export interface CalendarHookDay {
   type?: string;
   [key: string]: unknown;
 }
+/**
+ * van-calendar's `formatter` (bind it through data: `formatter="{{ formatter }}"`). The cell
+ * decides `type`: only checked-in or made-up days are `selected`, so the component's own
+ * selection (today, by default) never looks like a check-in; its disabled days stay disabled.
+ */
 export declare function vantFormatter(cells: CalendarCell[]): <D extends CalendarHookDay>(day: D) => D;
+/** t-calendar's `format`, as `vantFormatter` (infos as `prefix`/`suffix`). */
 export declare function tdesignFormat(cells: CalendarCell[]): <D extends CalendarHookDay>(day: D) => D;
 
 /** Mini-program entry: credentials from wx.login. */
