@@ -139,12 +139,6 @@ pub struct Changes {
     pub campaigns: Vec<(String, u32)>,
 }
 
-impl Changes {
-    pub fn is_empty(&self) -> bool {
-        *self == Changes::default()
-    }
-}
-
 /// The facts a commit changes: `before` is the member's summary before it (`None` for a new
 /// member), `after` the state it commits, `rows` the op rows it logs.
 pub fn changes(
