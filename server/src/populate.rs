@@ -285,13 +285,13 @@ pub async fn run(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<Totals
 const BULK_BATCH: u32 = 2_000;
 
 /// One member's whole life applied in memory: their record, op log and report facts, as the
-/// syncs of [`run`] would have left them.
+/// syncs of [`run`] would have left them (none without a sync, as [`run`] stores none).
 fn live(
     cfg: &Config,
     rules: &FactRules,
     user: String,
     syncs: Vec<SimSync>,
-) -> (BulkMember, Totals) {
+) -> (Option<BulkMember>, Totals) {
     let limits = Limits::from_config(cfg);
     let mut totals = Totals {
         members: 1,
@@ -310,16 +310,12 @@ fn live(
         facts.apply(&changes(rules, before.as_ref(), &r.state, &rows));
         log.extend(rows);
     }
-    let member = BulkMember {
-        record: record.unwrap_or_else(|| Record {
-            state: State::join(cfg, &user, 0),
-            processed: Default::default(),
-            server_version: 0,
-        }),
+    let member = record.map(|record| BulkMember {
+        record,
         user,
         rows: log,
         facts,
-    };
+    });
     (member, totals)
 }
 
@@ -340,7 +336,7 @@ pub async fn run_bulk(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<T
             for k in n..(n + BULK_BATCH).min(plan.users) {
                 let syncs = member_syncs(&mut rng, &cfg, &plan);
                 let (member, t) = live(&cfg, &rules, user_name(k), syncs);
-                batch.push(member);
+                batch.extend(member);
                 add(&mut totals, &t);
             }
             n += BULK_BATCH;

@@ -219,25 +219,30 @@ const CLAIM_CALL: &str = "INSERT INTO merchant_calls (call_key, user_id, request
 const SELECT_CALL: &str = "SELECT request, response FROM merchant_calls WHERE call_key = $1";
 const ANSWER_CALL: &str = "UPDATE merchant_calls SET response = $2 WHERE call_key = $1";
 
-type Param = Box<dyn ToSql + Sync + Send>;
+/// A statement's parameter, owned or borrowed for the length of the statement.
+type Param<'a> = Box<dyn ToSql + Sync + Send + 'a>;
+
+/// The parameters as tokio-postgres takes them.
+fn refs<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|b| &**b as &(dyn ToSql + Sync)).collect()
+}
 
 /// Statements sent together: tokio-postgres pipelines the requests of futures polled at once,
 /// so they cost one round trip instead of one each, and PostgreSQL still runs them in order
 /// (an error fails the transaction, and the first error is returned).
 #[derive(Default)]
-struct Pipeline(Vec<(Statement, Vec<Param>)>);
+struct Pipeline<'a>(Vec<(Statement, Vec<Param<'a>>)>);
 
-impl Pipeline {
-    fn push(&mut self, st: Statement, params: Vec<Param>) {
+impl<'a> Pipeline<'a> {
+    fn push(&mut self, st: Statement, params: Vec<Param<'a>>) {
         self.0.push((st, params));
     }
 
     async fn run(self, client: &impl GenericClient) -> Result<(), StoreError> {
-        let sent = self.0.iter().map(|(st, params)| async move {
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|b| &**b as &(dyn ToSql + Sync)).collect();
-            client.execute(st, &refs).await
-        });
+        let sent = self
+            .0
+            .iter()
+            .map(|(st, params)| async move { client.execute(st, &refs(params)).await });
         futures_util::future::try_join_all(sent)
             .await
             .map(|_| ())
@@ -245,14 +250,15 @@ impl Pipeline {
     }
 }
 
-/// Adds the writes of a member's record and the op rows of the change.
-async fn write_record(
-    p: &mut Pipeline,
+/// Adds the writes of a member's record and the op rows of the change (borrowed, not copied:
+/// the pipeline runs before they go).
+async fn write_record<'a>(
+    p: &mut Pipeline<'a>,
     tx: &impl GenericClient,
     cache: &mut HashMap<&'static str, Statement>,
-    user: &str,
+    user: &'a str,
     record: &Record,
-    rows: &[OpRow],
+    rows: &'a [OpRow],
 ) -> Result<(), StoreError> {
     let (state, processed) = encode(record);
     let st = prepared(tx, cache, UPDATE_MEMBER).await?;
@@ -260,26 +266,26 @@ async fn write_record(
     p.push(
         st,
         vec![
-            Box::new(user.to_owned()),
+            Box::new(user),
             Box::new(version),
             Box::new(state),
             Box::new(processed),
         ],
     );
     if !rows.is_empty() {
-        let column = |f: fn(&OpRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
+        let column = |f: fn(&OpRow) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
         let seqs: Vec<i64> = rows.iter().map(|r| i64::from(r.seq)).collect();
         let ats: Vec<i64> = rows.iter().map(|r| r.at).collect();
         let st = prepared(tx, cache, INSERT_OPS).await?;
         p.push(
             st,
             vec![
-                Box::new(user.to_owned()),
-                Box::new(column(|r| r.device.clone())),
+                Box::new(user),
+                Box::new(column(|r| &r.device)),
                 Box::new(seqs),
                 Box::new(ats),
-                Box::new(column(|r| r.op.clone())),
-                Box::new(column(|r| r.result.clone())),
+                Box::new(column(|r| &r.op)),
+                Box::new(column(|r| &r.result)),
             ],
         );
     }
@@ -287,14 +293,14 @@ async fn write_record(
 }
 
 /// Adds the writes of one commit's report facts.
-async fn write_facts(
-    p: &mut Pipeline,
+async fn write_facts<'a>(
+    p: &mut Pipeline<'a>,
     tx: &impl GenericClient,
     cache: &mut HashMap<&'static str, Statement>,
-    user: &str,
-    c: &Changes,
+    user: &'a str,
+    c: &'a Changes,
 ) -> Result<(), StoreError> {
-    let user = || -> Param { Box::new(user.to_owned()) };
+    let user = || -> Param<'a> { Box::new(user) };
     if let Some((joined, paid_until)) = c.member {
         let st = prepared_q(tx, cache, q::UPSERT_MEMBER).await?;
         p.push(st, vec![user(), Box::new(joined), Box::new(paid_until)]);
@@ -324,7 +330,10 @@ async fn write_facts(
     for (campaign, days) in &c.campaigns {
         let st = prepared_q(tx, cache, q::UPSERT_CAMPAIGN).await?;
         let days = i32::try_from(*days).unwrap_or(i32::MAX);
-        p.push(st, vec![user(), Box::new(campaign.clone()), Box::new(days)]);
+        p.push(
+            st,
+            vec![user(), Box::new(campaign.as_str()), Box::new(days)],
+        );
     }
     Ok(())
 }
@@ -351,12 +360,11 @@ async fn ops_of(client: &impl GenericClient, user: &str) -> Result<Vec<OpRow>, S
 
 /// The report's aggregates (`report_sql.rs`).
 async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreError> {
-    let one = |sql: &'static str, p: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>| async move {
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = p
-            .iter()
-            .map(|b| &**b as &(dyn tokio_postgres::types::ToSql + Sync))
-            .collect();
-        let row = client.query_one(&dollars(sql), &refs).await.map_err(err)?;
+    let one = |sql: &'static str, p: Vec<Param<'static>>| async move {
+        let row = client
+            .query_one(&dollars(sql), &refs(&p))
+            .await
+            .map_err(err)?;
         let second = if row.len() > 1 {
             row.get::<_, i64>(1)
         } else {
@@ -697,9 +705,9 @@ impl Store for Postgres {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
+        let facts = changes(&self.rules, before.as_ref(), &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
-        let facts = changes(&self.rules, before.as_ref(), &record.state, &rows);
         write_facts(&mut writes, &tx, cache, user, &facts).await?;
         writes.run(&tx).await?;
         tx.commit().await.map_err(err)?;
@@ -748,15 +756,12 @@ impl Store for Postgres {
             Ok(done) => done,
             Err(e) => return Ok(Once::Refused(e)),
         };
+        let facts = changes(&self.rules, Some(&before), &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
-        let facts = changes(&self.rules, Some(&before), &record.state, &rows);
         write_facts(&mut writes, &tx, cache, user, &facts).await?;
         let st = prepared(&tx, cache, ANSWER_CALL).await?;
-        writes.push(
-            st,
-            vec![Box::new(key.to_owned()), Box::new(response.clone())],
-        );
+        writes.push(st, vec![Box::new(key), Box::new(response.as_str())]);
         writes.run(&tx).await?;
         tx.commit().await.map_err(err)?;
         Ok(Once::Done(response))
@@ -844,9 +849,9 @@ impl Store for Postgres {
             let Some(record) = load_row(&tx, cache, user, true).await? else {
                 continue;
             };
-            let facts = rebuild(&record, &ops_of(&tx, user).await?);
+            let facts = rebuild(&record, &ops_of(&tx, user).await?).as_changes();
             let mut writes = Pipeline::default();
-            write_facts(&mut writes, &tx, cache, user, &facts.as_changes()).await?;
+            write_facts(&mut writes, &tx, cache, user, &facts).await?;
             writes.run(&tx).await?;
         }
         tx.commit().await.map_err(err)

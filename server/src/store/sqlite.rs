@@ -242,26 +242,32 @@ fn load_row(conn: &Connection, user: &str) -> Result<Option<Record>, StoreError>
         .transpose()
 }
 
-/// Writes a member's record and the op rows of the change (inside the caller's transaction).
+const UPSERT_MEMBER: &str =
+    "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT (user_id) DO UPDATE SET server_version = ?2, state = ?3, processed = ?4";
+/// A bulk load's members are new: one already there is an error, not an update.
+const INSERT_MEMBER: &str =
+    "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)";
+
+/// Writes a member's record (`sql`: [`UPSERT_MEMBER`] or [`INSERT_MEMBER`]) and the op rows of
+/// the change (inside the caller's transaction).
 fn write_record(
     tx: &Connection,
+    sql: &str,
     user: &str,
     record: &Record,
     rows: &[OpRow],
 ) -> Result<(), StoreError> {
     let (state, processed) = encode(record);
-    tx.prepare_cached(
-        "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (user_id) DO UPDATE SET server_version = ?2, state = ?3, processed = ?4",
-    )
-    .map_err(err)?
-    .execute(params![
-        user,
-        i64::from(record.server_version),
-        state,
-        processed
-    ])
-    .map_err(err)?;
+    tx.prepare_cached(sql)
+        .map_err(err)?
+        .execute(params![
+            user,
+            i64::from(record.server_version),
+            state,
+            processed
+        ])
+        .map_err(err)?;
     let mut insert = tx
         .prepare_cached(
             "INSERT INTO ops (user_id, device, seq, at, op, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -334,12 +340,14 @@ fn ops_of(conn: &Connection, user: &str) -> Result<Vec<OpRow>, StoreError> {
 
 /// The report's aggregates (`report_sql.rs`).
 fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
+    // A count, and a second one (a SUM: NULL over no rows) when the query has it.
     let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<(i64, i64), StoreError> {
         conn.query_row(sql, p, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1).unwrap_or(None).unwrap_or(0),
-            ))
+            let second = match r.as_ref().column_count() {
+                1 => 0,
+                _ => r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+            };
+            Ok((r.get::<_, i64>(0)?, second))
         })
         .map_err(err)
     };
@@ -525,7 +533,7 @@ impl Store for Sqlite {
                     Ok(done) => done,
                     Err(e) => return Ok(Err(e)), // its savepoint rolls back
                 };
-                write_record(tx, &user, &record, &rows)?;
+                write_record(tx, UPSERT_MEMBER, &user, &record, &rows)?;
                 let facts = changes(&rules, before.as_ref(), &record.state, &rows);
                 write_facts(tx, &user, &facts)?;
                 Ok(Ok(out))
@@ -584,7 +592,7 @@ impl Store for Sqlite {
                 Ok(done) => done,
                 Err(e) => return Ok(Once::Refused(e)),
             };
-            write_record(&tx, &user, &record, &rows)?;
+            write_record(&tx, UPSERT_MEMBER, &user, &record, &rows)?;
             write_facts(&tx, &user, &changes(&rules, Some(&before), &record.state, &rows))?;
             tx.execute(
                 "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -689,16 +697,16 @@ impl Store for Sqlite {
 
     async fn bulk_insert(&self, members: Vec<BulkMember>) -> Result<(), StoreError> {
         self.blocking(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
             for m in &members {
-                let (state, processed) = encode(&m.record);
-                tx.prepare_cached(
-                    "INSERT INTO members (user_id, server_version, state, processed) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(err)?
-                .execute(params![m.user, i64::from(m.record.server_version), state, processed])
-                .map_err(|e| StoreError(format!("member `{}`: {e} (a bulk load writes new members only)", m.user)))?;
-                write_record(&tx, &m.user, &m.record, &m.rows)?;
+                write_record(&tx, INSERT_MEMBER, &m.user, &m.record, &m.rows).map_err(|e| {
+                    StoreError(format!(
+                        "member `{}`: {} (a bulk load writes new members only)",
+                        m.user, e.0
+                    ))
+                })?;
                 write_facts(&tx, &m.user, &m.facts.as_changes())?;
             }
             tx.commit().map_err(err)
