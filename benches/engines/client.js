@@ -120,6 +120,16 @@ const fromB64 = (s) => {
   measure('month calendar SVG', () => (opened._changed(), opened.calendarSVG()));
   // … and again with nothing changed (a page re-rendering: the kept view, copied).
   measure('month calendar view model, state unchanged (kept)', () => opened.calendarCells());
+  // van-calendar's formatter over the month, as Vant calls it: the days come in `selected`
+  // (its own default-date) and only the cells' checked days may stay so (issue 15). Checked
+  // once before timing.
+  const cells = opened.calendarCells();
+  const vantDays = () => cells.map((c) => ({ date: new Date(`${c.date}T00:00:00`), type: 'selected', text: c.text }));
+  const formatted = vantDays().map(zailai.vantFormatter(cells));
+  if (formatted.filter((d) => d.type === 'selected').length !== cells.filter((c) => c.type === 'selected').length) {
+    throw new Error('vantFormatter left a day selected that the cells do not check');
+  }
+  measure('van-calendar formatter over the month (vantFormatter: index + every day)', (days) => days.map(zailai.vantFormatter(cells)), { setup: vantDays });
   measure('tier progress', () => opened.tierProgress());
   measure('task list', () => opened.tasks());
   measure('summary', () => opened.summary());
