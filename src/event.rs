@@ -6,6 +6,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(target_family = "wasm", serde(rename_all_fields = "camelCase"))]
 pub enum Event {
     CheckedIn {
         date: Date,
@@ -15,6 +16,10 @@ pub enum Event {
         date: Date,
         streak: u32,
         cycle_day: u16,
+        #[cfg_attr(
+            target_family = "wasm",
+            serde(serialize_with = "crate::view::js_names::reward")
+        )]
         reward: Reward,
     },
     MadeUp {
@@ -114,6 +119,10 @@ pub enum Event {
     },
     TaskClaimed {
         task: String,
+        #[cfg_attr(
+            target_family = "wasm",
+            serde(serialize_with = "crate::view::js_names::reward")
+        )]
         reward: Reward,
     },
     Redeemed {
@@ -186,6 +195,7 @@ pub enum TierReason {
 
 /// Points a debit took from one lot (identified by the business day it was earned).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct LotTake {
     pub lot: Date,
     pub amount: u32,

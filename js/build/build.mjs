@@ -86,7 +86,7 @@ await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'web.js')], outfi
 writeFileSync(join(pkg, 'dist', 'miniprogram', mpWasmFile), rawForMiniprogram ? wasmBytes : wasmBr);
 for (const target of ['node', 'web']) copyFileSync(wasm, join(pkg, 'dist', target, 'zailai.wasm'));
 mkdirSync(join(pkg, 'types'), { recursive: true });
-copyFileSync(join(js, 'types', 'index.d.ts'), join(pkg, 'types', 'index.d.ts'));
+for (const f of ['core', 'miniprogram', 'node', 'web']) copyFileSync(join(js, 'types', `${f}.d.ts`), join(pkg, 'types', `${f}.d.ts`));
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, f), join(pkg, f));
 copyFileSync(join(js, 'PACKAGE.md'), join(pkg, 'README.md'));
 const version = /^version = "(.+)"/m.exec(readFileSync(join(root, 'wasm', 'Cargo.toml'), 'utf8'))[1];
@@ -99,9 +99,18 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   module: 'dist/web/index.js',
   browser: 'dist/web/index.js',
   miniprogram: 'dist/miniprogram',
-  types: 'types/index.d.ts',
+  // `types` is what TypeScript's classic `node` resolution reads, as mini-program projects
+  // use it: the mini-program entry's. node16 and bundler resolution read `exports` (a
+  // mini-program project on bundler resolution adds customConditions: ["miniprogram"]).
+  types: 'types/miniprogram.d.ts',
   exports: {
-    '.': { types: './types/index.d.ts', browser: './dist/web/index.js', import: './dist/web/index.js', require: './dist/node/index.js' },
+    '.': {
+      miniprogram: { types: './types/miniprogram.d.ts', default: './dist/miniprogram/index.js' },
+      node: { types: './types/node.d.ts', default: './dist/node/index.js' },
+      browser: { types: './types/web.d.ts', default: './dist/web/index.js' },
+      import: { types: './types/web.d.ts', default: './dist/web/index.js' },
+      require: { types: './types/node.d.ts', default: './dist/node/index.js' },
+    },
     './package.json': './package.json',
   },
   files: ['dist', 'types', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],

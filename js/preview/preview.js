@@ -83,20 +83,20 @@ function renderMember() {
   $('tier-bar').innerHTML = client.progressSVG({ percentage: tp.percentage, label: tp.label });
   const b = tp.tier.benefits;
   $('benefits').replaceChildren(
-    el('li', { textContent: `签到积分 ${b.checkin_points}` }),
-    el('li', { textContent: b.discount_percent < 100 ? `会员折扣 ${b.discount_percent / 10} 折` : '无折扣' }),
-    el('li', { textContent: `每月免费服务 ${b.free_services_per_month} 次` }),
+    el('li', { textContent: `签到积分 ${b.checkinPoints}` }),
+    el('li', { textContent: b.discountPercent < 100 ? `会员折扣 ${b.discountPercent / 10} 折` : '无折扣' }),
+    el('li', { textContent: `每月免费服务 ${b.freeServicesPerMonth} 次` }),
   );
 }
 
 function renderPoints() {
   const p = client.pointsSummary();
   $('balance').textContent = p.balance;
-  $('points-detail').textContent = `今日已得 ${p.earned_today}/${p.daily_cap} · 本月 ${p.earned_month}/${p.monthly_cap} · ${p.rate_points} 积分抵 ${p.rate_cents / 100} 元`;
+  $('points-detail').textContent = `今日已得 ${p.earnedToday}/${p.dailyCap} · 本月 ${p.earnedMonth}/${p.monthlyCap} · ${p.ratePoints} 积分抵 ${p.rateCents / 100} 元`;
   $('expiring').replaceChildren(...p.expiring.map((x) => el('li', { textContent: `${x.date} 过期 ${x.points} 积分` })));
   $('catalog').replaceChildren(
     ...client.catalog().map((item) =>
-      el('li', {}, el('span', { className: 'grow', textContent: `${item.name} · ${item.cost_points} 积分` }),
+      el('li', {}, el('span', { className: 'grow', textContent: `${item.name} · ${item.costPoints} 积分` }),
         el('button', { type: 'button', textContent: '兑换', disabled: !item.affordable, onclick: () => act(() => client.redeem(item.id)) }))),
   );
 }

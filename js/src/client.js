@@ -10,6 +10,15 @@ export const STORAGE_FORMAT = 1;
 const PROMPT_CAPS = { perDay: 1, minDaysBetween: { points_expiring: 3, streak_at_risk: 1, tier_reached: 1, benefit_available: 7 } };
 
 /** Whole days from one YYYY-MM-DD to another. */
+/** A JSON value with every object key in camelCase (`points_earned` -> `pointsEarned`). */
+export function camelKeys(value) {
+  if (Array.isArray(value)) return value.map(camelKeys);
+  if (!value || typeof value !== 'object') return value;
+  const out = {};
+  for (const key of Object.keys(value)) out[key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())] = camelKeys(value[key]);
+  return out;
+}
+
 function daysBetween(a, b) {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
@@ -422,8 +431,8 @@ class Client {
     return this._act({ type: 'redeem', item }, text('item', item));
   }
   /**
-   * What a checkout page may offer offline: `{balance, max_points, deduction_cents,
-   * pay_cents}` for an order of `amountCents`. Orders themselves are the merchant's: its
+   * What a checkout page may offer offline: `{balance, maxPoints, deductionCents,
+   * payCents}` for an order of `amountCents`. Orders themselves are the merchant's: its
    * backend records them through the server's merchant API (docs/merchant.md), and the
    * phone sees them at its next sync.
    */
@@ -435,13 +444,13 @@ class Client {
     // The arithmetic of the core's view::checkout_quote, here to keep 1.7 KB out of the wasm
     // module; every number stays below 2^53 (js/test/merchant.test.js compares it with the
     // server's quote). Points come in steps worth whole cents.
-    const { balance, rate_points: rp, rate_cents: rc, max_order_percent: pct } = this.pointsSummary();
+    const { balance, ratePoints: rp, rateCents: rc, maxOrderPercent: pct } = this.pointsSummary();
     const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
     const step = rp / gcd(rp, rc);
     const most = Math.min(Math.floor((Math.floor((amountCents * pct) / 100) * rp) / rc), balance, 0xffffffff);
-    const max_points = most - (most % step);
-    const deduction_cents = (max_points * rc) / rp;
-    return { balance, max_points, deduction_cents, pay_cents: amountCents - deduction_cents };
+    const maxPoints = most - (most % step);
+    const deductionCents = (maxPoints * rc) / rp;
+    return { balance, maxPoints, deductionCents, payCents: amountCents - deductionCents };
   }
   useService() {
     return this._act({ type: 'use_service' });
@@ -467,7 +476,8 @@ class Client {
     const m = month === undefined ? this.rules.businessDate(now).slice(0, 7) : String(month);
     const locale = this.locale ? `&locale=${encodeURIComponent(this.locale)}` : '';
     const path = `/v1/me/report${svg ? '.svg' : ''}?month=${encodeURIComponent(m)}${locale}`;
-    return this._remote.authed('GET', path, undefined, now, { text: svg });
+    const report = await this._remote.authed('GET', path, undefined, now, { text: svg });
+    return svg ? report : camelKeys(report); // the HTTP body is snake_case, the JS API camelCase
   }
 
   /**

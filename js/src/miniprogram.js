@@ -5,6 +5,7 @@ import { makeClientFactory } from './client.js';
 import { zailaiError } from './errors.js';
 import { drawOnCanvas } from './canvas.js';
 
+export { ZailaiError, isZailaiError } from './errors.js';
 export { memoryStorage, wxStorage } from './storage.js';
 export { wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';

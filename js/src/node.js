@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeClientFactory } from './client.js';
 
+export { ZailaiError, isZailaiError } from './errors.js';
 export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
 export { fetchTransport, wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';

@@ -25,7 +25,7 @@ try {
   const b = await createClient(opts); // a reload: state comes back from localStorage
   const streak = b.checkIn()[0].streak;
   out.textContent = 'RESULT ' + JSON.stringify({ refused, streak, balance: b.pointsSummary().balance,
-    keys: Object.keys(localStorage).sort(), label: b.calendar().streak_label });
+    keys: Object.keys(localStorage).sort(), label: b.calendar().streakLabel });
 } catch (e) {
   out.textContent = 'RESULT ' + JSON.stringify({ error: String(e && e.stack || e) });
 }

@@ -41,7 +41,7 @@ test('actions return events, emit change and reward, and refusals throw coded Er
   assert.equal(c.order, undefined);
   assert.equal(c.buyMembership, undefined);
   const quote = c.checkoutQuote(20000);
-  assert.deepEqual(quote, { balance: 5, max_points: 5, deduction_cents: 50, pay_cents: 19950 });
+  assert.deepEqual(quote, { balance: 5, maxPoints: 5, deductionCents: 50, payCents: 19950 });
   assert.throws(() => c.session(-1), (e) => e.code === 'OP_INVALID');
   assert.equal(c.pendingOps().length, 1, 'nothing refused was recorded');
   assert.throws(() => c.on('nope', () => {}), (e) => e.code === 'BAD_ARGUMENT');
@@ -173,9 +173,9 @@ test('pinned rules come in the binary form the CLI prints; bad ones are coded Er
   cfg.points.checkout = { points: 3, cents: 1, max_order_percent: 50 };
   const odd = await zailai.createClient({ storage: zailai.memoryStorage(), config: encodeRules(cfg) });
   odd.track('share');
-  assert.deepEqual(odd.checkoutQuote(1000), { balance: 9, max_points: 9, deduction_cents: 3, pay_cents: 997 });
+  assert.deepEqual(odd.checkoutQuote(1000), { balance: 9, maxPoints: 9, deductionCents: 3, payCents: 997 });
   // 2 cents at most (50% of 5): 6 points, not the 9 held.
-  assert.deepEqual(odd.checkoutQuote(5), { balance: 9, max_points: 6, deduction_cents: 2, pay_cents: 3 });
+  assert.deepEqual(odd.checkoutQuote(5), { balance: 9, maxPoints: 6, deductionCents: 2, payCents: 3 });
   odd.close();
 });
 

@@ -56,8 +56,8 @@ test('offline draws wait for the server, which decides, publishes and later reve
   assert.equal(a.pointsSummary().balance, balance - 40);
   let view = a.campaigns()[0];
   assert.equal(view.cards[0].kinds.reduce((n, k) => n + k.held, 0), 2);
-  assert.equal(view.cards[0].today_left, 1);
-  assert.equal(view.lotteries[0].draws_left, 1);
+  assert.equal(view.cards[0].todayLeft, 1);
+  assert.equal(view.lotteries[0].drawsLeft, 1);
   assert.deepEqual(view.lotteries[0].draws.map((d) => d.pending), [true, true]);
 
   // The sync settles both; the page sees the prizes, and the published record lists them.

@@ -90,7 +90,7 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
 
   // Checkout: the phone's offline quote, then the shop holds the points chosen.
   const quote = phone.checkoutQuote(40_000);
-  assert.equal(quote.max_points, 2000, '50% of 400 yuan at 100 points = 10 yuan');
+  assert.equal(quote.maxPoints, 2000, '50% of 400 yuan at 100 points = 10 yuan');
   const held = await post(shop.url, '/checkout', { user: 'buyer', order: 'A-1', amount_cents: 40_000, points: 1500 });
   assert.equal(held.status, 200, JSON.stringify(held.json));
   assert.equal(held.json.events[0].type, 'points_debited');
@@ -139,9 +139,11 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
   await phone.sync();
   assert.equal(phone.summary().tier, 'gold');
 
-  // The server's quote agrees with the phone's.
+  // The server's quote agrees with the phone's (the HTTP body in snake_case, the JS API's in camelCase).
   const q = await call(url, '/v1/merchant/quote?user=buyer&amount_cents=40000', { token: MERCHANT });
-  assert.deepEqual(q.json, phone.checkoutQuote(40_000));
+  const { balance, max_points: maxPoints, deduction_cents: deductionCents, pay_cents: payCents, ...extra } = q.json;
+  assert.deepEqual(extra, {});
+  assert.deepEqual({ balance, maxPoints, deductionCents, payCents }, phone.checkoutQuote(40_000));
 
   // Every merchant call left an audit line, with no token in it.
   const audit = await stderrLines(stderr, (l) => l.includes(' merchant POST /v1/merchant/'), 8);

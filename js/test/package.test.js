@@ -19,7 +19,13 @@ const mvpValid = (file) => spawnSync('wasm-validate', [...DISABLE, file], { enco
 
 test('package.json has types and three ways in', () => {
   assert.equal(manifest.name, 'zailai');
-  assert.equal(manifest.types, 'types/index.d.ts');
+  // Classic resolution (mini-program projects) reads `types`: the mini-program entry's.
+  assert.equal(manifest.types, 'types/miniprogram.d.ts');
+  const dot = manifest.exports['.'];
+  assert.deepEqual(Object.keys(dot), ['miniprogram', 'node', 'browser', 'import', 'require']);
+  for (const [condition, entry] of [['miniprogram', 'miniprogram'], ['node', 'node'], ['browser', 'web'], ['import', 'web'], ['require', 'node']]) {
+    assert.deepEqual(dot[condition], { types: `./types/${entry}.d.ts`, default: `./dist/${entry}/index.js` }, condition);
+  }
   assert.equal(manifest.miniprogram, 'dist/miniprogram');
   assert.equal(manifest.main, 'dist/node/index.js');
   assert.equal(manifest.module, 'dist/web/index.js');

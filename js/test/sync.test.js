@@ -371,6 +371,9 @@ test('the monthly report (会员月报) comes from the server through the client
   assert.equal(report.checkins, 1);
   assert.equal(report.balance, c.pointsSummary().balance);
   assert.equal(report.month, Number(c.rules.businessDate(Date.now()).slice(5, 7)));
+  // The server's snake_case body comes out in the JS API's camelCase, nested objects too.
+  assert.ok(report.pointsEarned >= 5 && report.tierLabel && report.nextMonth.benefits.checkinPoints > 0, JSON.stringify(report));
+  assert.doesNotMatch(JSON.stringify(report), /"[a-z]+_[a-z_]*":/, 'no snake_case key left');
   const svg = await c.monthlyReport({ svg: true });
   assert.match(svg, /^<svg[^>]*>/);
   assert.match(svg, /会员月报/);

@@ -1,11 +1,165 @@
-// The package's TypeScript types: a strict compile of a usage file must succeed.
+// The package's TypeScript types, checked so they cannot drift from the code:
+// - usage files compile under --strict: a Node one, and a mini-program one with
+//   miniprogram-api-typings, no DOM lib and no skipLibCheck;
+// - each entry's types export exactly the values the entry exports at run time;
+// - the error code unions hold every code the core, the bindings, the JS layer and the server
+//   can raise, and nothing else;
+// - real views and events, as the wasm module serializes them, typecheck as object literals
+//   against their interfaces (an extra, missing or renamed field fails), and the Event union
+//   names every event of the core.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+const { encodeRules, pkg, root } = require('./helpers.js');
+const { codePackage, startRuntime } = require('./miniprogram-runtime.js');
 
-test('types/index.d.ts typechecks a real usage under --strict, with no any leaking', () => {
-  const tsc = join(__dirname, '..', 'node_modules', '.bin', 'tsc');
-  const result = spawnSync(tsc, ['-p', join(__dirname, 'types', 'tsconfig.json')], { encoding: 'utf8' });
+const tsc = join(__dirname, '..', 'node_modules', '.bin', 'tsc');
+const types = join(pkg, 'types');
+const core = readFileSync(join(types, 'core.d.ts'), 'utf8');
+
+function compile(project) {
+  const result = spawnSync(tsc, ['-p', project], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stdout + result.stderr);
+}
+
+/** Compiles `source` (a .ts file importing from 'zailai') against the Node entry's types. */
+function compileSource(source) {
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-types-'));
+  writeFileSync(join(dir, 'check.ts'), source);
+  const compilerOptions = { strict: true, noEmit: true, target: 'es2020', module: 'commonjs', moduleResolution: 'node', lib: ['es2020'], types: [], paths: { zailai: [join(types, 'node.d.ts')] } };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['check.ts'] }));
+  compile(dir);
+}
+
+test('a Node usage typechecks under --strict with no DOM lib, no any leaking', () => {
+  compile(join(__dirname, 'types', 'tsconfig.json'));
+});
+
+test('a mini-program page typechecks with miniprogram-api-typings, --strict, no DOM, no skipLibCheck', () => {
+  const config = JSON.parse(readFileSync(join(__dirname, 'types', 'miniprogram', 'tsconfig.json'), 'utf8'));
+  assert.equal(config.compilerOptions.skipLibCheck, false);
+  assert.deepEqual(config.compilerOptions.lib, ['es2020']);
+  compile(join(__dirname, 'types', 'miniprogram'));
+});
+
+/** The values an entry's .d.ts re-exports from core.d.ts. */
+function declaredValues(entry) {
+  const text = readFileSync(join(types, `${entry}.d.ts`), 'utf8');
+  const block = /export \{([^}]*)\} from '\.\/core';/.exec(text);
+  assert.ok(block, `${entry}.d.ts has no value export list`);
+  return block[1].split(',').map((s) => s.trim()).filter(Boolean).sort();
+}
+
+test("each entry's types export exactly the values the entry exports", async () => {
+  const node = Object.keys(require(join(pkg, 'dist', 'node', 'index.js'))).filter((k) => k !== '__esModule');
+  const web = Object.keys(await import(join(pkg, 'dist', 'web', 'index.js')));
+  const mp = Object.keys(startRuntime(codePackage(join(pkg, 'dist', 'miniprogram'))).require('zailai')).filter((k) => k !== '__esModule');
+  assert.deepEqual(declaredValues('node'), node.sort());
+  assert.deepEqual(declaredValues('web'), web.sort());
+  assert.deepEqual(declaredValues('miniprogram'), mp.sort());
+  // And each is declared as a value in core.d.ts.
+  for (const name of new Set([...node, ...web, ...mp])) {
+    assert.match(core, new RegExp(`export declare (function|class|const) ${name}\\b`), `${name} is not declared`);
+  }
+});
+
+/** The string literals of a union type alias in core.d.ts. */
+function union(name) {
+  const m = new RegExp(`export type ${name} =([^;]*);`).exec(core);
+  assert.ok(m, `no union ${name}`);
+  return new Set([...m[1].matchAll(/'([A-Z0-9_]+)'/g)].map((x) => x[1]));
+}
+
+const read = (dir, filter = /\.(rs|js)$/) =>
+  readdirSync(dir, { recursive: true })
+    .filter((f) => filter.test(f))
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+const all = (text, re) => new Set([...text.matchAll(re)].map((m) => m[1]));
+
+test('the error code unions hold every code that can be raised, and only those', () => {
+  const rule = all(readFileSync(join(root, 'src', 'error.rs'), 'utf8'), /=> "([A-Z0-9_]+)"/g);
+  const client = new Set([
+    ...all(read(join(root, 'src', 'config')), /code: "([A-Z0-9_]+)"/g),
+    ...all(read(join(root, 'wasm', 'src')), /error\(\s*"([A-Z0-9_]+)"/g),
+    ...all(read(join(root, 'js', 'src')), /zailaiError\('([A-Z0-9_]+)'/g),
+  ]);
+  // Error codes the wasm bindings raise by name (bad_argument) and the JS layer passes through
+  // from the core are in `rule`; the JS layer's own also name core codes (OP_INVALID, …).
+  for (const code of rule) client.delete(code);
+  // Every upper-case string literal of the HTTP layer is a code, but for environment
+  // variable names and one header value.
+  const server = all(read(join(root, 'server', 'src', 'serve'), /\.rs$/), /"([A-Z][A-Z0-9_]{3,})"/g);
+  for (const code of [...server]) if (code.startsWith('ZAILAI_') || code === 'DENY' || rule.has(code)) server.delete(code);
+  server.delete('INTERNAL'); // the wasm module's too: in ClientErrorCode
+  for (const code of server) client.delete(code); // UNAUTHORIZED: wx.login's failure as the server's
+  assert.ok(rule.size > 40 && client.size > 10 && server.size > 8, 'the sources were read');
+  assert.deepEqual([...union('RuleErrorCode')].sort(), [...rule].sort());
+  assert.deepEqual([...union('ClientErrorCode')].sort(), [...client].sort());
+  assert.deepEqual([...union('ServerErrorCode')].sort(), [...server].sort());
+});
+
+test('the Event union names every event of the core', () => {
+  const rust = readFileSync(join(root, 'src', 'event.rs'), 'utf8');
+  const body = rust.slice(rust.indexOf('pub enum Event {'), rust.indexOf('\n}\n', rust.indexOf('pub enum Event {')));
+  const variants = [...body.matchAll(/^ {4}([A-Z]\w+)/gm)].map((m) => m[1].replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase()));
+  const declared = core.slice(core.indexOf('export type Event ='), core.indexOf(';\n\n', core.indexOf('export type Event =')));
+  const named = [...declared.matchAll(/type: '([a-z_]+)'/g)].map((m) => m[1]);
+  assert.ok(variants.length > 30);
+  assert.deepEqual(named.sort(), variants.sort());
+});
+
+const DAY = 86_400_000;
+
+/** A member with a few days of everything the seed rules offer, the campaign running. */
+async function busyMember() {
+  const zailai = require(pkg);
+  const config = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  const today = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+  config.campaigns[0].start = today(Date.now() - 2 * DAY);
+  config.checkin.makeup.window = { kind: 'last_days', days: 7 }; // whatever today's date
+  let now = Date.now() - 4 * DAY;
+  const c = await zailai.createClient({ storage: zailai.memoryStorage(), user: 'drift', config: encodeRules(config), now: () => now });
+  const events = [];
+  const act = (f) => events.push(...f());
+  for (let day = 0; day < 5; day++, now += DAY) {
+    if (day !== 1) act(() => c.checkIn());
+    act(() => c.track('open'));
+    act(() => c.track('query'));
+    act(() => c.track('share'));
+    act(() => c.session(12));
+  }
+  now -= DAY;
+  act(() => c.makeUp(today(now - 3 * DAY)));
+  act(() => c.redeem('streak_freeze'));
+  act(() => c.draw(config.lotteries[0].id));
+  return { c, events };
+}
+
+test('real views and events typecheck against their interfaces (camelCase, no field missing or extra)', async () => {
+  const { c, events } = await busyMember();
+  const byType = new Map(events.map((e) => [e.type, e]));
+  assert.ok(byType.size >= 10, [...byType.keys()].join());
+  const views = {
+    CalendarView: c.calendar(),
+    'CalendarCell[]': c.calendarCells(),
+    ProgressValues: c.progress(),
+    TierProgress: c.tierProgress(),
+    'TaskView[]': c.tasks(),
+    'CampaignView[]': c.campaigns(),
+    'CatalogEntry[]': c.catalog(),
+    PointsSummary: c.pointsSummary(),
+    'Prompt[]': c.prompts(),
+    Summary: c.summary(),
+    CheckoutQuote: c.checkoutQuote(20000),
+    'Event[]': [...byType.values()],
+  };
+  assert.ok(views['CampaignView[]'][0].cards && views['CampaignView[]'][0].lotteries, 'the campaign runs');
+  const lines = Object.entries(views).map(([type, value], i) => `const v${i}: Z.${type.replace('[]', '')}${type.endsWith('[]') ? '[]' : ''} = ${JSON.stringify(value)};`);
+  compileSource(`import type * as Z from 'zailai';\n${lines.join('\n')}\nvoid [${lines.map((_, i) => `v${i}`).join(', ')}];\n`);
+  // The check can fail: a snake_case field is refused.
+  assert.throws(() => compileSource(`import type * as Z from 'zailai';\nconst s: Z.PointsSummary = ${JSON.stringify({ ...views.PointsSummary, daily_cap: 1 })};\nvoid s;\n`));
 });

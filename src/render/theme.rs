@@ -1,4 +1,5 @@
 //! The look of rendered calendars and bars: colours and sizes, every field optional in JSON.
+//! The keys are the JS API's camelCase (`madeUp`, `fontSize`): a theme only ever comes from JS.
 //! Colours are checked (`#rgb`, `#rrggbb`, `#rrggbbaa`) so nothing but a colour reaches the SVG.
 
 use crate::error::{ErrorCode, RuleError};
@@ -85,10 +86,10 @@ impl Theme {
             ("text", &mut t.text),
             ("muted", &mut t.muted),
             ("checked", &mut t.checked),
-            ("made_up", &mut t.made_up),
+            ("madeUp", &mut t.made_up),
             ("frozen", &mut t.frozen),
             ("missed", &mut t.missed),
-            ("makeup_available", &mut t.makeup_available),
+            ("makeupAvailable", &mut t.makeup_available),
             ("today", &mut t.today),
             ("accent", &mut t.accent),
             ("track", &mut t.track),
@@ -109,19 +110,19 @@ impl Theme {
             ("cell", &mut t.cell, 16, 200),
             ("gap", &mut t.gap, 0, 40),
             ("radius", &mut t.radius, 0, 100),
-            ("font_size", &mut t.font_size, 8, 64),
-            ("bar_width", &mut t.bar_width, 40, 2000),
-            ("bar_height", &mut t.bar_height, 2, 100),
+            ("fontSize", &mut t.font_size, 8, 64),
+            ("barWidth", &mut t.bar_width, 40, 2000),
+            ("barHeight", &mut t.bar_height, 2, 100),
         ] {
             if let Some(v) = o.opt(key) {
                 *slot = json::int(v, &o.at(key), min, max)? as u32;
             }
         }
-        if let Some(v) = o.opt("font_family") {
-            let s = json::string(v, &o.at("font_family"))?;
+        if let Some(v) = o.opt("fontFamily") {
+            let s = json::string(v, &o.at("fontFamily"))?;
             if s.len() > 200 || s.contains(['<', '>', '&', '"']) {
                 return Err(json::issue(
-                    &o.at("font_family"),
+                    &o.at("fontFamily"),
                     "at most 200 bytes, no < > & \"",
                 ));
             }

@@ -25,6 +25,7 @@ pub enum DayStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CalendarDay {
     pub date: Date,
     pub day: u8,
@@ -41,6 +42,7 @@ pub struct CalendarDay {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CalendarView {
     pub year: i32,
     pub month: u8,

@@ -19,6 +19,7 @@ pub enum CampaignStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CampaignView {
     pub id: String,
     pub name: String,
@@ -40,6 +41,7 @@ pub struct CampaignView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CardSetView {
     pub id: String,
     pub name: String,
@@ -54,6 +56,7 @@ pub struct CardSetView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CardKindView {
     pub id: String,
     pub name: String,
@@ -61,6 +64,7 @@ pub struct CardKindView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct LotteryView {
     pub id: String,
     pub name: String,
@@ -72,6 +76,7 @@ pub struct LotteryView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct DrawView {
     pub date: Date,
     /// Waiting for the server (an offline draw stays pending until sync).

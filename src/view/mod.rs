@@ -11,6 +11,9 @@ mod segments;
 mod tasks;
 mod wx;
 
+#[cfg(target_family = "wasm")]
+pub(crate) mod js_names;
+
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
 pub use campaigns::{
     campaigns, CampaignStatus, CampaignView, CardKindView, CardSetView, DrawView, LotteryView,
@@ -52,6 +55,7 @@ pub(crate) fn percent(current: u64, target: u64) -> u8 {
 
 /// A short summary of a member for the CLI and logs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct Summary {
     pub user: String,
     pub joined: crate::day::Date,

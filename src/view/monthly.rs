@@ -10,6 +10,7 @@ use crate::state::{Mark, State};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct MonthlyReport {
     pub year: i32,
     pub month: u8,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// Points that expire on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct ExpiringPoints {
     /// Last day the points can be used.
     pub date: Date,
@@ -15,6 +16,7 @@ pub struct ExpiringPoints {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct PointsSummary {
     pub balance: u64,
     /// Points expiring within 30 days, by date, soonest first.
@@ -87,6 +89,7 @@ pub fn points_summary(st: &State, cfg: &Config, now: i64) -> PointsSummary {
 
 /// An item of the points catalog as a redeem page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CatalogEntry {
     pub id: String,
     pub name: String,
@@ -113,6 +116,7 @@ pub fn catalog(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<CatalogE
 /// deduct at the checkout rate (whole cents, within the order's percentage and the balance).
 /// Offline and advisory: the merchant API decides (`docs/merchant.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct CheckoutQuote {
     pub balance: u64,
     pub max_points: u32,

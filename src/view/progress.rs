@@ -8,14 +8,20 @@ use crate::state::State;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct TierInfo {
     pub index: u8,
     pub id: String,
     pub name: String,
+    #[cfg_attr(
+        target_family = "wasm",
+        serde(serialize_with = "super::js_names::benefits")
+    )]
     pub benefits: Benefits,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct DimensionProgress {
     pub dimension: Dimension,
     pub current: u64,
@@ -25,6 +31,7 @@ pub struct DimensionProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct TierProgress {
     pub tier: TierInfo,
     /// Last day of a paid membership that sets the tier, if any.

@@ -8,6 +8,7 @@ use crate::state::State;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct Prompt {
     /// `points_expiring`, `tier_reached`, `streak_at_risk`, `benefit_available`.
     pub kind: &'static str,

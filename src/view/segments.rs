@@ -19,6 +19,7 @@ pub enum Lifecycle {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct RfmScore {
     /// 1–5 each; higher is better (more recent, more frequent, more spent).
     pub recency: u8,
@@ -28,6 +29,7 @@ pub struct RfmScore {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct Segments {
     pub lifecycle: Lifecycle,
     /// Days since the last op.

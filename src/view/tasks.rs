@@ -17,6 +17,7 @@ pub enum TaskStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct TaskView {
     pub id: String,
     pub kind: TaskKind,
@@ -27,6 +28,10 @@ pub struct TaskView {
     pub percentage: u8,
     pub status: TaskStatus,
     pub claim: Claim,
+    #[cfg_attr(
+        target_family = "wasm",
+        serde(serialize_with = "super::js_names::reward")
+    )]
     pub reward: Reward,
 }
 

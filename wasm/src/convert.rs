@@ -23,15 +23,14 @@ fn set(target: &Object, key: &str, value: &JsValue) {
 }
 
 pub fn rule_error(e: RuleError) -> JsValue {
-    error(
-        e.code.as_str(),
-        &format!("{}: {}", e.code.as_str(), e.detail),
-    )
+    error(e.code.as_str(), &e.detail)
 }
 
-/// A config error: `code`, `path` of the first problem, and every problem in `issues`.
+/// A config error: `code`, `path` of the first problem, and every problem in `issues`; the
+/// message lists them, one a line (the code is in `code`, not repeated).
 pub fn config_error(e: ConfigError) -> JsValue {
-    let js = error(e.code, &e.to_string());
+    let lines: Vec<String> = e.issues.iter().map(|i| i.to_string()).collect();
+    let js = error(e.code, &lines.join("\n"));
     let obj: &Object = js.unchecked_ref();
     if let Some(first) = e.issues.first() {
         set(obj, "path", &JsValue::from_str(&first.path));
@@ -48,7 +47,7 @@ pub fn config_error(e: ConfigError) -> JsValue {
 }
 
 pub fn bad_argument(what: &str) -> JsValue {
-    error("BAD_ARGUMENT", &format!("BAD_ARGUMENT: {what}"))
+    error("BAD_ARGUMENT", what)
 }
 
 /// An epoch-ms number from JS: finite, whole, within the range of JS dates.

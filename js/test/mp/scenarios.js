@@ -98,7 +98,7 @@ async function offlineWeek({ assert, open, newBackend }) {
   const status = Object.fromEntries(cal.weeks.flat().filter((d) => d.status !== 'outside_month').map((d) => [d.day, d.status]));
   assert.deepEqual(plain([1, 2, 3, 4, 5, 6, 7, 8].map((d) => status[d])), ['checked', 'checked', 'checked', 'made_up', 'checked', 'checked', 'today_done', 'future']);
   assert.equal(cal.streak, 7);
-  assert.equal(cal.streak_label, '连续签到 7 天');
+  assert.equal(cal.streakLabel, '连续签到 7 天');
   // 3 opens (10) + 5 check-ins (5) + milestones (10 + 30) + 3 daily tasks (10) + newbie (15 + 20) + open (10) − make-up (10)
   assert.equal(client.pointsSummary().balance, 30 + 30 + 40 + 30 + 35 + 10 - 10);
   const tasks = Object.fromEntries(client.tasks().map((t) => [t.id, t.status]));

@@ -29,7 +29,7 @@ async function page(wxApi: Parameters<typeof wxStorage>[0]) {
   client.makeUp(20261101);
   // @ts-expect-error unknown event name
   client.on('click', () => {});
-  const offer: number = client.checkoutQuote(20000).max_points;
+  const offer: number = client.checkoutQuote(20000).maxPoints;
   // @ts-expect-error the client records no orders: the merchant's backend does
   client.order('A-1', 20000);
   void offer;

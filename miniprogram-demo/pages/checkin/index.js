@@ -14,11 +14,11 @@ Component({
       this.cells = cells; // kept for taps: this.data is the view's copy
       this.setData({
         title: `${cal.year}年${cal.month}月`,
-        weekdays: WEEKDAYS.map((_, i) => WEEKDAYS[(cal.first_weekday + i) % 7]),
+        weekdays: WEEKDAYS.map((_, i) => WEEKDAYS[(cal.firstWeekday + i) % 7]),
         cells,
         streak: client.progress().streak,
         checkedToday: cells.some((c) => c.className.indexOf('zl-today-done') >= 0),
-        makeupsLeft: cal.makeups_left,
+        makeupsLeft: cal.makeupsLeft,
         syncStatus: `服务器版本 ${client.serverVersion} · ${client.pendingOps().length} 项待同步(点此同步)`,
       });
     },

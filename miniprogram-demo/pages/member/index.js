@@ -11,11 +11,11 @@ Component({
       this.setData({
         tierName: tp.tier.name,
         tierLabel: tp.label,
-        tierBar: app.zailai.svgDataUri(this.client.progressSVG({ percentage: tp.percentage, label: tp.label }, { theme: { bar_width: 600, font_size: 24, bar_height: 16 } })),
+        tierBar: app.zailai.svgDataUri(this.client.progressSVG({ percentage: tp.percentage, label: tp.label }, { theme: { barWidth: 600, fontSize: 24, barHeight: 16 } })),
         benefits: [
-          { name: '签到积分', value: `${b.checkin_points} / 天` },
-          { name: '会员折扣', value: b.discount_percent < 100 ? `${b.discount_percent / 10} 折` : '无' },
-          { name: '每月免费服务', value: `${b.free_services_per_month} 次` },
+          { name: '签到积分', value: `${b.checkinPoints} / 天` },
+          { name: '会员折扣', value: b.discountPercent < 100 ? `${b.discountPercent / 10} 折` : '无' },
+          { name: '每月免费服务', value: `${b.freeServicesPerMonth} 次` },
         ],
         dimensions: tp.dimensions,
       });

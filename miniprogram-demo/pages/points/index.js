@@ -17,7 +17,7 @@ Component({
     },
     refresh() {
       const summary = this.client.pointsSummary();
-      this.setData({ summary, rate: summary.rate_cents / 100, history: (this.history || []).slice(0, 20), catalog: this.client.catalog() });
+      this.setData({ summary, rate: summary.rateCents / 100, history: (this.history || []).slice(0, 20), catalog: this.client.catalog() });
     },
     onRedeem(e) {
       try {

@@ -120,11 +120,11 @@ pub fn views_and_state_round_trip() {
         .calendar(&rules, 2026, 11, DAY1 + 2.0 * DAY, None)
         .unwrap();
     assert_eq!(prop(&cal, "streak").as_f64(), Some(3.0));
-    assert_eq!(prop(&cal, "streak_label"), "连续签到 3 天");
+    assert_eq!(prop(&cal, "streakLabel"), "连续签到 3 天");
     let en = m
         .calendar(&rules, 2026, 11, DAY1 + 2.0 * DAY, Some("en".into()))
         .unwrap();
-    assert_eq!(prop(&en, "streak_label"), "3-day streak");
+    assert_eq!(prop(&en, "streakLabel"), "3-day streak");
     assert_eq!(
         prop(
             &m.calendar(&rules, 2026, 13, DAY1, None).unwrap_err(),

@@ -1,45 +1,84 @@
-// Types of the zailai package. Field names follow the JSON of the Rust core (snake_case);
-// the formats are documented in docs/ops.md and docs/config.md of the repository.
+// Types of the zailai package, shared by its three entries (miniprogram.d.ts, node.d.ts,
+// web.d.ts list what each exports). Nothing here needs the DOM: a mini-program project
+// compiles them with miniprogram-api-typings alone.
+//
+// Names: every value the JS API hands out or takes (views, events, errors, options, themes)
+// has camelCase keys. What is a wire or file format keeps its snake_case: rule files
+// (`Config`), ops (`Op`, the body of POST /v1/sync and docs/ops.md), rule paths in errors.
+// String values (event `type`, statuses, op types) are spelled as in those formats.
 
 /** `YYYY-MM-DD`, a business date. */
 export type DateString = string;
 /** Epoch milliseconds. */
 export type EpochMs = number;
-export type Locale = 'zh-CN' | 'en' | (string & {});
+/** `zh-CN`, `en`, or WeChat's own spelling (`zh_CN`, `en_US`, from wx.getAppBaseInfo().language). */
+export type Locale = 'zh-CN' | 'zh_CN' | 'en' | 'en_US' | (string & {});
 
 // ---- errors ------------------------------------------------------------------------------
+// js/test/types-drift.test.js checks these unions against every code the Rust core, the
+// wasm bindings, the JS layer and the server can throw.
 
+/** A rule refused an op, or a stored state, op or snapshot could not be read. */
 export type RuleErrorCode =
   | 'DUPLICATE_OP' | 'OP_BEFORE_JOIN' | 'OP_TOO_OLD' | 'ALREADY_CHECKED_IN' | 'INSUFFICIENT_POINTS'
-  | 'INVALID_DATE' | 'MAKEUP_NOT_PAST' | 'MAKEUP_BEFORE_JOIN' | 'MAKEUP_NOT_MISSED' | 'MAKEUP_WINDOW_EXCEEDED'
-  | 'MAKEUP_LIMIT_REACHED' | 'FREEZE_LIMIT_REACHED' | 'UNKNOWN_ACTION' | 'UNKNOWN_TASK' | 'TASK_NOT_COMPLETED'
-  | 'TASK_ALREADY_CLAIMED' | 'UNKNOWN_ITEM' | 'UNKNOWN_PLAN' | 'ORDER_EXISTS' | 'UNKNOWN_ORDER' | 'UNKNOWN_HOLD' | 'HOLD_EXCEEDED' | 'REFUND_TOO_LARGE'
-  | 'ORDER_ALREADY_CANCELLED' | 'DEDUCTION_TOO_LARGE' | 'DEDUCTION_NOT_EXACT' | 'NO_FREE_SERVICE_LEFT'
-  | 'BAD_AMOUNT' | 'STATE_VERSION_UNSUPPORTED' | 'STATE_INVALID' | 'OP_INVALID' | 'OP_LOG_VERSION_UNSUPPORTED'
-  | 'UNKNOWN_CARD_SET' | 'CARDS_INCOMPLETE' | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED'
-  | 'DRAW_NOT_PENDING' | 'UNKNOWN_PRIZE' | 'LOTTERY_INVALID' | 'LOTTERY_NOT_REVEALED' | 'LOTTERY_MISMATCH';
+  | 'INVALID_DATE' | 'THEME_INVALID' | 'MAKEUP_NOT_PAST' | 'MAKEUP_BEFORE_JOIN' | 'MAKEUP_NOT_MISSED'
+  | 'MAKEUP_WINDOW_EXCEEDED' | 'MAKEUP_LIMIT_REACHED' | 'FREEZE_LIMIT_REACHED' | 'UNKNOWN_ACTION'
+  | 'UNKNOWN_TASK' | 'TASK_NOT_COMPLETED' | 'TASK_ALREADY_CLAIMED' | 'UNKNOWN_ITEM' | 'UNKNOWN_PLAN'
+  | 'ORDER_EXISTS' | 'UNKNOWN_ORDER' | 'ORDER_ALREADY_CANCELLED' | 'DEDUCTION_TOO_LARGE'
+  | 'DEDUCTION_NOT_EXACT' | 'NO_FREE_SERVICE_LEFT' | 'BAD_AMOUNT' | 'STATE_VERSION_UNSUPPORTED'
+  | 'STATE_INVALID' | 'OP_INVALID' | 'OP_LOG_VERSION_UNSUPPORTED' | 'SNAPSHOT_MALFORMED'
+  | 'SNAPSHOT_VERSION_UNSUPPORTED' | 'SNAPSHOT_UNKNOWN_KEY' | 'SNAPSHOT_BAD_SIGNATURE'
+  | 'SNAPSHOT_OTHER_USER' | 'UNKNOWN_CARD_SET' | 'NOT_ALLOWED' | 'DEVICE_LIMIT' | 'CARDS_INCOMPLETE'
+  | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED' | 'DRAW_NOT_PENDING' | 'UNKNOWN_PRIZE'
+  | 'LOTTERY_INVALID' | 'LOTTERY_NOT_REVEALED' | 'LOTTERY_MISMATCH' | 'UNKNOWN_HOLD' | 'HOLD_EXCEEDED'
+  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT';
 
+/** Raised by the package itself: arguments, rule files, storage, loading, the network. */
 export type ClientErrorCode =
   | 'BAD_ARGUMENT' | 'CONFIG_INVALID' | 'CONFIG_TOO_NEW' | 'STORAGE_FULL' | 'STORAGE_CORRUPT'
-  | 'STORAGE_UNREADABLE' | 'STORAGE_VERSION_UNSUPPORTED' | 'PENDING_OP_REFUSED' | 'LISTENER_FAILED' | 'CLIENT_CLOSED'
-  | 'WASM_UNAVAILABLE';
+  | 'STORAGE_UNREADABLE' | 'STORAGE_VERSION_UNSUPPORTED' | 'PENDING_OP_REFUSED' | 'LISTENER_FAILED'
+  | 'CLIENT_CLOSED' | 'WASM_UNAVAILABLE' | 'NETWORK' | 'BAD_REPLY' | 'SESSION_USER_MISMATCH'
+  | 'VERSION_NOT_SUPPORTED' | 'INTERNAL';
+
+/** The server's answer (`{"error": {"code"}}`, `status` set), or `HTTP_<status>` from a proxy. */
+export type ServerErrorCode =
+  | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED' | 'REQUEST_TIMEOUT' | 'USER_BLOCKED' | 'UPSTREAM_UNAVAILABLE' | 'DEV_LOGIN_DISABLED'
+  | 'IDEMPOTENCY_CONFLICT' | 'UNKNOWN_MEMBER' | 'ADMIN_DISABLED' | 'MERCHANT_DISABLED'
+  | `HTTP_${number}`;
+
+export type ZailaiErrorCode = RuleErrorCode | ClientErrorCode | ServerErrorCode;
 
 export interface ConfigIssue {
+  /** The rule path, as the rule file spells it (`points.daily_cap`). */
   path: string;
   reason: string;
 }
 
-/** Every error thrown or emitted by the package. */
-export interface ZailaiError extends Error {
+/**
+ * Every error the package throws, rejects with or emits: an `Error` whose `code` never
+ * changes. `instanceof ZailaiError` holds for all of them, those the wasm module makes too;
+ * `isZailaiError(e)` narrows an unknown catch value.
+ */
+export declare class ZailaiError extends Error {
   name: 'ZailaiError';
-  code: RuleErrorCode | ClientErrorCode;
-  /** Config errors: the path of the first problem. */
+  code: ZailaiErrorCode;
+  /** Where: the rule path of a config error's first problem, the argument or op field of an
+   * op error, the request field of a BAD_REQUEST. */
   path?: string;
-  /** Config errors: every problem. */
+  /** CONFIG_INVALID: every problem of the rule file. */
   issues?: ConfigIssue[];
   /** PENDING_OP_REFUSED: the op. */
   op?: Op;
+  /** Server errors: the HTTP status. */
+  status?: number;
+  /** RATE_LIMITED: how long the server asked to wait. */
+  retryAfterMs?: number;
+  cause?: unknown;
+  constructor(code: ZailaiErrorCode, message: string);
 }
+/** Whether `e` is an error of this package (any entry, any engine). */
+export declare function isZailaiError(e: unknown): e is ZailaiError;
 
 // ---- rules -------------------------------------------------------------------------------
 
@@ -204,9 +243,28 @@ export interface LotTake {
 
 export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade' | 'refund';
 
+/** A reward as views and events carry it (the rule file's `Reward`, in camelCase). */
+export interface RewardView {
+  points?: number;
+  coupons?: string[];
+  freezes?: number;
+  tierSteps?: number;
+  accelerators?: number;
+}
+
+/** A tier's benefits as views carry them (the rule file's `Benefits`, in camelCase). */
+export interface BenefitsView {
+  /** Price paid in percent (98 = 9.8折, 100 = no discount). */
+  discountPercent: number;
+  freeServicesPerMonth: number;
+  checkinPoints: number;
+  lotteryWeight: number;
+  earlyAccessMinutes: number;
+}
+
 export type Event =
   | { type: 'checked_in'; date: DateString; streak: number }
-  | { type: 'streak_milestone'; date: DateString; streak: number; cycle_day: number; reward: Reward }
+  | { type: 'streak_milestone'; date: DateString; streak: number; cycleDay: number; reward: RewardView }
   | { type: 'made_up'; date: DateString; cost: number; streak: number }
   | { type: 'freeze_used'; dates: DateString[]; held: number }
   | { type: 'freezes_granted'; count: number; held: number; discarded: number }
@@ -215,7 +273,7 @@ export type Event =
   | { type: 'points_restored'; reason: string; restored: number; expired: number; lots: LotTake[] }
   | { type: 'points_expired'; lot: DateString; amount: number }
   | { type: 'campaign_joined'; campaign: string; date: DateString }
-  | { type: 'member_returned'; date: DateString; away_days: number }
+  | { type: 'member_returned'; date: DateString; awayDays: number }
   | { type: 'coupon_granted'; coupon: string; source: string }
   | { type: 'card_granted'; set: string; kind: string; held: number }
   | { type: 'cards_exchanged'; set: string }
@@ -225,11 +283,11 @@ export type Event =
   | { type: 'action_tracked'; action: string; count: number }
   | { type: 'session_recorded'; minutes: number }
   | { type: 'task_completed'; task: string; date: DateString }
-  | { type: 'task_claimed'; task: string; reward: Reward }
+  | { type: 'task_claimed'; task: string; reward: RewardView }
   | { type: 'redeemed'; item: string; cost: number }
-  | { type: 'order_placed'; order: string; amount_cents: number; points: number; deduction_cents: number }
+  | { type: 'order_placed'; order: string; amountCents: number; points: number; deductionCents: number }
   | { type: 'order_cancelled'; order: string }
-  | { type: 'order_refunded'; order: string; amount_cents: number; points: number }
+  | { type: 'order_refunded'; order: string; amountCents: number; points: number }
   | { type: 'points_held'; order: string; points: number; until: EpochMs }
   | { type: 'hold_released'; order: string; points: number; expired: boolean }
   | { type: 'membership_started'; plan: string; tier: string; until: DateString }
@@ -242,9 +300,9 @@ export type Event =
 /** `checkoutQuote`: what a checkout page can offer before the merchant's backend decides. */
 export interface CheckoutQuote {
   balance: number;
-  max_points: number;
-  deduction_cents: number;
-  pay_cents: number;
+  maxPoints: number;
+  deductionCents: number;
+  payCents: number;
 }
 
 export type DayStatus =
@@ -258,17 +316,17 @@ export interface CalendarDay {
   points: number;
   milestone: boolean;
   coupon: boolean;
-  makeup_cost?: number;
+  makeupCost?: number;
 }
 
 export interface CalendarView {
   year: number;
   month: number;
   today: DateString;
-  first_weekday: number;
+  firstWeekday: number;
   streak: number;
-  streak_label: string;
-  makeups_left: number;
+  streakLabel: string;
+  makeupsLeft: number;
   weeks: CalendarDay[][];
 }
 
@@ -276,7 +334,7 @@ export interface TierInfo {
   index: number;
   id: string;
   name: string;
-  benefits: Benefits;
+  benefits: BenefitsView;
 }
 
 export interface DimensionProgress {
@@ -289,7 +347,7 @@ export interface DimensionProgress {
 
 export interface TierProgress {
   tier: TierInfo;
-  paid_until?: DateString;
+  paidUntil?: DateString;
   next: TierInfo | null;
   mode?: 'all' | 'any';
   percentage: number;
@@ -307,23 +365,23 @@ export interface TaskView {
   percentage: number;
   status: 'in_progress' | 'claimable' | 'done' | 'expired';
   claim: ClaimMode;
-  reward: Reward;
+  reward: RewardView;
 }
 
 export interface PointsSummary {
   balance: number;
   expiring: { date: DateString; points: number }[];
-  expiring_total: number;
-  earned_today: number;
-  left_today: number;
-  earned_month: number;
-  left_month: number;
-  daily_cap: number;
-  monthly_cap: number;
-  rate_points: number;
-  rate_cents: number;
+  expiringTotal: number;
+  earnedToday: number;
+  leftToday: number;
+  earnedMonth: number;
+  leftMonth: number;
+  dailyCap: number;
+  monthlyCap: number;
+  ratePoints: number;
+  rateCents: number;
   /** The largest share of an order points may pay, percent. */
-  max_order_percent: number;
+  maxOrderPercent: number;
 }
 
 export interface Prompt {
@@ -336,14 +394,14 @@ export interface Summary {
   user: string;
   joined: DateString;
   tier: string;
-  earned_tier: string;
+  earnedTier: string;
   balance: number;
   streak: number;
   checkins: number;
   freezes: number;
   accelerators: number;
   coupons: string[];
-  tasks_completed: number;
+  tasksCompleted: number;
   totals: { credited: number; cut: number; spent: number; restored: number; expired: number };
 }
 
@@ -378,7 +436,7 @@ export interface LotteryRecord {
   commitment: string;
   seed: string | null;
   /** When the seed is revealed (epoch ms). */
-  reveal_at: EpochMs | null;
+  revealAt: EpochMs | null;
   /** In decision order; `member` is a tag salted with the lottery's seed (docs/lottery.md). */
   draws: { member: string; device: string; seq: number; weight: number; prize: string | null }[];
   /** How many draws come before this page's first (0 for a whole record). */
@@ -407,10 +465,10 @@ export interface Theme {
   text?: string;
   muted?: string;
   checked?: string;
-  made_up?: string;
+  madeUp?: string;
   frozen?: string;
   missed?: string;
-  makeup_available?: string;
+  makeupAvailable?: string;
   today?: string;
   accent?: string;
   track?: string;
@@ -418,10 +476,10 @@ export interface Theme {
   cell?: number;
   gap?: number;
   radius?: number;
-  font_size?: number;
-  font_family?: string;
-  bar_width?: number;
-  bar_height?: number;
+  fontSize?: number;
+  fontFamily?: string;
+  barWidth?: number;
+  barHeight?: number;
 }
 
 /** One Canvas 2D draw command, in CSS pixels (docs/render.md). */
@@ -468,12 +526,12 @@ export interface CampaignView {
   /** Last business day. */
   end: DateString;
   /** When this member may start (earlier for tiers with early access). */
-  opens_at: EpochMs;
+  opensAt: EpochMs;
   status: 'upcoming' | 'active' | 'ended';
   eligible: boolean;
   joined: boolean;
-  checkin_multiplier: number;
-  action_multiplier: number;
+  checkinMultiplier: number;
+  actionMultiplier: number;
   /** Collect-cards sets running with the campaign (absent when none). */
   cards?: CardSetView[];
   lotteries?: LotteryView[];
@@ -485,16 +543,16 @@ export interface MonthlyReport {
   month: number;
   user: string;
   /** null when the month is older than the state keeps per-month totals. */
-  points_earned: number | null;
-  points_spent: number;
+  pointsEarned: number | null;
+  pointsSpent: number;
   checkins: number;
-  longest_streak: number;
+  longestStreak: number;
   balance: number;
   tier: TierInfo;
-  tier_label: string;
-  tier_percentage: number;
+  tierLabel: string;
+  tierPercentage: number;
   /** The tier's benefits on the first day of next month. */
-  next_month: TierInfo;
+  nextMonth: TierInfo;
 }
 
 export interface CardSetView {
@@ -506,15 +564,15 @@ export interface CardSetView {
   /** One of every kind is held: exchangeCards(id) pays now. */
   complete: boolean;
   exchanged: number;
-  today_left: number;
+  todayLeft: number;
 }
 
 export interface LotteryView {
   id: string;
   name: string;
-  cost_points: number;
+  costPoints: number;
   /** Draws still allowed today (0 outside the campaign). */
-  draws_left: number;
+  drawsLeft: number;
   /** Newest first; `pending` until the server has decided (after a sync). */
   draws: { date: DateString; pending: boolean; prize?: string }[];
 }
@@ -522,7 +580,7 @@ export interface LotteryView {
 export interface CatalogEntry {
   id: string;
   name: string;
-  cost_points: number;
+  costPoints: number;
   affordable: boolean;
 }
 
@@ -653,7 +711,14 @@ export interface WxStorageApi {
 }
 
 export declare function memoryStorage(options?: { quotaBytes?: number }): StorageAdapter & { keys(): string[]; setQuota(bytes: number): void };
-export declare function localStorageAdapter(ls?: Storage): StorageAdapter;
+/** What localStorageAdapter needs of Web Storage (window.localStorage fits). */
+export interface WebStorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+/** Web and Node entries: over `localStorage` (default) or any Web Storage. */
+export declare function localStorageAdapter(ls?: WebStorageLike): StorageAdapter;
 export declare function wxStorage(wx?: WxStorageApi): StorageAdapter;
 
 // ---- sync ----------------------------------------------------------------------------------
@@ -681,18 +746,25 @@ export interface Transport {
 export interface WxRequestApi {
   request(options: {
     url: string;
-    method: string;
+    method: 'GET' | 'POST';
     header: Record<string, string>;
     data: string;
     dataType: string;
-    responseType: string;
+    responseType: 'text';
     timeout: number;
     success(res: { statusCode: number; header: Record<string, string>; data: unknown }): void;
     fail(err: { errMsg: string }): void;
   }): unknown;
 }
 
-export declare function fetchTransport(fetchImpl?: typeof fetch): Transport;
+/** What fetchTransport needs of `fetch` (the global one fits). */
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: unknown }) => Promise<{
+  status: number;
+  headers: { forEach(callback: (value: string, key: string) => void): void };
+  text(): Promise<string>;
+}>;
+/** Web and Node entries: over `fetch` (default: the global one). */
+export declare function fetchTransport(fetchImpl?: FetchLike): Transport;
 export declare function wxTransport(wx?: WxRequestApi): Transport;
 
 export interface ServerOptions {
@@ -742,7 +814,7 @@ export interface LoadOptions {
   /** Mini-program: path of the module in the code package (default /miniprogram_npm/zailai/zailai.wasm.br). */
   wasmPath?: string;
   /** Browser: URL of zailai.wasm (default: next to the module). */
-  wasmUrl?: string | URL;
+  wasmUrl?: string | { readonly href: string };
 }
 
 export interface ClientOptions extends LoadOptions {

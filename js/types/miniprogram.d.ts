@@ -1,0 +1,8 @@
+// The mini-program entry (dist/miniprogram, what "构建 npm" copies into miniprogram_npm/zailai):
+// every type, and exactly the values it exports (js/test/types-drift.test.js checks them).
+export type * from './core';
+export {
+  ZailaiError, isZailaiError, createClient, load, memoryStorage, wxStorage, wxTransport,
+  wxLoginCredentials, syncOnShow, drawPoster, vantFormatter, tdesignFormat, svgDataUri,
+  drawCommands, drawOnCanvas, POSTER_SIZE,
+} from './core';
