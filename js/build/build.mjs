@@ -2,7 +2,7 @@
 // glue bundled three ways (mini-program CommonJS, browser ESM, Node CommonJS), types, and a
 // size report. Run through scripts/build-pkg.sh, which installs the tools first.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -84,6 +84,8 @@ await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'node.js')], outf
 await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'web.js')], outfile: join(pkg, 'dist', 'web', 'index.js'), format: 'esm', platform: 'browser', target: 'es2020' });
 
 writeFileSync(join(pkg, 'dist', 'miniprogram', mpWasmFile), rawForMiniprogram ? wasmBytes : wasmBr);
+// The components and their Behavior, beside the entry: usingComponents "zailai/<name>/index".
+cpSync(join(js, 'components'), join(pkg, 'dist', 'miniprogram'), { recursive: true });
 for (const target of ['node', 'web']) copyFileSync(wasm, join(pkg, 'dist', target, 'zailai.wasm'));
 mkdirSync(join(pkg, 'types'), { recursive: true });
 for (const f of ['core', 'miniprogram', 'node', 'web']) copyFileSync(join(js, 'types', `${f}.d.ts`), join(pkg, 'types', `${f}.d.ts`));

@@ -4,6 +4,8 @@ import * as glue from 'zailai-glue';
 import { makeClientFactory } from './client.js';
 import { zailaiError } from './errors.js';
 import { drawOnCanvas } from './canvas.js';
+import { getClient, makeStartApp } from './app.js';
+import { wxStorage } from './storage.js';
 
 export { ZailaiError, isZailaiError } from './errors.js';
 export { memoryStorage, wxStorage } from './storage.js';
@@ -51,6 +53,10 @@ export function load(options = {}) {
 }
 
 export const createClient = makeClientFactory(load);
+
+/** One client for the whole app, recording use by itself (./app.js); components use it. */
+export const startApp = makeStartApp(createClient, { wxStorage, syncOnShow });
+export { getClient };
 
 /** Credentials for POST /v1/session from `wx.login` (the server exchanges the code). */
 export function wxLoginCredentials(wxApi = wx) {

@@ -805,6 +805,18 @@ export declare function vantFormatter(cells: CalendarCell[]): <D extends Calenda
 /** t-calendar's `format`, as `vantFormatter` (infos as `prefix`/`suffix`). */
 export declare function tdesignFormat(cells: CalendarCell[]): <D extends CalendarHookDay>(day: D) => D;
 
+/**
+ * Mini-program entry: starts the app's one client (call it in App.onLaunch): createClient with
+ * `wxStorage(wx)` unless `storage` is given, then `track('open')` when the app shows (once a
+ * business day) and `session(minutes)` when it hides (at most 240 a time), which the tier's
+ * active-days and minutes conditions count; with a server, a sync at launch and on every show.
+ * Later calls resolve to the same client. The components (`zailai/checkin-calendar/index`, …)
+ * use this client.
+ */
+export declare function startApp(options?: Partial<ClientOptions>, wx?: unknown): Promise<Client>;
+/** Mini-program entry: the client of startApp (waits for it when asked first). */
+export declare function getClient(): Promise<Client>;
+
 /** Mini-program entry: credentials from wx.login. */
 export declare function wxLoginCredentials(wx?: unknown): () => Promise<{ code: string }>;
 /** Mini-program entry: sync on wx.onAppShow and when the network returns; returns stop(). */

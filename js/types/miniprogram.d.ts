@@ -2,7 +2,7 @@
 // every type, and exactly the values it exports (js/test/types-drift.test.js checks them).
 export type * from './core';
 export {
-  ZailaiError, isZailaiError, createClient, load, memoryStorage, wxStorage, wxTransport,
+  ZailaiError, isZailaiError, createClient, load, startApp, getClient, memoryStorage, wxStorage, wxTransport,
   wxLoginCredentials, syncOnShow, drawPoster, vantFormatter, tdesignFormat, svgDataUri,
   drawCommands, drawOnCanvas, POSTER_SIZE,
 } from './core';

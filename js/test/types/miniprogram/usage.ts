@@ -3,13 +3,24 @@
 // (classic node resolution: package.json `types`, the mini-program entry). Every call below
 // passes the real `wx` object.
 import {
-  createClient, wxStorage, wxTransport, wxLoginCredentials, syncOnShow, drawPoster, isZailaiError,
+  createClient, startApp, getClient, wxStorage, wxTransport, wxLoginCredentials, syncOnShow, drawPoster, isZailaiError,
   ZailaiError, vantFormatter, type Client, type ZailaiErrorCode, type CalendarView,
 } from 'zailai';
 
 let client: Client | undefined;
 
+// App.onLaunch: the app's one client, recording use by itself.
+App({
+  onLaunch() {
+    startApp({ user: 'u1', locale: wx.getAppBaseInfo().language }, wx).catch((e: unknown) => {
+      if (isZailaiError(e)) console.error(e.code);
+    });
+  },
+});
+
 async function launch(): Promise<Client> {
+  const shared: Client = await getClient();
+  void shared;
   const language = wx.getAppBaseInfo().language; // 'zh_CN', 'en', …
   client = await createClient({
     storage: wxStorage(wx),

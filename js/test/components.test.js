@@ -1,0 +1,255 @@
+// The shipped mini-program components (pkg/dist/miniprogram/<name>/), rendered and tapped by
+// miniprogram-simulate (j-component, the official template compiler) in a process shaped like
+// the mini-program runtime: no WebAssembly, TextEncoder, TextDecoder or fetch; the module
+// loaded through WXWebAssembly from the dist's .wasm.br; wx storage with WeChat's quotas.
+// One app client (startApp) serves every component, and records use by itself.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { readFileSync } = require('node:fs');
+const { join, normalize } = require('node:path');
+const { brotliDecompressSync } = require('node:zlib');
+const { JSDOM } = require('jsdom');
+const { encodeRules, pkg, root } = require('./helpers.js');
+const { makeWXWebAssembly, makeWx, wxStorageBackend } = require('./mp/wx-core.js');
+
+const mpDir = join(pkg, 'dist', 'miniprogram');
+const DAY = 86_400_000;
+const NOV1 = Date.UTC(2026, 10, 1, 1, 0); // 09:00 in UTC+8
+const clock = { t: NOV1 };
+
+// The runtime: wx (storage, modal, show/hide), WXWebAssembly over the dist's files, and none of
+// the web's globals. jsdom is what miniprogram-simulate renders into.
+const HostWebAssembly = WebAssembly;
+const hooks = makeWx({ storage: wxStorageBackend(), defer: (fn) => setImmediate(fn) });
+const hide = new Set();
+hooks.wx.onAppHide = (fn) => hide.add(fn);
+global.wx = hooks.wx;
+global.WXWebAssembly = makeWXWebAssembly(HostWebAssembly, (path, br) => {
+  const bytes = readFileSync(join(mpDir, normalize(path).replace(/^\/miniprogram_npm\/zailai\//, '')));
+  return br ? brotliDecompressSync(bytes) : bytes;
+});
+const dom = new JSDOM('<!doctype html><html><body></body></html>');
+Object.assign(global, { window: dom.window, document: dom.window.document, Event: dom.window.Event, CustomEvent: dom.window.CustomEvent });
+for (const name of ['WebAssembly', 'TextEncoder', 'TextDecoder', 'fetch']) delete globalThis[name];
+const simulate = require('miniprogram-simulate');
+const zailai = require(join(mpDir, 'index.js')); // the module the components require
+
+/** The seed rules, the Spring Festival campaign (cards, lottery) running from Nov 1 and the
+ * daily query task claimed by hand. */
+function rules() {
+  const cfg = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  cfg.campaigns[0].start = '2026-11-01';
+  cfg.campaigns[0].days = 30;
+  cfg.tasks.find((t) => t.id === 'daily_query').claim = 'manual';
+  return encodeRules(cfg);
+}
+
+let started = null;
+/** The app's client: checked in on Nov 1, today Nov 3 (Nov 2 may be made up). */
+function app() {
+  if (!started) {
+    started = (async () => {
+      const page = zailai.getClient(); // a page asking before the app started waits for it
+      const client = await zailai.startApp({ user: 'ann', config: rules(), now: () => clock.t, deviceId: () => 'phone' }, hooks.wx);
+      assert.equal(await page, client);
+      assert.equal(await zailai.startApp({ user: 'other' }, hooks.wx), client, 'one client per app');
+      client.checkIn();
+      clock.t += 2 * DAY;
+      return client;
+    })();
+  }
+  return started;
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+/** A component of the dist, rendered and attached, after the app's client reached it. */
+async function mount(name, props = {}) {
+  await app();
+  const id = simulate.load(join(mpDir, name, 'index'), `zl-${name}`, { rootPath: mpDir });
+  const comp = simulate.render(id, props);
+  comp.attach(document.createElement('parent-wrapper'));
+  await settle();
+  return comp;
+}
+
+/** Events a component raises, by name. */
+function record(comp, ...names) {
+  const seen = {};
+  for (const n of names) comp.addEventListener(n, (e) => (seen[n] = [...(seen[n] || []), e.detail]));
+  return seen;
+}
+
+const attr = (node, name) => node.dom.getAttribute(name);
+const text = (node) => node.dom.textContent.replace(/\s+/g, ' ').trim();
+
+test('startApp records use by itself: an open on launch and on each new business day, session minutes on hide', async () => {
+  const client = await app();
+  const ops = () => client.pendingOps().map((o) => o.op);
+  assert.deepEqual(ops().filter((o) => o.type === 'track'), [{ type: 'track', action: 'open' }], 'at launch, Nov 1');
+  hooks.show(); // Nov 3 now: the day's open
+  assert.equal(ops().filter((o) => o.type === 'track').length, 2);
+  hooks.show(); // the same business day: no other
+  assert.equal(ops().filter((o) => o.type === 'track').length, 2);
+  clock.t += 25 * 60_000;
+  hide.forEach((fn) => fn());
+  assert.deepEqual(ops().filter((o) => o.type === 'session'), [{ type: 'session', minutes: 25 }]);
+  hooks.show();
+  clock.t += 20_000; // under a minute: nothing
+  hide.forEach((fn) => fn());
+  assert.equal(ops().filter((o) => o.type === 'session').length, 1);
+  assert.ok(client.tierProgress().dimensions.find((d) => d.dimension === 'minutes').current >= 25, 'minutes count for the tier');
+});
+
+test('the check-in calendar: states, accessible labels, tap to check in, tap to make up after a confirm', async () => {
+  const client = await app();
+  const cal = await mount('checkin-calendar');
+  assert.equal(text(cal.querySelector('.zl-calendar__title')), '2026年11月');
+  assert.equal(cal.querySelectorAll('.zl-calendar__weekday').length, 7);
+  assert.equal(cal.querySelectorAll('.zl-day--checked').length, 1);
+  const today = cal.querySelector('.zl-day--today_pending');
+  // What the template binds to aria-role and aria-label (the simulator's DOM keeps no aria-*;
+  // the template test below checks every tappable element binds them).
+  const days = new Map(cal.data.weeks.flat().map((d) => [d.date, d]));
+  assert.deepEqual([days.get('2026-11-02').action, days.get('2026-11-02').label], ['makeup', '11月2日 可补签']);
+  assert.deepEqual([days.get('2026-11-03').action, days.get('2026-11-03').label], ['checkin', '11月3日 待签到']);
+  assert.equal(days.get('2026-11-04').action, '', 'a future day is no button');
+
+  const seen = record(cal, 'checkin', 'makeup', 'error');
+  today.dispatchEvent('tap');
+  await settle();
+  assert.equal(seen.checkin[0].date, '2026-11-03');
+  assert.equal(seen.checkin[0].events[0].type, 'checked_in');
+  assert.equal(cal.querySelectorAll('.zl-day--today_done').length, 1, 're-rendered on the change');
+
+  const before = client.pointsSummary().balance;
+  hooks.modal.confirm = false;
+  cal.querySelector('.zl-day--makeup_available').dispatchEvent('tap');
+  await settle();
+  assert.equal(seen.makeup, undefined, 'declined: nothing made up');
+  hooks.modal.confirm = true;
+  cal.querySelector('.zl-day--makeup_available').dispatchEvent('tap');
+  await settle();
+  assert.deepEqual({ date: seen.makeup[0].date, cost: seen.makeup[0].cost }, { date: '2026-11-02', cost: 10 });
+  assert.equal(client.pointsSummary().balance, before - 10 + seen.makeup[0].events.filter((e) => e.type === 'points_credited').reduce((n, e) => n + e.granted, 0));
+  assert.equal(cal.querySelectorAll('.zl-day--made_up').length, 1);
+  assert.equal(seen.error, undefined);
+  // A tap on a day that is not actionable does nothing.
+  cal.querySelector('.zl-day--future').dispatchEvent('tap');
+  await settle();
+  assert.equal(seen.checkin.length, 1);
+});
+
+test('the calendar in English, and an error as an event', async () => {
+  const cal = await mount('checkin-calendar', { locale: 'en' });
+  assert.deepEqual(cal.querySelectorAll('.zl-calendar__weekday').map(text), ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'], 'weeks start on the rules\' first_weekday');
+  assert.equal(text(cal.querySelector('.zl-calendar__title')), '11/2026');
+  const seen = record(cal, 'error');
+  cal.instance.onDayTap({ currentTarget: { dataset: { date: '2026-11-03', action: 'checkin', cost: 0 } } }); // checked in already
+  assert.equal(seen.error[0].code, 'ALREADY_CHECKED_IN');
+});
+
+test('progress bars: tier, streak milestone and a task, with a progressbar role', async () => {
+  const client = await app();
+  const tier = await mount('progress-bar', { kind: 'tier' });
+  const tp = client.tierProgress();
+  assert.equal(text(tier.querySelector('.zl-progress__label')), tp.label);
+  assert.match(attr(tier.querySelector('.zl-progress__fill'), 'style'), new RegExp(`width: ?${tp.percentage}%`));
+  const streak = await mount('progress-bar', { kind: 'streak' });
+  assert.equal(text(streak.querySelector('.zl-progress__label')), client.progress().streak.label);
+  const task = await mount('progress-bar', { kind: 'task', task: 'growth_use_10' });
+  assert.equal(text(task.querySelector('.zl-progress__label')), client.progress().tasks.find((t) => t.id === 'growth_use_10').label);
+});
+
+test('the task list: progress, and a claim button only where a reward waits', async () => {
+  const client = await app();
+  const list = await mount('task-list', { kind: 'daily' });
+  assert.equal(list.querySelectorAll('.zl-task').length, client.tasks().filter((t) => t.kind === 'daily').length);
+  assert.equal(list.querySelectorAll('.zl-task__claim').length, 0);
+  client.track('query'); // daily_query is done; its reward is claimed by hand
+  await settle();
+  const claim = list.querySelector('.zl-task__claim');
+  assert.equal(text(claim), '领取');
+  const seen = record(list, 'claim');
+  claim.dispatchEvent('tap');
+  await settle();
+  assert.equal(seen.claim[0].task, 'daily_query');
+  assert.ok(seen.claim[0].events.some((e) => e.type === 'task_claimed'));
+  assert.equal(list.querySelectorAll('.zl-task__claim').length, 0);
+  assert.equal(list.querySelectorAll('.zl-task--done').length, 1);
+});
+
+test('the points card: balance, soonest expiry, today against the cap', async () => {
+  const client = await app();
+  const card = await mount('points-card');
+  const p = client.pointsSummary();
+  assert.equal(text(card.querySelector('.zl-points__number')), String(p.balance));
+  assert.equal(text(card.querySelector('.zl-points__today')), `今日已得 ${p.earnedToday}/${p.dailyCap}`);
+  assert.deepEqual(p.expiring, [], 'points last a year');
+  assert.equal(text(card.querySelector('.zl-points__expiring')), '暂无即将过期的积分');
+  const before = p.balance;
+  client.track('share');
+  await settle();
+  assert.ok(Number(text(card.querySelector('.zl-points__number'))) > before, 'follows the member');
+});
+
+test('collect-cards: kinds held, cards left today, exchange only with a full set', async () => {
+  const client = await app();
+  const cards = await mount('collect-cards');
+  const set = client.campaigns()[0].cards[0];
+  assert.equal(text(cards.querySelector('.zl-cards__name')), set.name);
+  assert.equal(cards.querySelectorAll('.zl-card').length, 5);
+  assert.equal(cards.querySelectorAll('.zl-card--held').length, set.kinds.filter((k) => k.held).length);
+  assert.ok(set.kinds.some((k) => k.held), 'the days of use gave cards');
+  assert.equal(text(cards.querySelector('.zl-cards__progress')), set.progress.label);
+  const exchange = cards.querySelector('.zl-cards__exchange');
+  assert.equal(cards.data.complete, false);
+  const seen = record(cards, 'exchange', 'error');
+  exchange.dispatchEvent('tap');
+  await settle();
+  assert.deepEqual(seen, {}, 'an incomplete set is not exchanged');
+});
+
+test('the lottery: a draw is paid and pending; verifying without a server is an error event', async () => {
+  const client = await app();
+  const lot = await mount('lottery');
+  const view = client.campaigns()[0].lotteries[0];
+  assert.equal(text(lot.querySelector('.zl-lottery__name')), view.name);
+  assert.equal(text(lot.querySelector('.zl-lottery__draw')), `抽奖 · ${view.costPoints} 积分`);
+  const before = client.pointsSummary().balance;
+  const seen = record(lot, 'draw', 'error');
+  lot.querySelector('.zl-lottery__draw').dispatchEvent('tap');
+  await settle();
+  assert.equal(seen.draw[0].lottery, view.id);
+  assert.ok(seen.draw[0].events.some((e) => e.type === 'draw_entered'));
+  assert.equal(client.pointsSummary().balance, before - view.costPoints);
+  assert.equal(text(lot.querySelector('.zl-lottery__result--pending')), '2026-11-03待开奖 · 同步后揭晓');
+  await lot.instance.onVerify();
+  assert.equal(seen.error[0].code, 'BAD_ARGUMENT');
+});
+
+test('every tappable element of every template is a labelled button, every bar a labelled progressbar', () => {
+  let bars = 0;
+  for (const name of ['checkin-calendar', 'progress-bar', 'task-list', 'points-card', 'collect-cards', 'lottery']) {
+    const wxml = readFileSync(join(mpDir, name, 'index.wxml'), 'utf8');
+    const tags = [...wxml.matchAll(/<view\b[^>]*>/g)].map((m) => m[0]);
+    const tappable = tags.filter((t) => /bindtap=/.test(t));
+    assert.ok(tappable.length || name === 'progress-bar', `${name} has something to tap`);
+    for (const tag of tappable) assert.match(tag, /aria-role="[^"]+"[\s\S]*aria-label="[^"]+"/, `${name}: ${tag}`);
+    for (const tag of tags.filter((t) => /class="(zl-progress|zl-task__track)"/.test(t))) {
+      assert.match(tag, /aria-role="progressbar"[\s\S]*aria-label=/, `${name}: ${tag}`);
+      bars++;
+    }
+  }
+  assert.equal(bars, 2, 'the progress bar and the task bar');
+});
+
+test('miniprogram_npm/zailai/ stays under 400 KB in all', () => {
+  const { readdirSync, statSync } = require('node:fs');
+  const files = readdirSync(mpDir, { recursive: true }).filter((f) => statSync(join(mpDir, f)).isFile());
+  const total = files.reduce((n, f) => n + statSync(join(mpDir, f)).size, 0);
+  for (const name of ['checkin-calendar', 'progress-bar', 'task-list', 'points-card', 'collect-cards', 'lottery']) {
+    for (const ext of ['js', 'json', 'wxml', 'wxss']) assert.ok(files.includes(join(name, `index.${ext}`)), `${name}/index.${ext}`);
+  }
+  assert.ok(total < 400 * 1024, `${total} bytes`);
+});
