@@ -47,8 +47,7 @@ function act(fn) {
 function renderCheckin() {
   $('calendar').innerHTML = client.calendarSVG(); // the core escapes every text it draws
   const cells = client.calendarCells();
-  const today = cells.find((c) => c.className.includes('zl-today'));
-  const done = today && today.className.includes('zl-today-done');
+  const done = client.calendar().todayStatus === 'done';
   $('check-in').disabled = Boolean(done);
   $('check-in').textContent = done ? '今日已签到' : '签到';
   $('streak-bar').innerHTML = client.progressSVG(client.progress().streak);
@@ -101,11 +100,52 @@ function renderPoints() {
   );
 }
 
+// 活动: collect-cards and the lottery of a running campaign, as the mini-program components
+// (zailai/collect-cards, zailai/lottery) show them.
+function renderCampaign() {
+  const running = client.campaigns().filter((c) => c.status === 'active');
+  const set = running.flatMap((c) => c.cards || [])[0];
+  const lottery = running.flatMap((c) => c.lotteries || [])[0];
+  if (!set) $('cards').replaceChildren(el('p', { className: 'muted', textContent: '暂无进行中的活动' }));
+  else {
+    $('cards').replaceChildren(
+      el('div', { className: 'row' }, el('strong', { textContent: set.name }), el('span', { className: 'accent', textContent: set.progress.label })),
+      el('div', { className: 'fu-grid' }, ...set.kinds.map((k) => el('div', { className: `fu${k.held ? ' held' : ''}`, textContent: `${k.name} ×${k.held}` }))),
+      el('div', { className: 'row' },
+        el('span', { className: 'muted', textContent: `今日还可获得 ${set.todayLeft} 张${set.exchanged ? ` · 已兑换 ${set.exchanged} 次` : ''}` }),
+        el('button', { type: 'button', id: 'exchange', textContent: '兑换', disabled: !set.complete, onclick: () => act(() => client.exchangeCards(set.id)) })),
+    );
+  }
+  if (!lottery) $('lottery').replaceChildren();
+  else {
+    const balance = client.pointsSummary().balance;
+    $('lottery').replaceChildren(
+      el('div', { className: 'row' }, el('strong', { textContent: lottery.name }), el('span', { className: 'muted', textContent: `今日还可抽 ${lottery.drawsLeft} 次` })),
+      el('button', { type: 'button', id: 'draw', className: 'primary', textContent: `抽奖 · ${lottery.costPoints} 积分`, disabled: lottery.drawsLeft === 0 || balance < lottery.costPoints,
+        onclick: () => act(() => client.draw(lottery.id)) }),
+      el('ul', { className: 'list draws' }, ...lottery.draws.map((d) =>
+        el('li', { className: d.pending ? 'pending' : '' }, el('span', { textContent: d.date }), el('span', { textContent: d.pending ? '待开奖 · 同步后揭晓' : d.prize ? `抽中 ${d.prize}` : '未中奖' })))),
+      el('button', { type: 'button', id: 'verify', textContent: '验证开奖结果', onclick: () => verify(lottery.id) }),
+      el('p', { id: 'verify-note', className: 'muted' }),
+    );
+  }
+}
+
+async function verify(id) {
+  try {
+    const r = await client.verifyLottery(id);
+    $('verify-note').textContent = `已验证 ${r.draws} 次抽奖，全部与公布的种子相符`;
+  } catch (e) {
+    $('verify-note').textContent = e.code === 'LOTTERY_NOT_REVEALED' ? '活动结束后公布种子，届时可验证' : `${e.code}: ${e.message}`;
+  }
+}
+
 function render() {
   renderCheckin();
   renderTasks();
   renderMember();
   renderPoints();
+  renderCampaign();
   const pending = client.pendingOps().length;
   $('sync-status').textContent = `v${client.serverVersion} · ${pending} pending`;
   document.body.dataset.pending = String(pending);

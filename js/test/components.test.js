@@ -21,8 +21,6 @@ const clock = { t: NOV1 };
 // the web's globals. jsdom is what miniprogram-simulate renders into.
 const HostWebAssembly = WebAssembly;
 const hooks = makeWx({ storage: wxStorageBackend(), defer: (fn) => setImmediate(fn) });
-const hide = new Set();
-hooks.wx.onAppHide = (fn) => hide.add(fn);
 global.wx = hooks.wx;
 global.WXWebAssembly = makeWXWebAssembly(HostWebAssembly, (path, br) => {
   const bytes = readFileSync(join(mpDir, normalize(path).replace(/^\/miniprogram_npm\/zailai\//, '')));
@@ -92,11 +90,11 @@ test('startApp records use by itself: an open on launch and on each new business
   hooks.show(); // the same business day: no other
   assert.equal(ops().filter((o) => o.type === 'track').length, 2);
   clock.t += 25 * 60_000;
-  hide.forEach((fn) => fn());
+  hooks.hide();
   assert.deepEqual(ops().filter((o) => o.type === 'session'), [{ type: 'session', minutes: 25 }]);
   hooks.show();
   clock.t += 20_000; // under a minute: nothing
-  hide.forEach((fn) => fn());
+  hooks.hide();
   assert.equal(ops().filter((o) => o.type === 'session').length, 1);
   assert.ok(client.tierProgress().dimensions.find((d) => d.dimension === 'minutes').current >= 25, 'minutes count for the tier');
 });

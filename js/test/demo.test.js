@@ -23,28 +23,64 @@ const ci = require('miniprogram-ci');
 const dom = new JSDOM('<!doctype html><html><body></body></html>');
 Object.assign(global, { window: dom.window, document: dom.window.document, Event: dom.window.Event, CustomEvent: dom.window.CustomEvent });
 const simulate = require('miniprogram-simulate');
+const simulateUtils = require('miniprogram-simulate/src/utils');
 
 /** A copy of the demo with miniprogram_npm/ built the way DevTools builds it. */
-async function demoPackage(serverUrl) {
+async function demoPackage(serverUrl, devUser = 'mp-1') {
   const dir = mkdtempSync(join(tmpdir(), 'zailai-demo-'));
   cpSync(join(root, 'miniprogram-demo'), dir, { recursive: true, filter: (p) => !p.includes('miniprogram_npm') && !p.includes('node_modules') });
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(pkg, join(dir, 'node_modules', 'zailai'));
   const result = await ci.packNpmManually({ packageJsonPath: join(dir, 'package.json'), miniprogramNpmDistDir: dir });
   assert.equal(result.miniProgramPackNum, 1);
-  assert.deepEqual(readdirSync(join(dir, 'miniprogram_npm', 'zailai')).sort(), ['index.js', 'zailai.wasm.br']);
+  assert.deepEqual(readdirSync(join(dir, 'miniprogram_npm', 'zailai')).sort(), [
+    'behavior.js', 'checkin-calendar', 'collect-cards', 'index.js', 'lottery', 'points-card', 'progress-bar', 'task-list', 'zailai.wasm.br',
+  ]);
   // Point it at the test server, as the README tells a developer to.
-  writeFileSync(join(dir, 'config.js'), `module.exports = { serverUrl: ${JSON.stringify(serverUrl)}, login: 'dev', devUser: 'mp-1', trustedKeys: [] };\n`);
+  writeFileSync(join(dir, 'config.js'), `module.exports = { serverUrl: ${JSON.stringify(serverUrl)}, login: 'dev', devUser: ${JSON.stringify(devUser)}, trustedKeys: [] };\n`);
   return dir;
 }
 
+/** The package's components where "构建 npm" put them (simulate resolves no npm paths). */
+const NPM_COMPONENTS = Object.fromEntries(
+  ['checkin-calendar', 'progress-bar', 'task-list', 'points-card', 'collect-cards', 'lottery'].map((n) => [`zl-${n}`, `/miniprogram_npm/zailai/${n}/index`]),
+);
+
 /** Loads, renders and attaches a page; runs onLoad like the base library. */
 async function openPage(dir, name) {
-  const id = simulate.load(join(dir, 'pages', name, 'index'), { rootPath: dir });
+  const id = simulate.load(join(dir, 'pages', name, 'index'), { rootPath: dir, usingComponents: NPM_COMPONENTS });
   const page = simulate.render(id);
   page.attach(document.createElement('parent-wrapper'));
-  await page.instance.onLoad();
+  if (typeof page.instance.onLoad === 'function') await page.instance.onLoad();
   return page;
+}
+
+/**
+ * A picture of a rendered page for a person to look at (target/artifacts/NAME.png): the DOM
+ * miniprogram-simulate built and the styles it compiled (components' wxss, scoped as WeChat
+ * scopes them), with app.wxss, in headless Chromium at a phone's width (375 px, rpx = 0.5 px).
+ */
+async function screenshot(page, name) {
+  const { chromium } = require('playwright-core');
+  const { readFileSync } = require('node:fs');
+  const rpx = (css) => css.replace(/(-?[\d.]+)rpx/g, (_, n) => `${Number(n) / 2}px`);
+  const styles = [...document.head.querySelectorAll('style')].map((s) => s.textContent).join('\n').replace(/\\#/g, '#');
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    body { margin: 0; width: 375px; font-family: -apple-system, "PingFang SC", "Noto Sans CJK SC", sans-serif; }
+    wx-view, wx-progress { display: block; } wx-text { display: inline; }
+    ${rpx(readFileSync(join(root, 'miniprogram-demo', 'app.wxss'), 'utf8'))}
+    ${styles}</style></head><body class="page">${page.dom.outerHTML}</body></html>`;
+  const artifacts = join(root, 'target', 'artifacts');
+  mkdirSync(artifacts, { recursive: true });
+  writeFileSync(join(artifacts, `${name}.html`), html);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 375, height: 700 }, deviceScaleFactor: 2 });
+    await tab.setContent(html);
+    await tab.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  } finally {
+    await browser.close();
+  }
 }
 
 const classOf = (page, date) => page.querySelector(`#d-${date}`).dom.className;
@@ -66,6 +102,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
 
   const rt = startRuntime(dir, { storage });
+  rt.hostSimulate(simulate, simulateUtils); // pages run beside app.js and the package
   rt.setOnline(false); // start offline: everything below works without the server
   const app = rt.launchApp();
   Object.assign(global, { getApp: () => app, wx: rt.wx });
@@ -144,9 +181,59 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.equal(text(tasks, '#task-growth_invite .status'), '已完成');
   await client.sync();
   m = (await call(server.url, '/v1/admin/members/mp-1', { token: server.admin })).json;
-  // Two offline check-ins, a share, a core action, today's check-in, the make-up, the redeem,
-  // the server's invite, the claim: each once.
-  assert.equal(m.ops, 9);
+  // Two offline check-ins, a share, a core action, the launch's open (startApp), today's
+  // check-in, the make-up, the redeem, the server's invite, the claim: each once.
+  assert.equal(m.ops, 10);
   assert.equal(m.summary.streak, 4);
   assert.equal(m.summary.tier, 'silver', 'the tier step of the invite task');
+});
+
+test("the demo's campaign pages on the shipped components: cards from a day's use, a draw the server decides", async (t) => {
+  // The server runs the seed rules with the Spring Festival campaign from two days ago.
+  const { readFileSync } = require('node:fs');
+  const rulesFile = join(mkdtempSync(join(tmpdir(), 'zailai-demo-rules-')), 'rules.json');
+  const cfg = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  cfg.campaigns[0].start = ymd(Date.now() - 2 * DAY);
+  writeFileSync(rulesFile, JSON.stringify(cfg));
+  const server = await startServer(['--dev', '--config', rulesFile]);
+  t.after(() => server.child.kill());
+  const dir = await demoPackage(server.url, 'mp-2');
+  const rt = startRuntime(dir, { storage: wxStorageBackend() });
+  rt.hostSimulate(simulate, simulateUtils);
+  const app = rt.launchApp();
+  const client = await app.ready;
+  await client.sync(); // the server's rules (the campaign) arrive; startApp's open is recorded
+  client.checkIn();
+  client.track('share'); // a card for the day's use and one for the share
+
+  const cards = await openPage(dir, 'cards');
+  const set = cards.querySelector('#cards');
+  assert.equal(text(set, '.zl-cards__name'), '春节集福卡');
+  assert.equal(set.querySelectorAll('.zl-card').length, 5);
+  assert.equal(set.querySelectorAll('.zl-card--held').length >= 1, true, 'cards from the day');
+  assert.equal(text(set, '.zl-cards__progress'), client.campaigns()[0].cards[0].progress.label);
+  assert.equal(Number(text(cards.querySelector('#points'), '.zl-points__number')), client.pointsSummary().balance);
+  assert.match(text(cards.querySelector('#streak'), '.zl-progress__label'), /连续|再签|里程/);
+  await screenshot(cards, 'miniprogram-cards');
+
+  const lottery = await openPage(dir, 'lottery');
+  const box = lottery.querySelector('#lottery');
+  const before = client.pointsSummary().balance;
+  const synced = new Promise((resolve) => client.on('sync', resolve));
+  box.querySelector('.zl-lottery__draw').dispatchEvent('tap');
+  await simulate.sleep(0);
+  assert.equal(client.pointsSummary().balance, before - cfg.lotteries[0].cost_points);
+  assert.ok(rt.toasts.includes('已抽奖，同步后揭晓'));
+  assert.equal(box.querySelectorAll('.zl-lottery__result--pending').length, 1, 'pending until the server decides');
+  await synced; // the page syncs at once when online
+  await simulate.sleep(0);
+  assert.equal(box.querySelectorAll('.zl-lottery__result--pending').length, 0, 'decided');
+  assert.match(text(box, '.zl-lottery__result'), /抽中 |未中奖/);
+  // The seed is revealed after the campaign: until then verifying says when.
+  box.querySelector('.zl-lottery__verify').dispatchEvent('tap');
+  await simulate.sleep(50);
+  assert.equal(text(box, '.zl-lottery__note'), '活动结束后公布种子，届时可验证');
+  // The points card on the page followed the draw.
+  assert.equal(Number(text(lottery.querySelector('#points'), '.zl-points__number')), client.pointsSummary().balance);
+  await screenshot(lottery, 'miniprogram-lottery');
 });

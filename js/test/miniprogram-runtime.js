@@ -79,7 +79,7 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
   const context = vm.createContext({ WXWebAssembly, wx, console, setTimeout, clearTimeout, setInterval, clearInterval });
   // V8 gives every context its own WebAssembly; the mini-program runtime has none.
   vm.runInContext('delete globalThis.WebAssembly;', context);
-  const { pageRequire, requireFrom } = makeRequire(root, {
+  const { pageRequire, requireFrom, runFresh } = makeRequire(root, {
     readText: (file) => readFileSync(file, 'utf8'),
     compile: (code, file) => vm.runInContext(`(function (module, exports, require) {${code}\n})`, context, { filename: file }),
   });
@@ -93,7 +93,18 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
     if (typeof app.onLaunch === 'function') app.onLaunch({ path: 'pages/checkin/index', scene: 1001 });
     return app;
   }
-  return { ...hooks, require: pageRequire, launchApp, context, storage };
+  /**
+   * Runs pages and components inside this runtime as miniprogram-simulate loads them (it
+   * renders; the code runs here, beside app.js and the package, as in WeChat): its Component
+   * and Behavior constructors become the runtime's, and it runs each file through here.
+   */
+  function hostSimulate(simulate, simulateUtils) {
+    context.Component = global.Component;
+    context.Behavior = global.Behavior;
+    simulateUtils.runJs = (file) => runFresh(file.endsWith('.js') ? file : `${file}.js`);
+    return simulate;
+  }
+  return { ...hooks, require: pageRequire, launchApp, hostSimulate, context, storage };
 }
 
 module.exports = { codePackage, decompressModules, startRuntime, wxStorageBackend };

@@ -5,7 +5,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
-const { mkdirSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { chromium } = require('playwright-core');
 const { root } = require('./helpers.js');
@@ -90,6 +91,54 @@ test('the web preview: offline days, check in, make up, reload, sync, poster; sc
   assert.ok((await page.locator('#task-list li').count()) >= 5);
   await page.click('.tabs button[data-tab="points"]');
   assert.equal(await page.locator('#catalog button').count(), 2);
+  assert.deepEqual(problems, []);
+});
+
+test('the web preview: the campaign tab shows collect-cards and the lottery; a draw waits for the server; screenshot', async (t) => {
+  execFileSync(process.execPath, [join(root, 'js', 'build', 'preview.mjs')], { stdio: 'ignore' });
+  mkdirSync(artifacts, { recursive: true });
+  const DAY = 86_400_000;
+  const cfg = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  cfg.campaigns[0].start = new Date(Date.now() + 8 * 3_600_000 - 2 * DAY).toISOString().slice(0, 10);
+  const rulesFile = join(mkdtempSync(join(tmpdir(), 'zailai-preview-')), 'rules.json');
+  writeFileSync(rulesFile, JSON.stringify(cfg));
+  const server = await startServer(['--dev', '--web', join(root, 'target', 'web-preview'), '--config', rulesFile]);
+  t.after(() => server.child.kill());
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 2 });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+
+  // Today: opened the app, shared, checked in (a card for the day's use, one for the share).
+  await page.goto(`${server.url}/?user=web-2`);
+  const now = Date.now();
+  await page.evaluate(({ now }) => {
+    const op = (seq, body) => JSON.stringify({ device: 'browser', seq, at: now - 60_000 + seq, op: body });
+    localStorage.setItem('zailai:web-2:meta', JSON.stringify({ v: 1, device: 'browser', seq: 3, joinedAt: now - 120_000, user: 'web-2' }));
+    localStorage.setItem('zailai:web-2:pending', ['zailai-ops/1', op(1, { type: 'track', action: 'open' }), op(2, { type: 'track', action: 'share' }), op(3, { type: 'check_in' })].join('\n'));
+  }, { now });
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.click('#sync'); // the server's rules: the campaign runs
+  await page.waitForSelector('body[data-pending="0"]');
+  await page.click('.tabs button[data-tab="campaign"]');
+  assert.equal(await page.locator('#cards strong').textContent(), '春节集福卡');
+  assert.equal(await page.locator('#cards .fu').count(), 5);
+  assert.equal(await page.locator('#cards .fu.held').count() >= 1, true);
+  assert.equal(await page.locator('#exchange').isDisabled(), true, 'not a full set');
+
+  await page.click('#draw');
+  assert.equal(await page.locator('#lottery li.pending').count(), 1);
+  await page.click('#sync');
+  await page.waitForSelector('body[data-pending="0"]');
+  await page.waitForFunction(() => document.querySelectorAll('#lottery li.pending').length === 0);
+  assert.match(await page.locator('#lottery li').first().textContent(), /抽中 |未中奖/);
+  await page.click('#verify');
+  await page.waitForFunction(() => document.getElementById('verify-note').textContent.length > 0);
+  assert.equal(await page.locator('#verify-note').textContent(), '活动结束后公布种子，届时可验证');
+  await page.evaluate(() => (document.getElementById('toast').hidden = true));
+  await page.locator('#campaign').screenshot({ path: join(artifacts, 'preview-campaign.png') });
   assert.deepEqual(problems, []);
 });
 

@@ -73,12 +73,12 @@ function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
   const modal = { confirm: true };
   // <canvas type="2d"> nodes a test puts on the page, by selector.
   const canvases = new Map();
-  const listeners = { show: new Set(), net: new Set() };
+  const listeners = { show: new Set(), hide: new Set(), net: new Set() };
   const wx = {
     getStorageSync: storage.getStorageSync,
     setStorageSync: storage.setStorageSync,
     removeStorageSync: storage.removeStorageSync,
-    getAppBaseInfo: () => ({ SDKVersion: sdkVersion }),
+    getAppBaseInfo: () => ({ SDKVersion: sdkVersion, language: 'zh_CN' }),
     getSystemInfoSync: () => ({ SDKVersion: sdkVersion, platform: 'ios' }),
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 812 }),
     showToast: (o) => toasts.push(o.title),
@@ -111,18 +111,21 @@ function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
       return q;
     },
     onAppShow: (fn) => listeners.show.add(fn),
+    onAppHide: (fn) => listeners.hide.add(fn),
+    offAppHide: (fn) => listeners.hide.delete(fn),
     offAppShow: (fn) => listeners.show.delete(fn),
     onNetworkStatusChange: (fn) => listeners.net.add(fn),
     offNetworkStatusChange: (fn) => listeners.net.delete(fn),
   };
-  /** The app comes to the foreground. */
+  /** The app comes to the foreground, or goes to the background. */
   const show = () => listeners.show.forEach((fn) => fn({ scene: 1001 }));
+  const hide = () => listeners.hide.forEach((fn) => fn());
   /** The network goes away or comes back. */
   const setOnline = (online) => {
     network.online = online;
     listeners.net.forEach((fn) => fn({ isConnected: online, networkType: online ? 'wifi' : 'none' }));
   };
-  return { wx, network, show, setOnline, listeners, canvases, toasts, modal };
+  return { wx, network, show, hide, setOnline, listeners, canvases, toasts, modal };
 }
 
 /**
@@ -163,7 +166,12 @@ function makeRequire(root, { readText, compile }) {
     if (name !== 'zailai') throw new Error(`unknown module ${name}`);
     return requireFrom(`${root}/miniprogram_npm/zailai/index.js`);
   }
-  return { pageRequire, requireFrom };
+  /** Runs a module again (a page or component loaded once more); what it requires stays. */
+  function runFresh(file) {
+    cache.delete(file);
+    return requireFrom(file);
+  }
+  return { pageRequire, requireFrom, runFresh };
 }
 
 module.exports = { KEY_LIMIT, TOTAL_LIMIT, utf8Length, wxStorageBackend, makeWXWebAssembly, makeWx, makeRequire };
