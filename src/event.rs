@@ -16,10 +16,6 @@ pub enum Event {
         date: Date,
         streak: u32,
         cycle_day: u16,
-        #[cfg_attr(
-            target_family = "wasm",
-            serde(serialize_with = "crate::view::js_names::reward")
-        )]
         reward: Reward,
     },
     MadeUp {
@@ -119,10 +115,6 @@ pub enum Event {
     },
     TaskClaimed {
         task: String,
-        #[cfg_attr(
-            target_family = "wasm",
-            serde(serialize_with = "crate::view::js_names::reward")
-        )]
         reward: Reward,
     },
     Redeemed {

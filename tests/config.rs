@@ -195,3 +195,87 @@ fn makeup_window_variants_parse() {
     v["checkin"]["makeup"]["window"] = json!({"kind": "forever"});
     assert!(Config::parse(&v.to_string()).is_err());
 }
+
+#[test]
+fn locales_resolve_once_exact_then_language_then_default() {
+    let cfg = Config::seed();
+    // WeChat's spelling (wx.getAppBaseInfo().language) and BCP 47 alike.
+    for (asked, got) in [
+        (Some("zh_CN"), "zh-CN"),
+        (Some("zh-cn"), "zh-CN"),
+        (Some("zh_TW"), "zh-CN"),
+        (Some("en"), "en"),
+        (Some("en_US"), "en"),
+        (Some("EN-gb"), "en"),
+        (Some("fr"), "zh-CN"),
+        (Some(""), "zh-CN"),
+        (None, "zh-CN"),
+    ] {
+        assert_eq!(cfg.locale(asked), got, "{asked:?}");
+    }
+    // A locale the rules define is known too; its missing templates come from default_locale.
+    let mut cfg = Config::seed();
+    let mut ja = zailai::vecmap::VecMap::new();
+    ja.insert("streak.label".to_owned(), "{n}日連続".to_owned());
+    cfg.messages.insert("ja".to_owned(), ja);
+    cfg.default_locale = "en".to_owned();
+    assert_eq!(cfg.locale(Some("ja_JP")), "ja");
+    assert_eq!(cfg.locale(Some("zh_CN")), "zh-CN");
+    assert_eq!(cfg.locale(Some("de")), "en");
+    let m = cfg.messages();
+    assert_eq!(
+        m.render("ja", "streak.label", &[("n", "3".into())]),
+        "3日連続"
+    );
+    assert_eq!(
+        m.render("ja", "tier.top", &[("tier", "Gold".into())]),
+        m.render("en", "tier.top", &[("tier", "Gold".into())]),
+        "a key the locale lacks comes from default_locale"
+    );
+    assert_ne!(
+        m.render("zh-CN", "tier.top", &[("tier", "金".into())]),
+        m.render("en", "tier.top", &[("tier", "金".into())])
+    );
+}
+
+#[test]
+fn every_shape_problem_of_a_rule_file_is_reported_at_once() {
+    let mut doc = seed_json();
+    doc["points"]["daily_cap"] = json!("100");
+    doc["points"]["monthly_cap"] = json!(-3);
+    doc["checkin"]["makeup"]
+        .as_object_mut()
+        .unwrap()
+        .remove("cost_points");
+    doc["tiers"]["levelz"] = json!([]);
+    doc["tasks"][1]["targt"] = json!(3);
+    doc["tasks"].as_array_mut().unwrap().push(json!({"id": "late", "kind": "weekly", "title": {"en": "x"}, "action": "open", "target": "2", "reward": {}, "claim": "auto"}));
+    doc["points"]["earning"]["custom"] = json!({"points": "ten"});
+    let err = Config::parse(&doc.to_string()).unwrap_err();
+    let got: Vec<(&str, &str)> = err
+        .issues
+        .iter()
+        .map(|i| (i.path.as_str(), i.reason.as_str()))
+        .collect();
+    let paths: Vec<&str> = got.iter().map(|g| g.0).collect();
+    for want in [
+        "points.daily_cap",
+        "points.monthly_cap",
+        "checkin.makeup",
+        "tiers.levelz",
+        "tasks[1].targt",
+        "tasks[6].kind",
+        "tasks[6].target",
+        "points.earning.custom.points",
+    ] {
+        assert!(paths.contains(&want), "{want} missing from {got:#?}");
+    }
+    assert_eq!(got.len(), 8, "each once: {got:#?}");
+    assert!(got.contains(&("checkin.makeup", "missing field `cost_points`")));
+    // A file with one problem still reports exactly it.
+    let mut one = seed_json();
+    one["newbie_days"] = json!(true);
+    let err = Config::parse(&one.to_string()).unwrap_err();
+    assert_eq!(err.issues.len(), 1);
+    assert_eq!(err.issues[0].path, "newbie_days");
+}

@@ -20,6 +20,8 @@ const OPT_DEFAULT = 's';
 const HOT_DEFAULT = '3';
 /** The crates where a client spends its time: the core (JSON reading, rules, views) and Ed25519. */
 const HOT_CRATES = ['zailai', 'ed25519-compact'];
+/** Docs shipped in the package (docs/ of the repository): what a mini-program developer reads. */
+const PACKAGE_DOCS = ['config.md', 'ops.md', 'render.md', 'sync.md', 'lottery.md', 'merchant.md', 'package.md'];
 const bin = (name) => join(js, 'node_modules', '.bin', name);
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 
@@ -90,13 +92,25 @@ for (const target of ['node', 'web']) copyFileSync(wasm, join(pkg, 'dist', targe
 mkdirSync(join(pkg, 'types'), { recursive: true });
 for (const f of ['core', 'miniprogram', 'node', 'web']) copyFileSync(join(js, 'types', `${f}.d.ts`), join(pkg, 'types', `${f}.d.ts`));
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, f), join(pkg, f));
+// The docs at the package root (not in the mini-program dist, which "构建 npm" copies into the
+// code package): the Chinese quick-start as README.md, English beside it, the changelog, the
+// seed rules as a file to read and extend (mergeConfig), and the formats a developer needs.
 copyFileSync(join(js, 'PACKAGE.md'), join(pkg, 'README.md'));
+for (const f of ['README.en.md', 'CHANGELOG.md']) copyFileSync(join(js, f), join(pkg, f));
+copyFileSync(join(root, 'presets', 'seed.json'), join(pkg, 'seed.json'));
+mkdirSync(join(pkg, 'docs'), { recursive: true });
+for (const f of PACKAGE_DOCS) copyFileSync(join(root, 'docs', f), join(pkg, 'docs', f));
 const version = /^version = "(.+)"/m.exec(readFileSync(join(root, 'wasm', 'Cargo.toml'), 'utf8'))[1];
+const repository = /^repository = "(.+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'zailai',
   version,
   description: 'Retention engine for WeChat mini-programs: check-in, points, tiers, tasks (Rust core in WebAssembly)',
   license: 'MIT OR Apache-2.0',
+  repository: { type: 'git', url: `git+${repository}.git` },
+  homepage: `${repository}#readme`,
+  bugs: { url: `${repository}/issues` },
+  keywords: ['wechat', 'miniprogram', '小程序', 'check-in', '签到', 'points', '积分', 'membership', 'webassembly'],
   main: 'dist/node/index.js',
   module: 'dist/web/index.js',
   browser: 'dist/web/index.js',
@@ -113,9 +127,10 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
       import: { types: './types/web.d.ts', default: './dist/web/index.js' },
       require: { types: './types/node.d.ts', default: './dist/node/index.js' },
     },
+    './seed.json': './seed.json',
     './package.json': './package.json',
   },
-  files: ['dist', 'types', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
+  files: ['dist', 'types', 'docs', 'seed.json', 'README.md', 'README.en.md', 'CHANGELOG.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
   sideEffects: false,
 }, null, 2) + '\n');
 

@@ -5,7 +5,7 @@
 import { zailaiError } from './errors.js';
 
 /** Longest session recorded at one hide: a phone left with the app open overnight is not use. */
-export const MAX_SESSION_MINUTES = 240;
+export const MAX_MINUTES_PER_HIDE = 240;
 
 let shared = null; // Promise<Client> of startApp
 const waiting = []; // resolvers of getClient() calls made before startApp
@@ -67,7 +67,7 @@ function trackUse(client, wxApi) {
   }
   if (typeof wxApi.onAppHide === 'function') {
     wxApi.onAppHide(() => {
-      const minutes = Math.min(MAX_SESSION_MINUTES, Math.floor((client._clock() - shownAt) / 60000));
+      const minutes = Math.min(MAX_MINUTES_PER_HIDE, Math.floor((client._clock() - shownAt) / 60000));
       if (minutes >= 1) act(() => client.session(minutes));
       shownAt = client._clock();
     });

@@ -19,6 +19,14 @@ export function camelKeys(value) {
   return out;
 }
 
+/** `todayStatus`: 'done' or 'pending' when today is in the month shown, else null. */
+function withTodayStatus(view) {
+  let status = null;
+  for (const week of view.weeks) for (const d of week) if (d.date === view.today && d.status !== 'outside_month') status = d.status === 'today_done' ? 'done' : 'pending';
+  view.todayStatus = status;
+  return view;
+}
+
 function daysBetween(a, b) {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
@@ -32,9 +40,10 @@ function checkKeys(keys, name) {
   return keys.map(({ id, public: pub }) => ({ id, public: pub }));
 }
 
-/** An action's text argument: a string, else OP_INVALID (the core checks lengths). */
+/** An action's text argument: a string, else OP_INVALID (the core checks lengths). Errors
+ * name the JS argument, in the message and as `path`. */
 function text(name, value) {
-  if (typeof value !== 'string') throw zailaiError('OP_INVALID', `op.${name}: must be a string`);
+  if (typeof value !== 'string') throw zailaiError('OP_INVALID', `${name}: must be a string`, { path: name });
   return value;
 }
 
@@ -44,10 +53,41 @@ function amount(name, value) {
   return value;
 }
 
-/** An action's count argument: a whole number 0 … 2^32 − 1, else OP_INVALID. */
-function count(name, value) {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw zailaiError('OP_INVALID', `op.${name}: must be a whole number from 0 to 4294967295`);
+/** The core's limits (src/engine/mod.rs MAX_TRACK_COUNT, MAX_SESSION_MINUTES). */
+export const MAX_TRACK_COUNT = 1000;
+export const MAX_SESSION_MINUTES = 1440;
+
+/** An action's whole-number argument: not a whole number is OP_INVALID, out of 1…max is the
+ * core's BAD_AMOUNT; both name the JS argument and the real range. */
+function whole(name, value, max) {
+  const message = `${name}: must be a whole number from 1 to ${max}`;
+  if (!Number.isInteger(value)) throw zailaiError('OP_INVALID', message, { path: name });
+  if (value < 1 || value > max) throw zailaiError('BAD_AMOUNT', message, { path: name });
   return value;
+}
+
+/** The argument an action's op field came from, for errors (`path`) and their messages. */
+const ARGUMENT = {
+  make_up: { date: 'date' },
+  track: { action: 'action', count: 'count' },
+  session: { minutes: 'minutes' },
+  claim_task: { task: 'task' },
+  redeem: { item: 'item' },
+  exchange_cards: { set: 'set' },
+  draw: { lottery: 'lottery' },
+};
+
+/** A core error of an action, told in the JS API's terms: `op.count: …` becomes `count: …`
+ * with `path: 'count'`; a rule's refusal names the action's argument as `path`. */
+function inArguments(e, type) {
+  const args = ARGUMENT[type];
+  if (!args || !e || typeof e.message !== 'string') return e;
+  const field = /^op\.(\w+)/.exec(e.message);
+  const name = field ? args[field[1]] : Object.values(args)[0];
+  if (!name) return e;
+  if (field) e.message = name + e.message.slice(field[0].length);
+  if (e.path === undefined && (field || e.code !== 'INSUFFICIENT_POINTS')) e.path = name;
+  return e;
 }
 
 function defaultDeviceId() {
@@ -61,7 +101,7 @@ function checkStorage(storage) {
   if (missing.length) throw zailaiError('BAD_ARGUMENT', `the storage adapter has no ${missing.join(', ')}: use wxStorage, localStorageAdapter or memoryStorage, or write all three`);
 }
 
-export function makeClientFactory(loadBindings) {
+export function makeClientFactory(loadBindings, defaults = {}) {
   // One client per (store, user) in this JS runtime: two clients over the same keys would each
   // write their own pending log and lose the other's ops. Adapters name the store they write to
   // as `store` (wxStorage(wx) → wx), so two adapters over one store count as one.
@@ -80,13 +120,18 @@ export function makeClientFactory(loadBindings) {
     const user = options.user === undefined ? 'local' : String(options.user);
     let clients = open.get(store);
     if (!clients) open.set(store, (clients = new Map()));
+    options = { ...defaults, ...options };
     if (!clients.has(user)) {
       const release = () => clients.delete(user);
       const made = loadBindings(options).then((bindings) => new Client(bindings, options, release));
       made.catch(release);
-      clients.set(user, made);
+      clients.set(user, { made, options });
+      return made;
     }
-    return clients.get(user);
+    const first = clients.get(user);
+    const differ = ['locale', 'config', 'server', 'now'].filter((k) => options[k] !== first.options[k]);
+    if (differ.length) first.made.then((c) => c._warn('OPTIONS_IGNORED', `createClient for user '${user}' again, with other ${differ.join(', ')}: the first client and its options stand`), () => {});
+    return first.made;
   };
 }
 
@@ -97,7 +142,9 @@ class Client {
     this._progressSVG = progressSVG;
     this._Member = Member;
     this._Snapshot = Snapshot;
-    this._listeners = { change: [], reward: [], error: [], sync: [] };
+    this._listeners = { change: [], reward: [], error: [], sync: [], warning: [] };
+    this._debug = Boolean(options.debug);
+    this._pendingWarnings = [];
     this._clock = typeof options.now === 'function' ? options.now : () => Date.now();
     this.locale = options.locale;
     // Sent with every push; the server counts it only at the member's first sync.
@@ -110,6 +157,7 @@ class Client {
       throw zailaiError('BAD_ARGUMENT', 'config: pass the rules as `zailai rules encode --config FILE` prints them (a string), not a rule file');
     }
     this.rules = config === undefined ? Rules.seed() : new Rules(config);
+    this._checkLocale();
     this._pinnedKeys = checkKeys(options.trustedKeys || [], 'trustedKeys');
     this._fetchedKeys = null; // from /v1/config in this process: trusted like pinned ones
     this.user = options.user === undefined ? 'local' : String(options.user);
@@ -134,11 +182,13 @@ class Client {
 
   // ---- events ----------------------------------------------------------------------------
 
-  /** Subscribes to 'change', 'reward', 'error' or 'sync'; returns the unsubscribe function. */
+  /** Subscribes to 'change', 'reward', 'error', 'sync' or 'warning'; returns the unsubscribe
+   * function. */
   on(name, listener) {
     const list = this._listeners[name];
-    if (!list) throw zailaiError('BAD_ARGUMENT', `unknown event '${name}': use change, reward, error or sync`);
+    if (!list) throw zailaiError('BAD_ARGUMENT', `unknown event '${name}': use change, reward, error, sync or warning`);
     list.push(listener);
+    if (name === 'warning') for (const w of this._pendingWarnings.splice(0)) this._emit('warning', w);
     // Problems found while restoring happen before anyone could listen: deliver them now.
     if (name === 'error' && this._pendingErrors.length) {
       const errors = this._pendingErrors.splice(0);
@@ -148,6 +198,27 @@ class Client {
       const i = list.indexOf(listener);
       if (i >= 0) list.splice(i, 1);
     };
+  }
+
+  /**
+   * Something a developer should know that breaks nothing: a 'warning' event ({code, message}),
+   * and console.warn with `debug` (on by default in a mini-program's development version).
+   */
+  _warn(code, message) {
+    const warning = { code, message };
+    if (this._debug && typeof console !== 'undefined') console.warn(`[zailai] ${code}: ${message}`);
+    if (this._listeners.warning.length) this._emit('warning', warning);
+    else this._pendingWarnings.push(warning);
+  }
+
+  /** A locale the rules cannot show (not even in its language) falls back: say so. */
+  _checkLocale() {
+    if (this.locale === undefined) return;
+    const shown = this.rules.locale(String(this.locale));
+    const language = (l) => String(l).split(/[-_]/)[0].toLowerCase();
+    if (language(shown) !== language(this.locale)) {
+      this._warn('LOCALE_FALLBACK', `locale '${this.locale}' is not in the rules: texts are shown in '${shown}' (docs/config.md, "Locales")`);
+    }
   }
 
   _emit(name, payload) {
@@ -400,7 +471,13 @@ class Client {
   _act(body, id, times = 0) {
     const member = this._live();
     const at = this._now();
-    const events = JSON.parse(member.record(this.rules, at, body.type, id, times));
+    let recorded;
+    try {
+      recorded = member.record(this.rules, at, body.type, id, times);
+    } catch (e) {
+      throw inArguments(e, body.type);
+    }
+    const events = JSON.parse(recorded);
     this._changed();
     const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
@@ -419,10 +496,10 @@ class Client {
     return this._act({ type: 'make_up', date }, text('date', date));
   }
   track(action, times = 1) {
-    return this._act({ type: 'track', action, count: times }, text('action', action), count('count', times));
+    return this._act({ type: 'track', action, count: times }, text('action', action), whole('count', times, MAX_TRACK_COUNT));
   }
   session(minutes) {
-    return this._act({ type: 'session', minutes }, undefined, count('minutes', minutes));
+    return this._act({ type: 'session', minutes }, undefined, whole('minutes', minutes, MAX_SESSION_MINUTES));
   }
   claimTask(task) {
     return this._act({ type: 'claim_task', task }, text('task', task));
@@ -544,7 +621,7 @@ class Client {
 
   /** The month grid; defaults to the current business month. */
   calendar(year, month) {
-    return this._monthView('calendar', year, month, '', (y, m, now) => this._live().calendar(this.rules, y, m, now, this.locale));
+    return this._monthView('calendar', year, month, '', (y, m, now) => withTodayStatus(this._live().calendar(this.rules, y, m, now, this.locale)));
   }
   _month(year, month, now) {
     if (year !== undefined) return [year, month];

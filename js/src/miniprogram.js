@@ -52,7 +52,16 @@ export function load(options = {}) {
   return loading;
 }
 
-export const createClient = makeClientFactory(load);
+/** The development version (DevTools, 开发版): warnings go to the console by default. */
+function developVersion() {
+  try {
+    return wx.getAccountInfoSync().miniProgram.envVersion === 'develop';
+  } catch (_) {
+    return false;
+  }
+}
+
+export const createClient = makeClientFactory(load, { debug: developVersion() });
 
 /** One client for the whole app, recording use by itself (./app.js); components use it. */
 export const startApp = makeStartApp(createClient, { wxStorage, syncOnShow });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { makeClientFactory } from './client.js';
 
 export { ZailaiError, isZailaiError } from './errors.js';
+export { mergeConfig } from './config.js';
 export { memoryStorage, localStorageAdapter, wxStorage } from './storage.js';
 export { fetchTransport, wxTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';

@@ -3,6 +3,7 @@ import * as glue from 'zailai-glue';
 import { makeClientFactory } from './client.js';
 
 export { ZailaiError, isZailaiError } from './errors.js';
+export { mergeConfig } from './config.js';
 export { memoryStorage, localStorageAdapter } from './storage.js';
 export { fetchTransport } from './transport.js';
 export { vantFormatter, tdesignFormat } from './adapters.js';

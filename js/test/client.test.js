@@ -4,6 +4,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { encodeRules, pkg } = require('./helpers.js');
 const zailai = require(pkg);
+const { createClient, memoryStorage, isZailaiError, ZailaiError, load } = zailai;
 
 const DAY = 86_400_000;
 const NOV1 = Date.UTC(2026, 10, 1, 1, 0); // 09:00 in UTC+8
@@ -42,7 +43,8 @@ test('actions return events, emit change and reward, and refusals throw coded Er
   assert.equal(c.buyMembership, undefined);
   const quote = c.checkoutQuote(20000);
   assert.deepEqual(quote, { balance: 5, maxPoints: 5, deductionCents: 50, payCents: 19950 });
-  assert.throws(() => c.session(-1), (e) => e.code === 'OP_INVALID');
+  assert.throws(() => c.session(-1), (e) => e.code === 'BAD_AMOUNT');
+  assert.throws(() => c.session(1.5), (e) => e.code === 'OP_INVALID');
   assert.equal(c.pendingOps().length, 1, 'nothing refused was recorded');
   assert.throws(() => c.on('nope', () => {}), (e) => e.code === 'BAD_ARGUMENT');
   clock.t += DAY;
@@ -374,4 +376,78 @@ test('promptToShow: the most important prompt, at most one a day, each kind not 
   capped.checkIn();
   clock.t += DAY;
   assert.equal(capped.promptToShow(), null, 'within 3 days of the last reminder');
+});
+
+test('errors speak JS: the argument by its name and real range, `path` set, the code never repeated in the message', async () => {
+  const clock = { t: Date.UTC(2026, 10, 3, 1) };
+  const c = await createClient({ storage: memoryStorage(), now: () => clock.t });
+  const caught = (f) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(isZailaiError(e) && e instanceof ZailaiError, String(e));
+      assert.ok(!e.message.includes(e.code), `${e.code} repeated in: ${e.message}`);
+      return { code: e.code, path: e.path, message: e.message };
+    }
+    assert.fail('no error');
+  };
+  assert.deepEqual(caught(() => c.track('open', 1001)), { code: 'BAD_AMOUNT', path: 'count', message: 'count: must be a whole number from 1 to 1000' });
+  assert.deepEqual(caught(() => c.track('open', 2 ** 40)), { code: 'BAD_AMOUNT', path: 'count', message: 'count: must be a whole number from 1 to 1000' });
+  assert.deepEqual(caught(() => c.session(0)), { code: 'BAD_AMOUNT', path: 'minutes', message: 'minutes: must be a whole number from 1 to 1440' });
+  assert.equal(c.session(1440).length > 0, true, 'the top of the range is accepted, as the core accepts it');
+  assert.deepEqual(caught(() => c.makeUp(20261101)), { code: 'OP_INVALID', path: 'date', message: 'date: must be a string' });
+  // Errors the core raises about an op field name the JS argument too.
+  const bad = caught(() => c.makeUp('2026-13-01'));
+  assert.deepEqual([bad.code, bad.path], ['OP_INVALID', 'date']);
+  assert.match(bad.message, /^date: `2026-13-01` is not a date/);
+  assert.deepEqual(caught(() => c.track('', 1)).path, 'action');
+  // A rule's refusal names the argument it is about.
+  assert.deepEqual([caught(() => c.makeUp('2026-11-09')).path, caught(() => c.claimTask('nope')).path, caught(() => c.draw('nope')).path], ['date', 'task', 'lottery']);
+  assert.equal(caught(() => c.checkIn() && c.checkIn()).path, undefined, 'nothing to point at');
+  // The core's own range wording, where the JS layer does not check first.
+  const { Rules, Member } = await load();
+  const rules = Rules.seed();
+  const m = Member.join(rules, 'u', clock.t);
+  const core = caught(() => m.apply(rules, { device: 'd', seq: 1, at: clock.t, op: { type: 'session', minutes: 5000 } }));
+  assert.deepEqual(core, { code: 'BAD_AMOUNT', path: undefined, message: 'minutes must be a whole number from 1 to 1440' });
+  m.free();
+});
+
+test("WeChat's locale codes: zh_CN and en_US give whole-language views; an unknown one falls back with a warning", async () => {
+  const views = async (locale, extra = {}) => {
+    const c = await createClient({ storage: memoryStorage(), locale, now: () => NOV1, ...extra });
+    const warnings = [];
+    c.on('warning', (w) => warnings.push(w)); // delivered even when raised before anyone listened
+    c.checkIn();
+    const t = c.tierProgress();
+    return { streak: c.calendar().streakLabel, tier: t.tier.name, label: t.label, task: c.tasks()[0].title, warnings: warnings.map((w) => w.code), shown: c.rules.locale(locale) };
+  };
+  const zh = await views('zh_CN');
+  assert.deepEqual([zh.streak, zh.tier, zh.shown, zh.warnings], ['连续签到 1 天', '普通会员', 'zh-CN', []]);
+  assert.match(zh.label + zh.task, /^[^A-Za-z]*[\u4e00-\u9fff]/, 'labels and names alike in Chinese');
+  const en = await views('en_US');
+  assert.deepEqual([en.streak, en.tier, en.shown, en.warnings], ['1-day streak', 'Regular', 'en', []]);
+  assert.doesNotMatch(en.label + en.task, /[\u4e00-\u9fff]/, 'labels and names alike in English');
+  const fr = await views('fr', { debug: true });
+  assert.deepEqual([fr.streak, fr.shown, fr.warnings], [zh.streak, 'zh-CN', ['LOCALE_FALLBACK']]);
+  // The same storage and user again with another locale: the first client stands, and says so.
+  const storage = memoryStorage();
+  const first = await createClient({ storage, locale: 'en' });
+  const seen = [];
+  first.on('warning', (w) => seen.push(w));
+  assert.equal(await createClient({ storage, locale: 'zh_CN' }), first);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen.map((w) => w.code), ['OPTIONS_IGNORED']);
+  assert.match(seen[0].message, /locale/);
+});
+
+test('calendar().todayStatus says whether today is checked in, without parsing class names', async () => {
+  const clock = { t: NOV1 + 4 * DAY };
+  const c = await createClient({ storage: memoryStorage(), now: () => clock.t });
+  assert.equal(c.calendar().todayStatus, 'pending');
+  c.checkIn();
+  assert.equal(c.calendar().todayStatus, 'done');
+  assert.equal(c.calendar(2026, 10).todayStatus, null, 'today is not in October');
+  clock.t += DAY;
+  assert.equal(c.calendar().todayStatus, 'pending', 'a new business day');
 });

@@ -88,3 +88,56 @@ test('size budget: the shipped .wasm at most 400 KB raw and 160 KB brotli', (t) 
   assert.ok(raw <= 400_000, `zailai.wasm is ${raw} bytes, over 400 KB`);
   assert.ok(br <= 160_000, `zailai.wasm.br is ${br} bytes, over 160 KB`);
 });
+
+test('the docs at the package root: a Chinese quick-start first, English beside it, a changelog, the format docs', () => {
+  const zh = readFileSync(join(pkg, 'README.md'), 'utf8');
+  assert.match(zh.split('\n')[0], /^# zailai（再来）/);
+  // What the quick-start must teach, in its order: install, one client, why open/session, components, errors, locale.
+  const sections = ['## 1. 安装', '## 2. 整个小程序只用一个客户端', "track('open')", 'session(', '## 3. 页面里用组件', '## 4. 错误', '## 5. 语言'];
+  let at = -1;
+  for (const s of sections) {
+    const i = zh.indexOf(s, at + 1);
+    assert.ok(i > at, `${s} missing or out of order`);
+    at = i;
+  }
+  for (const name of ['checkin-calendar', 'progress-bar', 'task-list', 'points-card', 'collect-cards', 'lottery']) assert.ok(zh.includes(`zailai/${name}/index`), name);
+  assert.match(readFileSync(join(pkg, 'README.en.md'), 'utf8'), /## 2\. One client per app/);
+  assert.match(readFileSync(join(pkg, 'CHANGELOG.md'), 'utf8'), /## Unreleased[\s\S]*camelCase/);
+  for (const f of ['config.md', 'ops.md', 'render.md', 'sync.md', 'lottery.md']) assert.ok(existsSync(join(pkg, 'docs', f)), f);
+  assert.ok(!existsSync(join(mpDir, 'README.md')) && !existsSync(join(mpDir, 'docs')), 'no docs in the mini-program dist');
+  for (const key of ['repository', 'homepage', 'bugs']) assert.ok(manifest[key], key);
+  assert.match(manifest.repository.url, /^git\+https:\/\/.+\.git$/);
+  assert.match(manifest.bugs.url, /\/issues$/);
+  for (const f of ['docs', 'seed.json', 'README.en.md', 'CHANGELOG.md']) assert.ok(manifest.files.includes(f), f);
+});
+
+test('seed.json ships with the package, and mergeConfig extends it into a rule file the CLI accepts', () => {
+  const { root, cli } = require('./helpers.js');
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-merge-'));
+  const { mkdirSync, symlinkSync } = require('node:fs');
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(pkg, join(dir, 'node_modules', 'zailai'));
+  // Resolved by name, through the package's exports, as an app's build would.
+  const load = new Function('require', "return [require('zailai/seed.json'), require('zailai').mergeConfig];");
+  const [seed, mergeConfig] = load(require('node:module').createRequire(join(dir, 'app.js')));
+  assert.deepEqual(seed, JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8')));
+  const before = JSON.stringify(seed);
+  const rules = mergeConfig(seed, { points: { daily_cap: 200 }, checkin: { makeup: { cost_points: 20 }, streak_bonuses: [{ day: 7, reward: { points: 30 } }] }, campaigns: null });
+  assert.equal(JSON.stringify(seed), before, 'the seed is not changed');
+  assert.equal(rules.points.daily_cap, 200);
+  assert.equal(rules.points.monthly_cap, seed.points.monthly_cap, 'siblings kept');
+  assert.equal(rules.checkin.makeup.cost_points, 20);
+  assert.equal(rules.checkin.makeup.monthly_limit, seed.checkin.makeup.monthly_limit);
+  assert.deepEqual(rules.checkin.streak_bonuses, [{ day: 7, reward: { points: 30 } }], 'arrays replace');
+  assert.equal('campaigns' in rules, false, 'null deletes');
+  delete rules.cards; // they follow a campaign
+  delete rules.lotteries;
+  writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
+  const checked = spawnSync(cli, ['check', '--config', join(dir, 'rules.json')], { encoding: 'utf8' });
+  assert.equal(checked.status, 0, checked.stdout + checked.stderr);
+  // And a bad patch is caught by the CLI, every problem at once.
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(mergeConfig(rules, { points: { daily_cap: 'many', monthly_cap: -1 } })));
+  const bad = spawnSync(cli, ['check', '--config', join(dir, 'bad.json')], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr + bad.stdout, /points\.daily_cap[\s\S]*points\.monthly_cap|points\.monthly_cap[\s\S]*points\.daily_cap/);
+});

@@ -77,6 +77,15 @@ export declare class ZailaiError extends Error {
   cause?: unknown;
   constructor(code: ZailaiErrorCode, message: string);
 }
+/**
+ * Web and Node entries: a rule file with `patch` over `base` (JSON Merge Patch: objects merge,
+ * `null` deletes, arrays and values replace), e.g. over the package's `seed.json`. Check the
+ * result with `zailai check --config FILE`.
+ */
+export declare function mergeConfig(base: Config, patch: ConfigPatch): Config;
+/** A patch of a rule file: any part of it, `null` to delete a key. */
+export type ConfigPatch = { [key: string]: unknown };
+
 /** Whether `e` is an error of this package (any entry, any engine). */
 export declare function isZailaiError(e: unknown): e is ZailaiError;
 
@@ -328,6 +337,9 @@ export interface CalendarView {
   streakLabel: string;
   makeupsLeft: number;
   weeks: CalendarDay[][];
+  /** Client views only: whether today is checked in ('done') or not yet ('pending'); null when
+   * today is not in the month shown. */
+  todayStatus: 'done' | 'pending' | null;
 }
 
 export interface TierInfo {
@@ -413,6 +425,9 @@ export declare class Rules {
    * BAD_ARGUMENT for a rule file's JSON (the CLI reads those). */
   constructor(rules: string);
   static seed(): Rules;
+  /** The locale views render in when `requested` is asked for (`zh_CN` → `zh-CN`, `en_US` → `en`,
+   * unknown → the rules' default_locale). */
+  locale(requested: string): string;
   /** `YYYY-MM-DD` of an instant in the rules' business zone and day start. */
   businessDate(now: EpochMs): DateString;
   /** Checks a lottery's published record (JSON text of GET /v1/lotteries/{id}) against these
@@ -655,7 +670,7 @@ export declare class Member {
   lastSeq(device: string): number;
   apply(rules: Rules, op: Op | string): Event[];
   applyJSON(rules: Rules, op: string): string;
-  calendar(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): CalendarView;
+  calendar(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): Omit<CalendarView, 'todayStatus'>;
   calendarCells(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): CalendarCell[];
   progress(rules: Rules, now: EpochMs, locale?: Locale): ProgressValues;
   tierProgress(rules: Rules, now: EpochMs, locale?: Locale): TierProgress;
@@ -844,12 +859,22 @@ export interface ClientOptions extends LoadOptions {
   /** The invite code this member arrived with (from the shared page's query): sent with each
    * push; the server credits its owner once, at this member's first sync. */
   invitedBy?: string;
+  /** Warnings to the console too (default: on in a mini-program's development version). */
+  debug?: boolean;
   /** Public keys pinned in the code package: stored snapshots are verified with them at load. */
   trustedKeys?: TrustedKey[];
   /** The server to sync with. */
   server?: ServerOptions;
   /** promptToShow() caps: prompts per business day (1) and days between two of a kind. */
   promptCaps?: { perDay?: number; minDaysBetween?: Partial<Record<'points_expiring' | 'streak_at_risk' | 'tier_reached' | 'benefit_available', number>> };
+}
+
+/** A 'warning' event. */
+export interface ZailaiWarning {
+  /** LOCALE_FALLBACK: the rules cannot show `locale`, not even in its language.
+   * OPTIONS_IGNORED: createClient again for an open (storage, user) with other options. */
+  code: 'LOCALE_FALLBACK' | 'OPTIONS_IGNORED';
+  message: string;
 }
 
 export interface ChangeEvent {
@@ -867,6 +892,8 @@ export interface Client {
   on(name: 'change' | 'reward', listener: (change: ChangeEvent) => void): () => void;
   on(name: 'error', listener: (error: ZailaiError) => void): () => void;
   on(name: 'sync', listener: (result: SyncResult) => void): () => void;
+  /** Something to know that breaks nothing (also on the console with `debug`). */
+  on(name: 'warning', listener: (warning: ZailaiWarning) => void): () => void;
   /** Pushes the pending ops and rebases on the server's signed snapshot. */
   sync(): Promise<SyncResult>;
   /** Server version of the base snapshot; 0 before the first sync. */

@@ -1,7 +1,7 @@
 // The Node entry (dist/node): every type, and exactly the values it exports.
 export type * from './core';
 export {
-  ZailaiError, isZailaiError, createClient, load, loadSync, memoryStorage, localStorageAdapter,
+  ZailaiError, isZailaiError, mergeConfig, createClient, load, loadSync, memoryStorage, localStorageAdapter,
   wxStorage, fetchTransport, wxTransport, vantFormatter, tdesignFormat, svgDataUri, drawCommands,
   drawOnCanvas, POSTER_SIZE,
 } from './core';

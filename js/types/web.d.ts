@@ -1,6 +1,6 @@
 // The browser entry (dist/web): every type, and exactly the values it exports.
 export type * from './core';
 export {
-  ZailaiError, isZailaiError, createClient, load, memoryStorage, localStorageAdapter,
+  ZailaiError, isZailaiError, mergeConfig, createClient, load, memoryStorage, localStorageAdapter,
   fetchTransport, vantFormatter, tdesignFormat, svgDataUri, drawCommands, drawOnCanvas, POSTER_SIZE,
 } from './core';

@@ -157,10 +157,7 @@ fn report(
     ops: &[(usize, Op)],
     joined_at: i64,
 ) -> Result<Value, Failure> {
-    let locale = args
-        .locale
-        .clone()
-        .unwrap_or_else(|| cfg.default_locale.clone());
+    let locale = cfg.locale(args.locale.as_deref()).to_owned();
     let now = args
         .now
         .or(ops.iter().map(|(_, op)| op.at).max())

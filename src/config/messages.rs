@@ -149,25 +149,40 @@ pub fn placeholders(key: &str) -> Option<&'static [&'static str]> {
 #[derive(Debug, Clone, Copy)]
 pub struct Messages<'a> {
     overrides: &'a VecMap<String, VecMap<String, String>>,
+    default_locale: &'a str,
 }
 
 impl<'a> Messages<'a> {
     #[cfg_attr(zailai_cold_size, optimize(size))]
-    pub fn new(overrides: &'a VecMap<String, VecMap<String, String>>) -> Self {
-        Messages { overrides }
+    pub fn new(
+        overrides: &'a VecMap<String, VecMap<String, String>>,
+        default_locale: &'a str,
+    ) -> Self {
+        Messages {
+            overrides,
+            default_locale,
+        }
     }
 
-    /// The template for `key` in `locale` (falling back to en for unknown locales).
+    /// The template for `key` in `locale` (a locale `Config::locale` resolved): the rules'
+    /// override, else the built-in one (`zh-CN`, `en`); for a locale the rules define that
+    /// lacks the key, the same from `default_locale`; English last.
     #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn template(&self, locale: &str, key: &str) -> &'a str {
-        if let Some(t) = self.overrides.get(locale).and_then(|m| m.get(key)) {
-            return t;
+        let Some(t) = TEMPLATES.iter().find(|t| t.0 == key) else {
+            return "";
+        };
+        for l in [locale, self.default_locale] {
+            if let Some(o) = self.overrides.get(l).and_then(|m| m.get(key)) {
+                return o;
+            }
+            match l {
+                "zh-CN" => return t.1,
+                "en" => return t.2,
+                _ => {}
+            }
         }
-        match TEMPLATES.iter().find(|t| t.0 == key) {
-            Some(t) if locale == "zh-CN" => t.1,
-            Some(t) => t.2,
-            None => "",
-        }
+        t.2
     }
 
     /// Renders `key` with `args` substituted for `{name}` placeholders.
@@ -236,7 +251,7 @@ mod tests {
         zh.insert("streak.label".to_owned(), "已连签{n}天".to_owned());
         let mut o = VecMap::new();
         o.insert("zh-CN".to_owned(), zh);
-        let m = Messages::new(&o);
+        let m = Messages::new(&o, "en");
         assert_eq!(
             m.render("zh-CN", "streak.label", &[("n", "4".into())]),
             "已连签4天"

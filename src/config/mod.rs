@@ -9,6 +9,8 @@ mod binary;
 mod messages;
 mod parse;
 mod read;
+#[cfg(not(target_family = "wasm"))]
+mod shape;
 mod validate;
 
 pub use binary::RULES_FORMAT;
@@ -270,6 +272,9 @@ pub struct Freeze {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+// Views and events carry rewards and benefits: in the JS API's camelCase under wasm (see
+// `crate::view`); `snapshot::config_hash`, which serializes the rules, runs natively only.
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct Reward {
     #[serde(skip_serializing_if = "is_zero")]
     pub points: u32,
@@ -471,6 +476,7 @@ impl Conditions {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct Benefits {
     /// Price paid in percent (98 = 9.8折, 100 = no discount).
     pub discount_percent: u8,
@@ -548,7 +554,52 @@ impl Config {
 
     #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn messages(&self) -> Messages<'_> {
-        Messages::new(&self.messages)
+        Messages::new(&self.messages, &self.default_locale)
+    }
+
+    /// The locale views are rendered in when `requested` is asked for, spelt as WeChat
+    /// (`zh_CN`, from `wx.getAppBaseInfo().language`) or BCP 47 (`zh-CN`, `en-US`) spell it: the
+    /// known locale (`default_locale`, `zh-CN`, `en`, those of `messages`) equal to it but for
+    /// case and `_`/`-`; else the first known one of its language (`en_US` → `en`, `zh_TW` →
+    /// `zh-CN`); else `default_locale`. The one resolution of the core (docs/config.md).
+    #[cfg_attr(zailai_cold_size, optimize(size))]
+    #[inline(never)] // once, not in each of the views that call it
+    pub fn locale<'a>(&'a self, requested: Option<&str>) -> &'a str {
+        let req = requested.unwrap_or_default().as_bytes();
+        // Bytes only: `str` patterns and case folding cost the wasm module 2 KB.
+        let lang = |s: &[u8]| {
+            s.iter()
+                .position(|&b| b == b'-' || b == b'_')
+                .unwrap_or(s.len())
+        };
+        let norm = |b: u8| {
+            if b == b'_' {
+                b'-'
+            } else {
+                b.to_ascii_lowercase()
+            }
+        };
+        let same = |a: &[u8], b: &[u8]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| norm(x) == norm(y))
+        };
+        for whole in [true, false] {
+            let known = [self.default_locale.as_str(), "zh-CN", "en"];
+            for k in known
+                .into_iter()
+                .chain(self.messages.keys().map(String::as_str))
+            {
+                let kb = k.as_bytes();
+                let hit = if whole {
+                    same(kb, req)
+                } else {
+                    same(&kb[..lang(kb)], &req[..lang(req)])
+                };
+                if hit && !req.is_empty() {
+                    return k;
+                }
+            }
+        }
+        &self.default_locale
     }
 
     /// The seed preset (`presets/seed.json`), built into the crate.

@@ -66,6 +66,11 @@ impl Config {
     #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
         let value = document(json)?;
+        // Natively every shape problem at once (the CLI, the server); the wasm module reads the
+        // seed only, and stops at the first.
+        #[cfg(not(target_family = "wasm"))]
+        let config = super::shape::read_all(&value)?;
+        #[cfg(target_family = "wasm")]
         let config = super::read::config(&value, &mut Unknown::Deny)
             .map_err(|i| ConfigError::invalid(vec![*i]))?;
         config.checked()

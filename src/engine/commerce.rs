@@ -50,7 +50,7 @@ pub fn deduction_of(
     if amount_cents == 0 || amount_cents > MAX_ORDER_CENTS {
         return Err(RuleError::new(
             ErrorCode::BadAmount,
-            format!("amount_cents must be 1..={MAX_ORDER_CENTS}"),
+            format!("amount_cents must be whole cents from 1 to {MAX_ORDER_CENTS}"),
         ));
     }
     let rate = &cfg.points.checkout;
@@ -421,7 +421,7 @@ pub fn grant(st: &mut State, cx: &mut Ctx, points: u32, reason: &str) -> Result<
     if points == 0 || points > 1_000_000 {
         return Err(RuleError::new(
             ErrorCode::BadAmount,
-            "grant points must be 1..=1000000",
+            "grant points must be a whole number from 1 to 1000000",
         ));
     }
     ledger::credit(st, cx, points, format!("grant:{reason}"), false);

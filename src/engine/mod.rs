@@ -312,7 +312,7 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
     if count == 0 || count > MAX_TRACK_COUNT {
         return Err(RuleError::new(
             ErrorCode::BadAmount,
-            format!("count must be 1..={MAX_TRACK_COUNT}"),
+            format!("count must be a whole number from 1 to {MAX_TRACK_COUNT}"),
         ));
     }
     let stats = st.days.entry_or_default(cx.day);
@@ -350,7 +350,7 @@ fn session(st: &mut State, cx: &mut Ctx, minutes: u32) -> Result<(), RuleError> 
     if minutes == 0 || minutes > MAX_SESSION_MINUTES {
         return Err(RuleError::new(
             ErrorCode::BadAmount,
-            format!("minutes must be 1..={MAX_SESSION_MINUTES}"),
+            format!("minutes must be a whole number from 1 to {MAX_SESSION_MINUTES}"),
         ));
     }
     st.days.entry_or_default(cx.day).minutes += minutes;

@@ -54,7 +54,8 @@ impl Payload {
 }
 
 /// SHA-256 of the config's canonical JSON, lowercase hex: client and server compare it to know
-/// they run the same rules.
+/// they run the same rules. Native builds only: a wasm build names `Reward` and `Benefits`
+/// fields in camelCase for the JS API (`crate::view`), which would change the hash.
 pub fn config_hash(config: &Config) -> String {
     let json = serde_json::to_string(config).unwrap_or_default();
     Sha256::digest(json.as_bytes())

@@ -1,5 +1,11 @@
 //! Views: queries on state at a caller-given `now`, ready for `setData` (plain JSON).
 //! A view never changes the state; time effects not yet applied (expiry) are accounted for.
+//!
+//! Names: a wasm build of the core only ever answers JS, whose API names every field in
+//! camelCase, so under `target_family = "wasm"` the view and event types (and the rewards and
+//! benefits they carry) serialize their fields so; native builds (the server's HTTP bodies,
+//! the CLI) keep the rule files' snake_case. String values (event `type`, statuses) are the
+//! same on both.
 
 mod calendar;
 mod campaigns;
@@ -10,9 +16,6 @@ mod prompts;
 mod segments;
 mod tasks;
 mod wx;
-
-#[cfg(target_family = "wasm")]
-pub(crate) mod js_names;
 
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
 pub use campaigns::{

@@ -138,7 +138,7 @@ pub fn checkout_quote(
     if amount_cents == 0 || amount_cents > crate::engine::MAX_ORDER_CENTS {
         return Err(crate::RuleError::new(
             crate::ErrorCode::BadAmount,
-            "amount_cents must be 1..=10000000000",
+            "amount_cents must be whole cents from 1 to 10000000000",
         ));
     }
     let rate = &cfg.points.checkout;

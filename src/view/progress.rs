@@ -13,10 +13,6 @@ pub struct TierInfo {
     pub index: u8,
     pub id: String,
     pub name: String,
-    #[cfg_attr(
-        target_family = "wasm",
-        serde(serialize_with = "super::js_names::benefits")
-    )]
     pub benefits: Benefits,
 }
 

@@ -28,10 +28,6 @@ pub struct TaskView {
     pub percentage: u8,
     pub status: TaskStatus,
     pub claim: Claim,
-    #[cfg_attr(
-        target_family = "wasm",
-        serde(serialize_with = "super::js_names::reward")
-    )]
     pub reward: Reward,
 }
 

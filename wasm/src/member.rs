@@ -27,8 +27,10 @@ pub struct Member {
     pub(crate) pending_rewritten: bool,
 }
 
+/// The locale views use (`Config::locale`: WeChat's `zh_CN` is `zh-CN`, `en_US` is `en`).
+#[inline(never)]
 fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
-    locale.as_deref().unwrap_or(&rules.config.default_locale)
+    rules.config.locale(locale.as_deref())
 }
 
 impl Member {

@@ -33,6 +33,11 @@ impl Rules {
         Ok(Rules { config })
     }
 
+    /// The locale views render in when `requested` is asked for (docs/config.md, "Locales").
+    pub fn locale(&self, requested: &str) -> String {
+        self.config.locale(Some(requested)).to_owned()
+    }
+
     /// The seed preset built into the package.
     pub fn seed() -> Rules {
         match Rules::new(SEED_RULES) {

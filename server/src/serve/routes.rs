@@ -395,10 +395,9 @@ async fn my_report(
     .map_err(|e| ApiError::bad_request("BAD_REQUEST", "month", e.to_string()))
 }
 
+/// `?locale=` as the core resolves it (`zh_CN` is `zh-CN`; unknown: the rules' default).
 fn locale<'a>(app: &'a App, q: &'a MonthQuery) -> &'a str {
-    q.locale
-        .as_deref()
-        .unwrap_or(app.config.default_locale.as_str())
+    app.config.locale(q.locale.as_deref())
 }
 
 async fn my_report_json(
