@@ -585,7 +585,7 @@ class Client {
       next = page.next;
     }
     record.next = null;
-    return { ...this.rules.verifyLottery(JSON.stringify(record), this.user), record };
+    return { ...this.rules.verifyLottery(JSON.stringify(record), this.user), record: camelKeys(record) }; // the HTTP body, in the JS API's names
   }
 
   // ---- sync ------------------------------------------------------------------------------

@@ -136,6 +136,8 @@ test('offline draws wait for the server, which decides, publishes and later reve
   });
   const checked = await again.verifyLottery('spring_draw_2027');
   assert.equal(checked.record.draws.length, 3, 'all three pages');
+  assert.equal(checked.record.revealAt, revealed.reveal_at, "the HTTP body's reveal_at, in the JS API's camelCase");
+  assert.doesNotMatch(JSON.stringify(checked.record), /"[a-z]+_[a-z_]*":/);
   assert.equal(checked.draws, 3);
   assert.equal(checked.mine.length, 2, "ann's two draws are found by her member tag");
   const wonByAnn = view.lotteries[0].draws.filter((d) => d.prize).length;
