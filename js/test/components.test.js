@@ -28,7 +28,9 @@ global.WXWebAssembly = makeWXWebAssembly(HostWebAssembly, (path, br) => {
 });
 const dom = new JSDOM('<!doctype html><html><body></body></html>');
 Object.assign(global, { window: dom.window, document: dom.window.document, Event: dom.window.Event, CustomEvent: dom.window.CustomEvent });
-for (const name of ['WebAssembly', 'TextEncoder', 'TextDecoder', 'fetch']) delete globalThis[name];
+const hidden = { WebAssembly, TextEncoder, TextDecoder };
+for (const name of Object.keys(hidden)) delete globalThis[name];
+delete globalThis.fetch; // not read: reading it loads undici, which needs WebAssembly later
 const simulate = require('miniprogram-simulate');
 const zailai = require(join(mpDir, 'index.js')); // the module the components require
 
@@ -224,6 +226,22 @@ test('the lottery: a draw is paid and pending; verifying without a server is an 
   assert.equal(text(lot.querySelector('.zl-lottery__result--pending')), '2026-11-03待开奖 · 同步后揭晓');
   await lot.instance.onVerify();
   assert.equal(seen.error[0].code, 'BAD_ARGUMENT');
+});
+
+test('a picture of the components as they render (target/artifacts/miniprogram-components.png)', async () => {
+  const shown = [
+    await mount('points-card'),
+    await mount('checkin-calendar'),
+    await mount('progress-bar', { kind: 'tier' }),
+    await mount('progress-bar', { kind: 'streak' }),
+    await mount('task-list'),
+  ];
+  assert.ok(shown.every((c) => c.dom.textContent.trim().length > 0), 'each rendered something');
+  // Rendered in the restricted process; Playwright, which draws the picture, needs the host's
+  // globals back (the tests after this one read files only).
+  Object.assign(globalThis, hidden);
+  const { picture } = require('./mp/picture.js'); // loaded now: Playwright starts undici, which needs WebAssembly
+  await picture(shown, 'miniprogram-components');
 });
 
 test('every tappable element of every template is a labelled button, every bar a labelled progressbar', () => {

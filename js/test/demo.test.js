@@ -13,6 +13,7 @@ const { JSDOM } = require('jsdom');
 const { root, pkg } = require('./helpers.js');
 const { startServer, call } = require('./server-helpers.js');
 const { startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
+const { picture } = require('./mp/picture.js');
 const zailai = require(pkg);
 
 const DAY = 86_400_000;
@@ -55,32 +56,10 @@ async function openPage(dir, name) {
   return page;
 }
 
-/**
- * A picture of a rendered page for a person to look at (target/artifacts/NAME.png): the DOM
- * miniprogram-simulate built and the styles it compiled (components' wxss, scoped as WeChat
- * scopes them), with app.wxss, in headless Chromium at a phone's width (375 px, rpx = 0.5 px).
- */
-async function screenshot(page, name) {
-  const { chromium } = require('playwright-core');
+/** A picture of a rendered page (./mp/picture.js), with the demo's app.wxss. */
+function screenshot(page, name) {
   const { readFileSync } = require('node:fs');
-  const rpx = (css) => css.replace(/(-?[\d.]+)rpx/g, (_, n) => `${Number(n) / 2}px`);
-  const styles = [...document.head.querySelectorAll('style')].map((s) => s.textContent).join('\n').replace(/\\#/g, '#');
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    body { margin: 0; width: 375px; font-family: -apple-system, "PingFang SC", "Noto Sans CJK SC", sans-serif; }
-    wx-view, wx-progress { display: block; } wx-text { display: inline; }
-    ${rpx(readFileSync(join(root, 'miniprogram-demo', 'app.wxss'), 'utf8'))}
-    ${styles}</style></head><body class="page">${page.dom.outerHTML}</body></html>`;
-  const artifacts = join(root, 'target', 'artifacts');
-  mkdirSync(artifacts, { recursive: true });
-  writeFileSync(join(artifacts, `${name}.html`), html);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-  try {
-    const tab = await browser.newPage({ viewport: { width: 375, height: 700 }, deviceScaleFactor: 2 });
-    await tab.setContent(html);
-    await tab.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-  } finally {
-    await browser.close();
-  }
+  return picture(page, name, { css: readFileSync(join(root, 'miniprogram-demo', 'app.wxss'), 'utf8') });
 }
 
 const classOf = (page, date) => page.querySelector(`#d-${date}`).dom.className;

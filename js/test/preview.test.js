@@ -17,10 +17,12 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--dis
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const artifacts = join(root, 'target', 'artifacts');
 
-test('the web preview: offline days, check in, make up, reload, sync, poster; screenshots', async (t) => {
+/** The preview assembled and served (`serverArgs` more), and a phone-sized Chromium tab on
+ * it; `problems` collects page errors and console errors. */
+async function openPreview(t, serverArgs = []) {
   execFileSync(process.execPath, [join(root, 'js', 'build', 'preview.mjs')], { stdio: 'ignore' });
   mkdirSync(artifacts, { recursive: true });
-  const server = await startServer(['--dev', '--web', join(root, 'target', 'web-preview')]);
+  const server = await startServer(['--dev', '--web', join(root, 'target', 'web-preview'), ...serverArgs]);
   t.after(() => server.child.kill());
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.after(() => browser.close());
@@ -28,6 +30,11 @@ test('the web preview: offline days, check in, make up, reload, sync, poster; sc
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  return { server, page, problems };
+}
+
+test('the web preview: offline days, check in, make up, reload, sync, poster; screenshots', async (t) => {
+  const { server, page, problems } = await openPreview(t);
 
   // A member who joined three days ago on this phone and checked in on the first two days,
   // offline (written into localStorage the way the client stores it), then missed yesterday.
@@ -95,20 +102,12 @@ test('the web preview: offline days, check in, make up, reload, sync, poster; sc
 });
 
 test('the web preview: the campaign tab shows collect-cards and the lottery; a draw waits for the server; screenshot', async (t) => {
-  execFileSync(process.execPath, [join(root, 'js', 'build', 'preview.mjs')], { stdio: 'ignore' });
-  mkdirSync(artifacts, { recursive: true });
   const DAY = 86_400_000;
   const cfg = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
   cfg.campaigns[0].start = new Date(Date.now() + 8 * 3_600_000 - 2 * DAY).toISOString().slice(0, 10);
   const rulesFile = join(mkdtempSync(join(tmpdir(), 'zailai-preview-')), 'rules.json');
   writeFileSync(rulesFile, JSON.stringify(cfg));
-  const server = await startServer(['--dev', '--web', join(root, 'target', 'web-preview'), '--config', rulesFile]);
-  t.after(() => server.child.kill());
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 2 });
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
+  const { server, page, problems } = await openPreview(t, ['--config', rulesFile]);
 
   // Today: opened the app, shared, checked in (a card for the day's use, one for the share).
   await page.goto(`${server.url}/?user=web-2`);
