@@ -133,6 +133,8 @@ const fromB64 = (s) => {
   measure('tier progress', () => opened.tierProgress());
   measure('task list', () => opened.tasks());
   measure('summary', () => opened.summary());
+  // Cold code built for size (src/view/campaigns.rs, prompts.rs): what a page open pays for it.
+  measure('campaigns and prompts (a page open)', () => (opened.campaigns(), opened.prompts()));
 
   // The state and the snapshot.
   measure('JSON.parse of the same state text (host)', () => JSON.parse(fx.heavyState), { runs: 200 });

@@ -86,6 +86,7 @@ pub struct DrawView {
     pub prize: Option<String>,
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))] // a page open, not a hot path
 fn card_sets(
     st: &State,
     cfg: &Config,
@@ -138,6 +139,7 @@ fn card_sets(
     out
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))] // a page open, not a hot path
 fn lotteries(
     st: &State,
     cfg: &Config,
@@ -178,6 +180,7 @@ fn lotteries(
 }
 
 /// Upcoming, running and recently ended campaigns, in config order.
+#[cfg_attr(zailai_cold_size, optimize(size))] // a page open, not a hot path
 pub fn campaigns(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<CampaignView> {
     let today = cfg.clock().day_of(now);
     let tier = usize::from(tiers::effective(st, today));

@@ -17,6 +17,7 @@ pub struct Prompt {
     pub text: String,
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))] // a page open, not a hot path
 pub fn prompts(st: &State, cfg: &Config, now: i64, locale: &str) -> Vec<Prompt> {
     let today = cfg.clock().day_of(now);
     let m = cfg.messages();
