@@ -129,7 +129,10 @@ export function makeClientFactory(loadBindings, defaults = {}) {
       return made;
     }
     const first = clients.get(user);
-    const differ = ['locale', 'config', 'server', 'now'].filter((k) => options[k] !== first.options[k]);
+    // Values, not identities: pages often build their options inline.
+    const serverUrl = (o) => o.server && o.server.url;
+    const differ = ['locale', 'config'].filter((k) => options[k] !== first.options[k]);
+    if (serverUrl(options) !== serverUrl(first.options)) differ.push('server');
     if (differ.length) first.made.then((c) => c._warn('OPTIONS_IGNORED', `createClient for user '${user}' again, with other ${differ.join(', ')}: the first client and its options stand`), () => {});
     return first.made;
   };
@@ -208,7 +211,7 @@ class Client {
     const warning = { code, message };
     if (this._debug && typeof console !== 'undefined') console.warn(`[zailai] ${code}: ${message}`);
     if (this._listeners.warning.length) this._emit('warning', warning);
-    else this._pendingWarnings.push(warning);
+    else if (this._pendingWarnings.length < 20) this._pendingWarnings.push(warning); // kept for a listener to come
   }
 
   /** A locale the rules cannot show (not even in its language) falls back: say so. */

@@ -451,3 +451,17 @@ test('calendar().todayStatus says whether today is checked in, without parsing c
   clock.t += DAY;
   assert.equal(c.calendar().todayStatus, 'pending', 'a new business day');
 });
+
+test('createClient again with the same options built anew (inline objects, clocks) warns of nothing', async () => {
+  const storage = memoryStorage();
+  const options = () => ({ storage, user: 'u', locale: 'zh_CN', now: () => Date.now(), server: { url: 'http://127.0.0.1:9', transport: zailai.fetchTransport(), credentials: () => ({}) } });
+  const first = await createClient(options());
+  const seen = [];
+  first.on('warning', (w) => seen.push(w.code));
+  assert.equal(await createClient(options()), first);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, []);
+  assert.equal(await createClient({ ...options(), server: { ...options().server, url: 'http://127.0.0.1:10' } }), first);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, ['OPTIONS_IGNORED'], 'another server is worth saying');
+});

@@ -45,6 +45,7 @@ Component({
       if (events) this.triggerEvent('draw', { lottery, events });
     },
     onVerify() {
+      if (!this.zlClient) return Promise.resolve(); // tapped before the app's client is ready
       const lottery = this.data.id;
       return this.zlClient.verifyLottery(lottery).then(
         (result) => {
