@@ -5,7 +5,7 @@
 import { zailaiError } from './errors.js';
 
 /** Longest session recorded at one hide: a phone left with the app open overnight is not use. */
-export const MAX_MINUTES_PER_HIDE = 240;
+const MAX_MINUTES_PER_HIDE = 240;
 
 let shared = null; // Promise<Client> of startApp
 const waiting = []; // resolvers of getClient() calls made before startApp
@@ -35,11 +35,6 @@ export function makeStartApp(createClient, helpers) {
 /** The app's client (startApp's), waiting for startApp when a page asks first. */
 export function getClient() {
   return shared || new Promise((resolve) => waiting.push(resolve));
-}
-
-/** For tests: forget the app's client (a new runtime starts with none). */
-export function resetApp() {
-  shared = null;
 }
 
 function trackUse(client, wxApi) {
