@@ -121,6 +121,7 @@ async function busyMember() {
   const today = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
   config.campaigns[0].start = today(Date.now() - 2 * DAY);
   config.checkin.makeup.window = { kind: 'last_days', days: 7 }; // whatever today's date
+  config.tasks.find((t) => t.id === 'daily_query').reward.accelerators = 1;
   let now = Date.now() - 4 * DAY;
   const c = await zailai.createClient({ storage: zailai.memoryStorage(), user: 'drift', config: encodeRules(config), now: () => now });
   const events = [];
@@ -136,7 +137,9 @@ async function busyMember() {
   act(() => c.makeUp(today(now - 3 * DAY)));
   act(() => c.redeem('streak_freeze'));
   act(() => c.draw(config.lotteries[0].id));
-  events.push(...await serverWritten(zailai, config, now));
+  now += 2 * DAY; // a day missed: the freeze bought above keeps the streak
+  act(() => c.checkIn());
+  events.push(...await serverWritten(zailai, config, now - 2 * DAY));
   return { c, events };
 }
 
@@ -144,7 +147,9 @@ async function busyMember() {
  * orders, holds, refunds, memberships, grants, a settled draw, and a member away for months. */
 async function serverWritten(zailai, config, now) {
   const { Rules, Member } = await zailai.load();
-  const rules = new Rules(encodeRules(config));
+  const oneKind = JSON.parse(JSON.stringify(config)); // a set of one kind: a card completes it
+  oneKind.cards[0].kinds = oneKind.cards[0].kinds.slice(0, 1);
+  const rules = new Rules(encodeRules(oneKind));
   const m = Member.join(rules, 'server-side', now - DAY);
   let seq = 0;
   const events = [];
@@ -161,6 +166,8 @@ async function serverWritten(zailai, config, now) {
   apply('~merchant', now - DAY + 9, { type: 'release_hold', order: 'A-2' });
   apply('~merchant', now - DAY + 10, { type: 'buy_membership', plan: 'monthly' });
   apply('phone', now - DAY + 11, { type: 'use_service' });
+  apply('phone', now - DAY + 12, { type: 'track', action: 'share' });
+  apply('phone', now - DAY + 13, { type: 'exchange_cards', set: oneKind.cards[0].id });
   // Months away: the membership ends, points expire, the member comes back.
   apply('phone', now + 400 * DAY, { type: 'track', action: 'open' });
   m.free();
@@ -171,7 +178,7 @@ test('real views and events typecheck against their interfaces (camelCase, no fi
   const { c, events } = await busyMember();
   const byType = new Map(events.map((e) => [e.type, e]));
   // Most of the core's events, each checked as it serializes (the rest by name, above).
-  assert.ok(byType.size >= 28, `${byType.size}: ${[...byType.keys()].join()}`);
+  assert.ok(byType.size >= 31, `${byType.size}: ${[...byType.keys()].join()}`);
   t.diagnostic(`${byType.size} event types checked as serialized: ${[...byType.keys()].sort().join(', ')}`);
   const views = {
     CalendarView: c.calendar(),
