@@ -81,7 +81,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
 
   const rt = startRuntime(dir, { storage });
-  rt.hostSimulate(simulate, simulateUtils); // pages run beside app.js and the package
+  rt.hostSimulate(simulateUtils); // pages run beside app.js and the package
   rt.setOnline(false); // start offline: everything below works without the server
   const app = rt.launchApp();
   Object.assign(global, { getApp: () => app, wx: rt.wx });
@@ -178,7 +178,7 @@ test("the demo's campaign pages on the shipped components: cards from a day's us
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url, 'mp-2');
   const rt = startRuntime(dir, { storage: wxStorageBackend() });
-  rt.hostSimulate(simulate, simulateUtils);
+  rt.hostSimulate(simulateUtils);
   const app = rt.launchApp();
   const client = await app.ready;
   await client.sync(); // the server's rules (the campaign) arrive; startApp's open is recorded

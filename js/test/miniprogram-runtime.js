@@ -98,11 +98,10 @@ function startRuntime(root, { storage = wxStorageBackend(), sdkVersion = '3.4.0'
    * renders; the code runs here, beside app.js and the package, as in WeChat): its Component
    * and Behavior constructors become the runtime's, and it runs each file through here.
    */
-  function hostSimulate(simulate, simulateUtils) {
+  function hostSimulate(simulateUtils) {
     context.Component = global.Component;
     context.Behavior = global.Behavior;
     simulateUtils.runJs = (file) => runFresh(file.endsWith('.js') ? file : `${file}.js`);
-    return simulate;
   }
   return { ...hooks, require: pageRequire, launchApp, hostSimulate, context, storage };
 }

@@ -7,7 +7,7 @@ const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = require('node:
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { encodeRules, pkg, root } = require('./helpers.js');
-const { loadSync } = require(pkg);
+const { loadSync, mergeConfig } = require(pkg); // the vectors' config_patch is a JSON Merge Patch
 
 const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
 const seed = JSON.parse(readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
@@ -21,16 +21,6 @@ function camelKeys(value) {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()), camelKeys(v)]));
 }
 
-function mergePatch(target, patch) {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out = target && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
 test('there are golden vectors to run', () => {
   assert.ok(vectors.length >= 5, vectors.join(','));
 });
@@ -38,7 +28,7 @@ test('there are golden vectors to run', () => {
 for (const file of vectors) {
   test(`vector ${file}: wasm equals native byte for byte`, () => {
     const v = JSON.parse(readFileSync(join(vectorsDir, file), 'utf8'));
-    const config = JSON.stringify(mergePatch(seed, v.config_patch));
+    const config = JSON.stringify(mergeConfig(seed, v.config_patch));
     const dir = mkdtempSync(join(tmpdir(), 'zailai-vec-'));
     writeFileSync(join(dir, 'rules.json'), config);
     writeFileSync(join(dir, 'ops.jsonl'), v.ops.map((op) => JSON.stringify(op)).join('\n') + '\n');

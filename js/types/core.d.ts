@@ -15,7 +15,7 @@ export type EpochMs = number;
 export type Locale = 'zh-CN' | 'zh_CN' | 'en' | 'en_US' | (string & {});
 
 // ---- errors ------------------------------------------------------------------------------
-// js/test/types-drift.test.js checks these unions against every code the Rust core, the
+// js/test/types.test.js checks these unions against every code the Rust core, the
 // wasm bindings, the JS layer and the server can throw.
 
 /** A rule refused an op, or a stored state, op or snapshot could not be read. */

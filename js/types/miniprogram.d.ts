@@ -1,5 +1,5 @@
 // The mini-program entry (dist/miniprogram, what "构建 npm" copies into miniprogram_npm/zailai):
-// every type, and exactly the values it exports (js/test/types-drift.test.js checks them).
+// every type, and exactly the values it exports (js/test/types.test.js checks them).
 export type * from './core';
 export {
   ZailaiError, isZailaiError, createClient, load, startApp, getClient, memoryStorage, wxStorage, wxTransport,

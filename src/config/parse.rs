@@ -66,8 +66,8 @@ impl Config {
     #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
         let value = document(json)?;
-        // Natively every shape problem at once (the CLI, the server); the wasm module reads the
-        // seed only, and stops at the first.
+        // Natively every shape problem at once (the CLI, the server). The wasm module takes
+        // rules in the binary form and keeps only the one-pass reader, for its size.
         #[cfg(not(target_family = "wasm"))]
         let config = super::shape::read_all(&value)?;
         #[cfg(target_family = "wasm")]
