@@ -437,13 +437,21 @@ fn a_held_device_keeps_exact_seqs_past_the_bound() {
     let both = push(
         "tablet",
         json!([
-            op("tablet", 1, tomorrow, json!({"type": "track", "action": "share"})),
+            op(
+                "tablet",
+                1,
+                tomorrow,
+                json!({"type": "track", "action": "share"})
+            ),
             op("tablet", 2, tomorrow, check_in()),
         ]),
     );
     let out = s.take(&both, tomorrow);
     assert_eq!((out.acked, out.rejected[0].seq), (vec![1], 2));
-    assert_eq!(s.processed["tablet"], 2, "the refusal after it is remembered");
+    assert_eq!(
+        s.processed["tablet"], 2,
+        "the refusal after it is remembered"
+    );
 }
 
 /// An op refused `CLOCK_AHEAD` from a device not remembered, resent once its time has come,
