@@ -238,7 +238,8 @@ struct ServeArgs {
     #[arg(long, default_value_t = 120)]
     rate_per_minute: u32,
     /// Requests per minute per address (an IPv4 address, an IPv6 /64), bursts of the same: a
-    /// coarse guard, sized for a carrier NAT's crowd behind one address.
+    /// coarse guard, sized for a carrier NAT's crowd behind one address (at least four times
+    /// --rate-per-minute).
     #[arg(long, default_value_t = 6000)]
     address_rate_per_minute: u32,
     /// Logins per minute per address (each may cost a code2session call), bursts of the same;

@@ -273,7 +273,13 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
         per_user_ops: RateLimiter::new(opts.ops_per_minute, opts.ops_per_minute.max(500)),
-        per_address: RateLimiter::new(opts.address_rate_per_minute, opts.address_rate_per_minute),
+        per_address: {
+            // Never below four members' worth: raising --rate-per-minute raises it too.
+            let rate = opts
+                .address_rate_per_minute
+                .max(opts.rate_per_minute.saturating_mul(4));
+            RateLimiter::new(rate, rate)
+        },
         failed_auth: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
         per_login: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
         failed_tokens: RateLimiter::new(FAILED_TOKENS_PER_MINUTE, FAILED_TOKENS_PER_MINUTE),
