@@ -346,6 +346,11 @@ fn populate_command(
     let totals = runtime
         .block_on(async {
             let store = zailai_server::store::AnyStore::open(&database, &cfg).await?;
+            // Seeded members are no one's: a database populate made is a dev one (a dev
+            // server may open it, a production one refuses it); one that had a mode keeps it.
+            use zailai_server::store::Store;
+            let dev = Some("dev".to_owned());
+            store.setting(zailai_server::serve::dev::MODE, dev).await?;
             if bulk {
                 zailai_server::populate::run_bulk(&store, &cfg, &plan).await
             } else {

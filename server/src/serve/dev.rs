@@ -76,8 +76,8 @@ pub fn private_data_dir(data_dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))
 }
 
-/// The setting that records which kind of server created a database.
-const MODE: &str = "mode";
+/// The setting that records which kind of server created a database: `dev` or `production`.
+pub const MODE: &str = "mode";
 
 /// Records the mode of the first server to open the database, and refuses the other mode: a
 /// dev server must not open production's members (anyone could log in as them), and a
@@ -115,8 +115,8 @@ pub async fn claim_mode(store: &AnyStore, dev: bool, data_dir: &Path) -> Result<
          fresh --data-dir (or --database) of its own"
             .to_owned()
     } else {
-        "this database was created by a --dev server: its members, balances and grants were \
-         open to anyone (dev login, printed tokens). A production server starts on a fresh \
+        "this database was created by a --dev server (or zailai populate): its members, \
+         balances and grants were open to anyone (dev login, printed tokens) or made up. A production server starts on a fresh \
          --data-dir (or --database); keep the dev one for --dev"
             .to_owned()
     })

@@ -3,7 +3,7 @@
 mod admin;
 mod auth;
 mod conn;
-mod dev;
+pub mod dev;
 pub mod error;
 mod invites;
 mod limit;
