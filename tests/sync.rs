@@ -396,6 +396,10 @@ fn refusals_of_devices_the_member_does_not_hold_are_remembered_boundedly() {
     assert_eq!(s.processed.keys().cloned().collect::<Vec<_>>(), kept);
     let remembered = s.take(&one("x000", 1, now, grant()), now);
     assert_eq!((remembered.acked, remembered.rejected.len()), (vec![1], 0));
+    // A device already remembered goes on being remembered exactly, bound reached or not.
+    let next = s.take(&one("x000", 2, now, grant()), now);
+    assert_eq!(next.rejected[0].code, "NOT_ALLOWED");
+    assert_eq!(s.processed["x000"], 2);
     let last = format!("x{:03}", MAX_REFUSING_DEVICES + 39);
     let forgotten = s.take(&one(&last, 1, now, grant()), now);
     assert!(
