@@ -76,22 +76,35 @@ test('--dev refuses the production lottery secret (a dev server would show undra
   assert.match(said, /--dev refuses ZAILAI_LOTTERY_SECRET/);
 });
 
+/** The seed rules without lotteries: nothing but the recorded mode stops a dev server over a
+ * production data dir then (the finding's case; with a lottery, the secrets' commitments
+ * would differ as well). */
+function rulesWithoutLotteries() {
+  const rules = JSON.parse(require('node:fs').readFileSync(join(root, 'presets', 'seed.json'), 'utf8'));
+  rules.lotteries = [];
+  const path = join(mkdtempSync(join(tmpdir(), 'zailai-rules-')), 'rules.json');
+  writeFileSync(path, JSON.stringify(rules));
+  return path;
+}
+
 test('--dev refuses a data dir a production server created (anyone would log in as its members)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zailai-prod-'));
-  const prod = await startServer(PRODUCTION, { dataDir, env: PRODUCTION_ENV });
+  const rules = ['--config', rulesWithoutLotteries()];
+  const prod = await startServer([...PRODUCTION, ...rules], { dataDir, env: PRODUCTION_ENV });
   prod.child.kill();
   await new Promise((r) => prod.child.once('exit', r));
-  assert.match(await outcome(['--dev'], { dataDir }), /--dev refuses this database: a production server created it/);
+  assert.match(await outcome(['--dev', ...rules], { dataDir }), /--dev refuses this database: a production server created it/);
 });
 
 test('a production server refuses a data dir --dev created (its balances were open to anyone)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zailai-devdir-'));
-  const d = await startServer(['--dev'], { dataDir });
+  const rules = ['--config', rulesWithoutLotteries()];
+  const d = await startServer(['--dev', ...rules], { dataDir });
   d.child.kill();
   await new Promise((r) => d.child.once('exit', r));
-  assert.match(await outcome(PRODUCTION, { dataDir, env: PRODUCTION_ENV }), /created by a --dev server/);
+  assert.match(await outcome([...PRODUCTION, ...rules], { dataDir, env: PRODUCTION_ENV }), /created by a --dev server/);
   // And dev mode itself goes on over its own data dir.
-  const again = await startServer(['--dev'], { dataDir });
+  const again = await startServer(['--dev', ...rules], { dataDir });
   again.child.kill();
 });
 
