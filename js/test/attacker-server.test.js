@@ -177,6 +177,18 @@ test('30,000 pushes from new device ids leave the snapshot under 64 KB, the op l
   assert.ok(ops <= 200, `${ops} refused ops logged for one member`);
 });
 
+test('refused ops reach the op log at most 100 a day per device the member holds', async (t) => {
+  const { url, admin } = await dev(t, ['--ops-per-minute', '100000']);
+  const token = (await login(url, 'm-log')).token;
+  assert.equal((await push(url, token, 'phone', [op('phone', 1, { type: 'track', action: 'open' })])).status, 200);
+  const orders = Array.from({ length: 300 }, (_, k) => op('phone', k + 2, { type: 'order', order: `o${k}`, amount_cents: 1 }));
+  const reply = await push(url, token, 'phone', orders);
+  assert.equal(reply.json.rejected.length, 300, 'every one answered');
+  const member = (await call(url, '/v1/admin/members/m-log', { token: admin })).json;
+  assert.equal(member.ops, 1 + 100, 'the applied op and the first 100 refusals');
+  assert.equal(member.processed.phone, 301, 'all remembered: the device is held');
+});
+
 // ---- 5. Connections -------------------------------------------------------------------------
 
 test('an answer the client never reads times out and its connection is closed', async (t) => {
