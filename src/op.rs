@@ -10,6 +10,23 @@ use serde::Serialize;
 /// Longest accepted device id, in bytes.
 pub const MAX_DEVICE_LEN: usize = 64;
 
+/// What a device id may be, as the error says it.
+pub const DEVICE_ID_RULE: &str = "device: must be 1–64 of A–Z, a–z, 0–9, `-`, `_`, `.`, `:` \
+     (a leading `~` marks the server's own devices)";
+
+/// Whether `id` is a device id: 1–64 bytes of letters, digits, `-`, `_`, `.` and `:`, after
+/// an optional leading `~` (the server's devices). Nothing invisible, no control or
+/// direction characters, nothing that reads differently where the id is shown (the public
+/// lottery record, the op log, the admin's views).
+pub fn device_id_ok(id: &str) -> bool {
+    let name = id.strip_prefix('~').unwrap_or(id);
+    !name.is_empty()
+        && id.len() <= MAX_DEVICE_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Op {
     /// The device that recorded the op.
@@ -166,8 +183,8 @@ impl Op {
     /// Checks what the types cannot: non-empty ids, seq from 1.
     pub fn check_shape(&self) -> Result<(), RuleError> {
         let bad = |what: &str| Err(RuleError::new(ErrorCode::OpInvalid, what.to_owned()));
-        if self.device.is_empty() || self.device.len() > MAX_DEVICE_LEN {
-            return bad("device: must be 1–64 bytes");
+        if !device_id_ok(&self.device) {
+            return bad(DEVICE_ID_RULE);
         }
         if self.seq == 0 {
             return bad("seq: must start at 1");

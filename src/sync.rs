@@ -99,13 +99,17 @@ impl Push {
         }
         let push = read_push(&value).map_err(|i| bad(&i.path, i.reason))?;
         // Checked with or without ops: an empty push must not create a record for junk ids.
-        if push.device.is_empty() || push.device.len() > crate::op::MAX_DEVICE_LEN {
-            return Err(bad("device", "must be 1–64 bytes".to_owned()));
-        }
         if push.device.starts_with('~') {
             return Err(bad(
                 "device",
                 "ids starting with `~` are the server's own".to_owned(),
+            ));
+        }
+        if !crate::op::device_id_ok(&push.device) {
+            let rule = crate::op::DEVICE_ID_RULE;
+            return Err(bad(
+                "device",
+                rule.trim_start_matches("device: ").to_owned(),
             ));
         }
         if push.ops.len() > MAX_OPS_PER_PUSH {
@@ -207,7 +211,12 @@ pub fn accept(
     limits: Limits,
 ) -> Outcome {
     let mut out = Outcome::default();
+    forget_excess_refusals(state, processed);
     let last = processed.get(&push.device).copied().unwrap_or(0);
+    // Whether this device's refusals may be remembered though it has no applied op: only
+    // while few such devices are (ever-new device ids must not grow the record).
+    let room = processed.contains_key(&push.device)
+        || refusing_devices(state, processed) < MAX_REFUSING_DEVICES;
     for op in &push.ops {
         if op.seq <= last {
             out.acked.push(op.seq);
@@ -240,10 +249,18 @@ pub fn accept(
         // A refused op is processed (never applied later) unless it was refused for its seq
         // or its device: a seq far ahead or a device past the limit must not be remembered,
         // or one push would freeze the device or grow the member's record without bound.
+        // Nor is a refusal from a device the member does not hold (no applied op) once
+        // `MAX_REFUSING_DEVICES` such devices are remembered: resent, it is judged again by
+        // the same rules (see `MAX_REFUSING_DEVICES` for why that is safe).
         let prev = processed.get(&push.device).copied().unwrap_or(0);
+        let held = state.devices.contains_key(&push.device);
         let remember = match &verdict {
             Ok(_) => true,
-            Err(r) => r.code != "DEVICE_LIMIT" && op.seq - prev <= crate::engine::MAX_SEQ_JUMP,
+            Err(r) => {
+                r.code != "DEVICE_LIMIT"
+                    && op.seq - prev <= crate::engine::MAX_SEQ_JUMP
+                    && (held || room)
+            }
         };
         match verdict {
             Ok(_) => {
@@ -257,6 +274,40 @@ pub fn accept(
         }
     }
     out
+}
+
+/// Devices without an applied op whose refusals `processed` still remembers; a refusal from a
+/// further such device is answered but not remembered. With the devices a member holds (at
+/// most [`crate::MAX_DEVICES`]) this bounds `processed`, whatever device ids a script invents.
+///
+/// Why forgetting is safe: a forgotten refusal, resent, is judged again by the same rules.
+/// `NOT_ALLOWED` and `TOO_OLD` refuse it again (the op's kind and time do not change, the
+/// server's clock only moves on). An op refused `CLOCK_AHEAD` or by a rule may be applied
+/// when resent later, if the rules allow it then: exactly what a fresh op of that device
+/// dated as it is would do, and once applied the device is held and its seqs are exact, so
+/// no op is ever applied twice. An honest client resends such an op (its snapshot's `acked`
+/// does not cover it) only while its member has more than this many refusing devices.
+pub const MAX_REFUSING_DEVICES: usize = 16;
+
+/// How many devices in `processed` have no applied op in `state`.
+fn refusing_devices(state: &State, processed: &BTreeMap<String, u32>) -> usize {
+    processed
+        .keys()
+        .filter(|d| !state.devices.contains_key(*d))
+        .count()
+}
+
+/// Drops remembered refusals of devices the member does not hold beyond the first
+/// [`MAX_REFUSING_DEVICES`] (by id): a record from before the bound shrinks at its next push.
+fn forget_excess_refusals(state: &State, processed: &mut BTreeMap<String, u32>) {
+    let mut kept = 0;
+    processed.retain(|d, _| {
+        if state.devices.contains_key(d) {
+            return true;
+        }
+        kept += 1;
+        kept <= MAX_REFUSING_DEVICES
+    });
 }
 
 /// The reply to an accepted push.

@@ -370,3 +370,188 @@ fn acceptance_is_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+/// A push of one op from `device` at `when`.
+fn one(device: &str, seq: u32, when: i64, body: Value) -> Push {
+    push(device, json!([op(device, seq, when, body)]))
+}
+
+/// Ever-new device ids whose ops are all refused (issue 25: 29,000 of them made a 1.9 MB
+/// snapshot): only the first `MAX_REFUSING_DEVICES` are remembered, so `processed` stays
+/// bounded; a forgotten refusal resent is refused again, not acknowledged.
+#[test]
+fn refusals_of_devices_the_member_does_not_hold_are_remembered_boundedly() {
+    use zailai::sync::MAX_REFUSING_DEVICES;
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    let grant = || json!({"type": "grant", "points": 1000, "reason": "x"});
+    for i in 0..MAX_REFUSING_DEVICES + 40 {
+        let out = s.take(&one(&format!("x{i:03}"), 1, now, grant()), now);
+        assert_eq!(out.rejected[0].code, "NOT_ALLOWED");
+    }
+    assert_eq!(s.processed.len(), MAX_REFUSING_DEVICES);
+    let kept: Vec<String> = (0..MAX_REFUSING_DEVICES)
+        .map(|i| format!("x{i:03}"))
+        .collect();
+    assert_eq!(s.processed.keys().cloned().collect::<Vec<_>>(), kept);
+    let remembered = s.take(&one("x000", 1, now, grant()), now);
+    assert_eq!((remembered.acked, remembered.rejected.len()), (vec![1], 0));
+    // A device already remembered goes on being remembered exactly, bound reached or not.
+    let next = s.take(&one("x000", 2, now, grant()), now);
+    assert_eq!(next.rejected[0].code, "NOT_ALLOWED");
+    assert_eq!(s.processed["x000"], 2);
+    let last = format!("x{:03}", MAX_REFUSING_DEVICES + 39);
+    let forgotten = s.take(&one(&last, 1, now, grant()), now);
+    assert!(
+        forgotten.acked.is_empty(),
+        "not remembered, so not acknowledged"
+    );
+    assert_eq!(forgotten.rejected[0].code, "NOT_ALLOWED", "refused again");
+    assert_eq!(s.state.balance, 0);
+    assert_eq!(s.processed.len(), MAX_REFUSING_DEVICES);
+}
+
+/// A device the member holds keeps exact processed seqs whatever other ids did: its refused
+/// ops are remembered and acknowledged when resent, never applied.
+#[test]
+fn a_held_device_keeps_exact_seqs_past_the_bound() {
+    use zailai::sync::MAX_REFUSING_DEVICES;
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    let check_in = || json!({"type": "check_in"});
+    assert_eq!(s.take(&one("phone", 1, now, check_in()), now).acked, [1]);
+    for i in 0..MAX_REFUSING_DEVICES + 5 {
+        s.take(&one(&format!("x{i}"), 1, now, check_in()), now);
+    }
+    let refused = s.take(&one("phone", 2, now, check_in()), now);
+    assert_eq!(refused.rejected[0].code, "ALREADY_CHECKED_IN");
+    assert_eq!(s.processed["phone"], 2, "remembered exactly");
+    let tomorrow = at(2026, 11, 2, 10, 0);
+    let resent = s.take(&one("phone", 2, now, check_in()), tomorrow);
+    assert_eq!((resent.acked, resent.changed), (vec![2], false));
+    // A new device that gets an op applied is held from then on.
+    let last = format!("x{}", MAX_REFUSING_DEVICES + 4);
+    let applied = s.take(&one(&last, 2, tomorrow, check_in()), tomorrow);
+    assert_eq!(applied.acked, [2]);
+    assert_eq!(s.processed[&last], 2);
+    let refused = s.take(&one(&last, 3, tomorrow, check_in()), tomorrow);
+    assert_eq!(refused.rejected[0].code, "ALREADY_CHECKED_IN");
+    assert_eq!(s.processed[&last], 3);
+    // Held from its first applied op on, within the same push too.
+    let both = push(
+        "tablet",
+        json!([
+            op(
+                "tablet",
+                1,
+                tomorrow,
+                json!({"type": "track", "action": "share"})
+            ),
+            op("tablet", 2, tomorrow, check_in()),
+        ]),
+    );
+    let out = s.take(&both, tomorrow);
+    assert_eq!((out.acked, out.rejected[0].seq), (vec![1], 2));
+    assert_eq!(
+        s.processed["tablet"], 2,
+        "the refusal after it is remembered"
+    );
+}
+
+/// An op refused `CLOCK_AHEAD` from a device not remembered, resent once its time has come,
+/// is applied once, as a fresh op dated so would be, and then acknowledged, never applied
+/// twice.
+#[test]
+fn a_forgotten_refusal_resent_later_applies_at_most_once() {
+    use zailai::sync::MAX_REFUSING_DEVICES;
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    // x00 checks in (held); the other 16 are refused and remembered: the bound is reached.
+    for i in 0..=MAX_REFUSING_DEVICES {
+        s.take(
+            &one(&format!("x{i:02}"), 1, now, json!({"type": "check_in"})),
+            now,
+        );
+        s.take(
+            &one(&format!("x{i:02}"), 2, now, json!({"type": "check_in"})),
+            now,
+        );
+    }
+    let ahead = at(2026, 11, 1, 11, 0);
+    let share = || json!({"type": "track", "action": "share"});
+    let out = s.take(&one("late", 1, ahead, share()), now);
+    assert_eq!(out.rejected[0].code, "CLOCK_AHEAD");
+    assert!(!s.processed.contains_key("late"));
+    let balance = s.state.balance;
+    let out = s.take(&one("late", 1, ahead, share()), ahead);
+    assert_eq!(out.acked, [1]);
+    let gained = s.state.balance - balance;
+    assert!(gained > 0, "the share counts once its time has come");
+    let again = s.take(&one("late", 1, ahead, share()), ahead);
+    assert_eq!((again.acked, again.changed), (vec![1], false));
+    assert_eq!(s.state.balance - balance, gained, "not twice");
+}
+
+/// A record from before the bound (thousands of remembered refusals) shrinks to it at its
+/// next push, keeping every device the member holds.
+#[test]
+fn a_record_from_before_the_bound_shrinks_at_its_next_push() {
+    use zailai::sync::MAX_REFUSING_DEVICES;
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    assert_eq!(
+        s.take(&one("phone", 1, now, json!({"type": "check_in"})), now)
+            .acked,
+        [1]
+    );
+    for i in 0..2000 {
+        s.processed.insert(format!("old{i:04}"), 1);
+    }
+    let out = s.take(
+        &one("phone", 2, now, json!({"type": "track", "action": "share"})),
+        now,
+    );
+    assert_eq!(out.acked, [2]);
+    assert_eq!(s.processed.len(), MAX_REFUSING_DEVICES + 1);
+    assert_eq!(s.processed["phone"], 2);
+    assert!(s.processed.contains_key("old0000"));
+    assert!(!s
+        .processed
+        .contains_key(&format!("old{MAX_REFUSING_DEVICES:04}")));
+}
+
+/// Device ids are letters, digits and `-_.:`: NUL, a right-to-left override or an emoji
+/// would read differently in the public lottery record and the logs.
+#[test]
+fn device_ids_with_invisible_or_misleading_characters_are_refused() {
+    let body = |device: &str| {
+        json!({"protocol": 1, "device": device, "base_version": 0, "snapshot_formats": [3], "ops": []})
+            .to_string()
+    };
+    for bad in [
+        "a\u{0}b",
+        "a\u{202e}b",
+        "📱",
+        "a b",
+        "",
+        "~",
+        &"x".repeat(65),
+    ] {
+        let e = Push::from_json(&body(bad)).unwrap_err();
+        assert_eq!(e.path, "device", "{bad:?}");
+    }
+    for good in ["phone", "d0", "dm3x9k2-aa_b.c:1", &"x".repeat(64)] {
+        assert!(Push::from_json(&body(good)).is_ok(), "{good:?}");
+    }
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    let op = zailai::Op {
+        device: "ph\u{202e}one".into(),
+        seq: 1,
+        at: now,
+        op: zailai::OpKind::CheckIn {},
+    };
+    let e = s.state.apply(&s.cfg, &op).unwrap_err();
+    assert_eq!(e.code.as_str(), "OP_INVALID");
+    assert!(e.detail.contains("A–Z"), "{}", e.detail);
+}

@@ -90,8 +90,11 @@ function inArguments(e, type) {
   return e;
 }
 
+/** A new device's id: random only. Device ids are public in lottery records, so an id must
+ * not tell when the app was installed (it used to start with the time). */
 function defaultDeviceId() {
-  return `d${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
+  const part = () => Math.floor(Math.random() * 2 ** 32).toString(36).padStart(7, '0');
+  return `d${part()}${part()}`;
 }
 
 /** Refuses what cannot be a storage adapter, naming what is missing. */

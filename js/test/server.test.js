@@ -202,7 +202,7 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
 });
 
 test('rate limits answer 429 with Retry-After', async (t) => {
-  const { url, child } = await startServer(['--dev', '--rate-per-minute', '1']);
+  const { url, child } = await startServer(['--dev', '--rate-per-minute', '1', '--logins-per-minute', '10']);
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u3' } })).json.token;
   const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] };
@@ -224,7 +224,7 @@ test('rate limits answer 429 with Retry-After', async (t) => {
 });
 
 test('behind a trusted proxy, limits count the client address it forwards, never one the client wrote', async (t) => {
-  const { url, child } = await startServer(['--dev', '--rate-per-minute', '1', '--trusted-proxy', '127.0.0.1']);
+  const { url, child } = await startServer(['--dev', '--rate-per-minute', '1', '--logins-per-minute', '10', '--trusted-proxy', '127.0.0.1']);
   t.after(() => child.kill());
   const login = async (i, forwardedFor) => (await fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ dev_user: `p${i}` }) })).status;
   const distinct = [];
@@ -261,4 +261,20 @@ test('without --dev there is no dev login; no key or no login means no start', a
   assert.equal(res.status, 403);
   assert.equal(res.json.error.code, 'DEV_LOGIN_DISABLED');
   assert.equal((await call(url, '/v1/config')).json.keys[0].id, 'test-fixture');
+});
+
+// Issue 25: refused ops are counted against --ops-per-minute like applied ones (a script
+// pushing refusals from ever-new device ids is held to the same quota).
+test('refused ops count against the member’s ops quota', async (t) => {
+  const { url, child } = await startServer(['--dev', '--ops-per-minute', '600']);
+  t.after(() => child.kill());
+  const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'm-quota' } })).json.token;
+  const statuses = [];
+  for (let i = 0; i < 3; i++) {
+    const device = `q${i}`;
+    const ops = Array.from({ length: 300 }, (_, k) => ({ device, seq: k + 1, at: Date.now(), op: { type: 'order', order: `o${i}-${k}`, amount_cents: 1 } }));
+    const res = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device, base_version: 0, snapshot_formats: [3], ops } });
+    statuses.push(res.status);
+  }
+  assert.deepEqual(statuses, [200, 200, 429]);
 });

@@ -234,10 +234,22 @@ struct ServeArgs {
     /// connections are closed (1–300).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     read_timeout: u64,
-    /// Sync requests per minute per user (four times that per address; a quarter of it for
-    /// failed authentications per address, counted apart).
+    /// Sync requests per minute per member (bursts of the same).
     #[arg(long, default_value_t = 120)]
     rate_per_minute: u32,
+    /// Requests per minute per address (an IPv4 address, an IPv6 /64), bursts of the same: a
+    /// coarse guard, sized for a carrier NAT's crowd behind one address (at least four times
+    /// --rate-per-minute).
+    #[arg(long, default_value_t = 6000)]
+    address_rate_per_minute: u32,
+    /// Logins per minute per address (each may cost a code2session call), bursts of the same;
+    /// requests without a valid session count apart, at the same rate.
+    #[arg(long, default_value_t = 600)]
+    logins_per_minute: u32,
+    /// Most connections open at once (0: the open-file limit less 128). Past it, a new
+    /// connection closes the oldest one not being answered.
+    #[arg(long, default_value_t = 0)]
+    max_connections: usize,
     /// Ops pushed per minute per user (a week offline is a few hundred).
     #[arg(long, default_value_t = 3000)]
     ops_per_minute: u32,
@@ -277,6 +289,9 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         body_limit: a.body_limit,
         read_timeout: std::time::Duration::from_secs(a.read_timeout),
         rate_per_minute: a.rate_per_minute,
+        address_rate_per_minute: a.address_rate_per_minute,
+        logins_per_minute: a.logins_per_minute,
+        max_connections: a.max_connections,
         ops_per_minute: a.ops_per_minute,
         wechat: match (a.wechat_appid, a.wechat_secret) {
             (Some(appid), Some(secret)) => Some(serve::WeChatOptions {
@@ -331,6 +346,11 @@ fn populate_command(
     let totals = runtime
         .block_on(async {
             let store = zailai_server::store::AnyStore::open(&database, &cfg).await?;
+            // Seeded members are no one's: a database populate made is a dev one (a dev
+            // server may open it, a production one refuses it); one that had a mode keeps it.
+            use zailai_server::store::Store;
+            let dev = Some("dev".to_owned());
+            store.setting(zailai_server::serve::dev::MODE, dev).await?;
             if bulk {
                 zailai_server::populate::run_bulk(&store, &cfg, &plan).await
             } else {

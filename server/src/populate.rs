@@ -184,7 +184,7 @@ fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
         let (server, phone): (Vec<_>, Vec<_>) = day_ops(rng, cfg, &p, day, &mut order_no)
             .into_iter()
             .map(|(t, body)| {
-                let op = json!({"device": "~", "seq": 1, "at": t, "op": body});
+                let op = json!({"device": "~server", "seq": 1, "at": t, "op": body});
                 let op = Op::from_json(&op.to_string()).expect("simulated ops are well-formed");
                 (t, op.op)
             })

@@ -25,6 +25,20 @@ pub async fn sync(
     push: zailai::sync::Push,
     now: i64,
 ) -> Result<(zailai::sync::Outcome, Record), StoreError> {
+    sync_logging(store, cfg, user, push, now, |_, _| true).await
+}
+
+/// [`sync`], logging a refused op only when `log_refusal(record after the push, row)` says so
+/// (the HTTP route bounds refusals logged per device a day: `serve/refusal_log.rs`); applied
+/// ops are always logged.
+pub async fn sync_logging(
+    store: &impl Store,
+    cfg: &std::sync::Arc<zailai::Config>,
+    user: &str,
+    push: zailai::sync::Push,
+    now: i64,
+    mut log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
+) -> Result<(zailai::sync::Outcome, Record), StoreError> {
     let limits = zailai::sync::Limits::from_config(cfg);
     let joined = joined_at(&push, now, limits);
     let fresh = {
@@ -37,7 +51,8 @@ pub async fn sync(
     };
     let cfg = cfg.clone();
     let change = move |record: &mut Record| {
-        let (outcome, rows) = apply_push(record, &cfg, &push, now, limits);
+        let (outcome, mut rows) = apply_push(record, &cfg, &push, now, limits);
+        rows.retain(|row| row.result == "applied" || log_refusal(record, row));
         Ok::<_, std::convert::Infallible>(((outcome, record.clone()), rows))
     };
     let Ok(done) = store.transact(user, fresh, change).await?;

@@ -49,7 +49,40 @@ async fn bump(
         .await
 }
 
+/// Settings are set once (the first value stays); a member's sessions end together.
+async fn settings_and_sessions_conformance(store: &impl Store) {
+    assert_eq!(store.setting("mode", None).await.unwrap(), None);
+    assert_eq!(
+        store.setting("mode", Some("dev".into())).await.unwrap(),
+        Some("dev".into())
+    );
+    assert_eq!(
+        store
+            .setting("mode", Some("production".into()))
+            .await
+            .unwrap(),
+        Some("dev".into()),
+        "the first stays"
+    );
+    assert_eq!(
+        store.setting("mode", None).await.unwrap(),
+        Some("dev".into())
+    );
+    for (hash, user) in [("s1", "v1"), ("s2", "v1"), ("s3", "v2")] {
+        store.put_session(hash, user, T0 + 1000, T0).await.unwrap();
+    }
+    assert_eq!(store.end_sessions_of("v1").await.unwrap(), 2);
+    assert_eq!(store.session("s1").await.unwrap(), None);
+    assert_eq!(store.session("s2").await.unwrap(), None);
+    assert!(
+        store.session("s3").await.unwrap().is_some(),
+        "another member's stays"
+    );
+    assert_eq!(store.end_sessions_of("v1").await.unwrap(), 0);
+}
+
 pub async fn conformance(store: Arc<impl Store>) {
+    settings_and_sessions_conformance(&*store).await;
     // A new member is created from `fresh` and kept.
     assert_eq!(store.load("u1").await.unwrap(), None);
     assert_eq!(bump(&*store, "u1", vec![row(1)]).await.unwrap(), Ok(1));
@@ -501,7 +534,7 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3]
+        [1, 2, 3, 4]
     );
     conformance(Arc::new(store)).await;
 }
@@ -539,7 +572,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -573,10 +606,10 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3]);
+    assert_eq!(versions(&old), [1, 2, 3, 4]);
 
     let conn = rusqlite::Connection::open(&old).unwrap();
-    conn.execute("INSERT INTO schema_version VALUES (4)", [])
+    conn.execute("INSERT INTO schema_version VALUES (5)", [])
         .unwrap();
     drop(conn);
     let err = Sqlite::open(&old, rules())

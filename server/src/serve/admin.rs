@@ -190,3 +190,18 @@ pub async fn admin_member(
         ops: ops.len(),
     }))
 }
+
+/// `DELETE /v1/admin/members/{user}/sessions`: the operator ends every session of a member
+/// (a stolen account, a blocked member); they log in again to sync. `{"ok", "ended"}`.
+pub async fn end_member_sessions(
+    State(app): Shared,
+    _: Admin,
+    Path(user): Path<String>,
+) -> Result<Json<super::routes::Ended>, ApiError> {
+    let ended = app
+        .store
+        .end_sessions_of(&user)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(super::routes::Ended::of(ended)))
+}

@@ -57,14 +57,33 @@ impl FromRequestParts<Arc<App>> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
-        token_matches(
+        let checked = token_matches(
             &parts.headers,
             app.options.admin_token.as_deref(),
             ("ADMIN_DISABLED", "operator endpoints need --admin-token"),
             "admin token required",
-        )
-        .map(|()| Admin)
+        );
+        throttle_failures(app, parts, checked).map(|()| Admin)
     }
+}
+
+/// A wrong or missing admin or merchant token counts per address (`App::failed_tokens`):
+/// past the limit, 429 instead of 401, so guessing goes no faster than the limit.
+fn throttle_failures(
+    app: &App,
+    parts: &Parts,
+    checked: Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let Err(e) = checked else {
+        return Ok(());
+    };
+    if e.status == StatusCode::UNAUTHORIZED {
+        if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+            let address = client_address(app, *peer, &parts.headers);
+            app.failed_tokens.check(&address).map_err(too_many)?;
+        }
+    }
+    Err(e)
 }
 
 /// The merchant's backend (`--merchant-token`); without that flag the merchant API is off.
@@ -74,7 +93,7 @@ impl FromRequestParts<Arc<App>> for Merchant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
-        token_matches(
+        let checked = token_matches(
             &parts.headers,
             app.options.merchant_token.as_deref(),
             (
@@ -82,8 +101,8 @@ impl FromRequestParts<Arc<App>> for Merchant {
                 "the merchant API needs --merchant-token",
             ),
             "merchant token required",
-        )
-        .map(|()| Merchant)
+        );
+        throttle_failures(app, parts, checked).map(|()| Merchant)
     }
 }
 

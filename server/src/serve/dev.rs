@@ -1,10 +1,13 @@
 //! Dev mode (`--dev`): anyone may log in as any member (`{"dev_user"}`), so a dev server must
-//! never hold a production credential. It refuses them and makes its own under the data dir
-//! (0600, kept across restarts): the signing key, the lottery secret, the admin and merchant
-//! tokens. The tokens are printed at start, so a developer can call the admin and merchant APIs.
+//! never hold a production credential nor production data. It refuses them, and makes its own
+//! under the data dir (0700; files 0600, kept across restarts): the signing key, the lottery
+//! secret, the admin and merchant tokens. The tokens are printed at start, so a developer can
+//! call the admin and merchant APIs. The database records which kind of server created it
+//! ([`claim_mode`]): a dev server refuses a production database, and the other way round.
 
 use super::Options;
 use crate::keys;
+use crate::store::{AnyStore, Store};
 use std::path::Path;
 
 /// Why `--dev` cannot run with what `opts` (and the environment) carry, naming each source.
@@ -23,6 +26,10 @@ pub fn refuse_production_credentials(opts: &Options) -> Result<(), String> {
     }
     if opts.wechat.is_some() {
         found.push("--wechat-appid/--wechat-secret (or ZAILAI_WECHAT_APPID)".to_owned());
+    }
+    if std::env::var_os(super::lottery_secret::SECRET_ENV).is_some() {
+        // Its seeds decide production's undrawn prizes: a dev server would show them.
+        found.push(super::lottery_secret::SECRET_ENV.to_owned());
     }
     if found.is_empty() {
         return Ok(());
@@ -43,8 +50,7 @@ pub fn secret_file(data_dir: &Path, name: &str) -> Result<String, String> {
     if !path.exists() {
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).map_err(|e| format!("no randomness: {e}"))?;
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        private_data_dir(data_dir)?;
         keys::create_new(&path, &zailai::lottery::hex(&fresh), true)?;
     }
     std::fs::read_to_string(&path)
@@ -57,4 +63,61 @@ pub fn tokens(opts: &mut Options) -> Result<(), String> {
     opts.admin_token = Some(secret_file(&opts.data_dir, "dev.admin-token")?);
     opts.merchant_token = Some(secret_file(&opts.data_dir, "dev.merchant-token")?);
     Ok(())
+}
+
+/// Creates the data dir for the owner alone (0700) if it is missing: it will hold the dev key,
+/// tokens and lottery secret. One that exists keeps its mode.
+pub fn private_data_dir(data_dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))
+}
+
+/// The setting that records which kind of server created a database: `dev` or `production`.
+pub const MODE: &str = "mode";
+
+/// Records the mode of the first server to open the database, and refuses the other mode: a
+/// dev server must not open production's members (anyone could log in as them), and a
+/// production server must not serve a dev database (its members, balances and grants were
+/// open to anyone). A database from before modes were recorded is production's, unless it is
+/// the SQLite file of a data dir dev mode made (`dev.secret.json` beside it); one with members
+/// and neither is refused by `--dev`, as it may be production's.
+pub async fn claim_mode(store: &AnyStore, dev: bool, data_dir: &Path) -> Result<(), String> {
+    let ours = if dev { "dev" } else { "production" };
+    let store_err = |e: crate::store::StoreError| e.to_string();
+    let recorded = match store.setting(MODE, None).await.map_err(store_err)? {
+        Some(mode) => mode,
+        None => {
+            let dev_dir =
+                matches!(store, AnyStore::Sqlite(_)) && data_dir.join("dev.secret.json").exists();
+            let members = !store.users().await.map_err(store_err)?.is_empty();
+            let guess = match (dev_dir, members) {
+                (true, _) => "dev",
+                (false, true) => "production",
+                (false, false) => ours,
+            };
+            store
+                .setting(MODE, Some(guess.to_owned()))
+                .await
+                .map_err(store_err)?
+                .unwrap_or_else(|| guess.to_owned())
+        }
+    };
+    if recorded == ours {
+        return Ok(());
+    }
+    Err(if dev {
+        "--dev refuses this database: a production server created it (or it has members and \
+         predates recorded modes). Dev mode lets anyone log in as any member; give --dev a \
+         fresh --data-dir (or --database) of its own"
+            .to_owned()
+    } else {
+        "this database was created by a --dev server (or zailai populate): its members, \
+         balances and grants were open to anyone (dev login, printed tokens) or made up. A production server starts on a fresh \
+         --data-dir (or --database); keep the dev one for --dev"
+            .to_owned()
+    })
 }

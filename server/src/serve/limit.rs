@@ -1,27 +1,73 @@
-//! Token-bucket rate limits per key (a user, an address). Exceeding one answers 429 with
+//! Token-bucket rate limits per key (a member, an address). Exceeding one answers 429 with
 //! `Retry-After`.
+//!
+//! The buckets are bounded: two generations of at most `max_keys / 2` each. A key is looked
+//! up in the current generation, then in the previous one (and moved up); when the current
+//! one is full it becomes the previous one and the oldest is dropped. So every check is O(1)
+//! (amortized) whatever the number of keys, the map never holds more than `max_keys`, and a
+//! bucket is forgotten only after `max_keys / 2` other keys were used since its last use
+//! (forgotten, it starts full again: it was the least recently used).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
+
+/// Buckets kept per limiter by default.
+pub const MAX_KEYS: usize = 100_000;
 
 pub struct RateLimiter {
     /// Requests allowed in a burst.
     capacity: f64,
     /// Requests regained per second.
     per_second: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    buckets: Mutex<Generations>,
 }
 
-/// Buckets idle this long are forgotten (they would be full again anyway).
-const IDLE_SECS: f64 = 600.0;
+#[derive(Default)]
+struct Generations {
+    current: HashMap<String, (f64, Instant)>,
+    previous: HashMap<String, (f64, Instant)>,
+    /// Keys a generation holds before it is turned over.
+    half: usize,
+}
+
+impl Generations {
+    /// The bucket of `key`, made full when unknown.
+    fn bucket(&mut self, key: &str, full: f64, now: Instant) -> &mut (f64, Instant) {
+        if !self.current.contains_key(key) {
+            let bucket = self.previous.remove(key).unwrap_or((full, now));
+            if self.current.len() >= self.half {
+                self.previous = std::mem::take(&mut self.current);
+            }
+            self.current.insert(key.to_owned(), bucket);
+        }
+        self.current.get_mut(key).expect("just inserted")
+    }
+
+    fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+}
 
 impl RateLimiter {
     pub fn new(per_minute: u32, burst: u32) -> RateLimiter {
+        RateLimiter::with_keys(f64::from(per_minute.max(1)) / 60.0, burst, MAX_KEYS)
+    }
+
+    /// At most `per_day` a day per key (the whole of it may come at once).
+    pub fn per_day(per_day: u32) -> RateLimiter {
+        RateLimiter::with_keys(f64::from(per_day.max(1)) / 86_400.0, per_day, MAX_KEYS)
+    }
+
+    /// `per_second` regained, bursts of `burst`, at most `max_keys` buckets.
+    pub fn with_keys(per_second: f64, burst: u32, max_keys: usize) -> RateLimiter {
         RateLimiter {
             capacity: f64::from(burst.max(1)),
-            per_second: f64::from(per_minute.max(1)) / 60.0,
-            buckets: Mutex::new(HashMap::new()),
+            per_second,
+            buckets: Mutex::new(Generations {
+                half: (max_keys / 2).max(1),
+                ..Generations::default()
+            }),
         }
     }
 
@@ -37,18 +83,18 @@ impl RateLimiter {
         self.take(key, n, n)
     }
 
+    /// Buckets held now (at most the `max_keys` given).
+    pub fn keys(&self) -> usize {
+        self.buckets.lock().map_or(0, |b| b.len())
+    }
+
     /// Takes `n` tokens if the bucket holds `need`.
     fn take(&self, key: &str, n: f64, need: f64) -> Result<(), u64> {
         let now = Instant::now();
         let Ok(mut buckets) = self.buckets.lock() else {
             return Ok(());
         };
-        if buckets.len() > 100_000 {
-            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < IDLE_SECS);
-        }
-        let (tokens, at) = buckets
-            .entry(key.to_owned())
-            .or_insert((self.capacity, now));
+        let (tokens, at) = buckets.bucket(key, self.capacity, now);
         *tokens =
             (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.capacity);
         *at = now;
@@ -87,5 +133,47 @@ mod tests {
             "a batch over the burst needs a full bucket"
         );
         assert!(l.check_n("b", 1).is_err());
+    }
+
+    /// Ever-new keys never hold more than `max_keys` buckets, and a key in use keeps its
+    /// (empty) bucket however many others pass.
+    #[test]
+    fn the_map_is_bounded_and_keeps_the_keys_in_use() {
+        let l = RateLimiter::with_keys(1.0 / 3600.0, 2, 100);
+        assert!(l.check("busy").is_ok());
+        assert!(l.check("busy").is_ok());
+        for i in 0..10_000 {
+            let _ = l.check(&format!("k{i}"));
+            if i % 40 == 0 {
+                assert!(l.check("busy").is_err(), "still empty after {i} other keys");
+            }
+            assert!(l.keys() <= 100, "{} buckets after {i} keys", l.keys());
+        }
+        assert!(l.keys() >= 50, "a generation is kept");
+    }
+
+    /// A key unused while `max_keys / 2` others were used is forgotten (full again).
+    #[test]
+    fn the_least_recently_used_key_is_forgotten() {
+        let l = RateLimiter::with_keys(1.0 / 3600.0, 1, 10);
+        assert!(l.check("old").is_ok());
+        assert!(l.check("old").is_err());
+        for i in 0..10 {
+            let _ = l.check(&format!("k{i}"));
+        }
+        assert!(l.check("old").is_ok(), "forgotten after 10 other keys");
+    }
+
+    #[test]
+    fn a_day_limit_refills_over_a_day() {
+        let l = RateLimiter::per_day(3);
+        for _ in 0..3 {
+            assert!(l.check("d").is_ok());
+        }
+        let wait = l.check("d").unwrap_err();
+        assert!(
+            (28_000..=28_800).contains(&wait),
+            "{wait} s: a third of a day"
+        );
     }
 }

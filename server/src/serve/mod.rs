@@ -3,7 +3,7 @@
 mod admin;
 mod auth;
 mod conn;
-mod dev;
+pub mod dev;
 pub mod error;
 mod invites;
 mod limit;
@@ -11,6 +11,7 @@ pub mod login;
 mod lottery;
 mod lottery_secret;
 mod merchant;
+mod refusal_log;
 mod request;
 mod routes;
 mod web;
@@ -48,8 +49,15 @@ pub struct Options {
     pub body_limit: usize,
     /// How long a client may take to send a request's headers, and then its body.
     pub read_timeout: std::time::Duration,
-    /// Sync requests per minute per user and per address.
+    /// Sync requests per minute per user.
     pub rate_per_minute: u32,
+    /// Requests per minute per address (an IPv4 address or an IPv6 /64): a coarse guard that
+    /// a carrier NAT's crowd stays under; the per-member limits do the fine work.
+    pub address_rate_per_minute: u32,
+    /// Logins, and requests with no valid session, per minute per address.
+    pub logins_per_minute: u32,
+    /// Most connections open at once; 0: the open-file limit less a reserve.
+    pub max_connections: usize,
     /// Ops pushed per minute per user (burst: the same, at least one full push).
     pub ops_per_minute: u32,
     /// WeChat login (code2session): app id, app secret, API base URL.
@@ -97,6 +105,10 @@ pub struct App {
     pub failed_auth: RateLimiter,
     /// Logins per address (each may cost a code2session call).
     pub per_login: RateLimiter,
+    /// Wrong admin and merchant tokens per address.
+    pub failed_tokens: RateLimiter,
+    /// Refused ops written to the op log, per member and device a day (`refusal_log.rs`).
+    pub refusals_logged: RateLimiter,
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
@@ -174,12 +186,23 @@ fn verifiers(opts: &Options) -> Vec<Box<dyn login::SessionVerifier>> {
 /// The shortest admin token accepted: a guessable one would open every operator endpoint.
 pub const MIN_ADMIN_TOKEN: usize = 16;
 
-/// Refuses a short bearer credential: a guessable one would open what it guards.
+/// Wrong admin or merchant tokens an address may send a minute (429 beyond): the token's
+/// holder is a backend that knows it, so a few mistakes are plenty.
+pub const FAILED_TOKENS_PER_MINUTE: u32 = 10;
+
+/// Refuses a short bearer credential (a guessable one would open what it guards) and one with
+/// spaces or other characters HTTP would trim or mangle (a token of 16 spaces would start a
+/// server no one could call; a trailing space would make two tokens compare equal on the wire).
 fn check_token(token: Option<&String>, flag: &str, env: &str, guards: &str) -> Result<(), String> {
     match token {
         Some(t) if t.chars().count() < MIN_ADMIN_TOKEN => Err(format!(
             "{flag} (or {env}) must be at least {MIN_ADMIN_TOKEN} characters; an empty or \
              short token would open {guards} to anyone (leave it unset to keep them off)"
+        )),
+        Some(t) if !t.bytes().all(|b| b.is_ascii_graphic()) => Err(format!(
+            "{flag} (or {env}) must be visible ASCII only (no spaces, tabs, line breaks or \
+             other characters): an HTTP header cannot carry them as given \
+             (e.g. openssl rand -hex 32)"
         )),
         _ => Ok(()),
     }
@@ -189,8 +212,10 @@ fn check_token(token: Option<&String>, flag: &str, env: &str, guards: &str) -> R
 pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
     if opts.dev {
         dev::refuse_production_credentials(&opts)?;
+        dev::private_data_dir(&opts.data_dir)?;
         dev::tokens(&mut opts)?;
     }
+    web::refuse_overlap(&opts)?;
     check_token(
         opts.admin_token.as_ref(),
         "--admin-token",
@@ -229,6 +254,7 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
     let store = AnyStore::open(&database, &config)
         .await
         .map_err(|e| e.to_string())?;
+    dev::claim_mode(&store, opts.dev, &opts.data_dir).await?;
     let signer = signing_key(&opts)?;
     let verifiers = verifiers(&opts);
     if verifiers.is_empty() {
@@ -247,15 +273,17 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
         per_user_ops: RateLimiter::new(opts.ops_per_minute, opts.ops_per_minute.max(500)),
-        per_address: RateLimiter::new(opts.rate_per_minute * 4, opts.rate_per_minute.max(10) * 4),
-        failed_auth: RateLimiter::new(
-            (opts.rate_per_minute / 4).max(1),
-            (opts.rate_per_minute / 4).max(10),
-        ),
-        per_login: RateLimiter::new(
-            (opts.rate_per_minute / 4).max(1),
-            (opts.rate_per_minute / 4).max(10),
-        ),
+        per_address: {
+            // Never below four members' worth: raising --rate-per-minute raises it too.
+            let rate = opts
+                .address_rate_per_minute
+                .max(opts.rate_per_minute.saturating_mul(4));
+            RateLimiter::new(rate, rate)
+        },
+        failed_auth: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
+        per_login: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
+        failed_tokens: RateLimiter::new(FAILED_TOKENS_PER_MINUTE, FAILED_TOKENS_PER_MINUTE),
+        refusals_logged: RateLimiter::per_day(refusal_log::PER_DEVICE_DAY),
         verifiers,
         experiments: match &opts.experiments {
             Some(path) => {
@@ -278,6 +306,13 @@ pub async fn run(opts: Options) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if opts.dev && !addr.ip().to_canonical().is_loopback() {
+        eprintln!(
+            "zailai serve: WARNING: --dev listens on {addr}, reachable from other machines: \
+             anyone who reaches it can log in as any member and read the printed tokens' \
+             powers. Use --addr 127.0.0.1:PORT unless you mean it."
+        );
+    }
     let store = match app.store {
         AnyStore::Sqlite(_) => "SQLite",
         AnyStore::Postgres(_) => "PostgreSQL",
@@ -307,7 +342,18 @@ pub async fn run(opts: Options) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
     drop(out);
-    conn::serve(listener, routes::router(app), opts.read_timeout, shutdown()).await;
+    let max_connections = match opts.max_connections {
+        0 => conn::default_max_connections(),
+        n => n,
+    };
+    conn::serve(
+        listener,
+        routes::router(app),
+        opts.read_timeout,
+        max_connections,
+        shutdown(),
+    )
+    .await;
     Ok(())
 }
 

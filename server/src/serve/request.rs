@@ -8,34 +8,78 @@ use axum::extract::rejection::StringRejection;
 use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// Sessions are stored by the hash of their token, never the token itself.
 pub(super) fn token_hash(token: &str) -> String {
     zailai::lottery::hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// The address a request is limited by: the peer's, or, when the peer is a trusted reverse
-/// proxy, the nearest address in `X-Forwarded-For` that is not one of the trusted proxies
-/// (addresses further left were written by the client and prove nothing).
-pub(super) fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
-    let trusted = &app.options.trusted_proxies;
-    if !trusted.contains(&peer.ip()) {
-        return peer.ip().to_string();
+/// The client's address: the peer's, or, when the peer is a trusted reverse proxy, the nearest
+/// address in `X-Forwarded-For` that is not one of the trusted proxies (addresses further left
+/// were written by the client and prove nothing). Walking from the right, an entry that is no
+/// address (`unknown`, garbage) stops the walk at the proxy itself: skipping it would hand the
+/// choice to the entries the client wrote. `1.1.1.2:5555`, `[2001:db8::1]` and
+/// `[2001:db8::1]:80` are read as their address. IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is the
+/// IPv4 address, for the peer, the entries and the trusted list alike.
+pub(super) fn client_ip(app: &App, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    forwarded_client(&app.options.trusted_proxies, peer, headers)
+}
+
+/// [`client_ip`] with the trusted proxies given.
+fn forwarded_client(proxies: &[IpAddr], peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let peer = peer.ip().to_canonical();
+    let trusted = |ip: &IpAddr| proxies.iter().any(|t| t.to_canonical() == *ip);
+    if !trusted(&peer) {
+        return peer;
     }
-    let forwarded = headers
+    let entries = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.to_str().unwrap_or("?"))
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
         .collect::<Vec<_>>();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|a| !trusted.contains(a))
-        .unwrap_or(peer.ip())
-        .to_string()
+    let mut client = peer;
+    for entry in entries.into_iter().rev() {
+        match forwarded_ip(entry) {
+            Some(ip) if trusted(&ip) => client = ip,
+            Some(ip) => return ip,
+            None => return client,
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry as an address: `a.b.c.d`, `a.b.c.d:port`, an IPv6 address,
+/// bracketed or not, with a port when bracketed.
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Ok(sock) = entry.parse::<SocketAddr>() {
+        return Some(sock.ip().to_canonical());
+    }
+    let inner = entry.strip_prefix('[')?.strip_suffix(']')?;
+    inner.parse::<IpAddr>().ok().map(|ip| ip.to_canonical())
+}
+
+/// The key the per-address limits count a client under: an IPv4 address, or an IPv6 address's
+/// /64 (one subscriber's prefix: counting whole addresses would give them 2⁶⁴ buckets).
+pub(super) fn address_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{prefix}/64")
+        }
+    }
+}
+
+/// The per-address limits' key of a request ([`client_ip`], [`address_key`]).
+pub(super) fn client_address(app: &App, peer: SocketAddr, headers: &HeaderMap) -> String {
+    address_key(client_ip(app, peer, headers))
 }
 
 /// A request body as `T`, read as strictly as `/v1/sync` reads its own: the core's parser
@@ -121,4 +165,74 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .to_str()
         .ok()?
         .strip_prefix("Bearer ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{address_key, forwarded_client};
+    use axum::http::HeaderMap;
+    use std::net::{IpAddr, SocketAddr};
+
+    fn client(proxies: &[&str], peer: &str, xff: &[&str]) -> String {
+        let proxies: Vec<IpAddr> = proxies.iter().map(|p| p.parse().unwrap()).collect();
+        let mut headers = HeaderMap::new();
+        for v in xff {
+            headers.append("x-forwarded-for", v.parse().unwrap());
+        }
+        forwarded_client(&proxies, peer.parse::<SocketAddr>().unwrap(), &headers).to_string()
+    }
+
+    #[test]
+    fn the_rightmost_untrusted_entry_is_the_client() {
+        let proxy = "10.0.0.1:443";
+        assert_eq!(
+            client(&[], "1.2.3.4:5", &["9.9.9.9"]),
+            "1.2.3.4",
+            "no proxy trusted"
+        );
+        assert_eq!(
+            client(&["10.0.0.1"], proxy, &["9.9.9.9, 1.1.1.2"]),
+            "1.1.1.2"
+        );
+        assert_eq!(
+            client(&["10.0.0.1"], proxy, &["9.9.9.9", "1.1.1.2, 10.0.0.1"]),
+            "1.1.1.2"
+        );
+        assert_eq!(client(&["10.0.0.1"], proxy, &[]), "10.0.0.1");
+    }
+
+    /// A proxy that writes a port, brackets or `unknown` never lets the client's own entries
+    /// (further left) pick the bucket.
+    #[test]
+    fn entries_that_are_not_bare_addresses_do_not_hand_over_the_choice() {
+        let t = &["10.0.0.1"];
+        let p = "10.0.0.1:443";
+        assert_eq!(client(t, p, &["9.9.9.9, 1.1.1.2:5555"]), "1.1.1.2");
+        assert_eq!(client(t, p, &["9.9.9.9, [2001:db8::1]"]), "2001:db8::1");
+        assert_eq!(client(t, p, &["9.9.9.9, [2001:db8::1]:80"]), "2001:db8::1");
+        assert_eq!(client(t, p, &["9.9.9.9, unknown"]), "10.0.0.1");
+        assert_eq!(client(t, p, &["9.9.9.9, ::ffff:1.1.1.3"]), "1.1.1.3");
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_ipv4() {
+        assert_eq!(
+            client(&["127.0.0.1"], "[::ffff:127.0.0.1]:80", &["5.5.5.5"]),
+            "5.5.5.5"
+        );
+        assert_eq!(
+            client(&["::ffff:127.0.0.1"], "127.0.0.1:80", &["5.5.5.5"]),
+            "5.5.5.5"
+        );
+    }
+
+    #[test]
+    fn ipv6_counts_per_64() {
+        let key = |s: &str| address_key(s.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("::ffff:8.8.8.8"), "8.8.8.8");
+        assert_eq!(key("8.8.8.8"), "8.8.8.8");
+    }
 }

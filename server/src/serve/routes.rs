@@ -5,7 +5,9 @@
 
 use super::auth::Member;
 use super::error::ApiError;
-use super::request::{bearer, body_text, client_address, token_hash, too_many, typed, typed_query};
+use super::request::{
+    bearer, body_text, client_address, client_ip, token_hash, too_many, typed, typed_query,
+};
 use super::{now_ms, App};
 use crate::store::Store;
 use axum::extract::rejection::StringRejection;
@@ -25,6 +27,11 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/session", post(session).delete(logout))
+        .route("/v1/me/sessions", axum::routing::delete(logout_everywhere))
+        .route(
+            "/v1/admin/members/{user}/sessions",
+            axum::routing::delete(super::admin::end_member_sessions),
+        )
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
         .route("/v1/admin/members/{user}", get(super::admin::admin_member))
@@ -45,13 +52,18 @@ pub fn router(app: Arc<App>) -> Router {
             super::conn::body_deadline,
         ))
         .layer(axum::middleware::map_response(security_headers))
-        .layer(axum::middleware::from_fn(audit_admin))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            audit_admin,
+        ))
         .with_state(app)
 }
 
 /// One line on stderr for every operator and merchant request, allowed or not: when, from
-/// where, what, and the answer (`docs/security.md`). The token itself is never logged.
+/// where (the client; behind a trusted proxy, the address it forwards, and the proxy as
+/// `via=`), what, and the answer (`docs/security.md`). The token itself is never logged.
 async fn audit_admin(
+    State(app): Shared,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -63,10 +75,18 @@ async fn audit_admin(
     } else {
         return next.run(request).await;
     };
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "-".to_owned(), |c| c.0.ip().to_string());
+    let peer = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(addr)) => {
+            let client = client_ip(&app, *addr, request.headers());
+            let proxy = addr.ip().to_canonical();
+            if client == proxy {
+                client.to_string()
+            } else {
+                format!("{client} via={proxy}")
+            }
+        }
+        None => "-".to_owned(),
+    };
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let bearer = request.headers().contains_key(header::AUTHORIZATION);
     let response = next.run(request).await;
@@ -117,20 +137,56 @@ async fn healthz() -> Json<Done> {
     Json(DONE)
 }
 
-/// Logout: the bearer's session ends at once (a lost phone's token can be revoked).
-async fn logout(State(app): Shared, headers: HeaderMap) -> Result<Json<Done>, ApiError> {
-    let Some(token) = bearer(&headers).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::unauthorized("a session token is required"));
+/// Logout: the bearer's session ends at once (a lost phone's token can be revoked). A write:
+/// limited per address, and a token that ends nothing counts as a failed authentication.
+async fn logout(
+    State(app): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<Done>, ApiError> {
+    let address = client_address(&app, peer, &headers);
+    app.per_address.check(&address).map_err(too_many)?;
+    let ended = match bearer(&headers).filter(|t| !t.is_empty()) {
+        Some(token) => app
+            .store
+            .delete_session(&token_hash(token))
+            .await
+            .map_err(ApiError::internal)?,
+        None => false,
     };
-    let ended = app
-        .store
-        .delete_session(&token_hash(token))
-        .await
-        .map_err(ApiError::internal)?;
     if !ended {
+        app.failed_auth.check(&address).map_err(too_many)?;
         return Err(ApiError::unauthorized("no such session"));
     }
     Ok(Json(DONE))
+}
+
+/// `{"ok": true, "ended": n}`: the member's sessions ended.
+#[derive(Serialize)]
+pub(super) struct Ended {
+    ok: bool,
+    ended: u64,
+}
+
+impl Ended {
+    pub(super) fn of(ended: u64) -> Ended {
+        Ended { ok: true, ended }
+    }
+}
+
+/// `DELETE /v1/me/sessions`: log out everywhere, this session included (a phone lost, a token
+/// leaked). Limited like a sync.
+async fn logout_everywhere(
+    State(app): Shared,
+    Member(user): Member,
+) -> Result<Json<Ended>, ApiError> {
+    app.per_user.check(&user).map_err(too_many)?;
+    let ended = app
+        .store
+        .end_sessions_of(&user)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(Ended::of(ended)))
 }
 
 /// `POST /v1/session`: one of the login fields.
@@ -281,9 +337,16 @@ async fn sync(
             .map_err(ApiError::internal)?;
     }
     let now = now_ms();
-    let (outcome, record) = crate::sync_service::sync(&app.store, &app.config, &user, push, now)
-        .await
-        .map_err(ApiError::internal)?;
+    let log = {
+        let (app, user) = (app.clone(), user.clone());
+        move |record: &crate::store::Record, row: &crate::store::OpRow| {
+            super::refusal_log::keeps(&app, &user, record, row)
+        }
+    };
+    let (outcome, record) =
+        crate::sync_service::sync_logging(&app.store, &app.config, &user, push, now, log)
+            .await
+            .map_err(ApiError::internal)?;
     let record = super::lottery::settle(&app, &user, record)
         .await
         .map_err(ApiError::internal)?;
@@ -339,8 +402,15 @@ pub(super) const DONE: Done = Done { ok: true };
 async fn consent(
     State(app): Shared,
     Member(user): Member,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Done>, ApiError> {
+    // A write like a sync: limited per address and per member.
+    app.per_address
+        .check(&client_address(&app, peer, &headers))
+        .map_err(too_many)?;
+    app.per_user.check(&user).map_err(too_many)?;
     let consent: Consent = typed(body)?;
     if consent.answers().next().is_none() {
         let kinds = crate::messages::KINDS.join(", ");

@@ -58,6 +58,58 @@ pub fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
     real.starts_with(&root).then_some(real)
 }
 
+/// `path` with every symbolic link of its existing part followed, made absolute: what it
+/// will be once created.
+fn real(path: &Path) -> PathBuf {
+    if let Ok(found) = std::fs::canonicalize(path) {
+        return found;
+    }
+    let absolute = std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) if parent != absolute => real(parent).join(name),
+        _ => absolute,
+    }
+}
+
+/// Refuses a `--web` root that would serve the server's secrets: one that holds (or is held
+/// by) the data dir (dev tokens, dev key, dev lottery secret, the SQLite database), or that
+/// holds the database file or the signing key given elsewhere. Paths are compared once
+/// symbolic links are followed.
+pub fn refuse_overlap(opts: &super::Options) -> Result<(), String> {
+    let Some(web) = &opts.web else {
+        return Ok(());
+    };
+    let root = real(web);
+    let data = real(&opts.data_dir);
+    let overlap = |what: &str, path: &Path| {
+        format!(
+            "--web {} and {what} {} overlap: the web root would serve the server's secrets \
+             (tokens, keys, the lottery secret, the database). Give them separate directories",
+            web.display(),
+            path.display()
+        )
+    };
+    if data.starts_with(&root) || root.starts_with(&data) {
+        return Err(overlap("--data-dir", &opts.data_dir));
+    }
+    let database = opts
+        .database
+        .as_deref()
+        .filter(|d| !d.contains("://") && !d.starts_with("host="));
+    if let Some(db) = database
+        .map(Path::new)
+        .filter(|db| real(db).starts_with(&root))
+    {
+        return Err(overlap("--database", db));
+    }
+    if let Some(key) = opts.key.as_deref().filter(|k| real(k).starts_with(&root)) {
+        return Err(overlap("--key", key));
+    }
+    Ok(())
+}
+
 /// Every request no API route took: a static file for GET and HEAD, else a JSON 404.
 pub async fn fallback(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
@@ -87,7 +139,19 @@ pub async fn fallback(State(app): State<Arc<App>>, method: Method, uri: Uri) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{inside, resolve};
+    use super::{inside, real, resolve};
+
+    /// A path not made yet resolves through the part that exists (links followed).
+    #[test]
+    fn paths_not_made_yet_resolve_through_their_existing_part() {
+        let dir = std::env::temp_dir().join(format!("zailai-real-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::os::unix::fs::symlink(dir.join("a"), dir.join("link")).unwrap();
+        let base = std::fs::canonicalize(&dir).unwrap();
+        assert_eq!(real(&dir.join("link/new/x.db")), base.join("a/new/x.db"));
+        assert_eq!(real(&dir.join("link")), base.join("a"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
     use std::path::Path;
 
     /// A link inside the web root that points out of it is not followed; one that stays

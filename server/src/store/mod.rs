@@ -94,6 +94,21 @@ pub enum Once<E> {
 
 /// What a backend must do.
 pub trait Store: Send + Sync + 'static {
+    /// A fact about the database set once (`mode`: the kind of server that created it): the
+    /// stored value; with `candidate`, stores it first when none is (from any process, the
+    /// first one stays).
+    fn setting(
+        &self,
+        name: &str,
+        candidate: Option<String>,
+    ) -> impl std::future::Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Ends every session of `user` (log out everywhere; an operator's revoke): how many.
+    fn end_sessions_of(
+        &self,
+        user: &str,
+    ) -> impl std::future::Future<Output = Result<u64, StoreError>> + Send;
+
     /// The lottery's stored commitment (`c:` + hex; a database from before holds the seed
     /// itself). The first call stores `candidate`; every later call, from any server process,
     /// returns that same value.
@@ -326,6 +341,24 @@ impl AnyStore {
 }
 
 impl Store for AnyStore {
+    async fn setting(
+        &self,
+        name: &str,
+        candidate: Option<String>,
+    ) -> Result<Option<String>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.setting(name, candidate).await,
+            AnyStore::Postgres(s) => s.setting(name, candidate).await,
+        }
+    }
+
+    async fn end_sessions_of(&self, user: &str) -> Result<u64, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.end_sessions_of(user).await,
+            AnyStore::Postgres(s) => s.end_sessions_of(user).await,
+        }
+    }
+
     async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {
         match self {
             AnyStore::Sqlite(s) => s.lottery_seed(lottery, candidate).await,

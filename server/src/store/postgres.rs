@@ -81,6 +81,15 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
 ",
     // 3: the report's fact tables (issue 16).
     q::FACT_TABLES,
+    // 4: facts about the database itself, set once (`mode`: `dev` or `production`, the kind
+    // of server that created it: serve/dev.rs), and sessions by member (log out everywhere)
+    // (issue 25).
+    "CREATE TABLE IF NOT EXISTS server_settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
+",
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -571,6 +580,40 @@ async fn load_row(
 }
 
 impl Store for Postgres {
+    async fn setting(
+        &self,
+        name: &str,
+        candidate: Option<String>,
+    ) -> Result<Option<String>, StoreError> {
+        let guard = self.conn().await;
+        let c = &guard.client;
+        if let Some(value) = candidate {
+            c.execute(
+                "INSERT INTO server_settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&name, &value],
+            )
+            .await
+            .map_err(err)?;
+        }
+        let row = c
+            .query_opt(
+                "SELECT value FROM server_settings WHERE name = $1",
+                &[&name],
+            )
+            .await
+            .map_err(err)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn end_sessions_of(&self, user: &str) -> Result<u64, StoreError> {
+        self.conn()
+            .await
+            .client
+            .execute("DELETE FROM sessions WHERE user_id = $1", &[&user])
+            .await
+            .map_err(err)
+    }
+
     async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {
         let guard = self.conn().await;
         let c = &guard.client;

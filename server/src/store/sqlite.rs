@@ -77,6 +77,15 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
 ",
     // 3: the report's fact tables (issue 16).
     q::FACT_TABLES,
+    // 4: facts about the database itself, set once (`mode`: `dev` or `production`, the kind
+    // of server that created it: serve/dev.rs), and sessions by member (log out everywhere)
+    // (issue 25).
+    "CREATE TABLE IF NOT EXISTS server_settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
+",
 ];
 
 #[derive(Clone)]
@@ -422,6 +431,41 @@ fn draw_row(r: &rusqlite::Row) -> rusqlite::Result<DrawEntry> {
 }
 
 impl Store for Sqlite {
+    async fn setting(
+        &self,
+        name: &str,
+        candidate: Option<String>,
+    ) -> Result<Option<String>, StoreError> {
+        let name = name.to_owned();
+        self.blocking(move |conn| {
+            if let Some(value) = candidate {
+                conn.execute(
+                    "INSERT INTO server_settings (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![name, value],
+                )
+                .map_err(err)?;
+            }
+            conn.query_row(
+                "SELECT value FROM server_settings WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn end_sessions_of(&self, user: &str) -> Result<u64, StoreError> {
+        let user = user.to_owned();
+        self.blocking(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE user_id = ?1", params![user])
+                .map(|n| n as u64)
+                .map_err(err)
+        })
+        .await
+    }
+
     async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {
         let lottery = lottery.to_owned();
         self.blocking(move |conn| {
