@@ -127,6 +127,25 @@ fn the_servers_release_of_a_lapsed_hold_lapses_every_due_hold() {
 }
 
 #[test]
+fn a_release_at_a_holds_very_end_is_its_lapse() {
+    let t = at(2026, 11, 2, 10, 0);
+    let mut m = member_with(t, 1000);
+    for id in ["A", "B"] {
+        m.ok(
+            t,
+            json!({"type": "hold_points", "order": id, "points": 100, "until": t + 60 * SEC}),
+        );
+    }
+    let events = as_json(&m.ok(
+        t + 60 * SEC - 1,
+        json!({"type": "release_hold", "order": "A"}),
+    ));
+    assert_eq!(find(&events, "hold_released").unwrap()["expired"], false);
+    let events = as_json(&m.ok(t + 60 * SEC, json!({"type": "release_hold", "order": "B"})));
+    assert_eq!(find(&events, "hold_released").unwrap()["expired"], true);
+}
+
+#[test]
 fn views_show_a_hold_past_its_end_as_lapsed() {
     let t = at(2026, 11, 2, 10, 0);
     let mut m = member_with(t, 1000);
