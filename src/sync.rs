@@ -341,7 +341,7 @@ pub fn settle_draws(
         let op = Op {
             device: SERVER_DEVICE.to_owned(),
             seq: state.devices.get(SERVER_DEVICE).copied().unwrap_or(0) + 1,
-            at: now.max(state.clock),
+            at: now,
             op: OpKind::SettleDraw {
                 lottery: draw.lottery.clone(),
                 draw_device: draw.device.clone(),
@@ -357,9 +357,10 @@ pub fn settle_draws(
 }
 
 /// Applies one op the server itself writes as `device` (a `~` id: [`SERVER_DEVICE`],
-/// [`crate::op::MERCHANT_DEVICE`]), dated `now` (or the state's clock if that is later, so
-/// the member's own ops never look as if they came after it), numbered after that device's
-/// last seq; `kind` gets the op's time (a hold's end is counted from it). Returns the op and its events, or the refusal with the state unchanged.
+/// [`crate::op::MERCHANT_DEVICE`]), dated `now`, the server's clock (never the state's
+/// clock, which a device may have dated minutes ahead: a server op's `at` lapses holds),
+/// numbered after that device's last seq; `kind` gets the op's time (a hold's end is counted
+/// from it). Returns the op and its events, or the refusal with the state unchanged.
 pub fn server_op(
     state: &mut State,
     cfg: &Config,
@@ -367,7 +368,7 @@ pub fn server_op(
     kind: impl FnOnce(i64) -> OpKind,
     now: i64,
 ) -> Result<(Op, Vec<crate::Event>), crate::RuleError> {
-    let at = now.max(state.clock);
+    let at = now;
     let op = Op {
         device: device.to_owned(),
         seq: state.devices.get(device).copied().unwrap_or(0) + 1,

@@ -91,23 +91,27 @@ fn a_hold_lapses_at_its_time_and_a_refused_op_does_not_lose_it() {
         t + 1000,
         json!({"type": "hold_points", "order": "A", "points": 600, "until": t + 60_000}),
     );
-    // After the hold lapsed, a refused op changes nothing: the hold is still recorded.
+    // After the hold lapsed, a refused server op changes nothing: the hold is still recorded.
     let kept = m.state.clone();
     let err = m
-        .op(
-            t + 120_000,
-            json!({"type": "redeem", "item": "no-such-item"}),
-        )
+        .op(t + 120_000, json!({"type": "release_hold", "order": "Z"}))
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::UnknownItem);
-    assert_eq!(m.state, kept);
-    // The next op that applies gives the points back first.
+    assert_eq!(err.code, ErrorCode::UnknownHold);
+    assert_eq!(m.state.holds, kept.holds);
+    assert_eq!(m.balance(), 400);
+    // The member's own op never lapses it (RULES.md: the server's clock decides).
     let raw = m.track(t + 180_000, "open");
-    let events = as_json(&raw);
+    assert!(common::find(&as_json(&raw), "hold_released").is_none());
+    assert_eq!(m.balance(), 400 + u64::from(common::granted(&raw)));
+    // The next server op that applies gives the points back first.
+    let events = as_json(&m.ok(
+        t + 190_000,
+        json!({"type": "grant", "points": 1, "reason": "x"}),
+    ));
     let released = find(&events, "hold_released").unwrap();
     assert_eq!(released["points"], 600);
     assert_eq!(released["expired"], true);
-    assert_eq!(m.balance(), 1000 + u64::from(common::granted(&raw)));
+    assert_eq!(m.balance(), 1001 + u64::from(common::granted(&raw)));
     // Nothing is held any more: a release is refused.
     let err = m
         .op(t + 200_000, json!({"type": "release_hold", "order": "A"}))

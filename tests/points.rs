@@ -244,8 +244,10 @@ fn cancelled_order_restores_points_to_their_original_lots() {
 fn reversal_after_the_lot_expired_records_the_points_as_expired() {
     let mut m = Member::seed(at(2026, 1, 10, 9, 0));
     m.grant(at(2026, 1, 10, 9, 0), 100);
+    // Placed a month before the lot's end (it is usable through 10 January 2027), cancelled
+    // after it, within the order's 90 days of refunds.
     m.ok(
-        at(2026, 1, 11, 9, 0),
+        at(2026, 12, 11, 9, 0),
         json!({"type": "order", "order": "A", "amount_cents": 100000, "points": 100}),
     );
     let ev = as_json(&m.ok(

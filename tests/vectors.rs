@@ -90,6 +90,27 @@ fn run_vector(path: &Path) -> Result<(), String> {
             contains(exp, &actual, &format!("final.{key}"))?;
         }
     }
+    // Cards left today in the campaign view, by set, at each given `now` (epoch ms keys).
+    if let Some(times) = fin.get("campaigns_at").and_then(Value::as_object) {
+        for (when, sets) in times {
+            let at: i64 = when
+                .parse()
+                .map_err(|_| format!("campaigns_at: bad time {when}"))?;
+            let views = view::campaigns(&st, &cfg, at, &locale);
+            for (set, left) in sets.as_object().ok_or("campaigns_at: sets")? {
+                let shown = views
+                    .iter()
+                    .flat_map(|c| c.cards.iter())
+                    .find(|s| &s.id == set)
+                    .ok_or(format!("campaigns_at.{when}: no set {set}"))?;
+                contains(
+                    left,
+                    &Value::from(shown.today_left),
+                    &format!("final.campaigns_at.{when}.{set}"),
+                )?;
+            }
+        }
+    }
     if let Some(days) = fin.get("calendar_days").and_then(Value::as_object) {
         for (date, status) in days {
             let d = zailai::Date::parse(date).ok_or(format!("calendar_days: bad date {date}"))?;

@@ -128,7 +128,7 @@ impl Summary {
 pub struct Changes {
     /// (joined, paid_until) of `member_facts`, when new or changed.
     pub member: Option<(Day, Option<Day>)>,
-    /// Business days with an applied op (`member_days`), each once.
+    /// Business days with an applied op of the member's own devices (`member_days`), each once.
     pub days: Vec<Day>,
     /// Bits to set in `member_facts.returned` ([`RETURN_AGES`]).
     pub returned: u8,
@@ -148,22 +148,24 @@ pub fn changes(
     rows: &[OpRow],
 ) -> Changes {
     let now = Summary::of(rules, after);
-    let days: BTreeSet<Day> = rows
-        .iter()
-        .filter(|r| r.result == "applied")
+    let applied = || rows.iter().filter(|r| r.result == "applied");
+    // The member's active days and returns count the member's own ops only: the server's and
+    // the merchant's (`~` devices) are not the member's activity (RULES.md).
+    let days: BTreeSet<Day> = applied()
+        .filter(|r| !r.device.starts_with('~'))
         .map(|r| rules.clock.day_of(r.at))
         .collect();
+    let first_applied = applied().map(|r| rules.clock.day_of(r.at)).min();
     let member = (now.joined, now.paid_until());
     let returned = days
         .iter()
         .fold(0, |bits, d| bits | return_bit(d - now.joined));
     // A new member's timeline starts on the join day; a change holds from the first day the
-    // commit applied an op on (an offline push's older ops included).
+    // commit applied an op on (an offline push's older ops included, a merchant's too).
     let tiers = match before {
         None => Some((now.joined, now.spans(now.joined))),
-        Some(b) => days
-            .first()
-            .and_then(|&from| (b.spans(from) != now.spans(from)).then(|| (from, now.spans(from)))),
+        Some(b) => first_applied
+            .and_then(|from| (b.spans(from) != now.spans(from)).then(|| (from, now.spans(from)))),
     };
     let campaigns = now
         .campaigns

@@ -228,7 +228,10 @@ pub fn facts(
     let mut active = BTreeSet::new();
     for row in rows.iter().filter(|r| r.result == "applied") {
         sample(&st, row.at, &mut weekly_tier, &mut next);
-        active.insert(clock.day_of(row.at));
+        // The member's activity: the server's and the merchant's ops (`~` devices) are not.
+        if !row.device.starts_with('~') {
+            active.insert(clock.day_of(row.at));
+        }
         if let Ok(op) = Op::from_json(&row.op) {
             // The server applied it; a replay refusing it would mean other rules: skip it.
             let _ = st.apply(cfg, &op);

@@ -69,6 +69,7 @@ pub fn apply_push(
     now: i64,
     limits: zailai::sync::Limits,
 ) -> (zailai::sync::Outcome, Vec<OpRow>) {
+    let lapsed = release_lapsed_holds(record, cfg, now);
     let before = record.processed.get(&push.device).copied().unwrap_or(0);
     let outcome = zailai::sync::accept(
         &mut record.state,
@@ -78,21 +79,34 @@ pub fn apply_push(
         now,
         limits,
     );
-    if outcome.changed {
+    if outcome.changed || lapsed.is_some() {
         record.server_version += 1;
     }
-    let rows = push
-        .ops
-        .iter()
-        .filter(|op| op.seq > before)
-        .map(|op| {
+    let rows = lapsed
+        .into_iter()
+        .chain(push.ops.iter().filter(|op| op.seq > before).map(|op| {
             let result = outcome
                 .rejected
                 .iter()
                 .find(|r| r.seq == op.seq)
                 .map_or_else(|| "applied".to_owned(), |r| r.code.clone());
             OpRow::of(op, result)
-        })
+        }))
         .collect();
     (outcome, rows)
+}
+
+/// Holds that lapsed by the server's clock `now` give their points back before a push
+/// applies (RULES.md: a hold's lapse runs on the server's clock, never on a device op's
+/// `at`): one `release_hold` op of `~server` dated `now`, which lapses every due hold
+/// (`hold_released` with `expired: true`). Returns its op-log row, if one was written.
+pub fn release_lapsed_holds(record: &mut Record, cfg: &zailai::Config, now: i64) -> Option<OpRow> {
+    let (due, _) = record.state.holds.iter().find(|(_, h)| h.until <= now)?;
+    let kind = {
+        let order = due.clone();
+        move |_| zailai::OpKind::ReleaseHold { order }
+    };
+    let device = zailai::op::SERVER_DEVICE;
+    let (op, _) = zailai::sync::server_op(&mut record.state, cfg, device, kind, now).ok()?;
+    Some(OpRow::of(&op, "applied".to_owned()))
 }

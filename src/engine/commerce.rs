@@ -3,8 +3,9 @@
 //! written by the server; on a phone they run only on replays of its snapshot's history
 //! (golden vectors) and when a hold lapses, so they are built for size there, not speed.
 
+use super::archive::ORDER_KEEP_DAYS;
 use super::{ledger, rewards, tiers, Ctx};
-use crate::day::{month_of, Date};
+use crate::day::{month_of, Date, Day};
 use crate::error::{ErrorCode, RuleError};
 use crate::event::{Event, TierReason};
 use crate::state::{DayStats, Hold, Order, PaidTerm, State};
@@ -140,7 +141,9 @@ pub fn release(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> 
             format!("no points are held for order `{id}`"),
         ));
     };
-    give_back_hold(st, cx, id.to_owned(), &hold, false);
+    // A hold the server releases at its end (`docs/merchant.md`) lapsed, rather than released.
+    let lapsed = hold.until <= cx.at;
+    give_back_hold(st, cx, id.to_owned(), &hold, lapsed);
     Ok(())
 }
 
@@ -155,15 +158,17 @@ fn give_back_hold(st: &mut State, cx: &mut Ctx, id: String, hold: &Hold, expired
     });
 }
 
-/// Releases every hold whose time has passed at `cx.at`. Runs before each op, so held
-/// points come back at the first op after their hold lapsed, on every replica alike.
+/// Releases every hold whose time has passed at `cx.at`, but `releasing` (the hold the op
+/// itself releases). Runs before each server op only, whose `at` is the server's clock: a
+/// device may date its ops minutes ahead, and a hold protects the merchant's money. The
+/// server releases lapsed holds itself (`docs/merchant.md`); views show them by `now`.
 #[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
-pub fn expire_holds(st: &mut State, cx: &mut Ctx) {
+pub fn expire_holds(st: &mut State, cx: &mut Ctx, releasing: Option<&str>) {
     let due: Vec<String> = st
         .holds
         .iter()
-        .filter(|(_, h)| h.until <= cx.at)
+        .filter(|(id, h)| h.until <= cx.at && releasing != Some(id.as_str()))
         .map(|(id, _)| id.clone())
         .collect();
     for id in due {
@@ -210,7 +215,9 @@ pub fn order(
                 ledger::restore(st, cx, index, format!("hold:{id}"));
                 None
             } else {
-                ledger::restore_part(st, cx, index, left - points, format!("hold:{id}"));
+                if left > points {
+                    ledger::restore_part(st, cx, index, left - points, format!("hold:{id}"));
+                }
                 st.debits[index].reason = format!("order:{id}");
                 Some(index)
             }
@@ -245,13 +252,23 @@ pub fn order(
     Ok(())
 }
 
+/// The order a refund or cancel on business day `day` may change: one placed at most
+/// [`ORDER_KEEP_DAYS`] business days before `day` (RULES.md: by the order's day against the
+/// op's, whatever else the member did since), not cancelled.
 #[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
-fn open_order<'a>(st: &'a State, id: &str) -> Result<&'a Order, RuleError> {
+fn open_order<'a>(st: &'a State, id: &str, day: Day) -> Result<&'a Order, RuleError> {
     match st.orders.get(id) {
         None => Err(RuleError::new(
             ErrorCode::UnknownOrder,
             format!("no order `{id}`"),
+        )),
+        Some(o) if day - o.day > ORDER_KEEP_DAYS => Err(RuleError::new(
+            ErrorCode::UnknownOrder,
+            format!(
+                "order `{id}` of {} is past its {ORDER_KEEP_DAYS} days of refunds",
+                Date::from_day(o.day)
+            ),
         )),
         Some(o) if o.cancelled => Err(RuleError::new(
             ErrorCode::OrderAlreadyCancelled,
@@ -290,7 +307,7 @@ pub fn refund(
     amount_cents: u64,
     points: u32,
 ) -> Result<(), RuleError> {
-    let order = open_order(st, id)?;
+    let order = open_order(st, id, cx.day)?;
     let money_left = order.paid_cents - order.refunded_cents.min(order.paid_cents);
     let points_left = order.debit.map_or(0, |i| debit_left(st, i));
     if amount_cents == 0 && points == 0 {
@@ -322,7 +339,7 @@ pub fn refund(
     if let (Some(index), true) = (debit, points > 0) {
         ledger::restore_part(st, cx, index, points, format!("refund:{id}"));
     }
-    tiers::recheck(st, cx, tier_before);
+    tiers::recheck(st, cx, day, tier_before);
     Ok(())
 }
 
@@ -331,7 +348,7 @@ pub fn refund(
 #[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
 pub fn cancel_order(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
-    let order = open_order(st, id)?;
+    let order = open_order(st, id, cx.day)?;
     let (day, left, debit, tier_before) = (
         order.day,
         order.paid_cents.saturating_sub(order.refunded_cents),
@@ -348,7 +365,7 @@ pub fn cancel_order(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleEr
     if let Some(index) = debit {
         ledger::restore(st, cx, index, format!("order:{id}"));
     }
-    tiers::recheck(st, cx, tier_before);
+    tiers::recheck(st, cx, day, tier_before);
     Ok(())
 }
 
@@ -365,16 +382,16 @@ pub fn buy_membership(st: &mut State, cx: &mut Ctx, plan_id: &str) -> Result<(),
             RuleError::new(ErrorCode::UnknownPlan, format!("no paid plan `{plan_id}`"))
         })?;
     let tier = cfg.tier_index(&plan.tier).unwrap_or(0) as u8;
-    // Buying the same plan again extends the running term.
+    let before = tiers::effective(st, cx.day);
+    // Buying the same plan again extends the running term; otherwise a term starts today.
     let start = match &st.paid {
         Some(p) if p.plan == plan.id && p.until >= cx.day => p.until + 1,
-        _ => cx.day,
+        _ => {
+            st.offers.insert(tiers::PAID_SINCE.to_owned(), cx.day);
+            cx.day
+        }
     };
-    let until = Date::from_day(start)
-        .add_months(u32::from(plan.months))
-        .to_day()
-        - 1;
-    let before = tiers::effective(st, cx.day);
+    let until = term_end(start, plan.months);
     st.paid = Some(PaidTerm {
         plan: plan.id.clone(),
         tier,
@@ -387,6 +404,19 @@ pub fn buy_membership(st: &mut State, cx: &mut Ctx, plan_id: &str) -> Result<(),
     });
     tiers::note_change(st, cx, before, TierReason::Paid);
     Ok(())
+}
+
+/// The last day of a term of `months` that starts on `start`: the day before the same day
+/// of month `months` later, or that month's last day where the day does not exist (RULES.md:
+/// bought 31 January → through 28 February; 28 January → through 27 February).
+pub fn term_end(start: Day, months: u16) -> Day {
+    let from = Date::from_day(start);
+    let to = from.add_months(u32::from(months));
+    if to.day == from.day {
+        to.to_day() - 1
+    } else {
+        to.to_day()
+    }
 }
 
 pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {

@@ -9,13 +9,17 @@ use crate::state::{CouponGrant, State};
 
 pub const POTENTIAL_OFFER: &str = "potential";
 
-/// After a successful op on `cx.day` whose member's previous op was on `last_active`.
-pub fn after_op(st: &mut State, cx: &mut Ctx, last_active: Day) {
+/// After a successful op on `cx.day` whose member's previous own op was on `last_active`.
+/// Only the member's own ops (`by_member`: not a `~` device's) make a return: the server's
+/// and the merchant's (orders, refunds, holds, grants, settlements, invite credits) are not
+/// the member's activity (RULES.md, "Activity and time").
+pub fn after_op(st: &mut State, cx: &mut Ctx, last_active: Day, by_member: bool) {
     let l = &cx.cfg.lifecycle;
     let away = cx.day - last_active;
-    if l.dormant_days
-        .first()
-        .is_some_and(|&d| away >= i32::from(d))
+    if by_member
+        && l.dormant_days
+            .first()
+            .is_some_and(|&d| away >= i32::from(d))
     {
         st.returned = Some(cx.day);
         cx.events.push(Event::MemberReturned {

@@ -150,9 +150,10 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
         at: op.at,
         events: Vec::new(),
     };
-    // A lapsed hold gives its points back before the op runs; rare, so a refused op puts
-    // the state back from a whole copy.
-    let holds_due = state.holds.values().any(|h| h.until <= op.at);
+    // A lapsed hold gives its points back before a server op runs (a device's `at` never
+    // lapses one: RULES.md, time-based effects that protect someone else's money); rare, so
+    // a refused op puts the state back from a whole copy.
+    let holds_due = server && state.holds.values().any(|h| h.until <= op.at);
     let kept = holds_due.then(|| state.clone());
     let result = apply_timed(state, &mut cx, op, day, newest);
     if let (Err(_), Some(kept)) = (&result, kept) {
@@ -243,23 +244,23 @@ impl TimeFields {
 /// The op itself, then what follows from it. Must not change `st` before it can fail.
 fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
     let last_active = cx.cfg.clock().day_of(st.clock);
-    commerce::expire_holds(st, cx);
+    // Ops of `~` devices are the server's or the merchant's (their `at` is the server's
+    // clock): only they lapse holds, and they are never the member's activity.
+    let server = op.device.starts_with('~');
+    if server {
+        let releasing = match &op.op {
+            OpKind::ReleaseHold { order } => Some(order.as_str()),
+            _ => None,
+        };
+        commerce::expire_holds(st, cx, releasing);
+    }
     handle(st, cx, op)?;
     tiers::upgrade(st, cx);
-    // Settlements, holds and refunds are the server's or merchant's acts, not the member's:
-    // they say nothing about the member's use (a purchase does).
-    if !matches!(
-        op.op,
-        OpKind::SettleDraw { .. }
-            | OpKind::HoldPoints { .. }
-            | OpKind::ReleaseHold { .. }
-            | OpKind::RefundOrder { .. }
-            | OpKind::CancelOrder { .. }
-    ) {
-        lifecycle::after_op(st, cx, last_active);
-    }
+    lifecycle::after_op(st, cx, last_active, !server);
     st.devices.insert(op.device.clone(), op.seq);
-    st.clock = st.clock.max(op.at);
+    if !server {
+        st.clock = st.clock.max(op.at);
+    }
     Ok(())
 }
 

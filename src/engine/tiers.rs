@@ -25,10 +25,17 @@ pub fn dimension_value(st: &State, cfg: &Config, d: Dimension, day: Day) -> u64 
 
 /// Whether the member meets an upgrade condition set on `day`.
 pub fn meets(st: &State, cfg: &Config, up: &Upgrade, day: Day) -> bool {
-    let mut dims = up
-        .conditions
-        .iter()
-        .map(|(d, t)| dimension_value(st, cfg, d, day) >= t);
+    meets_counting(st, cfg, up, day, true)
+}
+
+/// `meets`, with spend and orders counted as none unless `spend`: what the member's other
+/// dimensions (active days, minutes, tasks, shares) hold.
+fn meets_counting(st: &State, cfg: &Config, up: &Upgrade, day: Day, spend: bool) -> bool {
+    let value = |d: Dimension| match d {
+        Dimension::SpendCents | Dimension::Orders if !spend => 0,
+        _ => dimension_value(st, cfg, d, day),
+    };
+    let mut dims = up.conditions.iter().map(|(d, t)| value(d) >= t);
     match up.mode {
         Mode::All => dims.all(|ok| ok),
         Mode::Any => dims.any(|ok| ok),
@@ -37,10 +44,15 @@ pub fn meets(st: &State, cfg: &Config, up: &Upgrade, day: Day) -> bool {
 
 /// The highest tier whose conditions the member meets on `day`.
 pub fn highest_met(st: &State, cfg: &Config, day: Day) -> u8 {
+    highest_counting(st, cfg, day, true)
+}
+
+/// `highest_met`, with spend and orders counted only when `spend`.
+fn highest_counting(st: &State, cfg: &Config, day: Day, spend: bool) -> u8 {
     let mut best = 0;
     for (i, tier) in cfg.tiers.levels.iter().enumerate() {
         if let Some(up) = &tier.upgrade {
-            if meets(st, cfg, up, day) {
+            if meets_counting(st, cfg, up, day, spend) {
                 best = i as u8;
             }
         }
@@ -48,10 +60,17 @@ pub fn highest_met(st: &State, cfg: &Config, day: Day) -> u8 {
     best
 }
 
-/// Earned tier, raised by an active paid membership.
+/// The marker in `offers` of the day the running paid term started (its purchase day):
+/// kept there so the state's layout stays as it is (`docs/binary.md`). A term bought before
+/// it existed has none, and counts as started.
+pub const PAID_SINCE: &str = "paid_since";
+
+/// Earned tier, raised by a paid membership whose term covers `day`: from its purchase day
+/// (never for days before it: RULES.md) through its last day.
 pub fn effective(st: &State, day: Day) -> u8 {
+    let started = st.offers.get(PAID_SINCE).is_none_or(|&since| since <= day);
     match &st.paid {
-        Some(p) if p.until >= day => st.tier.max(p.tier),
+        Some(p) if p.until >= day && started => st.tier.max(p.tier),
         _ => st.tier,
     }
 }
@@ -90,12 +109,22 @@ pub fn upgrade(st: &mut State, cx: &mut Ctx) {
     }
 }
 
-/// After a refund or cancellation: the earned tier falls to the highest tier the member
-/// still meets, but never below `floor` (the tier held before the order) and never rises.
+/// After a refund or cancellation of an order placed on business day `placed` (its spend
+/// already taken out of the days): the tiers its spend earned are re-checked at once, the
+/// others stay (RULES.md, tiers). The earned tier falls to the highest of `floor` (the
+/// order's `tier_before`: the tier held before the order, raised by the tier steps given
+/// since) and of the tiers met, without the refunded spend, on any day from the order's to
+/// today (so a tier reached by activity meanwhile, or held by the member's dimensions
+/// today, stays). It never rises, and may drop more than one step.
 #[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
-pub fn recheck(st: &mut State, cx: &mut Ctx, floor: u8) {
-    let keep = highest_met(st, cx.cfg, cx.day).max(floor);
+pub fn recheck(st: &mut State, cx: &mut Ctx, placed: Day, floor: u8) {
+    let mut keep = floor;
+    let mut day = placed.min(cx.day);
+    while keep < st.tier && day <= cx.day {
+        keep = keep.max(highest_met(st, cx.cfg, day));
+        day += 1;
+    }
     if st.tier > keep {
         let before = effective(st, cx.day);
         st.tier = keep;
@@ -103,10 +132,17 @@ pub fn recheck(st: &mut State, cx: &mut Ctx, floor: u8) {
     }
 }
 
-/// `tier_steps` of a reward: one step up per step, never past the top tier.
+/// `tier_steps` of a reward: one step up per step, never past the top tier. A refund of an
+/// order placed before never takes the steps away: each open order's floor rises by them,
+/// from at least what the member's dimensions other than spend hold today.
 pub fn boost(st: &mut State, cx: &mut Ctx, steps: u16) {
     let top = cx.cfg.tiers.levels.len().saturating_sub(1) as u8;
+    let steps = steps.min(255) as u8;
+    let held = highest_counting(st, cx.cfg, cx.day, false);
+    for (_, o) in st.orders.iter_mut().filter(|(_, o)| !o.cancelled) {
+        o.tier_before = o.tier_before.max(held).saturating_add(steps).min(top);
+    }
     let before = effective(st, cx.day);
-    st.tier = st.tier.saturating_add(steps.min(255) as u8).min(top);
+    st.tier = st.tier.saturating_add(steps).min(top);
     note_change(st, cx, before, TierReason::Boost);
 }

@@ -111,7 +111,13 @@ fn card_sets(
             })
             .collect();
         let have = kinds.iter().filter(|k| k.held > 0).count();
-        let today_count = holding.filter(|h| h.day == today).map_or(0, |h| h.today);
+        // The engine's own count for the day (`engine::cards`), right for any `now`:
+        // `holding.today` keeps the newest day's only.
+        let today_count = st
+            .days
+            .get(&today)
+            .and_then(|s| s.rule_counts.get(&format!("cards:{}", set.id)))
+            .map_or(0, |&n| u16::try_from(n).unwrap_or(u16::MAX));
         out.push(CardSetView {
             id: set.id.clone(),
             name: super::local(&set.name, locale, cfg),

@@ -81,7 +81,7 @@ pub fn summary(st: &State, cfg: &Config, now: i64) -> Summary {
         joined: crate::day::Date::from_day(st.joined),
         tier: crate::engine::tiers::tier_id(cfg, crate::engine::tiers::effective(st, today)),
         earned_tier: crate::engine::tiers::tier_id(cfg, st.tier),
-        balance: points::live_balance(st, today),
+        balance: points::live_balance(st, cfg, now),
         streak: crate::engine::current_streak(st, today),
         checkins: st.checkins.len(),
         freezes: st.freezes,

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::day::{month_of, Date, Day};
-use crate::engine::ledger::cap_room;
+use crate::engine::ledger::{cap_room, expiry_of};
 use crate::state::State;
 use serde::Serialize;
 
@@ -35,13 +35,27 @@ pub struct PointsSummary {
     pub max_order_percent: u8,
 }
 
-/// Balance at `today`, not counting lots whose expiry has passed but not yet been applied.
-pub fn live_balance(st: &State, today: Day) -> u64 {
-    st.lots
+/// Balance at `now`, not counting lots whose expiry has passed but not yet been applied,
+/// and counting the points of holds that lapsed by `now` (the server releases them at its
+/// next write for the member; until then the state still holds them) whose lots are live.
+pub fn live_balance(st: &State, cfg: &Config, now: i64) -> u64 {
+    let today = cfg.clock().day_of(now);
+    let live: u64 = st
+        .lots
         .values()
         .filter(|l| l.expires >= today)
         .map(|l| l.remaining)
-        .sum()
+        .sum();
+    let lapsed: u64 = st
+        .holds
+        .values()
+        .filter(|h| h.until <= now)
+        .filter_map(|h| st.debits.get(h.debit).filter(|d| !d.reversed))
+        .flat_map(|d| d.takes.iter())
+        .filter(|&&(lot, _)| expiry_of(cfg, lot) >= today)
+        .map(|&(_, n)| u64::from(n))
+        .sum();
+    live + lapsed
 }
 
 /// Live lots expiring within `days` days of `today` (inclusive), grouped by expiry date.
@@ -72,7 +86,7 @@ pub fn points_summary(st: &State, cfg: &Config, now: i64) -> PointsSummary {
     let (left_today, left_month) = cap_room(st, cfg, today);
     let p = &cfg.points;
     PointsSummary {
-        balance: live_balance(st, today),
+        balance: live_balance(st, cfg, now),
         expiring_total: expiring.iter().map(|e| e.points).sum(),
         expiring,
         earned_today: st.days.get(&today).map_or(0, |d| d.earned),
@@ -143,7 +157,7 @@ pub fn checkout_quote(
     }
     let rate = &cfg.points.checkout;
     let (points, cents) = (u64::from(rate.points), u64::from(rate.cents));
-    let balance = live_balance(st, cfg.clock().day_of(now));
+    let balance = live_balance(st, cfg, now);
     let max_cents = amount_cents * u64::from(rate.max_order_percent) / 100;
     // Points come in steps that are worth whole cents.
     let step = points / gcd(points, cents);

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::engine::lifecycle;
-use crate::state::{Mark, State};
+use crate::state::{DayStats, Mark, State};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,7 +32,7 @@ pub struct RfmScore {
 #[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct Segments {
     pub lifecycle: Lifecycle,
-    /// Days since the last op.
+    /// Days since the member's last own op (the server's and the merchant's do not count).
     pub days_away: u32,
     /// The largest `dormant_days` threshold passed (7, 15…), when dormant.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,6 +53,18 @@ fn band(value: u64, thresholds: &[u64], at_least: bool) -> u8 {
     1 + passed as u8
 }
 
+/// Whether a day's activity shows the member's own use: opens, minutes, shares or an
+/// earning action of theirs (the check-ins are counted apart). Orders, prizes and invite
+/// credits the server records on a day are not the member's activity (RULES.md).
+fn member_active(s: &DayStats, cfg: &Config) -> bool {
+    s.opens > 0
+        || s.minutes > 0
+        || s.shares > 0
+        || s.rule_counts
+            .iter()
+            .any(|(k, _)| !k.starts_with("cards:") && !cfg.witnessed_actions.contains(k))
+}
+
 pub fn segments(st: &State, cfg: &Config, now: i64) -> Segments {
     let l = &cfg.lifecycle;
     let clock = cfg.clock();
@@ -61,7 +73,12 @@ pub fn segments(st: &State, cfg: &Config, now: i64) -> Segments {
     let days_away = (today - last).max(0) as u32;
     let window = |days: u16| (today - i32::from(days) + 1)..=today;
     let freq = window(l.rfm.frequency_window);
-    let mut active: Vec<i32> = st.days.range(freq.clone()).map(|(&d, _)| d).collect();
+    let mut active: Vec<i32> = st
+        .days
+        .range(freq.clone())
+        .filter(|(_, s)| member_active(s, cfg))
+        .map(|(&d, _)| d)
+        .collect();
     active.extend(
         st.checkins
             .range(freq)
