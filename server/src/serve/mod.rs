@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod conn;
 mod dev;
+mod device;
 pub mod error;
 mod invites;
 mod limit;
@@ -97,6 +98,8 @@ pub struct App {
     pub failed_auth: RateLimiter,
     /// Logins per address (each may cost a code2session call).
     pub per_login: RateLimiter,
+    /// Device registrations per address (`POST /v1/device`).
+    pub per_device_registration: RateLimiter,
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
@@ -256,6 +259,7 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
             (opts.rate_per_minute / 4).max(1),
             (opts.rate_per_minute / 4).max(10),
         ),
+        per_device_registration: device::registration_limiter(opts.rate_per_minute),
         verifiers,
         experiments: match &opts.experiments {
             Some(path) => {
