@@ -38,6 +38,7 @@ struct Account {
     store: Sqlite,
     cfg: Arc<Config>,
     user: String,
+    device: String,
     registered_at: i64,
     seq: u32,
 }
@@ -48,6 +49,7 @@ impl Account {
             store: store(name),
             cfg: Arc::new(Config::seed()),
             user: name.to_owned(),
+            device: "phone".into(),
             registered_at,
             seq: 0,
         }
@@ -58,7 +60,7 @@ impl Account {
             .map(|(at, op)| {
                 self.seq += 1;
                 Op {
-                    device: "phone".into(),
+                    device: self.device.clone(),
                     seq: self.seq,
                     at,
                     op,
@@ -72,7 +74,7 @@ impl Account {
     async fn push(&mut self, ops: Vec<Op>, now: i64, registered: bool) -> Outcome {
         let push = Push {
             protocol: PROTOCOL,
-            device: "phone".into(),
+            device: self.device.clone(),
             base_version: 0,
             snapshot_formats: vec![zailai::snapshot::FORMAT],
             ops,
@@ -285,6 +287,46 @@ async fn a_fresh_account_that_backdates_a_week_gets_only_the_days_since_its_regi
     assert_eq!(old.coupons, 2 + usize::from(old.sets));
     // Now day one is one day: the daily cap, the newbie coupon, two cards, three draws.
     assert_eq!(new, &t(100, 1, 2, 0, 3, "regular"));
+}
+
+/// A member joins on the day of the registration of their first sync's device, though that
+/// sync and its ops come days later (within the offline window), and a second device counts
+/// from its own registration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_joins_at_the_registration_of_the_device_of_their_first_sync() {
+    let registered_at = at(2027, 1, 10, 22);
+    let now = at(2027, 1, 14, 12);
+    let mut a = Account::new("joins", registered_at);
+    let ops = a.ops(vec![
+        (registered_at - 1, OpKind::CheckIn {}),
+        (now - DAY, OpKind::CheckIn {}),
+    ]);
+    let outcome = a.push(ops, now, true).await;
+    assert_eq!(outcome.acked, [2]);
+    let st = a.state().await;
+    let clock = a.cfg.clock();
+    assert_eq!(st.joined, clock.day_of(registered_at));
+    assert!(clock.day_of(registered_at) < clock.day_of(now - DAY));
+    // A device registered long before (beyond the window): joined at the window's edge.
+    let mut old = Account::new("joins-old", now - 30 * DAY);
+    let ops = old.ops(vec![(now, OpKind::CheckIn {})]);
+    old.push(ops, now, true).await;
+    let window = i64::from(old.cfg.offline_window_days) * DAY;
+    assert_eq!(old.state().await.joined, clock.day_of(now - window));
+    // A second device of that member, registered an hour ago: its older ops are refused.
+    (old.device, old.seq, old.registered_at) = ("tablet".into(), 0, now - 3_600_000);
+    let ops = old.ops(vec![
+        (now - 2 * 3_600_000, track("review", 1)),
+        (now - 60_000, track("review", 1)),
+    ]);
+    let outcome = old.push(ops, now, true).await;
+    let refused: Vec<_> = outcome
+        .rejected
+        .iter()
+        .map(|r| (r.seq, r.code.as_str()))
+        .collect();
+    assert_eq!(refused, [(1, "TOO_OLD")]);
+    assert_eq!(outcome.acked, [2]);
 }
 
 /// A script and an honest member from their devices' registration, one push a day, across
