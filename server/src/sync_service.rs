@@ -142,3 +142,28 @@ pub fn apply_push(
         .collect();
     (outcome, rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::since_registration;
+    use zailai::sync::Limits;
+
+    const HOUR: i64 = 3_600_000;
+
+    /// A device's ops count from its registration, never further back than the offline window,
+    /// and a registration stamped by another server's clock a little ahead counts from now.
+    #[test]
+    fn the_window_starts_at_the_registration_within_the_offline_window() {
+        let week = Limits {
+            offline_window_ms: 168 * HOUR,
+            max_clock_ahead_ms: 5 * 60_000,
+        };
+        let now = 1_800_000_000_000;
+        let window = |registered_at| since_registration(week, registered_at, now);
+        assert_eq!(window(now - HOUR).offline_window_ms, HOUR);
+        assert_eq!(window(now - 168 * HOUR).offline_window_ms, 168 * HOUR);
+        assert_eq!(window(now - 30 * 24 * HOUR).offline_window_ms, 168 * HOUR);
+        assert_eq!(window(now + 1_000).offline_window_ms, 0);
+        assert_eq!(window(now - HOUR).max_clock_ahead_ms, 5 * 60_000);
+    }
+}
