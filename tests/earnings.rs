@@ -1,5 +1,7 @@
-//! What a scripted member can earn with device ops alone, in a day and in 30 days, against an
-//! honest daily member (issue 14, deliverable 6; the figures are in docs/security.md). The
+//! What a scripted member can earn with device ops alone, in a day and in 30 days of one month,
+//! against an honest daily member (issue 14, deliverable 6). The maxima in docs/security.md
+//! (a window across a month boundary, a campaign, a backdated first push) are measured
+//! through the server's sync, which decides when a member starts: server/tests/earnings.rs. The
 //! script sends every op a device may send, as often as it likes, at the best moments; the
 //! honest member opens the app, checks in, searches once and reads the guide each day.
 

@@ -43,14 +43,16 @@ function trackUse(client, wxApi) {
   const open = () => {
     const today = client.rules.businessDate(client._now());
     if (openedOn === today) return; // one 'open' a business day and runtime is what the rules count
-    openedOn = today;
-    act(() => client.track('open'));
+    // Not counted when refused (a device still registering): the next show records it.
+    if (act(() => client.track('open'))) openedOn = today;
   };
   const act = (fn) => {
     try {
       fn();
+      return true;
     } catch (e) {
       client._emit('error', e && e.code ? e : zailaiError('BAD_ARGUMENT', String(e)));
+      return false;
     }
   };
   open();

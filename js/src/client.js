@@ -4,6 +4,7 @@
 import { zailaiError } from './errors.js';
 import { Remote } from './remote.js';
 import { syncOnce } from './sync.js';
+import { readRegistration, requireRegistration, startRegistration } from './device.js';
 
 export const STORAGE_FORMAT = 1;
 /** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
@@ -126,7 +127,13 @@ export function makeClientFactory(loadBindings, defaults = {}) {
     options = { ...defaults, ...options };
     if (!clients.has(user)) {
       const release = () => clients.delete(user);
-      const made = loadBindings(options).then((bindings) => new Client(bindings, options, release));
+      // A client with a server registers its device first (device.js): handed over once the
+      // first attempt is done, so a first launch (online) records its first action registered.
+      const made = loadBindings(options).then(async (bindings) => {
+        const client = new Client(bindings, options, release);
+        if (client._remote && !client._registration) await startRegistration(client);
+        return client;
+      });
       made.catch(release);
       clients.set(user, { made, options });
       return made;
@@ -328,7 +335,10 @@ class Client {
     }
     // The member in wasm holds the base, the pending ops, the device and its sequence. Lost
     // meta must not orphan pending ops: the device of the newest pending op is kept.
-    const device = meta && typeof meta.device === 'string' && meta.device ? meta.device : undefined;
+    // A registered device (device.js) records under the id the server gave it.
+    this._registration = this._remote ? readRegistration(this._read('device')) : null;
+    const stored = meta && typeof meta.device === 'string' && meta.device ? meta.device : undefined;
+    const device = this._registration ? this._registration.device : stored;
     const seq = meta && Number.isInteger(meta.seq) && meta.seq >= 0 && meta.seq <= 0xffffffff ? meta.seq : 0;
     const rawPending = this._read('pending');
     this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending);
@@ -459,9 +469,46 @@ class Client {
     if (this._closed) return true;
     const written = this._persist();
     this._closed = true;
+    if (this._registerTimer) clearTimeout(this._registerTimer); // no timers at all where no server is set
     this._release();
     this._member.free();
     return written;
+  }
+
+  /**
+   * Takes the server's registration of this device (device.js): stored, and the member
+   * re-opened under the device's id. Ops recorded before (only a build from before
+   * registrations could have) are dated before it and cannot count: kept aside and reported.
+   */
+  _adoptRegistration(reg) {
+    const member = this._live();
+    this._registration = reg;
+    try {
+      this._write('device', JSON.stringify(reg));
+    } catch (e) {
+      this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // registered again at the next launch
+    }
+    if (member.device === reg.device) return;
+    const pending = JSON.parse(member.pendingJSON());
+    if (pending.length) {
+      this._quarantine('pending-before-registration', member.pendingText(), zailaiError('PENDING_OP_REFUSED', `${pending.length} ops recorded before this device registered with the server are dated before its registration and cannot count (TOO_OLD): kept aside`));
+    }
+    let base;
+    if (this._snapshot) {
+      const keys = this._pinnedKeys.length ? this._pinnedKeys : [...(this._fetchedKeys || []), ...(this._readJSON('keys') || [])];
+      const again = this._acceptSnapshot(this._snapshot.text, keys, 'stored');
+      if (again) base = again.wasm;
+      else this._snapshot = null;
+    }
+    if (!base) this._joinedAt = reg.registeredAt; // a new member's history starts here
+    member.free();
+    this._member = this._Member.open(this.rules, this.user, reg.device, '', this._joinedAt, 0, base, undefined);
+    this.deviceId = reg.device;
+    this._reportRefused(this._member.takeRefusedJSON());
+    this._changed();
+    this._dirty = true;
+    this._persist();
+    this._emit('change', { op: null, events: [] });
   }
 
   /** The member, unless the client was closed. */
@@ -476,6 +523,7 @@ class Client {
    * applies it and appends it to the pending log, or throws a coded Error and changes nothing. */
   _act(body, id, times = 0) {
     const member = this._live();
+    requireRegistration(this);
     const at = this._now();
     let recorded;
     try {

@@ -3,12 +3,14 @@
 import { zailaiError } from './errors.js';
 
 export const PROTOCOL = 1;
+/** The header a push carries its device's secret in (`POST /v1/device`, docs/sync.md). */
+export const DEVICE_SECRET_HEADER = 'x-device-secret';
 const DEFAULT_RETRY = { retries: 4, baseMs: 500, maxMs: 30000 };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Errors worth another attempt: no answer, the server failing, or asked to slow down. */
-function retryable(e) {
+export function retryable(e) {
   return e.code === 'NETWORK' || e.status === 429 || (e.status >= 500 && e.status <= 599);
 }
 
@@ -30,8 +32,8 @@ export class Remote {
   }
 
   /** One request, no retry. Resolves to the JSON body of a 2xx; throws a coded Error else. */
-  async once(method, path, body, token, { text = false } = {}) {
-    const headers = { accept: 'application/json' };
+  async once(method, path, body, token, { text = false, headers: extra } = {}) {
+    const headers = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     this.attempts++;

@@ -2,7 +2,8 @@
 // per process, push the pending ops in batches, verify the signed snapshot, rebase on it.
 // Nothing pending is dropped unless the server's signed snapshot says it was processed.
 import { zailaiError } from './errors.js';
-import { PROTOCOL } from './remote.js';
+import { DEVICE_SECRET_HEADER, PROTOCOL } from './remote.js';
+import { ensureRegistered, forgetRegistration } from './device.js';
 
 const MAX_OPS_PER_PUSH = 500;
 /** The binary rule format this build reads (`docs/binary.md`, "Rules"). */
@@ -97,9 +98,17 @@ async function verifyReplySnapshot(c, text) {
 
 /** One push (the member's body: its oldest pending ops on its base) and the rebase on the
  * verified reply. */
-async function pushBatch(c, push) {
+async function pushBatch(c, push, secret) {
   const sentAt = c._clock();
-  const reply = await c._remote.authed('POST', '/v1/sync', push, sentAt);
+  let reply;
+  try {
+    reply = await c._remote.authed('POST', '/v1/sync', push, sentAt, { headers: { [DEVICE_SECRET_HEADER]: secret } });
+  } catch (e) {
+    // The server lost this device (a reset database): register anew; nothing pending is lost
+    // here, though ops dated before the new registration will be refused.
+    if (e.code === 'DEVICE_NOT_REGISTERED' && !c._closed) forgetRegistration(c);
+    throw e;
+  }
   c._live(); // closed while waiting: the ops stay pending in storage for the next client
   learnClock(c, reply.server_time, sentAt, c._clock());
   if (!Array.isArray(reply.acked) || !Array.isArray(reply.rejected) || typeof reply.snapshot !== 'string') {
@@ -121,6 +130,7 @@ async function pushBatch(c, push) {
 export async function syncOnce(c) {
   try {
     if (!c._fetchedKeys) await refreshConfig(c);
+    const { secret } = await ensureRegistered(c);
     const session = await c._remote.token(c._clock());
     if (session.user !== c.user) {
       throw zailaiError('SESSION_USER_MISMATCH', `the session is for user '${session.user}', this client keeps '${c.user}': create the client with user '${session.user}'`);
@@ -133,7 +143,7 @@ export async function syncOnce(c) {
       // snapshot, the code would only cost the server a lookup.
       if (c._invitedBy && !c.serverVersion) push.invited_by = c._invitedBy;
       if (!first && push.ops.length === 0) break;
-      const { acked, rejected } = await pushBatch(c, push);
+      const { acked, rejected } = await pushBatch(c, push, secret);
       result.acked.push(...acked);
       result.rejected.push(...rejected);
       if (push.ops.length < MAX_OPS_PER_PUSH) break;

@@ -11,7 +11,7 @@ const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { JSDOM } = require('jsdom');
 const { root, pkg } = require('./helpers.js');
-const { startServer, call } = require('./server-helpers.js');
+const { startServer, call, registerDevice, backdateDevice } = require('./server-helpers.js');
 const { startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
 const { picture } = require('./mp/picture.js');
 const zailai = require(pkg);
@@ -71,12 +71,17 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url);
 
-  // A member who joined three days ago and checked in on the first two days, offline…
+  // A member whose phone first launched (and registered) three days ago, and who checked in on
+  // the first two days, offline…
   const storage = wxStorageBackend();
   const now = Date.now();
-  const op = (seq, at, body = { type: 'check_in' }) => JSON.stringify({ device: 'phone', seq, at, op: body });
+  const reg = await registerDevice(server.url);
+  backdateDevice(server.dataDir, reg.device, 3 * DAY + 60_000);
+  const phone = reg.device;
+  storage.setStorageSync('zailai:mp-1:device', JSON.stringify({ device: phone, secret: reg.secret, registeredAt: now - 3 * DAY - 60_000 }));
+  const op = (seq, at, body = { type: 'check_in' }) => JSON.stringify({ device: phone, seq, at, op: body });
   const track = (action) => ({ type: 'track', action });
-  storage.setStorageSync('zailai:mp-1:meta', JSON.stringify({ v: 1, device: 'phone', seq: 4, joinedAt: now - 3 * DAY, user: 'mp-1' }));
+  storage.setStorageSync('zailai:mp-1:meta', JSON.stringify({ v: 1, device: phone, seq: 4, joinedAt: now - 3 * DAY, user: 'mp-1' }));
   // …and shared once and used the core feature once (points enough for a redeem below).
   storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
 

@@ -3,14 +3,14 @@
 // members who were there already, one's own code, unknown codes, a device's own `track`).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, call, openSnapshot } = require('./server-helpers.js');
+const { startServer, call, openSnapshot, pusher } = require('./server-helpers.js');
 
 test('an invite counts once, only for a new member who arrives with the code', async (t) => {
   const { url, child } = await startServer(['--dev']);
   t.after(() => child.kill());
   const login = async (user) => (tokens[user] = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token);
-  const push = (token, device, ops, invited_by) =>
-    call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device, base_version: 0, snapshot_formats: [3], ops, ...(invited_by === undefined ? {} : { invited_by }) } });
+  const fromDevice = pusher(url); // each (member, device name) a device registered on first use
+  const push = (token, device, ops, invited_by) => fromDevice(token, device, ops, invited_by === undefined ? {} : { invited_by });
   const open = (seq) => ({ device: 'p', seq, at: Date.now(), op: { type: 'track', action: 'open' } });
   const keys = (await call(url, '/v1/config')).json.keys;
   const tokens = {};

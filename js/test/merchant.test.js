@@ -9,7 +9,7 @@ const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg, root } = require('./helpers.js');
-const { startServer, stderrLines, call } = require('./server-helpers.js');
+const { startServer, stderrLines, call, pusher } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 /** Seed rules where one member can earn enough to pay with points in one day. */
@@ -65,7 +65,7 @@ async function post(url, path, body) {
 
 test('a fake merchant holds, charges, refunds and sells a membership; the phone sees it at sync', async (t) => {
   // A dev server makes its own merchant token (the shop's backend would be given it).
-  const { url, child, stderr, merchant: MERCHANT } = await startServer(['--dev', '--config', richRules()]);
+  const { url, child, stderr, dataDir, merchant: MERCHANT } = await startServer(['--dev', '--config', richRules()]);
   t.after(() => child.kill());
   const shop = await fakeMerchant(url, MERCHANT);
   t.after(() => shop.server.close());
@@ -82,10 +82,10 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
 
   // The phone cannot record money itself: a hand-made order push is refused by the engine.
   const session = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'buyer' } })).json.token;
-  const forged = await call(url, '/v1/sync', { method: 'POST', token: session, body: { protocol: 1, device: 'script', base_version: 0, snapshot_formats: [3], ops: [
+  const forged = await pusher(url, { dataDir, registeredBefore: 60_000 })(session, 'script', [
     { device: 'script', seq: 1, at: Date.now(), op: { type: 'order', order: 'free-gold', amount_cents: 10_000_000_000 } },
     { device: 'script', seq: 2, at: Date.now(), op: { type: 'buy_membership', plan: 'yearly' } },
-  ] } });
+  ]);
   assert.deepEqual(forged.json.rejected.map((r) => r.code), ['NOT_ALLOWED', 'NOT_ALLOWED']);
 
   // Checkout: the phone's offline quote, then the shop holds the points chosen.

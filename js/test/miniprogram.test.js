@@ -57,18 +57,31 @@ test('a wrong wasm path is a coded error, and a retry with the right one works',
 });
 
 test('in the mini-program: offline ops sync through wx.request when the network returns and on show', async (t) => {
-  const { startServer, call } = require('./server-helpers.js');
+  const { startServer, call, backdateDevice } = require('./server-helpers.js');
   const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
-  const rt = startRuntime(root);
-  const zailai = rt.require('zailai');
-  const clock = { skew: -DAY };
-  const client = await zailai.createClient({
+  let rt = startRuntime(root);
+  let zailai = rt.require('zailai');
+  const clock = { skew: 0 };
+  const options = () => ({
     storage: zailai.wxStorage(rt.wx),
     user: USER,
     now: () => Date.now() + clock.skew,
     server: { url: server.url, transport: zailai.wxTransport(rt.wx), credentials: () => ({ dev_user: USER }), retry: { retries: 1, baseMs: 10, maxMs: 20 } },
   });
+  // The first launch registered the device, two days ago (moved back on both sides: the
+  // server's clock cannot move in a test); the app launches again now.
+  const first = await zailai.createClient(options());
+  backdateDevice(server.dataDir, first.deviceId, 2 * DAY);
+  first.close();
+  const prefix = `zailai:${encodeURIComponent(USER)}:`;
+  const edit = (key, change) => rt.wx.setStorageSync(prefix + key, JSON.stringify(change(JSON.parse(rt.wx.getStorageSync(prefix + key)))));
+  edit('device', (reg) => ({ ...reg, registeredAt: reg.registeredAt - 2 * DAY }));
+  edit('meta', (meta) => ({ ...meta, joinedAt: meta.joinedAt - 2 * DAY }));
+  rt = startRuntime(root, { storage: rt.storage });
+  zailai = rt.require('zailai');
+  clock.skew = -DAY;
+  const client = await zailai.createClient(options());
   const errors = [];
   const syncs = [];
   client.on('error', (e) => errors.push(e.code));

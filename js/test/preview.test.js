@@ -10,7 +10,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { chromium } = require('playwright-core');
 const { root } = require('./helpers.js');
-const { startServer, call } = require('./server-helpers.js');
+const { startServer, call, registerDevice, backdateDevice } = require('./server-helpers.js');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -36,15 +36,19 @@ async function openPreview(t, serverArgs = []) {
 test('the web preview: offline days, check in, make up, reload, sync, poster; screenshots', async (t) => {
   const { server, page, problems } = await openPreview(t);
 
-  // A member who joined three days ago on this phone and checked in on the first two days,
-  // offline (written into localStorage the way the client stores it), then missed yesterday.
+  // A member whose browser first opened the page (and registered) three days ago and who
+  // checked in on the first two days, offline (written into localStorage the way the client
+  // stores it; the registration moved back in the server's database), then missed yesterday.
   await page.goto(`${server.url}/?user=web-1`);
   const now = Date.now();
-  await page.evaluate(({ now, DAY }) => {
-    const op = (seq, at) => JSON.stringify({ device: 'browser', seq, at, op: { type: 'check_in' } });
-    localStorage.setItem('zailai:web-1:meta', JSON.stringify({ v: 1, device: 'browser', seq: 2, joinedAt: now - 3 * DAY, user: 'web-1' }));
+  const reg = await registerDevice(server.url);
+  backdateDevice(server.dataDir, reg.device, 3 * 86_400_000 + 60_000);
+  await page.evaluate(({ now, DAY, reg }) => {
+    const op = (seq, at) => JSON.stringify({ device: reg.device, seq, at, op: { type: 'check_in' } });
+    localStorage.setItem('zailai:web-1:device', JSON.stringify({ ...reg, registeredAt: now - 3 * DAY - 60_000 }));
+    localStorage.setItem('zailai:web-1:meta', JSON.stringify({ v: 1, device: reg.device, seq: 2, joinedAt: now - 3 * DAY, user: 'web-1' }));
     localStorage.setItem('zailai:web-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY)].join('\n'));
-  }, { now, DAY: 86_400_000 });
+  }, { now, DAY: 86_400_000, reg });
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
   assert.equal(await page.getAttribute('body', 'data-pending'), '2');
@@ -112,11 +116,14 @@ test('the web preview: the campaign tab shows collect-cards and the lottery; a d
   // Today: opened the app, shared, checked in (a card for the day's use, one for the share).
   await page.goto(`${server.url}/?user=web-2`);
   const now = Date.now();
-  await page.evaluate(({ now }) => {
-    const op = (seq, body) => JSON.stringify({ device: 'browser', seq, at: now - 60_000 + seq, op: body });
-    localStorage.setItem('zailai:web-2:meta', JSON.stringify({ v: 1, device: 'browser', seq: 3, joinedAt: now - 120_000, user: 'web-2' }));
+  const reg = await registerDevice(server.url);
+  backdateDevice(server.dataDir, reg.device, 180_000);
+  await page.evaluate(({ now, reg }) => {
+    const op = (seq, body) => JSON.stringify({ device: reg.device, seq, at: now - 60_000 + seq, op: body });
+    localStorage.setItem('zailai:web-2:device', JSON.stringify({ ...reg, registeredAt: now - 180_000 }));
+    localStorage.setItem('zailai:web-2:meta', JSON.stringify({ v: 1, device: reg.device, seq: 3, joinedAt: now - 120_000, user: 'web-2' }));
     localStorage.setItem('zailai:web-2:pending', ['zailai-ops/1', op(1, { type: 'track', action: 'open' }), op(2, { type: 'track', action: 'share' }), op(3, { type: 'check_in' })].join('\n'));
-  }, { now });
+  }, { now, reg });
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
   await page.click('#sync'); // the server's rules: the campaign runs

@@ -54,8 +54,8 @@ async function stderrLines(stderr, match, count) {
   return lines();
 }
 
-async function call(base, path, { method = 'GET', token, body } = {}) {
-  const headers = { 'content-type': 'application/json' };
+async function call(base, path, { method = 'GET', token, body, headers: extra } = {}) {
+  const headers = { 'content-type': 'application/json', ...extra };
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
   const text = await res.text();
@@ -81,4 +81,51 @@ function openSnapshot(b64, keys) {
   return shown.payload;
 }
 
-module.exports = { cli, startServer, fakeWeChat, stderrLines, call, openSnapshot };
+/** Registers a device as a first launch does (`POST /v1/device`): {device, secret,
+ * registeredAt}, or null from a build before registrations (its 404), which takes pushes from
+ * any device id. */
+async function registerDevice(url) {
+  const res = await call(url, '/v1/device', { method: 'POST', body: {} });
+  if (res.status === 404) return null;
+  assert.equal(res.status, 200, JSON.stringify(res.json));
+  return { device: res.json.device, secret: res.json.secret, registeredAt: res.json.registered_at };
+}
+
+/** Moves a device's registration `ms` into the past in the server's SQLite database (the
+ * sqlite3 shell; scripts/ensure-system.sh installs it): an end-to-end test cannot move the
+ * server's clock, and an offline week needs a device first seen a week ago. */
+function backdateDevice(dataDir, device, ms) {
+  assert.match(device, /^[0-9a-z]+$/);
+  const sql = `UPDATE devices SET registered_at = registered_at - ${Math.round(ms)} WHERE device = '${device}';`;
+  const run = require('node:child_process').spawnSync('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, 'zailai.db'), sql], { encoding: 'utf8' });
+  assert.equal(run.status, 0, `sqlite3: ${run.error || run.stderr}`);
+}
+
+/**
+ * `POST /v1/sync` the way a registered device pushes: `push(token, name, ops, extra)` sends
+ * `ops` (their `device` fields the test's `name`) from the device registered for (token, name)
+ * on first use, with its secret. `extra` adds body fields (`invited_by`, `base_version`) and
+ * `registeredBefore` (ms: the registration is backdated that far on first use; needs
+ * `dataDir`; a default for every device as an option of `pusher`). Names over 64 bytes go as
+ * they are (the server refuses them before any device).
+ */
+function pusher(url, { formats = [3], dataDir, registeredBefore: before } = {}) {
+  const devices = new Map();
+  const push = async (token, name, ops, { registeredBefore = before, ...extra } = {}) => {
+    const key = `${token}\n${name}`;
+    if (!devices.has(key)) {
+      const reg = Buffer.byteLength(name) <= 64 ? await registerDevice(url) : null;
+      if (reg && registeredBefore) backdateDevice(dataDir, reg.device, registeredBefore);
+      devices.set(key, reg);
+    }
+    const reg = devices.get(key);
+    const device = reg ? reg.device : name;
+    const body = { protocol: 1, device, base_version: 0, snapshot_formats: formats, ops: ops.map((o) => (o.device === name ? { ...o, device } : o)), ...extra };
+    return call(url, '/v1/sync', { method: 'POST', token, body, headers: reg ? { 'x-device-secret': reg.secret } : {} });
+  };
+  /** The id the server gave the device a test calls `name` (after its first push). */
+  push.id = (token, name) => (devices.get(`${token}\n${name}`) || { device: name }).device;
+  return push;
+}
+
+module.exports = { cli, startServer, fakeWeChat, stderrLines, call, openSnapshot, registerDevice, backdateDevice, pusher };

@@ -7,7 +7,7 @@ const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { root } = require('./helpers.js');
 const { execFileSync } = require('node:child_process');
-const { cli: cliBin, startServer, stderrLines, call, openSnapshot } = require('./server-helpers.js');
+const { cli: cliBin, startServer, stderrLines, call, openSnapshot, pusher } = require('./server-helpers.js');
 
 const DAY = 86_400_000;
 
@@ -37,38 +37,42 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   const token = login.json.token;
   const now = Date.now();
   const ops = Array.from({ length: 7 }, (_, i) => ({ device: 'phone', seq: i + 1, at: now - (6 - i) * DAY, op: { type: 'check_in' } }));
-  const push = { protocol: 1, device: 'phone', base_version: 0, snapshot_formats: [3], ops };
-  const first = await call(url, '/v1/sync', { method: 'POST', token, body: push });
+  // Devices registered at their first launch; the phone's a week ago (moved back in the
+  // database: the server's clock cannot move in a test).
+  const pushFrom = pusher(url, { dataDir });
+  const week = { registeredBefore: 7 * DAY };
+  const first = await pushFrom(token, 'phone', ops, week);
+  const phone = pushFrom.id(token, 'phone');
   assert.equal(first.status, 200, JSON.stringify(first.json));
   assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(first.json.rejected, []);
   const payload = openSnapshot(first.json.snapshot, cfg.keys);
   assert.equal(payload.user, 'u1');
   assert.equal(payload.server_version, 1);
-  assert.deepEqual(payload.acked, { phone: 7 });
+  assert.deepEqual(payload.acked, { [phone]: 7 });
   assert.equal(payload.config_hash, cfg.config_hash);
   assert.equal(payload.state.checkins && Object.keys(payload.state.checkins).length, 7);
 
   // The same push again (a lost reply, a retry): acked again, nothing applied twice.
-  const again = await call(url, '/v1/sync', { method: 'POST', token, body: push });
+  const again = await pushFrom(token, 'phone', ops);
   assert.deepEqual(again.json.acked, [1, 2, 3, 4, 5, 6, 7]);
   assert.equal(again.json.server_version, 1);
   assert.equal(openSnapshot(again.json.snapshot, cfg.keys).state.balance, payload.state.balance);
 
   // A second device of the same member, a refused op, a grant attempt.
-  const tablet = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'tablet', base_version: 1, snapshot_formats: [3], ops: [
+  const tablet = await pushFrom(token, 'tablet', [
     { device: 'tablet', seq: 1, at: now, op: { type: 'check_in' } },
     { device: 'tablet', seq: 2, at: now, op: { type: 'grant', points: 9999, reason: 'me' } },
     { device: 'tablet', seq: 3, at: now + 10 * 60_000, op: { type: 'track', action: 'review' } },
     { device: 'tablet', seq: 4, at: now - 9 * DAY, op: { type: 'track', action: 'review' } },
-  ] } });
+  ], { base_version: 1, ...week });
   assert.deepEqual(tablet.json.rejected.map((r) => [r.seq, r.code]), [[1, 'ALREADY_CHECKED_IN'], [2, 'NOT_ALLOWED'], [3, 'CLOCK_AHEAD'], [4, 'TOO_OLD']]);
   assert.equal(tablet.json.server_version, 1, 'nothing changed');
 
   const admin = await call(url, '/v1/admin/members/u1', { token: ADMIN });
   assert.equal(admin.status, 200);
   assert.equal(admin.json.ops, 11);
-  assert.deepEqual(admin.json.processed, { phone: 7, tablet: 4 });
+  assert.deepEqual(admin.json.processed, { [phone]: 7, [pushFrom.id(token, 'tablet')]: 4 });
   assert.equal((await call(url, '/v1/admin/members/u1', { token: 'wrong' })).status, 401);
   assert.equal((await call(url, '/v1/admin/members/nobody', { token: ADMIN })).status, 404);
   // Every operator request leaves an audit line, refused ones too; never the token.
@@ -80,10 +84,10 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
 
   // Subscription messages: consent per kind, then the candidates of the day.
   const t9 = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u9' } })).json.token;
-  const pushed = await call(url, '/v1/sync', { method: 'POST', token: t9, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [
+  const pushed = await pushFrom(t9, 'd', [
     { device: 'd', seq: 1, at: now - 2 * DAY, op: { type: 'check_in' } },
     { device: 'd', seq: 2, at: now - DAY, op: { type: 'check_in' } },
-  ] } });
+  ], week);
   assert.deepEqual(pushed.json.rejected, []);
   assert.equal((await call(url, '/v1/consent', { method: 'POST', token: t9, body: { streak_reminder: true, tier_up: false } })).status, 200);
   const badKind = await call(url, '/v1/consent', { method: 'POST', token: t9, body: { streak_reminder: true, spam: true } });
@@ -197,7 +201,7 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
   const unknown = await call(url, '/v1/nothing', { method: 'POST', body: {} });
   assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'NOT_FOUND']);
   // Nothing was stored for the member.
-  const ok = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] } });
+  const ok = await pusher(url)(token, 'd', []);
   assert.equal(ok.json.server_version, 0);
 });
 
@@ -205,11 +209,11 @@ test('rate limits answer 429 with Retry-After', async (t) => {
   const { url, child } = await startServer(['--dev', '--rate-per-minute', '1', '--logins-per-minute', '10']);
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u3' } })).json.token;
-  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] };
+  const push = pusher(url);
   const statuses = [];
   let limited;
   for (let i = 0; i < 12; i++) {
-    const res = await call(url, '/v1/sync', { method: 'POST', token, body });
+    const res = await push(token, 'd', []);
     statuses.push(res.status);
     if (res.status === 429) limited = res;
   }
@@ -240,10 +244,10 @@ test('logout ends a session at once', async (t) => {
   const { url, child } = await startServer(['--dev']);
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'bye' } })).json.token;
-  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] };
-  assert.equal((await call(url, '/v1/sync', { method: 'POST', token, body })).status, 200);
+  const push = pusher(url);
+  assert.equal((await push(token, 'd', [])).status, 200);
   assert.deepEqual((await call(url, '/v1/session', { method: 'DELETE', token })).json, { ok: true });
-  assert.equal((await call(url, '/v1/sync', { method: 'POST', token, body })).status, 401);
+  assert.equal((await push(token, 'd', [])).status, 401);
   assert.equal((await call(url, '/v1/session', { method: 'DELETE', token })).status, 401, 'ended already');
   assert.equal((await call(url, '/v1/session', { method: 'DELETE' })).status, 401);
 });

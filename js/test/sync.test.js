@@ -10,7 +10,7 @@ const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { cli, startServer, fakeWeChat, call } = require('./server-helpers.js');
+const { cli, startServer, fakeWeChat, call, backdateDevice, pusher } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const DAY = 86_400_000;
@@ -28,6 +28,22 @@ function client(url, user, { storage = zailai.memoryStorage(), clock = { skew: 0
   });
 }
 
+/**
+ * A client whose device registered `ago` ms ago: registered now at its first launch, then the
+ * registration moved back on both sides (the server's database, the phone's storage), as if
+ * the first launch had been then: an end-to-end test cannot move the server's clock.
+ */
+async function registeredAgo(server, user, ago, options = {}) {
+  const storage = options.storage || zailai.memoryStorage();
+  const first = await client(server.url, user, { ...options, storage });
+  backdateDevice(server.dataDir, first.deviceId, ago);
+  first.close();
+  const edit = (key, change) => storage.setItem(`zailai:${user}:${key}`, JSON.stringify(change(JSON.parse(storage.getItem(`zailai:${user}:${key}`)))));
+  edit('device', (reg) => ({ ...reg, registeredAt: reg.registeredAt - ago }));
+  edit('meta', (meta) => ({ ...meta, joinedAt: meta.joinedAt - ago }));
+  return client(server.url, user, { ...options, storage });
+}
+
 function collectErrors(c) {
   const errors = [];
   c.on('error', (e) => errors.push(e));
@@ -41,8 +57,10 @@ async function member({ url, admin }, user) {
 test('an offline week, then one sync: the server agrees with what the phone showed', async (t) => {
   const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
-  const clock = { skew: -6 * DAY };
-  const c = await client(server.url, 'week', { clock });
+  // First launched (and registered) a week ago, then offline since.
+  const clock = { skew: 0 };
+  const c = await registeredAgo(server, 'week', 7 * DAY, { clock });
+  clock.skew = -6 * DAY;
   for (let day = 0; day < 7; day++) {
     c.checkIn();
     c.track('share');
@@ -69,15 +87,17 @@ test('duplicated and reordered pushes apply every op exactly once', async (t) =>
   const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
   const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
+  const push = pusher(server.url, { dataDir: server.dataDir });
   const now = Date.now();
   const ops = [1, 2, 3, 4, 5].map((seq) => ({ device: 'd', seq, at: now - (5 - seq) * 60_000, op: { type: 'track', action: 'review' } }));
-  const older = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: ops.slice(0, 3) };
-  const newer = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops };
+  // The device first made contact 10 minutes ago (its ops are from the last 4).
+  const send = (list) => push(token, 'd', list, { registeredBefore: 10 * 60_000 });
+  const [older, newer] = [ops.slice(0, 3), ops];
   // The newer push overtakes the older one, then the older one arrives twice.
-  const first = await call(server.url, '/v1/sync', { method: 'POST', token, body: newer });
+  const first = await send(newer);
   assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5]);
   for (const late of [older, older, newer]) {
-    const res = await call(server.url, '/v1/sync', { method: 'POST', token, body: late });
+    const res = await send(late);
     assert.equal(res.status, 200);
     assert.equal(res.json.server_version, 1, 'nothing applied again');
   }
@@ -294,18 +314,28 @@ test('two devices of one member converge on the server state', async (t) => {
 test('clock skew: ops stamped too far ahead or too old are refused and reported; then the client follows the server clock', async (t) => {
   const server = await startServer(['--dev']);
   t.after(() => server.child.kill());
+  // Before the device's registration (10 minutes back): the server refuses it; before the
+  // member joined (9 days back): the phone itself does.
   const cases = [
     ['ahead', 2 * HOUR, 'CLOCK_AHEAD'],
-    ['behind', -9 * DAY, 'TOO_OLD'],
+    ['behind', -10 * 60_000, 'TOO_OLD'],
+    ['far-behind', -9 * DAY, 'OP_BEFORE_JOIN'],
     ['slightly', 2 * 60_000, null],
   ];
   for (const [user, skew, code] of cases) {
-    const c = await client(server.url, user, { clock: { skew } });
+    // The clock goes wrong after the first launch: the registration set the offset right.
+    const clock = { skew: 0 };
+    const c = await client(server.url, user, { clock });
+    assert.ok(Math.abs(c.clockOffset) < 60_000, 'the registration taught the server clock');
+    clock.skew = skew;
     const told = [];
     c.on('sync', (r) => told.push(...r.rejected));
-    c.track('review');
+    if (code === 'OP_BEFORE_JOIN') assert.throws(() => c.track('review'), { code });
+    else c.track('review');
     const first = await c.sync();
-    if (code) {
+    if (code === 'OP_BEFORE_JOIN') {
+      assert.deepEqual(first.rejected, [], 'nothing recorded, nothing refused');
+    } else if (code) {
       assert.deepEqual(first.rejected.map((r) => [r.op.seq, r.code]), [[1, code]], user);
       assert.equal(told.length, 1, 'the page is told');
       assert.equal(c.summary().balance, 0, 'the refused op is gone from the state');
@@ -342,20 +372,53 @@ test('a client closed while its sync is in flight writes nothing more; the next 
   assert.equal(next.summary().balance, (await member(server, 'closing')).summary.balance);
 });
 
-test('offline: sync fails with NETWORK after its retries and keeps every op', async () => {
+test('offline: sync fails with NETWORK after its retries and keeps every op', async (t) => {
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
   const blackhole = net.createServer((s) => s.destroy());
   await new Promise((r) => blackhole.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${blackhole.address().port}`;
   const c = await zailai.createClient({
     storage: zailai.memoryStorage(),
     user: 'off',
-    server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'off' }), retry: { retries: 2, baseMs: 10, maxMs: 20 } },
+    server: { url: server.url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'off' }), retry: { retries: 2, baseMs: 10, maxMs: 20 } },
   });
+  // Registered at the first launch (online), then the network goes.
+  c._remote.url = `http://127.0.0.1:${blackhole.address().port}`;
   c.checkIn();
+  const before = c._remote.attempts;
   await assert.rejects(c.sync(), (e) => e.code === 'NETWORK');
-  assert.equal(c._remote.attempts, 3, 'one try and two retries');
+  assert.equal(c._remote.attempts - before, 3, 'one try and two retries');
   assert.equal(c.pendingOps().length, 1);
   blackhole.close();
+});
+
+test('a first launch offline records nothing until the device is registered, and registers by itself when the server answers', async (t) => {
+  // A port that refuses connections, then a server on it.
+  const probe = net.createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const storage = zailai.memoryStorage();
+  const c = await zailai.createClient({
+    storage,
+    user: 'first',
+    server: { url: `http://127.0.0.1:${port}`, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'first' }), retry: { retries: 1, baseMs: 20, maxMs: 100 } },
+  });
+  t.after(() => c.close());
+  assert.throws(() => c.checkIn(), { code: 'DEVICE_NOT_REGISTERED' });
+  assert.deepEqual(c.pendingOps(), [], 'nothing recorded');
+  assert.equal(storage.getItem('zailai:first:device'), null);
+  const server = await startServer(['--dev'], { addr: `127.0.0.1:${port}` });
+  t.after(() => server.child.kill());
+  const changed = new Promise((r) => c.on('change', r));
+  await changed; // the retried registration re-opens the member under the server's id
+  const reg = JSON.parse(storage.getItem('zailai:first:device'));
+  assert.equal(reg.device, c.deviceId, 'the device id is the server’s');
+  assert.match(reg.secret, /^[0-9a-f]{64}$/);
+  c.checkIn();
+  const result = await c.sync();
+  assert.deepEqual(result.rejected, []);
+  assert.deepEqual((await member(server, 'first')).processed, { [reg.device]: 1 });
 });
 
 test('the monthly report (会员月报) comes from the server through the client, as data and as a card', async (t) => {

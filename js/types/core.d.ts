@@ -45,6 +45,7 @@ export type ServerErrorCode =
   | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED' | 'REQUEST_TIMEOUT' | 'USER_BLOCKED' | 'UPSTREAM_UNAVAILABLE' | 'DEV_LOGIN_DISABLED'
   | 'IDEMPOTENCY_CONFLICT' | 'UNKNOWN_MEMBER' | 'ADMIN_DISABLED' | 'MERCHANT_DISABLED'
+  | 'DEVICE_NOT_REGISTERED' | 'DEVICE_OTHER_MEMBER'
   | `HTTP_${number}`;
 
 export type ZailaiErrorCode = RuleErrorCode | ClientErrorCode | ServerErrorCode;
@@ -854,7 +855,8 @@ export interface ClientOptions extends LoadOptions {
   /** The clock, epoch ms. Default Date.now. */
   now?: () => EpochMs;
   locale?: Locale;
-  /** Makes the id of a new device. */
+  /** Makes the id of a new device (without a server: with one, the server gives the id when
+   * the device registers at its first launch, docs/sync.md "Devices"). */
   deviceId?: () => string;
   /** The invite code this member arrived with (from the shared page's query): sent with each
    * push; the server credits its owner once, at this member's first sync. */
@@ -863,7 +865,9 @@ export interface ClientOptions extends LoadOptions {
   debug?: boolean;
   /** Public keys pinned in the code package: stored snapshots are verified with them at load. */
   trustedKeys?: TrustedKey[];
-  /** The server to sync with. */
+  /** The server to sync with. The client registers its device there first (POST /v1/device,
+   * before any login; createClient waits for the first attempt, up to 5 s) and retries until
+   * it succeeds; until then actions throw DEVICE_NOT_REGISTERED. */
   server?: ServerOptions;
   /** promptToShow() caps: prompts per business day (1) and days between two of a kind. */
   promptCaps?: { perDay?: number; minDaysBetween?: Partial<Record<'points_expiring' | 'streak_at_risk' | 'tier_reached' | 'benefit_available', number>> };

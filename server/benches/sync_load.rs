@@ -104,22 +104,36 @@ fn login(agent: &ureq::Agent, url: &str, user: &str) -> String {
     v["token"].as_str().unwrap().to_owned()
 }
 
+/// A device registered as at a first launch (`POST /v1/device`): its id and secret.
+fn register(agent: &ureq::Agent, url: &str) -> (String, String) {
+    let mut res = agent
+        .post(format!("{url}/v1/device"))
+        .header("content-type", "application/json")
+        .send(b"{}".as_slice())
+        .unwrap();
+    let v: Value = serde_json::from_str(&res.body_mut().read_to_string().unwrap()).unwrap();
+    let field = |k: &str| v[k].as_str().unwrap().to_owned();
+    (field("device"), field("secret"))
+}
+
 /// One virtual client: syncs until `stop`; returns each sync's latency in µs and the errors.
 fn client(url: String, user: String, stop: Arc<AtomicBool>) -> (Vec<u32>, usize) {
     let agent = agent();
     let token = login(&agent, &url, &user);
+    let (device, secret) = register(&agent, &url);
     let (mut latencies, mut errors, mut seq, mut base) = (Vec::new(), 0, 0u32, 0u64);
     while !stop.load(Ordering::Relaxed) && latencies.len() < MAX_SYNCS_PER_CLIENT {
         let at = now_ms();
         let ops: Vec<Value> = (1..=OPS_PER_SYNC)
-            .map(|i| json!({"device": "bench", "seq": seq + i, "at": at, "op": {"type": "track", "action": "review"}}))
+            .map(|i| json!({"device": device, "seq": seq + i, "at": at, "op": {"type": "track", "action": "review"}}))
             .collect();
         let body =
-            json!({"protocol": 1, "device": "bench", "base_version": base, "snapshot_formats": [3], "ops": ops}).to_string();
+            json!({"protocol": 1, "device": device, "base_version": base, "snapshot_formats": [3], "ops": ops}).to_string();
         let started = Instant::now();
         let result = agent
             .post(format!("{url}/v1/sync"))
             .header("authorization", &format!("Bearer {token}"))
+            .header("x-device-secret", &secret)
             .header("content-type", "application/json")
             .send(body.as_bytes());
         // The body is read in full either way: the snapshot is part of the cost.

@@ -15,9 +15,60 @@ pub fn joined_at(push: &zailai::sync::Push, now: i64, limits: zailai::sync::Limi
         .clamp(now - limits.offline_window_ms, now)
 }
 
+/// The limits for a push from a device the server registered at `registered_at`: its ops
+/// count from then (RULES.md, "Activity and time"), and the offline window applies after it.
+/// An op dated before the registration is refused `TOO_OLD`, as one past the window is: too
+/// old to count, and the client already knows what to do with that.
+pub fn since_registration(
+    limits: zailai::sync::Limits,
+    registered_at: i64,
+    now: i64,
+) -> zailai::sync::Limits {
+    let since = now.saturating_sub(registered_at).max(0);
+    zailai::sync::Limits {
+        offline_window_ms: limits.offline_window_ms.min(since),
+        ..limits
+    }
+}
+
+/// `POST /v1/sync` without HTTP, for a push from a device registered at `registered_at`
+/// (`Store::claim_device`): ops dated before it are refused `TOO_OLD` (the detail says so),
+/// and a new member joins then (within the offline window), not at the first op's `at`.
+/// Refused ops are logged as in [`sync_logging`].
+pub async fn sync_from_device(
+    store: &impl Store,
+    cfg: &std::sync::Arc<zailai::Config>,
+    user: &str,
+    push: zailai::sync::Push,
+    registered_at: i64,
+    now: i64,
+    log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
+) -> Result<(zailai::sync::Outcome, Record), StoreError> {
+    let window = zailai::sync::Limits::from_config(cfg);
+    let limits = since_registration(window, registered_at, now);
+    let joined = registered_at.clamp(now - window.offline_window_ms, now);
+    let dated: std::collections::BTreeMap<u32, i64> =
+        push.ops.iter().map(|op| (op.seq, op.at)).collect();
+    let (mut outcome, record) =
+        sync_with(store, cfg, user, push, now, (joined, limits), log_refusal).await?;
+    for r in &mut outcome.rejected {
+        let at = dated.get(&r.seq).copied().unwrap_or(now);
+        if r.code == "TOO_OLD" && at >= now - window.offline_window_ms {
+            r.detail = format!(
+                "dated {} ms before this device's registration ({registered_at}): a device's \
+                 ops count from its first contact with the server",
+                registered_at - at
+            );
+        }
+    }
+    Ok((outcome, record))
+}
+
 /// One sync of `user`, the body of `POST /v1/sync` without HTTP: loads the member (or starts
 /// one at [`joined_at`]), applies the push, and commits the state and the op rows in one
-/// transaction. Returns the outcome and the record to sign.
+/// transaction. Returns the outcome and the record to sign. For callers that vouch for the
+/// device's history themselves (`populate`, the simulations): the route registers devices and
+/// calls [`sync_from_device`].
 pub async fn sync(
     store: &impl Store,
     cfg: &std::sync::Arc<zailai::Config>,
@@ -37,10 +88,23 @@ pub async fn sync_logging(
     user: &str,
     push: zailai::sync::Push,
     now: i64,
-    mut log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
+    log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
 ) -> Result<(zailai::sync::Outcome, Record), StoreError> {
     let limits = zailai::sync::Limits::from_config(cfg);
     let joined = joined_at(&push, now, limits);
+    sync_with(store, cfg, user, push, now, (joined, limits), log_refusal).await
+}
+
+/// A sync with the member's join time (if new) and the op time limits decided.
+async fn sync_with(
+    store: &impl Store,
+    cfg: &std::sync::Arc<zailai::Config>,
+    user: &str,
+    push: zailai::sync::Push,
+    now: i64,
+    (joined, limits): (i64, zailai::sync::Limits),
+    mut log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
+) -> Result<(zailai::sync::Outcome, Record), StoreError> {
     let fresh = {
         let (cfg, user) = (cfg.clone(), user.to_owned());
         move || Record {
@@ -109,4 +173,29 @@ pub fn release_lapsed_holds(record: &mut Record, cfg: &zailai::Config, now: i64)
     let device = zailai::op::SERVER_DEVICE;
     let (op, _) = zailai::sync::server_op(&mut record.state, cfg, device, kind, now).ok()?;
     Some(OpRow::of(&op, "applied".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::since_registration;
+    use zailai::sync::Limits;
+
+    const HOUR: i64 = 3_600_000;
+
+    /// A device's ops count from its registration, never further back than the offline window,
+    /// and a registration stamped by another server's clock a little ahead counts from now.
+    #[test]
+    fn the_window_starts_at_the_registration_within_the_offline_window() {
+        let week = Limits {
+            offline_window_ms: 168 * HOUR,
+            max_clock_ahead_ms: 5 * 60_000,
+        };
+        let now = 1_800_000_000_000;
+        let window = |registered_at| since_registration(week, registered_at, now);
+        assert_eq!(window(now - HOUR).offline_window_ms, HOUR);
+        assert_eq!(window(now - 168 * HOUR).offline_window_ms, 168 * HOUR);
+        assert_eq!(window(now - 30 * 24 * HOUR).offline_window_ms, 168 * HOUR);
+        assert_eq!(window(now + 1_000).offline_window_ms, 0);
+        assert_eq!(window(now - HOUR).max_clock_ahead_ms, 5 * 60_000);
+    }
 }

@@ -7,7 +7,7 @@ use zailai::{Config, State};
 use zailai_server::facts::FactRules;
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{DrawEntry, Once, OpRow, Record, Store, StoreError};
+use zailai_server::store::{DeviceClaim, DrawEntry, Once, OpRow, Record, Store, StoreError};
 use zailai_server::sync_service::apply_push;
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
@@ -266,6 +266,7 @@ pub async fn conformance(store: Arc<impl Store>) {
     assert_eq!(store.inviter("CODE1").await.unwrap().as_deref(), Some("u1"));
     assert_eq!(store.inviter("CODE2").await.unwrap(), None);
     consents_conformance(store.clone()).await;
+    devices_conformance(store.clone()).await;
     panic_conformance(store.clone()).await;
     lottery_conformance(store).await;
 }
@@ -298,6 +299,64 @@ async fn panic_conformance(store: Arc<impl Store>) {
 
 /// Consents come in pages of members in byte order (upper case before lower, as in SQLite),
 /// every granted kind of a member on one page, the last answer counting.
+/// Devices (issue 25): registered once by id, checked by the hash of their secret, bound to
+/// the member of their first sync.
+async fn devices_conformance(store: Arc<impl Store>) {
+    assert!(store.register_device("dev-a", "hash-a", T0).await.unwrap());
+    assert!(
+        !store
+            .register_device("dev-a", "hash-x", T0 + 1)
+            .await
+            .unwrap(),
+        "an id is registered once"
+    );
+    assert!(store
+        .register_device("dev-b", "hash-b", T0 + 5)
+        .await
+        .unwrap());
+    let registered = |at| DeviceClaim::Registered { registered_at: at };
+    // Unknown ids and wrong secrets get one answer; the taken id kept its first secret.
+    for (device, hash) in [
+        ("dev-z", "hash-a"),
+        ("dev-a", "hash-x"),
+        ("dev-a", "hash-b"),
+    ] {
+        assert_eq!(
+            store.claim_device(device, hash, "m1").await.unwrap(),
+            DeviceClaim::Unknown,
+            "{device} {hash}"
+        );
+    }
+    // The first sync binds the device; its member may sync again, nobody else may.
+    assert_eq!(
+        store.claim_device("dev-a", "hash-a", "m1").await.unwrap(),
+        registered(T0)
+    );
+    assert_eq!(
+        store.claim_device("dev-a", "hash-a", "m1").await.unwrap(),
+        registered(T0)
+    );
+    assert_eq!(
+        store.claim_device("dev-a", "hash-a", "m2").await.unwrap(),
+        DeviceClaim::OtherMember
+    );
+    // A member's second device has its own registration time.
+    assert_eq!(
+        store.claim_device("dev-b", "hash-b", "m1").await.unwrap(),
+        registered(T0 + 5)
+    );
+    // Two members racing for one unbound device: exactly one gets it.
+    assert!(store.register_device("dev-c", "hash-c", T0).await.unwrap());
+    let (s1, s2) = (store.clone(), store.clone());
+    let (c1, c2) = tokio::join!(
+        tokio::spawn(async move { s1.claim_device("dev-c", "hash-c", "r1").await }),
+        tokio::spawn(async move { s2.claim_device("dev-c", "hash-c", "r2").await }),
+    );
+    let mut claims = [c1.unwrap().unwrap(), c2.unwrap().unwrap()];
+    claims.sort_by_key(|c| matches!(c, DeviceClaim::OtherMember));
+    assert_eq!(claims, [registered(T0), DeviceClaim::OtherMember]);
+}
+
 async fn consents_conformance(store: Arc<impl Store>) {
     for (user, kind, granted) in [
         ("c-b", "tier_up", true),
@@ -534,7 +593,7 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3, 4]
+        [1, 2, 3, 4, 5]
     );
     conformance(Arc::new(store)).await;
 }
@@ -572,7 +631,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3, 4]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -606,7 +665,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3, 4]);
+    assert_eq!(versions(&old), [1, 2, 3, 4, 5]);
 
     let conn = rusqlite::Connection::open(&old).unwrap();
     conn.execute("INSERT INTO schema_version VALUES (5)", [])

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod conn;
 pub mod dev;
+mod device;
 pub mod error;
 mod invites;
 mod limit;
@@ -109,6 +110,8 @@ pub struct App {
     pub failed_tokens: RateLimiter,
     /// Refused ops written to the op log, per member and device a day (`refusal_log.rs`).
     pub refusals_logged: RateLimiter,
+    /// Device registrations per address (`POST /v1/device`).
+    pub per_device_registration: RateLimiter,
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
@@ -284,6 +287,7 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         per_login: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
         failed_tokens: RateLimiter::new(FAILED_TOKENS_PER_MINUTE, FAILED_TOKENS_PER_MINUTE),
         refusals_logged: RateLimiter::per_day(refusal_log::PER_DEVICE_DAY),
+        per_device_registration: device::registration_limiter(opts.rate_per_minute),
         verifiers,
         experiments: match &opts.experiments {
             Some(path) => {

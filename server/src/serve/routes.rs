@@ -34,6 +34,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
+        .route("/v1/device", post(super::device::register))
         .route("/v1/admin/members/{user}", get(super::admin::admin_member))
         .route("/v1/consent", post(consent))
         .route("/v1/me/report", get(my_report_json))
@@ -331,6 +332,7 @@ async fn sync(
     app.per_user_ops
         .check_n(&user, push.ops.len())
         .map_err(too_many)?;
+    let registered_at = super::device::registered_at(&app, &headers, &push.device, &user).await?;
     if let Some(code) = &push.invited_by {
         super::invites::credit_first_sync(&app, &user, code)
             .await
@@ -343,10 +345,17 @@ async fn sync(
             super::refusal_log::keeps(&app, &user, record, row)
         }
     };
-    let (outcome, record) =
-        crate::sync_service::sync_logging(&app.store, &app.config, &user, push, now, log)
-            .await
-            .map_err(ApiError::internal)?;
+    let (outcome, record) = crate::sync_service::sync_from_device(
+        &app.store,
+        &app.config,
+        &user,
+        push,
+        registered_at,
+        now,
+        log,
+    )
+    .await
+    .map_err(ApiError::internal)?;
     let record = super::lottery::settle(&app, &user, record)
         .await
         .map_err(ApiError::internal)?;

@@ -92,6 +92,30 @@ pub enum Once<E> {
     Refused(E),
 }
 
+/// A registered device's answer to its secret at sync (`Store::claim_device`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceClaim {
+    /// The device is the member's (bound now, at its first sync, or before): its ops count
+    /// from `registered_at`, the server's first contact with it.
+    Registered { registered_at: i64 },
+    /// No device with this id and secret: never registered, or the secret is wrong (one
+    /// answer for both, so ids cannot be probed).
+    Unknown,
+    /// The device syncs for another member.
+    OtherMember,
+}
+
+/// The devices table, as migrations of both backends create it (RULES.md, "Activity and
+/// time": a member's history starts at the server's first contact with their device). Only
+/// the SHA-256 of the device's secret is kept; `user_id` is the member of its first sync.
+pub(crate) const DEVICES_TABLE: &str = "CREATE TABLE IF NOT EXISTS devices (
+  device TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  registered_at BIGINT NOT NULL,
+  user_id TEXT
+);
+";
+
 /// What a backend must do.
 pub trait Store: Send + Sync + 'static {
     /// A fact about the database set once (`mode`: the kind of server that created it): the
@@ -108,6 +132,24 @@ pub trait Store: Send + Sync + 'static {
         &self,
         user: &str,
     ) -> impl std::future::Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Registers a new device (`POST /v1/device`): its id, the hash of its secret and the
+    /// time of first contact. False when the id is taken (the caller draws another).
+    fn register_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        registered_at: i64,
+    ) -> impl std::future::Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Checks a pushing device's secret and binds the device to `user` at its first sync (a
+    /// device belongs to one member: one registered long ago cannot start many accounts).
+    fn claim_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        user: &str,
+    ) -> impl std::future::Future<Output = Result<DeviceClaim, StoreError>> + Send;
 
     /// The lottery's stored commitment (`c:` + hex; a database from before holds the seed
     /// itself). The first call stores `candidate`; every later call, from any server process,
@@ -311,6 +353,17 @@ pub(crate) fn check_schema(found: i64, known: usize) -> Result<usize, StoreError
     }
 }
 
+/// What a device's row says to a pushing member: `(registered_at, bound member)`.
+pub(crate) fn device_claim(row: Option<(i64, Option<String>)>, user: &str) -> DeviceClaim {
+    match row {
+        None => DeviceClaim::Unknown,
+        Some((registered_at, Some(owner))) if owner == user => {
+            DeviceClaim::Registered { registered_at }
+        }
+        Some(_) => DeviceClaim::OtherMember,
+    }
+}
+
 /// The backend chosen at start-up (`--database`).
 pub enum AnyStore {
     Sqlite(sqlite::Sqlite),
@@ -356,6 +409,30 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.end_sessions_of(user).await,
             AnyStore::Postgres(s) => s.end_sessions_of(user).await,
+        }
+    }
+
+    async fn register_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        registered_at: i64,
+    ) -> Result<bool, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.register_device(device, secret_hash, registered_at).await,
+            AnyStore::Postgres(s) => s.register_device(device, secret_hash, registered_at).await,
+        }
+    }
+
+    async fn claim_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        user: &str,
+    ) -> Result<DeviceClaim, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.claim_device(device, secret_hash, user).await,
+            AnyStore::Postgres(s) => s.claim_device(device, secret_hash, user).await,
         }
     }
 

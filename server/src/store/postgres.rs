@@ -3,7 +3,10 @@
 //! one user across every server process.
 
 use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
-use super::{decode, encode, BulkMember, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
+use super::{
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, Once, OpRow, Record, Store,
+    StoreError, Won,
+};
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -90,6 +93,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
 );
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
 ",
+    // 5: registered devices (issue 25).
+    super::DEVICES_TABLE,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -579,6 +584,24 @@ async fn load_row(
         .transpose()
 }
 
+const SELECT_DEVICE: &str =
+    "SELECT registered_at, user_id FROM devices WHERE device = $1 AND secret_hash = $2";
+
+/// A device's registration time and member, if `secret_hash` is its secret's.
+async fn device_row(
+    conn: &mut Conn,
+    device: &str,
+    secret_hash: &str,
+) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    let Conn { client, prepared } = conn;
+    let st = prepared_as(&*client, prepared, SELECT_DEVICE, str::to_owned).await?;
+    let row = client
+        .query_opt(&st, &[&device, &secret_hash])
+        .await
+        .map_err(err)?;
+    Ok(row.map(|r| (r.get(0), r.get(1))))
+}
+
 impl Store for Postgres {
     async fn setting(
         &self,
@@ -612,6 +635,52 @@ impl Store for Postgres {
             .execute("DELETE FROM sessions WHERE user_id = $1", &[&user])
             .await
             .map_err(err)
+    }
+
+    async fn register_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        registered_at: i64,
+    ) -> Result<bool, StoreError> {
+        self.conn()
+            .await
+            .client
+            .execute(
+                "INSERT INTO devices (device, secret_hash, registered_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (device) DO NOTHING",
+                &[&device, &secret_hash, &registered_at],
+            )
+            .await
+            .map(|n| n == 1)
+            .map_err(err)
+    }
+
+    async fn claim_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        user: &str,
+    ) -> Result<DeviceClaim, StoreError> {
+        let mut guard = self.conn().await;
+        let row = device_row(&mut guard, device, secret_hash).await?;
+        if !matches!(row, Some((_, None))) {
+            return Ok(device_claim(row, user));
+        }
+        // Two first syncs racing: the guard on `user_id IS NULL` lets one member win.
+        guard
+            .client
+            .execute(
+                "UPDATE devices SET user_id = $3 \
+                 WHERE device = $1 AND secret_hash = $2 AND user_id IS NULL",
+                &[&device, &secret_hash, &user],
+            )
+            .await
+            .map_err(err)?;
+        Ok(device_claim(
+            device_row(&mut guard, device, secret_hash).await?,
+            user,
+        ))
     }
 
     async fn lottery_seed(&self, lottery: &str, candidate: String) -> Result<String, StoreError> {

@@ -5,7 +5,10 @@
 
 use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
-use super::{decode, encode, BulkMember, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
+use super::{
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, Once, OpRow, Record, Store,
+    StoreError, Won,
+};
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -86,6 +89,8 @@ CREATE TABLE IF NOT EXISTS merchant_calls (
 );
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
 ",
+    // 5: registered devices (issue 25).
+    super::DEVICES_TABLE,
 ];
 
 #[derive(Clone)]
@@ -430,6 +435,21 @@ fn draw_row(r: &rusqlite::Row) -> rusqlite::Result<DrawEntry> {
     })
 }
 
+/// A device's registration time and member, if `secret_hash` is its secret's.
+fn device_row(
+    conn: &Connection,
+    device: &str,
+    secret_hash: &str,
+) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    conn.prepare_cached(
+        "SELECT registered_at, user_id FROM devices WHERE device = ?1 AND secret_hash = ?2",
+    )
+    .map_err(err)?
+    .query_row(params![device, secret_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+    .map_err(err)
+}
+
 impl Store for Sqlite {
     async fn setting(
         &self,
@@ -456,12 +476,60 @@ impl Store for Sqlite {
         .await
     }
 
+    async fn register_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        registered_at: i64,
+    ) -> Result<bool, StoreError> {
+        let (device, secret_hash) = (device.to_owned(), secret_hash.to_owned());
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO devices (device, secret_hash, registered_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (device) DO NOTHING",
+                params![device, secret_hash, registered_at],
+            )
+            .map(|n| n == 1)
+            .map_err(err)
+        })
+        .await
+    }
+
     async fn end_sessions_of(&self, user: &str) -> Result<u64, StoreError> {
         let user = user.to_owned();
         self.blocking(move |conn| {
             conn.execute("DELETE FROM sessions WHERE user_id = ?1", params![user])
                 .map(|n| n as u64)
                 .map_err(err)
+        })
+        .await
+    }
+
+    async fn claim_device(
+        &self,
+        device: &str,
+        secret_hash: &str,
+        user: &str,
+    ) -> Result<DeviceClaim, StoreError> {
+        let (device, secret_hash, user) =
+            (device.to_owned(), secret_hash.to_owned(), user.to_owned());
+        // Every sync asks: a reader answers a bound device; only a first sync writes.
+        let (d, h) = (device.clone(), secret_hash.clone());
+        let row = self.reading(move |conn| device_row(conn, &d, &h)).await?;
+        if !matches!(row, Some((_, None))) {
+            return Ok(device_claim(row, &user));
+        }
+        self.blocking(move |conn| {
+            conn.execute(
+                "UPDATE devices SET user_id = ?3 \
+                 WHERE device = ?1 AND secret_hash = ?2 AND user_id IS NULL",
+                params![device, secret_hash, user],
+            )
+            .map_err(err)?;
+            Ok(device_claim(
+                device_row(conn, &device, &secret_hash)?,
+                &user,
+            ))
         })
         .await
     }
