@@ -667,8 +667,9 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     drop(store);
     assert_eq!(versions(&old), [1, 2, 3, 4, 5]);
 
+    let newer = versions(&old).last().copied().unwrap_or(0) + 1;
     let conn = rusqlite::Connection::open(&old).unwrap();
-    conn.execute("INSERT INTO schema_version VALUES (5)", [])
+    conn.execute("INSERT INTO schema_version VALUES (?1)", [newer])
         .unwrap();
     drop(conn);
     let err = Sqlite::open(&old, rules())
