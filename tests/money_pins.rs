@@ -239,3 +239,55 @@ fn segments_count_only_days_of_the_members_own_use() {
         4
     );
 }
+
+#[test]
+fn a_member_holds_up_to_the_most_freezes_and_buys_the_last_one() {
+    let t = at(2026, 11, 2, 10, 0);
+    let mut m = Member::seed(t);
+    m.grant(t, 200);
+    let max = m.cfg.checkin.freeze.max_held;
+    for n in 1..=max {
+        m.ok(
+            t + i64::from(n),
+            json!({"type": "redeem", "item": "streak_freeze"}),
+        );
+        assert_eq!(m.state.freezes, n);
+    }
+    let err = m
+        .op(t + 10, json!({"type": "redeem", "item": "streak_freeze"}))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::FreezeLimitReached);
+    assert_eq!(m.balance(), 200 - 50 * u64::from(max));
+}
+
+#[test]
+fn the_day_a_member_joined_can_be_made_up() {
+    let t = at(2026, 11, 2, 10, 0);
+    let mut m = Member::seed(t);
+    m.grant(t, 100);
+    let events = as_json(&m.ok(t + DAY, json!({"type": "make_up", "date": "2026-11-02"})));
+    assert!(find(&events, "made_up").is_some(), "{events:?}");
+    assert!(m
+        .state
+        .checkins
+        .contains_key(&zailai::day::days_from_civil(2026, 11, 2)));
+    let err = m
+        .op(t + DAY, json!({"type": "make_up", "date": "2026-11-01"}))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::MakeupBeforeJoin);
+}
+
+#[test]
+fn a_free_make_up_debits_nothing() {
+    let mut cfg = common::seed_json();
+    cfg["checkin"]["makeup"]["cost_points"] = json!(0);
+    let t = at(2026, 11, 2, 10, 0);
+    let mut m = Member::with(common::config_from(cfg), t);
+    let events = as_json(&m.ok(
+        t + 2 * DAY,
+        json!({"type": "make_up", "date": "2026-11-03"}),
+    ));
+    assert!(find(&events, "points_debited").is_none(), "{events:?}");
+    assert!(m.state.debits.is_empty());
+    assert_eq!(m.balance(), 0);
+}
