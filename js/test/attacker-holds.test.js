@@ -3,14 +3,17 @@
 // member has (a session and POST /v1/sync) and the shop's merchant calls.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, call } = require('./server-helpers.js');
+const { startServer, call, pusher } = require('./server-helpers.js');
 
 const now = () => Date.now();
 const op = (seq, body, at = now()) => ({ device: 'p', seq, at, op: body });
 
+// A registered device (POST /v1/device; a build from before registrations takes any id).
 async function member(url, user) {
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token;
-  const push = (ops) => call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'p', base_version: 0, snapshot_formats: [3, 2], ops } });
+  const send = pusher(url, { formats: [3, 2] });
+  const push = (ops) => send(token, 'p', ops);
+  await push([]); // registers the device before any op is dated
   return { push };
 }
 
