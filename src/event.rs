@@ -159,6 +159,12 @@ pub enum Event {
     TierChanged {
         from: String,
         to: String,
+    /// The merchant took a membership back (a refund, a chargeback): its paid tier no longer
+    /// counts from business day `from` (the op's own day when it ends at once).
+    MembershipRevoked {
+        plan: String,
+        from: Date,
+    },
         reason: TierReason,
     },
     ServiceUsed {
@@ -186,6 +192,8 @@ pub enum TierReason {
 }
 
 /// Points a debit took from one lot (identified by the business day it was earned).
+    /// The merchant revoked the paid membership that gave the tier.
+    Revoked,
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
 pub struct LotTake {

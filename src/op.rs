@@ -52,6 +52,14 @@ pub enum OpKind {
     CancelOrder { order: String },
     /// A paid membership plan was bought. Server-written.
     BuyMembership { plan: String },
+    /// A membership of `plan` taken back (a refund, a chargeback): its paid tier ends at once,
+    /// or from business day `from` when that is later (a renewal refunded before it starts).
+    /// Server-written.
+    RevokeMembership {
+        plan: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<Date>,
+    },
     /// One free service of the tier's monthly allowance was used.
     UseService {},
     /// Points granted by an operator (not counted against caps).
@@ -113,6 +121,7 @@ impl OpKind {
                 | OpKind::Order { .. }
                 | OpKind::CancelOrder { .. }
                 | OpKind::BuyMembership { .. }
+                | OpKind::RevokeMembership { .. }
                 | OpKind::HoldPoints { .. }
                 | OpKind::ReleaseHold { .. }
                 | OpKind::RefundOrder { .. }
@@ -192,7 +201,11 @@ impl Op {
             OpKind::HoldPoints { until, .. } if *until <= self.at || *until >= MAX_AT => {
                 bad("op.until: must be after `at` and before 9999-01-01")
             }
-            OpKind::BuyMembership { plan } if !id_ok(plan) => bad("op.plan: must be 1–128 bytes"),
+            OpKind::BuyMembership { plan } | OpKind::RevokeMembership { plan, .. }
+                if !id_ok(plan) =>
+            {
+                bad("op.plan: must be 1–128 bytes")
+            }
             OpKind::Grant { reason, .. } if reason.len() > 256 => {
                 bad("op.reason: at most 256 bytes")
             }
@@ -267,7 +280,7 @@ impl OpLog {
 }
 
 const U32: u64 = u32::MAX as u64;
-const OP_TYPES: [&str; 17] = [
+const OP_TYPES: [&str; 18] = [
     "check_in",
     "make_up",
     "track",
@@ -285,6 +298,7 @@ const OP_TYPES: [&str; 17] = [
     "hold_points",
     "release_hold",
     "refund_order",
+    "revoke_membership",
 ];
 
 fn read_op(v: &Value, path: &str) -> Res<Op> {
@@ -303,16 +317,9 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
     let mut o = Obj::new(v, path)?;
     let kind = match o.variant("type", &OP_TYPES)? {
         0 => OpKind::CheckIn {},
-        1 => {
-            let text = o.string("date")?;
-            let date = Date::parse(&text).ok_or_else(|| {
-                json::issue(
-                    &o.at("date"),
-                    format!("`{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
-                )
-            })?;
-            OpKind::MakeUp { date }
-        }
+        1 => OpKind::MakeUp {
+            date: read_date(o.req("date")?, &o.at("date"))?,
+        },
         2 => OpKind::Track {
             action: o.string("action")?,
             count: o.uint_or("count", U32, 1)? as u32,
@@ -361,6 +368,13 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
             amount_cents: o.uint_or("amount_cents", u64::MAX, 0)?,
             points: o.uint_or("points", U32, 0)? as u32,
         },
+        17 => OpKind::RevokeMembership {
+            plan: o.string("plan")?,
+            from: match o.opt("from") {
+                Some(v) => Some(read_date(v, &o.at("from"))?),
+                None => None,
+            },
+        },
         _ => OpKind::SettleDraw {
             lottery: o.string("lottery")?,
             draw_device: o.string("draw_device")?,
@@ -373,4 +387,15 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
     };
     o.finish(&mut Unknown::Deny)?;
     Ok(kind)
+}
+
+/// A business date, `YYYY-MM-DD`.
+fn read_date(v: &Value, path: &str) -> Res<Date> {
+    let text = json::string(v, path)?;
+    Date::parse(&text).ok_or_else(|| {
+        json::issue(
+            path,
+            format!("`{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
+        )
+    })
 }

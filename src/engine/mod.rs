@@ -8,6 +8,7 @@ mod commerce;
 pub(crate) mod ledger;
 pub(crate) mod lifecycle;
 mod lottery;
+mod membership;
 mod rewards;
 mod tasks;
 pub(crate) mod tiers;
@@ -255,6 +256,7 @@ fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
             | OpKind::ReleaseHold { .. }
             | OpKind::RefundOrder { .. }
             | OpKind::CancelOrder { .. }
+            | OpKind::RevokeMembership { .. }
     ) {
         lifecycle::after_op(st, cx, last_active);
     }
@@ -289,6 +291,7 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
             points,
         } => commerce::refund(st, cx, order, *amount_cents, *points),
         OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
+        OpKind::RevokeMembership { plan, from } => membership::revoke(st, cx, plan, *from),
         OpKind::UseService {} => commerce::use_service(st, cx),
         OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),
         OpKind::ExchangeCards { set } => cards::exchange(st, cx, set),
