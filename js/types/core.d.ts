@@ -31,7 +31,7 @@ export type RuleErrorCode =
   | 'SNAPSHOT_OTHER_USER' | 'UNKNOWN_CARD_SET' | 'NOT_ALLOWED' | 'DEVICE_LIMIT' | 'CARDS_INCOMPLETE'
   | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED' | 'DRAW_NOT_PENDING' | 'UNKNOWN_PRIZE'
   | 'LOTTERY_INVALID' | 'LOTTERY_NOT_REVEALED' | 'LOTTERY_MISMATCH' | 'UNKNOWN_HOLD' | 'HOLD_EXCEEDED'
-  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT';
+  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT' | 'NO_MEMBERSHIP';
 
 /** Raised by the package itself: arguments, rule files, storage, loading, the network. */
 export type ClientErrorCode =
@@ -45,6 +45,7 @@ export type ServerErrorCode =
   | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED' | 'REQUEST_TIMEOUT' | 'USER_BLOCKED' | 'UPSTREAM_UNAVAILABLE' | 'DEV_LOGIN_DISABLED'
   | 'IDEMPOTENCY_CONFLICT' | 'UNKNOWN_MEMBER' | 'ADMIN_DISABLED' | 'MERCHANT_DISABLED'
+  | 'ORDER_OF_ANOTHER_MEMBER'
   | `HTTP_${number}`;
 
 export type ZailaiErrorCode = RuleErrorCode | ClientErrorCode | ServerErrorCode;
@@ -237,6 +238,8 @@ export type OpBody =
   | { type: 'buy_membership'; plan: string }
   | { type: 'grant'; points: number; reason: string }
   | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
+  /** Takes a membership back (a refund, a chargeback): at once, or from the business day `from`. */
+  | { type: 'revoke_membership'; plan: string; from?: DateString }
 
 export interface Op {
   device: string;
@@ -250,7 +253,7 @@ export interface LotTake {
   amount: number;
 }
 
-export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade' | 'refund';
+export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade' | 'refund' | 'revoked';
 
 /** A reward as views and events carry it (the rule file's `Reward`, in camelCase). */
 export interface RewardView {
@@ -303,6 +306,7 @@ export type Event =
   | { type: 'membership_ended'; plan: string }
   | { type: 'tier_changed'; from: string; to: string; reason: TierReason }
   | { type: 'service_used'; left: number };
+  | { type: 'membership_revoked'; plan: string; from: DateString }
 
 // ---- views -------------------------------------------------------------------------------
 
