@@ -10,7 +10,7 @@ test('an invite counts once, only for a new member who arrives with the code', a
   t.after(() => child.kill());
   const login = async (user) => (tokens[user] = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token);
   const push = (token, device, ops, invited_by) =>
-    call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device, base_version: 0, snapshot_formats: [3], ops, ...(invited_by === undefined ? {} : { invited_by }) } });
+    call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device, base_version: 0, snapshot_formats: [4], ops, ...(invited_by === undefined ? {} : { invited_by }) } });
   const open = (seq) => ({ device: 'p', seq, at: Date.now(), op: { type: 'track', action: 'open' } });
   const keys = (await call(url, '/v1/config')).json.keys;
   const tokens = {};

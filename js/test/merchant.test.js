@@ -82,7 +82,7 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
 
   // The phone cannot record money itself: a hand-made order push is refused by the engine.
   const session = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'buyer' } })).json.token;
-  const forged = await call(url, '/v1/sync', { method: 'POST', token: session, body: { protocol: 1, device: 'script', base_version: 0, snapshot_formats: [3], ops: [
+  const forged = await call(url, '/v1/sync', { method: 'POST', token: session, body: { protocol: 1, device: 'script', base_version: 0, snapshot_formats: [4], ops: [
     { device: 'script', seq: 1, at: Date.now(), op: { type: 'order', order: 'free-gold', amount_cents: 10_000_000_000 } },
     { device: 'script', seq: 2, at: Date.now(), op: { type: 'buy_membership', plan: 'yearly' } },
   ] } });

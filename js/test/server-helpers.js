@@ -74,7 +74,7 @@ function openSnapshot(b64, keys) {
   const key = keys.find((k) => k.id === id);
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.public, 'base64').toString('base64url') }, format: 'jwk' });
   assert.ok(verify(null, bytes.subarray(0, signedEnd), publicKey, bytes.subarray(signedEnd)), 'signature verifies');
-  assert.equal(bytes[4], 3, 'snapshot format 3: a binary payload (state v2)');
+  assert.equal(bytes[4], 4, 'snapshot format 4: a binary payload (state v3)');
   // Node's crypto checked the signature; the CLI reads the binary payload for the test.
   const shown = JSON.parse(require('node:child_process').execFileSync(cli, ['snapshot', 'show'], { input: b64, encoding: 'utf8' }));
   assert.equal(shown.key_id, id);

@@ -37,7 +37,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   const token = login.json.token;
   const now = Date.now();
   const ops = Array.from({ length: 7 }, (_, i) => ({ device: 'phone', seq: i + 1, at: now - (6 - i) * DAY, op: { type: 'check_in' } }));
-  const push = { protocol: 1, device: 'phone', base_version: 0, snapshot_formats: [3], ops };
+  const push = { protocol: 1, device: 'phone', base_version: 0, snapshot_formats: [4], ops };
   const first = await call(url, '/v1/sync', { method: 'POST', token, body: push });
   assert.equal(first.status, 200, JSON.stringify(first.json));
   assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5, 6, 7]);
@@ -56,7 +56,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal(openSnapshot(again.json.snapshot, cfg.keys).state.balance, payload.state.balance);
 
   // A second device of the same member, a refused op, a grant attempt.
-  const tablet = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'tablet', base_version: 1, snapshot_formats: [3], ops: [
+  const tablet = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'tablet', base_version: 1, snapshot_formats: [4], ops: [
     { device: 'tablet', seq: 1, at: now, op: { type: 'check_in' } },
     { device: 'tablet', seq: 2, at: now, op: { type: 'grant', points: 9999, reason: 'me' } },
     { device: 'tablet', seq: 3, at: now + 10 * 60_000, op: { type: 'track', action: 'review' } },
@@ -80,7 +80,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
 
   // Subscription messages: consent per kind, then the candidates of the day.
   const t9 = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u9' } })).json.token;
-  const pushed = await call(url, '/v1/sync', { method: 'POST', token: t9, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [
+  const pushed = await call(url, '/v1/sync', { method: 'POST', token: t9, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [
     { device: 'd', seq: 1, at: now - 2 * DAY, op: { type: 'check_in' } },
     { device: 'd', seq: 2, at: now - DAY, op: { type: 'check_in' } },
   ] } });
@@ -154,14 +154,14 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u2' } })).json.token;
   const cases = [
-    [{ protocol: 2, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] }, 400, 'VERSION_NOT_SUPPORTED', 'protocol'],
-    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [{ device: 'd', seq: 1, at: 1, op: { type: 'fly' } }] }, 400, 'BAD_REQUEST', 'ops[0].op.type'],
-    [{ protocol: 1, device: 'd', base_version: '0', snapshot_formats: [3], ops: [] }, 400, 'BAD_REQUEST', 'base_version'],
+    [{ protocol: 2, device: 'd', base_version: 0, snapshot_formats: [4], ops: [] }, 400, 'VERSION_NOT_SUPPORTED', 'protocol'],
+    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [{ device: 'd', seq: 1, at: 1, op: { type: 'fly' } }] }, 400, 'BAD_REQUEST', 'ops[0].op.type'],
+    [{ protocol: 1, device: 'd', base_version: '0', snapshot_formats: [4], ops: [] }, 400, 'BAD_REQUEST', 'base_version'],
     ['{"protocol":1,', 400, 'BAD_REQUEST', ''],
     // The push's own device is checked even with no ops.
-    [{ protocol: 1, device: 'd'.repeat(65), base_version: 0, snapshot_formats: [3], ops: [] }, 400, 'BAD_REQUEST', 'device'],
-    [{ protocol: 1, device: '', base_version: 0, snapshot_formats: [3], ops: [] }, 400, 'BAD_REQUEST', 'device'],
-    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [], pad: 'x'.repeat(5000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
+    [{ protocol: 1, device: 'd'.repeat(65), base_version: 0, snapshot_formats: [4], ops: [] }, 400, 'BAD_REQUEST', 'device'],
+    [{ protocol: 1, device: '', base_version: 0, snapshot_formats: [4], ops: [] }, 400, 'BAD_REQUEST', 'device'],
+    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [], pad: 'x'.repeat(5000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
   ];
   for (const [body, status, code, path] of cases) {
     const res = await call(url, '/v1/sync', { method: 'POST', token, body });
@@ -197,7 +197,7 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
   const unknown = await call(url, '/v1/nothing', { method: 'POST', body: {} });
   assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'NOT_FOUND']);
   // Nothing was stored for the member.
-  const ok = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] } });
+  const ok = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [] } });
   assert.equal(ok.json.server_version, 0);
 });
 
@@ -205,7 +205,7 @@ test('rate limits answer 429 with Retry-After', async (t) => {
   const { url, child } = await startServer(['--dev', '--rate-per-minute', '1']);
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u3' } })).json.token;
-  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] };
+  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [] };
   const statuses = [];
   let limited;
   for (let i = 0; i < 12; i++) {
@@ -240,7 +240,7 @@ test('logout ends a session at once', async (t) => {
   const { url, child } = await startServer(['--dev']);
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'bye' } })).json.token;
-  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: [] };
+  const body = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [] };
   assert.equal((await call(url, '/v1/sync', { method: 'POST', token, body })).status, 200);
   assert.deepEqual((await call(url, '/v1/session', { method: 'DELETE', token })).json, { ok: true });
   assert.equal((await call(url, '/v1/sync', { method: 'POST', token, body })).status, 401);

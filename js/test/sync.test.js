@@ -71,8 +71,8 @@ test('duplicated and reordered pushes apply every op exactly once', async (t) =>
   const { token } = (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'dup' } })).json;
   const now = Date.now();
   const ops = [1, 2, 3, 4, 5].map((seq) => ({ device: 'd', seq, at: now - (5 - seq) * 60_000, op: { type: 'track', action: 'review' } }));
-  const older = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops: ops.slice(0, 3) };
-  const newer = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [3], ops };
+  const older = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: ops.slice(0, 3) };
+  const newer = { protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops };
   // The newer push overtakes the older one, then the older one arrives twice.
   const first = await call(server.url, '/v1/sync', { method: 'POST', token, body: newer });
   assert.deepEqual(first.json.acked, [1, 2, 3, 4, 5]);
@@ -388,8 +388,8 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
   writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
   const server = await startServer(['--dev', '--config', join(dir, 'rules.json')]);
   t.after(() => server.child.kill());
-  const config = (await call(server.url, '/v1/config?rules_formats=2')).json;
-  assert.equal(config.rules_format, 2);
+  const config = (await call(server.url, '/v1/config?rules_formats=3')).json;
+  assert.equal(config.rules_format, 3);
   assert.equal(typeof config.rules, 'string');
   assert.equal((await call(server.url, '/v1/config?rules_formats=7')).json.rules, null, 'none it writes: no rules, keys still');
 
@@ -410,7 +410,7 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
       const res = await zailai.fetchTransport().request(req);
       if (!req.url.includes('/v1/config')) return res;
       const body = JSON.parse(res.text);
-      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 3 }) };
+      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 4 }) };
     },
   };
   const own = zailai.memoryStorage();

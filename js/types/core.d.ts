@@ -196,6 +196,8 @@ export interface Config {
     kinds: { id: string; name: LocalText; weight: number }[];
     grants: { action: string; chance_percent: number }[];
     daily_limit: number; reward: Reward;
+    /** Pity count (保底): a lacking kind after `pity − 1` chances in a row without one. */
+    pity?: number;
   }[];
   /** Lotteries decided by the server from a committed seed (docs/lottery.md). */
   lotteries?: {
@@ -236,10 +238,10 @@ export type OpBody =
   | { type: 'hold_points'; order: string; points: number; until: EpochMs }
   | { type: 'release_hold'; order: string }
   | { type: 'buy_membership'; plan: string }
-  | { type: 'grant'; points: number; reason: string }
-  | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
   /** Takes a membership back (a refund, a chargeback): at once, or from the business day `from`. */
   | { type: 'revoke_membership'; plan: string; from?: DateString }
+  | { type: 'grant'; points: number; reason: string }
+  | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
 
 export interface Op {
   device: string;
@@ -287,7 +289,7 @@ export type Event =
   | { type: 'campaign_joined'; campaign: string; date: DateString }
   | { type: 'member_returned'; date: DateString; awayDays: number }
   | { type: 'coupon_granted'; coupon: string; source: string }
-  | { type: 'card_granted'; set: string; kind: string; held: number }
+  | { type: 'card_granted'; set: string; kind: string; held: number; pity?: boolean }
   | { type: 'cards_exchanged'; set: string }
   | { type: 'draw_entered'; lottery: string; cost: number }
   | { type: 'draw_settled'; lottery: string; prize?: string }
@@ -304,9 +306,9 @@ export type Event =
   | { type: 'hold_released'; order: string; points: number; expired: boolean }
   | { type: 'membership_started'; plan: string; tier: string; until: DateString }
   | { type: 'membership_ended'; plan: string }
+  | { type: 'membership_revoked'; plan: string; from: DateString }
   | { type: 'tier_changed'; from: string; to: string; reason: TierReason }
   | { type: 'service_used'; left: number };
-  | { type: 'membership_revoked'; plan: string; from: DateString }
 
 // ---- views -------------------------------------------------------------------------------
 

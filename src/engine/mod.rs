@@ -14,7 +14,7 @@ mod tasks;
 pub(crate) mod tiers;
 
 pub use archive::{COUPON_KEEP_DAYS, MAX_ORDERS, ORDER_KEEP_DAYS};
-pub use cards::roll as card_roll;
+pub use cards::{pity_due as card_pity, roll as card_roll};
 pub use checkin::{current_streak, streak_ending};
 pub(crate) use checkin::{makeup_refusal, milestone_at};
 pub use commerce::MAX_HOLDS;
