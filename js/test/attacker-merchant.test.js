@@ -93,6 +93,9 @@ test('merchant audit lines name the member, the order and the amounts, and an id
   const [refused] = await stderrLines(srv.stderr, (l) => l.includes('status=422'), 1);
   assert.match(refused, / member=m-audit order="B-1\\u\{a\}zailai audit: at=0 peer=1\.2\.3\.4 admin GET \/v1\/admin\/x bearer=given status=200" amount_cents=0 points=0$/);
   assert.equal(srv.stderr().split('\n').filter((l) => l.includes('peer=1.2.3.4')).length, 1, 'no forged line of its own');
+  await call(srv.url, '/v1/merchant/quote?user=m-audit&amount_cents=5000', { token: srv.merchant });
+  const [quote] = await stderrLines(srv.stderr, (l) => l.includes('/v1/merchant/quote'), 1);
+  assert.match(quote, / merchant GET \/v1\/merchant\/quote bearer=given status=200 member=m-audit amount_cents=5000$/);
   const revoke = await merchant(srv, 'memberships/revoke', { user: 'm-audit', purchase: 'P-2', plan: 'yearly', from: '2030-01-01' });
   assert.equal(revoke.status, 422);
   const [revoked] = await stderrLines(srv.stderr, (l) => l.includes('/v1/merchant/memberships/revoke'), 1);

@@ -1,8 +1,8 @@
 //! The merchant API (`docs/merchant.md`): the merchant's backend, after its own payment
 //! notification, records what money did: points held for an unpaid order, the paid order,
-//! refunds and cancellations, memberships bought. Each call is one op of `~merchant`,
-//! applied by the engine in one transaction with the member's state and the call's key, so a
-//! retried call applies once; the member's phone sees it at its next sync.
+//! refunds and cancellations, memberships bought and taken back. Each call is one op of
+//! `~merchant`, applied by the engine in one transaction with the member's state and the
+//! call's key, so a retried call applies once; the member's phone sees it at its next sync.
 //!
 //! Credential: a bearer token of its own (`--merchant-token`), compared by hash. Chosen over
 //! signed requests because every call is idempotent by its key (a replayed request changes
@@ -529,8 +529,23 @@ async fn quote(
     State(app): State<Arc<App>>,
     _: Merchant,
     RawQuery(query): RawQuery,
-) -> Result<Json<zailai::view::CheckoutQuote>, ApiError> {
+) -> Result<Response, ApiError> {
     let q: QuoteQuery = super::request::typed_query(query.as_deref())?;
+    let note = AuditNote(format!(
+        "member={} amount_cents={}",
+        audit_value(&q.user),
+        q.amount_cents
+    ));
+    let mut res = quoted(&app, &q)
+        .await
+        .map_or_else(IntoResponse::into_response, |quote| {
+            Json(quote).into_response()
+        });
+    res.extensions_mut().insert(note);
+    Ok(res)
+}
+
+async fn quoted(app: &App, q: &QuoteQuery) -> Result<zailai::view::CheckoutQuote, ApiError> {
     let record = app
         .store
         .load(&q.user)
@@ -543,7 +558,6 @@ async fn quote(
                 format!("no member `{}`", q.user),
             )
         })?;
-    let quote = zailai::view::checkout_quote(&record.state, &app.config, now_ms(), q.amount_cents)
-        .map_err(|e| ApiError::bad_request(e.code.as_str(), "amount_cents", e.detail))?;
-    Ok(Json(quote))
+    zailai::view::checkout_quote(&record.state, &app.config, now_ms(), q.amount_cents)
+        .map_err(|e| ApiError::bad_request(e.code.as_str(), "amount_cents", e.detail))
 }
