@@ -143,6 +143,7 @@ fn is_one(v: &u32) -> bool {
 
 impl Op {
     /// Parses one op from JSON, strictly (unknown fields are errors).
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<Op, RuleError> {
         let value: Value = crate::json::parse(json)
             .map_err(|e| RuleError::new(ErrorCode::OpInvalid, e.to_string()))?;
@@ -150,6 +151,7 @@ impl Op {
     }
 
     /// Reads an op from a JSON value; problems name their path under `path`.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_value(value: &Value, path: &str) -> Result<Op, RuleError> {
         let op = read_op(value, path).map_err(|i| {
             let detail = if i.path.is_empty() {
@@ -173,6 +175,7 @@ impl Op {
     }
 
     /// Checks what the types cannot: non-empty ids, seq from 1.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn check_shape(&self) -> Result<(), RuleError> {
         let bad = |what: &str| Err(RuleError::new(ErrorCode::OpInvalid, what.to_owned()));
         if self.device.is_empty() || self.device.len() > MAX_DEVICE_LEN {
@@ -242,6 +245,7 @@ impl OpLog {
 
     /// Decodes a stored log; another version is `OP_LOG_VERSION_UNSUPPORTED`, anything
     /// malformed (including one bad op) is `OP_INVALID`, naming the op's index.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<OpLog, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::OpInvalid, detail);
         let value: Value = crate::json::parse(json).map_err(|e| invalid(e.to_string()))?;
@@ -301,6 +305,9 @@ const OP_TYPES: [&str; 18] = [
     "revoke_membership",
 ];
 
+/// The JSON op reader is cold in the wasm module (pending logs are binary since
+/// `zailai-ops/2`; JSON ops come from tests, tools and old logs): built for size.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn read_op(v: &Value, path: &str) -> Res<Op> {
     let mut o = Obj::new(v, path)?;
     let op = Op {
@@ -313,6 +320,7 @@ fn read_op(v: &Value, path: &str) -> Res<Op> {
     Ok(op)
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
     let mut o = Obj::new(v, path)?;
     let kind = match o.variant("type", &OP_TYPES)? {
@@ -390,6 +398,7 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
 }
 
 /// A business date, `YYYY-MM-DD`.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn read_date(v: &Value, path: &str) -> Res<Date> {
     let text = json::string(v, path)?;
     Date::parse(&text).ok_or_else(|| {

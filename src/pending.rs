@@ -103,6 +103,8 @@ fn op_from_line(line: &str) -> Result<Op, RuleError> {
 /// An op: `device` string, `seq` u32, `at` i64, then the kind's index (the order of
 /// `OpKind`) and its fields in order.
 impl Encode for Op {
+    // Once per recorded op, and a log read once at open: built for size.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn encode(&self, out: &mut Vec<u8>) {
         self.device.encode(out);
         self.seq.encode(out);
@@ -208,6 +210,7 @@ impl Encode for Op {
 }
 
 impl Decode for Op {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn decode(r: &mut Reader) -> Res<Op> {
         let device = String::decode(r)?;
         let seq = u32::decode(r)?;

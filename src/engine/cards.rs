@@ -22,6 +22,7 @@ fn open(st: &State, cx: &Ctx, set: &CardSet) -> bool {
 
 /// The kind (index) chance `n` gives, or `None` when it gives nothing. Not inlined: one copy
 /// of the hashing in the wasm module, not one per task counter.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
 pub fn roll(set: &CardSet, user: &str, n: u32, chance_percent: u8) -> Option<usize> {
     let mut h = Hash::new();
@@ -48,7 +49,9 @@ pub fn roll(set: &CardSet, user: &str, n: u32, chance_percent: u8) -> Option<usi
     })
 }
 
-/// A counted `action` happened: one chance per set that grants cards for it.
+/// A counted `action` happened: one chance per set that grants cards for it. Built for
+/// size: it runs once per counted action, and only while a set's campaign runs.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
 pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
     let cfg = cx.cfg;
@@ -116,6 +119,7 @@ fn lacks(holding: &CardHolding, id: &str) -> bool {
 /// a row that brought no kind the member lacks, the rarest kind they lack (the first of the
 /// set's order among equally rare ones). `None` when no pity is set, it is not due yet, or
 /// the member lacks nothing.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn pity_due(set: &CardSet, holding: &CardHolding) -> Option<usize> {
     if set.pity == 0 || holding.dry < set.pity - 1 {
         return None;
@@ -130,6 +134,7 @@ pub fn pity_due(set: &CardSet, holding: &CardHolding) -> Option<usize> {
 
 /// Hands in one card of every kind for the set's reward. Allowed after the campaign too, so
 /// a set completed on its last day is never lost.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn exchange(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
     let set =
         cx.cfg.cards.iter().find(|s| s.id == id).ok_or_else(|| {
