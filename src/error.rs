@@ -88,6 +88,9 @@ pub enum ErrorCode {
     LotteryNotRevealed,
     /// A lottery record whose seed or results do not check out.
     LotteryMismatch,
+    /// A revoke of a membership the member does not have running (never bought, another
+    /// plan, ended or revoked already).
+    NoMembership,
 }
 
 impl ErrorCode {
@@ -145,6 +148,7 @@ impl ErrorCode {
             ErrorCode::HoldExceeded => "HOLD_EXCEEDED",
             ErrorCode::RefundTooLarge => "REFUND_TOO_LARGE",
             ErrorCode::HoldLimit => "HOLD_LIMIT",
+            ErrorCode::NoMembership => "NO_MEMBERSHIP",
         }
     }
 }
@@ -202,6 +206,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::HoldExceeded,
     ErrorCode::RefundTooLarge,
     ErrorCode::HoldLimit,
+    ErrorCode::NoMembership,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

@@ -82,6 +82,9 @@ pub enum Event {
         kind: String,
         /// Cards of that kind now held.
         held: u16,
+        /// Given by the pity count (保底), not by the chance's roll.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        pity: bool,
     },
     /// A full set was handed in for the set's reward.
     CardsExchanged {
@@ -156,6 +159,12 @@ pub enum Event {
     MembershipEnded {
         plan: String,
     },
+    /// The merchant took a membership back (a refund, a chargeback): its paid tier no longer
+    /// counts from business day `from` (the op's own day when it ends at once).
+    MembershipRevoked {
+        plan: String,
+        from: Date,
+    },
     TierChanged {
         from: String,
         to: String,
@@ -183,6 +192,8 @@ pub enum TierReason {
     Downgrade,
     /// A refund or cancellation took away what earned the tier.
     Refund,
+    /// The merchant revoked the paid membership that gave the tier.
+    Revoked,
 }
 
 /// Points a debit took from one lot (identified by the business day it was earned).

@@ -32,7 +32,7 @@ pub mod view;
 pub use config::{Config, ConfigError, ConfigIssue};
 pub use day::{BusinessClock, Date, Day};
 pub use engine::{
-    apply, card_roll, current_streak, is_known_action, is_tracked_action, streak_ending,
+    apply, card_pity, card_roll, current_streak, is_known_action, is_tracked_action, streak_ending,
     COUPON_KEEP_DAYS, MAX_DEVICES, MAX_HOLDS, MAX_ORDERS, MAX_SEQ_JUMP, ORDER_KEEP_DAYS,
 };
 pub use error::{ErrorCode, RuleError};

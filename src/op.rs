@@ -69,6 +69,14 @@ pub enum OpKind {
     CancelOrder { order: String },
     /// A paid membership plan was bought. Server-written.
     BuyMembership { plan: String },
+    /// A membership of `plan` taken back (a refund, a chargeback): its paid tier ends at once,
+    /// or from business day `from` when that is later (a renewal refunded before it starts).
+    /// Server-written.
+    RevokeMembership {
+        plan: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<Date>,
+    },
     /// One free service of the tier's monthly allowance was used.
     UseService {},
     /// Points granted by an operator (not counted against caps).
@@ -130,6 +138,7 @@ impl OpKind {
                 | OpKind::Order { .. }
                 | OpKind::CancelOrder { .. }
                 | OpKind::BuyMembership { .. }
+                | OpKind::RevokeMembership { .. }
                 | OpKind::HoldPoints { .. }
                 | OpKind::ReleaseHold { .. }
                 | OpKind::RefundOrder { .. }
@@ -151,6 +160,7 @@ fn is_one(v: &u32) -> bool {
 
 impl Op {
     /// Parses one op from JSON, strictly (unknown fields are errors).
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<Op, RuleError> {
         let value: Value = crate::json::parse(json)
             .map_err(|e| RuleError::new(ErrorCode::OpInvalid, e.to_string()))?;
@@ -158,6 +168,7 @@ impl Op {
     }
 
     /// Reads an op from a JSON value; problems name their path under `path`.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_value(value: &Value, path: &str) -> Result<Op, RuleError> {
         let op = read_op(value, path).map_err(|i| {
             let detail = if i.path.is_empty() {
@@ -181,6 +192,7 @@ impl Op {
     }
 
     /// Checks what the types cannot: non-empty ids, seq from 1.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn check_shape(&self) -> Result<(), RuleError> {
         let bad = |what: &str| Err(RuleError::new(ErrorCode::OpInvalid, what.to_owned()));
         if !device_id_ok(&self.device) {
@@ -209,7 +221,11 @@ impl Op {
             OpKind::HoldPoints { until, .. } if *until <= self.at || *until >= MAX_AT => {
                 bad("op.until: must be after `at` and before 9999-01-01")
             }
-            OpKind::BuyMembership { plan } if !id_ok(plan) => bad("op.plan: must be 1–128 bytes"),
+            OpKind::BuyMembership { plan } | OpKind::RevokeMembership { plan, .. }
+                if !id_ok(plan) =>
+            {
+                bad("op.plan: must be 1–128 bytes")
+            }
             OpKind::Grant { reason, .. } if reason.len() > 256 => {
                 bad("op.reason: at most 256 bytes")
             }
@@ -246,6 +262,7 @@ impl OpLog {
 
     /// Decodes a stored log; another version is `OP_LOG_VERSION_UNSUPPORTED`, anything
     /// malformed (including one bad op) is `OP_INVALID`, naming the op's index.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn from_json(json: &str) -> Result<OpLog, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::OpInvalid, detail);
         let value: Value = crate::json::parse(json).map_err(|e| invalid(e.to_string()))?;
@@ -284,7 +301,7 @@ impl OpLog {
 }
 
 const U32: u64 = u32::MAX as u64;
-const OP_TYPES: [&str; 17] = [
+const OP_TYPES: [&str; 18] = [
     "check_in",
     "make_up",
     "track",
@@ -302,8 +319,12 @@ const OP_TYPES: [&str; 17] = [
     "hold_points",
     "release_hold",
     "refund_order",
+    "revoke_membership",
 ];
 
+/// The JSON op reader is cold in the wasm module (pending logs are binary since
+/// `zailai-ops/2`; JSON ops come from tests, tools and old logs): built for size.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn read_op(v: &Value, path: &str) -> Res<Op> {
     let mut o = Obj::new(v, path)?;
     let op = Op {
@@ -316,20 +337,14 @@ fn read_op(v: &Value, path: &str) -> Res<Op> {
     Ok(op)
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
     let mut o = Obj::new(v, path)?;
     let kind = match o.variant("type", &OP_TYPES)? {
         0 => OpKind::CheckIn {},
-        1 => {
-            let text = o.string("date")?;
-            let date = Date::parse(&text).ok_or_else(|| {
-                json::issue(
-                    &o.at("date"),
-                    format!("`{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
-                )
-            })?;
-            OpKind::MakeUp { date }
-        }
+        1 => OpKind::MakeUp {
+            date: read_date(o.req("date")?, &o.at("date"))?,
+        },
         2 => OpKind::Track {
             action: o.string("action")?,
             count: o.uint_or("count", U32, 1)? as u32,
@@ -378,6 +393,13 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
             amount_cents: o.uint_or("amount_cents", u64::MAX, 0)?,
             points: o.uint_or("points", U32, 0)? as u32,
         },
+        17 => OpKind::RevokeMembership {
+            plan: o.string("plan")?,
+            from: match o.opt("from") {
+                Some(v) => Some(read_date(v, &o.at("from"))?),
+                None => None,
+            },
+        },
         _ => OpKind::SettleDraw {
             lottery: o.string("lottery")?,
             draw_device: o.string("draw_device")?,
@@ -390,4 +412,16 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
     };
     o.finish(&mut Unknown::Deny)?;
     Ok(kind)
+}
+
+/// A business date, `YYYY-MM-DD`.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+fn read_date(v: &Value, path: &str) -> Res<Date> {
+    let text = json::string(v, path)?;
+    Date::parse(&text).ok_or_else(|| {
+        json::issue(
+            path,
+            format!("`{text}` is not a date: expected YYYY-MM-DD between 1970 and 9999"),
+        )
+    })
 }

@@ -103,6 +103,8 @@ fn op_from_line(line: &str) -> Result<Op, RuleError> {
 /// An op: `device` string, `seq` u32, `at` i64, then the kind's index (the order of
 /// `OpKind`) and its fields in order.
 impl Encode for Op {
+    // Once per recorded op, and a log read once at open: built for size.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn encode(&self, out: &mut Vec<u8>) {
         self.device.encode(out);
         self.seq.encode(out);
@@ -198,11 +200,17 @@ impl Encode for Op {
                 amount_cents.encode(out);
                 points.encode(out);
             }
+            OpKind::RevokeMembership { plan, from } => {
+                out.push(17);
+                plan.encode(out);
+                from.encode(out);
+            }
         }
     }
 }
 
 impl Decode for Op {
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     fn decode(r: &mut Reader) -> Res<Op> {
         let device = String::decode(r)?;
         let seq = u32::decode(r)?;
@@ -252,6 +260,10 @@ impl Decode for Op {
                 order: s(r)?,
                 amount_cents: u64::decode(r)?,
                 points: u32::decode(r)?,
+            },
+            17 => OpKind::RevokeMembership {
+                plan: s(r)?,
+                from: Decode::decode(r)?,
             },
             i => return Err(Error(format!("{i} is not an op type"))),
         };
@@ -323,6 +335,14 @@ mod tests {
                 amount_cents: u64::MAX,
                 points: 0,
             },
+            OpKind::RevokeMembership {
+                plan: s("yearly"),
+                from: None,
+            },
+            OpKind::RevokeMembership {
+                plan: s("monthly"),
+                from: Some(Date::new(2027, 1, 31).unwrap()),
+            },
         ];
         let ops: Vec<Op> = kinds
             .into_iter()
@@ -384,7 +404,7 @@ mod tests {
         assert_eq!(read.damaged.len(), 1);
         assert!(read.damaged[0].error.detail.contains("device"));
         let mut unknown = bytes.clone();
-        *unknown.last_mut().unwrap() = 17;
+        *unknown.last_mut().unwrap() = 99;
         let line = base64::encode(&unknown);
         let read = read_pending(&format!("{PENDING_HEADER}\n{line}")).unwrap();
         assert!(read.damaged[0].error.detail.contains("op type"));

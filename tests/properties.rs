@@ -42,6 +42,7 @@ fn kind() -> impl Strategy<Value = OpKind> {
         1 => (order.clone(), 0u64..80_000, 0u32..500).prop_map(|(o, amount_cents, points)| OpKind::Order { order: o.into(), amount_cents, points }),
         1 => order.prop_map(|o| OpKind::CancelOrder { order: o.into() }),
         1 => prop::sample::select(vec!["monthly", "yearly", "nope"]).prop_map(|p| OpKind::BuyMembership { plan: p.into() }),
+        1 => (prop::sample::select(vec!["monthly", "yearly", "nope"]), prop::option::of(-3i32..40)).prop_map(|(p, from)| OpKind::RevokeMembership { plan: p.into(), from: from.map(Date::from_day) }), // re-dated below
         1 => Just(OpKind::UseService {}),
         1 => (0u32..300).prop_map(|points| OpKind::Grant { points, reason: "ops".into() }),
         1 => (prop::sample::select(vec!["A", "B", "C"]), 0u32..400, 1i64..3 * 24 * HOUR).prop_map(|(o, points, ms)| OpKind::HoldPoints { order: o.into(), points, until: ms }), // `until` made absolute below
@@ -70,6 +71,12 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
                 }
                 if let OpKind::HoldPoints { until, .. } = &mut op {
                     *until += t;
+                }
+                if let OpKind::RevokeMembership {
+                    from: Some(from), ..
+                } = &mut op
+                {
+                    *from = Date::from_day(cfg.clock().day_of(t) + from.to_day());
                 }
                 Op {
                     device: if dev == 2 {

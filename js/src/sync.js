@@ -7,7 +7,7 @@ import { ensureRegistered, forgetRegistration } from './device.js';
 
 const MAX_OPS_PER_PUSH = 500;
 /** The binary rule format this build reads (`docs/binary.md`, "Rules"). */
-const RULES_FORMAT = 2;
+const RULES_FORMAT = 3;
 
 /** The midpoint of a request is the best local guess of when the server read its clock. */
 function learnClock(c, serverTime, sentAt, receivedAt) {

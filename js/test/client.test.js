@@ -158,7 +158,7 @@ test('pinned rules come in the binary form the CLI prints; bad ones are coded Er
   const encoded = encodeRules(cfg);
   const bytes = Buffer.from(encoded, 'base64');
   const newer = Buffer.from(bytes);
-  newer[0] = 3;
+  newer[0] = bytes[0] + 1;
   await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: newer.toString('base64') }), (e) => e.code === 'CONFIG_TOO_NEW' && e.path === 'format');
   await assert.rejects(zailai.createClient({ storage: zailai.memoryStorage(), config: bytes.subarray(0, bytes.length - 3).toString('base64') }), (e) => e.code === 'CONFIG_INVALID');
   // The CLI refuses an invalid rule file with every problem's path, before any phone sees it.

@@ -451,8 +451,8 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
   writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
   const server = await startServer(['--dev', '--config', join(dir, 'rules.json')]);
   t.after(() => server.child.kill());
-  const config = (await call(server.url, '/v1/config?rules_formats=2')).json;
-  assert.equal(config.rules_format, 2);
+  const config = (await call(server.url, '/v1/config?rules_formats=3')).json;
+  assert.equal(config.rules_format, 3);
   assert.equal(typeof config.rules, 'string');
   assert.equal((await call(server.url, '/v1/config?rules_formats=7')).json.rules, null, 'none it writes: no rules, keys still');
 
@@ -473,7 +473,7 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
       const res = await zailai.fetchTransport().request(req);
       if (!req.url.includes('/v1/config')) return res;
       const body = JSON.parse(res.text);
-      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 3 }) };
+      return { ...res, text: JSON.stringify({ ...body, rules: null, rules_format: 4 }) };
     },
   };
   const own = zailai.memoryStorage();

@@ -166,6 +166,9 @@ async function serverWritten(zailai, config, now) {
   apply('~merchant', now - DAY + 9, { type: 'release_hold', order: 'A-2' });
   apply('~merchant', now - DAY + 10, { type: 'buy_membership', plan: 'monthly' });
   apply('phone', now - DAY + 11, { type: 'use_service' });
+  // The merchant takes back the month from its 6th day on; it ends then as a shorter term.
+  const sixthDay = new Date(now - DAY + 8 * 3600_000 + 5 * DAY).toISOString().slice(0, 10);
+  apply('~merchant', now - DAY + 11, { type: 'revoke_membership', plan: 'monthly', from: sixthDay });
   apply('phone', now - DAY + 12, { type: 'track', action: 'share' });
   apply('phone', now - DAY + 13, { type: 'exchange_cards', set: oneKind.cards[0].id });
   // Months away: the membership ends, points expire, the member comes back.

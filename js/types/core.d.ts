@@ -31,7 +31,7 @@ export type RuleErrorCode =
   | 'SNAPSHOT_OTHER_USER' | 'UNKNOWN_CARD_SET' | 'NOT_ALLOWED' | 'DEVICE_LIMIT' | 'CARDS_INCOMPLETE'
   | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED' | 'DRAW_NOT_PENDING' | 'UNKNOWN_PRIZE'
   | 'LOTTERY_INVALID' | 'LOTTERY_NOT_REVEALED' | 'LOTTERY_MISMATCH' | 'UNKNOWN_HOLD' | 'HOLD_EXCEEDED'
-  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT';
+  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT' | 'NO_MEMBERSHIP';
 
 /** Raised by the package itself: arguments, rule files, storage, loading, the network. */
 export type ClientErrorCode =
@@ -46,6 +46,7 @@ export type ServerErrorCode =
   | 'RATE_LIMITED' | 'REQUEST_TIMEOUT' | 'USER_BLOCKED' | 'UPSTREAM_UNAVAILABLE' | 'DEV_LOGIN_DISABLED'
   | 'IDEMPOTENCY_CONFLICT' | 'UNKNOWN_MEMBER' | 'ADMIN_DISABLED' | 'MERCHANT_DISABLED'
   | 'DEVICE_NOT_REGISTERED' | 'DEVICE_OTHER_MEMBER'
+  | 'ORDER_OF_ANOTHER_MEMBER'
   | `HTTP_${number}`;
 
 export type ZailaiErrorCode = RuleErrorCode | ClientErrorCode | ServerErrorCode;
@@ -196,6 +197,8 @@ export interface Config {
     kinds: { id: string; name: LocalText; weight: number }[];
     grants: { action: string; chance_percent: number }[];
     daily_limit: number; reward: Reward;
+    /** Pity count (保底): a lacking kind after `pity − 1` chances in a row without one. */
+    pity?: number;
   }[];
   /** Lotteries decided by the server from a committed seed (docs/lottery.md). */
   lotteries?: {
@@ -236,6 +239,8 @@ export type OpBody =
   | { type: 'hold_points'; order: string; points: number; until: EpochMs }
   | { type: 'release_hold'; order: string }
   | { type: 'buy_membership'; plan: string }
+  /** Takes a membership back (a refund, a chargeback): at once, or from the business day `from`. */
+  | { type: 'revoke_membership'; plan: string; from?: DateString }
   | { type: 'grant'; points: number; reason: string }
   | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
 
@@ -251,7 +256,7 @@ export interface LotTake {
   amount: number;
 }
 
-export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade' | 'refund';
+export type TierReason = 'upgrade' | 'boost' | 'paid' | 'paid_ended' | 'downgrade' | 'refund' | 'revoked';
 
 /** A reward as views and events carry it (the rule file's `Reward`, in camelCase). */
 export interface RewardView {
@@ -285,7 +290,7 @@ export type Event =
   | { type: 'campaign_joined'; campaign: string; date: DateString }
   | { type: 'member_returned'; date: DateString; awayDays: number }
   | { type: 'coupon_granted'; coupon: string; source: string }
-  | { type: 'card_granted'; set: string; kind: string; held: number }
+  | { type: 'card_granted'; set: string; kind: string; held: number; pity?: boolean }
   | { type: 'cards_exchanged'; set: string }
   | { type: 'draw_entered'; lottery: string; cost: number }
   | { type: 'draw_settled'; lottery: string; prize?: string }
@@ -302,6 +307,7 @@ export type Event =
   | { type: 'hold_released'; order: string; points: number; expired: boolean }
   | { type: 'membership_started'; plan: string; tier: string; until: DateString }
   | { type: 'membership_ended'; plan: string }
+  | { type: 'membership_revoked'; plan: string; from: DateString }
   | { type: 'tier_changed'; from: string; to: string; reason: TierReason }
   | { type: 'service_used'; left: number };
 

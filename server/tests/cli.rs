@@ -296,7 +296,7 @@ fn rules_encode_then_show_round_trips_and_refuses_bad_input() {
     assert!(out.is_empty(), "nothing printed for a bad file: {out}");
     assert!(err.contains("points.daily_cap"), "{err}");
 
-    let (code, _, err) = zailai_stdin(&["rules", "show"], "AgID");
+    let (code, _, err) = zailai_stdin(&["rules", "show"], "AwID");
     assert_eq!(code, 2);
     assert!(
         err.contains("CONFIG_INVALID") && err.contains("unreadable"),

@@ -392,7 +392,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
             protocol: PROTOCOL,
             device: dev.id.clone(),
             base_version: 0,
-            snapshot_formats: vec![3],
+            snapshot_formats: vec![4],
             ops: Vec::new(),
             invited_by: None,
         };

@@ -176,7 +176,7 @@ pub async fn conformance(store: Arc<impl Store>) {
 
     // A real sync: state, processed seqs and the op log commit together.
     let push = Push::from_json(
-        &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [3], "ops": [
+        &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [4], "ops": [
             {"device": "phone", "seq": 1, "at": T0, "op": {"type": "check_in"}},
             {"device": "phone", "seq": 2, "at": T0 + 1000, "op": {"type": "check_in"}}
         ]})
@@ -248,6 +248,7 @@ pub async fn conformance(store: Arc<impl Store>) {
     );
 
     once_conformance(store.clone()).await;
+    orders_conformance(store.clone()).await;
 
     // Invite codes: the first stored wins; a code another member has is refused (None).
     assert_eq!(
@@ -393,7 +394,7 @@ async fn once_conformance(store: Arc<impl Store>) {
         let store = store.clone();
         async move {
             store
-                .once(key, request, user, T0, move |r: &mut Record| {
+                .once(key, request, user, None, T0, move |r: &mut Record| {
                     if fail {
                         return Err("refused");
                     }
@@ -449,6 +450,90 @@ async fn once_conformance(store: Arc<impl Store>) {
         store.load("u1").await.unwrap().unwrap().server_version,
         start + 2
     );
+}
+
+/// An order id belongs to the member of its first call for good: a call naming it for
+/// another member is refused and writes nothing; a refused call binds nothing; racing calls
+/// for two members bind it to one of them.
+async fn orders_conformance(store: Arc<impl Store>) {
+    for user in ["oa", "ob"] {
+        bump(&*store, user, vec![]).await.unwrap().unwrap();
+    }
+    let call = |key: String, user: &'static str, order: &'static str, fail: bool| {
+        let store = store.clone();
+        async move {
+            store
+                .once(&key, "r", user, Some(order), T0, move |r: &mut Record| {
+                    if fail {
+                        return Err("refused");
+                    }
+                    r.server_version += 1;
+                    Ok((format!("{user} v{}", r.server_version), vec![]))
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let version = |user: &'static str| {
+        let store = store.clone();
+        async move { store.load(user).await.unwrap().unwrap().server_version }
+    };
+    // A refused call binds nothing: the id is still free for the other member.
+    assert_eq!(
+        call("hold:X-0".into(), "oa", "X-0", true).await,
+        Once::Refused("refused")
+    );
+    assert!(matches!(
+        call("order:X-0".into(), "ob", "X-0", false).await,
+        Once::Done(_)
+    ));
+    // Held for oa, then ordered (another key) for ob: refused, nothing written.
+    assert!(matches!(
+        call("hold:X-1".into(), "oa", "X-1", false).await,
+        Once::Done(_)
+    ));
+    let ob = version("ob").await;
+    assert_eq!(
+        call("order:X-1".into(), "ob", "X-1", false).await,
+        Once::OrderOfAnotherMember
+    );
+    assert_eq!(version("ob").await, ob);
+    // The refusal kept no key: the same key for the right member still works.
+    assert!(matches!(
+        call("order:X-1".into(), "oa", "X-1", false).await,
+        Once::Done(_)
+    ));
+    assert_eq!(
+        call("refund:X-0".into(), "oa", "X-0", false).await,
+        Once::OrderOfAnotherMember
+    );
+    // Calls without an order id are not bound to anything.
+    let free = store
+        .once("free", "r", "ob", None, T0, |_: &mut Record| {
+            Ok::<_, ()>(("ok".to_owned(), vec![]))
+        })
+        .await
+        .unwrap();
+    assert_eq!(free, Once::Done("ok".into()));
+    // Two members racing for one new id (different keys): exactly one gets it.
+    let racing: Vec<_> = (0..6)
+        .map(|i| {
+            let user = if i % 2 == 0 { "oa" } else { "ob" };
+            tokio::spawn(call(format!("race:{i}"), user, "X-2", false))
+        })
+        .collect();
+    let mut owners = std::collections::BTreeSet::new();
+    let mut refused = 0;
+    for t in racing {
+        match t.await.unwrap() {
+            Once::Done(text) => {
+                owners.insert(text.split(' ').next().unwrap().to_owned());
+            }
+            Once::OrderOfAnotherMember => refused += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((owners.len(), refused), (1, 3), "{owners:?}");
 }
 
 fn entry(member: &str, seq: u32) -> DrawEntry {
@@ -593,7 +678,7 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3, 4, 5]
+        [1, 2, 3, 4, 5, 6]
     );
     conformance(Arc::new(store)).await;
 }
@@ -614,6 +699,43 @@ async fn postgres_reports_an_unreachable_server() {
     );
 }
 
+/// Migration 6 binds the order ids of the merchant calls made before it to their members
+/// (the first call naming an id wins), so an old hold cannot be ordered for someone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
+    let path = temp_db("migrate-orders");
+    let store = Sqlite::open(&path, rules()).unwrap();
+    for user in ["oa", "ob"] {
+        bump(&store, user, vec![]).await.unwrap().unwrap();
+    }
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TABLE merchant_orders; DELETE FROM schema_version WHERE version = 6;
+         INSERT INTO merchant_calls VALUES ('hold:H-1', 'oa', '{}', '{}', 1);
+         INSERT INTO merchant_calls VALUES ('order:H-1', 'ob', '{}', '{}', 2);
+         INSERT INTO merchant_calls VALUES ('order:O-1', 'ob', '{}', '{}', 3);
+         INSERT INTO merchant_calls VALUES ('membership:H-2', 'ob', '{}', '{}', 4);",
+    )
+    .unwrap();
+    drop(conn);
+    let store = Sqlite::open(&path, rules()).unwrap();
+    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6]);
+    let store = &store;
+    let call = |user: &'static str, order: &'static str| async move {
+        let key = format!("new:{user}:{order}");
+        let ok = |_: &mut Record| Ok::<_, ()>((String::new(), vec![]));
+        store
+            .once(&key, "r", user, Some(order), T0, ok)
+            .await
+            .unwrap()
+    };
+    assert_eq!(call("ob", "H-1").await, Once::OrderOfAnotherMember);
+    assert_eq!(call("oa", "O-1").await, Once::OrderOfAnotherMember);
+    assert_eq!(call("oa", "H-1").await, Once::Done(String::new()));
+    assert_eq!(call("oa", "H-2").await, Once::Done(String::new()));
+}
+
 fn versions(path: &std::path::Path) -> Vec<i64> {
     let conn = rusqlite::Connection::open(path).unwrap();
     let mut stmt = conn
@@ -631,7 +753,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -665,7 +787,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3, 4, 5]);
+    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6]);
 
     let newer = versions(&old).last().copied().unwrap_or(0) + 1;
     let conn = rusqlite::Connection::open(&old).unwrap();

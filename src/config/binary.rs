@@ -9,8 +9,8 @@ use crate::day::Date;
 
 /// The layout below. Any change to it (a field added, removed, reordered, retyped) is a new
 /// format: a client lists the formats it reads when it fetches the rules (`docs/sync.md`).
-/// 2 added `witnessed_actions` at the end of `Config`.
-pub const RULES_FORMAT: u8 = 2;
+/// 2 added `witnessed_actions` at the end of `Config`; 3 added `pity` at the end of `CardSet`.
+pub const RULES_FORMAT: u8 = 3;
 
 binary_record! {
     Config {
@@ -40,7 +40,7 @@ binary_record! {
     Task { id kind title action target reward claim }
     CatalogItem { id name cost_points reward }
     Campaign { id name start days checkin_multiplier action_multiplier tiers }
-    CardSet { id name campaign kinds grants daily_limit reward }
+    CardSet { id name campaign kinds grants daily_limit reward pity }
     CardKind { id name weight }
     CardGrant { action chance_percent }
     Lottery { id name campaign cost_points daily_limit total_weight prizes }

@@ -168,6 +168,10 @@ pub struct CardSet {
     /// Most cards one member gets in a business day.
     pub daily_limit: u16,
     pub reward: Reward,
+    /// The pity count (保底): a chance that follows `pity − 1` chances in a row that brought no
+    /// kind the member lacks gives the rarest lacking kind (`engine::cards`). 0: none.
+    #[serde(skip_serializing_if = "is_zero16")]
+    pub pity: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

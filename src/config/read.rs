@@ -352,6 +352,7 @@ fn card_set(v: &Value, path: &str, un: &mut Unknown) -> Res<CardSet> {
             })?,
             daily_limit: o.uint("daily_limit", U16)? as u16,
             reward: reward_field(o, un)?,
+            pity: o.uint_or("pity", U16, 0)? as u16,
         })
     })
 }

@@ -442,6 +442,7 @@ impl Config {
             }
             is.range(&format!("{p}.daily_limit"), set.daily_limit, 1, 100);
             is.reward(&format!("{p}.reward"), &set.reward, tiers);
+            is.range(&format!("{p}.pity"), set.pity, 0, 100);
         }
     }
 
@@ -504,7 +505,7 @@ impl Config {
         ) else {
             return Vec::new();
         };
-        let mut out: Vec<ConfigIssue> = Vec::new();
+        let mut out: Vec<ConfigIssue> = self.uncompletable_sets();
         let mut reported: Vec<Vec<usize>> = Vec::new();
         for week in first - 6..last {
             let hit: Vec<usize> = (0..windows.len())
@@ -526,6 +527,44 @@ impl Config {
                 });
                 reported.push(hit);
             }
+        }
+        out
+    }
+
+    /// Card sets a member who uses every chance may still not complete (RULES.md,
+    /// Campaigns): without a pity count, or with one too large for the campaign's cards. With
+    /// pity p, each kind the member lacks comes within p chances of the last new one, and the
+    /// first card is always new, so (kinds − 1) × p + 1 cards are enough.
+    fn uncompletable_sets(&self) -> Vec<ConfigIssue> {
+        let mut out = Vec::new();
+        for (i, set) in self.cards.iter().enumerate() {
+            let Some(c) = self.campaigns.iter().find(|c| c.id == set.campaign) else {
+                continue;
+            };
+            let cards = u32::from(c.days) * u32::from(set.daily_limit);
+            let kinds = set.kinds.len() as u32;
+            let needed = kinds.saturating_sub(1) * u32::from(set.pity) + 1;
+            let reason = if kinds > 1 && set.pity == 0 {
+                format!(
+                    "no pity count: a member who uses every chance of its {cards} cards may \
+                     still miss a kind"
+                )
+            } else if needed > cards {
+                format!(
+                    "a member may need {needed} cards to complete it ((kinds − 1) × pity + 1), \
+                     its campaign gives at most {cards} ({} days × daily_limit {}): lower pity \
+                     to {} or less",
+                    c.days,
+                    set.daily_limit,
+                    (cards - 1) / kinds.saturating_sub(1).max(1)
+                )
+            } else {
+                continue;
+            };
+            out.push(ConfigIssue {
+                path: format!("cards[{i}].pity"),
+                reason,
+            });
         }
         out
     }

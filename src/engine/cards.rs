@@ -2,14 +2,16 @@
 //! the set's campaign runs for the member. Chance number n of a member decides both whether a
 //! card comes and which, from a hash of (set, member, n): the same on the phone and on the
 //! server, and nothing the member can steer (every chance taken moves n on, whatever it
-//! gave; `daily_limit` bounds how fast anyone can collect).
+//! gave; `daily_limit` bounds how fast anyone can collect). The pity count (保底,
+//! `CardSet::pity`) then guarantees a kind the member lacks after `pity − 1` chances in a row
+//! that brought none, so a member who uses every chance can complete the set (RULES.md).
 
 use super::{campaigns, rewards, tiers, Ctx};
 use crate::config::CardSet;
 use crate::error::{ErrorCode, RuleError};
 use crate::event::Event;
 use crate::lottery::word;
-use crate::state::State;
+use crate::state::{CardHolding, State};
 use ed25519_compact::sha512::Hash;
 
 /// Whether the set's campaign runs for the member at the op's time.
@@ -20,6 +22,7 @@ fn open(st: &State, cx: &Ctx, set: &CardSet) -> bool {
 
 /// The kind (index) chance `n` gives, or `None` when it gives nothing. Not inlined: one copy
 /// of the hashing in the wasm module, not one per task counter.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
 pub fn roll(set: &CardSet, user: &str, n: u32, chance_percent: u8) -> Option<usize> {
     let mut h = Hash::new();
@@ -46,7 +49,9 @@ pub fn roll(set: &CardSet, user: &str, n: u32, chance_percent: u8) -> Option<usi
     })
 }
 
-/// A counted `action` happened: one chance per set that grants cards for it.
+/// A counted `action` happened: one chance per set that grants cards for it. Built for
+/// size: it runs once per counted action, and only while a set's campaign runs.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
 pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
     let cfg = cx.cfg;
@@ -68,7 +73,16 @@ pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
         let holding = st.cards.entry_or_default(set.id.clone());
         let n = holding.chances;
         holding.chances += 1;
-        if let Some(k) = roll(set, &st.user, n, grant.chance_percent) {
+        let pity = pity_due(set, holding);
+        let got = pity.or_else(|| roll(set, &st.user, n, grant.chance_percent));
+        let holding = st.cards.entry_or_default(set.id.clone());
+        let new = got.is_some_and(|k| lacks(holding, &set.kinds[k].id));
+        holding.dry = if new {
+            0
+        } else {
+            holding.dry.saturating_add(1)
+        };
+        if let Some(k) = got {
             *st.days
                 .entry_or_default(cx.day)
                 .rule_counts
@@ -90,13 +104,37 @@ pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
                 set: set.id.clone(),
                 kind: kind.clone(),
                 held: *held,
+                pity: pity.is_some(),
             });
         }
     }
 }
 
+/// Whether the member holds no card of kind `id`.
+fn lacks(holding: &CardHolding, id: &str) -> bool {
+    holding.held.get(id).is_none_or(|&n| n == 0)
+}
+
+/// The kind the pity count (保底) gives this chance, if it is due: after `pity − 1` chances in
+/// a row that brought no kind the member lacks, the rarest kind they lack (the first of the
+/// set's order among equally rare ones). `None` when no pity is set, it is not due yet, or
+/// the member lacks nothing.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+pub fn pity_due(set: &CardSet, holding: &CardHolding) -> Option<usize> {
+    if set.pity == 0 || holding.dry < set.pity - 1 {
+        return None;
+    }
+    set.kinds
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| lacks(holding, &k.id))
+        .min_by_key(|&(i, k)| (k.weight, i))
+        .map(|(i, _)| i)
+}
+
 /// Hands in one card of every kind for the set's reward. Allowed after the campaign too, so
 /// a set completed on its last day is never lost.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn exchange(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
     let set =
         cx.cfg.cards.iter().find(|s| s.id == id).ok_or_else(|| {

@@ -8,12 +8,13 @@ mod commerce;
 pub(crate) mod ledger;
 pub(crate) mod lifecycle;
 mod lottery;
+mod membership;
 mod rewards;
 mod tasks;
 pub(crate) mod tiers;
 
 pub use archive::{COUPON_KEEP_DAYS, MAX_ORDERS, ORDER_KEEP_DAYS};
-pub use cards::roll as card_roll;
+pub use cards::{pity_due as card_pity, roll as card_roll};
 pub use checkin::{current_streak, streak_ending};
 pub(crate) use checkin::{makeup_refusal, milestone_at};
 pub use commerce::MAX_HOLDS;
@@ -290,6 +291,7 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
             points,
         } => commerce::refund(st, cx, order, *amount_cents, *points),
         OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
+        OpKind::RevokeMembership { plan, from } => membership::revoke(st, cx, plan, *from),
         OpKind::UseService {} => commerce::use_service(st, cx),
         OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),
         OpKind::ExchangeCards { set } => cards::exchange(st, cx, set),

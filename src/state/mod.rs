@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// The state format version this build writes and reads.
 /// 2 added `holds`, `month_spent` and the orders' `refunded_cents` and `tier_before` (the
 /// JSON reader still reads 1: those fields were empty or zero then).
-pub const STATE_VERSION: u32 = 2;
+pub const STATE_VERSION: u32 = 3;
 
 /// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
 /// `Deserialize`, binary only, is `binary_reader!` below.
@@ -92,6 +92,9 @@ pub struct CardHolding {
     pub today: u16,
     /// Full sets handed in.
     pub exchanged: u16,
+    /// Chances in a row, the latest last, that brought no kind the member lacked: the pity
+    /// count (`CardSet::pity`) guarantees a lacking kind after `pity − 1` of them.
+    pub dry: u16,
 }
 
 /// One lottery draw: paid at once, decided by the server (`docs/lottery.md`).
@@ -282,8 +285,8 @@ impl State {
     pub fn from_value(value: &crate::json::Value, path: &str) -> Result<State, RuleError> {
         let invalid = |detail: String| RuleError::new(ErrorCode::StateInvalid, detail);
         match value.get("v").and_then(crate::json::Value::as_u64) {
-            // v1 lacks only fields that were empty then: read as if they were.
-            Some(v) if v == u64::from(STATE_VERSION) || v == 1 => {}
+            // v1 and v2 lack only fields that were empty or 0 then: read as if they were.
+            Some(v) if (1..=u64::from(STATE_VERSION)).contains(&v) => {}
             Some(v) => {
                 return Err(RuleError::new(
                     ErrorCode::StateVersionUnsupported,
@@ -405,7 +408,7 @@ binary_reader! {
         orders services_used campaigns returned offers cards draws totals holds month_spent
     }
     Hold { debit until }
-    CardHolding { chances held day today exchanged }
+    CardHolding { chances held day today exchanged dry }
     DrawRecord { lottery device seq day weight settled prize }
     CampaignEntry { joined actions spend_cents }
     CheckinRecord { mark points milestone }

@@ -212,6 +212,7 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                             day: r.int("day", I32.0, I32.1)? as i32,
                             today: r.uint("today", U16)? as u16,
                             exchanged: r.uint("exchanged", U16)? as u16,
+                            dry: r.uint_or("dry", U16, 0)? as u16,
                         })
                     })
                 })?,

@@ -81,11 +81,15 @@ pub async fn credit_first_sync(app: &App, invitee: &str, code: &str) -> Result<(
     let key = format!("invite:{invitee}");
     match app
         .store
-        .once(&key, &inviter, &inviter, now, change)
+        .once(&key, &inviter, &inviter, None, now, change)
         .await?
     {
         Once::Refused(e) => eprintln!("zailai serve: invite of {invitee} not credited: {e}"),
-        Once::Done(_) | Once::Replayed(_) | Once::Conflict | Once::UnknownMember => {}
+        Once::Done(_)
+        | Once::Replayed(_)
+        | Once::Conflict
+        | Once::UnknownMember
+        | Once::OrderOfAnotherMember => {}
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! The merchant API (`docs/merchant.md`): the merchant's backend, after its own payment
 //! notification, records what money did: points held for an unpaid order, the paid order,
-//! refunds and cancellations, memberships bought. Each call is one op of `~merchant`,
-//! applied by the engine in one transaction with the member's state and the call's key, so a
-//! retried call applies once; the member's phone sees it at its next sync.
+//! refunds and cancellations, memberships bought and taken back. Each call is one op of
+//! `~merchant`, applied by the engine in one transaction with the member's state and the
+//! call's key, so a retried call applies once; the member's phone sees it at its next sync.
 //!
 //! Credential: a bearer token of its own (`--merchant-token`), compared by hash. Chosen over
 //! signed requests because every call is idempotent by its key (a replayed request changes
@@ -41,6 +41,10 @@ pub fn routes() -> Router<Arc<App>> {
             "/v1/merchant/memberships",
             post(handle::<MembershipRequest>),
         )
+        .route(
+            "/v1/merchant/memberships/revoke",
+            post(handle::<RevokeRequest>),
+        )
         .route("/v1/merchant/quote", get(quote))
 }
 
@@ -56,6 +60,50 @@ trait Call: Serialize + DeserializeOwned + Send + 'static {
     fn check(&self) -> Result<(), ApiError> {
         Ok(())
     }
+    /// The order id the call is about: it belongs to one member for good (409 otherwise).
+    fn order(&self) -> Option<&str> {
+        None
+    }
+    /// What the audit line says of the call beyond its route: the member and, as
+    /// (name, value), its ids and amounts.
+    fn audited(&self) -> Vec<(&'static str, String)>;
+}
+
+/// The call's member, order and amounts, for the audit line (`routes.rs`), set on the answer
+/// whatever it is once the body was read.
+#[derive(Clone, Debug)]
+pub struct AuditNote(pub String);
+
+impl AuditNote {
+    fn of<T: Call>(call: &T) -> AuditNote {
+        let mut note = format!("member={}", audit_value(call.user()));
+        for (name, value) in call.audited() {
+            note.push_str(&format!(" {name}={}", audit_value(&value)));
+        }
+        AuditNote(note)
+    }
+}
+
+/// A value as the audit line shows it: as it is when it is plain (letters, digits, `-_.:@/+`),
+/// else quoted with every other character escaped, so an id cannot forge a line or a field.
+fn audit_value(v: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.:@/+".contains(c);
+    if !v.is_empty() && v.chars().all(plain) {
+        return v.to_owned();
+    }
+    let mut out = String::from('"');
+    for c in v.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            _ => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// One handler for every call: the merchant's token (`Merchant`), a strict typed body, the
@@ -66,13 +114,23 @@ async fn handle<T: Call>(
     body: Result<String, StringRejection>,
 ) -> Result<Response, ApiError> {
     let r: T = typed(body)?;
+    let note = AuditNote::of(&r);
+    let mut res = checked_call(&app, r)
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
+    res.extensions_mut().insert(note);
+    Ok(res)
+}
+
+async fn checked_call<T: Call>(app: &App, r: T) -> Result<Response, ApiError> {
     for (field, value) in r.ids() {
         id(field, value)?;
     }
     r.check()?;
     let (user, key) = (r.user().to_owned(), r.key());
+    let order = r.order().map(str::to_owned);
     let canonical = serde_json::to_string(&r).map_err(ApiError::internal)?;
-    call(&app, key, canonical, &user, move |at| r.op(at)).await
+    call(app, key, canonical, &user, order, move |at| r.op(at)).await
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -137,6 +195,19 @@ struct MembershipRequest {
     plan: String,
 }
 
+/// `/v1/merchant/memberships/revoke`: the purchase refunded or charged back; its plan's tier
+/// ends at once, or from `from` (a business date) when that is later.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeRequest {
+    user: String,
+    /// The merchant's id of the purchase taken back.
+    purchase: String,
+    plan: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    from: Option<zailai::day::Date>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QuoteQuery {
@@ -178,6 +249,7 @@ async fn call(
     key: String,
     canonical: String,
     user: &str,
+    order: Option<String>,
     kind: impl FnOnce(i64) -> OpKind + Send + 'static,
 ) -> Result<Response, ApiError> {
     let cfg = app.config.clone();
@@ -202,7 +274,7 @@ async fn call(
     };
     let outcome = app
         .store
-        .once(&key, &canonical, user, now, change)
+        .once(&key, &canonical, user, order.as_deref(), now, change)
         .await
         .map_err(ApiError::internal)?;
     let body = |text: String, replayed: bool| {
@@ -230,6 +302,15 @@ async fn call(
             "UNKNOWN_MEMBER",
             format!("no member `{user}`: members exist once their app has synced"),
         )),
+        Once::OrderOfAnotherMember => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "ORDER_OF_ANOTHER_MEMBER",
+            format!(
+                "order `{}` belongs to another member: an order id is one member's, from its \
+                 first hold or order on",
+                order.unwrap_or_default()
+            ),
+        )),
         Once::Refused(e) => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             e.code.as_str(),
@@ -244,6 +325,16 @@ impl Call for HoldRequest {
     }
     fn key(&self) -> String {
         format!("hold:{}", self.order)
+    }
+    fn order(&self) -> Option<&str> {
+        Some(&self.order)
+    }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("order", self.order.clone()),
+            ("points", self.points.to_string()),
+            ("hold_seconds", self.hold_seconds.to_string()),
+        ]
     }
     fn ids(&self) -> Vec<(&'static str, &str)> {
         vec![("user", &self.user), ("order", &self.order)]
@@ -274,6 +365,12 @@ impl Call for ReleaseRequest {
     fn key(&self) -> String {
         format!("release:{}", self.0.order)
     }
+    fn order(&self) -> Option<&str> {
+        Some(&self.0.order)
+    }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        vec![("order", self.0.order.clone())]
+    }
     fn ids(&self) -> Vec<(&'static str, &str)> {
         vec![("user", &self.0.user), ("order", &self.0.order)]
     }
@@ -290,6 +387,16 @@ impl Call for OrderRequest {
     }
     fn key(&self) -> String {
         format!("order:{}", self.order)
+    }
+    fn order(&self) -> Option<&str> {
+        Some(&self.order)
+    }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("order", self.order.clone()),
+            ("amount_cents", self.amount_cents.to_string()),
+            ("points", self.points.to_string()),
+        ]
     }
     fn ids(&self) -> Vec<(&'static str, &str)> {
         vec![("user", &self.user), ("order", &self.order)]
@@ -310,6 +417,17 @@ impl Call for RefundRequest {
     /// The order's length first: ids may hold `:`, and two refunds must never share a key.
     fn key(&self) -> String {
         format!("refund:{}:{}:{}", self.order.len(), self.order, self.refund)
+    }
+    fn order(&self) -> Option<&str> {
+        Some(&self.order)
+    }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("order", self.order.clone()),
+            ("refund", self.refund.clone()),
+            ("amount_cents", self.amount_cents.to_string()),
+            ("points", self.points.to_string()),
+        ]
     }
     fn ids(&self) -> Vec<(&'static str, &str)> {
         vec![
@@ -334,6 +452,12 @@ impl Call for CancelRequest {
     fn key(&self) -> String {
         format!("cancel:{}", self.0.order)
     }
+    fn order(&self) -> Option<&str> {
+        Some(&self.0.order)
+    }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        vec![("order", self.0.order.clone())]
+    }
     fn ids(&self) -> Vec<(&'static str, &str)> {
         vec![("user", &self.0.user), ("order", &self.0.order)]
     }
@@ -351,6 +475,12 @@ impl Call for MembershipRequest {
     fn key(&self) -> String {
         format!("membership:{}", self.purchase)
     }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("purchase", self.purchase.clone()),
+            ("plan", self.plan.clone()),
+        ]
+    }
     fn ids(&self) -> Vec<(&'static str, &str)> {
         vec![
             ("user", &self.user),
@@ -363,14 +493,59 @@ impl Call for MembershipRequest {
     }
 }
 
+impl Call for RevokeRequest {
+    fn user(&self) -> &str {
+        &self.user
+    }
+    fn key(&self) -> String {
+        format!("revoke:{}", self.purchase)
+    }
+    fn audited(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("purchase", self.purchase.clone()),
+            ("plan", self.plan.clone()),
+        ];
+        out.extend(self.from.map(|d| ("from", d.to_string())));
+        out
+    }
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("user", &self.user),
+            ("purchase", &self.purchase),
+            ("plan", &self.plan),
+        ]
+    }
+    fn op(self, _: i64) -> OpKind {
+        OpKind::RevokeMembership {
+            plan: self.plan,
+            from: self.from,
+        }
+    }
+}
+
 /// `GET /v1/merchant/quote?user=&amount_cents=`: the most points the order may deduct now,
 /// from the server's state of the member (what the phone's offline quote estimates).
 async fn quote(
     State(app): State<Arc<App>>,
     _: Merchant,
     RawQuery(query): RawQuery,
-) -> Result<Json<zailai::view::CheckoutQuote>, ApiError> {
+) -> Result<Response, ApiError> {
     let q: QuoteQuery = super::request::typed_query(query.as_deref())?;
+    let note = AuditNote(format!(
+        "member={} amount_cents={}",
+        audit_value(&q.user),
+        q.amount_cents
+    ));
+    let mut res = quoted(&app, &q)
+        .await
+        .map_or_else(IntoResponse::into_response, |quote| {
+            Json(quote).into_response()
+        });
+    res.extensions_mut().insert(note);
+    Ok(res)
+}
+
+async fn quoted(app: &App, q: &QuoteQuery) -> Result<zailai::view::CheckoutQuote, ApiError> {
     let record = app
         .store
         .load(&q.user)
@@ -383,7 +558,6 @@ async fn quote(
                 format!("no member `{}`", q.user),
             )
         })?;
-    let quote = zailai::view::checkout_quote(&record.state, &app.config, now_ms(), q.amount_cents)
-        .map_err(|e| ApiError::bad_request(e.code.as_str(), "amount_cents", e.detail))?;
-    Ok(Json(quote))
+    zailai::view::checkout_quote(&record.state, &app.config, now_ms(), q.amount_cents)
+        .map_err(|e| ApiError::bad_request(e.code.as_str(), "amount_cents", e.detail))
 }

@@ -91,8 +91,13 @@ async fn audit_admin(
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let bearer = request.headers().contains_key(header::AUTHORIZATION);
     let response = next.run(request).await;
+    // A merchant call's member, order and amounts, once its body was read.
+    let note = response
+        .extensions()
+        .get::<super::merchant::AuditNote>()
+        .map_or_else(String::new, |n| format!(" {}", n.0));
     eprintln!(
-        "zailai audit: at={} peer={peer} {who} {method} {path} bearer={} status={}",
+        "zailai audit: at={} peer={peer} {who} {method} {path} bearer={} status={}{note}",
         now_ms(),
         if bearer { "given" } else { "none" },
         response.status().as_u16()

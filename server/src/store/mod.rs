@@ -88,6 +88,8 @@ pub enum Once<E> {
     Conflict,
     /// No such member.
     UnknownMember,
+    /// The call's order id is another member's (held or ordered for them first).
+    OrderOfAnotherMember,
     /// `change` refused; nothing was written.
     Refused(E),
 }
@@ -195,12 +197,16 @@ pub trait Store: Send + Sync + 'static {
     /// was done before, its stored response (same `request`) or a conflict (another
     /// request); else loads the existing member `user`, runs `change`, and commits the
     /// record, the op rows and (key, request, response) in one transaction. Calls with one
-    /// key are serialized, across processes too.
+    /// key are serialized, across processes too. With an `order` id, the call is refused
+    /// (`OrderOfAnotherMember`) when that id belongs to another member, and otherwise binds it
+    /// to `user` for good, in the same transaction (nothing is bound when `change` refuses);
+    /// calls naming one order id are serialized too.
     fn once<E>(
         &self,
         key: &str,
         request: &str,
         user: &str,
+        order: Option<&str>,
         now: i64,
         change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
     ) -> impl std::future::Future<Output = Result<Once<E>, StoreError>> + Send
@@ -558,6 +564,7 @@ impl Store for AnyStore {
         key: &str,
         request: &str,
         user: &str,
+        order: Option<&str>,
         now: i64,
         change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
     ) -> Result<Once<E>, StoreError>
@@ -565,8 +572,8 @@ impl Store for AnyStore {
         E: Send + 'static,
     {
         match self {
-            AnyStore::Sqlite(s) => s.once(key, request, user, now, change).await,
-            AnyStore::Postgres(s) => s.once(key, request, user, now, change).await,
+            AnyStore::Sqlite(s) => s.once(key, request, user, order, now, change).await,
+            AnyStore::Postgres(s) => s.once(key, request, user, order, now, change).await,
         }
     }
 

@@ -95,6 +95,22 @@ CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
 ",
     // 5: registered devices (issue 25).
     super::DEVICES_TABLE,
+    // 6: which member each merchant order id belongs to (issue 25), filled from the calls
+    // made before it (the first call naming an order id wins).
+    "CREATE TABLE IF NOT EXISTS merchant_orders (
+  order_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+INSERT INTO merchant_orders (order_id, user_id, at)
+  SELECT DISTINCT ON (order_id) order_id, user_id, at FROM (
+    SELECT substr(call_key, 7) AS order_id, user_id, at FROM merchant_calls
+      WHERE call_key LIKE 'order:%'
+    UNION ALL
+    SELECT substr(call_key, 6), user_id, at FROM merchant_calls WHERE call_key LIKE 'hold:%'
+  ) calls ORDER BY order_id, at
+ON CONFLICT (order_id) DO NOTHING;
+",
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -232,6 +248,10 @@ const SELECT_SESSION: &str = "SELECT user_id, expires_at FROM sessions WHERE tok
 const CLAIM_CALL: &str = "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES ($1, $2, $3, '', $4) ON CONFLICT (call_key) DO NOTHING";
 const SELECT_CALL: &str = "SELECT request, response FROM merchant_calls WHERE call_key = $1";
 const ANSWER_CALL: &str = "UPDATE merchant_calls SET response = $2 WHERE call_key = $1";
+/// Binds an order id; a concurrent transaction binding the same id makes this one wait for
+/// its end (then nothing is inserted and [`ORDER_OWNER`] reads the winner).
+const BIND_ORDER: &str = "INSERT INTO merchant_orders (order_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT (order_id) DO NOTHING";
+const ORDER_OWNER: &str = "SELECT user_id FROM merchant_orders WHERE order_id = $1";
 
 /// A statement's parameter, owned or borrowed for the length of the statement.
 type Param<'a> = Box<dyn ToSql + Sync + Send + 'a>;
@@ -831,6 +851,7 @@ impl Store for Postgres {
         key: &str,
         request: &str,
         user: &str,
+        order: Option<&str>,
         now: i64,
         change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
     ) -> Result<Once<E>, StoreError>
@@ -863,6 +884,17 @@ impl Store for Postgres {
         let Some(mut record) = load_row(&tx, cache, user, true).await? else {
             return Ok(Once::UnknownMember); // dropping `tx` rolls the claim back
         };
+        if let Some(order) = order {
+            let st = prepared(&tx, cache, BIND_ORDER).await?;
+            let bound = tx.execute(&st, &[&order, &user, &now]).await.map_err(err)?;
+            if bound == 0 {
+                let st = prepared(&tx, cache, ORDER_OWNER).await?;
+                let owner: String = tx.query_one(&st, &[&order]).await.map_err(err)?.get(0);
+                if owner != user {
+                    return Ok(Once::OrderOfAnotherMember); // dropping `tx` rolls back
+                }
+            }
+        }
         let before = Summary::of(&self.rules, &record.state);
         let (response, rows) = match change(&mut record) {
             Ok(done) => done,

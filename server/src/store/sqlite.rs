@@ -91,6 +91,21 @@ CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
 ",
     // 5: registered devices (issue 25).
     super::DEVICES_TABLE,
+    // 6: which member each merchant order id belongs to (issue 25), filled from the calls
+    // made before it (the first call naming an order id wins).
+    "CREATE TABLE IF NOT EXISTS merchant_orders (
+  order_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
+  SELECT order_id, user_id, at FROM (
+    SELECT substr(call_key, 7) AS order_id, user_id, at FROM merchant_calls
+      WHERE call_key LIKE 'order:%'
+    UNION ALL
+    SELECT substr(call_key, 6), user_id, at FROM merchant_calls WHERE call_key LIKE 'hold:%'
+  ) ORDER BY at;
+",
 ];
 
 #[derive(Clone)]
@@ -155,6 +170,29 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         .map_err(err)?;
     }
     tx.commit().map_err(err)
+}
+
+/// Binds merchant order id `order` to `user` unless it is bound already; false when it is
+/// another member's.
+fn bind_order(
+    tx: &rusqlite::Transaction,
+    order: &str,
+    user: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at) VALUES (?1, ?2, ?3)",
+        params![order, user, now],
+    )
+    .map_err(err)?;
+    let owner: String = tx
+        .query_row(
+            "SELECT user_id FROM merchant_orders WHERE order_id = ?1",
+            params![order],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    Ok(owner == user)
 }
 
 impl Sqlite {
@@ -671,6 +709,7 @@ impl Store for Sqlite {
         key: &str,
         request: &str,
         user: &str,
+        order: Option<&str>,
         now: i64,
         change: impl FnOnce(&mut Record) -> Result<(String, Vec<OpRow>), E> + Send + 'static,
     ) -> Result<Once<E>, StoreError>
@@ -678,6 +717,7 @@ impl Store for Sqlite {
         E: Send + 'static,
     {
         let (key, request, user) = (key.to_owned(), request.to_owned(), user.to_owned());
+        let order = order.map(str::to_owned);
         let rules = self.rules.clone();
         self.blocking(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
@@ -699,6 +739,12 @@ impl Store for Sqlite {
             let Some(mut record) = load_row(&tx, &user)? else {
                 return Ok(Once::UnknownMember);
             };
+            if let Some(order) = &order {
+                // Bound now; dropping `tx` (a refusal below) unbinds it.
+                if !bind_order(&tx, order, &user, now)? {
+                    return Ok(Once::OrderOfAnotherMember);
+                }
+            }
             let before = Summary::of(&rules, &record.state);
             let (response, rows) = match change(&mut record) {
                 Ok(done) => done,
