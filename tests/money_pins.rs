@@ -206,7 +206,8 @@ fn a_push_of_exactly_the_most_ops_is_read() {
             json!({"device": "d", "seq": i, "at": at(2026, 11, 1, 10, 0), "op": {"type": "check_in"}})
         })
         .collect();
-    let body = json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [3], "ops": ops});
+    let formats = [zailai::snapshot::FORMAT];
+    let body = json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": formats, "ops": ops});
     let push = zailai::sync::Push::from_json(&body.to_string()).unwrap();
     assert_eq!(push.ops.len(), 500);
 }

@@ -526,7 +526,7 @@ fn a_record_from_before_the_bound_shrinks_at_its_next_push() {
 #[test]
 fn device_ids_with_invisible_or_misleading_characters_are_refused() {
     let body = |device: &str| {
-        json!({"protocol": 1, "device": device, "base_version": 0, "snapshot_formats": [3], "ops": []})
+        json!({"protocol": 1, "device": device, "base_version": 0, "snapshot_formats": [zailai::snapshot::FORMAT], "ops": []})
             .to_string()
     };
     for bad in [

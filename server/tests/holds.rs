@@ -42,7 +42,7 @@ fn push(seq0: u32, at: i64, ops: &[serde_json::Value]) -> Push {
         .enumerate()
         .map(|(i, op)| json!({"device": "p", "seq": seq0 + i as u32, "at": at, "op": op}))
         .collect();
-    let body = json!({"protocol": 1, "device": "p", "base_version": 0, "snapshot_formats": [3], "ops": ops});
+    let body = json!({"protocol": 1, "device": "p", "base_version": 0, "snapshot_formats": [zailai::snapshot::FORMAT], "ops": ops});
     Push::from_json(&body.to_string()).unwrap()
 }
 
