@@ -157,6 +157,8 @@ pub fn makeup_refusal(st: &State, cfg: &Config, today: Day, date: Day) -> Option
     None
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))] // a make-up: at most 3 a month
+#[inline(never)]
 pub fn make_up(st: &mut State, cx: &mut Ctx, date: Date) -> Result<(), RuleError> {
     let day = date.to_day();
     if let Some(e) = makeup_refusal(st, cx.cfg, cx.day, day) {

@@ -17,6 +17,8 @@ pub const MAX_HOLDS: usize = 20;
 /// Largest order amount accepted: 100 million yuan, far above any real order, so sums fit.
 pub const MAX_ORDER_CENTS: u64 = 10_000_000_000;
 
+#[cfg_attr(zailai_cold_size, optimize(size))] // a catalog redeem: a few a month
+#[inline(never)]
 pub fn redeem(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
     let cfg = cx.cfg;
     let item =
@@ -409,6 +411,8 @@ pub fn buy_membership(st: &mut State, cx: &mut Ctx, plan_id: &str) -> Result<(),
 /// The last day of a term of `months` that starts on `start`: the day before the same day
 /// of month `months` later, or that month's last day where the day does not exist (RULES.md:
 /// bought 31 January → through 28 February; 28 January → through 27 February).
+#[cfg_attr(zailai_cold_size, optimize(size))] // a purchase: rare
+#[inline(never)]
 pub fn term_end(start: Day, months: u16) -> Day {
     let from = Date::from_day(start);
     let to = from.add_months(u32::from(months));
@@ -419,6 +423,8 @@ pub fn term_end(start: Day, months: u16) -> Day {
     }
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))] // a free service: a few a month
+#[inline(never)]
 pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
     let tier = usize::from(tiers::effective(st, cx.day));
     let allowed = cx

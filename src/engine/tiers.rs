@@ -135,6 +135,8 @@ pub fn recheck(st: &mut State, cx: &mut Ctx, placed: Day, floor: u8) {
 /// `tier_steps` of a reward: one step up per step, never past the top tier. A refund of an
 /// order placed before never takes the steps away: each open order's floor rises by them,
 /// from at least what the member's dimensions other than spend hold today.
+#[cfg_attr(zailai_cold_size, optimize(size))] // a task or an invite: rare
+#[inline(never)]
 pub fn boost(st: &mut State, cx: &mut Ctx, steps: u16) {
     let top = cx.cfg.tiers.levels.len().saturating_sub(1) as u8;
     let steps = steps.min(255) as u8;
