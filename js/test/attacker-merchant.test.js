@@ -4,7 +4,7 @@
 // backend and a member's phone would call it.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stderrLines, call } = require('./server-helpers.js');
+const { startServer, stderrLines, call, pusher } = require('./server-helpers.js');
 
 async function server(t) {
   const s = await startServer(['--dev']);
@@ -12,11 +12,17 @@ async function server(t) {
   return s;
 }
 
+// One pusher a server: each (member, device name) a device registered on first use.
+const pushers = new Map();
+const pushFor = (url) => pushers.get(url) || pushers.set(url, pusher(url, { formats: [4, 3] })).get(url);
+
 async function member(url, user) {
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token;
   // A first sync makes the member; a check-in and an open earn a few points to hold.
-  const ops = [{ type: 'check_in' }, { type: 'track', action: 'open' }].map((op, i) => ({ device: 'p', seq: i + 1, at: Date.now(), op }));
-  const reply = await call(url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'p', base_version: 0, snapshot_formats: [4, 3], ops } });
+  // From a device registered on this push (a build from before registrations takes any id),
+  // so its ops are dated a second ahead.
+  const ops = [{ type: 'check_in' }, { type: 'track', action: 'open' }].map((op, i) => ({ device: 'p', seq: i + 1, at: Date.now() + 1000, op }));
+  const reply = await pushFor(url)(token, 'p', ops);
   assert.equal(reply.status, 200);
   return token;
 }
@@ -44,9 +50,9 @@ test('a refunded yearly plan no longer stays gold for 12 months: the merchant re
   const twice = await merchant(srv, 'memberships/revoke', { ...revoke, purchase: 'P-1-chargeback' });
   assert.deepEqual([twice.status, twice.json.error.code], [422, 'NO_MEMBERSHIP']);
   // The member's own device cannot revoke (nor, so, un-revoke) anything.
-  const pushed = await call(srv.url, '/v1/sync', { method: 'POST', token, body: { protocol: 1, device: 'p', base_version: 0, snapshot_formats: [4, 3], ops: [
+  const pushed = await pushFor(srv.url)(token, 'p', [
     { device: 'p', seq: 3, at: Date.now(), op: { type: 'revoke_membership', plan: 'yearly' } },
-  ] } });
+  ]);
   assert.deepEqual(pushed.json.rejected.map((r) => r.code), ['NOT_ALLOWED']);
 });
 

@@ -5,6 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
+const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
@@ -103,5 +104,10 @@ test('crash loop on SQLite: SIGKILL at random moments, nothing lost, nothing twi
 test('crash loop on PostgreSQL: SIGKILL at random moments, nothing lost, nothing twice', async (t) => {
   const pg = process.env.ZAILAI_TEST_POSTGRES;
   assert.ok(pg, 'ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval "$(bash scripts/postgres-up.sh)" first');
-  await crashLoop(t, 'pg', ['--database', pg]);
+  // A database of its own: a --dev server keeps its lottery secret in its data dir, so a
+  // database another dev server committed lotteries in (or a production one) is refused.
+  const name = `crash_${Date.now().toString(36)}`;
+  const psql = join(process.env.ZAILAI_PG_BIN, 'psql');
+  execFileSync(psql, ['-q', '-v', 'ON_ERROR_STOP=1', pg, '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  await crashLoop(t, 'pg', ['--database', pg.replace(/dbname=\S+/, `dbname=${name}`)]);
 });
