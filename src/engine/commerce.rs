@@ -199,15 +199,12 @@ pub fn order(
     }
     let deduction = deduction_of(cx.cfg, amount_cents, points)?;
     let held = st.holds.get(id).map(|h| (h.debit, debit_left(st, h.debit)));
-    match held {
-        Some((_, left)) if points > left => {
-            return Err(RuleError::new(
-                ErrorCode::HoldExceeded,
-                format!("order `{id}` deducts {points} points, its hold has {left}"),
-            ))
-        }
-        None if points > 0 => ledger::ensure_balance(st, points)?,
-        _ => {}
+    // Without a hold the debit below checks the balance before it changes anything.
+    if let Some((_, left)) = held.filter(|&(_, left)| points > left) {
+        return Err(RuleError::new(
+            ErrorCode::HoldExceeded,
+            format!("order `{id}` deducts {points} points, its hold has {left}"),
+        ));
     }
     let tier_before = st.tier;
     let debit = match held {
