@@ -292,3 +292,42 @@ fn a_free_make_up_debits_nothing() {
     assert!(m.state.debits.is_empty());
     assert_eq!(m.balance(), 0);
 }
+
+#[test]
+fn a_money_only_refund_of_an_order_with_points_gives_no_points_back() {
+    let t = at(2026, 11, 2, 10, 0);
+    let mut m = Member::seed(t);
+    m.grant(t, 100);
+    m.ok(
+        t + 1,
+        json!({"type": "order", "order": "A", "amount_cents": 10_000, "points": 100}),
+    );
+    let events = as_json(&m.ok(
+        t + 2,
+        json!({"type": "refund_order", "order": "A", "amount_cents": 500}),
+    ));
+    assert!(find(&events, "order_refunded").is_some(), "{events:?}");
+    assert!(find(&events, "points_restored").is_none(), "{events:?}");
+    assert_eq!(m.balance(), 0);
+}
+
+#[test]
+fn an_invite_code_in_a_push_is_1_to_64_bytes() {
+    let body = |code: &str| {
+        json!({"protocol": 1, "device": "d", "base_version": 0,
+               "snapshot_formats": [zailai::snapshot::FORMAT], "ops": [], "invited_by": code})
+        .to_string()
+    };
+    for bad in [String::new(), "x".repeat(65)] {
+        let e = zailai::sync::Push::from_json(&body(&bad)).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            ("BAD_REQUEST", "invited_by"),
+            "{bad:?}"
+        );
+    }
+    for good in ["A".to_owned(), "x".repeat(64)] {
+        let push = zailai::sync::Push::from_json(&body(&good)).unwrap();
+        assert_eq!(push.invited_by.as_deref(), Some(good.as_str()));
+    }
+}
