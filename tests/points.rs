@@ -84,6 +84,26 @@ fn partial_credit_at_the_cap_boundary() {
     assert_eq!(m.balance(), 100);
 }
 
+/// A credit that fills the day's room exactly is whole: it reports no cap.
+#[test]
+fn a_credit_that_exactly_fills_the_cap_is_not_cut() {
+    let mut m = Member::seed(at(2026, 11, 1, 9, 0));
+    let t = at(2026, 11, 1, 9, 0);
+    for _ in 0..4 {
+        m.track(t, "review"); // 4 × 20 = 80
+    }
+    let ev = as_json(&m.track(t, "review")); // 20 asked, 20 room
+    let c = find(&ev, "points_credited").unwrap();
+    assert_eq!(
+        (c["granted"].as_u64(), c["cut"].as_u64()),
+        (Some(20), Some(0))
+    );
+    assert!(c["cap"].is_null(), "{c}");
+    assert_eq!(m.balance(), 100);
+    let ev = as_json(&m.track(t, "review"));
+    assert_eq!(find(&ev, "points_credited").unwrap()["cap"], "daily");
+}
+
 #[test]
 fn monthly_cap() {
     let mut v = seed_json();
@@ -97,6 +117,9 @@ fn monthly_cap() {
     assert_eq!(m.balance(), 250);
     let ev = as_json(&m.track(at(2026, 11, 4, 9, 0), "review"));
     assert_eq!(find(&ev, "points_credited").unwrap()["cap"], "monthly");
+    // Nothing granted, so no lot: an empty lot would show as 0 points expiring.
+    assert!(m.state.lots.values().all(|l| l.remaining > 0));
+    assert_eq!(m.state.lots.len(), 3);
     // A new month has room again.
     assert_eq!(granted(&m.track(at(2026, 12, 1, 9, 0), "review")), 20);
 }

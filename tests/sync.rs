@@ -556,3 +556,79 @@ fn device_ids_with_invisible_or_misleading_characters_are_refused() {
     assert_eq!(e.code.as_str(), "OP_INVALID");
     assert!(e.detail.contains("A–Z"), "{}", e.detail);
 }
+
+/// The window's edges belong to it: an op dated exactly the offline window back, or exactly
+/// the allowed skew ahead, is applied; a millisecond further is refused.
+#[test]
+fn the_offline_window_and_the_skew_include_their_edges() {
+    let mut s = Server::new();
+    let now = at(2026, 11, 20, 12, 0);
+    let window = Limits::from_config(&s.cfg).offline_window_ms;
+    let ahead = Limits::from_config(&s.cfg).max_clock_ahead_ms;
+    let review = || json!({"type": "track", "action": "review"});
+    let out = s.take(
+        &push(
+            "phone",
+            json!([
+                op("phone", 1, now - window - 1, review()),
+                op("phone", 2, now - window, review()),
+                op("phone", 3, now + ahead, review()),
+                op("phone", 4, now + ahead + 1, review()),
+            ]),
+        ),
+        now,
+    );
+    assert_eq!(out.acked, [2, 3]);
+    let codes: Vec<(u32, &str)> = out
+        .rejected
+        .iter()
+        .map(|r| (r.seq, r.code.as_str()))
+        .collect();
+    assert_eq!(codes, [(1, "TOO_OLD"), (4, "CLOCK_AHEAD")]);
+    assert_eq!(s.state.balance, 40);
+}
+
+/// A refusal is remembered by how far its seq jumps from the device's last, not by how
+/// large the seq is: a device deep into its seqs keeps exact processed seqs.
+#[test]
+fn a_refusal_far_into_a_devices_seqs_is_remembered() {
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    let first = 600_000;
+    let out = s.take(&one("phone", first, now, json!({"type": "check_in"})), now);
+    assert_eq!(out.acked, [first]);
+    let again = s.take(
+        &one("phone", first + 1, now + 1, json!({"type": "check_in"})),
+        now,
+    );
+    assert_eq!(again.rejected[0].code, "ALREADY_CHECKED_IN");
+    assert_eq!(s.processed["phone"], first + 1);
+    let resent = s.take(
+        &one("phone", first + 1, now + 1, json!({"type": "check_in"})),
+        now,
+    );
+    assert_eq!((resent.acked, resent.rejected.len()), (vec![first + 1], 0));
+}
+
+/// Ops the server writes for a member number on from the device's last seq, one each.
+#[test]
+fn server_ops_take_the_next_seq_of_their_device() {
+    use zailai::op::{OpKind, SERVER_DEVICE};
+    let mut s = Server::new();
+    let now = at(2026, 11, 1, 10, 0);
+    let grant = |_| OpKind::Grant {
+        points: 5,
+        reason: "x".into(),
+    };
+    let seqs: Vec<u32> = (0..3)
+        .map(|i| {
+            zailai::sync::server_op(&mut s.state, &s.cfg, SERVER_DEVICE, grant, now + i)
+                .unwrap()
+                .0
+                .seq
+        })
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    assert_eq!(s.state.devices.get(SERVER_DEVICE).copied(), Some(3));
+    assert_eq!(s.state.balance, 15);
+}
