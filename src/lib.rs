@@ -26,6 +26,7 @@ pub mod replica;
 pub mod snapshot;
 pub mod state;
 pub mod sync;
+pub mod timeline;
 pub mod vecmap;
 pub mod view;
 
