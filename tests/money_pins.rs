@@ -331,3 +331,26 @@ fn an_invite_code_in_a_push_is_1_to_64_bytes() {
         assert_eq!(push.invited_by.as_deref(), Some(good.as_str()));
     }
 }
+
+/// Holding more streak freezes than a later rule version allows blocks only buying more of
+/// them, never a catalog item that gives none.
+#[test]
+fn more_freezes_than_a_new_version_allows_block_only_freezes() {
+    let t = at(2026, 11, 1, 10, 0);
+    let mut m = Member::seed(t);
+    m.grant(t, 200);
+    for i in 0..2 {
+        m.ok(t + i, json!({"type": "redeem", "item": "streak_freeze"}));
+    }
+    assert_eq!(m.state.freezes, 2);
+    let mut fewer = common::seed_json();
+    fewer["checkin"]["freeze"]["max_held"] = json!(1);
+    m.cfg = common::config_from(fewer);
+    let coupon = json!({"type": "redeem", "item": "coupon_5_yuan"});
+    m.ok(t + 10, coupon);
+    assert_eq!(m.balance(), 200 - 150);
+    let err = m
+        .op(t + 11, json!({"type": "redeem", "item": "streak_freeze"}))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::FreezeLimitReached);
+}
