@@ -354,3 +354,28 @@ fn more_freezes_than_a_new_version_allows_block_only_freezes() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::FreezeLimitReached);
 }
+
+/// An offline op dated inside a paid term that has since ended changes no tier and says
+/// none changed (the term's end was already reported when the member's days passed it).
+#[test]
+fn an_op_dated_inside_an_ended_paid_term_reports_no_tier_change() {
+    let t = at(2026, 11, 1, 10, 0);
+    let mut m = Member::seed(t);
+    let started = m.ok(t, json!({"type": "buy_membership", "plan": "monthly"}));
+    assert_eq!(until(&started), "2026-11-30");
+    let after_term = m.ok(
+        at(2026, 12, 3, 10, 0),
+        json!({"type": "track", "action": "open"}),
+    );
+    assert!(find(&as_json(&after_term), "tier_changed").is_some());
+    let late = m.ok(
+        at(2026, 11, 29, 10, 0),
+        json!({"type": "track", "action": "review"}),
+    );
+    assert!(
+        find(&as_json(&late), "tier_changed").is_none(),
+        "{:?}",
+        as_json(&late)
+    );
+    assert_eq!(m.state.tier, 0);
+}
