@@ -2,7 +2,7 @@
 // core's own validator (js/src/rules.js). Exit status: 0 done, 1 the rules have problems (or,
 // for diff, they differ), 2 a usage or file error.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { checkRules, decodeRules, diffRules, encodeRules, problemLine } from './rules.js';
+import { checkRules, decodeRules, diffRules, encodeRules, problemLine, readAny } from './rules.js';
 
 const TEXT = {
   zh: {
@@ -102,10 +102,11 @@ export function run(io) {
     const args = parseArgs(io.argv, io.env);
     lang = args.lang;
     const t = TEXT[lang];
-    if (args.help || args.command === undefined) {
+    if (args.help) {
       io.out(t.usage + '\n');
-      return args.help ? 0 : 2;
+      return 0;
     }
+    if (args.command === undefined) throw new Exit(2, `\n${t.usage}`);
     const read = (file) => {
       try {
         return file === '-' ? io.stdin() : readFileSync(file, 'utf8');
@@ -162,15 +163,17 @@ export function run(io) {
         return 0;
       }
       case 'diff': {
-        const [a, b] = files(2);
-        let changes;
-        try {
-          changes = diffRules(read(a), read(b), { lang });
-        } catch (e) {
-          if (!e.issues) throw e;
-          io.err(e.message + '\n');
-          return 2;
+        const sides = [];
+        for (const file of files(2)) {
+          try {
+            sides.push(readAny(read(file), lang, file).config);
+          } catch (e) {
+            if (!e.issues) throw e;
+            refused(file, e.issues);
+            return 2; // 1 means "they differ"
+          }
         }
+        const changes = diffRules(sides[0], sides[1], { lang });
         if (args.json) io.out(JSON.stringify(changes, null, 2) + '\n');
         else if (!changes.length) io.out(t.same + '\n');
         else {

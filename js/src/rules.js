@@ -84,8 +84,9 @@ export function decodeRules(text, options) {
   return { config: out.config, hash: out.hash };
 }
 
-/** A rule file or binary rules, read and checked: base64 text is binary, anything else a file. */
-function readAny(rules, lang, what) {
+/** A rule file or binary rules, read and checked: base64 text is binary, anything else a file.
+ * Throws CONFIG_INVALID / CONFIG_TOO_NEW with every problem. */
+export function readAny(rules, lang, what) {
   if (typeof rules === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(rules) && rules.trim()) {
     return decodeRules(rules, { lang });
   }

@@ -184,7 +184,14 @@ test('a rule file with several problems: all of them with their paths, in Chines
   const text = p.bin(['check', 'shapes.json', '--lang', 'zh']).stderr;
   assert.match(text, /\n {2}（整个文件）: 缺少字段 `newbie_days`\n/);
 
+  // A diff of rules with problems: which file, every problem, exit 2 (1 means "they differ").
+  const badDiff = p.bin(['diff', 'shapes.json', 'broken.json', '--lang', 'en']);
+  assert.equal(badDiff.status, 2);
+  assert.match(badDiff.stderr, /^shapes\.json: 3 problems in the rules:\n/);
+  assert.equal(badDiff.stdout, '');
+
   // Usage and file errors: exit 2.
+  assert.equal(p.bin([]).status, 2);
   assert.equal(p.bin(['check', 'missing.json']).status, 2);
   assert.equal(p.bin(['frobnicate']).status, 2);
   assert.equal(p.bin(['check', 'broken.json', '--lang', 'fr']).status, 2);
