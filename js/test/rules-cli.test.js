@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, realpathSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, realpathSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
@@ -40,6 +40,7 @@ function cleanProject() {
 
 let project;
 const theProject = () => (project ||= cleanProject());
+test.after(() => project && rmSync(project.dir, { recursive: true, force: true }));
 
 test('a JS-only project encodes edited seed rules as `zailai rules encode` does, and a client pinned to them syncs with the server', async (t) => {
   const p = theProject();
