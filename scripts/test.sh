@@ -44,6 +44,8 @@ bash scripts/build-pkg.sh
 
 echo "== wasm bindings in Node and in headless Chromium (one body, two harnesses)"
 cargo clippy -p zailai-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The Node-only rule tools (rules-node/: the core with `rule-files`, js/test/rules-*.test.js).
+cargo clippy -p zailai-rules-node --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo test -p zailai-wasm --target wasm32-unknown-unknown --test node 2>&1 | tee -a "$log"
 (cd wasm && CHROMEDRIVER=$(command -v chromedriver) cargo test --target wasm32-unknown-unknown --test browser) 2>&1 | tee -a "$log"
 

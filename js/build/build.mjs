@@ -2,7 +2,7 @@
 // glue bundled three ways (mini-program CommonJS, browser ESM, Node CommonJS), types, and a
 // size report. Run through scripts/build-pkg.sh, which installs the tools first.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -72,6 +72,21 @@ run(bin('wasm-opt'), [join(work, 'zailai_bg.wasm'), '-o', wasm,
 const wasmBytes = readFileSync(wasm);
 const wasmBr = brotliCompressSync(wasmBytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasmBytes.length } });
 
+// 3b. The rule-file tools of the Node entry (`checkRules`, `encodeRules`, the `zailai-rules`
+//     CLI): the core's reader and validator with every shape problem at once (crate
+//     rules-node/, feature `rule-files`), in a module of its own that only Node loads, so the
+//     mini-program module above does not change. Node runs any wasm feature: no MVP lowering.
+//     Its own target dir, so its profile never invalidates the other builds.
+run('cargo', ['build', '-p', 'zailai-rules-node', '--release', '--target', 'wasm32-unknown-unknown',
+  '--config', "profile.release.opt-level='s'", '--target-dir', join(root, 'target', 'rules-node')]);
+const rulesWork = join(work, 'rules');
+run('wasm-bindgen', ['--target', 'bundler', '--out-dir', rulesWork, '--out-name', 'zailai_rules',
+  join(root, 'target', 'rules-node', 'wasm32-unknown-unknown', 'release', 'zailai_rules_node.wasm')]);
+const rulesWasm = join(rulesWork, 'zailai-rules.wasm');
+run(bin('wasm-opt'), [join(rulesWork, 'zailai_rules_bg.wasm'), '-o', rulesWasm,
+  '--enable-reference-types', '--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int',
+  '--enable-multivalue', '--enable-mutable-globals', '-Os', '--strip-debug', '--strip-producers']);
+
 // 4. Three entry points over the same glue.
 // The mini-program dist ships ONE wasm file: "构建 npm" copies every file of the folder into
 // the code package. Brotli by default (base library >= 2.14.0); ZAILAI_MP_WASM=raw for older.
@@ -82,13 +97,19 @@ const common = { bundle: true, alias: { 'zailai-glue': join(work, 'zailai_bg.js'
 await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'miniprogram.js')], outfile: join(pkg, 'dist', 'miniprogram', 'index.js'),
   format: 'cjs', platform: 'neutral', target: 'es2017', inject: [join(js, 'src', 'text-codec.js')], mainFields: ['module', 'main'],
   define: { __ZAILAI_WASM_FILE__: JSON.stringify(mpWasmFile) } });
-await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'node.js')], outfile: join(pkg, 'dist', 'node', 'index.js'), format: 'cjs', platform: 'node', target: 'node18' });
+const nodeCommon = { ...common, alias: { ...common.alias, 'zailai-rules-glue': join(rulesWork, 'zailai_rules_bg.js') }, format: 'cjs', platform: 'node', target: 'node18' };
+await esbuild.build({ ...nodeCommon, entryPoints: [join(js, 'src', 'node.js')], outfile: join(pkg, 'dist', 'node', 'index.js') });
+// The `zailai-rules` command: the rule tools only (not the client), beside the module it reads.
+await esbuild.build({ ...nodeCommon, entryPoints: [join(js, 'src', 'rules-bin.js')], outfile: join(pkg, 'dist', 'node', 'rules-cli.js'),
+  banner: { js: '#!/usr/bin/env node' } });
 await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'web.js')], outfile: join(pkg, 'dist', 'web', 'index.js'), format: 'esm', platform: 'browser', target: 'es2020' });
 
 writeFileSync(join(pkg, 'dist', 'miniprogram', mpWasmFile), rawForMiniprogram ? wasmBytes : wasmBr);
 // The components and their Behavior, beside the entry: usingComponents "zailai/<name>/index".
 cpSync(join(js, 'components'), join(pkg, 'dist', 'miniprogram'), { recursive: true });
 for (const target of ['node', 'web']) copyFileSync(wasm, join(pkg, 'dist', target, 'zailai.wasm'));
+copyFileSync(rulesWasm, join(pkg, 'dist', 'node', 'zailai-rules.wasm'));
+chmodSync(join(pkg, 'dist', 'node', 'rules-cli.js'), 0o755);
 mkdirSync(join(pkg, 'types'), { recursive: true });
 for (const f of ['core', 'miniprogram', 'node', 'web']) copyFileSync(join(js, 'types', `${f}.d.ts`), join(pkg, 'types', `${f}.d.ts`));
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, f), join(pkg, f));
@@ -119,6 +140,8 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   // use it: the mini-program entry's. node16 and bundler resolution read `exports` (a
   // mini-program project on bundler resolution adds customConditions: ["miniprogram"]).
   types: 'types/miniprogram.d.ts',
+  // `npx zailai-rules check | encode | show | diff` (docs/package.md, "Rules from JS").
+  bin: { 'zailai-rules': 'dist/node/rules-cli.js' },
   exports: {
     '.': {
       miniprogram: { types: './types/miniprogram.d.ts', default: './dist/miniprogram/index.js' },
@@ -140,6 +163,8 @@ const report = {
   'zailai.wasm': { ...sizes(wasmBytes), brotli: wasmBr.length },
   'dist/miniprogram/index.js': sizes(readFileSync(join(pkg, 'dist', 'miniprogram', 'index.js'))),
   'dist/node/index.js': sizes(readFileSync(join(pkg, 'dist', 'node', 'index.js'))),
+  'dist/node/zailai-rules.wasm': sizes(readFileSync(join(pkg, 'dist', 'node', 'zailai-rules.wasm'))),
+  'dist/node/rules-cli.js': sizes(readFileSync(join(pkg, 'dist', 'node', 'rules-cli.js'))),
   'dist/web/index.js': sizes(readFileSync(join(pkg, 'dist', 'web', 'index.js'))),
 };
 writeFileSync(join(work, 'sizes.json'), JSON.stringify(report, null, 2) + '\n');

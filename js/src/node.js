@@ -37,3 +37,4 @@ export async function load() {
 }
 
 export const createClient = makeClientFactory(load);
+export { checkRules, encodeRules, decodeRules, diffRules, ruleMessage } from './rules.js';

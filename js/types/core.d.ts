@@ -91,6 +91,45 @@ export type ConfigPatch = { [key: string]: unknown };
 /** Whether `e` is an error of this package (any entry, any engine). */
 export declare function isZailaiError(e: unknown): e is ZailaiError;
 
+// ---- rules written from JS (Node entry only: a wasm module of its own, the core's validator) ----
+
+/** The language of rule problems: Chinese or the core's English. */
+export type RuleLang = 'zh' | 'en';
+export interface RuleOptions {
+  /** Default 'zh'. (The `zailai-rules` CLI defaults from LC_ALL / LC_MESSAGES / LANG.) */
+  lang?: RuleLang;
+}
+/** One problem or warning: where (`tiers.levels[1].id`) and why, in `lang` and as the core wrote it. */
+export interface RuleProblem extends ConfigIssue {
+  /** The core's English text (stable: match on it, not on `message`). */
+  reason: string;
+  /** `reason` in the language asked for. */
+  message: string;
+}
+export type RuleCheck =
+  | { ok: true; hash: string; config: Config; warnings: RuleProblem[] }
+  | { ok: false; code: 'CONFIG_INVALID' | 'CONFIG_TOO_NEW'; problems: RuleProblem[]; warnings: RuleProblem[] };
+/** One difference between two rule sets: `before` absent when added, `after` when removed. */
+export interface RuleChange {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+/** Node entry: checks a rule file (JSON text or object) as `zailai check` does, every problem
+ * at once, each with its path. Never throws for bad rules (BAD_ARGUMENT for a bad argument). */
+export declare function checkRules(rules: string | Config, options?: RuleOptions): RuleCheck;
+/** Node entry: the rules in the binary form `createClient({config})` takes (base64, the bytes
+ * `zailai rules encode` prints) and their hash (`config_hash` of GET /v1/config). Throws
+ * CONFIG_INVALID / CONFIG_TOO_NEW with every problem in `issues` (RuleProblem[]). */
+export declare function encodeRules(rules: string | Config, options?: RuleOptions): { rules: string; hash: string; warnings: RuleProblem[] };
+/** Node entry: binary rules (base64) back as the rule file, checked as a client checks them. */
+export declare function decodeRules(rules: string, options?: RuleOptions): { config: Config; hash: string };
+/** Node entry: what differs between two rule sets (rule files, objects or binary rules, read as
+ * the core reads them), by rule path. */
+export declare function diffRules(before: string | Config, after: string | Config, options?: RuleOptions): RuleChange[];
+/** Node entry: a message of the core's rule checker (`reason`) in `lang` (default 'zh'). */
+export declare function ruleMessage(reason: string, lang?: RuleLang): string;
+
 // ---- rules -------------------------------------------------------------------------------
 
 export type LocalText = Record<string, string>;

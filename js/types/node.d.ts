@@ -3,5 +3,5 @@ export type * from './core';
 export {
   ZailaiError, isZailaiError, mergeConfig, createClient, load, loadSync, memoryStorage, localStorageAdapter,
   wxStorage, fetchTransport, wxTransport, vantFormatter, tdesignFormat, svgDataUri, drawCommands,
-  drawOnCanvas, POSTER_SIZE,
+  drawOnCanvas, POSTER_SIZE, checkRules, encodeRules, decodeRules, diffRules, ruleMessage,
 } from './core';

@@ -9,7 +9,7 @@ mod binary;
 mod messages;
 mod parse;
 mod read;
-#[cfg(not(target_family = "wasm"))]
+#[cfg(any(not(target_family = "wasm"), feature = "rule-files"))]
 mod shape;
 mod validate;
 
@@ -277,8 +277,12 @@ pub struct Freeze {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 // Views and events carry rewards and benefits: in the JS API's camelCase under wasm (see
-// `crate::view`); `snapshot::config_hash`, which serializes the rules, runs natively only.
-#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
+// `crate::view`); `snapshot::config_hash`, which serializes the rules, runs natively and in
+// the rule-file tools (feature `rule-files`), where they keep the rule file's names.
+#[cfg_attr(
+    all(target_family = "wasm", not(feature = "rule-files")),
+    serde(rename_all = "camelCase")
+)]
 pub struct Reward {
     #[serde(skip_serializing_if = "is_zero")]
     pub points: u32,
@@ -480,7 +484,10 @@ impl Conditions {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_family = "wasm", serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    all(target_family = "wasm", not(feature = "rule-files")),
+    serde(rename_all = "camelCase")
+)]
 pub struct Benefits {
     /// Price paid in percent (98 = 9.8折, 100 = no discount).
     pub discount_percent: u8,

@@ -66,11 +66,12 @@ impl Config {
     #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn parse(json: &str) -> Result<Config, ConfigError> {
         let value = document(json)?;
-        // Natively every shape problem at once (the CLI, the server). The wasm module takes
-        // rules in the binary form and keeps only the one-pass reader, for its size.
-        #[cfg(not(target_family = "wasm"))]
+        // Natively and in the rule-file tools every shape problem at once (the CLIs, the
+        // server). The mini-program module takes rules in the binary form and keeps only the
+        // one-pass reader, for its size.
+        #[cfg(any(not(target_family = "wasm"), feature = "rule-files"))]
         let config = super::shape::read_all(&value)?;
-        #[cfg(target_family = "wasm")]
+        #[cfg(all(target_family = "wasm", not(feature = "rule-files")))]
         let config = super::read::config(&value, &mut Unknown::Deny)
             .map_err(|i| ConfigError::invalid(vec![*i]))?;
         config.checked()

@@ -1,6 +1,7 @@
 // Compiled with tsc --strict against the built package's types. Each @ts-expect-error must
 // be an error: if a type degraded to `any`, tsc reports the directive as unused and fails.
 import { createClient, fetchTransport, load, memoryStorage, wxStorage, type Event, type SyncResult, type ZailaiError } from 'zailai';
+import { checkRules, decodeRules, diffRules, encodeRules, ruleMessage, type RuleChange, type RuleProblem } from 'zailai';
 
 async function page(wxApi: Parameters<typeof wxStorage>[0]) {
   const client = await createClient({ storage: wxStorage(wxApi), user: 'u', locale: 'zh-CN' });
@@ -88,4 +89,23 @@ async function device(): Promise<string> {
   return push;
 }
 
-void page, node, synced, device;
+/** Rules written from JS: check, encode, pin. */
+async function pinned(text: string): Promise<string> {
+  const checked = checkRules(text, { lang: 'en' });
+  if (!checked.ok) {
+    const where: string[] = checked.problems.map((p: RuleProblem) => `${p.path}: ${p.message} (${p.reason})`);
+    // @ts-expect-error a refused check has no hash
+    void checked.hash;
+    return where.join('\n');
+  }
+  const { rules, hash } = encodeRules(checked.config);
+  const back: string = decodeRules(rules, { lang: 'zh' }).hash;
+  const changes: RuleChange[] = diffRules(text, rules);
+  // @ts-expect-error 'zh' or 'en' only
+  checkRules(text, { lang: 'fr' });
+  const c = await createClient({ config: rules, storage: memoryStorage() });
+  c.close();
+  return `${hash} ${back} ${changes.length} ${ruleMessage('must be at least 1')}`;
+}
+
+void page, node, synced, device, pinned;
