@@ -7,6 +7,7 @@ use crate::json::Value;
 use crate::json::{self, Obj, Res, Unknown};
 use crate::op::{Op, OpKind, SERVER_DEVICE};
 use crate::state::State;
+use crate::timeline::RulesAt;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -49,6 +50,11 @@ pub struct Push {
     /// its owner once, when this member is new.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invited_by: Option<String>,
+    /// The hash (`snapshot::config_hash`) of the rules the client applies ops under: when
+    /// it is neither the server's current nor its next version's, the reply warns
+    /// `RULES_DIFFER` (`docs/sync.md`, Warnings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_hash: Option<String>,
 }
 
 /// A request the server cannot take, with the JSON path of the problem.
@@ -168,6 +174,23 @@ fn read_push(value: &Value) -> Res<Push> {
             }
             None => None,
         };
+        let rules_hash = match o.opt("rules_hash") {
+            Some(v) => {
+                let hash = json::string(v, "rules_hash")?;
+                let hex = hash.len() == 64
+                    && hash
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !hex {
+                    return Err(json::issue(
+                        "rules_hash",
+                        "must be 64 lowercase hex digits (a config_hash)",
+                    ));
+                }
+                Some(hash)
+            }
+            None => None,
+        };
         Ok(Push {
             protocol,
             device,
@@ -175,6 +198,7 @@ fn read_push(value: &Value) -> Res<Push> {
             snapshot_formats,
             ops,
             invited_by,
+            rules_hash,
         })
     })
 }
@@ -205,7 +229,7 @@ pub struct Outcome {
 pub fn accept(
     state: &mut State,
     processed: &mut BTreeMap<String, u32>,
-    cfg: &Config,
+    rules: &impl RulesAt,
     push: &Push,
     server_now: i64,
     limits: Limits,
@@ -242,8 +266,9 @@ pub fn accept(
                 format!("dated {} ms after the server's time", op.at - server_now),
             ))
         } else {
+            // Under the version in effect at the op's own `at` (RULES.md, "Rule versions").
             state
-                .apply(cfg, op)
+                .apply(rules.config_at(op.at), op)
                 .map_err(|e| refuse(e.code.as_str(), e.detail))
         };
         // A refused op is processed (never applied later) unless it was refused for its seq
@@ -332,7 +357,7 @@ pub fn pending_draws(state: &State) -> Vec<crate::state::DrawRecord> {
 /// longer pending (settled by a concurrent sync) is skipped.
 pub fn settle_draws(
     state: &mut State,
-    cfg: &Config,
+    rules: &impl RulesAt,
     decisions: &[(crate::state::DrawRecord, Option<String>)],
     now: i64,
 ) -> Vec<Op> {
@@ -349,7 +374,7 @@ pub fn settle_draws(
                 prize: prize.clone(),
             },
         };
-        if state.apply(cfg, &op).is_ok() {
+        if state.apply(rules.config_at(op.at), &op).is_ok() {
             applied.push(op);
         }
     }
@@ -363,7 +388,7 @@ pub fn settle_draws(
 /// from it). Returns the op and its events, or the refusal with the state unchanged.
 pub fn server_op(
     state: &mut State,
-    cfg: &Config,
+    rules: &impl RulesAt,
     device: &str,
     kind: impl FnOnce(i64) -> OpKind,
     now: i64,
@@ -375,6 +400,6 @@ pub fn server_op(
         at,
         op: kind(at),
     };
-    let events = state.apply(cfg, &op)?;
+    let events = state.apply(rules.config_at(at), &op)?;
     Ok((op, events))
 }

@@ -632,3 +632,32 @@ fn server_ops_take_the_next_seq_of_their_device() {
     assert_eq!(s.state.devices.get(SERVER_DEVICE).copied(), Some(3));
     assert_eq!(s.state.balance, 15);
 }
+
+/// `rules_hash` is optional and read strictly: 64 lowercase hex digits, else `BAD_REQUEST` at
+/// its path.
+#[test]
+fn a_pushs_rules_hash_is_read_strictly() {
+    let body = |hash: Value| {
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [zailai::snapshot::FORMAT], "ops": [], "rules_hash": hash}).to_string()
+    };
+    let good = "ab".repeat(32);
+    assert_eq!(
+        Push::from_json(&body(json!(good))).unwrap().rules_hash,
+        Some(good.clone())
+    );
+    assert_eq!(push("d", json!([])).rules_hash, None);
+    for bad in [
+        json!("AB".repeat(32)),
+        json!("ab".repeat(31)),
+        json!(format!("{}g", "a".repeat(63))),
+        json!(format!("{}a", good)),
+        json!(7),
+    ] {
+        let e = Push::from_json(&body(bad.clone())).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            ("BAD_REQUEST", "rules_hash"),
+            "{bad}"
+        );
+    }
+}

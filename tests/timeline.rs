@@ -68,3 +68,43 @@ fn versions_join_in_order_and_numbered_on() {
     let twice = vec![t.versions()[1].clone(), t.versions()[1].clone()];
     assert!(Timeline::from_versions(twice).is_none());
 }
+
+/// The sync acceptance takes a timeline: each op of one push is applied under the version in
+/// effect at its own `at`,
+#[test]
+fn a_push_spanning_a_switch_is_accepted_under_each_ops_version() {
+    use std::collections::BTreeMap;
+    use zailai::sync::{accept, Limits, Push};
+    let switch = at(2026, 11, 2, 0, 0);
+    let mut t = Timeline::single(review_worth(20));
+    t.push(Version::new(2, switch, review_worth(35))).unwrap();
+    let mut st = State::join(t.config_at(0), "u1", at(2026, 11, 1, 9, 0));
+    let push = Push {
+        protocol: 1,
+        device: "phone".into(),
+        base_version: 0,
+        snapshot_formats: vec![zailai::snapshot::FORMAT],
+        ops: vec![review(1, switch - 60_000), review(2, switch + 60_000)],
+        invited_by: None,
+        rules_hash: None,
+    };
+    let limits = Limits {
+        offline_window_ms: 7 * 86_400_000,
+        max_clock_ahead_ms: 300_000,
+    };
+    let mut processed = BTreeMap::new();
+    let out = accept(&mut st, &mut processed, &t, &push, switch + 120_000, limits);
+    assert_eq!(out.acked, [1, 2]);
+    assert_eq!(st.balance, 55, "20 before the switch, 35 after");
+    // The same push under the first version alone gives 40: the timeline made the difference.
+    let mut old = State::join(t.config_at(0), "u1", at(2026, 11, 1, 9, 0));
+    accept(
+        &mut old,
+        &mut BTreeMap::new(),
+        t.config_at(0),
+        &push,
+        switch + 120_000,
+        limits,
+    );
+    assert_eq!(old.balance, 40);
+}
