@@ -345,6 +345,32 @@ pub struct Reply {
     /// The new signed snapshot, base64 (`docs/snapshot.md`).
     pub snapshot: String,
     pub server_time: i64,
+    /// Present only when there is something to warn of (`docs/sync.md`, Warnings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning in a sync reply: the push was applied, but the client should know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// `RULES_DIFFER`: the push's `rules_hash` is neither the server's current version's
+    /// nor its next one's.
+    pub code: &'static str,
+    /// The client's hash.
+    pub client: String,
+    /// The hash of the server's version in effect at the reply.
+    pub server: String,
+}
+
+/// The warning for a push whose `rules_hash` is neither `current` nor `next` (the client may
+/// hold the next version already, ahead of its switch); none without a `rules_hash`.
+pub fn rules_warning(push: &Push, current: &str, next: Option<&str>) -> Option<Warning> {
+    let client = push.rules_hash.as_deref()?;
+    (client != current && Some(client) != next).then(|| Warning {
+        code: "RULES_DIFFER",
+        client: client.to_owned(),
+        server: current.to_owned(),
+    })
 }
 
 /// Lottery draws in `state` still waiting for the server's decision.

@@ -2,6 +2,7 @@
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
 mod rules_cli;
+mod rules_versions_cli;
 mod simulate;
 mod snapshot_cli;
 mod text;
@@ -103,7 +104,8 @@ enum Command {
     /// Read snapshots as JSON, or encode a JSON payload in the binary form.
     #[command(subcommand)]
     Snapshot(snapshot_cli::SnapshotCommand),
-    /// Encode a rule file in the binary form clients hold, or show such rules as JSON.
+    /// Rule files and versions: encode a rule file in the binary form clients hold, show such
+    /// rules as JSON; publish, list, show, diff and roll back a server's rule versions.
     #[command(subcommand)]
     Rules(rules_cli::RulesCommand),
     /// Check a rule file and print every problem with its path.
@@ -272,6 +274,10 @@ struct ServeArgs {
     /// X-Forwarded-For gives (repeatable). Without it, the peer address counts.
     #[arg(long)]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// How often to re-read the published rule versions, in seconds (1–60); the server also
+    /// re-reads them before applying anything once its last read is twice this old.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+    rules_poll_seconds: u64,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -304,6 +310,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         web: a.web,
         experiments: a.experiments,
         trusted_proxies: a.trusted_proxy,
+        rules_poll_seconds: a.rules_poll_seconds,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;
