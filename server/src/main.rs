@@ -52,7 +52,8 @@ enum Command {
         /// `postgres://…`, or an SQLite file.
         #[arg(long)]
         database: Option<String>,
-        /// The rule file the server runs; default: the seed preset.
+        /// The rules whose tiers and campaigns the report names; default: the database's rule
+        /// version in effect now (ops are replayed under the versions in effect at their times).
         #[arg(long)]
         config: Option<PathBuf>,
         /// First business day, YYYY-MM-DD.
@@ -353,6 +354,19 @@ fn populate_command(
     let totals = runtime
         .block_on(async {
             let store = zailai_server::store::AnyStore::open(&database, &cfg).await?;
+            let now = zailai_server::serve::now_ms();
+            let versions = zailai_server::versions::at_start(&store, &cfg, config.as_deref(), now)
+                .await
+                .map_err(zailai_server::store::StoreError)?;
+            if versions.versions().len() > 1 {
+                return Err(zailai_server::store::StoreError(
+                    "the database holds several rule versions: populate writes synthetic \
+                     members under one rule set (use a new database)"
+                        .to_owned(),
+                ));
+            }
+            // The rules stored (without --config, the database's, not the seed).
+            let cfg = (*versions.last().config).clone();
             // Seeded members are no one's: a database populate made is a dev one (a dev
             // server may open it, a production one refuses it); one that had a mode keeps it.
             use zailai_server::store::Store;
@@ -411,11 +425,19 @@ fn report_command(
         let store = zailai_server::store::AnyStore::open(&database, &cfg)
             .await
             .map_err(|e| e.to_string())?;
+        let cfg = match (&config, zailai_server::versions::load(&store).await) {
+            (None, Ok(Some((timeline, _)))) => {
+                (*timeline.config_at(zailai_server::serve::now_ms())).clone()
+            }
+            (_, Err(e)) => return Err(e.to_string()),
+            _ => cfg,
+        };
         zailai_server::report::build(&store, &cfg, &experiments, from, to)
             .await
+            .map(|r| (r, cfg))
             .map_err(|e| e.0)
     });
-    let report = report.map_err(input)?;
+    let (report, cfg) = report.map_err(input)?;
     if let Some(dir) = svg {
         let tiers: Vec<String> = cfg.tiers.levels.iter().map(|t| t.id.clone()).collect();
         std::fs::create_dir_all(&dir)

@@ -33,6 +33,11 @@ pub struct Publishing {
     /// `tier_renames`, `business_day_moves`).
     #[arg(long)]
     mapping: Option<PathBuf>,
+    /// The lead time enforced, in seconds (default 600, docs/rules-lifecycle.md, Lead time).
+    /// Shorter gives up the guarantee for ops a device dates ahead of a server's clock (up
+    /// to 5 minutes are accepted): for tests whose clocks agree, never in production.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    lead_seconds: u64,
 }
 
 fn input(e: impl std::fmt::Display) -> Failure {
@@ -97,6 +102,7 @@ pub fn publish(db: &Db, config: &PathBuf, p: &Publishing) -> Result<(), Failure>
             effective_from,
             author: p.author.clone(),
             note: p.note.clone(),
+            lead_ms: p.lead_seconds as i64 * 1000,
         };
         let row = versions::publish(&store, candidate, now_ms())
             .await
@@ -124,6 +130,7 @@ pub fn rollback(db: &Db, number: u32, p: &Publishing) -> Result<(), Failure> {
             p.author.clone(),
             p.note.clone(),
             now_ms(),
+            p.lead_seconds as i64 * 1000,
         )
         .await
         .map_err(refused)?;

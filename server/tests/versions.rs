@@ -23,6 +23,7 @@ fn candidate(rules: &Value, mapping: Option<Value>, effective_from: i64) -> Cand
         effective_from,
         author: "ops@example".to_owned(),
         note: "test".to_owned(),
+        lead_ms: LEAD_MS,
     }
 }
 
@@ -146,9 +147,18 @@ async fn lifecycle(store: &AnyStore) {
 
     // Rollback to 1: a new version 3 with version 1's rules, later than 2.
     let when3 = T0 + 40 * MIN;
-    let v3 = versions::rollback(store, 1, None, when3, "ops".into(), "undo".into(), T0 + MIN)
-        .await
-        .unwrap();
+    let v3 = versions::rollback(
+        store,
+        1,
+        None,
+        when3,
+        "ops".into(),
+        "undo".into(),
+        T0 + MIN,
+        LEAD_MS,
+    )
+    .await
+    .unwrap();
     assert_eq!(v3.number, 3);
     assert_eq!(v3.hash, rows[0].hash);
     assert_eq!(v3.note, "rollback to version 1: undo");
@@ -157,11 +167,30 @@ async fn lifecycle(store: &AnyStore) {
         .unwrap()
         .is_empty());
     assert!(matches!(
-        versions::rollback(store, 9, None, T0 + 60 * MIN, "o".into(), String::new(), T0)
-            .await
-            .unwrap_err(),
+        versions::rollback(
+            store,
+            9,
+            None,
+            T0 + 60 * MIN,
+            "o".into(),
+            String::new(),
+            T0,
+            LEAD_MS
+        )
+        .await
+        .unwrap_err(),
         PublishError::NoSuchVersion(9)
     ));
+    // Rows are immutable: a second row with a taken number or effective_from is not written.
+    let mut again = v3.clone();
+    again.note = "overwrite".to_owned();
+    assert!(!store.insert_rule_version(again.clone()).await.unwrap());
+    again.number = 4;
+    assert!(
+        !store.insert_rule_version(again).await.unwrap(),
+        "same effective_from"
+    );
+    assert_eq!(versions::find(store, 3).await.unwrap().note, v3.note);
     // Version 1's row is unchanged.
     assert_eq!(versions::find(store, 1).await.unwrap(), rows[0]);
 

@@ -118,6 +118,7 @@ async fn publish(
         effective_from: b.effective_from.ms()?,
         author: b.author,
         note: b.note,
+        lead_ms: versions::LEAD_MS,
     };
     let row = versions::publish(&app.store, candidate, now_ms())
         .await
@@ -140,6 +141,7 @@ async fn rollback(
         b.author,
         b.note,
         now_ms(),
+        versions::LEAD_MS,
     )
     .await
     .map_err(refused)?;

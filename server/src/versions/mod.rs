@@ -254,6 +254,8 @@ pub struct Candidate {
     pub effective_from: i64,
     pub author: String,
     pub note: String,
+    /// The lead time to enforce: [`LEAD_MS`] but in tests (`rules publish --lead-seconds`).
+    pub lead_ms: i64,
 }
 
 /// Publishes `candidate` as the next version, checked against the versions stored: valid
@@ -292,13 +294,14 @@ pub async fn publish(
     })?;
     let last = timeline.last();
     let zone = config.business_day.utc_offset_minutes;
-    if candidate.effective_from < now + LEAD_MS {
+    let lead = candidate.lead_ms;
+    if candidate.effective_from < now + lead {
         return Err(PublishError::Schedule(format!(
-            "effective_from {} is sooner than the lead time allows: at least {} minutes ahead \
+            "effective_from {} is sooner than the lead time allows: at least {} s ahead \
              (from {}), so every server has it before an op can fall under it",
             instant::format(candidate.effective_from, zone),
-            LEAD_MS / 60_000,
-            instant::format(now + LEAD_MS, zone)
+            lead / 1000,
+            instant::format(now + lead, zone)
         )));
     }
     if candidate.effective_from <= last.effective_from {
@@ -338,6 +341,7 @@ fn issue(path: &str, reason: &str) -> ConfigIssue {
 
 /// Publishes version `number`'s rules anew as the next version (a rollback: history is never
 /// rewritten), with the same checks as [`publish`].
+#[allow(clippy::too_many_arguments)]
 pub async fn rollback(
     store: &impl Store,
     number: u32,
@@ -346,6 +350,7 @@ pub async fn rollback(
     author: String,
     note: String,
     now: i64,
+    lead_ms: i64,
 ) -> Result<StoredVersion, PublishError> {
     let old = find(store, number).await?;
     let note = if note.is_empty() {
@@ -359,6 +364,7 @@ pub async fn rollback(
         effective_from,
         author,
         note,
+        lead_ms,
     };
     publish(store, candidate, now).await
 }
