@@ -661,3 +661,46 @@ fn a_pushs_rules_hash_is_read_strictly() {
         );
     }
 }
+
+/// `RULES_DIFFER` only when the push names rules that are neither the server's current nor
+/// its next version: a client ahead of a switch holds the next one legitimately.
+#[test]
+fn rules_differ_is_warned_only_for_rules_the_server_neither_runs_nor_schedules() {
+    use zailai::sync::rules_warning;
+    let (current, next, other) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+    let with = |hash: Option<&str>| {
+        let mut p = push("d", json!([]));
+        p.rules_hash = hash.map(str::to_owned);
+        p
+    };
+    assert_eq!(rules_warning(&with(None), &current, Some(&next)), None);
+    assert_eq!(
+        rules_warning(&with(Some(&current)), &current, Some(&next)),
+        None
+    );
+    assert_eq!(
+        rules_warning(&with(Some(&next)), &current, Some(&next)),
+        None
+    );
+    assert_eq!(rules_warning(&with(Some(&current)), &current, None), None);
+    let warned = rules_warning(&with(Some(&other)), &current, Some(&next)).unwrap();
+    assert_eq!(
+        (warned.code, warned.client.as_str(), warned.server.as_str()),
+        ("RULES_DIFFER", other.as_str(), current.as_str())
+    );
+    assert!(rules_warning(&with(Some(&next)), &current, None).is_some());
+    let reply = serde_json::to_value(zailai::sync::Reply {
+        protocol: 1,
+        acked: vec![],
+        rejected: vec![],
+        server_version: 0,
+        snapshot: String::new(),
+        server_time: 0,
+        warnings: vec![],
+    })
+    .unwrap();
+    assert!(
+        reply.get("warnings").is_none(),
+        "absent when there is nothing to warn of"
+    );
+}
