@@ -98,8 +98,8 @@ impl Rules {
         let live = self.live();
         let known = live.timeline.last().number;
         let rows = store.rule_versions(known).await?;
-        self.read_at.fetch_max(now, Ordering::Relaxed);
         if rows.is_empty() {
+            self.read_at.fetch_max(now, Ordering::Relaxed);
             return Ok(Vec::new());
         }
         let mut timeline = (*live.timeline).clone();
@@ -119,6 +119,8 @@ impl Rules {
         if slot.timeline.last().number < timeline.last().number {
             *slot = Arc::new(Live::of(timeline));
         }
+        // Only now: a request that finds the read recent must find its versions too.
+        self.read_at.fetch_max(now, Ordering::Relaxed);
         Ok(learned)
     }
 
@@ -133,5 +135,64 @@ impl Rules {
 
     pub fn poll_interval(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.poll_ms as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::versions::{self, Candidate, LEAD_MS};
+
+    /// A version published by another process is learned by a poll, or, when the last read
+    /// is older than twice the poll interval, before the next request uses the versions.
+    #[tokio::test]
+    async fn versions_are_re_read_once_the_last_read_is_twice_the_poll_interval_old() {
+        let dir = std::env::temp_dir().join(format!("zailai-rules-poll-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("zailai.db").display().to_string();
+        let store = AnyStore::open(&path, &Config::seed()).await.unwrap();
+        let t0 = 1_800_000_000_000;
+        let timeline = versions::at_start(&store, &Config::seed(), None, t0)
+            .await
+            .unwrap();
+        let rules = Rules::new(timeline, t0, 1);
+        let mut next = serde_json::to_value(Config::seed()).unwrap();
+        next["newbie_days"] = serde_json::json!(9);
+        let candidate = Candidate {
+            rules: next.to_string(),
+            mapping: None,
+            effective_from: t0 + LEAD_MS,
+            author: "ops".into(),
+            note: String::new(),
+            lead_ms: LEAD_MS,
+        };
+        versions::publish(&store, candidate, t0).await.unwrap();
+        let known = |live: Arc<Live>| live.timeline.versions().len();
+        assert_eq!(known(rules.fresh(&store, t0 + 2_000).await.unwrap()), 1);
+        assert_eq!(known(rules.fresh(&store, t0 + 2_001).await.unwrap()), 2);
+        let live = rules.live();
+        assert_eq!(live.current(t0).number, 1);
+        assert_eq!(live.next(t0).map(|n| n.number), Some(2));
+        assert_eq!(live.current(t0 + LEAD_MS).number, 2);
+        assert!(live.next(t0 + LEAD_MS).is_none());
+        assert_eq!(live.config_at(t0 + LEAD_MS).newbie_days, 9);
+        // A poll learns nothing more, and says so.
+        assert_eq!(
+            rules.refresh(&store, t0 + 3_000).await.unwrap(),
+            Vec::<u32>::new()
+        );
+        next["newbie_days"] = serde_json::json!(8);
+        let third = Candidate {
+            rules: next.to_string(),
+            mapping: None,
+            effective_from: t0 + 2 * LEAD_MS,
+            author: "ops".into(),
+            note: String::new(),
+            lead_ms: LEAD_MS,
+        };
+        versions::publish(&store, third, t0).await.unwrap();
+        assert_eq!(rules.refresh(&store, t0 + 4_000).await.unwrap(), [3]);
+        assert_eq!(rules.live().next(t0 + LEAD_MS).map(|n| n.number), Some(3));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
