@@ -200,6 +200,19 @@ test('GET /v1/config names the version in effect and the next; a push with other
   assert.equal(noAdmin.status, 401);
   const list = (await call(s.url, '/v1/admin/rules', { token: s.admin })).json;
   assert.deepEqual(list.versions.map((v) => [v.number, v.state]), [[1, 'in_effect'], [2, 'scheduled']]);
+  const shown = (await call(s.url, '/v1/admin/rules/2', { token: s.admin })).json;
+  assert.deepEqual([shown.author, shown.note, shown.hash, shown.rules.points.earning.review.points], ['test', 'more', cfg.next.hash, 35]);
+  assert.match(shown.effective_from_local, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{3})?)? UTC\+8$/);
+  const diff = (await call(s.url, '/v1/admin/rules/diff?a=1&b=2', { token: s.admin })).json;
+  assert.deepEqual(diff.lines, ['~ points.earning.review.points: 20 → 35']);
+  assert.equal((await call(s.url, '/v1/admin/rules/7', { token: s.admin })).status, 404);
+  const early = await call(s.url, '/v1/admin/rules/1/rollback', { method: 'POST', token: s.admin, body: { effective_from: when, author: 'test' } });
+  assert.equal(early.json.error.code, 'BAD_SCHEDULE', 'not after version 2');
+  const back = await call(s.url, '/v1/admin/rules/1/rollback', { method: 'POST', token: s.admin, body: { effective_from: rfc(when + 60_000), author: 'test', note: 'undo' } });
+  assert.equal(back.status, 200, JSON.stringify(back.json));
+  assert.deepEqual([back.json.number, back.json.hash], [3, cfg.version.hash]);
+  const typo = await call(s.url, '/v1/admin/rules/1/rollback', { method: 'POST', token: s.admin, body: { effective_from: rfc(when + 120_000), author: 'test', colour: 1 } });
+  assert.equal(typo.status, 400);
 
   const push = pusher(s.url);
   const login = (await call(s.url, '/v1/session', { method: 'POST', body: { dev_user: 'w1' } })).json.token;
