@@ -207,6 +207,20 @@ fn publish_list_show_diff_rollback_and_the_check_at_start() {
 
     // The binary rules on stdin still show as before (`rules show` without a number): covered
     // by tests/cli.rs. An unknown version is an error.
+    // populate writes synthetic members under one rule set: not into a database of several.
+    let (code, _, err) = zailai(&[
+        "populate",
+        "--data-dir",
+        d,
+        "--users",
+        "2",
+        "--start",
+        "2026-11-02",
+        "--days",
+        "1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("several rule versions"), "{err}");
     let (code, _, err) = zailai(&["rules", "show", "9", "--data-dir", d]);
     assert_eq!(code, 2);
     assert!(err.contains("no rule version 9"), "{err}");
