@@ -173,6 +173,7 @@ impl Replica {
                 .cloned()
                 .collect(),
             invited_by: None,
+            rules_hash: None,
         }
     }
 

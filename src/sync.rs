@@ -7,6 +7,7 @@ use crate::json::Value;
 use crate::json::{self, Obj, Res, Unknown};
 use crate::op::{Op, OpKind, SERVER_DEVICE};
 use crate::state::State;
+use crate::timeline::RulesAt;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -49,6 +50,11 @@ pub struct Push {
     /// its owner once, when this member is new.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invited_by: Option<String>,
+    /// The hash (`snapshot::config_hash`) of the rules the client applies ops under: when
+    /// it is neither the server's current nor its next version's, the reply warns
+    /// `RULES_DIFFER` (`docs/sync.md`, Warnings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_hash: Option<String>,
 }
 
 /// A request the server cannot take, with the JSON path of the problem.
@@ -168,6 +174,23 @@ fn read_push(value: &Value) -> Res<Push> {
             }
             None => None,
         };
+        let rules_hash = match o.opt("rules_hash") {
+            Some(v) => {
+                let hash = json::string(v, "rules_hash")?;
+                let hex = hash.len() == 64
+                    && hash
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !hex {
+                    return Err(json::issue(
+                        "rules_hash",
+                        "must be 64 lowercase hex digits (a config_hash)",
+                    ));
+                }
+                Some(hash)
+            }
+            None => None,
+        };
         Ok(Push {
             protocol,
             device,
@@ -175,6 +198,7 @@ fn read_push(value: &Value) -> Res<Push> {
             snapshot_formats,
             ops,
             invited_by,
+            rules_hash,
         })
     })
 }
@@ -205,7 +229,7 @@ pub struct Outcome {
 pub fn accept(
     state: &mut State,
     processed: &mut BTreeMap<String, u32>,
-    cfg: &Config,
+    rules: &impl RulesAt,
     push: &Push,
     server_now: i64,
     limits: Limits,
@@ -242,8 +266,9 @@ pub fn accept(
                 format!("dated {} ms after the server's time", op.at - server_now),
             ))
         } else {
+            // Under the version in effect at the op's own `at` (RULES.md, "Rule versions").
             state
-                .apply(cfg, op)
+                .apply(rules.config_at(op.at), op)
                 .map_err(|e| refuse(e.code.as_str(), e.detail))
         };
         // A refused op is processed (never applied later) unless it was refused for its seq
@@ -320,6 +345,32 @@ pub struct Reply {
     /// The new signed snapshot, base64 (`docs/snapshot.md`).
     pub snapshot: String,
     pub server_time: i64,
+    /// Present only when there is something to warn of (`docs/sync.md`, Warnings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning in a sync reply: the push was applied, but the client should know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// `RULES_DIFFER`: the push's `rules_hash` is neither the server's current version's
+    /// nor its next one's.
+    pub code: &'static str,
+    /// The client's hash.
+    pub client: String,
+    /// The hash of the server's version in effect at the reply.
+    pub server: String,
+}
+
+/// The warning for a push whose `rules_hash` is neither `current` nor `next` (the client may
+/// hold the next version already, ahead of its switch); none without a `rules_hash`.
+pub fn rules_warning(push: &Push, current: &str, next: Option<&str>) -> Option<Warning> {
+    let client = push.rules_hash.as_deref()?;
+    (client != current && Some(client) != next).then(|| Warning {
+        code: "RULES_DIFFER",
+        client: client.to_owned(),
+        server: current.to_owned(),
+    })
 }
 
 /// Lottery draws in `state` still waiting for the server's decision.
@@ -332,7 +383,7 @@ pub fn pending_draws(state: &State) -> Vec<crate::state::DrawRecord> {
 /// longer pending (settled by a concurrent sync) is skipped.
 pub fn settle_draws(
     state: &mut State,
-    cfg: &Config,
+    rules: &impl RulesAt,
     decisions: &[(crate::state::DrawRecord, Option<String>)],
     now: i64,
 ) -> Vec<Op> {
@@ -349,7 +400,7 @@ pub fn settle_draws(
                 prize: prize.clone(),
             },
         };
-        if state.apply(cfg, &op).is_ok() {
+        if state.apply(rules.config_at(op.at), &op).is_ok() {
             applied.push(op);
         }
     }
@@ -363,7 +414,7 @@ pub fn settle_draws(
 /// from it). Returns the op and its events, or the refusal with the state unchanged.
 pub fn server_op(
     state: &mut State,
-    cfg: &Config,
+    rules: &impl RulesAt,
     device: &str,
     kind: impl FnOnce(i64) -> OpKind,
     now: i64,
@@ -375,6 +426,6 @@ pub fn server_op(
         at,
         op: kind(at),
     };
-    let events = state.apply(cfg, &op)?;
+    let events = state.apply(rules.config_at(at), &op)?;
     Ok((op, events))
 }

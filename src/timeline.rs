@@ -6,6 +6,37 @@
 use crate::{Config, Event, Op, RuleError, State};
 use std::sync::Arc;
 
+/// Rules that answer "which config is in effect at this instant": one config (in effect at
+/// every instant) or a [`Timeline`]. The sync acceptance and the server's own ops take either,
+/// so callers with one rule set are unchanged.
+pub trait RulesAt {
+    fn config_at(&self, at: i64) -> &Config;
+}
+
+impl RulesAt for Config {
+    fn config_at(&self, _: i64) -> &Config {
+        self
+    }
+}
+
+impl RulesAt for Timeline {
+    fn config_at(&self, at: i64) -> &Config {
+        Timeline::config_at(self, at)
+    }
+}
+
+impl<T: RulesAt + ?Sized> RulesAt for Arc<T> {
+    fn config_at(&self, at: i64) -> &Config {
+        (**self).config_at(at)
+    }
+}
+
+impl<T: RulesAt + ?Sized> RulesAt for &T {
+    fn config_at(&self, at: i64) -> &Config {
+        (**self).config_at(at)
+    }
+}
+
 /// One published rule set: immutable once published.
 #[derive(Clone, Debug)]
 pub struct Version {

@@ -177,6 +177,7 @@ fn the_server_does_not_remember_refused_seq_jumps_or_devices_past_the_limit() {
         snapshot_formats: vec![4],
         ops,
         invited_by: None,
+        rules_hash: None,
     };
     let limits = Limits::from_config(&cfg);
     let out = accept(

@@ -121,6 +121,7 @@ fn the_server_settles_with_an_op_of_its_own_that_devices_cannot_send() {
             ..bad.clone()
         }],
         invited_by: None,
+        rules_hash: None,
     };
     let out = sync::accept(
         &mut m.state.clone(),

@@ -632,3 +632,75 @@ fn server_ops_take_the_next_seq_of_their_device() {
     assert_eq!(s.state.devices.get(SERVER_DEVICE).copied(), Some(3));
     assert_eq!(s.state.balance, 15);
 }
+
+/// `rules_hash` is optional and read strictly: 64 lowercase hex digits, else `BAD_REQUEST` at
+/// its path.
+#[test]
+fn a_pushs_rules_hash_is_read_strictly() {
+    let body = |hash: Value| {
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [zailai::snapshot::FORMAT], "ops": [], "rules_hash": hash}).to_string()
+    };
+    let good = "ab".repeat(32);
+    assert_eq!(
+        Push::from_json(&body(json!(good))).unwrap().rules_hash,
+        Some(good.clone())
+    );
+    assert_eq!(push("d", json!([])).rules_hash, None);
+    for bad in [
+        json!("AB".repeat(32)),
+        json!("ab".repeat(31)),
+        json!(format!("{}g", "a".repeat(63))),
+        json!(format!("{}a", good)),
+        json!(7),
+    ] {
+        let e = Push::from_json(&body(bad.clone())).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            ("BAD_REQUEST", "rules_hash"),
+            "{bad}"
+        );
+    }
+}
+
+/// `RULES_DIFFER` only when the push names rules that are neither the server's current nor
+/// its next version: a client ahead of a switch holds the next one legitimately.
+#[test]
+fn rules_differ_is_warned_only_for_rules_the_server_neither_runs_nor_schedules() {
+    use zailai::sync::rules_warning;
+    let (current, next, other) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+    let with = |hash: Option<&str>| {
+        let mut p = push("d", json!([]));
+        p.rules_hash = hash.map(str::to_owned);
+        p
+    };
+    assert_eq!(rules_warning(&with(None), &current, Some(&next)), None);
+    assert_eq!(
+        rules_warning(&with(Some(&current)), &current, Some(&next)),
+        None
+    );
+    assert_eq!(
+        rules_warning(&with(Some(&next)), &current, Some(&next)),
+        None
+    );
+    assert_eq!(rules_warning(&with(Some(&current)), &current, None), None);
+    let warned = rules_warning(&with(Some(&other)), &current, Some(&next)).unwrap();
+    assert_eq!(
+        (warned.code, warned.client.as_str(), warned.server.as_str()),
+        ("RULES_DIFFER", other.as_str(), current.as_str())
+    );
+    assert!(rules_warning(&with(Some(&next)), &current, None).is_some());
+    let reply = serde_json::to_value(zailai::sync::Reply {
+        protocol: 1,
+        acked: vec![],
+        rejected: vec![],
+        server_version: 0,
+        snapshot: String::new(),
+        server_time: 0,
+        warnings: vec![],
+    })
+    .unwrap();
+    assert!(
+        reply.get("warnings").is_none(),
+        "absent when there is nothing to warn of"
+    );
+}

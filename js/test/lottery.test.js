@@ -87,9 +87,14 @@ test('offline draws wait for the server, which decides, publishes and later reve
   assert.equal(forged.status, 400);
 
   // After the campaign and its offline window, the restarted server reveals the same seed.
+  // Time passing is a rule version with the campaign a month back, published to take effect
+  // at once (a lead of a second: docs/rules-lifecycle.md), and a restart on it.
   server.child.kill();
   const ended = join(dir, 'ended.json');
   writeFileSync(ended, JSON.stringify(rules(-30)));
+  const from = new Date(Date.now() + 3000).toISOString();
+  execFileSync(cli, ['rules', 'publish', '--config', ended, '--effective-from', from, '--lead-seconds', '1', '--author', 'test', '--data-dir', join(dir, 'data')]);
+  await new Promise((r) => setTimeout(r, 3200));
   server = await startServer(['--dev', '--config', ended], { dataDir: join(dir, 'data') });
   const revealed = (await call(server.url, '/v1/lotteries/spring_draw_2027')).json;
   assert.equal(revealed.commitment, open.json.commitment, 'the committed seed survives the restart');

@@ -235,15 +235,23 @@ impl MemberFacts {
 }
 
 /// A member's facts rebuilt from the op log: the log replayed op by op from the join, each
-/// applied op taken as a commit of its own (for databases from before the facts tables).
-pub fn replay(rules: &FactRules, cfg: &Config, stored: &State, rows: &[OpRow]) -> MemberFacts {
-    let mut st = State::join(cfg, &stored.user, cfg.clock().start_of(stored.joined));
+/// applied op taken as a commit of its own (for databases from before the facts tables),
+/// each op under the rule version in effect at its `at`.
+pub fn replay(
+    rules: &FactRules,
+    versions: &impl zailai::timeline::RulesAt,
+    stored: &State,
+    rows: &[OpRow],
+) -> MemberFacts {
+    let first = versions.config_at(i64::MIN);
+    let joined = first.clock().start_of(stored.joined);
+    let mut st = State::join(versions.config_at(joined), &stored.user, joined);
     let mut facts = MemberFacts::default();
     let mut summary = None;
     for row in rows.iter().filter(|r| r.result == "applied") {
         if let Ok(op) = Op::from_json(&row.op) {
             // The server applied it; a replay refusing it would mean other rules: skip it.
-            let _ = st.apply(cfg, &op);
+            let _ = st.apply(versions.config_at(op.at), &op);
         }
         facts.apply(&changes(
             rules,
@@ -265,20 +273,25 @@ const REBUILD_BATCH: usize = 500;
 /// Rebuilds every member's facts from the op logs (a database from before the fact tables),
 /// then marks them complete. Members are read and rewritten in transactions that hold them,
 /// so nothing a server writes meanwhile is lost; a rebuild cut short starts again next time.
+/// Ops are replayed under the database's rule versions (`cfg` alone before any is stored).
 pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError> {
+    let versions = match crate::versions::load(store).await? {
+        Some((timeline, _)) => timeline,
+        None => zailai::timeline::Timeline::single(cfg.clone()),
+    };
     let users = store.users().await?;
     let terminal = std::io::stderr().is_terminal();
     eprintln!(
         "zailai: building the report facts of {} members from their op logs (once, after the upgrade that added them)",
         users.len()
     );
-    let (rules, cfg) = (Arc::new(FactRules::of(cfg)), Arc::new(cfg.clone()));
+    let (rules, versions) = (Arc::new(FactRules::of(cfg)), Arc::new(versions));
     let mut done = 0;
     for batch in users.chunks(REBUILD_BATCH) {
-        let (rules, cfg) = (rules.clone(), cfg.clone());
+        let (rules, versions) = (rules.clone(), versions.clone());
         store
             .rebuild_facts(batch.to_vec(), move |record, rows| {
-                replay(&rules, &cfg, &record.state, rows)
+                replay(&rules, &versions, &record.state, rows)
             })
             .await?;
         done += batch.len();

@@ -2,6 +2,7 @@
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
 mod rules_cli;
+mod rules_versions_cli;
 mod simulate;
 mod snapshot_cli;
 mod text;
@@ -51,7 +52,8 @@ enum Command {
         /// `postgres://…`, or an SQLite file.
         #[arg(long)]
         database: Option<String>,
-        /// The rule file the server runs; default: the seed preset.
+        /// The rules whose tiers and campaigns the report names; default: the database's rule
+        /// version in effect now (ops are replayed under the versions in effect at their times).
         #[arg(long)]
         config: Option<PathBuf>,
         /// First business day, YYYY-MM-DD.
@@ -103,7 +105,8 @@ enum Command {
     /// Read snapshots as JSON, or encode a JSON payload in the binary form.
     #[command(subcommand)]
     Snapshot(snapshot_cli::SnapshotCommand),
-    /// Encode a rule file in the binary form clients hold, or show such rules as JSON.
+    /// Rule files and versions: encode a rule file in the binary form clients hold, show such
+    /// rules as JSON; publish, list, show, diff and roll back a server's rule versions.
     #[command(subcommand)]
     Rules(rules_cli::RulesCommand),
     /// Check a rule file and print every problem with its path.
@@ -272,6 +275,10 @@ struct ServeArgs {
     /// X-Forwarded-For gives (repeatable). Without it, the peer address counts.
     #[arg(long)]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// How often to re-read the published rule versions, in seconds (1–60); the server also
+    /// re-reads them before applying anything once its last read is twice this old.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+    rules_poll_seconds: u64,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -304,6 +311,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         web: a.web,
         experiments: a.experiments,
         trusted_proxies: a.trusted_proxy,
+        rules_poll_seconds: a.rules_poll_seconds,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;
@@ -346,6 +354,19 @@ fn populate_command(
     let totals = runtime
         .block_on(async {
             let store = zailai_server::store::AnyStore::open(&database, &cfg).await?;
+            let now = zailai_server::serve::now_ms();
+            let versions = zailai_server::versions::at_start(&store, &cfg, config.as_deref(), now)
+                .await
+                .map_err(zailai_server::store::StoreError)?;
+            if versions.versions().len() > 1 {
+                return Err(zailai_server::store::StoreError(
+                    "the database holds several rule versions: populate writes synthetic \
+                     members under one rule set (use a new database)"
+                        .to_owned(),
+                ));
+            }
+            // The rules stored (without --config, the database's, not the seed).
+            let cfg = (*versions.last().config).clone();
             // Seeded members are no one's: a database populate made is a dev one (a dev
             // server may open it, a production one refuses it); one that had a mode keeps it.
             use zailai_server::store::Store;
@@ -404,11 +425,19 @@ fn report_command(
         let store = zailai_server::store::AnyStore::open(&database, &cfg)
             .await
             .map_err(|e| e.to_string())?;
+        let cfg = match (&config, zailai_server::versions::load(&store).await) {
+            (None, Ok(Some((timeline, _)))) => {
+                (*timeline.config_at(zailai_server::serve::now_ms())).clone()
+            }
+            (_, Err(e)) => return Err(e.to_string()),
+            _ => cfg,
+        };
         zailai_server::report::build(&store, &cfg, &experiments, from, to)
             .await
+            .map(|r| (r, cfg))
             .map_err(|e| e.0)
     });
-    let report = report.map_err(input)?;
+    let (report, cfg) = report.map_err(input)?;
     if let Some(dir) = svg {
         let tiers: Vec<String> = cfg.tiers.levels.iter().map(|t| t.id.clone()).collect();
         std::fs::create_dir_all(&dir)

@@ -210,6 +210,7 @@ fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
                 snapshot_formats: vec![3],
                 ops,
                 invited_by: None,
+                rules_hash: None,
             },
             server,
             now,

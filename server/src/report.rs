@@ -202,17 +202,19 @@ fn week_start(cfg: &Config, day: Day) -> Day {
     day - zailai::day::week_column(day, cfg.first_weekday)
 }
 
-/// Replays a member's applied ops and collects the facts; `week_ends` are sampling days.
+/// Replays a member's applied ops, each under the rule version in effect at its `at`, and
+/// collects the facts (views under `cfg`); `week_ends` are sampling days.
 pub fn facts(
     user: &str,
     stored: &State,
     rows: &[OpRow],
-    cfg: &Config,
+    (cfg, versions): (&Config, &impl zailai::timeline::RulesAt),
     week_ends: &[Day],
     to: Day,
 ) -> MemberFacts {
     let clock = cfg.clock();
-    let mut st = State::join(cfg, user, clock.start_of(stored.joined));
+    let joined = clock.start_of(stored.joined);
+    let mut st = State::join(versions.config_at(joined), user, joined);
     let mut weekly_tier = Vec::with_capacity(week_ends.len());
     let mut next = 0;
     let sample = |st: &State, upto: i64, weekly: &mut Vec<Option<String>>, next: &mut usize| {
@@ -234,7 +236,7 @@ pub fn facts(
         }
         if let Ok(op) = Op::from_json(&row.op) {
             // The server applied it; a replay refusing it would mean other rules: skip it.
-            let _ = st.apply(cfg, &op);
+            let _ = st.apply(versions.config_at(op.at), &op);
         }
     }
     sample(&st, i64::MAX, &mut weekly_tier, &mut next);
@@ -467,7 +469,9 @@ fn from_counts(
 }
 
 /// Reads every member and their op log from the store and builds the report by replaying
-/// each log (the reference for [`build`]; slow: every op of every member goes through the core).
+/// each log under the database's rule versions (`cfg` alone before any is stored; the views
+/// under `cfg`): the reference for [`build`]; slow: every op of every member goes through the
+/// core.
 pub async fn replay_build(
     store: &impl Store,
     cfg: &Config,
@@ -478,12 +482,23 @@ pub async fn replay_build(
     let (first, last, week_ends) = range(cfg, from, to)?;
     let mut members = Vec::new();
     let io = |e: StoreError| ReportError(e.to_string());
+    let versions = match crate::versions::load(store).await.map_err(io)? {
+        Some((timeline, _)) => timeline,
+        None => zailai::timeline::Timeline::single(cfg.clone()),
+    };
     for user in store.users().await.map_err(io)? {
         let Some(record) = store.load(&user).await.map_err(io)? else {
             continue;
         };
         let rows = store.ops(&user).await.map_err(io)?;
-        members.push(facts(&user, &record.state, &rows, cfg, &week_ends, last));
+        members.push(facts(
+            &user,
+            &record.state,
+            &rows,
+            (cfg, &versions),
+            &week_ends,
+            last,
+        ));
     }
     Ok(compute(cfg, experiments, &members, first, last, &week_ends))
 }

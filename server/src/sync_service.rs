@@ -1,9 +1,13 @@
 //! The sync service: one `POST /v1/sync` without HTTP. Loads the member (or starts one),
 //! applies the push with the core's acceptance rules, and commits the state and the op-log
-//! rows in one store transaction (`docs/sync.md`, Acceptance and Storage). The HTTP route,
+//! rows in one store transaction (`docs/sync.md`, Acceptance and Storage). Rules come as
+//! anything [`RulesAt`]: the server passes its version timeline, so each op is applied under
+//! the version in effect at its own `at`; tools with one rule set pass a `Config`. The HTTP route,
 //! the simulation tests and `populate` all go through here.
 
 use crate::store::{OpRow, Record, Store, StoreError};
+use std::sync::Arc;
+use zailai::timeline::RulesAt;
 use zailai::State;
 
 /// When a member joins: at the first op of their first sync (an offline week before it is
@@ -37,20 +41,20 @@ pub fn since_registration(
 /// Refused ops are logged as in [`sync_logging`].
 pub async fn sync_from_device(
     store: &impl Store,
-    cfg: &std::sync::Arc<zailai::Config>,
+    rules: &Arc<impl RulesAt + Send + Sync + 'static>,
     user: &str,
     push: zailai::sync::Push,
     registered_at: i64,
     now: i64,
     log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
 ) -> Result<(zailai::sync::Outcome, Record), StoreError> {
-    let window = zailai::sync::Limits::from_config(cfg);
+    let window = zailai::sync::Limits::from_config(rules.config_at(now));
     let limits = since_registration(window, registered_at, now);
     let joined = registered_at.clamp(now - window.offline_window_ms, now);
     let dated: std::collections::BTreeMap<u32, i64> =
         push.ops.iter().map(|op| (op.seq, op.at)).collect();
     let (mut outcome, record) =
-        sync_with(store, cfg, user, push, now, (joined, limits), log_refusal).await?;
+        sync_with(store, rules, user, push, now, (joined, limits), log_refusal).await?;
     for r in &mut outcome.rejected {
         let at = dated.get(&r.seq).copied().unwrap_or(now);
         if r.code == "TOO_OLD" && at >= now - window.offline_window_ms {
@@ -71,12 +75,12 @@ pub async fn sync_from_device(
 /// calls [`sync_from_device`].
 pub async fn sync(
     store: &impl Store,
-    cfg: &std::sync::Arc<zailai::Config>,
+    rules: &Arc<impl RulesAt + Send + Sync + 'static>,
     user: &str,
     push: zailai::sync::Push,
     now: i64,
 ) -> Result<(zailai::sync::Outcome, Record), StoreError> {
-    sync_logging(store, cfg, user, push, now, |_, _| true).await
+    sync_logging(store, rules, user, push, now, |_, _| true).await
 }
 
 /// [`sync`], logging a refused op only when `log_refusal(record after the push, row)` says so
@@ -84,21 +88,21 @@ pub async fn sync(
 /// ops are always logged.
 pub async fn sync_logging(
     store: &impl Store,
-    cfg: &std::sync::Arc<zailai::Config>,
+    rules: &Arc<impl RulesAt + Send + Sync + 'static>,
     user: &str,
     push: zailai::sync::Push,
     now: i64,
     log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
 ) -> Result<(zailai::sync::Outcome, Record), StoreError> {
-    let limits = zailai::sync::Limits::from_config(cfg);
+    let limits = zailai::sync::Limits::from_config(rules.config_at(now));
     let joined = joined_at(&push, now, limits);
-    sync_with(store, cfg, user, push, now, (joined, limits), log_refusal).await
+    sync_with(store, rules, user, push, now, (joined, limits), log_refusal).await
 }
 
 /// A sync with the member's join time (if new) and the op time limits decided.
 async fn sync_with(
     store: &impl Store,
-    cfg: &std::sync::Arc<zailai::Config>,
+    rules: &Arc<impl RulesAt + Send + Sync + 'static>,
     user: &str,
     push: zailai::sync::Push,
     now: i64,
@@ -106,16 +110,16 @@ async fn sync_with(
     mut log_refusal: impl FnMut(&Record, &OpRow) -> bool + Send + 'static,
 ) -> Result<(zailai::sync::Outcome, Record), StoreError> {
     let fresh = {
-        let (cfg, user) = (cfg.clone(), user.to_owned());
+        let (rules, user) = (rules.clone(), user.to_owned());
         move || Record {
-            state: State::join(&cfg, &user, joined),
+            state: State::join(rules.config_at(joined), &user, joined),
             processed: Default::default(),
             server_version: 0,
         }
     };
-    let cfg = cfg.clone();
+    let rules = rules.clone();
     let change = move |record: &mut Record| {
-        let (outcome, mut rows) = apply_push(record, &cfg, &push, now, limits);
+        let (outcome, mut rows) = apply_push(record, &*rules, &push, now, limits);
         rows.retain(|row| row.result == "applied" || log_refusal(record, row));
         Ok::<_, std::convert::Infallible>(((outcome, record.clone()), rows))
     };
@@ -128,17 +132,17 @@ async fn sync_with(
 /// the ops this push processed for the first time.
 pub fn apply_push(
     record: &mut Record,
-    cfg: &zailai::Config,
+    rules: &impl RulesAt,
     push: &zailai::sync::Push,
     now: i64,
     limits: zailai::sync::Limits,
 ) -> (zailai::sync::Outcome, Vec<OpRow>) {
-    let lapsed = release_lapsed_holds(record, cfg, now);
+    let lapsed = release_lapsed_holds(record, rules, now);
     let before = record.processed.get(&push.device).copied().unwrap_or(0);
     let outcome = zailai::sync::accept(
         &mut record.state,
         &mut record.processed,
-        cfg,
+        rules,
         push,
         now,
         limits,
@@ -164,14 +168,14 @@ pub fn apply_push(
 /// applies (RULES.md: a hold's lapse runs on the server's clock, never on a device op's
 /// `at`): one `release_hold` op of `~server` dated `now`, which lapses every due hold
 /// (`hold_released` with `expired: true`). Returns its op-log row, if one was written.
-pub fn release_lapsed_holds(record: &mut Record, cfg: &zailai::Config, now: i64) -> Option<OpRow> {
+pub fn release_lapsed_holds(record: &mut Record, rules: &impl RulesAt, now: i64) -> Option<OpRow> {
     let (due, _) = record.state.holds.iter().find(|(_, h)| h.until <= now)?;
     let kind = {
         let order = due.clone();
         move |_| zailai::OpKind::ReleaseHold { order }
     };
     let device = zailai::op::SERVER_DEVICE;
-    let (op, _) = zailai::sync::server_op(&mut record.state, cfg, device, kind, now).ok()?;
+    let (op, _) = zailai::sync::server_op(&mut record.state, rules, device, kind, now).ok()?;
     Some(OpRow::of(&op, "applied".to_owned()))
 }
 

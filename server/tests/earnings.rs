@@ -79,6 +79,7 @@ impl Account {
             snapshot_formats: vec![zailai::snapshot::FORMAT],
             ops,
             invited_by: None,
+            rules_hash: None,
         };
         let (outcome, _) = if registered {
             sync_service::sync_from_device(

@@ -36,6 +36,7 @@ async fn sync(store: &Sqlite, cfg: &Config, user: &str, seq: u32, at: i64, op: s
         snapshot_formats: vec![4],
         ops: vec![op],
         invited_by: None,
+        rules_hash: None,
     };
     let (cfg2, user2) = (cfg.clone(), user.to_owned());
     let fresh = move || Record {

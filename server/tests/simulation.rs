@@ -395,6 +395,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
             snapshot_formats: vec![4],
             ops: Vec::new(),
             invited_by: None,
+            rules_hash: None,
         };
         let (_, bytes) = server.sync(&cfg, &dev.user.clone(), push, now).await;
         dev.keys = server.keys.clone();

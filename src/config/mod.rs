@@ -6,6 +6,7 @@
 //! path-aware readers of `crate::json` (`read.rs`); the types only derive `Serialize`.
 
 mod binary;
+pub mod compat;
 mod messages;
 mod parse;
 mod read;

@@ -59,6 +59,7 @@ pub async fn admin_messages(
         consents.retain(|(u, _)| u <= last);
     }
     let mut candidates = Vec::new();
+    let cfg = app.rules.live().config_at(now);
     let mut i = 0;
     while i < consents.len() {
         let user = &consents[i].0;
@@ -71,7 +72,7 @@ pub async fn admin_messages(
         if let Some(record) = app.store.load(user).await.map_err(ApiError::internal)? {
             candidates.extend(crate::messages::for_member(
                 &record.state,
-                &app.config,
+                &cfg,
                 now,
                 &kinds,
             ));
@@ -108,7 +109,7 @@ async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Re
             .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
     };
     let (from, to) = (date("from", from)?, date("to", to)?);
-    crate::report::build(&app.store, &app.config, &app.experiments, from, to)
+    crate::report::build(&app.store, &app.config_now(), &app.experiments, from, to)
         .await
         .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
 }
@@ -132,7 +133,7 @@ pub async fn admin_report_svg(
     use axum::response::IntoResponse;
     let q: ChartQuery = typed_query(query.as_deref())?;
     let tiers: Vec<String> = app
-        .config
+        .config_now()
         .tiers
         .levels
         .iter()
@@ -183,7 +184,7 @@ pub async fn admin_member(
     };
     let ops = app.store.ops(&user).await.map_err(ApiError::internal)?;
     Ok(Json(MemberView {
-        summary: zailai::view::summary(&record.state, &app.config, now_ms()),
+        summary: zailai::view::summary(&record.state, &app.config_now(), now_ms()),
         user,
         server_version: record.server_version,
         processed: record.processed,

@@ -11,6 +11,8 @@ pub struct ApiError {
     pub message: String,
     pub path: Option<String>,
     pub retry_after: Option<u64>,
+    /// Every problem with its path, when there are several (a rule version's).
+    pub problems: Vec<zailai::ConfigIssue>,
 }
 
 impl ApiError {
@@ -21,6 +23,7 @@ impl ApiError {
             message: message.into(),
             path: None,
             retry_after: None,
+            problems: Vec::new(),
         }
     }
 
@@ -64,6 +67,8 @@ struct ErrorDetail<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    problems: &'a [zailai::ConfigIssue],
 }
 
 impl IntoResponse for ApiError {
@@ -73,6 +78,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 path: self.path.as_deref(),
+                problems: &self.problems,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

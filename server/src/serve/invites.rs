@@ -67,14 +67,14 @@ pub async fn credit_first_sync(app: &App, invitee: &str, code: &str) -> Result<(
     if inviter == invitee {
         return Ok(());
     }
-    let cfg = app.config.clone();
     let now = now_ms();
+    let rules = app.timeline(now).await?;
     let change = move |r: &mut crate::store::Record| {
         let kind = |_| OpKind::Track {
             action: INVITE_ACTION.to_owned(),
             count: 1,
         };
-        let (op, _) = zailai::sync::server_op(&mut r.state, &cfg, SERVER_DEVICE, kind, now)?;
+        let (op, _) = zailai::sync::server_op(&mut r.state, &rules, SERVER_DEVICE, kind, now)?;
         r.server_version += 1;
         Ok::<_, zailai::RuleError>((String::new(), vec![OpRow::of(&op, "applied".to_owned())]))
     };

@@ -80,11 +80,15 @@ pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, Sto
         return Ok(record);
     }
     let mut decisions = Vec::new();
+    let now = now_ms();
+    let rules = app.timeline(now).await?;
     for draw in pending {
-        let cfg = app.config.clone();
+        // The lottery as the version in effect on the draw's business day has it.
+        let day_start = rules.config_at(now).clock().start_of(draw.day);
+        let cfg = rules.config_at(day_start);
         let (Some(l), Some(seed)) = (
             cfg.lotteries.iter().find(|l| l.id == draw.lottery).cloned(),
-            app.seeds.get(&draw.lottery).cloned(),
+            app.seed(&draw.lottery),
         ) else {
             // The lottery left the rules: the draw wins nothing (its cost was the member's
             // stake in a lottery that no longer runs; operators refund by grant if they wish).
@@ -115,11 +119,9 @@ pub async fn settle(app: &App, user: &str, record: Record) -> Result<Record, Sto
             .await?;
         decisions.push((draw, prize));
     }
-    let cfg = app.config.clone();
-    let now = now_ms();
     let fresh = move || record;
     let change = move |r: &mut Record| {
-        let ops = zailai::sync::settle_draws(&mut r.state, &cfg, &decisions, now);
+        let ops = zailai::sync::settle_draws(&mut r.state, &rules, &decisions, now);
         if !ops.is_empty() {
             r.server_version += 1;
         }
@@ -166,17 +168,27 @@ pub async fn published(
 ) -> Result<Json<PublishedPage>, ApiError> {
     let page: Page = super::request::typed_query(query.as_deref())?;
     let limit = super::request::page_limit(page.limit, PAGE_LIMIT, "draws")?;
-    let (Some(l), Some(seed)) = (
-        app.config.lotteries.iter().find(|l| l.id == id),
-        app.seeds.get(&id),
-    ) else {
+    // The lottery as the latest version that has it says.
+    let live = app.rules.live();
+    let cfg = live
+        .timeline
+        .versions()
+        .iter()
+        .rev()
+        .map(|v| v.config.clone())
+        .find(|c| c.lotteries.iter().any(|l| l.id == id));
+    let l = cfg
+        .as_ref()
+        .and_then(|c| c.lotteries.iter().find(|l| l.id == id));
+    let (Some(cfg), Some(l), Some(seed)) = (cfg.as_ref(), l, app.seed(&id)) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "UNKNOWN_LOTTERY",
             format!("no lottery `{id}`"),
         ));
     };
-    let reveal = reveal_at(&app.config, l);
+    let reveal = reveal_at(cfg, l);
+    let seed = &seed;
     // One more than the page, to know whether another follows.
     let mut draws = app
         .store

@@ -252,10 +252,11 @@ async fn call(
     order: Option<String>,
     kind: impl FnOnce(i64) -> OpKind + Send + 'static,
 ) -> Result<Response, ApiError> {
-    let cfg = app.config.clone();
     let now = now_ms();
+    let rules = app.timeline(now).await.map_err(ApiError::internal)?;
     let change = move |r: &mut crate::store::Record| {
-        let (op, events) = zailai::sync::server_op(&mut r.state, &cfg, MERCHANT_DEVICE, kind, now)?;
+        let (op, events) =
+            zailai::sync::server_op(&mut r.state, &rules, MERCHANT_DEVICE, kind, now)?;
         r.server_version += 1;
         let reply = Applied {
             user: &r.state.user,
@@ -558,6 +559,6 @@ async fn quoted(app: &App, q: &QuoteQuery) -> Result<zailai::view::CheckoutQuote
                 format!("no member `{}`", q.user),
             )
         })?;
-    zailai::view::checkout_quote(&record.state, &app.config, now_ms(), q.amount_cents)
+    zailai::view::checkout_quote(&record.state, &app.config_now(), now_ms(), q.amount_cents)
         .map_err(|e| ApiError::bad_request(e.code.as_str(), "amount_cents", e.detail))
 }

@@ -15,6 +15,8 @@ mod merchant;
 mod refusal_log;
 mod request;
 mod routes;
+pub mod rules;
+mod rules_admin;
 mod web;
 
 use crate::keys;
@@ -69,6 +71,8 @@ pub struct Options {
     pub experiments: Option<PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-address limits).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How often the rule versions are re-read (1–`versions::MAX_POLL_SECONDS`).
+    pub rules_poll_seconds: u64,
 }
 
 #[derive(Clone)]
@@ -89,11 +93,9 @@ impl std::fmt::Debug for WeChatOptions {
 /// What every request handler shares.
 pub struct App {
     pub store: AnyStore,
-    pub config: Arc<Config>,
-    pub config_json: serde_json::Value,
-    pub config_hash: String,
-    /// The rules in the binary form clients hold, base64 (`GET /v1/config`).
-    pub rules_binary: String,
+    /// The published rule versions (`rules.rs`): each op is applied under the version in
+    /// effect at its own `at`, views at `now` under the version in effect then.
+    pub rules: rules::Rules,
     pub signer: SnapshotSigner,
     /// (id, base64 public key) of every key clients should trust.
     pub trusted: Vec<(String, String)>,
@@ -115,8 +117,34 @@ pub struct App {
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
-    /// Each lottery's secret seed (`lottery.rs`).
-    pub seeds: std::collections::BTreeMap<String, Vec<u8>>,
+    /// Each lottery's secret seed (`lottery.rs`), of every version's lotteries.
+    pub seeds: std::sync::RwLock<std::collections::BTreeMap<String, Vec<u8>>>,
+    /// The lottery secret (kept to seed the lotteries of versions learned later).
+    pub lottery_secret: Option<[u8; 32]>,
+}
+
+impl App {
+    /// The rules in effect now.
+    pub fn config_now(&self) -> Arc<Config> {
+        self.rules.live().config_at(now_ms())
+    }
+
+    /// The version timeline to apply ops under at `now`, read again first if stale.
+    pub async fn timeline(
+        &self,
+        now: i64,
+    ) -> Result<Arc<zailai::timeline::Timeline>, crate::store::StoreError> {
+        Ok(self.rules.fresh(&self.store, now).await?.timeline.clone())
+    }
+
+    /// A lottery's seed.
+    pub fn seed(&self, lottery: &str) -> Option<Vec<u8>> {
+        self.seeds
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(lottery)
+            .cloned()
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -258,20 +286,30 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         .await
         .map_err(|e| e.to_string())?;
     dev::claim_mode(&store, opts.dev, &opts.data_dir).await?;
+    let poll = opts.rules_poll_seconds;
+    if !(1..=crate::versions::MAX_POLL_SECONDS).contains(&poll) {
+        return Err(format!(
+            "--rules-poll-seconds must be 1–{}: publishing's lead time counts on it \
+             (docs/rules-lifecycle.md, Lead time)",
+            crate::versions::MAX_POLL_SECONDS
+        ));
+    }
+    let timeline =
+        crate::versions::at_start(&store, &config, opts.config.as_deref(), now_ms()).await?;
     let signer = signing_key(&opts)?;
     let verifiers = verifiers(&opts);
     if verifiers.is_empty() {
         return Err("no way to log in: pass --wechat-appid and --wechat-secret (or ZAILAI_WECHAT_APPID and ZAILAI_WECHAT_SECRET), or run with --dev".to_owned());
     }
     let secret = lottery_secret::load(opts.dev, &opts.data_dir)?;
-    let seeds = lottery::seeds(&store, &config, secret.as_ref()).await?;
+    let mut seeds = std::collections::BTreeMap::new();
+    for v in timeline.versions() {
+        seeds.append(&mut lottery::seeds(&store, &v.config, secret.as_ref()).await?);
+    }
     let trusted = trusted_keys(&signer, &opts.trust)?;
     Ok(Arc::new(App {
         store,
-        config_json: serde_json::to_value(&config).map_err(|e| e.to_string())?,
-        config_hash: zailai::snapshot::config_hash(&config),
-        rules_binary: zailai::snapshot::base64::encode(&config.to_binary()),
-        config: Arc::new(config),
+        rules: rules::Rules::new(timeline, now_ms(), poll),
         signer,
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),
@@ -298,7 +336,8 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
             }
             None => Vec::new(),
         },
-        seeds,
+        seeds: std::sync::RwLock::new(seeds),
+        lottery_secret: secret,
         options: opts,
     }))
 }
@@ -346,6 +385,7 @@ pub async fn run(opts: Options) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
     drop(out);
+    tokio::spawn(poll_rules(app.clone()));
     let max_connections = match opts.max_connections {
         0 => conn::default_max_connections(),
         n => n,
@@ -359,6 +399,37 @@ pub async fn run(opts: Options) -> Result<(), String> {
     )
     .await;
     Ok(())
+}
+
+/// Re-reads the rule versions every `--rules-poll-seconds`, and seeds the lotteries of the
+/// versions it learns.
+async fn poll_rules(app: Arc<App>) {
+    let mut tick = tokio::time::interval(app.rules.poll_interval());
+    loop {
+        tick.tick().await;
+        match app.rules.refresh(&app.store, now_ms()).await {
+            Ok(learned) if !learned.is_empty() => {
+                eprintln!("zailai serve: learned rule version(s) {learned:?}");
+                let live = app.rules.live();
+                for v in live.timeline.versions() {
+                    let known = v.config.lotteries.iter().all(|l| app.seed(&l.id).is_some());
+                    if known {
+                        continue;
+                    }
+                    match lottery::seeds(&app.store, &v.config, app.lottery_secret.as_ref()).await {
+                        Ok(mut more) => app
+                            .seeds
+                            .write()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .append(&mut more),
+                        Err(e) => eprintln!("zailai serve: rule version {}: {e}", v.number),
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("zailai serve: reading the rule versions: {e}"),
+        }
+    }
 }
 
 async fn shutdown() {

@@ -45,6 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/admin/report", get(super::admin::admin_report))
         .route("/v1/admin/report.svg", get(super::admin::admin_report_svg))
         .merge(super::merchant::routes())
+        .merge(super::rules_admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
@@ -279,8 +280,29 @@ struct ConfigReply<'a> {
     config_hash: &'a str,
     rules: Option<&'a str>,
     rules_format: u8,
+    /// The version in effect at `server_time` (`config`, `config_hash` and `rules` are its).
+    version: VersionView<'a>,
+    /// The next scheduled version, if any: the client switches to it at `effective_from`.
+    next: Option<NextView<'a>>,
     keys: Vec<KeyView<'a>>,
     server_time: i64,
+}
+
+#[derive(Serialize)]
+struct VersionView<'a> {
+    number: u32,
+    effective_from: i64,
+    hash: &'a str,
+}
+
+#[derive(Serialize)]
+struct NextView<'a> {
+    number: u32,
+    effective_from: i64,
+    hash: &'a str,
+    config: &'a Value,
+    /// Base64 binary; null when the client reads none of this server's rule formats.
+    rules: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -303,18 +325,37 @@ async fn config(
     let readable = q
         .rules_formats
         .is_none_or(|list| list.split(',').any(|f| f.trim() == ours));
+    let now = now_ms();
+    let live = app
+        .rules
+        .fresh(&app.store, now)
+        .await
+        .map_err(ApiError::internal)?;
+    let (current, next) = (live.current(now), live.next(now));
     let reply = ConfigReply {
         protocol: PROTOCOL,
-        config: &app.config_json,
-        config_hash: &app.config_hash,
-        rules: readable.then_some(app.rules_binary.as_str()),
+        config: &current.json,
+        config_hash: &current.hash,
+        rules: readable.then_some(current.binary.as_str()),
         rules_format: zailai::config::RULES_FORMAT,
+        version: VersionView {
+            number: current.number,
+            effective_from: current.effective_from,
+            hash: &current.hash,
+        },
+        next: next.map(|n| NextView {
+            number: n.number,
+            effective_from: n.effective_from,
+            hash: &n.hash,
+            config: &n.json,
+            rules: readable.then_some(n.binary.as_str()),
+        }),
         keys: app
             .trusted
             .iter()
             .map(|(id, public)| KeyView { id, public })
             .collect(),
-        server_time: now_ms(),
+        server_time: now,
     };
     Ok(Json(reply).into_response())
 }
@@ -344,6 +385,19 @@ async fn sync(
             .map_err(ApiError::internal)?;
     }
     let now = now_ms();
+    let live = app
+        .rules
+        .fresh(&app.store, now)
+        .await
+        .map_err(ApiError::internal)?;
+    let current_hash = live.current(now).hash.clone();
+    let warnings: Vec<_> = zailai::sync::rules_warning(
+        &push,
+        &current_hash,
+        live.next(now).map(|n| n.hash.as_str()),
+    )
+    .into_iter()
+    .collect();
     let log = {
         let (app, user) = (app.clone(), user.clone());
         move |record: &crate::store::Record, row: &crate::store::OpRow| {
@@ -352,7 +406,7 @@ async fn sync(
     };
     let (outcome, record) = crate::sync_service::sync_from_device(
         &app.store,
-        &app.config,
+        &live.timeline,
         &user,
         push,
         registered_at,
@@ -368,7 +422,7 @@ async fn sync(
         user,
         server_version: record.server_version,
         issued_at: now,
-        config_hash: app.config_hash.clone(),
+        config_hash: current_hash,
         acked: record.processed.into_iter().collect(),
         state: record.state,
     };
@@ -379,6 +433,7 @@ async fn sync(
         server_version: payload.server_version,
         snapshot: base64::encode(&app.signer.sign(&payload)),
         server_time: now,
+        warnings,
     }))
 }
 
@@ -470,18 +525,18 @@ async fn my_report(
     };
     zailai::view::monthly_report(
         &record.state,
-        &app.config,
+        &app.config_now(),
         parsed.year,
         parsed.month,
         now_ms(),
-        locale(app, q),
+        &locale(app, q),
     )
     .map_err(|e| ApiError::bad_request("BAD_REQUEST", "month", e.to_string()))
 }
 
 /// `?locale=` as the core resolves it (`zh_CN` is `zh-CN`; unknown: the rules' default).
-fn locale<'a>(app: &'a App, q: &'a MonthQuery) -> &'a str {
-    app.config.locale(q.locale.as_deref())
+fn locale(app: &App, q: &MonthQuery) -> String {
+    app.config_now().locale(q.locale.as_deref()).to_owned()
 }
 
 async fn my_report_json(
@@ -503,9 +558,9 @@ async fn my_report_svg(
     let report = my_report(&app, &q, &user).await?;
     let svg = zailai::render::monthly_svg(
         &report,
-        &app.config,
+        &app.config_now(),
         &zailai::render::Theme::default(),
-        locale(&app, &q),
+        &locale(&app, &q),
     );
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }

@@ -118,6 +118,37 @@ pub(crate) const DEVICES_TABLE: &str = "CREATE TABLE IF NOT EXISTS devices (
 );
 ";
 
+/// Published rule versions (issue 26, docs/rules-lifecycle.md): immutable rows, numbered 1, 2, 3
+/// … in publishing order, each in effect from `effective_from` (unix ms, distinct). `rules` is
+/// the rule file's JSON, `mapping` the version's answers for what it strands (JSON, `{}` when
+/// none), `hash` the rules' `snapshot::config_hash`.
+pub(crate) const RULE_VERSIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS rule_versions (
+  number BIGINT PRIMARY KEY,
+  effective_from BIGINT NOT NULL UNIQUE,
+  hash TEXT NOT NULL,
+  author TEXT NOT NULL,
+  note TEXT NOT NULL,
+  published_at BIGINT NOT NULL,
+  rules TEXT NOT NULL,
+  mapping TEXT NOT NULL
+);
+";
+
+/// A row of `rule_versions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVersion {
+    pub number: u32,
+    pub effective_from: i64,
+    pub hash: String,
+    pub author: String,
+    pub note: String,
+    pub published_at: i64,
+    /// The rule file, JSON.
+    pub rules: String,
+    /// The mapping, JSON (`{}`: none).
+    pub mapping: String,
+}
+
 /// What a backend must do.
 pub trait Store: Send + Sync + 'static {
     /// A fact about the database set once (`mode`: the kind of server that created it): the
@@ -128,6 +159,20 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         candidate: Option<String>,
     ) -> impl std::future::Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// The published rule versions numbered after `after`, by number.
+    fn rule_versions(
+        &self,
+        after: u32,
+    ) -> impl std::future::Future<Output = Result<Vec<StoredVersion>, StoreError>> + Send;
+
+    /// Publishes a version: false (nothing written) when its number or its `effective_from`
+    /// is taken, i.e. another version was published since the caller read them (it reads
+    /// them again and decides anew). Rows are never changed or deleted.
+    fn insert_rule_version(
+        &self,
+        version: StoredVersion,
+    ) -> impl std::future::Future<Output = Result<bool, StoreError>> + Send;
 
     /// Ends every session of `user` (log out everywhere; an operator's revoke): how many.
     fn end_sessions_of(
@@ -408,6 +453,20 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.setting(name, candidate).await,
             AnyStore::Postgres(s) => s.setting(name, candidate).await,
+        }
+    }
+
+    async fn rule_versions(&self, after: u32) -> Result<Vec<StoredVersion>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.rule_versions(after).await,
+            AnyStore::Postgres(s) => s.rule_versions(after).await,
+        }
+    }
+
+    async fn insert_rule_version(&self, version: StoredVersion) -> Result<bool, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.insert_rule_version(version).await,
+            AnyStore::Postgres(s) => s.insert_rule_version(version).await,
         }
     }
 

@@ -5,7 +5,7 @@
 use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
 use super::{
     decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, Once, OpRow, Record, Store,
-    StoreError, Won,
+    StoreError, StoredVersion, Won,
 };
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use std::collections::HashMap;
@@ -111,6 +111,8 @@ INSERT INTO merchant_orders (order_id, user_id, at)
   ) calls ORDER BY order_id, at
 ON CONFLICT (order_id) DO NOTHING;
 ",
+    // 7: published rule versions (issue 26).
+    super::RULE_VERSIONS_TABLE,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -646,6 +648,58 @@ impl Store for Postgres {
             .await
             .map_err(err)?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn rule_versions(&self, after: u32) -> Result<Vec<StoredVersion>, StoreError> {
+        let rows = self
+            .conn()
+            .await
+            .client
+            .query(
+                "SELECT number, effective_from, hash, author, note, published_at, rules, \
+                 mapping FROM rule_versions WHERE number > $1 ORDER BY number",
+                &[&i64::from(after)],
+            )
+            .await
+            .map_err(err)?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredVersion {
+                number: r.get::<_, i64>(0) as u32,
+                effective_from: r.get(1),
+                hash: r.get(2),
+                author: r.get(3),
+                note: r.get(4),
+                published_at: r.get(5),
+                rules: r.get(6),
+                mapping: r.get(7),
+            })
+            .collect())
+    }
+
+    async fn insert_rule_version(&self, v: StoredVersion) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .await
+            .client
+            .execute(
+                "INSERT INTO rule_versions (number, effective_from, hash, author, note, \
+                 published_at, rules, mapping) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &i64::from(v.number),
+                    &v.effective_from,
+                    &v.hash,
+                    &v.author,
+                    &v.note,
+                    &v.published_at,
+                    &v.rules,
+                    &v.mapping,
+                ],
+            )
+            .await
+            .map_err(err)?;
+        Ok(n == 1)
     }
 
     async fn end_sessions_of(&self, user: &str) -> Result<u64, StoreError> {

@@ -7,7 +7,7 @@ use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{
     decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, Once, OpRow, Record, Store,
-    StoreError, Won,
+    StoreError, StoredVersion, Won,
 };
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -106,6 +106,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     SELECT substr(call_key, 6), user_id, at FROM merchant_calls WHERE call_key LIKE 'hold:%'
   ) ORDER BY at;
 ",
+    // 7: published rule versions (issue 26).
+    super::RULE_VERSIONS_TABLE,
 ];
 
 #[derive(Clone)]
@@ -489,6 +491,56 @@ fn device_row(
 }
 
 impl Store for Sqlite {
+    async fn rule_versions(&self, after: u32) -> Result<Vec<StoredVersion>, StoreError> {
+        self.reading(move |conn| {
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT number, effective_from, hash, author, note, published_at, rules, \
+                     mapping FROM rule_versions WHERE number > ?1 ORDER BY number",
+                )
+                .map_err(err)?;
+            let rows = st
+                .query_map(params![i64::from(after)], |r| {
+                    Ok(StoredVersion {
+                        number: r.get::<_, i64>(0)? as u32,
+                        effective_from: r.get(1)?,
+                        hash: r.get(2)?,
+                        author: r.get(3)?,
+                        note: r.get(4)?,
+                        published_at: r.get(5)?,
+                        rules: r.get(6)?,
+                        mapping: r.get(7)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn insert_rule_version(&self, v: StoredVersion) -> Result<bool, StoreError> {
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO rule_versions (number, effective_from, hash, author, note, \
+                 published_at, rules, mapping) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT DO NOTHING",
+                params![
+                    i64::from(v.number),
+                    v.effective_from,
+                    v.hash,
+                    v.author,
+                    v.note,
+                    v.published_at,
+                    v.rules,
+                    v.mapping
+                ],
+            )
+            .map(|n| n == 1)
+            .map_err(err)
+        })
+        .await
+    }
+
     async fn setting(
         &self,
         name: &str,

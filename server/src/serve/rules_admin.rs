@@ -1,0 +1,202 @@
+//! The operator's routes for rule versions (docs/rules-lifecycle.md), behind the admin token:
+//! `GET /v1/admin/rules` (list), `GET /v1/admin/rules/{n}` (show), `GET
+//! /v1/admin/rules/diff?a=&b=`, `POST /v1/admin/rules` (publish) and `POST
+//! /v1/admin/rules/{n}/rollback`. The same checks as `zailai rules …` (`crate::versions`).
+
+use super::auth::Admin;
+use super::error::ApiError;
+use super::request::{typed, typed_query};
+use super::{now_ms, App};
+use crate::versions::{self, instant, Candidate, PublishError};
+use axum::extract::rejection::StringRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+type Shared = State<Arc<App>>;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/v1/admin/rules", get(list).post(publish))
+        .route("/v1/admin/rules/diff", get(diff))
+        .route("/v1/admin/rules/{number}", get(show))
+        .route("/v1/admin/rules/{number}/rollback", post(rollback))
+}
+
+fn refused(e: PublishError) -> ApiError {
+    let status = match e {
+        PublishError::NoSuchVersion(_) => StatusCode::NOT_FOUND,
+        PublishError::Raced => StatusCode::CONFLICT,
+        PublishError::Store(ref s) => return ApiError::internal(s),
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let issues = e.issues().to_vec();
+    ApiError {
+        path: issues.first().map(|i| i.path.clone()),
+        problems: issues,
+        ..ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+/// An instant as the CLI takes it (`2027-02-10 00:00 UTC+8` or RFC 3339), or unix ms.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum When {
+    Ms(i64),
+    Text(String),
+}
+
+impl When {
+    fn ms(&self) -> Result<i64, ApiError> {
+        match self {
+            When::Ms(ms) => Ok(*ms),
+            When::Text(s) => instant::parse(s)
+                .map_err(|e| ApiError::bad_request("BAD_REQUEST", "effective_from", e)),
+        }
+    }
+}
+
+/// `POST /v1/admin/rules`: `{"rules": {…rule file…}, "effective_from", "author", "note"?,
+/// "mapping"?}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    rules: Value,
+    effective_from: When,
+    author: String,
+    #[serde(default)]
+    note: String,
+    mapping: Option<Value>,
+}
+
+/// `POST /v1/admin/rules/{n}/rollback`: `{"effective_from", "author", "note"?, "mapping"?}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollbackBody {
+    effective_from: When,
+    author: String,
+    #[serde(default)]
+    note: String,
+    mapping: Option<Value>,
+}
+
+/// `?a=&b=`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffQuery {
+    a: u32,
+    b: u32,
+}
+
+/// What a publish or rollback answers: the new version, and this instance has it already.
+async fn done(app: &App, row: crate::store::StoredVersion) -> Result<Json<Value>, ApiError> {
+    let _ = app.rules.refresh(&app.store, now_ms()).await;
+    let zone = zailai::Config::parse(&row.rules)
+        .map(|c| c.business_day.utc_offset_minutes)
+        .unwrap_or(0);
+    Ok(Json(json!({
+        "number": row.number,
+        "effective_from": row.effective_from,
+        "effective_from_local": instant::format(row.effective_from, zone),
+        "hash": row.hash,
+    })))
+}
+
+async fn publish(
+    State(app): Shared,
+    _: Admin,
+    body: Result<String, StringRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let b: PublishBody = typed(body)?;
+    let candidate = Candidate {
+        rules: b.rules.to_string(),
+        mapping: b.mapping.map(|m| m.to_string()),
+        effective_from: b.effective_from.ms()?,
+        author: b.author,
+        note: b.note,
+        lead_ms: versions::LEAD_MS,
+    };
+    let row = versions::publish(&app.store, candidate, now_ms())
+        .await
+        .map_err(refused)?;
+    done(&app, row).await
+}
+
+async fn rollback(
+    State(app): Shared,
+    _: Admin,
+    Path(number): Path<u32>,
+    body: Result<String, StringRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let b: RollbackBody = typed(body)?;
+    let row = versions::rollback(
+        &app.store,
+        number,
+        b.mapping.map(|m| m.to_string()),
+        b.effective_from.ms()?,
+        b.author,
+        b.note,
+        now_ms(),
+        versions::LEAD_MS,
+    )
+    .await
+    .map_err(refused)?;
+    done(&app, row).await
+}
+
+async fn list(State(app): Shared, _: Admin) -> Result<Json<Value>, ApiError> {
+    let now = now_ms();
+    let Some((timeline, rows)) = versions::load(&app.store)
+        .await
+        .map_err(ApiError::internal)?
+    else {
+        return Ok(Json(json!({ "versions": [] })));
+    };
+    Ok(Json(json!({
+        "now": now,
+        "versions": versions::listed(&timeline, &rows, now),
+    })))
+}
+
+async fn show(
+    State(app): Shared,
+    _: Admin,
+    Path(number): Path<u32>,
+) -> Result<Json<Value>, ApiError> {
+    let row = versions::find(&app.store, number).await.map_err(refused)?;
+    let rules: Value = serde_json::from_str(&row.rules).map_err(ApiError::internal)?;
+    let mapping: Value = serde_json::from_str(&row.mapping).map_err(ApiError::internal)?;
+    let zone = rules["business_day"]["utc_offset_minutes"]
+        .as_i64()
+        .unwrap_or(0) as i32;
+    Ok(Json(json!({
+        "number": row.number,
+        "effective_from": row.effective_from,
+        "effective_from_local": instant::format(row.effective_from, zone),
+        "hash": row.hash,
+        "author": row.author,
+        "note": row.note,
+        "published_at": row.published_at,
+        "mapping": mapping,
+        "rules": rules,
+    })))
+}
+
+async fn diff(
+    State(app): Shared,
+    _: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q: DiffQuery = typed_query(query.as_deref())?;
+    let changes = versions::diff_versions(&app.store, q.a, q.b)
+        .await
+        .map_err(refused)?;
+    let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    Ok(Json(
+        json!({ "a": q.a, "b": q.b, "changes": changes, "lines": lines }),
+    ))
+}
