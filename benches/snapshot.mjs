@@ -41,7 +41,7 @@ export function benchSigner(id = 'bench') {
       const payload = encodePayload(payloadObject);
       const head = Buffer.alloc(10 + kid.length);
       head.write('ZLSN', 0);
-      head[4] = 3;
+      head[4] = 4; // the snapshot format (docs/snapshot.md)
       head[5] = kid.length;
       kid.copy(head, 6);
       head.writeUInt32BE(payload.length, 6 + kid.length);

@@ -7,14 +7,21 @@
 //! as the next op of this device; [`Replica::push`] is the body of the next `POST /v1/sync`;
 //! [`Replica::rebase`] takes the reply's verified payload, drops what its `acked` covers and
 //! replays the rest on top. The protocol simulation (`server/tests/simulation.rs`) drives it.
+//!
+//! Rules come with every call, as the device holds them: one config, or a
+//! [`Timeline`] of the versions the server sent (the current one, the next scheduled one, and
+//! an earlier one while pending ops dated under it remain). Each op is applied under the
+//! version in effect at its own `at`, when it is recorded and at every replay, so the switch
+//! to a scheduled version happens on time with no network, and a rebuild after a rebase never
+//! re-prices an op done under yesterday's rules (RULES.md, "Rule versions").
 
-use crate::config::Config;
 use crate::error::{ErrorCode, RuleError};
 use crate::event::Event;
 use crate::op::{Op, OpKind};
 use crate::snapshot::Payload;
 use crate::state::State;
 use crate::sync::{Push, MAX_OPS_PER_PUSH, PROTOCOL};
+use crate::timeline::RulesAt;
 
 /// A pending op the rules refuse when it is replayed (it stays pending: the server decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +53,7 @@ impl Replica {
     }
 
     /// A member new on this device: no base yet, nothing pending.
-    pub fn new(cfg: &Config, user: &str, device: &str, joined_at: i64) -> Replica {
+    pub fn new(rules: &dyn RulesAt, user: &str, device: &str, joined_at: i64) -> Replica {
         Replica {
             user: user.to_owned(),
             device: device.to_owned(),
@@ -54,7 +61,7 @@ impl Replica {
             joined_at,
             base: None,
             pending: Vec::new(),
-            state: State::join(cfg, user, joined_at),
+            state: State::join(rules.config_at(joined_at), user, joined_at),
         }
     }
 
@@ -74,7 +81,7 @@ impl Replica {
     /// A replica from what the device stored: its last seq, the verified base if any, and the
     /// pending ops. Returns the ops the rules now refuse (they stay pending).
     pub fn restore(
-        cfg: &Config,
+        rules: &dyn RulesAt,
         user: &str,
         device: &str,
         joined_at: i64,
@@ -98,9 +105,9 @@ impl Replica {
             joined_at,
             base,
             pending,
-            state: State::join(cfg, user, joined_at),
+            state: State::join(rules.config_at(joined_at), user, joined_at),
         };
-        let refused = replica.rebuild(cfg);
+        let refused = replica.rebuild(rules);
         Ok((replica, refused))
     }
 
@@ -143,14 +150,20 @@ impl Replica {
     /// Records one user action at `at` as this device's next op. A refusal changes nothing:
     /// not the state, not the pending log, not the sequence. An op of a bad shape (an empty
     /// id, a replica without a device) is `OP_INVALID` (the engine checks the shape first).
-    pub fn act(&mut self, cfg: &Config, at: i64, kind: OpKind) -> Result<Vec<Event>, RuleError> {
+    /// The op is applied under the version in effect at `at`.
+    pub fn act(
+        &mut self,
+        rules: &dyn RulesAt,
+        at: i64,
+        kind: OpKind,
+    ) -> Result<Vec<Event>, RuleError> {
         let op = Op {
             device: self.device.clone(),
             seq: self.seq.saturating_add(1),
             at,
             op: kind,
         };
-        let events = self.state.apply(cfg, &op)?;
+        let events = self.state.apply(rules.config_at(at), &op)?;
         self.seq = op.seq;
         self.pending.push(op);
         Ok(events)
@@ -189,39 +202,48 @@ impl Replica {
     /// Takes a verified payload as the new base: drops every pending op its `acked` covers (the
     /// server has processed it, applied or refused), replays the rest on top and returns those
     /// the rules refuse. A payload of another member is refused and changes nothing.
-    pub fn rebase(&mut self, cfg: &Config, payload: Payload) -> Result<Vec<Refused>, RuleError> {
+    pub fn rebase(
+        &mut self,
+        rules: &dyn RulesAt,
+        payload: Payload,
+    ) -> Result<Vec<Refused>, RuleError> {
         check_user(&self.user, &payload)?;
         self.pending
             .retain(|op| op.seq > payload.acked.get(&op.device).copied().unwrap_or(0));
         self.base = Some(payload);
-        Ok(self.rebuild(cfg))
+        Ok(self.rebuild(rules))
     }
 
     /// Sets the base aside (it no longer verifies: a key withdrawn, storage edited) and
     /// replays the pending ops on the join state; returns the ops the rules refuse.
-    pub fn drop_base(&mut self, cfg: &Config) -> Vec<Refused> {
+    pub fn drop_base(&mut self, rules: &dyn RulesAt) -> Vec<Refused> {
         self.base = None;
-        self.rebuild(cfg)
+        self.rebuild(rules)
     }
 
     /// Applies an op of any device to the state without recording it (previews, test
     /// vectors, a member without a device): the next rebuild or rebase does not keep it.
-    pub fn apply_unrecorded(&mut self, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
-        self.state.apply(cfg, op)
+    pub fn apply_unrecorded(
+        &mut self,
+        rules: &dyn RulesAt,
+        op: &Op,
+    ) -> Result<Vec<Event>, RuleError> {
+        self.state.apply(rules.config_at(op.at), op)
     }
 
-    /// Replays the pending ops on the base (or the join state), as after a change of rules.
-    /// Returns the ops the rules refuse, but not those the base already holds (`DUPLICATE_OP`).
+    /// Replays the pending ops on the base (or the join state), as after a change of rules,
+    /// each under the version in effect at its `at`. Returns the ops the rules refuse, but not
+    /// those the base already holds (`DUPLICATE_OP`).
     /// Not inlined: four callers would each carry a copy of the replay into the wasm module.
     #[inline(never)]
-    pub fn rebuild(&mut self, cfg: &Config) -> Vec<Refused> {
+    pub fn rebuild(&mut self, rules: &dyn RulesAt) -> Vec<Refused> {
         let mut state = match &self.base {
             Some(p) => p.state.clone(),
-            None => State::join(cfg, &self.user, self.joined_at),
+            None => State::join(rules.config_at(self.joined_at), &self.user, self.joined_at),
         };
         let mut refused = Vec::new();
         for op in &self.pending {
-            if let Err(error) = state.apply(cfg, op) {
+            if let Err(error) = state.apply(rules.config_at(op.at), op) {
                 if error.code != ErrorCode::DuplicateOp {
                     refused.push(Refused {
                         op: op.clone(),

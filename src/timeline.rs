@@ -85,6 +85,15 @@ impl Timeline {
         }
     }
 
+    /// A timeline that starts with `first`, in effect at every instant before the next one
+    /// whatever its own `effective_from`. Nothing is hashed: a device builds its timeline from
+    /// the versions the server sent, hashes included, and `push`es the later ones.
+    pub fn starting(first: Version) -> Timeline {
+        Timeline {
+            versions: vec![first],
+        }
+    }
+
     /// A timeline from versions in any order; `None` when empty or when two share an
     /// `effective_from` (which of them applies would be undefined).
     pub fn from_versions(mut versions: Vec<Version>) -> Option<Timeline> {

@@ -5,6 +5,7 @@ import { zailaiError } from './errors.js';
 import { Remote } from './remote.js';
 import { syncOnce } from './sync.js';
 import { readRegistration, requireRegistration, startRegistration } from './device.js';
+import { buildRules, storedVersions, versionIndexAt } from './config.js';
 
 export const STORAGE_FORMAT = 1;
 /** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
@@ -32,6 +33,12 @@ function daysBetween(a, b) {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 const REWARD_EVENTS = new Set(['points_credited', 'coupon_granted', 'streak_milestone', 'task_claimed', 'tier_changed', 'freezes_granted', 'accelerators_granted', 'card_granted', 'draw_settled']);
+
+/** What RULES_DIFFER tells the app (docs/config.md, "Pinned rules and the server's"). */
+export function rulesDiffer(client, server) {
+  const short = (h) => (typeof h === 'string' ? h.slice(0, 12) : 'unknown');
+  return `the rules this app holds (${short(client)}) are not the server's (${short(server)}): the server applies its own to every op, and its snapshot replaces what this phone computed at each sync; pin the server's rules (zailai rules encode) or pin none`;
+}
 
 /** Checks a key list ([{id, public}]) given by the app. */
 function checkKeys(keys, name) {
@@ -170,6 +177,14 @@ class Client {
       throw zailaiError('BAD_ARGUMENT', 'config: pass the rules as `zailai rules encode --config FILE` prints them (a string), not a rule file');
     }
     this.rules = config === undefined ? Rules.seed() : new Rules(config);
+    // The hash of pinned rules, sent with each push so the server can say when they are not
+    // its own (RULES_DIFFER): named by the app, or learned when the server sends the same bytes.
+    this._pinnedText = config === undefined ? null : config.trim();
+    this._pinnedHash = options.rulesHash === undefined ? null : options.rulesHash;
+    if (this._pinnedHash !== null && (config === undefined || !/^[0-9a-f]{64}$/.test(this._pinnedHash))) {
+      throw zailaiError('BAD_ARGUMENT', 'rulesHash: the 64 hex digits of the pinned rules\' config_hash, with config');
+    }
+    this._warned = new Set(); // warnings of the server already passed on, once each
     this._checkLocale();
     this._pinnedKeys = checkKeys(options.trustedKeys || [], 'trustedKeys');
     this._fetchedKeys = null; // from /v1/config in this process: trusted like pinned ones
@@ -217,8 +232,8 @@ class Client {
    * Something a developer should know that breaks nothing: a 'warning' event ({code, message}),
    * and console.warn with `debug` (on by default in a mini-program's development version).
    */
-  _warn(code, message) {
-    const warning = { code, message };
+  _warn(code, message, extra) {
+    const warning = { code, message, ...extra };
     if (this._debug && typeof console !== 'undefined') console.warn(`[zailai] ${code}: ${message}`);
     if (this._listeners.warning.length) this._emit('warning', warning);
     else if (this._pendingWarnings.length < 20) this._pendingWarnings.push(warning); // kept for a listener to come
@@ -368,20 +383,72 @@ class Client {
     }
   }
 
-  /** Rules the server sent earlier (unless the app pinned its own). */
+  /** Rules the server sent earlier (unless the app pinned its own): every version stored,
+   * so a version scheduled for later takes effect on time with no network. */
   _restoreRules() {
+    this._versions = null;
     if (this._rulesPinned) return;
-    const saved = this._readJSON('rules');
     // Rules stored by earlier builds (as JSON) are fetched again at the next sync.
-    if (!saved || typeof saved.hash !== 'string' || typeof saved.rules !== 'string') return;
+    const versions = storedVersions(this._readJSON('rules'));
+    if (!versions) return;
     try {
-      const rules = new this._Rules(saved.rules);
+      const rules = buildRules(this._Rules, versions);
       this.rules.free();
       this.rules = rules;
-      this._rulesHash = saved.hash;
+      this._versions = versions;
     } catch (e) {
       this._emit('error', e);
     }
+  }
+
+  /** Takes the server's versions: the rules rebuilt from them, stored, the pending ops
+   * replayed (each under the version in effect at its `at`). Throws what `Rules` throws. */
+  _adoptVersions(versions) {
+    const rules = buildRules(this._Rules, versions);
+    this.rules.free();
+    this.rules = rules;
+    this._versions = versions;
+    this._storeVersions();
+  }
+
+  _storeVersions() {
+    try {
+      this._write('rules', JSON.stringify({ versions: this._versions }));
+    } catch (e) {
+      this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // in use; stored next time
+    }
+  }
+
+  /** Stores no version older than the one in effect at the oldest instant still replayed (a
+   * pending op's, or the join without a base): the next launch decodes no more than it needs.
+   * The rules in memory keep them until then. */
+  _pruneVersions() {
+    const versions = this._versions;
+    const now = this._now();
+    if (!versions || versionIndexAt(versions, now) === 0) return;
+    let oldest = this._snapshot ? now : Math.min(now, this._joinedAt);
+    for (const op of JSON.parse(this._member.pendingJSON())) oldest = Math.min(oldest, op.at);
+    const keep = versionIndexAt(versions, oldest);
+    if (keep === 0) return;
+    this._versions = versions.slice(keep);
+    this._storeVersions();
+  }
+
+  /** The config_hash of the rules in effect now as this client holds them, or null when it
+   * cannot know (the seed preset; pinned rules it was not told the hash of). */
+  _heldRulesHash() {
+    if (this._rulesPinned) return this._pinnedHash;
+    return this._versions ? this._versions[versionIndexAt(this._versions, this._now())].hash : null;
+  }
+
+  /** A warning of the server (a sync reply's `warnings`), passed on once per client. */
+  _serverWarning(w) {
+    if (!w || typeof w !== 'object' || typeof w.code !== 'string') return;
+    const key = JSON.stringify(w);
+    if (this._warned.has(key)) return;
+    this._warned.add(key);
+    const { code, message, ...extra } = w;
+    this._warn(code, code === 'RULES_DIFFER' ? rulesDiffer(w.client, w.server) : String(message || code), extra);
   }
 
   /** The keys trusted now: pinned ones and those fetched from the server in this process. */
@@ -694,7 +761,9 @@ class Client {
     const now = this._now();
     const today = this.rules.businessDate(now);
     if (year === undefined) [year, month] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
-    const key = `${year}-${month}|${today}|${this.locale}|${extra}`;
+    // A version taking effect mid-day changes the views too.
+    const version = this._versions ? versionIndexAt(this._versions, now) : 0;
+    const key = `${year}-${month}|${today}|${version}|${this.locale}|${extra}`;
     const kept = this._views.get(name);
     if (kept && kept.key === key) return kept.object ? JSON.parse(kept.text) : kept.text;
     const value = compute(year, month, now);

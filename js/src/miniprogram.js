@@ -1,6 +1,7 @@
 // Entry for WeChat mini-programs ("构建 npm" copies this folder into miniprogram_npm/zailai/).
 // Loads the module with WXWebAssembly from a path inside the code package.
 import * as glue from 'zailai-glue';
+import { bindingsOf } from './bindings.js';
 import { makeClientFactory } from './client.js';
 import { zailaiError } from './errors.js';
 import { drawOnCanvas } from './canvas.js';
@@ -38,7 +39,7 @@ async function instantiate(options) {
   const path = options.wasmPath || `/miniprogram_npm/zailai/${WASM_FILE}`;
   const { instance } = await WXWebAssembly.instantiate(path, { './zailai_bg.js': glue });
   glue.__wbg_set_wasm(instance.exports);
-  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot, progressSVG: glue.progressSVG };
+  return bindingsOf(glue);
 }
 
 /** Loads the module once; `wasmPath` overrides where the code package keeps it. */

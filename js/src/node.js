@@ -3,6 +3,7 @@ import * as glue from 'zailai-glue';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeClientFactory } from './client.js';
+import { bindingsOf } from './bindings.js';
 
 export { ZailaiError, isZailaiError } from './errors.js';
 export { mergeConfig } from './config.js';
@@ -21,10 +22,7 @@ export function loadSync() {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { './zailai_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     bindings = {
-      Rules: glue.Rules,
-      Member: glue.Member,
-      Snapshot: glue.Snapshot,
-      progressSVG: glue.progressSVG,
+      ...bindingsOf(glue),
       /** Bytes of the module's linear memory now (it only grows): for diagnostics and benchmarks. */
       wasmMemoryBytes: () => instance.exports.memory.buffer.byteLength,
     };

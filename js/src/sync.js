@@ -4,6 +4,7 @@
 import { zailaiError } from './errors.js';
 import { DEVICE_SECRET_HEADER, PROTOCOL } from './remote.js';
 import { ensureRegistered, forgetRegistration } from './device.js';
+import { mergeVersions, offeredVersions, sameVersions } from './config.js';
 
 const MAX_OPS_PER_PUSH = 500;
 /** The binary rule format this build reads (`docs/binary.md`, "Rules"). */
@@ -35,29 +36,27 @@ export async function refreshConfig(c) {
     // Only a cache for offline launches; the next config fetch writes it again.
   }
   let rebuild = false;
-  // An app that pinned its own rules keeps them (it must keep them equal to the server's: the
-  // client cannot hash rules to compare, and the server's answers win at every sync anyway).
-  if (!c._rulesPinned && typeof reply.config_hash === 'string' && reply.config_hash !== c._rulesHash) {
-    let rules = null;
-    try {
-      if (reply.rules_format !== RULES_FORMAT || typeof reply.rules !== 'string') {
-        throw zailaiError('VERSION_NOT_SUPPORTED', `the server sends no rules in binary format ${RULES_FORMAT} (it writes format ${reply.rules_format})`);
-      }
-      rules = new c._Rules(reply.rules); // CONFIG_* for rules this build cannot read
-    } catch (e) {
-      // Keep the rules we have and go on syncing: the server's snapshot is the truth either
-      // way. The app hears of it (an update of the mini-program reads the new rules).
-      c._emit('error', e);
-    }
-    if (rules) {
-      c.rules.free();
-      c.rules = rules;
-      c._rulesHash = reply.config_hash;
-      rebuild = true;
+  const offered = offeredVersions(reply);
+  // A server that announces versions reads `rules_hash` in a push (older ones refuse unknown
+  // fields).
+  c._versionsAnnounced = Boolean(reply.version);
+  if (c._rulesPinned) {
+    // An app that pinned its own rules keeps them, and the server's word wins at every sync:
+    // say so when they are not the server's.
+    checkPinned(c, offered);
+  } else if (typeof reply.config_hash === 'string') {
+    const versions = mergeVersions(c._versions, offered);
+    if (!sameVersions(versions, c._versions)) {
       try {
-        c._write('rules', JSON.stringify({ hash: reply.config_hash, rules: reply.rules }));
+        if (reply.rules_format !== RULES_FORMAT || typeof reply.rules !== 'string') {
+          throw zailaiError('VERSION_NOT_SUPPORTED', `the server sends no rules in binary format ${RULES_FORMAT} (it writes format ${reply.rules_format})`);
+        }
+        c._adoptVersions(versions); // CONFIG_* for rules this build cannot read
+        rebuild = true;
       } catch (e) {
-        c._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // in use; stored next time
+        // Keep the rules we have and go on syncing: the server's snapshot is the truth either
+        // way. The app hears of it (an update of the mini-program reads the new rules).
+        c._emit('error', e);
       }
     }
   }
@@ -77,6 +76,15 @@ export async function refreshConfig(c) {
     }
   }
   if (rebuild) c._rebuild();
+}
+
+/** Pinned rules: their hash when the server sends the same bytes (the binary form is
+ * canonical), else RULES_DIFFER at once, from the client, when it could compare. */
+function checkPinned(c, offered) {
+  if (c._pinnedHash !== null) return; // named by the app: the server compares at each push
+  const same = offered.find((v) => v.rules === c._pinnedText);
+  if (same) c._pinnedHash = same.hash;
+  else if (typeof offered[0].rules === 'string') c._serverWarning({ code: 'RULES_DIFFER', client: null, server: offered[0].hash });
 }
 
 /** Verifies the reply's snapshot; an unknown key is worth one config fetch (rotation). */
@@ -123,6 +131,8 @@ async function pushBatch(c, push, secret) {
   c._reportRefused(member.rebase(c.rules, snapshot.wasm)); // takes the verified base, drops what it acknowledges
   c._dirty = true;
   c._persist();
+  c._pruneVersions(); // versions no pending op is dated under any more
+  if (Array.isArray(reply.warnings)) for (const w of reply.warnings) c._serverWarning(w);
   return { acked: reply.acked, rejected };
 }
 
@@ -142,6 +152,9 @@ export async function syncOnce(c) {
       // Only a member's first sync can credit an invite: once this device holds a server
       // snapshot, the code would only cost the server a lookup.
       if (c._invitedBy && !c.serverVersion) push.invited_by = c._invitedBy;
+      // The rules this client holds, for the server to compare (RULES_DIFFER in the reply).
+      const rulesHash = c._versionsAnnounced ? c._heldRulesHash() : null;
+      if (rulesHash) push.rules_hash = rulesHash;
       if (!first && push.ops.length === 0) break;
       const { acked, rejected } = await pushBatch(c, push, secret);
       result.acked.push(...acked);

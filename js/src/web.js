@@ -1,5 +1,6 @@
 // Entry for browsers (ES module): fetches the module next to this file.
 import * as glue from 'zailai-glue';
+import { bindingsOf } from './bindings.js';
 import { makeClientFactory } from './client.js';
 
 export { ZailaiError, isZailaiError } from './errors.js';
@@ -27,7 +28,7 @@ async function instantiate(url) {
     result = await WebAssembly.instantiate(await (await response).arrayBuffer(), imports);
   }
   glue.__wbg_set_wasm(result.instance.exports);
-  return { Rules: glue.Rules, Member: glue.Member, Snapshot: glue.Snapshot, progressSVG: glue.progressSVG };
+  return bindingsOf(glue);
 }
 
 /** Loads the module once; `wasmUrl` overrides where it is served from. */

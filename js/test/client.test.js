@@ -410,6 +410,17 @@ test('errors speak JS: the argument by its name and real range, `path` set, the 
   const m = Member.join(rules, 'u', clock.t);
   const core = caught(() => m.apply(rules, { device: 'd', seq: 1, at: clock.t, op: { type: 'session', minutes: 5000 } }));
   assert.deepEqual(core, { code: 'BAD_AMOUNT', path: undefined, message: 'minutes must be a whole number from 1 to 1440' });
+  // Member.apply is applyJSON with the host's JSON around it (js/src/bindings.js): an op as
+  // an object or as text, events as objects, anything else BAD_ARGUMENT.
+  const op = { device: 'd', seq: 1, at: clock.t, op: { type: 'check_in' } };
+  const copy = m.copy();
+  assert.deepEqual(m.apply(rules, op), JSON.parse(copy.applyJSON(rules, JSON.stringify(op))));
+  assert.equal(m.apply(rules, JSON.stringify({ ...op, seq: 2, op: { type: 'track', action: 'share', count: 1 } })).at(-1).type, 'points_credited');
+  for (const bad of [3, null, undefined]) assert.equal(caught(() => m.apply(rules, bad)).code, 'BAD_ARGUMENT');
+  const cyclic = { ...op };
+  cyclic.self = cyclic;
+  assert.equal(caught(() => m.apply(rules, cyclic)).code, 'BAD_ARGUMENT');
+  copy.free();
   m.free();
 });
 

@@ -460,8 +460,11 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
   const a = await client(server.url, 'rules-a', { storage });
   await a.sync();
   const stored = JSON.parse(storage.getItem('zailai:rules-a:rules'));
-  assert.deepEqual(Object.keys(stored).sort(), ['hash', 'rules']);
-  assert.equal(stored.rules, config.rules);
+  // One version (this server announces none): its hash and binary rules, from no instant.
+  assert.deepEqual(stored.versions.map((v) => Object.keys(v).sort()), [['from', 'hash', 'number', 'rules']]);
+  assert.equal(stored.versions[0].hash, config.config_hash);
+  assert.equal(stored.versions[0].from, null);
+  assert.equal(stored.versions[0].rules, config.rules);
   a.close();
   const again = await client('http://127.0.0.1:9', 'rules-a', { storage }); // offline: nothing answers there
   assert.equal(again.track('share').find((e) => e.type === 'points_credited').granted, 9, "the server's rules, from storage");

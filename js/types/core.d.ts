@@ -471,10 +471,15 @@ export declare class Rules {
    * BAD_ARGUMENT for a rule file's JSON (the CLI reads those). */
   constructor(rules: string);
   static seed(): Rules;
+  /** Adds rules in the binary form as the version in effect from `effectiveFrom` (after every
+   * version held): actions, replays and views at a time from then on take it, offline too
+   * (docs/sync.md, "Rule versions on the phone"). Throws what the constructor throws, or
+   * BAD_ARGUMENT for an instant not after the last version's. */
+  schedule(rules: string, effectiveFrom: EpochMs): void;
   /** The locale views render in when `requested` is asked for (`zh_CN` → `zh-CN`, `en_US` → `en`,
-   * unknown → the rules' default_locale). */
+   * unknown → the newest rules' default_locale). */
   locale(requested: string): string;
-  /** `YYYY-MM-DD` of an instant in the rules' business zone and day start. */
+  /** `YYYY-MM-DD` of an instant in the business zone and day start of the rules in effect then. */
   businessDate(now: EpochMs): DateString;
   /** Checks a lottery's published record (JSON text of GET /v1/lotteries/{id}) against these
    * rules; `mine` are the indexes of `user`'s draws. Throws LOTTERY_NOT_REVEALED,
@@ -894,6 +899,11 @@ export interface ClientOptions extends LoadOptions {
   /** Rules pinned by the app, as `zailai rules encode --config FILE` prints them (the binary
    * form, base64); the seed preset, then the server's rules, when absent. */
   config?: string;
+  /** The `config_hash` of the pinned rules (64 hex digits; `hash` of GET /v1/config, or of
+   * `zailai rules list`): sent with each push, so the server can say when they are not its own
+   * (`RULES_DIFFER`). Without it the client learns it when the server sends the same bytes, and
+   * warns by itself when it sends others. Only with `config`. */
+  rulesHash?: string;
   storage: StorageAdapter;
   /** Member id; each member's data is kept under its own keys. Default 'local'. */
   user?: string;
@@ -919,11 +929,26 @@ export interface ClientOptions extends LoadOptions {
 }
 
 /** A 'warning' event. */
-export interface ZailaiWarning {
-  /** LOCALE_FALLBACK: the rules cannot show `locale`, not even in its language.
-   * OPTIONS_IGNORED: createClient again for an open (storage, user) with other options. */
-  code: 'LOCALE_FALLBACK' | 'OPTIONS_IGNORED';
+export type ZailaiWarning =
+  | {
+      /** LOCALE_FALLBACK: the rules cannot show `locale`, not even in its language.
+       * OPTIONS_IGNORED: createClient again for an open (storage, user) with other options. */
+      code: 'LOCALE_FALLBACK' | 'OPTIONS_IGNORED';
+      message: string;
+    }
+  | RulesDifferWarning;
+
+/** The rules this app holds are not the server's (pinned rules, or rules this build could not
+ * take): the server's win at every sync (docs/config.md, "Pinned rules and the server's").
+ * Told once per client for each pair of hashes. */
+export interface RulesDifferWarning {
+  code: 'RULES_DIFFER';
   message: string;
+  /** `config_hash` of the rules the client holds; null for pinned rules whose hash it was not
+   * told (it compared their bytes with the server's itself). */
+  client: string | null;
+  /** `config_hash` of the server's rules in effect. */
+  server: string;
 }
 
 export interface ChangeEvent {

@@ -79,20 +79,3 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| error("INTERNAL", &e.to_string()))
 }
-
-/// A JS value as JSON text: strings pass through, objects are stringified.
-pub fn json_text(name: &str, value: &JsValue) -> Result<String, JsValue> {
-    if let Some(s) = value.as_string() {
-        return Ok(s);
-    }
-    if value.is_object() {
-        let s = JSON::stringify(value)
-            .map_err(|_| bad_argument(&format!("{name} cannot be written as JSON")))?;
-        return s
-            .as_string()
-            .ok_or_else(|| bad_argument(&format!("{name} cannot be written as JSON")));
-    }
-    Err(bad_argument(&format!(
-        "{name} must be an object or a JSON string"
-    )))
-}

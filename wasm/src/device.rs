@@ -87,7 +87,7 @@ impl Member {
             .unwrap_or_else(|| new_device.to_owned());
         let base = base.map(Snapshot::into_payload);
         let (replica, refused) =
-            Replica::restore(&rules.config, user, &device, joined_at, seq, base, ops)
+            Replica::restore(&rules.timeline, user, &device, joined_at, seq, base, ops)
                 .map_err(rule_error)?;
         let mut member = Member::from_replica(replica);
         // The stored text stands unless lines were set aside or it is of the earlier format:
@@ -184,14 +184,15 @@ impl Member {
     pub fn rebase(&mut self, rules: &Rules, snapshot: Snapshot) -> Result<String, JsValue> {
         let refused = self
             .replica
-            .rebase(&rules.config, snapshot.into_payload())
+            .rebase(&rules.timeline, snapshot.into_payload())
             .map_err(rule_error)?;
         Ok(self.replayed(refused))
     }
 
-    /// Replays the pending ops on the base under `rules` (after the rules changed).
+    /// Replays the pending ops on the base under `rules` (after the rules changed), each under
+    /// the version in effect at its `at`.
     pub fn rebuild(&mut self, rules: &Rules) -> String {
-        let refused = self.replica.rebuild(&rules.config);
+        let refused = self.replica.rebuild(&rules.timeline);
         self.replayed(refused)
     }
 
@@ -199,7 +200,7 @@ impl Member {
     /// state.
     #[wasm_bindgen(js_name = "dropBase")]
     pub fn drop_base(&mut self, rules: &Rules) -> String {
-        let refused = self.replica.drop_base(&rules.config);
+        let refused = self.replica.drop_base(&rules.timeline);
         self.replayed(refused)
     }
 
@@ -253,7 +254,7 @@ impl Member {
         let at = time_ms("at", at)?;
         let events = self
             .replica
-            .act(&rules.config, at, kind)
+            .act(&rules.timeline, at, kind)
             .map_err(rule_error)?;
         if let Some(op) = self.replica.pending().last() {
             pending::push_line(op, &mut self.pending_text);

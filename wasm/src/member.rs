@@ -2,12 +2,12 @@
 //! device and sequence, and the state they make), the actions recorded on it and the views
 //! over it. The device side (open, typed actions, push, rebase) is in `device.rs`.
 
-use crate::convert::{bad_argument, json_text, rule_error, time_ms, to_js};
+use crate::convert::{bad_argument, rule_error, time_ms, to_js};
 use crate::rules::Rules;
 use wasm_bindgen::prelude::*;
 use zailai::pending::DamagedLine;
 use zailai::replica::{Refused, Replica};
-use zailai::{render, view, Op};
+use zailai::{render, view, Config, Op};
 
 #[wasm_bindgen]
 pub struct Member {
@@ -29,8 +29,8 @@ pub struct Member {
 
 /// The locale views use (`Config::locale`: WeChat's `zh_CN` is `zh-CN`, `en_US` is `en`).
 #[inline(never)]
-fn locale_or<'a>(rules: &'a Rules, locale: &'a Option<String>) -> &'a str {
-    rules.config.locale(locale.as_deref())
+fn locale_or<'a>(config: &'a Config, locale: &'a Option<String>) -> &'a str {
+    config.locale(locale.as_deref())
 }
 
 impl Member {
@@ -59,7 +59,7 @@ impl Member {
         }
         let joined_at = time_ms("joinedAt", joined_at)?;
         Ok(Member::from_replica(Replica::new(
-            &rules.config,
+            &rules.timeline,
             user,
             "",
             joined_at,
@@ -88,26 +88,17 @@ impl Member {
         self.state().devices.get(device).copied().unwrap_or(0)
     }
 
-    /// Applies an op (object or JSON string); returns its events, or throws with the rule's
-    /// `code` and leaves the member unchanged.
-    pub fn apply(&mut self, rules: &Rules, op: &JsValue) -> Result<JsValue, JsValue> {
-        let text = json_text("op", op)?;
-        let events = self.apply_text(rules, &text)?;
-        to_js(&events)
-    }
-
-    /// `apply` with JSON text in and out (the events exactly as the core serializes them).
+    /// Applies an op (JSON text) without recording it; returns its events as JSON text, or
+    /// throws with the rule's `code` and leaves the member unchanged. `Member.apply` (an object
+    /// in, objects out) is this, written in JS (js/src/bindings.js): 1.6 KB less module.
     #[wasm_bindgen(js_name = "applyJSON")]
     pub fn apply_json(&mut self, rules: &Rules, op: &str) -> Result<String, JsValue> {
-        let events = self.apply_text(rules, op)?;
-        serde_json::to_string(&events).map_err(|e| bad_argument(&e.to_string()))
-    }
-
-    fn apply_text(&mut self, rules: &Rules, op: &str) -> Result<Vec<zailai::Event>, JsValue> {
         let op = Op::from_json(op).map_err(rule_error)?;
-        self.replica
-            .apply_unrecorded(&rules.config, &op)
-            .map_err(rule_error)
+        let events = self
+            .replica
+            .apply_unrecorded(&rules.timeline, &op)
+            .map_err(rule_error)?;
+        serde_json::to_string(&events).map_err(|e| bad_argument(&e.to_string()))
     }
 
     pub fn calendar(
@@ -118,7 +109,8 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        to_js(&self.month(rules, year, month, now, locale_or(rules, &locale))?)
+        let (cfg, now) = rules.at(now)?;
+        to_js(&self.month(cfg, year, month, now, locale_or(cfg, &locale))?)
     }
 
     #[wasm_bindgen(js_name = "tierProgress")]
@@ -128,11 +120,12 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         to_js(&view::tier_progress(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
         ))
     }
 
@@ -142,21 +135,19 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         to_js(&view::tasks(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
         ))
     }
 
     #[wasm_bindgen(js_name = "pointsSummary")]
     pub fn points_summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&view::points_summary(
-            self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-        ))
+        let (cfg, now) = rules.at(now)?;
+        to_js(&view::points_summary(self.state(), cfg, now))
     }
 
     pub fn prompts(
@@ -165,20 +156,18 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         to_js(&view::prompts(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
         ))
     }
 
     pub fn summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&view::summary(
-            self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-        ))
+        let (cfg, now) = rules.at(now)?;
+        to_js(&view::summary(self.state(), cfg, now))
     }
 
     /// The month as Vant-shaped cells (`{date, type, text, topInfo, bottomInfo, className}`).
@@ -191,9 +180,10 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let locale = locale_or(rules, &locale);
-        let cal = self.month(rules, year, month, now, locale)?;
-        to_js(&view::calendar_cells(&cal, &rules.config, locale))
+        let (cfg, now) = rules.at(now)?;
+        let locale = locale_or(cfg, &locale);
+        let cal = self.month(cfg, year, month, now, locale)?;
+        to_js(&view::calendar_cells(&cal, cfg, locale))
     }
 
     /// `{tier, streak, tasks}` progress values (`percentage` 0–100 and `label`).
@@ -203,11 +193,12 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         to_js(&view::progress_values(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
         ))
     }
 
@@ -222,14 +213,10 @@ impl Member {
         locale: Option<String>,
         theme: Option<String>,
     ) -> Result<String, JsValue> {
-        let locale = locale_or(rules, &locale);
-        let cal = self.month(rules, year, month, now, locale)?;
-        Ok(render::calendar_svg(
-            &cal,
-            &rules.config,
-            &theme_of(theme)?,
-            locale,
-        ))
+        let (cfg, now) = rules.at(now)?;
+        let locale = locale_or(cfg, &locale);
+        let cal = self.month(cfg, year, month, now, locale)?;
+        Ok(render::calendar_svg(&cal, cfg, &theme_of(theme)?, locale))
     }
 
     /// Upcoming, running and recently ended campaigns, as this member sees them.
@@ -239,11 +226,12 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         to_js(&view::campaigns(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
         ))
     }
 
@@ -254,11 +242,12 @@ impl Member {
         now: f64,
         locale: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         to_js(&view::catalog(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
         ))
     }
 
@@ -270,11 +259,12 @@ impl Member {
         locale: Option<String>,
         theme: Option<String>,
     ) -> Result<String, JsValue> {
+        let (cfg, now) = rules.at(now)?;
         render::poster(
             self.state(),
-            &rules.config,
-            time_ms("now", now)?,
-            locale_or(rules, &locale),
+            cfg,
+            now,
+            locale_or(cfg, &locale),
             &theme_of(theme)?,
         )
         .map_err(rule_error)
@@ -284,21 +274,13 @@ impl Member {
     #[inline(never)]
     fn month(
         &self,
-        rules: &Rules,
+        cfg: &Config,
         year: i32,
         month: u8,
-        now: f64,
+        now: i64,
         locale: &str,
     ) -> Result<view::CalendarView, JsValue> {
-        view::calendar(
-            self.state(),
-            &rules.config,
-            year,
-            month,
-            time_ms("now", now)?,
-            locale,
-        )
-        .map_err(rule_error)
+        view::calendar(self.state(), cfg, year, month, now, locale).map_err(rule_error)
     }
 }
 

@@ -1,12 +1,35 @@
-//! `Rules`: checked rules, read from the binary form a client holds.
+//! `Rules`: checked rules, read from the binary form a client holds, as a timeline: the
+//! version in effect and any scheduled after it (`schedule`). Ops and views take the version
+//! in effect at their own time (RULES.md, "Rule versions").
 
-use crate::convert::{bad_argument, config_error, rule_error};
+use crate::convert::{bad_argument, config_error, rule_error, time_ms};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
+use zailai::timeline::{Timeline, Version};
 use zailai::Config;
 
 #[wasm_bindgen]
 pub struct Rules {
-    pub(crate) config: Config,
+    pub(crate) timeline: Timeline,
+}
+
+impl Rules {
+    /// The rules in effect at `now` (JS epoch ms), and `now` as the core takes it. Not inlined:
+    /// every view and action calls it.
+    #[inline(never)]
+    pub(crate) fn at(&self, now: f64) -> Result<(&Config, i64), JsValue> {
+        let now = time_ms("now", now)?;
+        Ok((self.timeline.config_at(now), now))
+    }
+
+    /// The newest rules (no instant given: the locale check, lottery records).
+    fn newest(&self) -> &Config {
+        &self.timeline.last().config
+    }
+
+    fn newest_shared(&self) -> Arc<Config> {
+        self.timeline.last().config.clone()
+    }
 }
 
 /// The seed preset in the binary form (`zailai rules encode --config presets/seed.json`; a
@@ -30,12 +53,38 @@ impl Rules {
         let bytes = zailai::snapshot::base64::decode(text)
             .ok_or_else(|| bad_argument("rules: not base64 (`zailai rules encode` prints them)"))?;
         let config = Config::from_binary(&bytes).map_err(config_error)?;
-        Ok(Rules { config })
+        // The hash and number are the client's to keep (js/): the engine needs neither.
+        Ok(Rules {
+            timeline: Timeline::starting(Version {
+                number: 1,
+                effective_from: i64::MIN,
+                hash: String::new(),
+                config: Arc::new(config),
+            }),
+        })
     }
 
-    /// The locale views render in when `requested` is asked for (docs/config.md, "Locales").
+    /// Adds rules in the binary form (checked as `new` checks them) as the version in effect
+    /// from `effectiveFrom` (epoch ms, after every version held): ops dated from then on, and
+    /// views at a `now` from then on, take it, with no network at the switch.
+    pub fn schedule(&mut self, next: &str, effective_from: f64) -> Result<(), JsValue> {
+        let effective_from = time_ms("effectiveFrom", effective_from)?;
+        let config = Rules::new(next)?.newest_shared();
+        let version = Version {
+            number: self.timeline.last().number + 1,
+            effective_from,
+            hash: String::new(),
+            config,
+        };
+        self.timeline
+            .push(version)
+            .map_err(|_| bad_argument("effectiveFrom: not after the last version's"))
+    }
+
+    /// The locale views render in when `requested` is asked for (docs/config.md, "Locales"),
+    /// under the newest rules held.
     pub fn locale(&self, requested: &str) -> String {
-        self.config.locale(Some(requested)).to_owned()
+        self.newest().locale(Some(requested)).to_owned()
     }
 
     /// The seed preset built into the package.
@@ -56,12 +105,13 @@ impl Rules {
     pub fn verify_lottery(&self, record: &str, user: &str) -> Result<JsValue, JsValue> {
         use zailai::lottery::{self, Published};
         let published = Published::from_json(record).map_err(rule_error)?;
-        let Some(l) = self
-            .config
-            .lotteries
-            .iter()
-            .find(|l| l.id == published.lottery)
-        else {
+        // The newest version that has the lottery (a scheduled one may drop it).
+        let Some(l) = self.timeline.versions().iter().rev().find_map(|v| {
+            v.config
+                .lotteries
+                .iter()
+                .find(|l| l.id == published.lottery)
+        }) else {
             return Err(rule_error(zailai::RuleError::new(
                 zailai::ErrorCode::UnknownLottery,
                 format!("no lottery `{}` in the rules", published.lottery),
@@ -94,13 +144,11 @@ impl Rules {
         js_sys::JSON::parse(&text)
     }
 
-    /// The business date (`YYYY-MM-DD`) of an instant, in the rules' zone and day start.
+    /// The business date (`YYYY-MM-DD`) of an instant, in the zone and day start of the rules
+    /// in effect then.
     #[wasm_bindgen(js_name = "businessDate")]
     pub fn business_date(&self, now: f64) -> Result<String, JsValue> {
-        let day = self
-            .config
-            .clock()
-            .day_of(crate::convert::time_ms("now", now)?);
-        Ok(zailai::day::format_day(day))
+        let (config, now) = self.at(now)?;
+        Ok(zailai::day::format_day(config.clock().day_of(now)))
     }
 }

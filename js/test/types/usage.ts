@@ -26,6 +26,15 @@ async function page(wxApi: Parameters<typeof wxStorage>[0]) {
     const code: string = e.code;
     void code;
   });
+  client.on('warning', (w) => {
+    if (w.code === 'RULES_DIFFER') {
+      const held: string | null = w.client;
+      const server: string = w.server;
+      void held, server;
+    }
+    // @ts-expect-error only RULES_DIFFER names the hashes
+    void w.server;
+  });
   // @ts-expect-error make-up takes a date string
   client.makeUp(20261101);
   // @ts-expect-error unknown event name
@@ -75,6 +84,9 @@ async function synced() {
 async function device(): Promise<string> {
   const { Rules, Member } = await load();
   const rules = Rules.seed();
+  rules.schedule('…the binary form…', Date.parse('2027-02-06T16:00:00Z')); // 春节, 00:00 UTC+8
+  // @ts-expect-error an instant is epoch ms, not a date string
+  rules.schedule('…', '2027-02-07');
   const m = Member.open(rules, 'u', undefined, 'phone', Date.now(), 0, undefined, undefined);
   const events: string = m.record(rules, Date.now(), 'check_in', undefined, 0);
   // @ts-expect-error grants come from the server, not a device's record()

@@ -10,7 +10,8 @@ macro_rules! shared_tests {
             config_errors_carry_path_and_every_issue,
             times_must_be_whole_milliseconds,
             views_and_state_round_trip,
-            snapshots_verify_only_with_a_trusted_key
+            snapshots_verify_only_with_a_trusted_key,
+            a_scheduled_version_takes_effect_at_its_instant
         );
     };
     ($($name:ident),+) => {
@@ -35,18 +36,18 @@ fn prop(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap()
 }
 
-fn op(seq: u32, at: f64, body: &str) -> JsValue {
-    js_sys::JSON::parse(&format!(
-        r#"{{"device":"t","seq":{seq},"at":{at},"op":{body}}}"#
-    ))
-    .unwrap()
+/// An op as the JSON text `Member.applyJSON` takes (`Member.apply`, objects in and out, is
+/// that in JS: js/src/bindings.js, tested in js/test/client.test.js).
+fn op(seq: u32, at: f64, body: &str) -> String {
+    format!(r#"{{"device":"t","seq":{seq},"at":{at},"op":{body}}}"#)
 }
 
 pub fn check_in_returns_plain_event_objects() {
     let rules = Rules::seed();
     let mut m = Member::join(&rules, "u", DAY1).unwrap();
     let events: Array = m
-        .apply(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+        .apply_json(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+        .map(|text| js_sys::JSON::parse(&text).unwrap())
         .unwrap()
         .unchecked_into();
     assert_eq!(prop(&events.get(0), "type"), "checked_in");
@@ -57,19 +58,17 @@ pub fn check_in_returns_plain_event_objects() {
 pub fn refusals_are_errors_with_a_code_and_change_nothing() {
     let rules = Rules::seed();
     let mut m = Member::join(&rules, "u", DAY1).unwrap();
-    m.apply(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+    m.apply_json(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
         .unwrap();
     let before = m.state_json();
     let err = m
-        .apply(&rules, &op(2, DAY1 + 1000.0, r#"{"type":"check_in"}"#))
+        .apply_json(&rules, &op(2, DAY1 + 1000.0, r#"{"type":"check_in"}"#))
         .unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(prop(&err, "code"), "ALREADY_CHECKED_IN");
     assert_eq!(m.state_json(), before);
-    let err = m.apply(&rules, &JsValue::from_f64(3.0)).unwrap_err();
-    assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
     let err = m
-        .apply(&rules, &op(3, DAY1, r#"{"type":"fly"}"#))
+        .apply_json(&rules, &op(3, DAY1, r#"{"type":"fly"}"#))
         .unwrap_err();
     assert_eq!(prop(&err, "code"), "OP_INVALID");
 }
@@ -110,7 +109,7 @@ pub fn views_and_state_round_trip() {
     let rules = Rules::seed();
     let mut m = Member::join(&rules, "u", DAY1).unwrap();
     for d in 0..3 {
-        m.apply(
+        m.apply_json(
             &rules,
             &op(d + 1, DAY1 + f64::from(d) * DAY, r#"{"type":"check_in"}"#),
         )
@@ -137,7 +136,7 @@ pub fn views_and_state_round_trip() {
     let mut copy = m.copy();
     assert_eq!(copy.state_json(), m.state_json());
     assert_eq!(copy.last_seq("t"), 3);
-    copy.apply(&rules, &op(4, DAY1 + 3.0 * DAY, r#"{"type":"check_in"}"#))
+    copy.apply_json(&rules, &op(4, DAY1 + 3.0 * DAY, r#"{"type":"check_in"}"#))
         .unwrap();
     assert_eq!((copy.last_seq("t"), m.last_seq("t")), (4, 3), "independent");
 }
@@ -150,7 +149,7 @@ pub fn snapshots_verify_only_with_a_trusted_key() {
     use zailai::snapshot::{base64, Payload, SnapshotSigner};
     let rules = Rules::seed();
     let mut m = Member::join(&rules, "u", DAY1).unwrap();
-    m.apply(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
+    m.apply_json(&rules, &op(1, DAY1, r#"{"type":"check_in"}"#))
         .unwrap();
     let signer = SnapshotSigner::from_seed("k1", &[7; 32]).unwrap();
     let payload = Payload {
@@ -189,4 +188,61 @@ pub fn snapshots_verify_only_with_a_trusted_key() {
         .err()
         .unwrap();
     assert_eq!(code_of(err), "BAD_ARGUMENT");
+}
+
+/// Rules (a timeline in wasm) with a version scheduled: ops and views take the version in
+/// effect at their own time, with nothing fetched at the switch (RULES.md, "Rule versions").
+pub fn a_scheduled_version_takes_effect_at_its_instant() {
+    use zailai::snapshot::base64;
+    let mut next = zailai::Config::seed();
+    next.points.earning.get_mut("review").unwrap().points = 35;
+    next.catalog[0].cost_points = 80;
+    let switch = DAY1 + DAY / 2.0;
+    let mut rules = Rules::seed();
+    rules
+        .schedule(&base64::encode(&next.to_binary()), switch)
+        .unwrap();
+    let granted = |events: &str| -> f64 {
+        let list: Array = js_sys::JSON::parse(events).unwrap().unchecked_into();
+        let credit = list
+            .iter()
+            .find(|e| prop(e, "type") == "points_credited")
+            .unwrap();
+        prop(&credit, "granted").as_f64().unwrap()
+    };
+    let review = r#"{"type":"track","action":"review","count":1}"#;
+    let mut m = Member::open(&rules, "u", None, "phone", DAY1, 0, None, None).unwrap();
+    let before = m
+        .record(&rules, switch - 1.0, "track", Some("review".into()), 1)
+        .unwrap();
+    let after = m
+        .record(&rules, switch, "track", Some("review".into()), 1)
+        .unwrap();
+    assert_eq!((granted(&before), granted(&after)), (20.0, 35.0));
+    let replayed = m.state_json();
+    assert_eq!(m.rebuild(&rules), "[]");
+    assert_eq!(m.state_json(), replayed, "a replay keeps each op's version");
+    let mut other = m.copy();
+    assert_eq!(
+        granted(
+            &other
+                .apply_json(&rules, &op(9, switch - 2.0, review))
+                .unwrap()
+        ),
+        20.0
+    );
+    // Views at now: the version in effect then.
+    let cost = |now: f64| -> f64 {
+        let items: Array = m.catalog(&rules, now, None).unwrap().unchecked_into();
+        prop(&items.get(0), "costPoints").as_f64().unwrap()
+    };
+    assert_eq!((cost(switch - 1.0), cost(switch)), (50.0, 80.0));
+    // A version must come after every one held, at a whole instant.
+    let again = base64::encode(&next.to_binary());
+    for bad in [switch, switch - DAY, f64::NAN] {
+        let err = rules.schedule(&again, bad).unwrap_err();
+        assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
+    }
+    let err = rules.schedule("not rules", switch + DAY).unwrap_err();
+    assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
 }
