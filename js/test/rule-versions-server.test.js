@@ -1,12 +1,9 @@
-// Rule versions end to end against a server that speaks them (issue 26, deliverables 2 and 3):
-// NOT run by `npm test` until the server side is merged (the name does not end in .test.js).
-// Enable it at the merge: `git mv js/test/rule-versions.e2e.js js/test/rule-versions-server.test.js`.
-// It expects the agreed interface: GET /v1/config with `version: {number, effective_from,
+// Rule versions end to end against the real server (issue 26, deliverables 2 and 3).
+// It checks the agreed interface: GET /v1/config with `version: {number, effective_from,
 // hash}` and `next: null | {number, effective_from, hash, config, rules}`, `rules_hash` read
 // from a push, `warnings: [{code: 'RULES_DIFFER', client, server}]` in the sync reply. The one
-// step that interface does not fix is how a test publishes a version: `publish()` below uses
-// `zailai rules publish`; adjust it to the server branch's command if it differs.
-// The same client checks without the server side: rule-versions.test.js.
+// step outside it, publishing, is `zailai rules publish` on the server's data dir.
+// The same client checks without a server: rule-versions-client.test.js.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
@@ -24,7 +21,18 @@ const seed = () => JSON.parse(readFileSync(join(__dirname, '..', '..', 'presets'
 function publish(server, config, effectiveFrom) {
   const file = join(mkdtempSync(join(tmpdir(), 'zailai-publish-')), 'rules.json');
   writeFileSync(file, JSON.stringify(config));
-  execFileSync(cli, ['rules', 'publish', '--data-dir', server.dataDir, '--config', file, '--effective-from', String(effectiveFrom), '--note', 'e2e'], { encoding: 'utf8' });
+  const when = new Date(effectiveFrom).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  execFileSync(cli, ['rules', 'publish', '--data-dir', server.dataDir, '--config', file, '--effective-from', when, '--author', 'e2e', '--note', 'e2e'], { encoding: 'utf8' });
+}
+
+/** `/v1/config` once the server has read a scheduled version (it polls every second here). */
+async function offeredNext(server) {
+  for (let i = 0; i < 50; i++) {
+    const offered = (await call(server.url, '/v1/config?rules_formats=3')).json;
+    if (offered.next) return offered;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server never offered the published version');
 }
 
 /** fetchTransport, recording each push's body. */
@@ -86,14 +94,14 @@ test('pinned rules that are not the server\'s: RULES_DIFFER with both hashes at 
 });
 
 test('a published version reaches the phone as next and takes effect at its instant offline', async (t) => {
-  const server = await startServer(['--dev']);
+  const server = await startServer(['--dev', '--rules-poll-seconds', '1']);
   t.after(() => server.child.kill());
   const next = seed();
   next.points.earning.review = { points: 35 };
   next.catalog[0].cost_points = 80;
-  const switchAt = Date.now() + 30 * MINUTE; // beyond the server's lead time
+  const switchAt = Math.ceil((Date.now() + 30 * MINUTE) / 1000) * 1000; // beyond the lead time
   publish(server, next, switchAt);
-  const offered = (await call(server.url, '/v1/config?rules_formats=3')).json;
+  const offered = await offeredNext(server);
   assert.equal(offered.next.effective_from, switchAt);
   assert.equal(offered.next.rules, encodeRules(next), 'the same bytes as the CLI encodes');
   const storage = zailai.memoryStorage();
