@@ -1,10 +1,10 @@
 // Rule versions on the phone (issue 26, deliverable 3): the client keeps the current and the
 // next version GET /v1/config offers, switches at `effective_from` with no network, keeps
 // yesterday's rules for yesterday's pending ops, sends `rules_hash` and passes RULES_DIFFER on
-// to the app. Against the real `zailai serve`, through a transport that speaks the agreed
-// interface on its behalf (`version`/`next` in /v1/config, `rules_hash` in a push, `warnings`
-// in the reply): the server of this branch has none of it yet. The same checks against a
-// server that has it: rule-versions.e2e.js (enable it when the server side is merged).
+// to the app. Against the real `zailai serve`, through a transport that rewrites the versions
+// interface (`version`/`next` in /v1/config, `rules_hash` in a push, `warnings` in the reply),
+// so a test can offer versions hours apart and servers of any age without a publish and a
+// wait. The same checks through the server's own versions: rule-versions-server.test.js.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { readFileSync } = require('node:fs');
@@ -176,8 +176,9 @@ test('pinned rules that are not the server\'s: RULES_DIFFER at the first sync, o
   assert.deepEqual(none, []);
   c.close();
 
-  // A server that announces no versions gets no rules_hash (it would refuse the field).
-  const plain = { pushes: [] };
+  // A server that announces no versions (one from before them) gets no rules_hash: it would
+  // refuse the field.
+  const plain = { pushes: [], offer: ({ version, next, ...older }) => older };
   const d = await client(server.url, 'ed', { storage: zailai.memoryStorage(), clock, state: plain, config: own.rules, rulesHash: own.config_hash });
   await d.sync();
   assert.deepEqual(plain.pushes, [undefined]);
