@@ -9,3 +9,4 @@ pub mod report_svg;
 pub mod serve;
 pub mod store;
 pub mod sync_service;
+pub mod what_if;

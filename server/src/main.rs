@@ -5,6 +5,7 @@ mod rules_cli;
 mod simulate;
 mod snapshot_cli;
 mod text;
+mod what_if_cli;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -16,6 +16,7 @@ mod refusal_log;
 mod request;
 mod routes;
 mod web;
+mod what_if;
 
 use crate::keys;
 use crate::store::AnyStore;
