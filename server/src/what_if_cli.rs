@@ -5,7 +5,7 @@ use crate::simulate::{load_config, Failure};
 use std::path::PathBuf;
 use zailai_server::report::parse_date;
 use zailai_server::store::AnyStore;
-use zailai_server::what_if::load::{run, Request};
+use zailai_server::what_if::load::{run_timed, Request};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -63,7 +63,7 @@ pub fn run_what_if(a: Args) -> Result<(), Failure> {
         )));
     }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
-    let report = runtime
+    let (report, timing) = runtime
         .block_on(async {
             let store = AnyStore::open(&database, &cfg)
                 .await
@@ -74,9 +74,20 @@ pub fn run_what_if(a: Args) -> Result<(), Failure> {
                 to,
                 sample: a.sample,
             };
-            run(&store, &cfg, req).await.map_err(|e| e.to_string())
+            run_timed(&store, &cfg, req)
+                .await
+                .map_err(|e| e.to_string())
         })
         .map_err(input)?;
+    eprintln!(
+        "zailai: read and replayed {} members' logs ({} ops) in {:.2} s ({} batches of {} \
+         members at a time, over every core)",
+        report.members.replayed,
+        timing.ops,
+        timing.elapsed.as_secs_f64(),
+        timing.in_flight,
+        zailai_server::what_if::load::BATCH
+    );
     if a.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?;
         println!("{text}");

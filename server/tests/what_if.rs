@@ -271,19 +271,17 @@ fn a_campaign_costs_its_extra_points_and_expiry_counts_once() {
         .iter()
         .map(|(d, h, o)| (d.as_str(), *h, o.clone()))
         .collect();
-    // old earned 20 points on 2025-09-02, usable through 2026-09-02: expired in week 1 on
-    // both sides though old does nothing until 09-10 (when the engine takes them out).
-    let old = [
-        (
-            "2025-09-02",
-            9,
-            json!({"type": "track", "action": "review"}),
-        ),
-        ("2026-09-10", 9, json!({"type": "track", "action": "open"})),
-    ];
+    // old earned 20 points on 2025-09-07, usable through 2026-09-07, week 1's last day:
+    // expired in week 1 on both sides though old does nothing until 09-10 (when the engine
+    // takes them out). late joins on 09-10: a member from week 2 on.
+    let review = json!({"type": "track", "action": "review"});
+    let open = json!({"type": "track", "action": "open"});
+    let old = [("2025-09-07", 9, review), ("2026-09-10", 9, open.clone())];
+    let late = [("2026-09-10", 9, open)];
     let logs = vec![
         member("k", "2026-08-20", &k),
         member("old", "2025-08-30", &old),
+        member("late", "2026-09-10", &late),
     ];
     let cand = seed_with(|v| {
         v["campaigns"].as_array_mut().unwrap().push(json!({
@@ -291,15 +289,18 @@ fn a_campaign_costs_its_extra_points_and_expiry_counts_once() {
             "checkin_multiplier": 2
         }));
     });
-    let r = run(&logs, cand, 2);
+    let r = run(&logs, cand, 3);
     let (w1, w2) = (&r["weeks"][0], &r["weeks"][1]);
     assert_eq!(fig(&w1["points_issued"]), (75.0, 110.0, 35.0));
     assert_eq!(fig(&w1["campaign_cost_yuan"]["autumn"]), (0.0, 3.5, 3.5));
     assert_eq!(fig(&w1["coupons"]["streak_7_coupon"]), (1.0, 1.0, 0.0));
     assert_eq!(fig(&w1["points_expired"]), (20.0, 20.0, 0.0));
     assert_eq!(fig(&w2["points_expired"]), (0.0, 0.0, 0.0));
-    assert_eq!(fig(&w2["points_issued"]), (10.0, 10.0, 0.0));
-    assert_eq!(fig(&w2["liability_points"]), (85.0, 120.0, 35.0));
+    assert_eq!(fig(&w2["points_issued"]), (20.0, 20.0, 0.0));
+    assert_eq!(fig(&w1["liability_points"]), (75.0, 110.0, 35.0));
+    assert_eq!(fig(&w2["liability_points"]), (95.0, 130.0, 35.0));
+    assert_eq!(fig(&w1["members"]), (2.0, 2.0, 0.0));
+    assert_eq!(fig(&w2["members"]), (3.0, 3.0, 0.0));
     assert!(
         w2["campaign_cost_yuan"].get("autumn").is_none(),
         "it ran in week 1 only"

@@ -1,10 +1,12 @@
 //! The what-if against a server's store: the current timeline, the members (all or a
-//! sample), their op logs, then the pure [`super::what_if`] on every core.
+//! sample) and their op logs a batch at a time, each batch replayed ([`Prepared::replay`])
+//! while the next ones are read.
 
 use super::replay::MemberLog;
-use super::{candidate_timeline, report::Report, what_if, WhatIfError, Window};
-use crate::store::{Store, StoreError};
+use super::{candidate_timeline, report::Report, Prepared, Replayed, WhatIfError, Window};
+use crate::store::{MemberOps, Store, StoreError};
 use futures_util::{StreamExt, TryStreamExt};
+use std::sync::Arc;
 use zailai::day::Date;
 use zailai::timeline::Timeline;
 use zailai::{Config, Op};
@@ -58,40 +60,32 @@ impl std::fmt::Display for RunError {
     }
 }
 
-/// Members read at once (each read is a store call of its own).
-const READ_AHEAD: usize = 16;
+/// Members read in one store call, and batches under way at once. Each batch is read, then
+/// parsed and replayed on a blocking thread while the next ones are read: both cores work,
+/// and only the batches under way are in memory, never every log at once.
+pub const BATCH: usize = 500;
+const IN_FLIGHT: usize = 4;
 
-/// The op logs of `users`: the ops the server applied, in arrival order, with the day each
-/// member joined. A member the store no longer has is left out.
-pub async fn logs(store: &impl Store, users: Vec<String>) -> Result<Vec<MemberLog>, StoreError> {
-    let found: Vec<Option<MemberLog>> = futures_util::stream::iter(users)
-        .map(|user| async move {
-            let Some(record) = store.load(&user).await? else {
-                return Ok(None);
-            };
-            let rows = store.ops(&user).await?;
-            let ops = rows
-                .iter()
-                .filter(|r| r.result == "applied")
-                .map(|r| {
-                    Op::from_json(&r.op).map_err(|e| {
-                        StoreError(format!(
-                            "member `{user}`: logged op {} #{} is unreadable: {e}",
-                            r.device, r.seq
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<Op>, _>>()?;
-            Ok(Some(MemberLog {
-                joined: record.state.joined,
-                user,
-                ops,
-            }))
+/// A member's applied ops parsed, in arrival order.
+fn parse(m: MemberOps) -> Result<MemberLog, StoreError> {
+    let ops = m
+        .rows
+        .iter()
+        .filter(|r| r.result == "applied")
+        .map(|r| {
+            Op::from_json(&r.op).map_err(|e| {
+                StoreError(format!(
+                    "member `{}`: logged op {} #{} is unreadable: {e}",
+                    m.user, r.device, r.seq
+                ))
+            })
         })
-        .buffered(READ_AHEAD)
-        .try_collect()
-        .await?;
-    Ok(found.into_iter().flatten().collect())
+        .collect::<Result<Vec<Op>, _>>()?;
+    Ok(MemberLog {
+        user: m.user,
+        joined: m.joined,
+        ops,
+    })
 }
 
 /// What a what-if is asked.
@@ -104,31 +98,83 @@ pub struct Request {
     pub sample: Option<usize>,
 }
 
+/// What a what-if read, and how long it took (the CLI prints it on stderr; the benchmark
+/// reads it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timing {
+    /// Reading the members' logs and replaying them, together.
+    pub elapsed: std::time::Duration,
+    /// Applied ops read (every day of the members replayed).
+    pub ops: u64,
+    /// Batches of [`BATCH`] members read and replayed at once.
+    pub in_flight: usize,
+}
+
 /// Runs a what-if over `store` against the server's rules `cfg`: reads the members (or a
-/// sample), then replays them on every core.
+/// sample) and replays them on every core.
 pub async fn run(store: &impl Store, cfg: &Config, req: Request) -> Result<Report, RunError> {
+    run_timed(store, cfg, req).await.map(|(report, _)| report)
+}
+
+/// [`run`], with what it read and how long it took.
+pub async fn run_timed(
+    store: &impl Store,
+    cfg: &Config,
+    req: Request,
+) -> Result<(Report, Timing), RunError> {
+    let started = std::time::Instant::now();
     if req.sample.is_some_and(|n| n < 2) {
         return Err(RunError::Request(WhatIfError(
             "sample: at least 2 members (an interval needs a variance)".to_owned(),
         )));
     }
     let users = store.users().await.map_err(RunError::Store)?;
-    let population = users.len() as u64;
-    let logs = logs(store, sample(users, req.sample))
-        .await
-        .map_err(RunError::Store)?;
-    let current = current_timeline(cfg);
-    let from_ms = cfg.clock().start_of(req.from.to_day());
-    let candidate = candidate_timeline(&current, req.candidate, from_ms);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let window = Window {
         from: req.from.to_day(),
         to: req.to.to_day(),
-        population,
+        population: users.len() as u64,
     };
-    // The replay is CPU work on every core: off the async threads.
-    tokio::task::spawn_blocking(move || what_if(&logs, &current, &candidate, window, threads))
+    let current = current_timeline(cfg);
+    let from_ms = cfg.clock().start_of(window.from);
+    let candidate = candidate_timeline(&current, req.candidate, from_ms);
+    let prepared = Arc::new(Prepared::new(current, candidate, window).map_err(RunError::Request)?);
+    let batches: Vec<Vec<String>> = sample(users, req.sample)
+        .chunks(BATCH)
+        .map(<[String]>::to_vec)
+        .collect();
+    let failed = |e: tokio::task::JoinError| StoreError(format!("the replay failed: {e}"));
+    let parts: Vec<(Replayed, u64)> = futures_util::stream::iter(batches)
+        .map(|batch| {
+            let prepared = prepared.clone();
+            async move {
+                let members = store.op_logs(batch).await?;
+                tokio::task::spawn_blocking(move || {
+                    let logs = members
+                        .into_iter()
+                        .map(parse)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let ops = logs.iter().map(|l| l.ops.len() as u64).sum();
+                    Ok((prepared.replay(&logs, 1), ops))
+                })
+                .await
+                .map_err(failed)?
+            }
+        })
+        .buffered(IN_FLIGHT)
+        .try_collect()
         .await
-        .map_err(|e| RunError::Store(StoreError(format!("the replay failed: {e}"))))?
-        .map_err(RunError::Request)
+        .map_err(RunError::Store)?;
+    let mut total = Replayed::new(prepared.weeks());
+    let mut ops = 0;
+    for (part, n) in parts {
+        total.merge(part);
+        ops += n;
+    }
+    let report = prepared.report(&total).map_err(RunError::Request)?;
+    let timing = Timing {
+        elapsed: started.elapsed(),
+        ops,
+        in_flight: IN_FLIGHT,
+    };
+    Ok((report, timing))
 }

@@ -84,7 +84,16 @@ pub struct Replayed {
 }
 
 impl Replayed {
-    fn merge(&mut self, other: Replayed) {
+    /// Sums of no member yet, for `weeks` weeks.
+    pub fn new(weeks: usize) -> Replayed {
+        Replayed {
+            tally: Tally::new(weeks),
+            ..Replayed::default()
+        }
+    }
+
+    /// Adds the sums of other members (replayed apart: another thread, another batch).
+    pub fn merge(&mut self, other: Replayed) {
         self.tally.merge(other.tally);
         for (mine, theirs) in self.refused.iter_mut().zip(other.refused) {
             for (code, n) in theirs {
@@ -108,17 +117,11 @@ const BATCH: usize = 64;
 /// Replays every log under `plan` on `threads` threads.
 fn replay_all(plan: &Plan, logs: &[MemberLog], threads: usize) -> Replayed {
     let next = AtomicUsize::new(0);
-    let total = Mutex::new(Replayed {
-        tally: Tally::new(plan.weeks.len()),
-        ..Replayed::default()
-    });
+    let total = Mutex::new(Replayed::new(plan.weeks.len()));
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             scope.spawn(|| {
-                let mut mine = Replayed {
-                    tally: Tally::new(plan.weeks.len()),
-                    ..Replayed::default()
-                };
+                let mut mine = Replayed::new(plan.weeks.len());
                 loop {
                     let first = next.fetch_add(BATCH, Ordering::Relaxed);
                     if first >= logs.len() {
@@ -167,10 +170,110 @@ fn rules_at(timeline: &Timeline, start_of_next: i64) -> (FactRules, Vec<String>)
     (FactRules::of(cfg), ids)
 }
 
+/// A what-if ready to replay members: the timelines checked, the weeks and what the facts
+/// need of the rules in effect at each week's end. Members can be replayed in parts
+/// ([`Prepared::replay`]) and the parts merged ([`Replayed::merge`]) before the report.
+pub struct Prepared {
+    plan: Plan,
+    window: Window,
+}
+
+impl Prepared {
+    /// Checks that `current` and `candidate` agree before the first week (the candidate's is
+    /// the current one with the candidate from then on: [`candidate_timeline`]) and on the
+    /// business day (weeks are compared day by day), and the days and the population.
+    pub fn new(
+        current: Timeline,
+        candidate: Timeline,
+        window: Window,
+    ) -> Result<Prepared, WhatIfError> {
+        let (from, to) = (window.from, window.to);
+        if to < from {
+            return Err(WhatIfError(format!(
+                "to ({}) is before from ({})",
+                Date::from_day(to),
+                Date::from_day(from)
+            )));
+        }
+        if to - from >= MAX_DAYS {
+            return Err(WhatIfError(format!(
+                "from {} to {} is more than {MAX_DAYS} days: replay a shorter stretch",
+                Date::from_day(from),
+                Date::from_day(to)
+            )));
+        }
+        let clock = current.config_at(i64::MIN).clock();
+        let start = clock.start_of(from);
+        let end = clock.start_of(to + 1);
+        let differs = current
+            .versions()
+            .iter()
+            .chain(candidate.versions())
+            .filter(|v| v.effective_from < end)
+            .find(|v| v.config.clock() != clock);
+        if let Some(v) = differs {
+            return Err(WhatIfError(format!(
+                "version {} ({}) has another business day (UTC offset, day start): a what-if \
+                 compares the same days on both sides",
+                v.number, v.hash
+            )));
+        }
+        let before = |t: &Timeline| -> Vec<(i64, String)> {
+            t.versions()
+                .iter()
+                .filter(|v| v.effective_from < start)
+                .map(|v| (v.effective_from, v.hash.clone()))
+                .collect()
+        };
+        if before(&current) != before(&candidate) {
+            return Err(WhatIfError(format!(
+                "the candidate timeline differs from the current one before {}: it must be the \
+                 current one with the candidate from then on",
+                Date::from_day(from)
+            )));
+        }
+        let weeks = weeks(from, to);
+        let rules = weeks
+            .iter()
+            .map(|&(_, last)| {
+                let next = clock.start_of(last + 1);
+                [rules_at(&current, next), rules_at(&candidate, next)]
+            })
+            .collect();
+        let plan = Plan {
+            before: rules_at(&current, start),
+            sides: [current, candidate],
+            clock,
+            rules,
+            weeks,
+        };
+        Ok(Prepared { plan, window })
+    }
+
+    /// Replays `logs` on `threads` threads.
+    pub fn replay(&self, logs: &[MemberLog], threads: usize) -> Replayed {
+        replay_all(&self.plan, logs, threads)
+    }
+
+    /// The report of the members replayed (every part merged).
+    pub fn report(&self, replayed: &Replayed) -> Result<report::Report, WhatIfError> {
+        if self.window.population < replayed.tally.members {
+            return Err(WhatIfError(format!(
+                "population {} is smaller than the {} members replayed",
+                self.window.population, replayed.tally.members
+            )));
+        }
+        Ok(report::Report::new(&self.plan, replayed, self.window))
+    }
+
+    /// Weeks replayed.
+    pub fn weeks(&self) -> usize {
+        self.plan.weeks.len()
+    }
+}
+
 /// The what-if: `logs` replayed from `window.from` under `current` and under `candidate`,
-/// on `threads` threads. The timelines must agree before the first week (the candidate's is
-/// the current one with the candidate from then on: [`candidate_timeline`]) and on the
-/// business day (weeks are compared day by day).
+/// on `threads` threads ([`Prepared`] says what the timelines must be).
 pub fn what_if(
     logs: &[MemberLog],
     current: &Timeline,
@@ -178,72 +281,6 @@ pub fn what_if(
     window: Window,
     threads: usize,
 ) -> Result<report::Report, WhatIfError> {
-    let (from, to) = (window.from, window.to);
-    if to < from {
-        return Err(WhatIfError(format!(
-            "to ({}) is before from ({})",
-            Date::from_day(to),
-            Date::from_day(from)
-        )));
-    }
-    if to - from >= MAX_DAYS {
-        return Err(WhatIfError(format!(
-            "from {} to {} is more than {MAX_DAYS} days: replay a shorter stretch",
-            Date::from_day(from),
-            Date::from_day(to)
-        )));
-    }
-    if window.population < logs.len() as u64 {
-        return Err(WhatIfError(format!(
-            "population {} is smaller than the {} members replayed",
-            window.population,
-            logs.len()
-        )));
-    }
-    let clock = current.config_at(i64::MIN).clock();
-    let start = clock.start_of(from);
-    let end = clock.start_of(to + 1);
-    let differs = current
-        .versions()
-        .iter()
-        .chain(candidate.versions())
-        .filter(|v| v.effective_from < end)
-        .find(|v| v.config.clock() != clock);
-    if let Some(v) = differs {
-        return Err(WhatIfError(format!(
-            "version {} ({}) has another business day (UTC offset, day start): a what-if \
-             compares the same days on both sides",
-            v.number, v.hash
-        )));
-    }
-    let before = |t: &Timeline| -> Vec<(i64, String)> {
-        t.versions()
-            .iter()
-            .filter(|v| v.effective_from < start)
-            .map(|v| (v.effective_from, v.hash.clone()))
-            .collect()
-    };
-    if before(current) != before(candidate) {
-        return Err(WhatIfError(format!(
-            "the candidate timeline differs from the current one before {}: it must be the \
-             current one with the candidate from then on",
-            Date::from_day(from)
-        )));
-    }
-    let weeks = weeks(from, to);
-    let plan = Plan {
-        sides: [current, candidate],
-        clock,
-        rules: weeks
-            .iter()
-            .map(|&(_, last)| {
-                let next = clock.start_of(last + 1);
-                [rules_at(current, next), rules_at(candidate, next)]
-            })
-            .collect(),
-        before: rules_at(current, start),
-        weeks,
-    };
-    let replayed = replay_all(&plan, logs, threads);
-    Ok(report::Report::new(&plan, &replayed, window))
+    let prepared = Prepared::new(current.clone(), candidate.clone(), window)?;
+    prepared.report(&prepared.replay(logs, threads))
 }

@@ -20,8 +20,9 @@ pub struct MemberLog {
 
 /// What a replay needs besides the log: both timelines and the weeks, with what the facts
 /// need of the rules in effect at each week's end on each side.
-pub struct Plan<'a> {
-    pub sides: [&'a Timeline; 2],
+pub struct Plan {
+    /// The current timeline and the candidate's.
+    pub sides: [Timeline; 2],
     pub clock: BusinessClock,
     /// First and last business day of each week.
     pub weeks: Vec<(Day, Day)>,

@@ -163,7 +163,7 @@ impl Report {
             .map(|(&(first, last), sums)| {
                 // Yuan per point on each side: the checkout rate in effect at the week's end.
                 let end = plan.clock.start_of(last + 1) - 1;
-                let yuan = plan.sides.map(|t| {
+                let yuan = [&plan.sides[0], &plan.sides[1]].map(|t| {
                     let c = &t.config_at(end).points.checkout;
                     f64::from(c.cents) / f64::from(c.points.max(1)) / 100.0
                 });
@@ -222,8 +222,8 @@ impl Report {
             assumption: ASSUMPTION,
             from: Date::from_day(window.from),
             to: Date::from_day(window.to),
-            current: versions_in(plan.sides[0], start, end),
-            candidate: versions_in(plan.sides[1], start, end),
+            current: versions_in(&plan.sides[0], start, end),
+            candidate: versions_in(&plan.sides[1], start, end),
             members: Members {
                 population,
                 replayed: n,
