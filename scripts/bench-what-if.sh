@@ -31,9 +31,9 @@ node -e '
 now() { date +%s.%N; }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -sr), $(date -u +%F)" \
   | tee "$out/what-if.md"
-echo "| members | replayed | ops read | populate --bulk | what-if (median of 3) | peak RSS of the median run |" \
+echo "| members | replayed | ops read | populate --bulk | what-if, wall (median of 3) | CPU of the median run (user + sys) | its peak RSS | load average before |" \
   | tee -a "$out/what-if.md"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: |" | tee -a "$out/what-if.md"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" | tee -a "$out/what-if.md"
 for n in "${sizes[@]}"; do
   dir="$out/what-if-$n"
   built="kept"
@@ -49,18 +49,20 @@ for n in "${sizes[@]}"; do
     --candidate "$out/what-if-candidate.json" --from 2026-08-01 --to 2026-09-29 --json)
   replayed=$n
   if [ "$n" -gt 100000 ]; then args+=(--sample "$sample"); replayed=$sample; fi
+  load=$(cut -d' ' -f1 /proc/loadavg)
   runs=()
   for i in 1 2 3; do
     r0=$(now)
-    /usr/bin/time -f "peak %M KB" "$bin" "${args[@]}" > "$out/what-if-$n.json" 2> "$out/what-if-$n.$i.err"
+    /usr/bin/time -f "peak %M KB cpu %U %S" "$bin" "${args[@]}" > "$out/what-if-$n.json" 2> "$out/what-if-$n.$i.err"
     r1=$(now)
     runs+=("$(awk "BEGIN { print $r1 - $r0 }") $i")
   done
   median=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)
   err="$out/what-if-$n.${median#* }.err"
   ops=$(sed -nE 's/.*\(([0-9]+) ops\).*/\1/p' "$err")
-  rss=$(sed -nE 's/^peak ([0-9]+) KB/\1/p' "$err")
-  printf '| %s | %s | %s | %s | %.1f s (runs: %s) | %s MB |\n' "$n" "$replayed" "$ops" "$built" \
-    "${median% *}" "$(printf '%s\n' "${runs[@]}" | awk '{printf "%.1f ", $1}')" "$((rss / 1024))" \
-    | tee -a "$out/what-if.md"
+  rss=$(sed -nE 's/^peak ([0-9]+) KB.*/\1/p' "$err")
+  cpu=$(sed -nE 's/^peak .* cpu ([0-9.]+) ([0-9.]+)/\1 \2/p' "$err" | awk '{printf "%.1f s", $1 + $2}')
+  printf '| %s | %s | %s | %s | %.1f s (runs: %s) | %s | %s MB | %s |\n' "$n" "$replayed" "$ops" \
+    "$built" "${median% *}" "$(printf '%s\n' "${runs[@]}" | awk '{printf "%.1f ", $1}')" "$cpu" \
+    "$((rss / 1024))" "$load" | tee -a "$out/what-if.md"
 done

@@ -475,3 +475,26 @@ async fn a_populated_database_replays_to_what_it_holds() {
     );
     assert_eq!(est["ci95"][2], 0.0, "no difference, no interval");
 }
+
+#[test]
+fn a_sample_is_spread_over_the_members_and_the_same_every_time() {
+    let users: Vec<String> = (0..1000).map(|n| format!("sim-{n:05}")).collect();
+    let picked = load::sample(users.clone(), Some(100));
+    assert_eq!(picked.len(), 100);
+    assert_eq!(
+        picked,
+        load::sample(users.clone(), Some(100)),
+        "the same sample"
+    );
+    let mut sorted = picked.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, picked, "distinct, in id order");
+    // Not the first ids: about a tenth of each tenth of the ids.
+    for tenth in users.chunks(100) {
+        let n = picked.iter().filter(|u| tenth.contains(u)).count();
+        assert!((2..=25).contains(&n), "{n} of {}", tenth[0]);
+    }
+    assert_eq!(load::sample(users.clone(), None), users);
+    assert_eq!(load::sample(users.clone(), Some(1000)), users);
+}
