@@ -293,6 +293,9 @@ fn a_campaign_costs_its_extra_points_and_expiry_counts_once() {
     let (w1, w2) = (&r["weeks"][0], &r["weeks"][1]);
     assert_eq!(fig(&w1["points_issued"]), (75.0, 110.0, 35.0));
     assert_eq!(fig(&w1["campaign_cost_yuan"]["autumn"]), (0.0, 3.5, 3.5));
+    // JSON writes whole numbers as such, yuan with their fen.
+    assert_eq!(w1["points_issued"]["current"].to_string(), "75");
+    assert_eq!(w1["campaign_cost_yuan"]["autumn"]["candidate"].to_string(), "3.5");
     assert_eq!(fig(&w1["coupons"]["streak_7_coupon"]), (1.0, 1.0, 0.0));
     assert_eq!(fig(&w1["points_expired"]), (20.0, 20.0, 0.0));
     assert_eq!(fig(&w2["points_expired"]), (0.0, 0.0, 0.0));

@@ -34,11 +34,44 @@ pub struct VersionRef {
 /// have two decimals; `ci95` is the half-width of each value's 95 % interval when sampled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fig {
+    #[serde(serialize_with = "number")]
     pub current: f64,
+    #[serde(serialize_with = "number")]
     pub candidate: f64,
+    #[serde(serialize_with = "number")]
     pub difference: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "numbers")]
     pub ci95: Option<[f64; 3]>,
+}
+
+/// A whole number as one (`946`, not `946.0`); others as they are.
+fn number<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        s.serialize_i64(*x as i64)
+    } else {
+        s.serialize_f64(*x)
+    }
+}
+
+fn numbers<S: serde::Serializer>(xs: &Option<[f64; 3]>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let Some(xs) = xs else {
+        return s.serialize_none();
+    };
+    let mut seq = s.serialize_seq(Some(3))?;
+    for x in xs {
+        seq.serialize_element(&Whole(*x))?;
+    }
+    seq.end()
+}
+
+/// A number written by [`number`].
+struct Whole(f64);
+
+impl Serialize for Whole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        number(&self.0, s)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
