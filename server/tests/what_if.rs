@@ -295,7 +295,10 @@ fn a_campaign_costs_its_extra_points_and_expiry_counts_once() {
     assert_eq!(fig(&w1["campaign_cost_yuan"]["autumn"]), (0.0, 3.5, 3.5));
     // JSON writes whole numbers as such, yuan with their fen.
     assert_eq!(w1["points_issued"]["current"].to_string(), "75");
-    assert_eq!(w1["campaign_cost_yuan"]["autumn"]["candidate"].to_string(), "3.5");
+    assert_eq!(
+        w1["campaign_cost_yuan"]["autumn"]["candidate"].to_string(),
+        "3.5"
+    );
     assert_eq!(fig(&w1["coupons"]["streak_7_coupon"]), (1.0, 1.0, 0.0));
     assert_eq!(fig(&w1["points_expired"]), (20.0, 20.0, 0.0));
     assert_eq!(fig(&w2["points_expired"]), (0.0, 0.0, 0.0));
@@ -366,6 +369,17 @@ fn timelines_that_differ_before_the_fork_and_bad_days_are_refused() {
     };
     let e = what_if(&review_logs(), &current, &cand, backwards, 2).unwrap_err();
     assert!(e.0.contains("before from"), "{e}");
+    let long = Window {
+        to: day(FROM) + 366,
+        ..window
+    };
+    let e = what_if(&review_logs(), &current, &cand, long, 2).unwrap_err();
+    assert!(e.0.contains("more than 366 days"), "{e}");
+    let year = Window {
+        to: day(FROM) + 365,
+        ..window
+    };
+    assert!(what_if(&review_logs(), &current, &cand, year, 2).is_ok());
     let small = Window {
         population: 2,
         ..window
