@@ -11,6 +11,7 @@ pub mod load;
 pub mod replay;
 pub mod report;
 pub mod tally;
+mod text;
 
 use crate::facts::FactRules;
 use replay::{Changed, MemberLog, Plan};
