@@ -163,6 +163,13 @@ w('| backend | devices | syncs/s | p50 | p99 | max | errors | server peak RSS |'
 w('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of sync) w(`| ${r.backend} | ${r.clients} | ${Math.round(r.syncs_per_s).toLocaleString('en')} | ${r.p50_ms.toFixed(1)} ms | ${r.p99_ms.toFixed(1)} ms | ${r.max_ms.toFixed(0)} ms | ${r.errors} | ${(r.server_peak_rss_kb / 1024).toFixed(1)} MB |`);
 w();
+// Opt-in benchmarks (not run by bench.sh: hours, or gigabytes of disk) write their own
+// section, headed `## … (opt-in: scripts/NAME.sh)`; a regeneration keeps it as it was.
+const previous = existsSync(join(root, 'docs', 'PERFORMANCE.md')) ? readFileSync(join(root, 'docs', 'PERFORMANCE.md'), 'utf8') : '';
+for (const section of previous.split(/^(?=## )/m).filter((s) => /^## .*\(opt-in: scripts\/[\w-]+\.sh\)\n/.test(s))) {
+  lines.push(...section.trimEnd().split('\n'));
+  w();
+}
 w('## Targets');
 w();
 const t = (ok) => (ok ? 'met' : '**missed**');

@@ -98,6 +98,11 @@ impl Summary {
             .map(|(_, until)| until)
     }
 
+    /// The effective tier on `day`, as the report's tier timeline has it ([`Summary::spans`]).
+    pub fn tier_on(&self, day: Day) -> u8 {
+        self.spans(day)[0].tier
+    }
+
     /// The effective tier from `from` on, as this state has it: raised by a paid membership
     /// until its last day, then the earned tier (`zailai::engine::tiers::effective`).
     fn spans(&self, from: Day) -> Vec<TierSpan> {

@@ -10,3 +10,4 @@ pub mod serve;
 pub mod store;
 pub mod sync_service;
 pub mod versions;
+pub mod what_if;

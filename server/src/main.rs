@@ -6,6 +6,7 @@ mod rules_versions_cli;
 mod simulate;
 mod snapshot_cli;
 mod text;
+mod what_if_cli;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -59,10 +59,14 @@ pub enum RulesCommand {
         #[command(flatten)]
         db: versions::Db,
     },
+    /// Replay the members' op logs from a day on under a candidate rule file beside the
+    /// current rules, and report the difference by week.
+    WhatIf(crate::what_if_cli::Args),
 }
 
 pub fn run(command: RulesCommand) -> Result<(), Failure> {
     match command {
+        RulesCommand::WhatIf(args) => crate::what_if_cli::run_what_if(args),
         RulesCommand::Encode { config } => {
             let (rules, warnings) = load_config(&config)?;
             for w in warnings {

@@ -125,6 +125,24 @@ pub async fn conformance(store: Arc<impl Store>) {
         .map(|r| r.seq)
         .collect();
     assert_eq!(seqs, [1, 2]);
+    // Op logs for a replay of history: the members asked for that the store has, in the
+    // order asked, with the day each joined (T0's, a day far from 0) and every row in order.
+    assert_eq!(
+        bump(&*store, "u0", vec![row(7), row(3)]).await.unwrap(),
+        Ok(1)
+    );
+    let logs = store
+        .op_logs(vec!["u1".into(), "nobody".into(), "u0".into()])
+        .await
+        .unwrap();
+    let users: Vec<&str> = logs.iter().map(|l| l.user.as_str()).collect();
+    assert_eq!(users, ["u1", "u0"]);
+    assert_eq!(logs[0].joined, Config::seed().clock().day_of(T0));
+    assert_eq!(logs[0].joined, loaded.state.joined);
+    assert_eq!(logs[0].rows, store.ops("u1").await.unwrap());
+    let seqs: Vec<u32> = logs[1].rows.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, [7, 3], "arrival order");
+    assert_eq!(store.op_logs(Vec::new()).await.unwrap(), []);
 
     // Concurrent transactions of one user never lose an update.
     let tasks: Vec<_> = (0..24)

@@ -18,6 +18,7 @@ mod routes;
 pub mod rules;
 mod rules_admin;
 mod web;
+mod what_if;
 
 use crate::keys;
 use crate::store::AnyStore;

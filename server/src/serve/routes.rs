@@ -46,6 +46,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/admin/report.svg", get(super::admin::admin_report_svg))
         .merge(super::merchant::routes())
         .merge(super::rules_admin::routes())
+        .merge(super::what_if::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))

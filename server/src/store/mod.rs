@@ -51,6 +51,16 @@ impl OpRow {
     }
 }
 
+/// A member's op log with the business day they joined: what a replay of history needs
+/// ([`Store::op_logs`], `crate::what_if`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberOps {
+    pub user: String,
+    pub joined: zailai::day::Day,
+    /// In arrival order.
+    pub rows: Vec<OpRow>,
+}
+
 /// A member written whole by a bulk load (`populate --bulk`): record, op log and facts.
 #[derive(Debug, Clone)]
 pub struct BulkMember {
@@ -283,6 +293,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         user: &str,
     ) -> impl std::future::Future<Output = Result<Vec<OpRow>, StoreError>> + Send;
+
+    /// The op logs of `users` with the day each joined, in the order given; a member the
+    /// store does not have is left out. One call for many members (a replay of history
+    /// reads them all), without decoding their states.
+    fn op_logs(
+        &self,
+        users: Vec<String>,
+    ) -> impl std::future::Future<Output = Result<Vec<MemberOps>, StoreError>> + Send;
 
     /// Every member's id, sorted (reports walk them).
     fn users(&self) -> impl std::future::Future<Output = Result<Vec<String>, StoreError>> + Send;
@@ -661,6 +679,13 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.ops(user).await,
             AnyStore::Postgres(s) => s.ops(user).await,
+        }
+    }
+
+    async fn op_logs(&self, users: Vec<String>) -> Result<Vec<MemberOps>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.op_logs(users).await,
+            AnyStore::Postgres(s) => s.op_logs(users).await,
         }
     }
 

@@ -4,8 +4,8 @@
 
 use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
 use super::{
-    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, Once, OpRow, Record, Store,
-    StoreError, StoredVersion, Won,
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
+    Record, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use std::collections::HashMap;
@@ -392,6 +392,53 @@ async fn ops_of(client: &impl GenericClient, user: &str) -> Result<Vec<OpRow>, S
             result: r.get(4),
         })
         .collect())
+}
+
+/// The op logs of `users` (`Store::op_logs`) in two statements: the join days, read out of
+/// the stored states' JSON by PostgreSQL, then every op row of them in order.
+async fn op_logs_of(
+    client: &impl GenericClient,
+    users: Vec<String>,
+) -> Result<Vec<MemberOps>, StoreError> {
+    let joined = client
+        .query(
+            "SELECT user_id, (state::json->>'joined')::bigint FROM members WHERE user_id = ANY($1)",
+            &[&users],
+        )
+        .await
+        .map_err(err)?;
+    let mut by_user: HashMap<String, MemberOps> = HashMap::with_capacity(joined.len());
+    for r in &joined {
+        let (user, day): (String, i64) = (r.get(0), r.get(1));
+        let joined = i32::try_from(day)
+            .map_err(|_| StoreError(format!("member `{user}`: stored join day {day}")))?;
+        let log = MemberOps {
+            user: user.clone(),
+            joined,
+            rows: Vec::new(),
+        };
+        by_user.insert(user, log);
+    }
+    let rows = client
+        .query(
+            "SELECT user_id, device, seq, at, op, result FROM ops WHERE user_id = ANY($1) \
+             ORDER BY user_id, id",
+            &[&users],
+        )
+        .await
+        .map_err(err)?;
+    for r in &rows {
+        if let Some(log) = by_user.get_mut(r.get::<_, &str>(0)) {
+            log.rows.push(OpRow {
+                device: r.get(1),
+                seq: r.get::<_, i64>(2) as u32,
+                at: r.get(3),
+                op: r.get(4),
+                result: r.get(5),
+            });
+        }
+    }
+    Ok(users.iter().filter_map(|u| by_user.remove(u)).collect())
 }
 
 /// The report's aggregates (`report_sql.rs`).
@@ -1015,6 +1062,10 @@ impl Store for Postgres {
 
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         ops_of(&self.conn().await.client, user).await
+    }
+
+    async fn op_logs(&self, users: Vec<String>) -> Result<Vec<MemberOps>, StoreError> {
+        op_logs_of(&self.conn().await.client, users).await
     }
 
     async fn report_counts(&self, query: CountQuery) -> Result<Counts, StoreError> {

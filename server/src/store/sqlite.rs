@@ -6,8 +6,8 @@
 use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{
-    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, Once, OpRow, Record, Store,
-    StoreError, StoredVersion, Won,
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
+    Record, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -390,6 +390,44 @@ fn ops_of(conn: &Connection, user: &str) -> Result<Vec<OpRow>, StoreError> {
         })
         .map_err(err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(err)
+}
+
+/// The op logs of `users` (`Store::op_logs`): the join day read out of the stored state's
+/// JSON by SQLite, not decoded whole.
+fn op_logs_of(conn: &Connection, users: Vec<String>) -> Result<Vec<MemberOps>, StoreError> {
+    let mut joined = conn
+        .prepare_cached("SELECT json_extract(state, '$.joined') FROM members WHERE user_id = ?1")
+        .map_err(err)?;
+    let mut ops = conn
+        .prepare_cached(
+            "SELECT device, seq, at, op, result FROM ops WHERE user_id = ?1 ORDER BY id",
+        )
+        .map_err(err)?;
+    let mut logs = Vec::with_capacity(users.len());
+    for user in users {
+        let day: Option<i64> = joined
+            .query_row(params![user], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
+        let Some(day) = day else { continue };
+        let rows = ops
+            .query_map(params![user], |r| {
+                Ok(OpRow {
+                    device: r.get(0)?,
+                    seq: r.get::<_, i64>(1)? as u32,
+                    at: r.get(2)?,
+                    op: r.get(3)?,
+                    result: r.get(4)?,
+                })
+            })
+            .map_err(err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        let joined = i32::try_from(day)
+            .map_err(|_| StoreError(format!("member `{user}`: stored join day {day}")))?;
+        logs.push(MemberOps { user, joined, rows });
+    }
+    Ok(logs)
 }
 
 /// The report's aggregates (`report_sql.rs`).
@@ -869,6 +907,10 @@ impl Store for Sqlite {
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {
         let user = user.to_owned();
         self.reading(move |conn| ops_of(conn, &user)).await
+    }
+
+    async fn op_logs(&self, users: Vec<String>) -> Result<Vec<MemberOps>, StoreError> {
+        self.reading(move |conn| op_logs_of(conn, users)).await
     }
 
     async fn report_counts(&self, query: CountQuery) -> Result<Counts, StoreError> {
