@@ -70,6 +70,14 @@ export const ZH = {
   'rules in binary format {f}; this build reads {RULES_FORMAT}': '规则是二进制格式 {f}；本版本读取格式 {RULES_FORMAT}',
   'no bytes': '没有内容',
   'binary rules unreadable: {e}': '二进制规则无法读取：{e}',
+  // src/config/compat.rs: what a new version would strand (publishing, docs/rules-lifecycle.md)
+  "removed, and members may hold it: keep it, or list it in the mapping's `retire` (its holdings become inert)": '已删除，而会员可能持有它：请保留，或在映射的 `retire` 中列出（会员持有的部分将不再生效）',
+  '`{path}` is not removed by this version': '`{path}` 在此版本中并未删除',
+  "changed: instants after it fall in other business days and day numbers in the state do not move; set the mapping's `business_day_moves: true` to accept it": '已更改：此后的时刻会落在不同的营业日，而状态中的日序号不会随之移动；确认更改请在映射中设置 `business_day_moves: true`',
+  'business_day does not change': 'business_day 并未更改',
+  'tier `{}` removed: the state holds a tier by its place, so members at it would hold none; tiers cannot be removed (rename it in place instead)': '等级 `{0}` 已删除：状态按位置记录等级，处于该等级的会员将没有等级；等级不能删除（请在原位置改名）',
+  "tier `{}` is now `{}`: members at this place keep it under the new id; say so in the mapping's `tier_renames` ({{\"{}\": \"{}\"}})": '等级 `{0}` 现在是 `{1}`：处于该位置的会员以新 id 保留此等级；请在映射的 `tier_renames` 中写明（{{"{2}": "{3}"}}）',
+  'no tier `{from}` becomes `{to}` in place in this version': '此版本中没有等级 `{from}` 在原位置改为 `{to}`',
   // src/json/mod.rs: the path-aware readers (the kinds are values of other messages)
   'a boolean': '布尔值',
   'a number': '数字',

@@ -460,10 +460,11 @@ test("the server's rules arrive in the binary form, are stored, and run offline 
   const a = await client(server.url, 'rules-a', { storage });
   await a.sync();
   const stored = JSON.parse(storage.getItem('zailai:rules-a:rules'));
-  // One version (this server announces none): its hash and binary rules, from no instant.
+  // One version (the server's first, nothing scheduled): its hash, binary rules and instant.
   assert.deepEqual(stored.versions.map((v) => Object.keys(v).sort()), [['from', 'hash', 'number', 'rules']]);
   assert.equal(stored.versions[0].hash, config.config_hash);
-  assert.equal(stored.versions[0].from, null);
+  assert.equal(stored.versions[0].number, config.version.number);
+  assert.equal(stored.versions[0].from, config.version.effective_from);
   assert.equal(stored.versions[0].rules, config.rules);
   a.close();
   const again = await client('http://127.0.0.1:9', 'rules-a', { storage }); // offline: nothing answers there
