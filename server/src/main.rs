@@ -412,15 +412,7 @@ fn report_command(
     };
     let from = zailai_server::report::parse_date("from", from).map_err(|e| input(e.0))?;
     let to = zailai_server::report::parse_date("to", to).map_err(|e| input(e.0))?;
-    let database = database.unwrap_or_else(|| data_dir.join("zailai.db").display().to_string());
-    if !database.contains("://")
-        && !database.starts_with("host=")
-        && !std::path::Path::new(&database).exists()
-    {
-        return Err(input(format!(
-            "no database at {database} (pass --data-dir or --database)"
-        )));
-    }
+    let database = zailai_server::store::existing_database(&data_dir, database).map_err(input)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
     let report = runtime.block_on(async {
         let store = zailai_server::store::AnyStore::open(&database, &cfg)

@@ -49,18 +49,8 @@ fn now_ms() -> i64 {
 }
 
 async fn open(db: &Db) -> Result<AnyStore, Failure> {
-    let database = db
-        .database
-        .clone()
-        .unwrap_or_else(|| db.data_dir.join("zailai.db").display().to_string());
-    if !database.contains("://")
-        && !database.starts_with("host=")
-        && !std::path::Path::new(&database).exists()
-    {
-        return Err(input(format!(
-            "no database at {database} (pass --data-dir or --database)"
-        )));
-    }
+    let database = zailai_server::store::existing_database(&db.data_dir, db.database.clone())
+        .map_err(input)?;
     AnyStore::open(&database, &zailai::Config::seed())
         .await
         .map_err(input)
@@ -169,22 +159,7 @@ pub fn show(db: &Db, number: u32) -> Result<(), Failure> {
     runtime()?.block_on(async {
         let store = open(db).await?;
         let row = versions::find(&store, number).await.map_err(refused)?;
-        let rules: serde_json::Value = serde_json::from_str(&row.rules).map_err(input)?;
-        let mapping: serde_json::Value = serde_json::from_str(&row.mapping).map_err(input)?;
-        let zone = rules["business_day"]["utc_offset_minutes"]
-            .as_i64()
-            .unwrap_or(0) as i32;
-        let out = serde_json::json!({
-            "number": row.number,
-            "effective_from": row.effective_from,
-            "effective_from_local": instant::format(row.effective_from, zone),
-            "hash": row.hash,
-            "author": row.author,
-            "note": row.note,
-            "published_at": row.published_at,
-            "mapping": mapping,
-            "rules": rules,
-        });
+        let out = versions::shown(&row).map_err(input)?;
         println!("{}", serde_json::to_string_pretty(&out).map_err(input)?);
         Ok(())
     })

@@ -51,17 +51,8 @@ pub fn run_what_if(a: Args) -> Result<(), Failure> {
         Some(to) => parse_date("to", to).map_err(|e| input(e.0))?,
         None => zailai::day::Date::from_day(cfg.clock().day_of(now_ms())),
     };
-    let database = a
-        .database
-        .unwrap_or_else(|| a.data_dir.join("zailai.db").display().to_string());
-    if !database.contains("://")
-        && !database.starts_with("host=")
-        && !std::path::Path::new(&database).exists()
-    {
-        return Err(input(format!(
-            "no database at {database} (pass --data-dir or --database)"
-        )));
-    }
+    let database =
+        zailai_server::store::existing_database(&a.data_dir, a.database).map_err(input)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| input(e.to_string()))?;
     let (report, timing) = runtime
         .block_on(async {

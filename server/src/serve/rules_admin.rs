@@ -168,22 +168,7 @@ async fn show(
     Path(number): Path<u32>,
 ) -> Result<Json<Value>, ApiError> {
     let row = versions::find(&app.store, number).await.map_err(refused)?;
-    let rules: Value = serde_json::from_str(&row.rules).map_err(ApiError::internal)?;
-    let mapping: Value = serde_json::from_str(&row.mapping).map_err(ApiError::internal)?;
-    let zone = rules["business_day"]["utc_offset_minutes"]
-        .as_i64()
-        .unwrap_or(0) as i32;
-    Ok(Json(json!({
-        "number": row.number,
-        "effective_from": row.effective_from,
-        "effective_from_local": instant::format(row.effective_from, zone),
-        "hash": row.hash,
-        "author": row.author,
-        "note": row.note,
-        "published_at": row.published_at,
-        "mapping": mapping,
-        "rules": rules,
-    })))
+    Ok(Json(versions::shown(&row).map_err(ApiError::internal)?))
 }
 
 async fn diff(

@@ -379,6 +379,25 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// The record's columns as text: state JSON and processed-map JSON.
+/// The database a CLI command reads: `--database` (a PostgreSQL URL or a SQLite path) or
+/// the data dir's `zailai.db`. A SQLite file that does not exist is an error here, so a
+/// mistyped path is not silently created as an empty database.
+pub fn existing_database(
+    data_dir: &std::path::Path,
+    database: Option<String>,
+) -> Result<String, String> {
+    let database = database.unwrap_or_else(|| data_dir.join("zailai.db").display().to_string());
+    if !database.contains("://")
+        && !database.starts_with("host=")
+        && !std::path::Path::new(&database).exists()
+    {
+        return Err(format!(
+            "no database at {database} (pass --data-dir or --database)"
+        ));
+    }
+    Ok(database)
+}
+
 pub(crate) fn encode(record: &Record) -> (String, String) {
     (
         record.state.to_json(),

@@ -159,6 +159,27 @@ pub fn to_version(row: &StoredVersion) -> Result<Version, StoreError> {
     Ok(Version::new(row.number, row.effective_from, config))
 }
 
+/// One stored version as `rules show N` and `GET /v1/admin/rules/{n}` answer it: who, when,
+/// why, its mapping and its rules, `effective_from` also in the rules' zone.
+pub fn shown(row: &StoredVersion) -> Result<serde_json::Value, serde_json::Error> {
+    let rules: serde_json::Value = serde_json::from_str(&row.rules)?;
+    let mapping: serde_json::Value = serde_json::from_str(&row.mapping)?;
+    let zone = rules["business_day"]["utc_offset_minutes"]
+        .as_i64()
+        .unwrap_or(0) as i32;
+    Ok(serde_json::json!({
+        "number": row.number,
+        "effective_from": row.effective_from,
+        "effective_from_local": instant::format(row.effective_from, zone),
+        "hash": row.hash,
+        "author": row.author,
+        "note": row.note,
+        "published_at": row.published_at,
+        "mapping": mapping,
+        "rules": rules,
+    }))
+}
+
 /// Every published version and the timeline they make; `None` when none is published yet.
 pub async fn load(
     store: &impl Store,
