@@ -4,26 +4,16 @@
 // device holds the server's state. Bounded: 127.0.0.1, a few seconds, a handful of members.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const net = require('node:net');
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { startServer, call } = require('./server-helpers.js');
+const { startServer, call, freePort } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const SECONDS = Number(process.env.ZAILAI_CRASH_SECONDS || 8);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The server on a fixed port, so clients keep their URL across restarts. */
 const start = (port, args, dataDir) => startServer(args, { dataDir, addr: `127.0.0.1:${port}` }).then((s) => s.child);

@@ -6,53 +6,18 @@
 // publish the same lottery record, and a pg_dump restored into a new database serves the same.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
-const net = require('node:net');
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg, root } = require('./helpers.js');
-const { cli, startServer, fakeWeChat, call } = require('./server-helpers.js');
+const { cli, startServer, fakeWeChat, call, freePort, balancer } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const SECONDS = Number(process.env.ZAILAI_CRASH_SECONDS || 8);
 const ADMIN = 'instances-admin-token-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const day = (offset) => new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A load balancer: each request goes to the next upstream in turn; a dead one is skipped
- * (connection refused), as a proxy with health checks would. */
-function balancer(ports) {
-  let next = 0;
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    for (let tries = 0; tries < ports.length; tries++) {
-      const port = ports[next++ % ports.length];
-      try {
-        const up = await fetch(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` }, body });
-        const out = Buffer.from(await up.arrayBuffer());
-        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') || 'application/json' });
-        return res.end(out);
-      } catch (_) {
-        // this one is down (or died mid-request): the next one
-      }
-    }
-    res.writeHead(502).end();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
-}
 
 /** Seed rules with the spring campaign running and a lottery whose every draw wins its only
  * prize while the 3 in stock last. */

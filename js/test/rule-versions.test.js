@@ -8,50 +8,16 @@
 // `GET /v1/config`'s `version`/`next` and the `RULES_DIFFER` warning on one dev server.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
-const net = require('node:net');
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg, root } = require('./helpers.js');
-const { cli, startServer, fakeWeChat, call, pusher } = require('./server-helpers.js');
+const { cli, startServer, fakeWeChat, call, pusher, freePort, balancer } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const ADMIN = 'versions-admin-token-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Round robin over `ports`, skipping one that refuses (as instances.test.js). */
-function balancer(ports) {
-  let next = 0;
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    for (let tries = 0; tries < ports.length; tries++) {
-      const port = ports[next++ % ports.length];
-      try {
-        const up = await fetch(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` }, body });
-        const out = Buffer.from(await up.arrayBuffer());
-        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') || 'application/json' });
-        return res.end(out);
-      } catch (_) {
-        // down: the next one
-      }
-    }
-    res.writeHead(502).end();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
-}
 
 /** Seed rules where a review earns `points` and no cap gets in the way. */
 function reviewRules(dir, name, points) {

@@ -1,6 +1,8 @@
 // Starting the real `zailai serve` binary on 127.0.0.1 and talking to it, for the JS tests.
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const http = require('node:http');
+const net = require('node:net');
 const { createPublicKey, verify } = require('node:crypto');
 const { mkdtempSync } = require('node:fs');
 const { join } = require('node:path');
@@ -128,4 +130,38 @@ function pusher(url, { formats = [4], dataDir, registeredBefore: before } = {}) 
   return push;
 }
 
-module.exports = { cli, startServer, fakeWeChat, stderrLines, call, openSnapshot, registerDevice, backdateDevice, pusher };
+/** A free loopback port (for a server that must be started on a known one). */
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A load balancer: each request goes to the next upstream in turn; a dead one is skipped
+ * (connection refused), as a proxy with health checks would. */
+function balancer(ports) {
+  let next = 0;
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = chunks.length ? Buffer.concat(chunks) : undefined;
+    for (let tries = 0; tries < ports.length; tries++) {
+      const port = ports[next++ % ports.length];
+      try {
+        const up = await fetch(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` }, body });
+        const out = Buffer.from(await up.arrayBuffer());
+        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') || 'application/json' });
+        return res.end(out);
+      } catch (_) {
+        // this one is down (or died mid-request): the next one
+      }
+    }
+    res.writeHead(502).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+module.exports = { freePort, balancer, cli, startServer, fakeWeChat, stderrLines, call, openSnapshot, registerDevice, backdateDevice, pusher };
