@@ -27,6 +27,9 @@ async function openPreview(t, serverArgs = []) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 2 });
+  // The tests write storage from /healthz (same origin, no client), whose favicon is no
+  // problem of the preview's.
+  await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -39,7 +42,9 @@ test('the web preview: offline days, check in, make up, reload, sync, poster; sc
   // A member whose browser first opened the page (and registered) three days ago and who
   // checked in on the first two days, offline (written into localStorage the way the client
   // stores it; the registration moved back in the server's database), then missed yesterday.
-  await page.goto(`${server.url}/?user=web-1`);
+  // The storage is written from a page of the same origin that runs no client (the preview's
+  // own client would register a device and write its meta meanwhile, racing the test).
+  await page.goto(`${server.url}/healthz`);
   const now = Date.now();
   const reg = await registerDevice(server.url);
   backdateDevice(server.dataDir, reg.device, 3 * 86_400_000 + 60_000);
@@ -49,7 +54,7 @@ test('the web preview: offline days, check in, make up, reload, sync, poster; sc
     localStorage.setItem('zailai:web-1:meta', JSON.stringify({ v: 1, device: reg.device, seq: 2, joinedAt: now - 3 * DAY, user: 'web-1' }));
     localStorage.setItem('zailai:web-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY)].join('\n'));
   }, { now, DAY: 86_400_000, reg });
-  await page.reload();
+  await page.goto(`${server.url}/?user=web-1`);
   await page.waitForSelector('body[data-ready="true"]');
   assert.equal(await page.getAttribute('body', 'data-pending'), '2');
   assert.match(await page.locator('#calendar svg title').textContent(), /^\d{4}年\d{1,2}月$/);
@@ -114,7 +119,7 @@ test('the web preview: the campaign tab shows collect-cards and the lottery; a d
   const { server, page, problems } = await openPreview(t, ['--config', rulesFile]);
 
   // Today: opened the app, shared, checked in (a card for the day's use, one for the share).
-  await page.goto(`${server.url}/?user=web-2`);
+  await page.goto(`${server.url}/healthz`); // same origin, no client (as above)
   const now = Date.now();
   const reg = await registerDevice(server.url);
   backdateDevice(server.dataDir, reg.device, 180_000);
@@ -124,7 +129,7 @@ test('the web preview: the campaign tab shows collect-cards and the lottery; a d
     localStorage.setItem('zailai:web-2:meta', JSON.stringify({ v: 1, device: reg.device, seq: 3, joinedAt: now - 120_000, user: 'web-2' }));
     localStorage.setItem('zailai:web-2:pending', ['zailai-ops/1', op(1, { type: 'track', action: 'open' }), op(2, { type: 'track', action: 'share' }), op(3, { type: 'check_in' })].join('\n'));
   }, { now, reg });
-  await page.reload();
+  await page.goto(`${server.url}/?user=web-2`);
   await page.waitForSelector('body[data-ready="true"]');
   await page.click('#sync'); // the server's rules: the campaign runs
   await page.waitForSelector('body[data-pending="0"]');
