@@ -41,24 +41,81 @@ fn check_in_push() -> zailai::sync::Push {
     zailai::sync::Push::from_json(&body.to_string()).unwrap()
 }
 
-/// `(campaign, days)` of a member in `member_campaigns`.
-fn campaign_facts(path: &std::path::Path, user: &str) -> Vec<(String, i64)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut st = conn
-        .prepare("SELECT campaign, days FROM member_campaigns WHERE user_id = ?1 ORDER BY campaign")
-        .unwrap();
-    let rows = st
-        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
-    rows.collect::<Result<_, _>>().unwrap()
+/// A database of its own: an SQLite file, or one in the throwaway PostgreSQL cluster
+/// (scripts/postgres-up.sh; not skipped when absent, as `tests/versions.rs`).
+enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
 }
 
-#[tokio::test]
-async fn a_version_published_after_the_store_opened_shows_in_the_facts_without_a_restart() {
-    let path = temp_db("live");
-    let store = AnyStore::open(&path.display().to_string(), &Config::seed())
-        .await
-        .unwrap();
+impl Db {
+    async fn new(postgres: bool, name: &str) -> Db {
+        if !postgres {
+            return Db::Sqlite(temp_db(name));
+        }
+        let url = std::env::var("ZAILAI_TEST_POSTGRES").expect(
+            "ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first",
+        );
+        let db = format!("zailai_facts_versions_{}_{name}", std::process::id());
+        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test cluster");
+        tokio::spawn(connection);
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {db}"),
+            format!("CREATE DATABASE {db}"),
+        ] {
+            admin.batch_execute(&sql).await.unwrap();
+        }
+        Db::Postgres(format!("{url} dbname={db}"))
+    }
+
+    fn address(&self) -> String {
+        match self {
+            Db::Sqlite(path) => path.display().to_string(),
+            Db::Postgres(url) => url.clone(),
+        }
+    }
+
+    async fn open(&self) -> AnyStore {
+        AnyStore::open(&self.address(), &Config::seed())
+            .await
+            .unwrap()
+    }
+
+    /// `(campaign, days)` of a member in `member_campaigns`.
+    async fn campaign_facts(&self, user: &str) -> Vec<(String, i64)> {
+        const SQL: &str =
+            "SELECT campaign, days FROM member_campaigns WHERE user_id = $1 ORDER BY campaign";
+        match self {
+            Db::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut st = conn.prepare(&SQL.replace("$1", "?1")).unwrap();
+                let rows = st
+                    .query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .unwrap();
+                rows.collect::<Result<_, _>>().unwrap()
+            }
+            Db::Postgres(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                let rows = client.query(SQL, &[&user]).await.unwrap();
+                rows.iter()
+                    .map(|r| (r.get(0), i64::from(r.get::<_, i32>(1))))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A version adding a campaign is published after the store opened; a member checks in
+/// inside the campaign: the facts count them, and a store that kept its opening rules would
+/// not.
+async fn follows_a_version_published_after_open(postgres: bool) {
+    let db = Db::new(postgres, "live").await;
+    let store = db.open().await;
     let timeline = versions::at_start(&store, &Config::seed(), None, T0)
         .await
         .unwrap();
@@ -79,19 +136,29 @@ async fn a_version_published_after_the_store_opened_shows_in_the_facts_without_a
         .unwrap();
     assert!(outcome.rejected.is_empty(), "{:?}", outcome.rejected);
     assert!(record.state.campaigns.contains_key("late"));
-    assert_eq!(campaign_facts(&path, "m1"), [("late".to_owned(), 1)]);
+    assert_eq!(db.campaign_facts("m1").await, [("late".to_owned(), 1)]);
 
     // The same sync into a store that kept the rules it opened with counts no campaign: the
     // facts above come from following the published version.
-    let fixed_path = temp_db("fixed");
-    let fixed = AnyStore::open(&fixed_path.display().to_string(), &Config::seed())
-        .await
-        .unwrap();
+    let fixed_db = Db::new(postgres, "fixed").await;
+    let fixed = fixed_db.open().await;
     sync(&fixed, &live.timeline, "m1", check_in_push(), T3)
         .await
         .unwrap();
-    assert!(campaign_facts(&fixed_path, "m1").is_empty());
-    for p in [path, fixed_path] {
-        let _ = std::fs::remove_dir_all(p.parent().unwrap());
+    assert!(fixed_db.campaign_facts("m1").await.is_empty());
+    for db in [db, fixed_db] {
+        if let Db::Sqlite(path) = db {
+            let _ = std::fs::remove_dir_all(path.parent().unwrap());
+        }
     }
+}
+
+#[tokio::test]
+async fn a_version_published_after_the_store_opened_shows_in_the_facts_without_a_restart() {
+    follows_a_version_published_after_open(false).await;
+}
+
+#[tokio::test]
+async fn on_postgres_a_version_published_after_open_shows_in_the_facts_without_a_restart() {
+    follows_a_version_published_after_open(true).await;
 }
