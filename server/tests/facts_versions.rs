@@ -162,3 +162,38 @@ async fn a_version_published_after_the_store_opened_shows_in_the_facts_without_a
 async fn on_postgres_a_version_published_after_open_shows_in_the_facts_without_a_restart() {
     follows_a_version_published_after_open(true).await;
 }
+
+/// A server started on a database that already holds the version follows it from the start,
+/// before any poll learns anything new.
+#[tokio::test]
+async fn a_server_started_after_the_publish_follows_the_stored_versions() {
+    let db = Db::new(false, "restart").await;
+    let first = db.open().await;
+    versions::at_start(&first, &Config::seed(), None, T0)
+        .await
+        .unwrap();
+    let candidate = Candidate {
+        rules: with_campaign(),
+        mapping: None,
+        effective_from: T0 + LEAD_MS,
+        author: "ops".into(),
+        note: "a campaign".into(),
+        lead_ms: LEAD_MS,
+    };
+    versions::publish(&first, candidate, T0).await.unwrap();
+    drop(first);
+    let store = db.open().await;
+    let timeline = versions::at_start(&store, &Config::seed(), None, T0 + 1_000)
+        .await
+        .unwrap();
+    assert_eq!(timeline.versions().len(), 2);
+    let rules = Rules::start(&store, timeline, T0 + 1_000, 1);
+    assert!(rules.refresh(&store, T0 + 2_000).await.unwrap().is_empty());
+    sync(&store, &rules.live().timeline, "m1", check_in_push(), T3)
+        .await
+        .unwrap();
+    assert_eq!(db.campaign_facts("m1").await, [("late".to_owned(), 1)]);
+    if let Db::Sqlite(path) = db {
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+}
