@@ -42,9 +42,32 @@ impl Drop for Server {
     }
 }
 
+/// The dev lottery secret every run shares, written where a dev server reads it (0700 dir,
+/// 0600 file).
+fn write_dev_lottery_secret(data_dir: &std::path::Path) {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .expect("create the bench's data dir");
+    std::fs::OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(data_dir.join("dev.lottery-secret"))
+        .and_then(|mut f| f.write_all("42".repeat(32).as_bytes()))
+        .expect("write the bench's dev lottery secret");
+}
+
 fn start_server(bin: &str, database: Option<&str>) -> Server {
     let data_dir =
         std::env::temp_dir().join(format!("zailai-bench-{}-{}", std::process::id(), now_ms()));
+    // Every run's server shares one PostgreSQL database: they must share the lottery secret
+    // too (each data dir would make its own dev secret, refused by the stored commitment). A
+    // dev server refuses ZAILAI_LOTTERY_SECRET, so the secret goes in its data dir's file.
+    write_dev_lottery_secret(&data_dir);
     let mut cmd = Command::new(bin);
     cmd.args([
         "serve",
@@ -58,9 +81,6 @@ fn start_server(bin: &str, database: Option<&str>) -> Server {
     ])
     .arg("--data-dir")
     .arg(&data_dir)
-    // Every run's server shares one PostgreSQL database: they must share the lottery secret
-    // too (each data dir would make its own dev secret, refused by the stored commitment).
-    .env("ZAILAI_LOTTERY_SECRET", "42".repeat(32))
     .stdout(Stdio::piped())
     .stderr(Stdio::inherit());
     if let Some(db) = database {

@@ -3,16 +3,16 @@
 //! (`Store::transact`, `Store::once`), so the report is a handful of SQL aggregates instead of
 //! a replay of every op log (`docs/report.md`, "How it is computed").
 //!
-//! A commit's facts are derived from the member's state before and after it and the op rows it
-//! applied ([`changes`]); the backends write them ([`Changes`]) and sum them up
-//! (`store::report_sql`). The same derivation, run op by op over a replayed log, rebuilds the
-//! facts of a database from before them ([`replay`]).
+//! Pure: no store, no I/O. A commit's facts are a function of the rules in effect, the
+//! member's state before and after it and the op rows it applied ([`commit`]); the backends
+//! write what it returns ([`Changes`]) and sum them up (`store::report_sql`). The same
+//! derivation, run op by op over a replayed log, rebuilds the facts of a database from before
+//! them ([`replay`]; `facts_rebuild` drives it over a store).
 
-use crate::store::{OpRow, Store, StoreError};
+use crate::op_log::OpRow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
-use std::sync::Arc;
 use zailai::day::{BusinessClock, Day};
+use zailai::timeline::Timeline;
 use zailai::{Config, Op, State};
 
 /// The ages (days after joining) the report's retention counts, as bits of `returned`.
@@ -44,6 +44,46 @@ impl FactRules {
                 .map(|c| (c.id.clone(), c.start.to_day(), c.days))
                 .collect(),
         }
+    }
+}
+
+/// The fact rules of every rule version, by the instant each takes effect: the facts of a
+/// commit follow the version its newest applied op was applied under ([`commit`]).
+#[derive(Debug, Clone)]
+pub struct FactTimeline {
+    /// `(effective_from, rules)`, oldest first; the first also holds before its instant.
+    versions: Vec<(i64, FactRules)>,
+}
+
+impl FactTimeline {
+    /// One rule set for every instant (tools and tests with a single `Config`).
+    pub fn single(rules: FactRules) -> FactTimeline {
+        FactTimeline {
+            versions: vec![(i64::MIN, rules)],
+        }
+    }
+
+    /// The fact rules of each version of a server's timeline.
+    pub fn of(timeline: &Timeline) -> FactTimeline {
+        FactTimeline {
+            versions: timeline
+                .versions()
+                .iter()
+                .map(|v| (v.effective_from, FactRules::of(&v.config)))
+                .collect(),
+        }
+    }
+
+    /// The rules in effect at `at`: the last version in effect by then, else the first.
+    pub fn at(&self, at: i64) -> &FactRules {
+        let later = self.versions.partition_point(|(from, _)| *from <= at);
+        &self.versions[later.saturating_sub(1)].1
+    }
+}
+
+impl From<FactRules> for FactTimeline {
+    fn from(rules: FactRules) -> FactTimeline {
+        FactTimeline::single(rules)
     }
 }
 
@@ -187,6 +227,32 @@ pub fn changes(
     }
 }
 
+/// The instant whose rules a commit's facts follow: its newest applied op's `at` (the version
+/// that op was applied under); a commit that applied none writes no day, and follows the
+/// newest version.
+pub fn rules_instant(rows: &[OpRow]) -> i64 {
+    rows.iter()
+        .filter(|r| r.result == "applied")
+        .map(|r| r.at)
+        .max()
+        .unwrap_or(i64::MAX)
+}
+
+/// The facts a commit writes: `before` is the member's state before it (`None` for a new
+/// member), `after` the state it commits, `rows` the op rows it logs, all read under the
+/// rule version in effect at [`rules_instant`]. What the stores write in the commit's
+/// transaction.
+pub fn commit(
+    rules: &FactTimeline,
+    before: Option<&State>,
+    after: &State,
+    rows: &[OpRow],
+) -> Changes {
+    let rules = rules.at(rules_instant(rows));
+    let before = before.map(|st| Summary::of(rules, st));
+    changes(rules, before.as_ref(), after, rows)
+}
+
 /// One member's facts held in memory: what the tables hold for them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemberFacts {
@@ -241,9 +307,10 @@ impl MemberFacts {
 
 /// A member's facts rebuilt from the op log: the log replayed op by op from the join, each
 /// applied op taken as a commit of its own (for databases from before the facts tables),
-/// each op under the rule version in effect at its `at`.
+/// each op applied under the rule version in effect at its `at` (`versions`) and its facts
+/// read under the same version's fact rules (`rules`), as [`commit`] reads a live one's.
 pub fn replay(
-    rules: &FactRules,
+    rules: &FactTimeline,
     versions: &impl zailai::timeline::RulesAt,
     stored: &State,
     rows: &[OpRow],
@@ -252,60 +319,28 @@ pub fn replay(
     let joined = first.clock().start_of(stored.joined);
     let mut st = State::join(versions.config_at(joined), &stored.user, joined);
     let mut facts = MemberFacts::default();
-    let mut summary = None;
+    let mut new = true;
     for row in rows.iter().filter(|r| r.result == "applied") {
+        // The summary before the op, read under the rules the op's commit reads (no clone of
+        // the state: the same as `commit` over the state before and after).
+        let at = rules.at(row.at);
+        let before = (!new).then(|| Summary::of(at, &st));
         if let Ok(op) = Op::from_json(&row.op) {
             // The server applied it; a replay refusing it would mean other rules: skip it.
             let _ = st.apply(versions.config_at(op.at), &op);
         }
         facts.apply(&changes(
-            rules,
-            summary.as_ref(),
+            at,
+            before.as_ref(),
             &st,
             std::slice::from_ref(row),
         ));
-        summary = Some(Summary::of(rules, &st));
+        new = false;
     }
     // The stored state is the authority on what holds now: its membership and campaign days
     // are kept (the tier timeline is the replay's: no day is applied here).
-    facts.apply(&changes(rules, summary.as_ref(), stored, &[]));
+    let newest = rules.at(rules_instant(&[]));
+    let before = (!new).then(|| Summary::of(newest, &st));
+    facts.apply(&changes(newest, before.as_ref(), stored, &[]));
     facts
-}
-
-/// Members whose facts one rebuild transaction replaces (one flush for them all).
-const REBUILD_BATCH: usize = 500;
-
-/// Rebuilds every member's facts from the op logs (a database from before the fact tables),
-/// then marks them complete. Members are read and rewritten in transactions that hold them,
-/// so nothing a server writes meanwhile is lost; a rebuild cut short starts again next time.
-/// Ops are replayed under the database's rule versions (`cfg` alone before any is stored).
-pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError> {
-    let versions = match crate::versions::load(store).await? {
-        Some((timeline, _)) => timeline,
-        None => zailai::timeline::Timeline::single(cfg.clone()),
-    };
-    let users = store.users().await?;
-    let terminal = std::io::stderr().is_terminal();
-    eprintln!(
-        "zailai: building the report facts of {} members from their op logs (once, after the upgrade that added them)",
-        users.len()
-    );
-    let (rules, versions) = (Arc::new(FactRules::of(cfg)), Arc::new(versions));
-    let mut done = 0;
-    for batch in users.chunks(REBUILD_BATCH) {
-        let (rules, versions) = (rules.clone(), versions.clone());
-        store
-            .rebuild_facts(batch.to_vec(), move |record, rows| {
-                replay(&rules, &versions, &record.state, rows)
-            })
-            .await?;
-        done += batch.len();
-        if terminal {
-            eprint!("\r  {done} / {} members", users.len());
-        }
-    }
-    if terminal {
-        eprintln!();
-    }
-    store.set_facts_complete().await
 }

@@ -1,8 +1,10 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
 pub mod facts;
+pub mod facts_rebuild;
 pub mod keys;
 pub mod messages;
+pub mod op_log;
 pub mod populate;
 pub mod report;
 pub mod report_svg;

@@ -308,9 +308,10 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         seeds.append(&mut lottery::seeds(&store, &v.config, secret.as_ref()).await?);
     }
     let trusted = trusted_keys(&signer, &opts.trust)?;
+    let versions = rules::Rules::start(&store, timeline, now_ms(), poll);
     Ok(Arc::new(App {
         store,
-        rules: rules::Rules::new(timeline, now_ms(), poll),
+        rules: versions,
         signer,
         trusted,
         per_user: RateLimiter::new(opts.rate_per_minute, opts.rate_per_minute.max(10)),

@@ -3,6 +3,7 @@
 //! `--rules-poll-seconds` and before applying anything once the last read is older than twice
 //! that (`crate::versions::LEAD_MS` says why that bound suffices).
 
+use crate::facts::FactTimeline;
 use crate::store::{AnyStore, Store, StoreError};
 use serde_json::Value;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -77,6 +78,13 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// The server's rules at start-up: `timeline`, which the store's report facts follow too
+    /// (as they follow every version learned later, by [`Rules::refresh`]).
+    pub fn start(store: &AnyStore, timeline: Timeline, now: i64, poll_seconds: u64) -> Rules {
+        store.follow_rules(FactTimeline::of(&timeline));
+        Rules::new(timeline, now, poll_seconds)
+    }
+
     pub fn new(timeline: Timeline, now: i64, poll_seconds: u64) -> Rules {
         Rules {
             live: RwLock::new(Arc::new(Live::of(timeline))),
@@ -117,6 +125,8 @@ impl Rules {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // A concurrent refresh may have got further: keep the longer timeline.
         if slot.timeline.last().number < timeline.last().number {
+            // The facts of the next commits follow it (under the lock: never an older one).
+            store.follow_rules(FactTimeline::of(&timeline));
             *slot = Arc::new(Live::of(timeline));
         }
         // Only now: a request that finds the read recent must find its versions too.

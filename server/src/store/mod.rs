@@ -10,7 +10,9 @@ pub mod postgres;
 pub mod report_sql;
 pub mod sqlite;
 
-use crate::facts::{FactRules, MemberFacts};
+pub use crate::op_log::OpRow;
+
+use crate::facts::{FactRules, FactTimeline, MemberFacts};
 use report_sql::{CountQuery, Counts};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,28 +28,33 @@ pub struct Record {
     pub server_version: u32,
 }
 
-/// One processed op, kept for audit: what arrived and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpRow {
-    pub device: String,
-    pub seq: u32,
-    pub at: i64,
-    /// The op as JSON.
-    pub op: String,
-    /// `applied`, or the refusal's code.
-    pub result: String,
-}
+/// The fact rules a store's commits read (`facts::commit`): those it was opened with, replaced
+/// by the rule versions a server learns (`follow`), so a version published after the store
+/// opened shows in the facts without a restart.
+#[derive(Clone)]
+pub struct FollowedRules(std::sync::Arc<std::sync::RwLock<std::sync::Arc<FactTimeline>>>);
 
-impl OpRow {
-    /// The log row of `op` with its `result` (`applied` or a refusal's code).
-    pub fn of(op: &zailai::Op, result: String) -> OpRow {
-        OpRow {
-            device: op.device.clone(),
-            seq: op.seq,
-            at: op.at,
-            op: serde_json::to_string(op).unwrap_or_default(),
-            result,
-        }
+impl FollowedRules {
+    pub fn new(rules: FactRules) -> FollowedRules {
+        FollowedRules(std::sync::Arc::new(std::sync::RwLock::new(
+            std::sync::Arc::new(FactTimeline::single(rules)),
+        )))
+    }
+
+    /// The rules as last followed.
+    pub fn current(&self) -> std::sync::Arc<FactTimeline> {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Follows `rules` from the next commit on.
+    pub fn follow(&self, rules: FactTimeline) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(rules);
     }
 }
 
@@ -312,7 +319,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<Counts, StoreError>> + Send;
 
     /// Whether every member's facts are in the fact tables: false in a database from before
-    /// them until [`crate::facts::rebuild`] has run to the end.
+    /// them until [`crate::facts_rebuild::rebuild`] has run to the end.
     fn facts_complete(&self) -> impl std::future::Future<Output = Result<bool, StoreError>> + Send;
 
     /// Rebuilds some members' facts from their records and op logs, read and written in one
@@ -475,9 +482,19 @@ impl AnyStore {
             AnyStore::Sqlite(sqlite::Sqlite::open(std::path::Path::new(database), rules)?)
         };
         if !store.facts_complete().await? {
-            crate::facts::rebuild(&store, cfg).await?;
+            crate::facts_rebuild::rebuild(&store, cfg).await?;
         }
         Ok(store)
+    }
+}
+
+impl AnyStore {
+    /// Makes the facts of the next commits follow `rules` (the server's rule versions).
+    pub fn follow_rules(&self, rules: FactTimeline) {
+        match self {
+            AnyStore::Sqlite(s) => s.follow_rules(rules),
+            AnyStore::Postgres(s) => s.follow_rules(rules),
+        }
     }
 }
 

@@ -7,10 +7,9 @@ use super::{
     decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
     Record, Store, StoreError, StoredVersion, Won,
 };
-use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
+use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient, NoTls, Statement};
@@ -188,7 +187,7 @@ pub struct Postgres {
     pool: Vec<Mutex<Conn>>,
     next: AtomicUsize,
     /// What decides the report facts each commit writes.
-    rules: Arc<FactRules>,
+    rules: super::FollowedRules,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -218,8 +217,13 @@ impl Postgres {
         Ok(Postgres {
             pool,
             next: AtomicUsize::new(0),
-            rules: Arc::new(rules),
+            rules: super::FollowedRules::new(rules),
         })
+    }
+
+    /// Makes the facts of the next commits follow `rules` (the server's rule versions).
+    pub fn follow_rules(&self, rules: FactTimeline) {
+        self.rules.follow(rules);
     }
 
     /// A free connection if there is one, else the next in turn.
@@ -933,12 +937,12 @@ impl Store for Postgres {
         .map_err(err)?;
         let row = row.ok_or_else(|| StoreError("member row vanished".into()))?;
         let mut record = decode(row.get(0), row.get(1), row.get(2))?;
-        let before = (inserted == 0).then(|| Summary::of(&self.rules, &record.state));
+        let before = (inserted == 0).then(|| record.state.clone());
         let (out, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
-        let facts = changes(&self.rules, before.as_ref(), &record.state, &rows);
+        let facts = commit(&self.rules.current(), before.as_ref(), &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;
@@ -996,12 +1000,12 @@ impl Store for Postgres {
                 }
             }
         }
-        let before = Summary::of(&self.rules, &record.state);
+        let before = record.state.clone();
         let (response, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Once::Refused(e)),
         };
-        let facts = changes(&self.rules, Some(&before), &record.state, &rows);
+        let facts = commit(&self.rules.current(), Some(&before), &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;

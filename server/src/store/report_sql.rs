@@ -6,7 +6,7 @@
 use zailai::day::Day;
 
 /// Migration 3 (issue 16): the fact tables. `facts_status.complete` is 0 when members were
-/// already there: their facts come from `facts::rebuild` before a report is made.
+/// already there: their facts come from `facts_rebuild::rebuild` before a report is made.
 pub const FACT_TABLES: &str = "CREATE TABLE IF NOT EXISTS member_facts (
   user_id TEXT PRIMARY KEY,
   joined INTEGER NOT NULL,

@@ -9,7 +9,7 @@ use super::{
     decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
     Record, Store, StoreError, StoredVersion, Won,
 };
-use crate::facts::{changes, Changes, FactRules, MemberFacts, Summary};
+use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -120,7 +120,7 @@ pub struct Sqlite {
     /// Member transactions waiting to be committed together (`group_commit.rs`).
     queue: Arc<Queue>,
     /// What decides the report facts each commit writes.
-    rules: Arc<FactRules>,
+    rules: super::FollowedRules,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -230,8 +230,13 @@ impl Sqlite {
             readers: readers.into(),
             next_reader: Arc::default(),
             queue: Arc::default(),
-            rules: Arc::new(rules),
+            rules: super::FollowedRules::new(rules),
         })
+    }
+
+    /// Makes the facts of the next commits follow `rules` (the server's rule versions).
+    pub fn follow_rules(&self, rules: FactTimeline) {
+        self.rules.follow(rules);
     }
 
     /// Runs blocking database work off the async threads.
@@ -762,19 +767,19 @@ impl Store for Sqlite {
         E: Send + 'static,
     {
         let user = user.to_owned();
-        let rules = self.rules.clone();
+        let rules = self.rules.current();
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.queue.push(Box::new(move |tx| {
             let outcome = (|| {
                 let loaded = load_row(tx, &user)?;
-                let before = loaded.as_ref().map(|r| Summary::of(&rules, &r.state));
+                let before = loaded.as_ref().map(|r| r.state.clone());
                 let mut record = loaded.unwrap_or_else(fresh);
                 let (out, rows) = match change(&mut record) {
                     Ok(done) => done,
                     Err(e) => return Ok(Err(e)), // its savepoint rolls back
                 };
                 write_record(tx, UPSERT_MEMBER, &user, &record, &rows)?;
-                let facts = changes(&rules, before.as_ref(), &record.state, &rows);
+                let facts = commit(&rules, before.as_ref(), &record.state, &rows);
                 write_facts(tx, &user, &facts)?;
                 Ok(Ok(out))
             })();
@@ -808,7 +813,7 @@ impl Store for Sqlite {
     {
         let (key, request, user) = (key.to_owned(), request.to_owned(), user.to_owned());
         let order = order.map(str::to_owned);
-        let rules = self.rules.clone();
+        let rules = self.rules.current();
         self.blocking(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
             let before: Option<(String, String)> = tx
@@ -835,13 +840,13 @@ impl Store for Sqlite {
                     return Ok(Once::OrderOfAnotherMember);
                 }
             }
-            let before = Summary::of(&rules, &record.state);
+            let before = record.state.clone();
             let (response, rows) = match change(&mut record) {
                 Ok(done) => done,
                 Err(e) => return Ok(Once::Refused(e)),
             };
             write_record(&tx, UPSERT_MEMBER, &user, &record, &rows)?;
-            write_facts(&tx, &user, &changes(&rules, Some(&before), &record.state, &rows))?;
+            write_facts(&tx, &user, &commit(&rules, Some(&before), &record.state, &rows))?;
             tx.execute(
                 "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key, user, request, response, now],
