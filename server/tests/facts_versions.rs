@@ -110,6 +110,19 @@ impl Db {
     }
 }
 
+/// The seed with a campaign, published to take effect at the earliest the lead time allows
+/// after T0.
+fn campaign_version() -> Candidate {
+    Candidate {
+        rules: with_campaign(),
+        mapping: None,
+        effective_from: T0 + LEAD_MS,
+        author: "ops".into(),
+        note: "a campaign".into(),
+        lead_ms: LEAD_MS,
+    }
+}
+
 /// A version adding a campaign is published after the store opened; a member checks in
 /// inside the campaign: the facts count them, and a store that kept its opening rules would
 /// not.
@@ -120,14 +133,7 @@ async fn follows_a_version_published_after_open(postgres: bool) {
         .await
         .unwrap();
     let rules = Rules::start(&store, timeline, T0, 1);
-    let candidate = Candidate {
-        rules: with_campaign(),
-        mapping: None,
-        effective_from: T0 + LEAD_MS,
-        author: "ops".into(),
-        note: "a campaign".into(),
-        lead_ms: LEAD_MS,
-    };
+    let candidate = campaign_version();
     versions::publish(&store, candidate, T0).await.unwrap();
     assert_eq!(rules.refresh(&store, T0 + 1_000).await.unwrap(), [2]);
     let live = rules.live();
@@ -172,14 +178,7 @@ async fn a_server_started_after_the_publish_follows_the_stored_versions() {
     versions::at_start(&first, &Config::seed(), None, T0)
         .await
         .unwrap();
-    let candidate = Candidate {
-        rules: with_campaign(),
-        mapping: None,
-        effective_from: T0 + LEAD_MS,
-        author: "ops".into(),
-        note: "a campaign".into(),
-        lead_ms: LEAD_MS,
-    };
+    let candidate = campaign_version();
     versions::publish(&first, candidate, T0).await.unwrap();
     drop(first);
     let store = db.open().await;
