@@ -303,3 +303,32 @@ fn dropping_the_base_replays_on_the_join_state_and_previews_do_not_stick() {
     assert!(r.rebuild(&cfg).is_empty());
     assert_eq!(r.state(), &before);
 }
+
+/// What a device stores to restore its replica (member, device, join instant, seq) reads back
+/// as it was given, and a replica restored from it acts as the next op of the same device.
+#[test]
+fn a_replica_names_its_member_device_and_join_and_restores_from_them() {
+    let cfg = Config::seed();
+    let mut r = Replica::new(&cfg, "u", "phone", T0);
+    assert_eq!((r.user(), r.device(), r.joined_at()), ("u", "phone", T0));
+    r.act(&cfg, T0, OpKind::CheckIn {}).unwrap();
+    let (mut again, refused) = Replica::restore(
+        &cfg,
+        r.user(),
+        r.device(),
+        r.joined_at(),
+        r.seq(),
+        None,
+        r.pending().to_vec(),
+    )
+    .unwrap();
+    assert!(refused.is_empty());
+    assert_eq!(again, r);
+    assert_eq!(
+        (again.user(), again.device(), again.joined_at()),
+        ("u", "phone", T0)
+    );
+    again.act(&cfg, T0 + DAY, OpKind::CheckIn {}).unwrap();
+    assert_eq!(again.pending()[1].seq, 2);
+    assert_eq!(again.pending()[1].device, "phone");
+}
