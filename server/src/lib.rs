@@ -8,6 +8,7 @@ pub mod op_log;
 pub mod populate;
 pub mod report;
 pub mod report_svg;
+pub mod scorecard;
 pub mod serve;
 pub mod store;
 pub mod sync_service;

@@ -5,6 +5,7 @@
 //! computes them from the op log by replaying each member's applied ops through the core, the
 //! reference the differential test holds the SQL to. Definitions: `docs/report.md`.
 
+use crate::scorecard::{Ledger, Membership, Roi, Share};
 use crate::store::report_sql::{CampaignWindow, CountQuery, Counts};
 use crate::store::{OpRow, Store, StoreError};
 use serde::Serialize;
@@ -81,6 +82,11 @@ pub struct CampaignReport {
     pub participants_retained: Option<Rate>,
     pub others_retained: Option<Rate>,
     pub uplift: Option<f64>,
+    /// Members the operator notified of the campaign (`POST /v1/admin/notified`), and the
+    /// share of them who took part (活动参与率 among the notified).
+    pub notified: Option<Share>,
+    /// Cost against the revenue it brought (`scorecard.rs`).
+    pub roi: Roi,
 }
 
 /// An A/B experiment to report on (`--experiments FILE`, a JSON array of these).
@@ -176,7 +182,14 @@ pub struct Report {
     /// D7 retention of paid members and of the others (joined in the range).
     pub paid_d7: Option<Rate>,
     pub unpaid_d7: Option<Rate>,
+    /// D30 retention of paid members and of the others (joined in the range).
+    pub paid_d30: Option<Rate>,
+    pub unpaid_d30: Option<Rate>,
     pub tiers: Vec<TierWeek>,
+    /// Conversion, upgrades and benefit use (`scorecard.rs`).
+    pub membership: Membership,
+    /// The points ledger (`scorecard.rs`).
+    pub ledger: Ledger,
     pub campaigns: Vec<CampaignReport>,
     pub experiments: Vec<ExperimentReport>,
 }
@@ -425,6 +438,8 @@ fn from_counts(
                 participants_retained: p,
                 others_retained: o,
                 uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
+                notified: None,
+                roi: Roi::default(),
             }
         })
         .collect();
@@ -435,7 +450,11 @@ fn from_counts(
         cohorts,
         paid_d7: retention_of(&paid(true), 7, to),
         unpaid_d7: retention_of(&paid(false), 7, to),
+        paid_d30: retention_of(&paid(true), 30, to),
+        unpaid_d30: retention_of(&paid(false), 30, to),
         tiers,
+        membership: Membership::default(),
+        ledger: Ledger::default(),
         campaigns,
         experiments: experiments
             .iter()
@@ -575,7 +594,11 @@ pub fn compute(
         cohorts,
         paid_d7: retention(joined_in_range.iter().copied().filter(|m| m.paid), 7, to),
         unpaid_d7: retention(joined_in_range.iter().copied().filter(|m| !m.paid), 7, to),
+        paid_d30: retention(joined_in_range.iter().copied().filter(|m| m.paid), 30, to),
+        unpaid_d30: retention(joined_in_range.iter().copied().filter(|m| !m.paid), 30, to),
         tiers,
+        membership: Membership::default(),
+        ledger: Ledger::default(),
         campaigns,
         experiments: experiments
             .iter()
@@ -673,6 +696,8 @@ fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
         participants_retained: p,
         others_retained: o,
         uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
+        notified: None,
+        roi: Roi::default(),
     }
 }
 
