@@ -266,6 +266,10 @@ mod tests {
             ],
             paid_d7: None,
             unpaid_d7: None,
+            paid_d30: None,
+            unpaid_d30: None,
+            membership: Default::default(),
+            ledger: Default::default(),
             tiers: vec![
                 TierWeek {
                     week_end: d("2026-11-08"),
@@ -288,6 +292,8 @@ mod tests {
                 participants_retained: rate(1, 2),
                 others_retained: rate(0, 1),
                 uplift: Some(0.5),
+                notified: None,
+                roi: Default::default(),
             }],
             experiments: Vec::new(),
         }
