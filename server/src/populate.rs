@@ -7,7 +7,7 @@
 //! memory, then writes members, op logs and report facts in large batches (PostgreSQL's
 //! `COPY`): the same database, built fast enough for a million members.
 
-use crate::facts::{changes, FactRules, MemberFacts, Summary};
+use crate::facts::{commit, FactRules, FactTimeline, MemberFacts};
 use crate::store::{BulkMember, OpRow, Record, Store, StoreError};
 use crate::sync_service::apply_push;
 use serde_json::json;
@@ -289,7 +289,7 @@ const BULK_BATCH: u32 = 2_000;
 /// syncs of [`run`] would have left them (none without a sync, as [`run`] stores none).
 fn live(
     cfg: &Config,
-    rules: &FactRules,
+    rules: &FactTimeline,
     user: String,
     syncs: Vec<SimSync>,
 ) -> (Option<BulkMember>, Totals) {
@@ -304,11 +304,12 @@ fn live(
     for sync in syncs {
         totals.syncs += 1;
         totals.ops += sync.ops();
-        let before = record.as_ref().map(|r| Summary::of(rules, &r.state));
+        let new = record.is_none();
         let r = record.get_or_insert_with(|| sync.fresh(cfg, &user));
+        let before = r.state.clone();
         let (rejected, rows) = sync.apply(r, cfg, limits);
         totals.rejected += rejected;
-        facts.apply(&changes(rules, before.as_ref(), &r.state, &rows));
+        facts.apply(&commit(rules, &before, new, &r.state, &rows));
         log.extend(rows);
     }
     let member = record.map(|record| BulkMember {
@@ -328,7 +329,7 @@ pub async fn run_bulk(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<T
     let (cfg2, plan2) = (cfg.clone(), plan.clone());
     let simulator = std::thread::spawn(move || {
         let (cfg, plan) = (cfg2, plan2);
-        let rules = FactRules::of(&cfg);
+        let rules = FactTimeline::single(FactRules::of(&cfg));
         let mut rng = Rng::new(plan.seed);
         let mut n = 0;
         while n < plan.users {

@@ -112,6 +112,8 @@ ON CONFLICT (order_id) DO NOTHING;
 ",
     // 7: published rule versions (issue 26).
     super::RULE_VERSIONS_TABLE,
+    // 8: the scorecard's fact tables (issue 27).
+    q::SCORECARD_TABLES,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -375,6 +377,40 @@ async fn write_facts<'a>(
             vec![user(), Box::new(campaign.as_str()), Box::new(days)],
         );
     }
+    let amount = if c.replace {
+        q::SET_AMOUNT
+    } else {
+        q::ADD_AMOUNT
+    };
+    for (day, kind, n) in &c.amounts {
+        let st = prepared_q(tx, cache, amount).await?;
+        p.push(
+            st,
+            vec![
+                user(),
+                Box::new(*day),
+                Box::new(kind.as_str()),
+                Box::new(*n),
+            ],
+        );
+    }
+    if c.replace {
+        let st = prepared_q(tx, cache, q::CLEAR_LOTS).await?;
+        p.push(st, vec![user()]);
+    }
+    for &(earned, expires, remaining) in &c.lots {
+        let n = i64::try_from(remaining).unwrap_or(i64::MAX);
+        if n == 0 {
+            let st = prepared_q(tx, cache, q::DROP_LOT).await?;
+            p.push(st, vec![user(), Box::new(earned)]);
+        } else {
+            let st = prepared_q(tx, cache, q::SET_LOT).await?;
+            p.push(
+                st,
+                vec![user(), Box::new(earned), Box::new(expires), Box::new(n)],
+            );
+        }
+    }
     Ok(())
 }
 
@@ -584,8 +620,8 @@ async fn copy_in(
 }
 
 /// The tables of a bulk load as COPY text, in the order of [`BULK_COPIES`].
-fn bulk_rows(members: &[BulkMember]) -> [String; 6] {
-    let mut t: [String; 6] = Default::default();
+fn bulk_rows(members: &[BulkMember]) -> [String; 8] {
+    let mut t: [String; 8] = Default::default();
     for m in members {
         let (state, processed) = encode(&m.record);
         let user = Some(m.user.as_str());
@@ -627,17 +663,27 @@ fn bulk_rows(members: &[BulkMember]) -> [String; 6] {
         for (campaign, days) in &f.campaigns {
             copy_row(&mut t[5], &[Some(campaign), user, Some(&days.to_string())]);
         }
+        for ((day, kind), n) in &f.amounts {
+            let (day, n) = (day.to_string(), n.to_string());
+            copy_row(&mut t[6], &[Some(&day), user, Some(kind), Some(&n)]);
+        }
+        for (earned, (expires, n)) in &f.lots {
+            let (earned, expires, n) = (earned.to_string(), expires.to_string(), n.to_string());
+            copy_row(&mut t[7], &[user, Some(&earned), Some(&expires), Some(&n)]);
+        }
     }
     t
 }
 
-const BULK_COPIES: [&str; 6] = [
+const BULK_COPIES: [&str; 8] = [
     "COPY members (user_id, server_version, state, processed) FROM STDIN",
     "COPY ops (user_id, device, seq, at, op, result) FROM STDIN",
     "COPY member_facts (user_id, joined, returned, paid_until) FROM STDIN",
     "COPY member_days (day, user_id) FROM STDIN",
     "COPY member_tiers (user_id, from_day, until_day, tier) FROM STDIN",
     "COPY member_campaigns (campaign, user_id, days) FROM STDIN",
+    "COPY member_amounts (day, user_id, kind, amount) FROM STDIN",
+    "COPY member_lots (user_id, earned, expires, remaining) FROM STDIN",
 ];
 
 async fn load_row(
@@ -937,12 +983,12 @@ impl Store for Postgres {
         .map_err(err)?;
         let row = row.ok_or_else(|| StoreError("member row vanished".into()))?;
         let mut record = decode(row.get(0), row.get(1), row.get(2))?;
-        let before = (inserted == 0).then(|| record.state.clone());
+        let (before, new) = (record.state.clone(), inserted != 0);
         let (out, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
-        let facts = commit(&self.rules.current(), before.as_ref(), &record.state, &rows);
+        let facts = commit(&self.rules.current(), &before, new, &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;
@@ -1005,7 +1051,7 @@ impl Store for Postgres {
             Ok(done) => done,
             Err(e) => return Ok(Once::Refused(e)),
         };
-        let facts = commit(&self.rules.current(), Some(&before), &record.state, &rows);
+        let facts = commit(&self.rules.current(), &before, false, &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;

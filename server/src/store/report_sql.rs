@@ -37,6 +37,25 @@ INSERT INTO facts_status (complete)
   SELECT CASE WHEN EXISTS (SELECT 1 FROM members) THEN 0 ELSE 1 END;
 ";
 
+/// Migration 8 (issue 27): the scorecard's fact tables (`facts_ledger.rs`). Members already
+/// there have their facts rebuilt (`facts_status`), the older tables' idempotently.
+pub const SCORECARD_TABLES: &str = "CREATE TABLE IF NOT EXISTS member_amounts (
+  day INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (day, user_id, kind)
+);
+CREATE TABLE IF NOT EXISTS member_lots (
+  user_id TEXT NOT NULL,
+  earned INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  remaining BIGINT NOT NULL,
+  PRIMARY KEY (user_id, earned)
+);
+UPDATE facts_status SET complete = 0 WHERE EXISTS (SELECT 1 FROM members);
+";
+
 // Writes of one commit's `facts::Changes`.
 pub const UPSERT_MEMBER: &str =
     "INSERT INTO member_facts (user_id, joined, returned, paid_until) VALUES (?1, ?2, 0, ?3)
@@ -53,6 +72,17 @@ pub const ADD_TIER: &str =
 pub const UPSERT_CAMPAIGN: &str =
     "INSERT INTO member_campaigns (campaign, user_id, days) VALUES (?2, ?1, ?3)
   ON CONFLICT (campaign, user_id) DO UPDATE SET days = ?3";
+
+pub const ADD_AMOUNT: &str = "INSERT INTO member_amounts (day, user_id, kind, amount)
+  VALUES (?2, ?1, ?3, ?4)
+  ON CONFLICT (day, user_id, kind) DO UPDATE SET amount = member_amounts.amount + ?4";
+pub const SET_AMOUNT: &str = "INSERT INTO member_amounts (day, user_id, kind, amount)
+  VALUES (?2, ?1, ?3, ?4) ON CONFLICT (day, user_id, kind) DO UPDATE SET amount = ?4";
+pub const SET_LOT: &str = "INSERT INTO member_lots (user_id, earned, expires, remaining)
+  VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT (user_id, earned) DO UPDATE SET expires = ?3, remaining = ?4";
+pub const DROP_LOT: &str = "DELETE FROM member_lots WHERE user_id = ?1 AND earned = ?2";
+pub const CLEAR_LOTS: &str = "DELETE FROM member_lots WHERE user_id = ?1";
 
 pub const FACTS_COMPLETE: &str = "SELECT MIN(complete) FROM facts_status";
 pub const SET_FACTS_COMPLETE: &str = "UPDATE facts_status SET complete = 1";

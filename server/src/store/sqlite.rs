@@ -108,6 +108,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
 ",
     // 7: published rule versions (issue 26).
     super::RULE_VERSIONS_TABLE,
+    // 8: the scorecard's fact tables (issue 27).
+    q::SCORECARD_TABLES,
 ];
 
 #[derive(Clone)]
@@ -374,6 +376,26 @@ fn write_facts(tx: &Connection, user: &str, c: &Changes) -> Result<(), StoreErro
     }
     for (campaign, days) in &c.campaigns {
         run(q::UPSERT_CAMPAIGN, params![user, campaign, days])?;
+    }
+    let amount = if c.replace {
+        q::SET_AMOUNT
+    } else {
+        q::ADD_AMOUNT
+    };
+    for (day, kind, n) in &c.amounts {
+        run(amount, params![user, day, kind, n])?;
+    }
+    if c.replace {
+        run(q::CLEAR_LOTS, params![user])?;
+    }
+    for &(earned, expires, remaining) in &c.lots {
+        match i64::try_from(remaining) {
+            Ok(0) => run(q::DROP_LOT, params![user, earned])?,
+            n => run(
+                q::SET_LOT,
+                params![user, earned, expires, n.unwrap_or(i64::MAX)],
+            )?,
+        }
     }
     Ok(())
 }
@@ -772,14 +794,15 @@ impl Store for Sqlite {
         self.queue.push(Box::new(move |tx| {
             let outcome = (|| {
                 let loaded = load_row(tx, &user)?;
-                let before = loaded.as_ref().map(|r| r.state.clone());
+                let new = loaded.is_none();
                 let mut record = loaded.unwrap_or_else(fresh);
+                let before = record.state.clone();
                 let (out, rows) = match change(&mut record) {
                     Ok(done) => done,
                     Err(e) => return Ok(Err(e)), // its savepoint rolls back
                 };
                 write_record(tx, UPSERT_MEMBER, &user, &record, &rows)?;
-                let facts = commit(&rules, before.as_ref(), &record.state, &rows);
+                let facts = commit(&rules, &before, new, &record.state, &rows);
                 write_facts(tx, &user, &facts)?;
                 Ok(Ok(out))
             })();
@@ -846,7 +869,7 @@ impl Store for Sqlite {
                 Err(e) => return Ok(Once::Refused(e)),
             };
             write_record(&tx, UPSERT_MEMBER, &user, &record, &rows)?;
-            write_facts(&tx, &user, &commit(&rules, Some(&before), &record.state, &rows))?;
+            write_facts(&tx, &user, &commit(&rules, &before, false, &record.state, &rows))?;
             tx.execute(
                 "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key, user, request, response, now],
