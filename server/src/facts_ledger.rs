@@ -72,7 +72,20 @@ pub fn op_amounts(out: &mut Amounts, op: &OpKind, day: Day, before: &State, afte
     );
     add(out, day, SPENT, delta(a.spent, b.spent));
     add(out, day, RESTORED, delta(a.restored, b.restored));
-    add(out, day, EXPIRED, delta(a.expired, b.expired));
+    // A lot past its last usable day runs out the day after it, whenever the member's next op
+    // records it: the ledger's balance on a day then does not wait for the member to return.
+    // What else expired (points a reversal gave back to a lot already past) is the op's.
+    let mut lapsed = 0;
+    // (Expiry takes whole lots whose last day is before the day the op advanced the state to;
+    // nothing else removes a lot with points left.)
+    let ran_out = |(earned, lot): &(&Day, &zailai::state::Lot)| {
+        lot.expires < after.advanced_to && !after.lots.contains_key(earned)
+    };
+    for (_, lot) in before.lots.iter().filter(ran_out) {
+        add(out, lot.expires + 1, EXPIRED, lot.remaining as i64);
+        lapsed += lot.remaining as i64;
+    }
+    add(out, day, EXPIRED, delta(a.expired, b.expired) - lapsed);
     // Orders by id, on the order's own day: a refund takes from the day it was bought. An
     // order that left the state (archived) changed nothing.
     for (id, o) in after.orders.iter() {

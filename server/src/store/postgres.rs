@@ -512,10 +512,54 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
                 .collect::<Vec<_>>(),
         )
     };
+    // Rows of a key (an INTEGER or a TEXT) and one or two sums.
+    async fn keyed<K: for<'r> tokio_postgres::types::FromSql<'r>>(
+        client: &Client,
+        sql: &'static str,
+        p: Vec<Param<'static>>,
+    ) -> Result<Vec<(K, i64, i64)>, StoreError> {
+        let rows = client.query(&dollars(sql), &refs(&p)).await.map_err(err)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let third = if r.len() > 2 {
+                    r.get::<_, Option<i64>>(2)
+                } else {
+                    None
+                };
+                (
+                    r.get(0),
+                    r.get::<_, Option<i64>>(1).unwrap_or(0),
+                    third.unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+    fn two<K>(rows: Vec<(K, i64, i64)>) -> Vec<(K, i64)> {
+        rows.into_iter().map(|(k, n, _)| (k, n)).collect()
+    }
+    let (from, to) = (query.from, query.to);
+    let (active, active_paid) = one(q::ACTIVE_PAID, vec![Box::new(from), Box::new(to)]).await?;
     let mut out = Counts {
         members: count(one(q::COUNT_MEMBERS, vec![]).await?.0),
         tier_starts: tiers(q::TIER_STARTS).await?,
         tier_ends: tiers(q::TIER_ENDS).await?,
+        amounts: two(keyed(client, q::AMOUNTS_IN, vec![Box::new(from), Box::new(to)]).await?),
+        net_after: two(keyed(client, q::NET_AFTER, vec![Box::new(query.first_balance)]).await?),
+        lots: two(keyed(client, q::LOTS_BY_EXPIRY, vec![]).await?),
+        services: two(keyed(
+            client,
+            q::SERVICES_BY_DAY,
+            vec![Box::new(query.services_from), Box::new(to)],
+        )
+        .await?),
+        active: count(active),
+        active_paid: count(active_paid),
+        upgrades: keyed::<i32>(client, q::UPGRADES, vec![Box::new(from), Box::new(to)])
+            .await?
+            .into_iter()
+            .map(|(tier, n, up)| (u8::try_from(tier).unwrap_or(u8::MAX), count(n), count(up)))
+            .collect(),
         ..Counts::default()
     };
     out.joins = client
@@ -556,6 +600,29 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
         )
         .await?
         .0;
+        let amounts = keyed(
+            client,
+            q::PARTICIPANT_AMOUNTS,
+            vec![
+                Box::new(c.id.clone()),
+                Box::new(c.first),
+                Box::new(c.last),
+                Box::new(c.last + 7),
+            ],
+        )
+        .await?;
+        let others_revenue = one(
+            q::OTHERS_REVENUE,
+            vec![
+                Box::new(c.id.clone()),
+                Box::new(c.first),
+                Box::new(c.last + 7),
+                Box::new(c.first - 7),
+                Box::new(c.first - 1),
+            ],
+        )
+        .await?
+        .0;
         out.campaigns.push(CampaignCounts {
             active: count(active),
             participants: count(participants),
@@ -563,6 +630,8 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
             participants_retained: count(retained),
             others: count(others),
             others_retained: count(others_retained),
+            amounts,
+            others_revenue,
         });
     }
     if let Some(from) = query.list_from {

@@ -479,10 +479,47 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             .map_err(err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     };
+    // Rows of a key and one or two sums.
+    fn keyed<K: rusqlite::types::FromSql>(
+        conn: &Connection,
+        sql: &str,
+        p: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<(K, i64, i64)>, StoreError> {
+        let mut stmt = conn.prepare(sql).map_err(err)?;
+        let rows = stmt
+            .query_map(p, |r| {
+                let third = match r.as_ref().column_count() {
+                    3 => r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                    _ => 0,
+                };
+                Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0), third))
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+    fn two<K>(rows: Vec<(K, i64, i64)>) -> Vec<(K, i64)> {
+        rows.into_iter().map(|(k, n, _)| (k, n)).collect()
+    }
+    let (from, to) = (query.from, query.to);
+    let (active, active_paid) = one(q::ACTIVE_PAID, params![from, to])?;
     let mut out = Counts {
         members: count(one(q::COUNT_MEMBERS, &[])?.0),
         tier_starts: tiers(q::TIER_STARTS)?,
         tier_ends: tiers(q::TIER_ENDS)?,
+        amounts: two(keyed(conn, q::AMOUNTS_IN, params![from, to])?),
+        net_after: two(keyed(conn, q::NET_AFTER, params![query.first_balance])?),
+        lots: two(keyed(conn, q::LOTS_BY_EXPIRY, &[])?),
+        services: two(keyed(
+            conn,
+            q::SERVICES_BY_DAY,
+            params![query.services_from, to],
+        )?),
+        active: count(active),
+        active_paid: count(active_paid),
+        upgrades: keyed::<u8>(conn, q::UPGRADES, params![from, to])?
+            .into_iter()
+            .map(|(tier, n, up)| (tier, count(n), count(up)))
+            .collect(),
         ..Counts::default()
     };
     let mut stmt = conn.prepare(q::JOINS).map_err(err)?;
@@ -516,6 +553,16 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             ),
             others: count(others),
             others_retained: count(others_retained),
+            amounts: keyed(
+                conn,
+                q::PARTICIPANT_AMOUNTS,
+                params![c.id, c.first, c.last, c.last + 7],
+            )?,
+            others_revenue: one(
+                q::OTHERS_REVENUE,
+                params![c.id, c.first, c.last + 7, c.first - 7, c.first - 1],
+            )?
+            .0,
         });
     }
     if let Some(from) = query.list_from {
