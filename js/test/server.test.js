@@ -105,6 +105,24 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   const page2 = (await call(url, '/v1/admin/messages?limit=1&after=u1', { token: ADMIN })).json;
   assert.deepEqual([page2.candidates.map((c) => c.user), page2.next], [['u9'], null]);
   assert.equal((await call(url, '/v1/admin/messages?limit=501', { token: ADMIN })).json.error.path, 'limit');
+  // The operator records what they sent: new, already recorded, and ids of no member.
+  const sent = (body, token = ADMIN) => call(url, '/v1/admin/messages/sent', { method: 'POST', token, body });
+  const spring = { kind: 'campaign', campaign: 'spring_festival_2027', users: ['u9', 'nobody', 'u1'], at: now };
+  assert.deepEqual((await sent(spring)).json, { kind: 'campaign', campaign: 'spring_festival_2027', at: now, recorded: 2, already: 0, unknown: ['nobody'] });
+  assert.deepEqual((await sent({ kind: 'campaign', campaign: 'spring_festival_2027', users: ['u9'] })).json.already, 1, 'the same message again');
+  assert.equal((await sent({ kind: 'streak_reminder', users: ['u9'] })).json.recorded, 1);
+  for (const [body, at] of [
+    [{ kind: 'campaign', campaign: 'autumn', users: ['u9'] }, 'campaign'],
+    [{ kind: 'campaign', users: ['u9'] }, 'campaign'],
+    [{ kind: 'sms', users: ['u9'] }, 'kind'],
+    [{ kind: 'tier_up', users: [] }, 'users'],
+    [{ kind: 'tier_up', users: Array.from({ length: 10001 }, (_, i) => `m${i}`) }, 'users'],
+    [{ kind: 'tier_up', users: ['u9'], by: 'me' }, 'by'],
+  ]) {
+    const res = await sent(body);
+    assert.deepEqual([res.status, res.json.error.path], [400, at], JSON.stringify(body).slice(0, 80));
+  }
+  assert.equal((await sent(spring, 'nope')).status, 401);
 
   const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day, UTC+8
   // The member's own monthly report, as JSON and as an SVG card.

@@ -4,6 +4,7 @@ pub mod facts;
 pub mod facts_rebuild;
 pub mod keys;
 pub mod messages;
+pub mod notices;
 pub mod op_log;
 pub mod populate;
 pub mod report;

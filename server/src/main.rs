@@ -1,6 +1,7 @@
 //! `zailai`: the operator CLI. `simulate` checks a rule file against a list of ops, `keygen`
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
+mod messages_sent_cli;
 mod rules_cli;
 mod rules_versions_cli;
 mod simulate;
@@ -93,6 +94,9 @@ enum Command {
         #[arg(long)]
         bulk: bool,
     },
+    /// Record the subscription messages you sent (members in a file, one id a line): the
+    /// report's notified participation counts them (POST /v1/admin/messages/sent without HTTP).
+    MessagesSent(messages_sent_cli::Args),
     /// Verify a lottery's published results (the JSON of GET /v1/lotteries/{id}, revealed) against the rules.
     VerifyLottery {
         /// The rule file the lottery ran under; default: the seed preset.
@@ -503,6 +507,7 @@ fn main() -> ExitCode {
             bulk,
         } => populate_command(data_dir, database, config, users, &start, days, seed, bulk),
         Command::VerifyLottery { config, record } => verify_lottery(config, &record),
+        Command::MessagesSent(args) => messages_sent_cli::run(args),
         Command::Snapshot(command) => snapshot_cli::run(command),
         Command::Rules(command) => rules_cli::run(command),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {

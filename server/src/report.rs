@@ -27,6 +27,9 @@ pub struct MemberFacts {
     pub paid: bool,
     /// Campaign id → days of the campaign window with a check-in (checked or made up).
     pub campaigns: BTreeMap<String, u32>,
+    /// Campaigns the operator sent the member a message about (`messages_sent`: not ops,
+    /// so [`replay_build`] reads them beside the log).
+    pub notified: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -82,8 +85,9 @@ pub struct CampaignReport {
     pub participants_retained: Option<Rate>,
     pub others_retained: Option<Rate>,
     pub uplift: Option<f64>,
-    /// Members the operator notified of the campaign (`POST /v1/admin/notified`), and the
-    /// share of them who took part (活动参与率 among the notified).
+    /// Members the operator recorded sending a message about the campaign (`POST
+    /// /v1/admin/messages/sent`, kind `campaign`), and those of them taking part (活动参与率
+    /// among the notified); `None` while nobody was sent one.
     pub notified: Option<Share>,
     /// Cost against the revenue it brought (`scorecard.rs`).
     pub roi: Roi,
@@ -277,6 +281,7 @@ pub fn facts(
             .paid_until
             .is_some(),
         campaigns,
+        notified: BTreeSet::new(),
     }
 }
 
@@ -438,7 +443,7 @@ fn from_counts(
                 participants_retained: p,
                 others_retained: o,
                 uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
-                notified: None,
+                notified: Share::new(u64::from(n.notified_participants), u64::from(n.notified)),
                 roi: Roi::default(),
             }
         })
@@ -505,19 +510,25 @@ pub async fn replay_build(
         Some((timeline, _)) => timeline,
         None => zailai::timeline::Timeline::single(cfg.clone()),
     };
+    let mut notices: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (campaign, user) in store.campaign_notices().await.map_err(io)? {
+        notices.entry(user).or_default().insert(campaign);
+    }
     for user in store.users().await.map_err(io)? {
         let Some(record) = store.load(&user).await.map_err(io)? else {
             continue;
         };
         let rows = store.ops(&user).await.map_err(io)?;
-        members.push(facts(
+        let mut member = facts(
             &user,
             &record.state,
             &rows,
             (cfg, &versions),
             &week_ends,
             last,
-        ));
+        );
+        member.notified = notices.remove(&user).unwrap_or_default();
+        members.push(member);
     }
     Ok(compute(cfg, experiments, &members, first, last, &week_ends))
 }
@@ -684,6 +695,11 @@ fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
         .collect();
     let (p, o) = (share(&participants), share(&others));
     let n = participants.len() as u32;
+    // 活动参与率 among the notified: of the members sent a message about it, those taking part.
+    let notified = members.iter().filter(|m| m.notified.contains(&c.id));
+    let (sent, took_part) = notified.fold((0, 0), |(sent, took), m| {
+        (sent + 1, took + u64::from(m.campaigns.contains_key(&c.id)))
+    });
     CampaignReport {
         id: c.id.clone(),
         start: c.start,
@@ -696,7 +712,7 @@ fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
         participants_retained: p,
         others_retained: o,
         uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
-        notified: None,
+        notified: Share::new(took_part, sent),
         roi: Roi::default(),
     }
 }

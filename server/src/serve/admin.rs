@@ -1,11 +1,13 @@
 //! The operator's routes, behind the admin token: subscription-message candidates a page of
-//! members at a time, the report and its charts, and one member's view.
+//! members at a time and the record of those sent, the report and its charts, and one
+//! member's view.
 
 use super::auth::Admin;
 use super::error::ApiError;
-use super::request::{page_limit, typed_query};
+use super::request::{page_limit, typed, typed_query};
 use super::{now_ms, App};
 use crate::store::Store;
+use axum::extract::rejection::StringRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::Json;
@@ -83,6 +85,43 @@ pub async fn admin_messages(
         candidates,
         next,
     }))
+}
+
+/// `POST /v1/admin/messages/sent`: `{"kind", "campaign"?, "users": [...], "at"?}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentBody {
+    kind: String,
+    campaign: Option<String>,
+    users: Vec<String>,
+    /// Epoch ms; default: the server's clock.
+    at: Option<i64>,
+}
+
+/// Records the subscription messages the operator sent (`crate::notices`): what was new,
+/// already recorded, and the ids of no member.
+pub async fn admin_messages_sent(
+    State(app): Shared,
+    _: Admin,
+    body: Result<String, StringRejection>,
+) -> Result<Json<crate::notices::Answer>, ApiError> {
+    use crate::notices::{self, NoticeError};
+    let b: SentBody = typed(body)?;
+    let now = now_ms();
+    let timeline = app.timeline(now).await.map_err(ApiError::internal)?;
+    let sent = notices::Sent {
+        kind: b.kind,
+        campaign: b.campaign,
+        users: b.users,
+        at: b.at.unwrap_or(now),
+    };
+    match notices::record(&app.store, sent, &notices::known_campaigns(&timeline)).await {
+        Ok(answer) => Ok(Json(answer)),
+        Err(NoticeError::Refused(r)) => {
+            Err(ApiError::bad_request("BAD_REQUEST", &r.path, r.message))
+        }
+        Err(NoticeError::Store(e)) => Err(ApiError::internal(e)),
+    }
 }
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.

@@ -85,6 +85,11 @@ pub const OTHERS: &str = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN b.user_id IN
     (SELECT user_id FROM member_days WHERE day BETWEEN ?4 AND ?5) THEN 1 ELSE 0 END), 0)
   FROM (SELECT DISTINCT user_id FROM member_days WHERE day BETWEEN ?2 AND ?3) AS b
   WHERE b.user_id NOT IN (SELECT user_id FROM member_campaigns WHERE campaign = ?1)";
+/// ?1 campaign: members sent a message about it (`messages_sent`, kind `campaign`), and
+/// those of them taking part in it.
+pub const NOTIFIED: &str = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM
+    member_campaigns m WHERE m.campaign = ?1 AND m.user_id = s.user_id) THEN 1 ELSE 0 END), 0)
+  FROM messages_sent s WHERE s.kind = 'campaign' AND s.campaign = ?1";
 /// ?1..?2: members joined then, each (id, joined, returned bits).
 pub const JOINED_LIST: &str =
     "SELECT user_id, joined, returned FROM member_facts WHERE joined BETWEEN ?1 AND ?2";
@@ -123,6 +128,9 @@ pub struct CampaignCounts {
     pub participants_retained: u32,
     pub others: u32,
     pub others_retained: u32,
+    /// Members sent a message about the campaign, and those of them taking part.
+    pub notified: u32,
+    pub notified_participants: u32,
 }
 
 /// The database's answers.
