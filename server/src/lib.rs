@@ -1,5 +1,6 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
+pub mod diagnoses;
 pub mod facts;
 pub mod facts_rebuild;
 pub mod keys;

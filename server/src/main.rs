@@ -70,6 +70,10 @@ enum Command {
         /// Also write the charts here: cohorts.svg, tiers.svg, uplift.svg.
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// The scorecard's settings (coupon values, diagnoses: docs/report.md); default: the
+        /// built-in presets/scorecard.json.
+        #[arg(long)]
+        scorecard: Option<PathBuf>,
     },
     /// Fill a server's database with a seeded population living out some weeks (for reports and benchmarks).
     Populate {
@@ -276,6 +280,10 @@ struct ServeArgs {
     /// A/B experiments for GET /v1/admin/report (JSON, docs/report.md).
     #[arg(long)]
     experiments: Option<PathBuf>,
+    /// The scorecard's settings for GET /v1/admin/report (coupon values, diagnoses:
+    /// docs/report.md); default: the built-in presets/scorecard.json.
+    #[arg(long)]
+    scorecard: Option<PathBuf>,
     /// A reverse proxy's address: requests from it are limited by the client address its
     /// X-Forwarded-For gives (repeatable). Without it, the peer address counts.
     #[arg(long)]
@@ -315,6 +323,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         },
         web: a.web,
         experiments: a.experiments,
+        scorecard: a.scorecard,
         trusted_proxies: a.trusted_proxy,
         rules_poll_seconds: a.rules_poll_seconds,
     };
@@ -391,16 +400,22 @@ fn populate_command(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report_command(
     data_dir: PathBuf,
     database: Option<String>,
     config: Option<PathBuf>,
     experiments: Option<PathBuf>,
     svg: Option<PathBuf>,
+    scorecard: Option<PathBuf>,
     from: &str,
     to: &str,
 ) -> Result<(), simulate::Failure> {
     let input = |e: String| simulate::Failure::Input(format!("error: {e}"));
+    let scorecard =
+        zailai_server::diagnoses::Scorecard::load(scorecard.as_deref()).map_err(|e| {
+            simulate::Failure::Input(format!("error: {}", e.replace('\n', "\nerror: ")))
+        })?;
     let cfg = match &config {
         Some(path) => simulate::load_config(path)?.0,
         None => zailai::Config::seed(),
@@ -434,7 +449,8 @@ fn report_command(
             .map(|r| (r, cfg))
             .map_err(|e| e.0)
     });
-    let (report, cfg) = report.map_err(input)?;
+    let (mut report, cfg) = report.map_err(input)?;
+    zailai_server::diagnoses::diagnose(&mut report, &scorecard);
     if let Some(dir) = svg {
         let tiers: Vec<String> = cfg.tiers.levels.iter().map(|t| t.id.clone()).collect();
         std::fs::create_dir_all(&dir)
@@ -463,6 +479,15 @@ fn report_command(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
     );
+    // The findings readable, on stderr (after the JSON on a terminal; apart from it in a pipe).
+    for coupon in scorecard.unvalued_coupons(&cfg) {
+        eprintln!(
+            "warning: coupon `{coupon}` has no face value in the scorecard: its cost counts 0"
+        );
+    }
+    for d in &report.diagnoses {
+        eprintln!("{}", d.line(&cfg.default_locale));
+    }
     Ok(())
 }
 
@@ -495,7 +520,17 @@ fn main() -> ExitCode {
             to,
             experiments,
             svg,
-        } => report_command(data_dir, database, config, experiments, svg, &from, &to),
+            scorecard,
+        } => report_command(
+            data_dir,
+            database,
+            config,
+            experiments,
+            svg,
+            scorecard,
+            &from,
+            &to,
+        ),
         Command::Populate {
             data_dir,
             database,

@@ -196,6 +196,9 @@ pub struct Report {
     pub ledger: Ledger,
     pub campaigns: Vec<CampaignReport>,
     pub experiments: Vec<ExperimentReport>,
+    /// The scorecard's findings (`diagnoses.rs`): filled by `diagnoses::diagnose` once the
+    /// figures are computed, empty until then.
+    pub diagnoses: Vec<crate::diagnoses::Diagnosis>,
 }
 
 /// A report request that cannot be answered.
@@ -489,6 +492,7 @@ fn from_counts(
                 experiment_report(e, variants)
             })
             .collect(),
+        diagnoses: Vec::new(),
     }
 }
 
@@ -615,6 +619,7 @@ pub fn compute(
             .iter()
             .map(|e| experiment(e, &joined_in_range, to))
             .collect(),
+        diagnoses: Vec::new(),
     }
 }
 
