@@ -675,8 +675,20 @@ fn temp_db(name: &str) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_conformance_suite() {
-    conformance(Arc::new(Sqlite::open(&temp_db("suite"), rules()).unwrap())).await;
+    let path = temp_db("suite");
+    conformance(Arc::new(Sqlite::open(&path, rules()).unwrap())).await;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        conn.query_row(FIRST_SENT, [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        10
+    );
 }
+
+/// When the message `sent_conformance` records twice (at 10, then 5) was sent: the first
+/// record stays.
+const FIRST_SENT: &str =
+    "SELECT at FROM messages_sent WHERE kind = 'campaign' AND campaign = 'spring' AND user_id = 's-b'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_keeps_data_across_reopen_in_wal_mode() {
@@ -748,6 +760,8 @@ async fn postgres_passes_the_conformance_suite() {
         [1, 2, 3, 4, 5, 6, 7, 8]
     );
     conformance(Arc::new(store)).await;
+    let first: i64 = check.query_one(FIRST_SENT, &[]).await.unwrap().get(0);
+    assert_eq!(first, 10);
 }
 
 #[tokio::test]
