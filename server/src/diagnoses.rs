@@ -94,38 +94,39 @@ impl Text {
     }
 }
 
-/// A rule of thumb: a finding when `metric` (less `minus`, if given) is below `below` or
-/// above `above` (one of the two).
+/// A rule as the file writes it (checked into a [`Rule`]).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RuleText {
+    id: String,
+    level: Level,
+    metric: String,
+    #[serde(default)]
+    minus: Option<String>,
+    #[serde(default)]
+    below: Option<f64>,
+    #[serde(default)]
+    above: Option<f64>,
+    message: Text,
+    lever: Text,
+}
+
+/// A rule of thumb: a finding when `metric` (less `minus`, if given) is past `threshold` on
+/// the side `below` says.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     pub id: String,
     pub level: Level,
     pub metric: String,
     /// A second figure subtracted from the first (paid against unpaid retention); both
     /// without `[]`.
-    #[serde(default)]
     pub minus: Option<String>,
-    #[serde(default)]
-    pub below: Option<f64>,
-    #[serde(default)]
-    pub above: Option<f64>,
+    pub threshold: f64,
+    /// Fires below the threshold (`below` in the file), else above it (`above`).
+    pub below: bool,
+    pub unit: Unit,
     pub message: Text,
     pub lever: Text,
-}
-
-impl Rule {
-    fn threshold(&self) -> (f64, bool) {
-        match (self.below, self.above) {
-            (Some(t), _) => (t, true),
-            (None, Some(t)) => (t, false),
-            (None, None) => (0.0, true),
-        }
-    }
-
-    fn unit(&self) -> Unit {
-        unit_of(&self.metric).unwrap_or(Unit::Number)
-    }
 }
 
 /// The parsed settings file.
@@ -140,7 +141,7 @@ pub struct Scorecard {
 #[serde(deny_unknown_fields)]
 struct File {
     coupon_values_cents: BTreeMap<String, u64>,
-    diagnoses: Vec<Rule>,
+    diagnoses: Vec<RuleText>,
 }
 
 /// Every problem of a settings file, each `path: why`.
@@ -184,13 +185,16 @@ impl Scorecard {
             }
         }
         let mut ids = BTreeSet::new();
-        for (i, rule) in file.diagnoses.iter().enumerate() {
-            check_rule(i, rule, &mut ids, &mut problems);
-        }
+        let diagnoses: Vec<Rule> = file
+            .diagnoses
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, rule)| check_rule(i, rule, &mut ids, &mut problems))
+            .collect();
         if problems.is_empty() {
             Ok(Scorecard {
                 coupon_values_cents: file.coupon_values_cents,
-                diagnoses: file.diagnoses,
+                diagnoses,
             })
         } else {
             Err(ScorecardError(problems))
@@ -205,7 +209,8 @@ impl Scorecard {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Scorecard::parse(&text).map_err(|e| {
-            e.0.iter()
+            e.to_string()
+                .lines()
                 .map(|p| format!("{}: {p}", path.display()))
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -242,7 +247,14 @@ fn coupon_ids(v: &Value, found: &mut BTreeSet<String>) {
     }
 }
 
-fn check_rule(i: usize, rule: &Rule, ids: &mut BTreeSet<String>, problems: &mut Vec<String>) {
+/// A rule checked, or `None` with its problems added.
+fn check_rule(
+    i: usize,
+    rule: RuleText,
+    ids: &mut BTreeSet<String>,
+    problems: &mut Vec<String>,
+) -> Option<Rule> {
+    let before = problems.len();
     let at = |field: &str| format!("diagnoses[{i}].{field}");
     let id_ok = !rule.id.is_empty()
         && rule.id.len() <= 64
@@ -283,23 +295,22 @@ fn check_rule(i: usize, rule: &Rule, ids: &mut BTreeSet<String>, problems: &mut 
                 "{}: only between two figures without `[]`",
                 at("minus")
             ));
-        } else if unit_of(minus) != unit {
-            problems.push(format!("{}: not in the metric's unit", at("minus")));
         }
     }
-    match (rule.below, rule.above) {
-        (Some(_), Some(_)) | (None, None) => problems.push(format!(
-            "{}: one of `below` or `above`",
-            format_args!("diagnoses[{i}]")
-        )),
-        (below, above) => {
-            let (t, field) = below.map_or((above.unwrap_or(0.0), "above"), |b| (b, "below"));
-            if unit == Some(Unit::Percent) && !(-1.0..=1.0).contains(&t) {
-                problems.push(format!(
-                    "{}: {t} is not a fraction between -1 and 1 (0.1 for 10 %)",
-                    at(field)
-                ));
-            }
+    let side = match (rule.below, rule.above) {
+        (Some(t), None) => Some((t, true, "below")),
+        (None, Some(t)) => Some((t, false, "above")),
+        _ => {
+            problems.push(format!("diagnoses[{i}]: one of `below` or `above`"));
+            None
+        }
+    };
+    if let (Some((t, _, field)), Some(Unit::Percent)) = (side, unit) {
+        if !(-1.0..=1.0).contains(&t) {
+            problems.push(format!(
+                "{}: {t} is not a fraction between -1 and 1 (0.1 for 10 %)",
+                at(field)
+            ));
         }
     }
     for (name, text) in [("message", &rule.message), ("lever", &rule.lever)] {
@@ -317,23 +328,28 @@ fn check_rule(i: usize, rule: &Rule, ids: &mut BTreeSet<String>, problems: &mut 
             }
         }
     }
+    let (Some((threshold, below, _)), Some(unit)) = (side, unit) else {
+        return None;
+    };
+    (problems.len() == before).then_some(Rule {
+        id: rule.id,
+        level: rule.level,
+        metric: rule.metric,
+        minus: rule.minus,
+        threshold,
+        below,
+        unit,
+        message: rule.message,
+        lever: rule.lever,
+    })
 }
 
 /// The `{name}` placeholders of a text.
 fn placeholders(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                out.push(after[..close].to_owned());
-                rest = &after[close + 1..];
-            }
-            None => break,
-        }
-    }
-    out
+    s.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
 }
 
 /// A finding: a figure past a rule's threshold.
@@ -372,13 +388,8 @@ fn round4(x: f64) -> f64 {
 
 /// A figure as a message shows it: `6%`, `12.5%`, `1.25`.
 fn shown(x: f64, unit: Unit) -> String {
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_owned()
-        } else {
-            s
-        }
-    };
+    // Both spellings have decimals: trailing zeros go, and the point with them.
+    let trim = |s: String| s.trim_end_matches('0').trim_end_matches('.').to_owned();
     match unit {
         Unit::Percent => format!("{}%", trim(format!("{:.1}", x * 100.0))),
         Unit::Number => trim(format!("{x:.2}")),
@@ -390,12 +401,13 @@ fn at_path<'a>(v: &'a Value, path: &str) -> &'a Value {
     path.split('.').fold(v, |v, key| &v[key])
 }
 
-/// What an array element is of: `from→to`, else its `id`, else its `week`.
+/// What an array element is of: `from→to` (an upgrade), else its `id` (a campaign), else its
+/// `week` (a cohort).
 fn subject_of(element: &Value) -> Option<String> {
     if let (Some(from), Some(to)) = (element["from"].as_str(), element["to"].as_str()) {
         return Some(format!("{from}→{to}"));
     }
-    ["id", "week", "week_end"]
+    ["id", "week"]
         .iter()
         .find_map(|k| element[*k].as_str().map(str::to_owned))
 }
@@ -425,7 +437,7 @@ fn figures(report: &Value, metric: &str) -> Vec<(Option<String>, f64)> {
 pub fn evaluate(rules: &[Rule], report: &Value) -> Vec<Diagnosis> {
     let mut out: Vec<Diagnosis> = Vec::new();
     for rule in rules {
-        let (threshold, below) = rule.threshold();
+        let (threshold, below) = (rule.threshold, rule.below);
         let minus = match &rule.minus {
             None => Some(0.0),
             Some(path) => at_path(report, path).as_f64(),
@@ -441,7 +453,7 @@ pub fn evaluate(rules: &[Rule], report: &Value) -> Vec<Diagnosis> {
             if !fires {
                 continue;
             }
-            let unit = rule.unit();
+            let unit = rule.unit;
             let (v, t) = (shown(value, unit), shown(threshold, unit));
             let s = subject.clone().unwrap_or_default();
             let args = [
@@ -523,7 +535,7 @@ mod tests {
         let card = Scorecard::default_settings();
         assert!(card.diagnoses.len() >= 15);
         for rule in &card.diagnoses {
-            let (t, below) = rule.threshold();
+            let (t, below) = (rule.threshold, rule.below);
             let past = if below { t - 0.01 } else { t + 0.01 };
             let minus = rule.minus.as_deref();
             let fired = findings(&card.diagnoses, &rule.metric, minus, past);
@@ -701,6 +713,78 @@ mod tests {
             .0
             .iter()
             .any(|p| p.starts_with("diagnoses[1].id: `ok` is used twice")));
+    }
+
+    #[test]
+    fn figures_read_as_percentages_or_numbers() {
+        for (x, unit, want) in [
+            (0.06, Unit::Percent, "6%"),
+            (0.1, Unit::Percent, "10%"),
+            (0.125, Unit::Percent, "12.5%"),
+            (1.0, Unit::Percent, "100%"),
+            (-0.322, Unit::Percent, "-32.2%"),
+            (0.0, Unit::Percent, "0%"),
+            (3.0, Unit::Number, "3"),
+            (10.0, Unit::Number, "10"),
+            (1.5, Unit::Number, "1.5"),
+            (3.25, Unit::Number, "3.25"),
+        ] {
+            assert_eq!(shown(x, unit), want, "{x}");
+        }
+    }
+
+    /// A custom rule on two figures: the difference is rounded as the report rounds (4
+    /// decimals), so 0.3 − 0.2 is 0.1, at the threshold, not 0.09999999999999998 below it.
+    #[test]
+    fn a_difference_is_rounded_before_it_is_compared() {
+        let text = r#"{"coupon_values_cents": {}, "diagnoses": [
+            {"id": "gap", "level": "watch", "metric": "paid_d7.rate", "minus": "unpaid_d7.rate",
+             "below": 0.1, "message": {"zh-CN": "{value}", "en": "{value}"},
+             "lever": {"zh-CN": "y", "en": "y"}},
+            {"id": "week_d1", "level": "watch", "metric": "cohorts[].d1.rate", "below": 0.5,
+             "message": {"zh-CN": "{subject}", "en": "{subject}: D1 {value}"},
+             "lever": {"zh-CN": "y", "en": "y"}}]}"#;
+        let card = Scorecard::parse(text).unwrap();
+        let report = |paid: f64| {
+            json!({"paid_d7": {"rate": paid}, "unpaid_d7": {"rate": 0.2},
+                   "cohorts": [{"week": "2026-11-02", "d1": {"rate": 0.25}}, {"week": "2026-11-09", "d1": null}]})
+        };
+        let ids = |r: &Value| -> Vec<(String, Option<String>)> {
+            evaluate(&card.diagnoses, r)
+                .into_iter()
+                .map(|d| (d.id, d.subject))
+                .collect()
+        };
+        let week = ("week_d1".to_owned(), Some("2026-11-02".to_owned()));
+        assert_eq!(ids(&report(0.3)), std::slice::from_ref(&week));
+        let gap = ("gap".to_owned(), None);
+        assert_eq!(ids(&report(0.2999)), [gap, week]);
+        assert_eq!(evaluate(&card.diagnoses, &report(0.29))[0].message.en, "9%");
+    }
+
+    #[test]
+    fn ids_and_thresholds_are_checked_at_their_bounds() {
+        let rule = |id: &str, threshold: &str| {
+            format!(
+                r#"{{"coupon_values_cents": {{}}, "diagnoses": [{{"id": "{id}", "level": "act",
+                "metric": "campaigns[].completion", "below": {threshold},
+                "message": {{"zh-CN": "x", "en": "x"}}, "lever": {{"zh-CN": "y", "en": "y"}}}}]}}"#
+            )
+        };
+        let ok = |id: &str, t: &str| Scorecard::parse(&rule(id, t)).is_ok();
+        assert!(ok(&"a".repeat(64), "0.3"));
+        assert!(!ok(&"a".repeat(65), "0.3"));
+        assert!(!ok("", "0.3"));
+        assert!(ok("r9_x", "1") && ok("r", "-1"));
+        assert!(!ok("r", "1.01") && !ok("r", "-1.01"));
+        // A ratio (ROI) takes any number.
+        let roi = rule("r", "7").replace("campaigns[].completion", "campaigns[].roi.roi");
+        assert!(Scorecard::parse(&roi).is_ok());
+        let empty = r#"{"coupon_values_cents": {"": 5}, "diagnoses": []}"#;
+        assert_eq!(
+            Scorecard::parse(empty).unwrap_err().0,
+            ["coupon_values_cents: an empty coupon id"]
+        );
     }
 
     #[test]

@@ -169,6 +169,14 @@ mod tests {
         assert_eq!(path(sent("sms", None, &["a"])).unwrap(), "kind");
         assert_eq!(path(sent("tier_up", None, &[])).unwrap(), "users");
         assert_eq!(path(sent("tier_up", None, &["a", ""])).unwrap(), "users[1]");
+        let long = "x".repeat(128);
+        assert_eq!(path(sent("tier_up", None, &[&long])), None);
+        let longer = "x".repeat(129);
+        assert_eq!(
+            path(sent("tier_up", None, &["a", &longer])).unwrap(),
+            "users[1]"
+        );
+        assert_eq!(path(sent("tier_up", None, &["a\nb"])).unwrap(), "users[0]");
         let many: Vec<String> = (0..=MAX_USERS).map(|i| i.to_string()).collect();
         let at_most = |n: usize| Sent {
             users: many[..n].to_vec(),
