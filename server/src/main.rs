@@ -46,7 +46,7 @@ enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
-    /// Print the operator's report (retention cohorts, tiers, campaigns) as JSON, from a server's database.
+    /// Print the operator's report (retention cohorts, tiers, campaigns) as JSON, from a server's database, and its diagnoses on stderr.
     Report {
         /// The data dir of `zailai serve` (its SQLite database), unless --database is given.
         #[arg(long, default_value = "zailai-data")]
