@@ -3,7 +3,8 @@
 // 4xx errors that change nothing, body limit, rate limit, operator endpoint.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { readFileSync, statSync } = require('node:fs');
+const { readFileSync, statSync, writeFileSync, mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { root } = require('./helpers.js');
 const { execFileSync } = require('node:child_process');
@@ -11,8 +12,19 @@ const { cli: cliBin, startServer, stderrLines, call, openSnapshot, pusher } = re
 
 const DAY = 86_400_000;
 
+// A scorecard whose one rule fires on every cohort with a D1 (docs/report.md, "Diagnoses").
+const SCORECARD = join(mkdtempSync(join(tmpdir(), 'zailai-scorecard-')), 'scorecard.json');
+writeFileSync(SCORECARD, JSON.stringify({
+  coupon_values_cents: {},
+  diagnoses: [{
+    id: 'any_d1', level: 'watch', metric: 'cohorts[].d1.rate', above: -1,
+    message: { 'zh-CN': '{subject} 次日留存 {value}', en: '{subject}: D1 {value}' },
+    lever: { 'zh-CN': '无', en: 'none' },
+  }],
+}));
+
 test('sessions, config, an offline week in one sync, resends, signed snapshots', async (t) => {
-  const { url, child, dataDir, stderr, admin: ADMIN } = await startServer(['--dev']);
+  const { url, child, dataDir, stderr, admin: ADMIN } = await startServer(['--dev', '--scorecard', SCORECARD]);
   t.after(() => child.kill());
   assert.equal(statSync(join(dataDir, 'dev.secret.json')).mode & 0o777, 0o600, 'the dev key is private');
   // Sessions and lottery seeds live in the database: the owner's alone.
@@ -105,6 +117,24 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   const page2 = (await call(url, '/v1/admin/messages?limit=1&after=u1', { token: ADMIN })).json;
   assert.deepEqual([page2.candidates.map((c) => c.user), page2.next], [['u9'], null]);
   assert.equal((await call(url, '/v1/admin/messages?limit=501', { token: ADMIN })).json.error.path, 'limit');
+  // The operator records what they sent: new, already recorded, and ids of no member.
+  const sent = (body, token = ADMIN) => call(url, '/v1/admin/messages/sent', { method: 'POST', token, body });
+  const spring = { kind: 'campaign', campaign: 'spring_festival_2027', users: ['u9', 'nobody', 'u1'], at: now };
+  assert.deepEqual((await sent(spring)).json, { kind: 'campaign', campaign: 'spring_festival_2027', at: now, recorded: 2, already: 0, unknown: ['nobody'] });
+  assert.deepEqual((await sent({ kind: 'campaign', campaign: 'spring_festival_2027', users: ['u9'] })).json.already, 1, 'the same message again');
+  assert.equal((await sent({ kind: 'streak_reminder', users: ['u9'] })).json.recorded, 1);
+  for (const [body, at] of [
+    [{ kind: 'campaign', campaign: 'autumn', users: ['u9'] }, 'campaign'],
+    [{ kind: 'campaign', users: ['u9'] }, 'campaign'],
+    [{ kind: 'sms', users: ['u9'] }, 'kind'],
+    [{ kind: 'tier_up', users: [] }, 'users'],
+    [{ kind: 'tier_up', users: Array.from({ length: 10001 }, (_, i) => `m${i}`) }, 'users'],
+    [{ kind: 'tier_up', users: ['u9'], by: 'me' }, 'by'],
+  ]) {
+    const res = await sent(body);
+    assert.deepEqual([res.status, res.json.error.path], [400, at], JSON.stringify(body).slice(0, 80));
+  }
+  assert.equal((await sent(spring, 'nope')).status, 401);
 
   const day = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day, UTC+8
   // The member's own monthly report, as JSON and as an SVG card.
@@ -126,6 +156,11 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   assert.equal(report.status, 200, JSON.stringify(report.json));
   assert.equal(report.json.members, 2);
   assert.equal(report.json.cohorts.reduce((n, c) => n + c.size, 0), 2, 'both joined in the range');
+  // The findings of the server's --scorecard: one per cohort with a D1, its week the subject.
+  const withD1 = report.json.cohorts.filter((c) => c.d1);
+  assert.ok(withD1.length > 0, JSON.stringify(report.json.cohorts));
+  assert.deepEqual(report.json.diagnoses.map((d) => [d.id, d.level, d.subject, d.value, d.message.en]),
+    withD1.map((c) => ['any_d1', 'watch', c.week, c.d1.rate, `${c.week}: D1 ${+(c.d1.rate * 100).toFixed(1)}%`]));
   assert.equal((await call(url, `/v1/admin/report?to=${day(now)}`, { token: ADMIN })).json.error.path, 'from');
   // Query strings are typed too: a repeated, unknown or mistyped parameter is a 400 naming it
   // (the public /v1/config alone ignores what it does not know, for newer clients).
@@ -142,7 +177,7 @@ test('sessions, config, an offline week in one sync, resends, signed snapshots',
   }
   assert.equal((await call(url, '/v1/config?rules_formats=2&newer=1')).status, 200);
   assert.equal((await call(url, `/v1/admin/report?${range}`, { token: 'nope' })).status, 401);
-  const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now)], { encoding: 'utf8' }));
+  const cli = JSON.parse(execFileSync(cliBin, ['report', '--data-dir', dataDir, '--from', day(now - 7 * DAY), '--to', day(now), '--scorecard', SCORECARD], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   assert.deepEqual(cli, report.json, 'the CLI and the endpoint agree');
   const chart = await fetch(`${url}/v1/admin/report.svg?chart=cohorts&${range}`, { headers: { authorization: `Bearer ${ADMIN}` } });
   assert.equal(chart.headers.get('content-type'), 'image/svg+xml');

@@ -1,10 +1,12 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
+pub mod diagnoses;
 pub mod facts;
 pub mod facts_ledger;
 pub mod facts_rebuild;
 pub mod keys;
 pub mod messages;
+pub mod notices;
 pub mod op_log;
 pub mod populate;
 pub mod report;

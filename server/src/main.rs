@@ -1,6 +1,7 @@
 //! `zailai`: the operator CLI. `simulate` checks a rule file against a list of ops, `keygen`
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
+mod messages_sent_cli;
 mod rules_cli;
 mod rules_versions_cli;
 mod simulate;
@@ -45,7 +46,7 @@ enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
-    /// Print the operator's report (retention cohorts, tiers, campaigns) as JSON, from a server's database.
+    /// Print the operator's report (retention cohorts, tiers, campaigns) as JSON, from a server's database, and its diagnoses on stderr.
     Report {
         /// The data dir of `zailai serve` (its SQLite database), unless --database is given.
         #[arg(long, default_value = "zailai-data")]
@@ -69,6 +70,10 @@ enum Command {
         /// Also write the charts here: cohorts.svg, tiers.svg, uplift.svg.
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// The scorecard's settings (coupon values, diagnoses: docs/report.md); default: the
+        /// built-in presets/scorecard.json.
+        #[arg(long)]
+        scorecard: Option<PathBuf>,
     },
     /// Fill a server's database with a seeded population living out some weeks (for reports and benchmarks).
     Populate {
@@ -93,6 +98,9 @@ enum Command {
         #[arg(long)]
         bulk: bool,
     },
+    /// Record the subscription messages you sent (members in a file, one id a line): the
+    /// report's notified participation counts them (POST /v1/admin/messages/sent without HTTP).
+    MessagesSent(messages_sent_cli::Args),
     /// Verify a lottery's published results (the JSON of GET /v1/lotteries/{id}, revealed) against the rules.
     VerifyLottery {
         /// The rule file the lottery ran under; default: the seed preset.
@@ -272,6 +280,10 @@ struct ServeArgs {
     /// A/B experiments for GET /v1/admin/report (JSON, docs/report.md).
     #[arg(long)]
     experiments: Option<PathBuf>,
+    /// The scorecard's settings for GET /v1/admin/report (coupon values, diagnoses:
+    /// docs/report.md); default: the built-in presets/scorecard.json.
+    #[arg(long)]
+    scorecard: Option<PathBuf>,
     /// A reverse proxy's address: requests from it are limited by the client address its
     /// X-Forwarded-For gives (repeatable). Without it, the peer address counts.
     #[arg(long)]
@@ -311,6 +323,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         },
         web: a.web,
         experiments: a.experiments,
+        scorecard: a.scorecard,
         trusted_proxies: a.trusted_proxy,
         rules_poll_seconds: a.rules_poll_seconds,
     };
@@ -387,16 +400,22 @@ fn populate_command(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report_command(
     data_dir: PathBuf,
     database: Option<String>,
     config: Option<PathBuf>,
     experiments: Option<PathBuf>,
     svg: Option<PathBuf>,
+    scorecard: Option<PathBuf>,
     from: &str,
     to: &str,
 ) -> Result<(), simulate::Failure> {
     let input = |e: String| simulate::Failure::Input(format!("error: {e}"));
+    let scorecard =
+        zailai_server::diagnoses::Scorecard::load(scorecard.as_deref()).map_err(|e| {
+            simulate::Failure::Input(format!("error: {}", e.replace('\n', "\nerror: ")))
+        })?;
     let cfg = match &config {
         Some(path) => simulate::load_config(path)?.0,
         None => zailai::Config::seed(),
@@ -425,12 +444,19 @@ fn report_command(
             (_, Err(e)) => return Err(e.to_string()),
             _ => cfg,
         };
-        zailai_server::report::build(&store, &cfg, (&experiments, &Default::default()), from, to)
-            .await
-            .map(|r| (r, cfg))
-            .map_err(|e| e.0)
+        zailai_server::report::build(
+            &store,
+            &cfg,
+            (&experiments, &scorecard.coupon_values_cents),
+            from,
+            to,
+        )
+        .await
+        .map(|r| (r, cfg))
+        .map_err(|e| e.0)
     });
-    let (report, cfg) = report.map_err(input)?;
+    let (mut report, cfg) = report.map_err(input)?;
+    zailai_server::diagnoses::diagnose(&mut report, &scorecard);
     if let Some(dir) = svg {
         let tiers: Vec<String> = cfg.tiers.levels.iter().map(|t| t.id.clone()).collect();
         std::fs::create_dir_all(&dir)
@@ -459,6 +485,15 @@ fn report_command(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
     );
+    // The findings readable, on stderr (after the JSON on a terminal; apart from it in a pipe).
+    for coupon in scorecard.unvalued_coupons(&cfg) {
+        eprintln!(
+            "warning: coupon `{coupon}` has no face value in the scorecard: its cost counts 0"
+        );
+    }
+    for d in &report.diagnoses {
+        eprintln!("{}", d.line(&cfg.default_locale));
+    }
     Ok(())
 }
 
@@ -491,7 +526,17 @@ fn main() -> ExitCode {
             to,
             experiments,
             svg,
-        } => report_command(data_dir, database, config, experiments, svg, &from, &to),
+            scorecard,
+        } => report_command(
+            data_dir,
+            database,
+            config,
+            experiments,
+            svg,
+            scorecard,
+            &from,
+            &to,
+        ),
         Command::Populate {
             data_dir,
             database,
@@ -503,6 +548,7 @@ fn main() -> ExitCode {
             bulk,
         } => populate_command(data_dir, database, config, users, &start, days, seed, bulk),
         Command::VerifyLottery { config, record } => verify_lottery(config, &record),
+        Command::MessagesSent(args) => messages_sent_cli::run(args),
         Command::Snapshot(command) => snapshot_cli::run(command),
         Command::Rules(command) => rules_cli::run(command),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {

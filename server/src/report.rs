@@ -34,6 +34,9 @@ pub struct MemberFacts {
     pub lots: Vec<(Day, i64)>,
     /// Effective tier index at the end of each day of the range (`None` before joining).
     pub daily_tier: Vec<Option<u8>>,
+    /// Campaigns the operator sent the member a message about (`messages_sent`: not ops,
+    /// so [`replay_build`] reads them beside the log).
+    pub notified: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -89,8 +92,9 @@ pub struct CampaignReport {
     pub participants_retained: Option<Rate>,
     pub others_retained: Option<Rate>,
     pub uplift: Option<f64>,
-    /// Members the operator notified of the campaign (`POST /v1/admin/notified`), and the
-    /// share of them who took part (活动参与率 among the notified).
+    /// Members the operator recorded sending a message about the campaign (`POST
+    /// /v1/admin/messages/sent`, kind `campaign`), and those of them taking part (活动参与率
+    /// among the notified); `None` while nobody was sent one.
     pub notified: Option<Share>,
     /// Cost against the revenue it brought (`scorecard.rs`).
     pub roi: Roi,
@@ -199,6 +203,9 @@ pub struct Report {
     pub ledger: Ledger,
     pub campaigns: Vec<CampaignReport>,
     pub experiments: Vec<ExperimentReport>,
+    /// The scorecard's findings (`diagnoses.rs`): filled by `diagnoses::diagnose` once the
+    /// figures are computed, empty until then.
+    pub diagnoses: Vec<crate::diagnoses::Diagnosis>,
 }
 
 /// A report request that cannot be answered.
@@ -319,6 +326,7 @@ pub fn facts(
             .paid_until
             .is_some(),
         campaigns,
+        notified: BTreeSet::new(),
         amounts,
         lots: stored
             .lots
@@ -611,7 +619,7 @@ fn from_counts(
                 participants_retained: p,
                 others_retained: o,
                 uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
-                notified: None,
+                notified: Share::new(u64::from(n.notified_participants), u64::from(n.notified)),
                 roi: scorecard::roi(
                     cfg,
                     values,
@@ -663,6 +671,7 @@ fn from_counts(
                 experiment_report(e, variants)
             })
             .collect(),
+        diagnoses: Vec::new(),
     }
 }
 
@@ -684,19 +693,25 @@ pub async fn replay_build(
         Some((timeline, _)) => timeline,
         None => zailai::timeline::Timeline::single(cfg.clone()),
     };
+    let mut notices: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (campaign, user) in store.campaign_notices().await.map_err(io)? {
+        notices.entry(user).or_default().insert(campaign);
+    }
     for user in store.users().await.map_err(io)? {
         let Some(record) = store.load(&user).await.map_err(io)? else {
             continue;
         };
         let rows = store.ops(&user).await.map_err(io)?;
-        members.push(facts(
+        let mut member = facts(
             &user,
             &record.state,
             &rows,
             (cfg, &versions),
             &week_ends,
             (first, last),
-        ));
+        );
+        member.notified = notices.remove(&user).unwrap_or_default();
+        members.push(member);
     }
     Ok(compute(
         cfg,
@@ -889,6 +904,7 @@ pub fn compute(
             .iter()
             .map(|e| experiment(e, &joined_in_range, to))
             .collect(),
+        diagnoses: Vec::new(),
     }
 }
 
@@ -990,6 +1006,11 @@ fn campaign(
         .filter(|(k, _)| k == fl::SPEND_CENTS)
         .map(|(_, x)| x)
         .sum();
+    // 活动参与率 among the notified: of the members sent a message about it, those taking part.
+    let notified = members.iter().filter(|m| m.notified.contains(&c.id));
+    let (sent, took_part) = notified.fold((0, 0), |(sent, took), m| {
+        (sent + 1, took + u64::from(m.campaigns.contains_key(&c.id)))
+    });
     CampaignReport {
         id: c.id.clone(),
         start: c.start,
@@ -1002,7 +1023,7 @@ fn campaign(
         participants_retained: p,
         others_retained: o,
         uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
-        notified: None,
+        notified: Share::new(took_part, sent),
         roi: scorecard::roi(
             cfg,
             values,

@@ -296,6 +296,7 @@ mod tests {
                 roi: Default::default(),
             }],
             experiments: Vec::new(),
+            diagnoses: Vec::new(),
         }
     }
 

@@ -5,7 +5,8 @@ use serde_json::json;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, Op, State};
 use zailai_server::facts::FactRules;
-use zailai_server::report::{build, parse_date, parse_experiments};
+use zailai_server::notices::{record, Sent};
+use zailai_server::report::{build, parse_date, parse_experiments, replay_build};
 use zailai_server::store::{sqlite::Sqlite, OpRow, Record, Store};
 use zailai_server::sync_service::apply_push;
 
@@ -191,6 +192,67 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
         json!({"retained": 0, "of": 1, "rate": 0.0})
     );
     assert_eq!(mid["uplift"], 0.5);
+    assert_eq!(
+        mid["notified"],
+        json!(null),
+        "nobody was sent a message yet"
+    );
+
+    // 活动参与率 among the notified: the operator records a message about "mid" sent to a
+    // (who took part) and c (who did not), and one about no campaign to b; "zz" is no
+    // member. Of the 2 members sent one about "mid", 1 took part.
+    let known = ["mid".to_owned()].into();
+    let send = |kind: &str, campaign: Option<&str>, users: &[&str]| Sent {
+        kind: kind.into(),
+        campaign: campaign.map(str::to_owned),
+        users: users.iter().map(|u| u.to_string()).collect(),
+        at: nov(4, 12),
+    };
+    let answer = record(
+        &store,
+        send("campaign", Some("mid"), &["a", "zz", "c", "a"]),
+        &known,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (answer.recorded, answer.already, answer.unknown),
+        (2, 0, vec!["zz".to_owned()])
+    );
+    let again = record(&store, send("campaign", Some("mid"), &["c"]), &known)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.recorded, again.already),
+        (0, 1),
+        "c was recorded before"
+    );
+    record(&store, send("tier_up", None, &["b"]), &known)
+        .await
+        .unwrap();
+    let r2 = build(
+        &store,
+        &cfg,
+        (&[], &Default::default()),
+        parse_date("from", "2026-11-02").unwrap(),
+        parse_date("to", "2026-11-20").unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(r2.campaigns[0].notified).unwrap(),
+        json!({"count": 1, "of": 2, "rate": 0.5})
+    );
+    let replayed = replay_build(
+        &store,
+        &cfg,
+        (&[], &Default::default()),
+        parse_date("from", "2026-11-02").unwrap(),
+        parse_date("to", "2026-11-20").unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(replayed.campaigns[0].notified, r2.campaigns[0].notified);
 
     // The experiment: the hash splits a, b, c, d; D7 per variant follows who came back on
     // day 7 (a and d did, b and c did not).

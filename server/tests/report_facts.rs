@@ -3,12 +3,13 @@
 //! database, on SQLite and PostgreSQL, for several ranges and experiments. A database from
 //! before the fact tables gets them rebuilt to the same numbers, and until then no report is
 //! made from half of them (both backends). `populate --bulk` writes the same database as the
-//! sync path.
+//! sync path. The messages the operator recorded as sent count in each campaign's `notified`.
 
 use serde_json::{json, Value};
 use zailai::day::Date;
 use zailai::Config;
 use zailai_server::facts::FactRules;
+use zailai_server::notices::{record, Sent};
 use zailai_server::populate::{run, run_bulk, Plan};
 use zailai_server::report::{build, parse_experiments, replay_build};
 use zailai_server::store::postgres::Postgres;
@@ -93,6 +94,51 @@ async fn same_reports(store: &impl Store, cfg: &Config, backend: &str) -> Value 
     }
     widest["upgrades_of_every_range"] = Value::Array(upgrades);
     widest
+}
+
+/// The operator records messages about each campaign sent to some members (every third for
+/// "summer", every fourth for "golden"): some of them take part, some do not. Returns, per
+/// campaign, (took part, notified) counted from the members' records, independently of both
+/// reports.
+async fn notify(store: &impl Store) -> Vec<(u64, u64)> {
+    let users = store.users().await.unwrap();
+    let known = ["summer".to_owned(), "golden".to_owned()].into();
+    let mut counts = Vec::new();
+    for (campaign, every) in [("summer", 3), ("golden", 4)] {
+        let chosen: Vec<String> = users.iter().step_by(every).cloned().collect();
+        let sent = Sent {
+            kind: "campaign".into(),
+            campaign: Some(campaign.into()),
+            users: chosen.clone(),
+            at: 0,
+        };
+        let answer = record(store, sent, &known).await.unwrap();
+        assert_eq!(answer.recorded as usize, chosen.len());
+        let mut took_part = 0;
+        for user in &chosen {
+            let state = store.load(user).await.unwrap().unwrap().state;
+            took_part += u64::from(state.campaigns.contains_key(campaign));
+        }
+        counts.push((took_part, chosen.len() as u64));
+    }
+    counts
+}
+
+/// Each campaign's `notified` is the members' own count, and some notified members took part
+/// and some did not (else a count of everyone, or of no one, would pass).
+fn notified_as_counted(r: &Value, counted: &[(u64, u64)]) {
+    for (c, &(took_part, sent)) in r["campaigns"].as_array().unwrap().iter().zip(counted) {
+        assert_eq!(
+            (
+                c["notified"]["count"].as_u64(),
+                c["notified"]["of"].as_u64()
+            ),
+            (Some(took_part), Some(sent)),
+            "{}",
+            c["id"]
+        );
+        assert!(0 < took_part && took_part < sent, "{c}");
+    }
 }
 
 /// The population exercises every fact: paid members, both campaigns, several tiers, every
@@ -183,8 +229,10 @@ async fn sqlite_report_from_facts_equals_the_replay_and_survives_a_rebuild() {
     let path = temp_db("sqlite");
     let store = Sqlite::open(&path, FactRules::of(&cfg)).unwrap();
     run(&store, &cfg, &plan()).await.unwrap();
+    let counted = notify(&store).await;
     let before = same_reports(&store, &cfg, "SQLite").await;
     covers_every_fact(&before);
+    notified_as_counted(&before, &counted);
     drop(store);
 
     // A database from before the fact tables: empty tables, marked incomplete.
@@ -247,8 +295,10 @@ async fn postgres_report_from_facts_equals_the_replay() {
         .await
         .unwrap();
     let synced = run(&store, &cfg, &plan()).await.unwrap();
+    let counted = notify(&store).await;
     let report = same_reports(&store, &cfg, "PostgreSQL").await;
     covers_every_fact(&report);
+    notified_as_counted(&report, &counted);
 
     // A database from before the fact tables, on PostgreSQL: rebuilt on open, same numbers.
     drop(store);
@@ -286,6 +336,7 @@ async fn postgres_report_from_facts_equals_the_replay() {
         .await
         .unwrap();
     assert_eq!(run_bulk(&bulk, &cfg, &plan()).await.unwrap(), synced);
+    assert_eq!(notify(&bulk).await, counted);
     same_database(&store, &bulk).await;
     assert_eq!(same_reports(&bulk, &cfg, "PostgreSQL bulk").await, report);
     let again = run_bulk(&bulk, &cfg, &plan()).await.err().unwrap();

@@ -285,6 +285,7 @@ pub async fn conformance(store: Arc<impl Store>) {
     assert_eq!(store.inviter("CODE1").await.unwrap().as_deref(), Some("u1"));
     assert_eq!(store.inviter("CODE2").await.unwrap(), None);
     consents_conformance(store.clone()).await;
+    sent_conformance(&*store).await;
     devices_conformance(store.clone()).await;
     panic_conformance(store.clone()).await;
     lottery_conformance(store).await;
@@ -402,6 +403,54 @@ async fn consents_conformance(store: Arc<impl Store>) {
     );
     assert_eq!(page("c-a", 2).await, [pair("c-b", "tier_up")]);
     assert!(page("c-b", 2).await.is_empty(), "c-d withdrew");
+}
+
+/// Messages sent: recorded once per (kind, campaign, member), the first `at` kept; ids of no
+/// member come back unrecorded; the report's reference reads the campaign ones.
+async fn sent_conformance(store: &impl Store) {
+    for user in ["s-a", "s-b"] {
+        bump(store, user, vec![]).await.unwrap().unwrap();
+    }
+    let users = |ids: &[&str]| ids.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+    let first = store
+        .record_sent("campaign", "spring", users(&["s-a", "s-zz", "s-b"]), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.recorded, first.unknown),
+        (2, vec!["s-zz".to_owned()])
+    );
+    let again = store
+        .record_sent("campaign", "spring", users(&["s-b"]), 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.recorded, again.unknown.len()),
+        (0, 0),
+        "recorded before"
+    );
+    // Another campaign, and another kind, are other records.
+    let other = store
+        .record_sent("campaign", "autumn", users(&["s-b"]), 20)
+        .await
+        .unwrap();
+    assert_eq!(other.recorded, 1);
+    let tier = store
+        .record_sent("tier_up", "", users(&["s-a"]), 20)
+        .await
+        .unwrap();
+    assert_eq!(tier.recorded, 1);
+    let mut notices = store.campaign_notices().await.unwrap();
+    notices.sort();
+    let pair = |c: &str, u: &str| (c.to_owned(), u.to_owned());
+    assert_eq!(
+        notices,
+        [
+            pair("autumn", "s-b"),
+            pair("spring", "s-a"),
+            pair("spring", "s-b")
+        ]
+    );
 }
 
 /// A call made once by key: done, replayed with the same request, a conflict with another,
@@ -626,8 +675,20 @@ fn temp_db(name: &str) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_conformance_suite() {
-    conformance(Arc::new(Sqlite::open(&temp_db("suite"), rules()).unwrap())).await;
+    let path = temp_db("suite");
+    conformance(Arc::new(Sqlite::open(&path, rules()).unwrap())).await;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        conn.query_row(FIRST_SENT, [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        10
+    );
 }
+
+/// When the message `sent_conformance` records twice (at 10, then 5) was sent: the first
+/// record stays.
+const FIRST_SENT: &str =
+    "SELECT at FROM messages_sent WHERE kind = 'campaign' AND campaign = 'spring' AND user_id = 's-b'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_keeps_data_across_reopen_in_wal_mode() {
@@ -696,9 +757,11 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3, 4, 5, 6, 7, 8]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9]
     );
     conformance(Arc::new(store)).await;
+    let first: i64 = check.query_one(FIRST_SENT, &[]).await.unwrap().get(0);
+    assert_eq!(first, 10);
 }
 
 #[tokio::test]
@@ -738,7 +801,7 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
     .unwrap();
     drop(conn);
     let store = Sqlite::open(&path, rules()).unwrap();
-    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     let store = &store;
     let call = |user: &'static str, order: &'static str| async move {
         let key = format!("new:{user}:{order}");
@@ -771,7 +834,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -805,7 +868,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     let newer = versions(&old).last().copied().unwrap_or(0) + 1;
     let conn = rusqlite::Connection::open(&old).unwrap();

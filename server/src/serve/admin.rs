@@ -1,11 +1,13 @@
 //! The operator's routes, behind the admin token: subscription-message candidates a page of
-//! members at a time, the report and its charts, and one member's view.
+//! members at a time and the record of those sent, the report and its charts, and one
+//! member's view.
 
 use super::auth::Admin;
 use super::error::ApiError;
-use super::request::{page_limit, typed_query};
+use super::request::{page_limit, typed, typed_query};
 use super::{now_ms, App};
 use crate::store::Store;
+use axum::extract::rejection::StringRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::Json;
@@ -85,6 +87,43 @@ pub async fn admin_messages(
     }))
 }
 
+/// `POST /v1/admin/messages/sent`: `{"kind", "campaign"?, "users": [...], "at"?}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentBody {
+    kind: String,
+    campaign: Option<String>,
+    users: Vec<String>,
+    /// Epoch ms; default: the server's clock.
+    at: Option<i64>,
+}
+
+/// Records the subscription messages the operator sent (`crate::notices`): what was new,
+/// already recorded, and the ids of no member.
+pub async fn admin_messages_sent(
+    State(app): Shared,
+    _: Admin,
+    body: Result<String, StringRejection>,
+) -> Result<Json<crate::notices::Answer>, ApiError> {
+    use crate::notices::{self, NoticeError};
+    let b: SentBody = typed(body)?;
+    let now = now_ms();
+    let timeline = app.timeline(now).await.map_err(ApiError::internal)?;
+    let sent = notices::Sent {
+        kind: b.kind,
+        campaign: b.campaign,
+        users: b.users,
+        at: b.at.unwrap_or(now),
+    };
+    match notices::record(&app.store, sent, &notices::known_campaigns(&timeline)).await {
+        Ok(answer) => Ok(Json(answer)),
+        Err(NoticeError::Refused(r)) => {
+            Err(ApiError::bad_request("BAD_REQUEST", &r.path, r.message))
+        }
+        Err(NoticeError::Store(e)) => Err(ApiError::internal(e)),
+    }
+}
+
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,15 +148,17 @@ async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Re
             .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
     };
     let (from, to) = (date("from", from)?, date("to", to)?);
-    crate::report::build(
+    let mut report = crate::report::build(
         &app.store,
         &app.config_now(),
-        (&app.experiments, &Default::default()),
+        (&app.experiments, &app.scorecard.coupon_values_cents),
         from,
         to,
     )
     .await
-    .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
+    .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))?;
+    crate::diagnoses::diagnose(&mut report, &app.scorecard);
+    Ok(report)
 }
 
 /// The operator's report as JSON (docs/report.md).

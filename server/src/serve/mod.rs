@@ -70,6 +70,8 @@ pub struct Options {
     pub web: Option<PathBuf>,
     /// The A/B experiments file the report reads (docs/report.md).
     pub experiments: Option<PathBuf>,
+    /// The scorecard's settings (coupon values, diagnoses); default: the built-in preset.
+    pub scorecard: Option<PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-address limits).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How often the rule versions are re-read (1–`versions::MAX_POLL_SECONDS`).
@@ -118,6 +120,8 @@ pub struct App {
     /// The ways to log in (`POST /v1/session`), picked by the body's field.
     pub verifiers: Vec<Box<dyn login::SessionVerifier>>,
     pub experiments: Vec<crate::report::Experiment>,
+    /// The scorecard's settings: the report's diagnoses (`diagnoses.rs`).
+    pub scorecard: crate::diagnoses::Scorecard,
     /// Each lottery's secret seed (`lottery.rs`), of every version's lotteries.
     pub seeds: std::sync::RwLock<std::collections::BTreeMap<String, Vec<u8>>>,
     /// The lottery secret (kept to seed the lotteries of versions learned later).
@@ -338,6 +342,7 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
             }
             None => Vec::new(),
         },
+        scorecard: crate::diagnoses::Scorecard::load(opts.scorecard.as_deref())?,
         seeds: std::sync::RwLock::new(seeds),
         lottery_secret: secret,
         options: opts,

@@ -41,6 +41,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/me/report.svg", get(my_report_svg))
         .route("/v1/me/invite", get(super::invites::my_code))
         .route("/v1/admin/messages", get(super::admin::admin_messages))
+        .route(
+            "/v1/admin/messages/sent",
+            post(super::admin::admin_messages_sent),
+        )
         .route("/v1/lotteries/{id}", get(super::lottery::published))
         .route("/v1/admin/report", get(super::admin::admin_report))
         .route("/v1/admin/report.svg", get(super::admin::admin_report_svg))

@@ -151,6 +151,27 @@ pub(crate) const RULE_VERSIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS rule_ve
 );
 ";
 
+/// Subscription messages the operator sent (issue 27, `POST /v1/admin/messages/sent`): one
+/// row per (kind, campaign, member), the first record kept; `campaign` is `''` for the kinds
+/// that name none. The report counts a campaign's notified members from it (docs/report.md).
+pub(crate) const MESSAGES_SENT_TABLE: &str = "CREATE TABLE IF NOT EXISTS messages_sent (
+  kind TEXT NOT NULL,
+  campaign TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (kind, campaign, user_id)
+);
+";
+
+/// What a record of sent messages did ([`Store::record_sent`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// Members recorded now (not recorded for this kind and campaign before).
+    pub recorded: u32,
+    /// Ids the store has no member of, in the order given: not recorded.
+    pub unknown: Vec<String>,
+}
+
 /// A row of `rule_versions`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredVersion {
@@ -308,6 +329,23 @@ pub trait Store: Send + Sync + 'static {
         &self,
         users: Vec<String>,
     ) -> impl std::future::Future<Output = Result<Vec<MemberOps>, StoreError>> + Send;
+
+    /// Records that a message of `kind` (about `campaign`, `''` for none) was sent to each
+    /// of `users` (distinct) at `at`, in one transaction; a (kind, campaign, member) recorded
+    /// before keeps its first `at`, and ids of no member are returned, not recorded.
+    fn record_sent(
+        &self,
+        kind: &str,
+        campaign: &str,
+        users: Vec<String>,
+        at: i64,
+    ) -> impl std::future::Future<Output = Result<Recorded, StoreError>> + Send;
+
+    /// (campaign, member) of every `campaign` message recorded as sent (the report's
+    /// reference reads them: notices are not ops).
+    fn campaign_notices(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
 
     /// Every member's id, sorted (reports walk them).
     fn users(&self) -> impl std::future::Future<Output = Result<Vec<String>, StoreError>> + Send;
@@ -646,6 +684,26 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.bulk_insert(members).await,
             AnyStore::Postgres(s) => s.bulk_insert(members).await,
+        }
+    }
+
+    async fn record_sent(
+        &self,
+        kind: &str,
+        campaign: &str,
+        users: Vec<String>,
+        at: i64,
+    ) -> Result<Recorded, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.record_sent(kind, campaign, users, at).await,
+            AnyStore::Postgres(s) => s.record_sent(kind, campaign, users, at).await,
+        }
+    }
+
+    async fn campaign_notices(&self) -> Result<Vec<(String, String)>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.campaign_notices().await,
+            AnyStore::Postgres(s) => s.campaign_notices().await,
         }
     }
 

@@ -5,7 +5,7 @@
 use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
 use super::{
     decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
-    Record, Store, StoreError, StoredVersion, Won,
+    Record, Recorded, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
 use std::collections::HashMap;
@@ -114,6 +114,8 @@ ON CONFLICT (order_id) DO NOTHING;
     super::RULE_VERSIONS_TABLE,
     // 8: the scorecard's fact tables (issue 27).
     q::SCORECARD_TABLES,
+    // 9: subscription messages the operator sent (issue 27).
+    super::MESSAGES_SENT_TABLE,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -591,6 +593,8 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
             ],
         )
         .await?;
+        let (notified, notified_participants) =
+            one(q::NOTIFIED, vec![Box::new(id.clone())]).await?;
         let active = one(q::ACTIVE, vec![Box::new(c.first), Box::new(c.last)])
             .await?
             .0;
@@ -632,6 +636,8 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
             others_retained: count(others_retained),
             amounts,
             others_revenue,
+            notified: count(notified),
+            notified_participants: count(notified_participants),
         });
     }
     if let Some(from) = query.list_from {
@@ -1177,6 +1183,56 @@ impl Store for Postgres {
         let mut users: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
         users.sort(); // byte order, whatever the database's collation
         Ok(users)
+    }
+
+    async fn record_sent(
+        &self,
+        kind: &str,
+        campaign: &str,
+        users: Vec<String>,
+        at: i64,
+    ) -> Result<Recorded, StoreError> {
+        let mut conn = self.conn().await;
+        let tx = conn.client.transaction().await.map_err(err)?;
+        let known: std::collections::HashSet<String> = tx
+            .query(
+                "SELECT user_id FROM members WHERE user_id = ANY($1::text[])",
+                &[&users],
+            )
+            .await
+            .map_err(err)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let (found, unknown): (Vec<String>, Vec<String>) =
+            users.into_iter().partition(|u| known.contains(u));
+        let recorded = tx
+            .execute(
+                "INSERT INTO messages_sent (kind, campaign, user_id, at) \
+                 SELECT $1, $2, u, $4 FROM UNNEST($3::text[]) AS u ON CONFLICT DO NOTHING",
+                &[&kind, &campaign, &found, &at],
+            )
+            .await
+            .map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        Ok(Recorded {
+            recorded: u32::try_from(recorded).unwrap_or(u32::MAX),
+            unknown,
+        })
+    }
+
+    async fn campaign_notices(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .conn()
+            .await
+            .client
+            .query(
+                "SELECT campaign, user_id FROM messages_sent WHERE kind = 'campaign'",
+                &[],
+            )
+            .await
+            .map_err(err)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     async fn ops(&self, user: &str) -> Result<Vec<OpRow>, StoreError> {

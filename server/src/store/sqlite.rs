@@ -7,7 +7,7 @@ use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{
     decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
-    Record, Store, StoreError, StoredVersion, Won,
+    Record, Recorded, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -110,6 +110,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     super::RULE_VERSIONS_TABLE,
     // 8: the scorecard's fact tables (issue 27).
     q::SCORECARD_TABLES,
+    // 9: subscription messages the operator sent (issue 27).
+    super::MESSAGES_SENT_TABLE,
 ];
 
 #[derive(Clone)]
@@ -540,6 +542,7 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             q::OTHERS,
             params![c.id, c.first - 7, c.first - 1, c.last + 1, c.last + 7],
         )?;
+        let (notified, notified_participants) = one(q::NOTIFIED, params![c.id])?;
         out.campaigns.push(CampaignCounts {
             active: count(one(q::ACTIVE, params![c.first, c.last])?.0),
             participants: count(participants),
@@ -563,6 +566,8 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
                 params![c.id, c.first, c.last + 7, c.first - 7, c.first - 1],
             )?
             .0,
+            notified: count(notified),
+            notified_participants: count(notified_participants),
         });
     }
     if let Some(from) = query.list_from {
@@ -975,6 +980,60 @@ impl Store for Sqlite {
             let mut users = rows.collect::<Result<Vec<String>, _>>().map_err(err)?;
             users.sort(); // byte order, as every backend returns it
             Ok(users)
+        })
+        .await
+    }
+
+    async fn record_sent(
+        &self,
+        kind: &str,
+        campaign: &str,
+        users: Vec<String>,
+        at: i64,
+    ) -> Result<Recorded, StoreError> {
+        let (kind, campaign) = (kind.to_owned(), campaign.to_owned());
+        self.blocking(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
+            let mut out = Recorded::default();
+            {
+                let mut member = tx
+                    .prepare_cached("SELECT 1 FROM members WHERE user_id = ?1")
+                    .map_err(err)?;
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT INTO messages_sent (kind, campaign, user_id, at) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                    )
+                    .map_err(err)?;
+                for user in users {
+                    if !member.exists(params![user]).map_err(err)? {
+                        out.unknown.push(user);
+                        continue;
+                    }
+                    let n = insert
+                        .execute(params![kind, campaign, user, at])
+                        .map_err(err)?;
+                    out.recorded += n as u32;
+                }
+            }
+            tx.commit().map_err(err)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn campaign_notices(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.reading(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT campaign, user_id FROM messages_sent WHERE kind = 'campaign'")
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?;
+            rows.collect::<Result<Vec<(String, String)>, _>>()
+                .map_err(err)
         })
         .await
     }
