@@ -814,7 +814,8 @@ mod tests {
         // not catch a renamed field): the scalars are keys of it, the arrays are arrays.
         let cfg = zailai::Config::seed();
         let (from, to) = (20_000, 20_010);
-        let report = crate::report::compute(&cfg, (&[], &Default::default()), &[], (from, to), &[to]);
+        let report =
+            crate::report::compute(&cfg, (&[], &Default::default()), &[], (from, to), &[to]);
         let v = serde_json::to_value(&report).unwrap();
         for (metric, _) in METRICS {
             let (head, _) = metric.split_once("[].").unwrap_or((metric, ""));

@@ -108,8 +108,9 @@ pub struct Summary {
     earned: u8,
     /// A paid membership's (tier, last day), when one was bought.
     paid: Option<(u8, Day)>,
-    /// Campaign id → days of its window with a check-in (checked or made up).
-    campaigns: BTreeMap<String, u32>,
+    /// Campaign id → (days of its window with a check-in (checked or made up), the day the
+    /// member joined it).
+    campaigns: BTreeMap<String, (u32, Day)>,
 }
 
 impl Summary {
@@ -117,14 +118,14 @@ impl Summary {
         let campaigns = rules
             .campaigns
             .iter()
-            .filter(|(id, _, _)| st.campaigns.contains_key(id))
-            .map(|(id, first, days)| {
+            .filter_map(|(id, first, days)| {
+                let entry = st.campaigns.get(id)?;
                 let n = st
                     .checkins
                     .range(*first..*first + i32::from(*days))
                     .filter(|(_, r)| r.mark != zailai::state::Mark::Frozen)
                     .count() as u32;
-                (id.clone(), n)
+                Some((id.clone(), (n, entry.joined)))
             })
             .collect();
         Summary {
@@ -185,14 +186,19 @@ pub struct Changes {
     /// The tier timeline from a day on: spans starting then or later are replaced by these,
     /// and a span running past that day ends there.
     pub tiers: Option<(Day, Vec<TierSpan>)>,
-    /// Campaign days per campaign taken part in, when new or changed.
-    pub campaigns: Vec<(String, u32)>,
-    /// Ledger amounts by (day, kind) to add (`facts_ledger`), or to set with `replace`.
+    /// Per campaign taken part in: (id, campaign days, the day the member joined it), when
+    /// new or changed.
+    pub campaigns: Vec<(String, u32, Day)>,
+    /// Ledger amounts by (day, kind) (`facts_ledger`): added to the day totals
+    /// (`ledger_days`); order money and coupon grants also kept by member.
     pub amounts: Vec<(Day, String, i64)>,
-    /// Lots changed: (earned day, last usable day, remaining); 0 remaining: gone.
-    pub lots: Vec<(Day, Day, u64)>,
-    /// Whole facts of a member (a rebuild, a bulk load): amounts are set, not added, and the
-    /// member's lots are cleared before these are written.
+    /// Changes of the points in lots by last usable day, added to `lots_days`.
+    pub lots: Vec<(Day, i64)>,
+    /// Points credited in a campaign by ops made as a participant, on its days
+    /// (`facts_ledger::campaign_points`): (id, points), added to the participant's row.
+    pub campaign_points: Vec<(String, i64)>,
+    /// Whole facts of a member (a rebuild, a bulk load): the member's own rows are set, not
+    /// added to (the day totals are emptied before a rebuild, and added to as ever).
     pub replace: bool,
 }
 
@@ -228,7 +234,7 @@ pub fn changes(
         .campaigns
         .iter()
         .filter(|(id, n)| before.and_then(|b| b.campaigns.get(*id)) != Some(*n))
-        .map(|(id, n)| (id.clone(), *n))
+        .map(|(id, (n, joined))| (id.clone(), *n, *joined))
         .collect();
     Changes {
         member: (before.map(|b| (b.joined, b.paid_until())) != Some(member)).then_some(member),
@@ -265,17 +271,19 @@ pub fn commit(
     let now = rules.at(rules_instant(rows));
     let summary = (!new).then(|| Summary::of(now, before));
     let mut c = changes(now, summary.as_ref(), after, rows);
-    c.amounts = facts_ledger::commit_amounts(
+    let (amounts, points) = facts_ledger::commit_amounts(
         |at| rules.at(at).config.as_ref(),
         |at| now.clock.day_of(at),
-        before,
-        after,
+        &now.campaigns,
+        (before, after),
         rows,
-    )
-    .into_iter()
-    .filter(|(_, n)| *n != 0)
-    .map(|((day, kind), n)| (day, kind, n))
-    .collect();
+    );
+    c.campaign_points = points.into_iter().collect();
+    c.amounts = amounts
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|((day, kind), n)| (day, kind, n))
+        .collect();
     c.lots = facts_ledger::lot_changes(before, after);
     c
 }
@@ -288,10 +296,11 @@ pub struct MemberFacts {
     pub returned: u8,
     pub days: BTreeSet<Day>,
     pub tiers: Vec<TierSpan>,
-    pub campaigns: BTreeMap<String, u32>,
+    /// Campaign id → (campaign days, joined day, points credited in it since).
+    pub campaigns: BTreeMap<String, (u32, Day, i64)>,
     pub amounts: facts_ledger::Amounts,
-    /// Lots by earned day: (last usable day, remaining).
-    pub lots: BTreeMap<Day, (Day, u64)>,
+    /// Points in lots by last usable day.
+    pub lots: BTreeMap<Day, i64>,
 }
 
 impl MemberFacts {
@@ -312,23 +321,25 @@ impl MemberFacts {
             }
             self.tiers.extend(spans.iter().copied());
         }
-        for (id, n) in &c.campaigns {
-            self.campaigns.insert(id.clone(), *n);
-        }
         if c.replace {
+            self.campaigns.clear();
             self.amounts.clear();
             self.lots.clear();
+        }
+        for (id, n, joined) in &c.campaigns {
+            let e = self.campaigns.entry(id.clone()).or_default();
+            (e.0, e.1) = (*n, *joined);
+        }
+        for (id, points) in &c.campaign_points {
+            self.campaigns.entry(id.clone()).or_default().2 += points;
         }
         for (day, kind, n) in &c.amounts {
             *self.amounts.entry((*day, kind.clone())).or_default() += n;
         }
-        for &(earned, expires, remaining) in &c.lots {
-            if remaining == 0 {
-                self.lots.remove(&earned);
-            } else {
-                self.lots.insert(earned, (expires, remaining));
-            }
+        for &(expires, n) in &c.lots {
+            *self.lots.entry(expires).or_default() += n;
         }
+        self.lots.retain(|_, n| *n != 0);
     }
 }
 
@@ -343,18 +354,19 @@ impl MemberFacts {
             campaigns: self
                 .campaigns
                 .iter()
-                .map(|(id, n)| (id.clone(), *n))
+                .map(|(id, (n, joined, _))| (id.clone(), *n, *joined))
+                .collect(),
+            campaign_points: self
+                .campaigns
+                .iter()
+                .map(|(id, (_, _, points))| (id.clone(), *points))
                 .collect(),
             amounts: self
                 .amounts
                 .iter()
                 .map(|((day, kind), n)| (*day, kind.clone(), *n))
                 .collect(),
-            lots: self
-                .lots
-                .iter()
-                .map(|(earned, (expires, n))| (*earned, *expires, *n))
-                .collect(),
+            lots: self.lots.iter().map(|(d, n)| (*d, *n)).collect(),
             replace: true,
         }
     }

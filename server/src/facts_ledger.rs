@@ -110,22 +110,44 @@ pub fn op_amounts(out: &mut Amounts, op: &OpKind, day: Day, before: &State, afte
     }
 }
 
-/// The amounts of a commit: `before` the member's state before it (the new record's for a
-/// new member), `after` the state it commits, `rows` its op rows; `config_at` names the rules
-/// an op was applied under, `day_of` an op's business day.
+/// Campaign windows: id, first day, number of days.
+pub type Windows = [(String, Day, u16)];
+
+/// The points an op credited to a member taking part in a campaign (after the op), on a day
+/// of its window: the campaign's cost in points (`scorecard::roi`).
+pub fn campaign_points(
+    out: &mut BTreeMap<String, i64>,
+    windows: &Windows,
+    day: Day,
+    (before, after): (&State, &State),
+) {
+    let credited = delta(after.totals.credited, before.totals.credited);
+    for (id, first, days) in windows {
+        let during = (*first..*first + i32::from(*days)).contains(&day);
+        if credited != 0 && during && after.campaigns.contains_key(id) {
+            *out.entry(id.clone()).or_default() += credited;
+        }
+    }
+}
+
+/// The amounts of a commit, and the points it credited in each campaign (`campaign_points`):
+/// `before` the member's state before it (the new record's for a new member), `after` the
+/// state it commits, `rows` its op rows; `config_at` names the rules an op was applied
+/// under, `day_of` an op's business day.
 pub fn commit_amounts<'c>(
     config_at: impl Fn(i64) -> &'c zailai::Config,
     day_of: impl Fn(i64) -> Day,
-    before: &State,
-    after: &State,
+    windows: &Windows,
+    (before, after): (&State, &State),
     rows: &[OpRow],
-) -> Amounts {
+) -> (Amounts, BTreeMap<String, i64>) {
     let applied: Vec<(Op, &OpRow)> = rows
         .iter()
         .filter(|r| r.result == "applied")
         .filter_map(|r| Op::from_json(&r.op).ok().map(|op| (op, r)))
         .collect();
     let mut out = Amounts::new();
+    let mut points = BTreeMap::new();
     let mut prev: Cow<State> = Cow::Borrowed(before);
     for (i, (op, row)) in applied.iter().enumerate() {
         let next: Cow<State> = if i + 1 == applied.len() {
@@ -136,27 +158,22 @@ pub fn commit_amounts<'c>(
             let _ = st.apply(config_at(op.at), op);
             Cow::Owned(st)
         };
-        op_amounts(&mut out, &op.op, day_of(row.at), &prev, &next);
+        let day = day_of(row.at);
+        op_amounts(&mut out, &op.op, day, &prev, &next);
+        campaign_points(&mut points, windows, day, (&prev, &next));
         prev = next;
     }
-    out
+    (out, points)
 }
 
-/// Lots whose remaining points a commit changed: (earned day, last usable day, remaining),
-/// 0 remaining for a lot that is gone.
-pub fn lot_changes(before: &State, after: &State) -> Vec<(Day, Day, u64)> {
-    let mut out: Vec<(Day, Day, u64)> = after
-        .lots
-        .iter()
-        .filter(|(day, lot)| before.lots.get(day) != Some(lot))
-        .map(|(day, lot)| (*day, lot.expires, lot.remaining))
-        .collect();
-    out.extend(
-        before
-            .lots
-            .iter()
-            .filter(|(day, _)| !after.lots.contains_key(day))
-            .map(|(day, lot)| (*day, lot.expires, 0)),
-    );
-    out
+/// How a commit changed the points in lots, by last usable day: (day, change).
+pub fn lot_changes(before: &State, after: &State) -> Vec<(Day, i64)> {
+    let mut by_day: BTreeMap<Day, i64> = BTreeMap::new();
+    for lot in after.lots.values() {
+        *by_day.entry(lot.expires).or_default() += lot.remaining as i64;
+    }
+    for lot in before.lots.values() {
+        *by_day.entry(lot.expires).or_default() -= lot.remaining as i64;
+    }
+    by_day.into_iter().filter(|(_, n)| *n != 0).collect()
 }

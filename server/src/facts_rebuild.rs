@@ -12,8 +12,10 @@ use zailai::Config;
 const REBUILD_BATCH: usize = 500;
 
 /// Rebuilds every member's facts from the op logs (a database from before the fact tables),
-/// then marks them complete. Members are read and rewritten in transactions that hold them,
-/// so nothing a server writes meanwhile is lost; a rebuild cut short starts again next time.
+/// then marks them complete. Members are read and rewritten in transactions that hold them;
+/// a rebuild cut short starts again next time. The scorecard's day totals are emptied first
+/// and every member added to them again, so only the rebuilding server may write meanwhile
+/// (`docs/deploy.md`, "Upgrading").
 /// Ops are replayed, and their facts read, under the database's rule versions (`cfg` alone
 /// before any is stored).
 pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError> {
@@ -34,6 +36,8 @@ pub async fn rebuild(store: &impl Store, cfg: &Config) -> Result<(), StoreError>
         users.len()
     );
     let (rules, versions) = (Arc::new(rules), Arc::new(versions));
+    // The day totals are sums over members: each is added again below, once.
+    store.clear_day_totals().await?;
     let mut done = 0;
     for batch in users.chunks(REBUILD_BATCH) {
         let (rules, versions) = (rules.clone(), versions.clone());

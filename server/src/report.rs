@@ -28,6 +28,10 @@ pub struct MemberFacts {
     pub paid: bool,
     /// Campaign id → days of the campaign window with a check-in (checked or made up).
     pub campaigns: BTreeMap<String, u32>,
+    /// Campaign id → the day the member joined it.
+    pub campaign_joined: BTreeMap<String, Day>,
+    /// Campaign id → points credited by the member's ops made as a participant, on its days.
+    pub campaign_points: BTreeMap<String, i64>,
     /// Ledger amounts by (day, kind), from the events of the replayed ops.
     pub amounts: Amounts,
     /// The stored state's lots: (last usable day, points).
@@ -267,6 +271,7 @@ pub fn facts(
         }
     };
     let mut amounts = Amounts::new();
+    let mut campaign_points: BTreeMap<String, i64> = BTreeMap::new();
     // Each lot's last usable day (from the credits that made it), and each order's day and
     // money so far (paid, refunded), for the events that name them.
     let mut lot_expiry: BTreeMap<Day, Day> = BTreeMap::new();
@@ -296,6 +301,23 @@ pub fn facts(
                 let source = fl::source(&op.op);
                 for e in &events {
                     event_amounts(&mut amounts, e, day, &source, &mut lot_expiry, &mut orders);
+                }
+                let credited: i64 = events
+                    .iter()
+                    .map(|e| match e {
+                        zailai::Event::PointsCredited { granted, .. } => i64::from(*granted),
+                        _ => 0,
+                    })
+                    .sum();
+                for c in cfg
+                    .campaigns
+                    .iter()
+                    .filter(|c| st.campaigns.contains_key(&c.id))
+                {
+                    let first = c.start.to_day();
+                    if credited != 0 && (first..first + i32::from(c.days)).contains(&day) {
+                        *campaign_points.entry(c.id.clone()).or_default() += credited;
+                    }
                 }
             }
         }
@@ -327,6 +349,12 @@ pub fn facts(
             .is_some(),
         campaigns,
         notified: BTreeSet::new(),
+        campaign_joined: stored
+            .campaigns
+            .iter()
+            .map(|(id, e)| (id.clone(), e.joined))
+            .collect(),
+        campaign_points,
         amounts,
         lots: stored
             .lots
@@ -545,7 +573,15 @@ fn from_counts(
         .collect();
     let membership = scorecard::membership(
         cfg,
-        (u64::from(counts.active), u64::from(counts.active_paid)),
+        (
+            counts.joins.iter().map(|j| u64::from(j.3)).sum(),
+            counts
+                .joins
+                .iter()
+                .filter(|j| j.1)
+                .map(|j| u64::from(j.3))
+                .sum(),
+        ),
         &upgrades,
         (
             services_used.max(0) as u64,
@@ -623,8 +659,8 @@ fn from_counts(
                 roi: scorecard::roi(
                     cfg,
                     values,
-                    &n.amounts,
-                    n.participants,
+                    (n.points, &n.coupons),
+                    (n.participants, n.revenue),
                     (n.others, n.others_revenue),
                 ),
             }
@@ -791,11 +827,11 @@ fn scorecard_of(
         *lots.entry(expires).or_default() += n;
     }
     let lots: Vec<(Day, i64)> = lots.into_iter().collect();
-    let active: Vec<&MemberFacts> = members
+    let joined: Vec<&MemberFacts> = members
         .iter()
-        .filter(|m| active_between(m, from, to))
+        .filter(|m| (from..=to).contains(&m.joined))
         .collect();
-    let paid = active.iter().filter(|m| m.paid).count() as u64;
+    let paid = joined.iter().filter(|m| m.paid).count() as u64;
     let mut upgrades: BTreeMap<u8, (u64, u64)> = BTreeMap::new();
     for m in members {
         if let Some(Some(held)) = m.daily_tier.first() {
@@ -827,7 +863,7 @@ fn scorecard_of(
     };
     let membership = scorecard::membership(
         cfg,
-        (active.len() as u64, paid),
+        (joined.len() as u64, paid),
         &upgrades,
         (
             used.max(0) as u64,
@@ -990,22 +1026,36 @@ fn campaign(
         .collect();
     let (p, o) = (share(&participants), share(&others));
     let n = participants.len() as u32;
-    let during = amounts_between(participants.iter().copied(), first, last);
-    let through = amounts_between(participants.iter().copied(), first, last + 7);
-    let mut amounts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for (kind, x) in during {
-        amounts.entry(kind).or_default().0 = x;
+    // The campaign's cost: points and coupons its participants got in it, from the day each
+    // joined it; its revenue: their order money from its first day to the 7th after it.
+    let (mut points, mut coupons) = (0, BTreeMap::<String, i64>::new());
+    for m in &participants {
+        points += m.campaign_points.get(&c.id).copied().unwrap_or(0);
+        let since = m
+            .campaign_joined
+            .get(&c.id)
+            .copied()
+            .unwrap_or(first)
+            .max(first);
+        for ((_, kind), x) in m
+            .amounts
+            .iter()
+            .filter(|((d, _), _)| (since..=last).contains(d))
+        {
+            if let Some(coupon) = kind.strip_prefix(fl::COUPONS) {
+                *coupons.entry(coupon.to_owned()).or_default() += x;
+            }
+        }
     }
-    for (kind, x) in through {
-        amounts.entry(kind).or_default().1 = x;
-    }
-    let amounts: Vec<(String, i64, i64)> =
-        amounts.into_iter().map(|(k, (d, t))| (k, d, t)).collect();
-    let others_revenue = amounts_between(others.iter().copied(), first, last + 7)
-        .iter()
-        .filter(|(k, _)| k == fl::SPEND_CENTS)
-        .map(|(_, x)| x)
-        .sum();
+    let coupons: Vec<(String, i64)> = coupons.into_iter().collect();
+    let spend = |group: &[&MemberFacts]| -> i64 {
+        amounts_between(group.iter().copied(), first, last + 7)
+            .iter()
+            .filter(|(k, _)| k == fl::SPEND_CENTS)
+            .map(|(_, x)| x)
+            .sum()
+    };
+    let (revenue, others_revenue) = (spend(&participants), spend(&others));
     // 活动参与率 among the notified: of the members sent a message about it, those taking part.
     let notified = members.iter().filter(|m| m.notified.contains(&c.id));
     let (sent, took_part) = notified.fold((0, 0), |(sent, took), m| {
@@ -1027,8 +1077,8 @@ fn campaign(
         roi: scorecard::roi(
             cfg,
             values,
-            &amounts,
-            n,
+            (points, &coupons),
+            (n, revenue),
             (others.len() as u32, others_revenue),
         ),
     }

@@ -5,7 +5,7 @@
 //! (`report::build`) and, as the reference, from a replay of the op logs
 //! (`report::replay_build`).
 
-use crate::facts_ledger::{COUPONS, COUPONS_USED, EXPIRED, ISSUED, RESTORED, SPEND_CENTS, SPENT};
+use crate::facts_ledger::{COUPONS, COUPONS_USED, EXPIRED, ISSUED, RESTORED, SPENT};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use zailai::day::{month_bounds, month_of, Date, Day};
@@ -32,8 +32,8 @@ impl Share {
 /// 会员体系: conversion, the tier funnel and the use of benefits over the report's range.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Membership {
-    /// 会员转化率: of the members with an op of their own in the range, those with a paid
-    /// membership running on its last day.
+    /// 会员转化率 (seed 001 §五(一): 新用户转化为会员的比例): of the members who joined in the
+    /// range, those with a paid membership running on its last day.
     pub paid_conversion: Option<Share>,
     /// Upgrades between adjacent tiers, lowest first.
     pub upgrades: Vec<Upgrade>,
@@ -209,11 +209,12 @@ pub fn services_from(from: Day) -> Day {
     month_bounds(month_of(from)).0
 }
 
-/// 会员体系: `upgrades` is (tier held on `from`, holders, upgraded) by tier index;
+/// 会员体系: `(joined, paid)` the members who joined in the range and those of them paid on
+/// `to`; `upgrades` is (tier held on `from`, holders, upgraded) by tier index;
 /// `in_range` the ledger amounts of the range by kind.
 pub fn membership(
     cfg: &Config,
-    (active, paid): (u64, u64),
+    (joined, paid): (u64, u64),
     upgrades: &[(u8, u64, u64)],
     (services_used, services_granted): (u64, u64),
     in_range: &[(String, i64)],
@@ -225,7 +226,7 @@ pub fn membership(
         .map(|(_, n)| n)
         .sum();
     Membership {
-        paid_conversion: Share::new(paid, active),
+        paid_conversion: Share::new(paid, joined),
         upgrades: levels
             .windows(2)
             .enumerate()
@@ -249,26 +250,21 @@ pub fn membership(
     }
 }
 
-/// 活动 ROI: `amounts` the participants' (kind, during the campaign, from its start to the
-/// 7th day after); `others` the comparable non-participants and their order money then.
+/// 活动 ROI: the participants' `points` credited in it and `coupons` granted in it (from the
+/// day each joined it), their order money `revenue` from its first day to the 7th after it;
+/// `others` the comparable non-participants and their order money over the same days.
 pub fn roi(
     cfg: &Config,
     values: &CouponValues,
-    amounts: &[(String, i64, i64)],
-    participants: u32,
+    (points, coupons): (i64, &[(String, i64)]),
+    (participants, revenue): (u32, i64),
     (others, others_revenue): (u32, i64),
 ) -> Roi {
-    let mut cost = 0;
-    let mut revenue = 0;
-    for (kind, during, through) in amounts {
-        if kind.starts_with(ISSUED) {
-            cost += cents_of(cfg, *during);
-        } else if let Some(coupon) = kind.strip_prefix(COUPONS) {
-            cost += during * values.get(coupon).map_or(0, |&v| v as i64);
-        } else if kind == SPEND_CENTS {
-            revenue += through;
-        }
-    }
+    let cost = cents_of(cfg, points)
+        + coupons
+            .iter()
+            .map(|(id, n)| n * values.get(id).map_or(0, |&v| v as i64))
+            .sum::<i64>();
     let baseline =
         (others > 0).then(|| others_revenue * i64::from(participants) / i64::from(others));
     Roi {

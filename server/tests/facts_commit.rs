@@ -79,7 +79,7 @@ fn a_campaign_of_the_version_in_effect_at_the_commit_is_counted() {
     let (before, after, op) = before_and_after();
     let joined = Config::seed().clock().day_of(T);
     let c = commit(&timeline(), &before, false, &after, &[row(&op, "applied")]);
-    assert_eq!(c.campaigns, [("late".to_owned(), 1)]);
+    assert_eq!(c.campaigns, [("late".to_owned(), 1, joined + 3)]);
     assert_eq!(c.days, [joined + 3]);
     assert_eq!(c.member, None, "joined and paid_until did not change");
     // The same commit under the first version's rules alone knows no such campaign.
@@ -103,7 +103,8 @@ fn the_version_changes_at_its_instant_exactly() {
         c.campaigns
     };
     assert!(at(T2 - 1).is_empty(), "a millisecond before version 2");
-    assert_eq!(at(T2), [("late".to_owned(), 1)]);
+    let joined = Config::seed().clock().day_of(T);
+    assert_eq!(at(T2), [("late".to_owned(), 1, joined + 3)]);
     // Before the first version's instant, the first version holds.
     assert!(at(T - 30 * DAY).is_empty());
     // A refused op dated under version 2 does not choose it.
@@ -116,7 +117,7 @@ fn the_version_changes_at_its_instant_exactly() {
         .is_empty());
     // Without an applied op, the newest version: its campaign is counted, and no day is.
     let c = commit(&timeline(), &before, false, &after, &[]);
-    assert_eq!(c.campaigns, [("late".to_owned(), 1)]);
+    assert_eq!(c.campaigns, [("late".to_owned(), 1, joined + 3)]);
     assert!(c.days.is_empty());
 }
 

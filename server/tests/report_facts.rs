@@ -239,7 +239,7 @@ async fn sqlite_report_from_facts_equals_the_replay_and_survives_a_rebuild() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DELETE FROM member_facts; DELETE FROM member_days; DELETE FROM member_tiers;
-         DELETE FROM member_campaigns; DELETE FROM member_amounts; DELETE FROM member_lots;
+         DELETE FROM member_campaigns; DELETE FROM ledger_days; DELETE FROM lots_days; DELETE FROM member_spend; DELETE FROM member_coupons;
          UPDATE facts_status SET complete = 0;",
     )
     .unwrap();
@@ -310,7 +310,7 @@ async fn postgres_report_from_facts_equals_the_replay() {
     direct
         .batch_execute(
             "DELETE FROM member_facts; DELETE FROM member_days; DELETE FROM member_tiers;
-             DELETE FROM member_campaigns; DELETE FROM member_amounts; DELETE FROM member_lots;
+             DELETE FROM member_campaigns; DELETE FROM ledger_days; DELETE FROM lots_days; DELETE FROM member_spend; DELETE FROM member_coupons;
          UPDATE facts_status SET complete = 0;",
         )
         .await

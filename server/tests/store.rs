@@ -793,6 +793,8 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE merchant_orders; DELETE FROM schema_version WHERE version >= 6;
+         ALTER TABLE member_campaigns DROP COLUMN joined;
+         ALTER TABLE member_campaigns DROP COLUMN points;
          INSERT INTO merchant_calls VALUES ('hold:H-1', 'oa', '{}', '{}', 1);
          INSERT INTO merchant_calls VALUES ('order:H-1', 'ob', '{}', '{}', 2);
          INSERT INTO merchant_calls VALUES ('order:O-1', 'ob', '{}', '{}', 3);

@@ -371,6 +371,10 @@ pub trait Store: Send + Sync + 'static {
         rebuild: impl Fn(&Record, &[OpRow]) -> MemberFacts + Send + Sync + 'static,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
 
+    /// Empties the day totals of the scorecard (`ledger_days`, `lots_days`): a rebuild adds
+    /// every member to them again, from the start (one server runs it: `docs/deploy.md`).
+    fn clear_day_totals(&self) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
     /// Marks the facts complete (the end of a rebuild).
     fn set_facts_complete(
         &self,
@@ -670,6 +674,13 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.rebuild_facts(users, rebuild).await,
             AnyStore::Postgres(s) => s.rebuild_facts(users, rebuild).await,
+        }
+    }
+
+    async fn clear_day_totals(&self) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.clear_day_totals().await,
+            AnyStore::Postgres(s) => s.clear_day_totals().await,
         }
     }
 

@@ -344,6 +344,7 @@ async fn write_facts<'a>(
     user: &'a str,
     c: &'a Changes,
 ) -> Result<(), StoreError> {
+    let user_id = user;
     let user = || -> Param<'a> { Box::new(user) };
     if let Some((joined, paid_until)) = c.member {
         let st = prepared_q(tx, cache, q::UPSERT_MEMBER).await?;
@@ -371,47 +372,32 @@ async fn write_facts<'a>(
             );
         }
     }
-    for (campaign, days) in &c.campaigns {
+    for (campaign, days, joined) in &c.campaigns {
         let st = prepared_q(tx, cache, q::UPSERT_CAMPAIGN).await?;
         let days = i32::try_from(*days).unwrap_or(i32::MAX);
         p.push(
             st,
-            vec![user(), Box::new(campaign.as_str()), Box::new(days)],
-        );
-    }
-    let amount = if c.replace {
-        q::SET_AMOUNT
-    } else {
-        q::ADD_AMOUNT
-    };
-    for (day, kind, n) in &c.amounts {
-        let st = prepared_q(tx, cache, amount).await?;
-        p.push(
-            st,
             vec![
                 user(),
-                Box::new(*day),
-                Box::new(kind.as_str()),
-                Box::new(*n),
+                Box::new(campaign.as_str()),
+                Box::new(days),
+                Box::new(*joined),
             ],
         );
     }
-    if c.replace {
-        let st = prepared_q(tx, cache, q::CLEAR_LOTS).await?;
-        p.push(st, vec![user()]);
-    }
-    for &(earned, expires, remaining) in &c.lots {
-        let n = i64::try_from(remaining).unwrap_or(i64::MAX);
-        if n == 0 {
-            let st = prepared_q(tx, cache, q::DROP_LOT).await?;
-            p.push(st, vec![user(), Box::new(earned)]);
-        } else {
-            let st = prepared_q(tx, cache, q::SET_LOT).await?;
-            p.push(
-                st,
-                vec![user(), Box::new(earned), Box::new(expires), Box::new(n)],
-            );
-        }
+    for (sql, params) in q::scorecard_writes(user_id, c) {
+        let st = prepared_q(tx, cache, sql).await?;
+        let params: Vec<Param<'a>> = params
+            .into_iter()
+            .map(|p| -> Param<'a> {
+                match p {
+                    q::Param::Small(n) => Box::new(n),
+                    q::Param::Int(n) => Box::new(n),
+                    q::Param::Text(s) => Box::new(s),
+                }
+            })
+            .collect();
+        p.push(st, params);
     }
     Ok(())
 }
@@ -541,7 +527,6 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
         rows.into_iter().map(|(k, n, _)| (k, n)).collect()
     }
     let (from, to) = (query.from, query.to);
-    let (active, active_paid) = one(q::ACTIVE_PAID, vec![Box::new(from), Box::new(to)]).await?;
     let mut out = Counts {
         members: count(one(q::COUNT_MEMBERS, vec![]).await?.0),
         tier_starts: tiers(q::TIER_STARTS).await?,
@@ -555,8 +540,6 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
             vec![Box::new(query.services_from), Box::new(to)],
         )
         .await?),
-        active: count(active),
-        active_paid: count(active_paid),
         upgrades: keyed::<i32>(client, q::UPGRADES, vec![Box::new(from), Box::new(to)])
             .await?
             .into_iter()
@@ -604,17 +587,25 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
         )
         .await?
         .0;
-        let amounts = keyed(
+        let points = one(q::PARTICIPANT_POINTS, vec![Box::new(c.id.clone())])
+            .await?
+            .0;
+        let coupons = two(keyed(
             client,
-            q::PARTICIPANT_AMOUNTS,
+            q::PARTICIPANT_COUPONS,
+            vec![Box::new(c.id.clone()), Box::new(c.first), Box::new(c.last)],
+        )
+        .await?);
+        let revenue = one(
+            q::PARTICIPANT_REVENUE,
             vec![
                 Box::new(c.id.clone()),
                 Box::new(c.first),
-                Box::new(c.last),
                 Box::new(c.last + 7),
             ],
         )
-        .await?;
+        .await?
+        .0;
         let others_revenue = one(
             q::OTHERS_REVENUE,
             vec![
@@ -634,7 +625,9 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
             participants_retained: count(retained),
             others: count(others),
             others_retained: count(others_retained),
-            amounts,
+            points,
+            coupons,
+            revenue,
             others_revenue,
             notified: count(notified),
             notified_participants: count(notified_participants),
@@ -695,8 +688,8 @@ async fn copy_in(
 }
 
 /// The tables of a bulk load as COPY text, in the order of [`BULK_COPIES`].
-fn bulk_rows(members: &[BulkMember]) -> [String; 8] {
-    let mut t: [String; 8] = Default::default();
+fn bulk_rows(members: &[BulkMember]) -> [String; 10] {
+    let mut t: [String; 10] = Default::default();
     for m in members {
         let (state, processed) = encode(&m.record);
         let user = Some(m.user.as_str());
@@ -735,31 +728,66 @@ fn bulk_rows(members: &[BulkMember]) -> [String; 8] {
                 &[user, Some(&from), until.as_deref(), Some(&tier)],
             );
         }
-        for (campaign, days) in &f.campaigns {
-            copy_row(&mut t[5], &[Some(campaign), user, Some(&days.to_string())]);
+        for (campaign, (days, joined, points)) in &f.campaigns {
+            let (days, joined, points) = (days.to_string(), joined.to_string(), points.to_string());
+            let fields = [
+                Some(campaign.as_str()),
+                user,
+                Some(&days),
+                Some(&joined),
+                Some(&points),
+            ];
+            copy_row(&mut t[5], &fields);
         }
+        let stripe = q::stripe(&m.user).to_string();
         for ((day, kind), n) in &f.amounts {
             let (day, n) = (day.to_string(), n.to_string());
-            copy_row(&mut t[6], &[Some(&day), user, Some(kind), Some(&n)]);
+            copy_row(
+                &mut t[6],
+                &[Some(&day), Some(kind), Some(&stripe), Some(&n)],
+            );
+            if kind == crate::facts_ledger::SPEND_CENTS {
+                copy_row(&mut t[8], &[Some(&day), user, Some(&n)]);
+            } else if let Some(coupon) = kind.strip_prefix(crate::facts_ledger::COUPONS) {
+                copy_row(&mut t[9], &[Some(&day), user, Some(coupon), Some(&n)]);
+            }
         }
-        for (earned, (expires, n)) in &f.lots {
-            let (earned, expires, n) = (earned.to_string(), expires.to_string(), n.to_string());
-            copy_row(&mut t[7], &[user, Some(&earned), Some(&expires), Some(&n)]);
+        for (expires, n) in &f.lots {
+            let (expires, n) = (expires.to_string(), n.to_string());
+            copy_row(&mut t[7], &[Some(&expires), Some(&stripe), Some(&n)]);
         }
     }
     t
 }
 
-const BULK_COPIES: [&str; 8] = [
+/// The tables of a bulk load; the day totals go through temporary tables (COPY cannot add to
+/// a row): [`BULK_TOTALS`] adds them once copied.
+const BULK_COPIES: [&str; 10] = [
     "COPY members (user_id, server_version, state, processed) FROM STDIN",
     "COPY ops (user_id, device, seq, at, op, result) FROM STDIN",
     "COPY member_facts (user_id, joined, returned, paid_until) FROM STDIN",
     "COPY member_days (day, user_id) FROM STDIN",
     "COPY member_tiers (user_id, from_day, until_day, tier) FROM STDIN",
-    "COPY member_campaigns (campaign, user_id, days) FROM STDIN",
-    "COPY member_amounts (day, user_id, kind, amount) FROM STDIN",
-    "COPY member_lots (user_id, earned, expires, remaining) FROM STDIN",
+    "COPY member_campaigns (campaign, user_id, days, joined, points) FROM STDIN",
+    "COPY bulk_ledger (day, kind, stripe, amount) FROM STDIN",
+    "COPY bulk_lots (expires, stripe, points) FROM STDIN",
+    "COPY member_spend (day, user_id, cents) FROM STDIN",
+    "COPY member_coupons (day, user_id, coupon, granted) FROM STDIN",
 ];
+
+/// Before a bulk load's COPY: the temporary tables of its day totals; after: their sums added.
+const BULK_TEMPS: &str = "
+CREATE TEMP TABLE IF NOT EXISTS bulk_ledger (day INTEGER, kind TEXT, stripe INTEGER, amount BIGINT)
+  ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS bulk_lots (expires INTEGER, stripe INTEGER, points BIGINT)
+  ON COMMIT DELETE ROWS;";
+const BULK_TOTALS: &str = "
+INSERT INTO ledger_days (day, kind, stripe, amount)
+  SELECT day, kind, stripe, SUM(amount) FROM bulk_ledger GROUP BY day, kind, stripe
+  ON CONFLICT (day, kind, stripe) DO UPDATE SET amount = ledger_days.amount + excluded.amount;
+INSERT INTO lots_days (expires, stripe, points)
+  SELECT expires, stripe, SUM(points) FROM bulk_lots GROUP BY expires, stripe
+  ON CONFLICT (expires, stripe) DO UPDATE SET points = lots_days.points + excluded.points;";
 
 async fn load_row(
     client: &impl GenericClient,
@@ -1285,12 +1313,23 @@ impl Store for Postgres {
         let tables = bulk_rows(&members);
         let mut guard = self.conn().await;
         let tx = guard.client.transaction().await.map_err(err)?;
+        tx.batch_execute(BULK_TEMPS).await.map_err(err)?;
         for (copy, rows) in BULK_COPIES.iter().zip(tables) {
             copy_in(&tx, copy, rows).await.map_err(|e| {
                 StoreError(format!("{copy}: {e} (a bulk load writes new members only)"))
             })?;
         }
+        tx.batch_execute(BULK_TOTALS).await.map_err(err)?;
         tx.commit().await.map_err(err)
+    }
+
+    async fn clear_day_totals(&self) -> Result<(), StoreError> {
+        self.conn()
+            .await
+            .client
+            .batch_execute(q::CLEAR_DAY_TOTALS)
+            .await
+            .map_err(err)
     }
 
     async fn set_facts_complete(&self) -> Result<(), StoreError> {

@@ -37,24 +37,52 @@ INSERT INTO facts_status (complete)
   SELECT CASE WHEN EXISTS (SELECT 1 FROM members) THEN 0 ELSE 1 END;
 ";
 
-/// Migration 8 (issue 27): the scorecard's fact tables (`facts_ledger.rs`). Members already
-/// there have their facts rebuilt (`facts_status`), the older tables' idempotently.
-pub const SCORECARD_TABLES: &str = "CREATE TABLE IF NOT EXISTS member_amounts (
+/// Migration 8 (issue 27): the scorecard's facts (`facts_ledger.rs`). What is summed over
+/// every member (points by kind, lots by last usable day) is kept as day totals, split in
+/// [`STRIPES`] rows by member so concurrent commits seldom wait on one row; what a campaign's
+/// return needs by member (order money, coupon grants, points in the campaign) by member.
+/// Members already there have their facts rebuilt (`facts_status`).
+pub const SCORECARD_TABLES: &str = "CREATE TABLE IF NOT EXISTS ledger_days (
+  day INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  stripe INTEGER NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (day, kind, stripe)
+);
+CREATE TABLE IF NOT EXISTS lots_days (
+  expires INTEGER NOT NULL,
+  stripe INTEGER NOT NULL,
+  points BIGINT NOT NULL,
+  PRIMARY KEY (expires, stripe)
+);
+CREATE TABLE IF NOT EXISTS member_spend (
   day INTEGER NOT NULL,
   user_id TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  amount BIGINT NOT NULL,
-  PRIMARY KEY (day, user_id, kind)
+  cents BIGINT NOT NULL,
+  PRIMARY KEY (day, user_id)
 );
-CREATE TABLE IF NOT EXISTS member_lots (
+CREATE TABLE IF NOT EXISTS member_coupons (
+  day INTEGER NOT NULL,
   user_id TEXT NOT NULL,
-  earned INTEGER NOT NULL,
-  expires INTEGER NOT NULL,
-  remaining BIGINT NOT NULL,
-  PRIMARY KEY (user_id, earned)
+  coupon TEXT NOT NULL,
+  granted BIGINT NOT NULL,
+  PRIMARY KEY (day, user_id, coupon)
 );
+ALTER TABLE member_campaigns ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE member_campaigns ADD COLUMN points BIGINT NOT NULL DEFAULT 0;
 UPDATE facts_status SET complete = 0 WHERE EXISTS (SELECT 1 FROM members);
 ";
+
+/// Rows each day total is split in (by member: [`stripe`]).
+pub const STRIPES: u32 = 16;
+
+/// A member's stripe of the day totals: FNV-1a of the id.
+pub fn stripe(user: &str) -> i32 {
+    let hash = user.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (hash % STRIPES) as i32
+}
 
 // Writes of one commit's `facts::Changes`.
 pub const UPSERT_MEMBER: &str =
@@ -70,19 +98,83 @@ pub const END_TIER: &str = "UPDATE member_tiers SET until_day = ?2
 pub const ADD_TIER: &str =
     "INSERT INTO member_tiers (user_id, from_day, until_day, tier) VALUES (?1, ?2, ?3, ?4)";
 pub const UPSERT_CAMPAIGN: &str =
-    "INSERT INTO member_campaigns (campaign, user_id, days) VALUES (?2, ?1, ?3)
-  ON CONFLICT (campaign, user_id) DO UPDATE SET days = ?3";
+    "INSERT INTO member_campaigns (campaign, user_id, days, joined) VALUES (?2, ?1, ?3, ?4)
+  ON CONFLICT (campaign, user_id) DO UPDATE SET days = ?3, joined = ?4";
 
-pub const ADD_AMOUNT: &str = "INSERT INTO member_amounts (day, user_id, kind, amount)
-  VALUES (?2, ?1, ?3, ?4)
-  ON CONFLICT (day, user_id, kind) DO UPDATE SET amount = member_amounts.amount + ?4";
-pub const SET_AMOUNT: &str = "INSERT INTO member_amounts (day, user_id, kind, amount)
-  VALUES (?2, ?1, ?3, ?4) ON CONFLICT (day, user_id, kind) DO UPDATE SET amount = ?4";
-pub const SET_LOT: &str = "INSERT INTO member_lots (user_id, earned, expires, remaining)
+pub const ADD_LEDGER: &str = "INSERT INTO ledger_days (day, kind, stripe, amount)
   VALUES (?1, ?2, ?3, ?4)
-  ON CONFLICT (user_id, earned) DO UPDATE SET expires = ?3, remaining = ?4";
-pub const DROP_LOT: &str = "DELETE FROM member_lots WHERE user_id = ?1 AND earned = ?2";
-pub const CLEAR_LOTS: &str = "DELETE FROM member_lots WHERE user_id = ?1";
+  ON CONFLICT (day, kind, stripe) DO UPDATE SET amount = ledger_days.amount + ?4";
+pub const ADD_LOTS: &str = "INSERT INTO lots_days (expires, stripe, points) VALUES (?1, ?2, ?3)
+  ON CONFLICT (expires, stripe) DO UPDATE SET points = lots_days.points + ?3";
+/// ?1 user, ?2 day, ?3 cents; `SET_SPEND` for a rebuild.
+pub const ADD_SPEND: &str = "INSERT INTO member_spend (day, user_id, cents) VALUES (?2, ?1, ?3)
+  ON CONFLICT (day, user_id) DO UPDATE SET cents = member_spend.cents + ?3";
+pub const SET_SPEND: &str = "INSERT INTO member_spend (day, user_id, cents) VALUES (?2, ?1, ?3)
+  ON CONFLICT (day, user_id) DO UPDATE SET cents = ?3";
+/// ?1 user, ?2 day, ?3 coupon, ?4 granted; `SET_COUPONS` for a rebuild.
+pub const ADD_COUPONS: &str =
+    "INSERT INTO member_coupons (day, user_id, coupon, granted) VALUES (?2, ?1, ?3, ?4)
+  ON CONFLICT (day, user_id, coupon) DO UPDATE SET granted = member_coupons.granted + ?4";
+pub const SET_COUPONS: &str =
+    "INSERT INTO member_coupons (day, user_id, coupon, granted) VALUES (?2, ?1, ?3, ?4)
+  ON CONFLICT (day, user_id, coupon) DO UPDATE SET granted = ?4";
+/// ?1 user, ?2 campaign, ?3 points; `SET_CAMPAIGN_POINTS` for a rebuild.
+pub const ADD_CAMPAIGN_POINTS: &str =
+    "UPDATE member_campaigns SET points = points + ?3 WHERE campaign = ?2 AND user_id = ?1";
+pub const SET_CAMPAIGN_POINTS: &str =
+    "UPDATE member_campaigns SET points = ?3 WHERE campaign = ?2 AND user_id = ?1";
+/// A parameter of [`scorecard_writes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    /// An INTEGER column (a day, a stripe).
+    Small(i32),
+    /// A BIGINT column (an amount).
+    Int(i64),
+    Text(String),
+}
+
+/// The scorecard's writes of one commit's facts (`facts::Changes`), in order: statement and
+/// parameters. Shared by both stores, so they write the same.
+pub fn scorecard_writes(user: &str, c: &crate::facts::Changes) -> Vec<(&'static str, Vec<Param>)> {
+    use crate::facts_ledger::{COUPONS, SPEND_CENTS};
+    let (int, small, text) = (Param::Int, Param::Small, |s: &str| {
+        Param::Text(s.to_owned())
+    });
+    let stripe = stripe(user);
+    let mut out = Vec::new();
+    for (day, kind, n) in &c.amounts {
+        let day = *day;
+        out.push((
+            ADD_LEDGER,
+            vec![small(day), text(kind), small(stripe), int(*n)],
+        ));
+        let by_member = if c.replace { SET_SPEND } else { ADD_SPEND };
+        if kind == SPEND_CENTS {
+            out.push((by_member, vec![text(user), small(day), int(*n)]));
+        } else if let Some(coupon) = kind.strip_prefix(COUPONS) {
+            let by_member = if c.replace { SET_COUPONS } else { ADD_COUPONS };
+            out.push((
+                by_member,
+                vec![text(user), small(day), text(coupon), int(*n)],
+            ));
+        }
+    }
+    for &(expires, n) in &c.lots {
+        out.push((ADD_LOTS, vec![small(expires), small(stripe), int(n)]));
+    }
+    let points = if c.replace {
+        SET_CAMPAIGN_POINTS
+    } else {
+        ADD_CAMPAIGN_POINTS
+    };
+    for (campaign, n) in &c.campaign_points {
+        out.push((points, vec![text(user), text(campaign), int(*n)]));
+    }
+    out
+}
+
+/// The day totals, emptied before a rebuild adds every member again.
+pub const CLEAR_DAY_TOTALS: &str = "DELETE FROM ledger_days; DELETE FROM lots_days";
 
 pub const FACTS_COMPLETE: &str = "SELECT MIN(complete) FROM facts_status";
 pub const SET_FACTS_COMPLETE: &str = "UPDATE facts_status SET complete = 1";
@@ -128,42 +220,43 @@ pub const JOINED_LIST: &str =
 // The scorecard's aggregates (issue 27). SUMs of BIGINT columns are cast back: PostgreSQL
 // sums them as NUMERIC.
 /// ?1 from, ?2 to: (kind, amount) summed over the range.
-pub const AMOUNTS_IN: &str = "SELECT kind, CAST(SUM(amount) AS BIGINT) FROM member_amounts
+pub const AMOUNTS_IN: &str = "SELECT kind, CAST(SUM(amount) AS BIGINT) FROM ledger_days
   WHERE day BETWEEN ?1 AND ?2 GROUP BY kind";
 /// ?1: (day, points members' balances gained that day) for the days after ?1.
 pub const NET_AFTER: &str = "SELECT day, CAST(SUM(CASE
     WHEN kind = 'spent' OR kind = 'expired' THEN -amount
     WHEN kind = 'restored' OR kind LIKE 'issued:%' THEN amount ELSE 0 END) AS BIGINT)
-  FROM member_amounts WHERE day > ?1 GROUP BY day";
+  FROM ledger_days WHERE day > ?1 GROUP BY day";
 /// (last usable day, points) of every lot as it stands.
 pub const LOTS_BY_EXPIRY: &str =
-    "SELECT expires, CAST(SUM(remaining) AS BIGINT) FROM member_lots GROUP BY expires";
+    "SELECT expires, CAST(SUM(points) AS BIGINT) FROM lots_days GROUP BY expires";
 /// ?1..?2: (day, free services used).
-pub const SERVICES_BY_DAY: &str = "SELECT day, CAST(SUM(amount) AS BIGINT) FROM member_amounts
+pub const SERVICES_BY_DAY: &str = "SELECT day, CAST(SUM(amount) AS BIGINT) FROM ledger_days
   WHERE kind = 'services' AND day BETWEEN ?1 AND ?2 GROUP BY day";
-/// ?1 from, ?2 to: members with an op of their own in the range, and those of them with a
-/// paid membership running on ?2.
-pub const ACTIVE_PAID: &str =
-    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN paid_until >= ?2 THEN 1 ELSE 0 END), 0)
-  FROM member_facts WHERE user_id IN (SELECT user_id FROM member_days WHERE day BETWEEN ?1 AND ?2)";
 /// ?1 from, ?2 to: (tier held on ?1, its holders, those of them holding a higher tier on a
 /// later day of the range).
-pub const UPGRADES: &str = "SELECT a.tier, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (
-    SELECT 1 FROM member_tiers b WHERE b.user_id = a.user_id AND b.tier > a.tier
-      AND b.from_day > ?1 AND b.from_day <= ?2) THEN 1 ELSE 0 END), 0)
-  FROM member_tiers a WHERE a.from_day <= ?1 AND (a.until_day IS NULL OR a.until_day > ?1)
+pub const UPGRADES: &str = "SELECT a.tier, COUNT(*), COUNT(b.user_id)
+  FROM member_tiers a LEFT JOIN (
+    SELECT user_id, MAX(tier) AS top FROM member_tiers
+      WHERE from_day > ?1 AND from_day <= ?2 GROUP BY user_id
+  ) b ON b.user_id = a.user_id AND b.top > a.tier
+  WHERE a.from_day <= ?1 AND (a.until_day IS NULL OR a.until_day > ?1)
   GROUP BY a.tier";
-/// ?1 campaign, ?2 its first day, ?3 its last, ?4 the 7th day after it: the participants'
-/// (kind, amount during the campaign, amount from its start to ?4).
-pub const PARTICIPANT_AMOUNTS: &str = "SELECT kind,
-    CAST(SUM(CASE WHEN day <= ?3 THEN amount ELSE 0 END) AS BIGINT), CAST(SUM(amount) AS BIGINT)
-  FROM member_amounts WHERE day BETWEEN ?2 AND ?4
-    AND user_id IN (SELECT user_id FROM member_campaigns WHERE campaign = ?1)
-  GROUP BY kind";
+/// ?1 campaign, ?2 its first day, ?3 its last: the participants' points credited in it, and
+/// (coupon, granted) to them from the day they joined it.
+pub const PARTICIPANT_POINTS: &str =
+    "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM member_campaigns WHERE campaign = ?1";
+pub const PARTICIPANT_COUPONS: &str = "SELECT c.coupon, CAST(SUM(c.granted) AS BIGINT)
+  FROM member_coupons c JOIN member_campaigns p ON p.user_id = c.user_id AND p.campaign = ?1
+  WHERE c.day BETWEEN ?2 AND ?3 AND c.day >= p.joined GROUP BY c.coupon";
+/// ?1 campaign, ?2 its first day, ?3 the 7th day after it: the participants' order money.
+pub const PARTICIPANT_REVENUE: &str = "SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT)
+  FROM member_spend WHERE day BETWEEN ?2 AND ?3
+    AND user_id IN (SELECT user_id FROM member_campaigns WHERE campaign = ?1)";
 /// ?1 campaign, ?2..?3 its first day to the 7th after it, ?4..?5 the week before it: order
 /// money of the non-participants active the week before, over ?2..?3.
-pub const OTHERS_REVENUE: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT)
-  FROM member_amounts WHERE kind = 'spend_cents' AND day BETWEEN ?2 AND ?3
+pub const OTHERS_REVENUE: &str = "SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT)
+  FROM member_spend WHERE day BETWEEN ?2 AND ?3
     AND user_id IN (SELECT user_id FROM member_days WHERE day BETWEEN ?4 AND ?5)
     AND user_id NOT IN (SELECT user_id FROM member_campaigns WHERE campaign = ?1)";
 
@@ -205,9 +298,13 @@ pub struct CampaignCounts {
     pub participants_retained: u32,
     pub others: u32,
     pub others_retained: u32,
-    /// The participants' (kind, during the campaign, from its start to the 7th day after).
-    pub amounts: Vec<(String, i64, i64)>,
-    /// Order money of the comparable non-participants (`others`), start to the 7th day after.
+    /// The participants' points credited in it, and coupons granted in it, from the day each
+    /// joined it.
+    pub points: i64,
+    pub coupons: Vec<(String, i64)>,
+    /// Order money, from its first day to the 7th after it: the participants', and the
+    /// comparable non-participants' (`others`).
+    pub revenue: i64,
     pub others_revenue: i64,
     /// Members sent a message about the campaign, and those of them taking part.
     pub notified: u32,
@@ -233,9 +330,6 @@ pub struct Counts {
     pub lots: Vec<(Day, i64)>,
     /// Free services used by day from `services_from` to `to`.
     pub services: Vec<(Day, i64)>,
-    /// Members active in the range, and those of them paid on `to`.
-    pub active: u32,
-    pub active_paid: u32,
     /// (tier held on `from`, holders, upgraded) by tier.
     pub upgrades: Vec<(u8, u32, u32)>,
 }

@@ -376,28 +376,22 @@ fn write_facts(tx: &Connection, user: &str, c: &Changes) -> Result<(), StoreErro
             run(q::ADD_TIER, params![user, s.from, s.until, s.tier])?;
         }
     }
-    for (campaign, days) in &c.campaigns {
-        run(q::UPSERT_CAMPAIGN, params![user, campaign, days])?;
+    for (campaign, days, joined) in &c.campaigns {
+        run(q::UPSERT_CAMPAIGN, params![user, campaign, days, joined])?;
     }
-    let amount = if c.replace {
-        q::SET_AMOUNT
-    } else {
-        q::ADD_AMOUNT
-    };
-    for (day, kind, n) in &c.amounts {
-        run(amount, params![user, day, kind, n])?;
-    }
-    if c.replace {
-        run(q::CLEAR_LOTS, params![user])?;
-    }
-    for &(earned, expires, remaining) in &c.lots {
-        match i64::try_from(remaining) {
-            Ok(0) => run(q::DROP_LOT, params![user, earned])?,
-            n => run(
-                q::SET_LOT,
-                params![user, earned, expires, n.unwrap_or(i64::MAX)],
-            )?,
-        }
+    for (sql, params) in q::scorecard_writes(user, c) {
+        let params: Vec<Box<dyn rusqlite::ToSql>> = params
+            .into_iter()
+            .map(|p| -> Box<dyn rusqlite::ToSql> {
+                match p {
+                    q::Param::Small(n) => Box::new(n),
+                    q::Param::Int(n) => Box::new(n),
+                    q::Param::Text(s) => Box::new(s),
+                }
+            })
+            .collect();
+        let refs: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.as_ref()).collect();
+        run(sql, &refs)?;
     }
     Ok(())
 }
@@ -503,7 +497,6 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
         rows.into_iter().map(|(k, n, _)| (k, n)).collect()
     }
     let (from, to) = (query.from, query.to);
-    let (active, active_paid) = one(q::ACTIVE_PAID, params![from, to])?;
     let mut out = Counts {
         members: count(one(q::COUNT_MEMBERS, &[])?.0),
         tier_starts: tiers(q::TIER_STARTS)?,
@@ -516,8 +509,6 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             q::SERVICES_BY_DAY,
             params![query.services_from, to],
         )?),
-        active: count(active),
-        active_paid: count(active_paid),
         upgrades: keyed::<u8>(conn, q::UPGRADES, params![from, to])?
             .into_iter()
             .map(|(tier, n, up)| (tier, count(n), count(up)))
@@ -556,11 +547,13 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             ),
             others: count(others),
             others_retained: count(others_retained),
-            amounts: keyed(
+            points: one(q::PARTICIPANT_POINTS, params![c.id])?.0,
+            coupons: two(keyed(
                 conn,
-                q::PARTICIPANT_AMOUNTS,
-                params![c.id, c.first, c.last, c.last + 7],
-            )?,
+                q::PARTICIPANT_COUPONS,
+                params![c.id, c.first, c.last],
+            )?),
+            revenue: one(q::PARTICIPANT_REVENUE, params![c.id, c.first, c.last + 7])?.0,
             others_revenue: one(
                 q::OTHERS_REVENUE,
                 params![c.id, c.first, c.last + 7, c.first - 7, c.first - 1],
@@ -1098,6 +1091,11 @@ impl Store for Sqlite {
             tx.commit().map_err(err)
         })
         .await
+    }
+
+    async fn clear_day_totals(&self) -> Result<(), StoreError> {
+        self.blocking(|conn| conn.execute_batch(q::CLEAR_DAY_TOTALS).map_err(err))
+            .await
     }
 
     async fn set_facts_complete(&self) -> Result<(), StoreError> {
