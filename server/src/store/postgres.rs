@@ -563,19 +563,31 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
         .collect();
     for c in &query.campaigns {
         let (id, days) = (c.id.clone(), i32::from(c.days));
-        let (participants, completed) =
-            one(q::PARTICIPANTS, vec![Box::new(id.clone()), Box::new(days)]).await?;
-        let (others, others_retained) = one(
-            q::OTHERS,
-            vec![
-                Box::new(id.clone()),
-                Box::new(c.first - 7),
-                Box::new(c.first - 1),
-                Box::new(c.last + 1),
-                Box::new(c.last + 7),
-            ],
-        )
-        .await?;
+        let first_row = |rows: Vec<(i64, i64, i64)>| rows.first().copied().unwrap_or_default();
+        let (participants, completed, points) = first_row(
+            keyed(
+                client,
+                q::PARTICIPANTS,
+                vec![Box::new(id.clone()), Box::new(days)],
+            )
+            .await?,
+        );
+        let (others, others_retained, others_revenue) = first_row(
+            keyed(
+                client,
+                q::OTHERS,
+                vec![
+                    Box::new(id.clone()),
+                    Box::new(c.first - 7),
+                    Box::new(c.first - 1),
+                    Box::new(c.last + 1),
+                    Box::new(c.last + 7),
+                    Box::new(c.first),
+                    Box::new(c.last + 7),
+                ],
+            )
+            .await?,
+        );
         let (notified, notified_participants) =
             one(q::NOTIFIED, vec![Box::new(id.clone())]).await?;
         let active = one(q::ACTIVE, vec![Box::new(c.first), Box::new(c.last)])
@@ -587,9 +599,6 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
         )
         .await?
         .0;
-        let points = one(q::PARTICIPANT_POINTS, vec![Box::new(c.id.clone())])
-            .await?
-            .0;
         let coupons = two(keyed(
             client,
             q::PARTICIPANT_COUPONS,
@@ -602,18 +611,6 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
                 Box::new(c.id.clone()),
                 Box::new(c.first),
                 Box::new(c.last + 7),
-            ],
-        )
-        .await?
-        .0;
-        let others_revenue = one(
-            q::OTHERS_REVENUE,
-            vec![
-                Box::new(c.id.clone()),
-                Box::new(c.first),
-                Box::new(c.last + 7),
-                Box::new(c.first - 7),
-                Box::new(c.first - 1),
             ],
         )
         .await?

@@ -528,10 +528,24 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
         .map_err(err)?;
     out.joins = rows.collect::<Result<Vec<_>, _>>().map_err(err)?;
     for c in &query.campaigns {
-        let (participants, completed) = one(q::PARTICIPANTS, params![c.id, c.days])?;
-        let (others, others_retained) = one(
+        let three = |sql, p: &[&dyn rusqlite::ToSql]| -> Result<(i64, i64, i64), StoreError> {
+            Ok(keyed::<i64>(conn, sql, p)?
+                .first()
+                .copied()
+                .unwrap_or_default())
+        };
+        let (participants, completed, points) = three(q::PARTICIPANTS, params![c.id, c.days])?;
+        let (others, others_retained, others_revenue) = three(
             q::OTHERS,
-            params![c.id, c.first - 7, c.first - 1, c.last + 1, c.last + 7],
+            params![
+                c.id,
+                c.first - 7,
+                c.first - 1,
+                c.last + 1,
+                c.last + 7,
+                c.first,
+                c.last + 7
+            ],
         )?;
         let (notified, notified_participants) = one(q::NOTIFIED, params![c.id])?;
         out.campaigns.push(CampaignCounts {
@@ -547,18 +561,14 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             ),
             others: count(others),
             others_retained: count(others_retained),
-            points: one(q::PARTICIPANT_POINTS, params![c.id])?.0,
+            points,
             coupons: two(keyed(
                 conn,
                 q::PARTICIPANT_COUPONS,
                 params![c.id, c.first, c.last],
             )?),
             revenue: one(q::PARTICIPANT_REVENUE, params![c.id, c.first, c.last + 7])?.0,
-            others_revenue: one(
-                q::OTHERS_REVENUE,
-                params![c.id, c.first, c.last + 7, c.first - 7, c.first - 1],
-            )?
-            .0,
+            others_revenue,
             notified: count(notified),
             notified_participants: count(notified_participants),
         });
