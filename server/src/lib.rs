@@ -8,6 +8,7 @@ pub mod op_log;
 pub mod populate;
 pub mod report;
 pub mod report_svg;
+pub mod report_svg_scorecard;
 pub mod scorecard;
 pub mod serve;
 pub mod store;

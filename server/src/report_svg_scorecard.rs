@@ -1,0 +1,723 @@
+//! The scorecard's charts as SVG (issue 27): points outstanding week by week with their value
+//! in yuan, the tier funnel with the upgrade rate on each step, and each campaign's cost,
+//! revenue and baseline with its ROI against the seed's target. Same look and helpers as
+//! `report_svg.rs`; every text from the report goes through `escape` (ids are operators').
+
+use crate::report::Report;
+use crate::report_svg::{open, percent_of, text, TIER_COLOURS};
+use std::fmt::Write;
+use zailai::render::escape;
+
+/// Seed 001 §五(二): an upgrade rate between adjacent tiers under 10 % calls for action
+/// (白银→黄金 is its example); the funnel marks every such step.
+pub const UPGRADE_ALERT: f64 = 0.10;
+/// Seed 001 §五(一): 活动 ROI ≥ 1.5.
+pub const ROI_TARGET: f64 = 1.5;
+
+const GREY: &str = "#969799";
+const INK: &str = "#323233";
+const ACCENT: &str = "#ff6034";
+const ALERT: &str = "#ee0a24";
+const GOOD: &str = "#07c160";
+
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Cents as yuan: `123456` as `¥1,234.56`.
+pub fn yuan(cents: u64) -> String {
+    format!("¥{}.{:02}", grouped(cents / 100), cents % 100)
+}
+
+/// The top of a value axis: the smallest 1, 2 or 5 × 10ⁿ at or above `max` (at least 1).
+fn axis_top(max: u64) -> u64 {
+    let mut unit = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            match unit.checked_mul(m) {
+                Some(top) if top >= max => return top,
+                None => return max,
+                _ => {}
+            }
+        }
+        unit = match unit.checked_mul(10) {
+            Some(u) => u,
+            None => return max,
+        };
+    }
+}
+
+/// Text in a smaller type, for labels on points and bars.
+fn small(out: &mut String, x: u32, y: u32, anchor: &str, fill: &str, s: &str) {
+    let _ = write!(
+        out,
+        r#"<text x="{x}" y="{y}" text-anchor="{anchor}" dominant-baseline="central" font-size="10" fill="{fill}">{}</text>"#,
+        escape(s)
+    );
+}
+
+/// `y` of value `v` on an axis of `plot_h` pixels from `top` whose top is `max`.
+fn y_of(v: u64, max: u64, top: u32, plot_h: u32) -> u32 {
+    top + plot_h - (f64::from(plot_h) * v as f64 / max as f64).round() as u32
+}
+
+/// Points held at the end of each week (`ledger.weekly`) as an area, each week labelled with
+/// its value in yuan at the checkout rate; below, the range's totals (the report keeps issued,
+/// redeemed and expired for the whole range only, not per week) and earning by source.
+pub fn liability(r: &Report) -> String {
+    let l = &r.ledger;
+    let weeks = &l.weekly;
+    let (left, top, plot_h, step) = (80u32, 40u32, 180u32, 64u32);
+    let plot_w = step * weeks.len().max(4) as u32;
+    let w = (left + plot_w + 30).max(700);
+    let summary_top = top + plot_h + 40;
+    let h = summary_top + 3 * 18 + 10;
+    let mut out = String::new();
+    open(
+        &mut out,
+        w,
+        h,
+        &format!("Points outstanding week by week, {} to {}", r.from, r.to),
+    );
+    let max = axis_top(weeks.iter().map(|x| x.points).max().unwrap_or(0));
+    let ticks = if max >= 4 && max.is_multiple_of(4) {
+        4
+    } else if max.is_multiple_of(2) {
+        2
+    } else {
+        1
+    };
+    text(&mut out, left - 8, top - 20, "end", GREY, "points");
+    for k in 0..=ticks {
+        let v = max / ticks * k;
+        let y = y_of(v, max, top, plot_h);
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#ebedf0"/>"##,
+            left + plot_w
+        );
+        text(&mut out, left - 8, y, "end", GREY, &grouped(v));
+    }
+    if weeks.is_empty() {
+        text(
+            &mut out,
+            left + plot_w / 2,
+            top + plot_h / 2,
+            "middle",
+            GREY,
+            "no points data in this range",
+        );
+    } else {
+        let at = |i: usize, p: u64| (left + step * i as u32 + step / 2, y_of(p, max, top, plot_h));
+        let line: Vec<String> = weeks
+            .iter()
+            .enumerate()
+            .map(|(i, wk)| {
+                let (x, y) = at(i, wk.points);
+                format!("{x},{y}")
+            })
+            .collect();
+        let base = top + plot_h;
+        let (first_x, _) = at(0, 0);
+        let (last_x, _) = at(weeks.len() - 1, 0);
+        let _ = write!(
+            out,
+            r##"<polygon class="area" points="{first_x},{base} {} {last_x},{base}" fill="#ffe8e0"/><polyline points="{}" fill="none" stroke="{ACCENT}" stroke-width="2"/>"##,
+            line.join(" "),
+            line.join(" ")
+        );
+        for (i, wk) in weeks.iter().enumerate() {
+            let (x, y) = at(i, wk.points);
+            let _ = write!(
+                out,
+                r#"<circle class="point" cx="{x}" cy="{y}" r="3" fill="{ACCENT}"><title>{}: {} points = {}</title></circle>"#,
+                wk.week_end,
+                grouped(wk.points),
+                yuan(wk.cents)
+            );
+            small(
+                &mut out,
+                x,
+                y.saturating_sub(12),
+                "middle",
+                INK,
+                &yuan(wk.cents),
+            );
+            text(
+                &mut out,
+                x,
+                base + 14,
+                "middle",
+                GREY,
+                &wk.week_end.to_string()[5..],
+            );
+        }
+    }
+    let breakage = l
+        .breakage
+        .map_or_else(|| "–".to_owned(), |b| format!("{:.1}%", b * 100.0));
+    let mut sources: Vec<(&String, &u64)> = l.issued.iter().collect();
+    sources.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut by_source = sources
+        .iter()
+        .take(5)
+        .map(|(s, n)| format!("{s} {}", grouped(**n)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if sources.len() > 5 {
+        let _ = write!(by_source, " · {} more", sources.len() - 5);
+    }
+    if sources.is_empty() {
+        by_source.push_str("none");
+    }
+    for (i, line) in [
+        format!(
+            "In the range (totals; the report has no weekly split): issued {} · redeemed {} · expired {} points · breakage {breakage}",
+            grouped(l.issued_total),
+            grouped(l.redeemed),
+            grouped(l.expired)
+        ),
+        format!(
+            "Outstanding at the end of {}: {} points = {} · expiring in the 30 days after: {} points",
+            r.to,
+            grouped(l.outstanding),
+            yuan(l.liability_cents),
+            grouped(l.expiring_30d)
+        ),
+        format!("Issued by source: {by_source}"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        text(&mut out, 8, summary_top + i as u32 * 18, "start", INK, line);
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Members per tier at the last week end of the range, lowest tier at the top, as centred bars;
+/// between two adjacent tiers, the share of those holding the lower one on `from` who reached
+/// the next by `to` (`membership.upgrades`), in red where under [`UPGRADE_ALERT`].
+pub fn funnel(r: &Report, tier_order: &[String]) -> String {
+    let last = r.tiers.last();
+    let mut tiers: Vec<&str> = tier_order.iter().map(String::as_str).collect();
+    // Tiers the report counts that the rules no longer name still show, after the others.
+    for id in last.iter().flat_map(|w| w.counts.keys()) {
+        if !tiers.contains(&id.as_str()) {
+            tiers.push(id);
+        }
+    }
+    let count = |id: &str| last.and_then(|w| w.counts.get(id)).copied().unwrap_or(0);
+    let max = tiers.iter().map(|t| count(t)).max().unwrap_or(0).max(1);
+    let (left, top, plot_w, bar_h, gap) = (120u32, 56u32, 360u32, 30u32, 34u32);
+    let shown = if last.is_some() { tiers.len() } else { 0 };
+    let w = left + plot_w + 330;
+    let h = top + (bar_h + gap) * shown.max(1) as u32;
+    let mut out = String::new();
+    let title = match last {
+        Some(week) => format!(
+            "Tier funnel: members on {}, upgrades {} to {}",
+            week.week_end, r.from, r.to
+        ),
+        None => format!("Tier funnel, {} to {}", r.from, r.to),
+    };
+    open(&mut out, w, h, &title);
+    let Some(week) = last else {
+        text(
+            &mut out,
+            w / 2,
+            top + bar_h / 2,
+            "middle",
+            GREY,
+            "no members in this range",
+        );
+        out.push_str("</svg>");
+        return out;
+    };
+    text(
+        &mut out,
+        8,
+        18,
+        "start",
+        GREY,
+        &format!(
+            "members by tier on {}; on each step, of those holding the upper tier on {}, the share holding the next or higher by {}",
+            week.week_end, r.from, r.to
+        ),
+    );
+    let cx = left + plot_w / 2;
+    for (i, id) in tiers.iter().enumerate() {
+        let y = top + i as u32 * (bar_h + gap);
+        let n = count(id);
+        let bw = if n == 0 { 0 } else { (plot_w * n / max).max(2) };
+        let colour = TIER_COLOURS[i.min(TIER_COLOURS.len() - 1)];
+        let _ = write!(
+            out,
+            r#"<rect class="bar" x="{}" y="{y}" width="{bw}" height="{bar_h}" fill="{colour}"><title>{}: {n}</title></rect>"#,
+            cx - bw / 2,
+            escape(id)
+        );
+        text(&mut out, left - 10, y + bar_h / 2, "end", INK, id);
+        text(
+            &mut out,
+            left + plot_w + 10,
+            y + bar_h / 2,
+            "start",
+            INK,
+            &grouped(u64::from(n)),
+        );
+        let Some(next) = tiers.get(i + 1) else {
+            continue;
+        };
+        let step_y = y + bar_h + gap / 2;
+        let share = r
+            .membership
+            .upgrades
+            .iter()
+            .find(|u| u.from == *id && u.to == *next)
+            .and_then(|u| u.upgraded);
+        match share {
+            Some(s) if s.rate < UPGRADE_ALERT => {
+                let _ = write!(out, r#"<g class="alert">"#);
+                text(
+                    &mut out,
+                    cx,
+                    step_y,
+                    "middle",
+                    ALERT,
+                    &format!(
+                        "↓ {} of {id} reached {next} ({}/{}): under 10%, act",
+                        percent_of(s.rate),
+                        s.count,
+                        s.of
+                    ),
+                );
+                out.push_str("</g>");
+            }
+            Some(s) => text(
+                &mut out,
+                cx,
+                step_y,
+                "middle",
+                GREY,
+                &format!(
+                    "↓ {} of {id} reached {next} ({}/{})",
+                    percent_of(s.rate),
+                    s.count,
+                    s.of
+                ),
+            ),
+            None => text(
+                &mut out,
+                cx,
+                step_y,
+                "middle",
+                GREY,
+                &format!("↓ upgrades –: nobody held {id} on {}", r.from),
+            ),
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Per campaign: its cost, the revenue of its participants and the baseline of as many
+/// comparable others (yuan, one scale), and its ROI on a scale with the target marked.
+pub fn roi(r: &Report) -> String {
+    let (left, top, bars_w, bar_h) = (150u32, 70u32, 260u32, 14u32);
+    let row_h = 3 * (bar_h + 4) + 18;
+    let (roi_x, roi_w) = (left + bars_w + 110, 180u32);
+    let w = roi_x + roi_w + 90;
+    let h = top + row_h * r.campaigns.len().max(1) as u32;
+    let mut out = String::new();
+    open(
+        &mut out,
+        w,
+        h,
+        &format!("Campaign ROI, {} to {}", r.from, r.to),
+    );
+    let series = [
+        ("cost", "#969799"),
+        ("revenue (during and 7 days after)", ACCENT),
+        ("baseline (as many comparable others)", "#c8c9cc"),
+    ];
+    let mut lx = 8;
+    for (name, colour) in series {
+        let _ = write!(
+            out,
+            r#"<rect x="{lx}" y="12" width="12" height="12" fill="{colour}"/>"#
+        );
+        text(&mut out, lx + 18, 18, "start", INK, name);
+        lx += 30 + 7 * name.chars().count() as u32;
+    }
+    text(
+        &mut out,
+        8,
+        38,
+        "start",
+        GREY,
+        "ROI = (revenue − baseline) / cost",
+    );
+    if r.campaigns.is_empty() {
+        text(
+            &mut out,
+            w / 2,
+            top + 10,
+            "middle",
+            GREY,
+            "no campaign in this range",
+        );
+        out.push_str("</svg>");
+        return out;
+    }
+    let money_max = r
+        .campaigns
+        .iter()
+        .flat_map(|c| [c.roi.cost_cents, c.roi.revenue_cents, c.roi.baseline_cents])
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let rois = r.campaigns.iter().filter_map(|c| c.roi.roi);
+    let lo = rois.clone().fold(0.0_f64, f64::min);
+    let hi = rois.fold(2.0 * ROI_TARGET, f64::max);
+    let at = |v: f64| roi_x + ((v - lo) / (hi - lo) * f64::from(roi_w)).round() as u32;
+    let (zero, target) = (at(0.0), at(ROI_TARGET));
+    let _ = write!(
+        out,
+        r##"<line x1="{zero}" y1="{}" x2="{zero}" y2="{h}" stroke="#c8c9cc"/><line class="target" x1="{target}" y1="{}" x2="{target}" y2="{h}" stroke="{GOOD}" stroke-dasharray="4 3"/>"##,
+        top - 8,
+        top - 8
+    );
+    text(
+        &mut out,
+        target,
+        top - 16,
+        "middle",
+        GOOD,
+        &format!("target ≥ {ROI_TARGET}"),
+    );
+    for (i, c) in r.campaigns.iter().enumerate() {
+        let y = top + i as u32 * row_h;
+        text(&mut out, 8, y + row_h / 2 - 9, "start", INK, &c.id);
+        for (k, (cents, (name, colour))) in
+            [c.roi.cost_cents, c.roi.revenue_cents, c.roi.baseline_cents]
+                .into_iter()
+                .zip(series)
+                .enumerate()
+        {
+            let by = y + k as u32 * (bar_h + 4);
+            let len = (f64::from(bars_w) * cents as f64 / money_max as f64).round() as u32;
+            let _ = write!(
+                out,
+                r#"<rect class="bar" x="{left}" y="{by}" width="{len}" height="{bar_h}" fill="{colour}"><title>{}: {}</title></rect>"#,
+                escape(name),
+                yuan(cents)
+            );
+            small(
+                &mut out,
+                left + len + 6,
+                by + bar_h / 2,
+                "start",
+                INK,
+                &yuan(cents),
+            );
+        }
+        let mid = y + (3 * (bar_h + 4)) / 2 - 2;
+        match c.roi.roi {
+            Some(v) => {
+                let end = at(v);
+                let colour = if v >= ROI_TARGET { GOOD } else { ALERT };
+                let _ = write!(
+                    out,
+                    r#"<rect class="roi" x="{}" y="{}" width="{}" height="16" fill="{colour}"/>"#,
+                    zero.min(end),
+                    mid - 8,
+                    zero.abs_diff(end)
+                );
+                text(
+                    &mut out,
+                    zero.max(end) + 6,
+                    mid,
+                    "start",
+                    colour,
+                    &format!("ROI {v:.2}"),
+                );
+            }
+            None => text(&mut out, zero + 6, mid, "start", GREY, "ROI – (no cost)"),
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::TierWeek;
+    use crate::report_svg::tests::{balanced, report};
+    use crate::scorecard::{LiabilityWeek, Share, Upgrade};
+    use std::collections::BTreeMap;
+    use zailai::day::Date;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn week(end: &str, points: u64) -> LiabilityWeek {
+        LiabilityWeek {
+            week_end: d(end),
+            points,
+            cents: points * 10,
+        }
+    }
+
+    /// The sample report with a ledger: three weeks, three sources (one needing escaping).
+    fn with_ledger() -> Report {
+        let mut r = report();
+        let l = &mut r.ledger;
+        l.issued = BTreeMap::from([
+            ("checkin".to_owned(), 2000),
+            ("<grant>".to_owned(), 1500),
+            ("action:open".to_owned(), 300),
+        ]);
+        l.issued_total = 3800;
+        (l.redeemed, l.expired, l.breakage) = (800, 200, Some(0.2));
+        (l.outstanding, l.liability_cents, l.expiring_30d) = (2500, 25_000, 300);
+        l.weekly = vec![
+            week("2026-11-08", 1200),
+            week("2026-11-15", 3000),
+            week("2026-11-22", 2500),
+        ];
+        r
+    }
+
+    fn upgrade(from: &str, to: &str, count: u64, of: u64) -> Upgrade {
+        Upgrade {
+            from: from.into(),
+            to: to.into(),
+            upgraded: Share::new(count, of),
+        }
+    }
+
+    fn tiers() -> Vec<String> {
+        ["regular", "silver", "gold"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn numbers_read_as_an_operator_writes_them() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (1_234_567, "1,234,567"),
+        ];
+        for (n, s) in cases {
+            assert_eq!(grouped(n), s);
+        }
+        assert_eq!(yuan(5), "¥0.05");
+        assert_eq!(yuan(123_456), "¥1,234.56");
+        let tops = [
+            (0, 1),
+            (1, 1),
+            (2, 2),
+            (3, 5),
+            (6, 10),
+            (11, 20),
+            (21, 50),
+            (51, 100),
+        ];
+        for (max, top) in tops {
+            assert_eq!(axis_top(max), top, "max {max}");
+        }
+        assert_eq!(axis_top(u64::MAX), u64::MAX, "no overflow");
+    }
+
+    #[test]
+    fn liability_draws_each_week_in_points_and_yuan_with_the_totals() {
+        let svg = liability(&with_ledger());
+        assert!(balanced(&svg));
+        assert_eq!(svg.matches(r#"class="point""#).count(), 3);
+        assert!(svg.contains("<title>2026-11-15: 3,000 points = ¥300.00</title>"));
+        assert!(svg.contains(">¥120.00<") && svg.contains(">¥250.00<"));
+        // The axis tops at 5,000 (3,000 rounded up), ticks every quarter; 3,000 points sit
+        // 108 of 180 pixels up from the base at 220, in the second week's column.
+        assert!([">0<", ">1,250<", ">2,500<", ">3,750<", ">5,000<"]
+            .iter()
+            .all(|t| svg.contains(t)));
+        assert!(svg.contains(r#"cx="176" cy="112""#));
+        assert!(svg.contains("issued 3,800 · redeemed 800 · expired 200 points · breakage 20.0%"));
+        assert!(svg.contains("Outstanding at the end of 2026-11-20: 2,500 points = ¥250.00"));
+        assert!(svg.contains("expiring in the 30 days after: 300 points"));
+        assert!(svg.contains("checkin 2,000 · &lt;grant&gt; 1,500 · action:open 300<"));
+        assert!(!svg.contains("<grant>"));
+    }
+
+    #[test]
+    fn liability_without_data_says_so_and_lists_sources_beyond_five_as_more() {
+        let mut r = report();
+        let svg = liability(&r);
+        assert!(balanced(&svg));
+        assert!(svg.contains(">no points data in this range<"));
+        assert!(!svg.contains("class=\"point\"") && !svg.contains("class=\"area\""));
+        assert!(svg.contains("issued 0 · redeemed 0 · expired 0 points · breakage –"));
+        assert!(svg.contains(">Issued by source: none<"));
+        assert_eq!(svg.matches("<line ").count(), 2, "an axis from 0 to 1");
+        r.ledger.weekly = vec![week("2026-11-08", 7)];
+        let svg = liability(&r);
+        assert_eq!(svg.matches("<line ").count(), 3, "0, 5 and 10");
+        assert!(svg.contains(">5<") && svg.contains(">10<"));
+        r.ledger.issued = (1..=7).map(|i| (format!("s{i}"), i)).collect();
+        let svg = liability(&r);
+        assert!(svg.contains(">Issued by source: s7 7 · s6 6 · s5 5 · s4 4 · s3 3 · 2 more<"));
+    }
+
+    #[test]
+    fn funnel_labels_each_step_and_marks_one_under_ten_percent() {
+        let mut r = report();
+        r.membership.upgrades = vec![
+            upgrade("regular", "silver", 1, 4),
+            upgrade("silver", "gold", 0, 1),
+        ];
+        let svg = funnel(&r, &tiers());
+        assert!(balanced(&svg));
+        assert!(svg.contains(
+            "<title>Tier funnel: members on 2026-11-15, upgrades 2026-11-02 to 2026-11-20</title>"
+        ));
+        // Week 2026-11-15: 3 regular (the widest, 360 px, centred on 300), 1 silver, no gold.
+        assert_eq!(svg.matches(r#"class="bar""#).count(), 3);
+        assert!(svg.contains(r#"x="120" y="56" width="360""#));
+        assert!(svg.contains(r#"x="240" y="120" width="120""#));
+        assert!(svg.contains(r##"width="0" height="30" fill="#ffb38a"><title>gold: 0</title>"##));
+        assert!(svg.contains(r##"fill="#969799">↓ 25.0% of regular reached silver (1/4)</text>"##));
+        assert_eq!(svg.matches(r#"<g class="alert">"#).count(), 1);
+        assert!(svg.contains(
+            r##"fill="#ee0a24">↓ 0.0% of silver reached gold (0/1): under 10%, act</text></g>"##
+        ));
+    }
+
+    #[test]
+    fn funnel_marks_under_ten_percent_only() {
+        let mut r = report();
+        r.membership.upgrades = vec![upgrade("regular", "silver", 1, 10)];
+        assert!(
+            !funnel(&r, &tiers()).contains("class=\"alert\""),
+            "10.0% is not under"
+        );
+        r.membership.upgrades = vec![upgrade("regular", "silver", 999, 10_000)];
+        assert!(funnel(&r, &tiers())
+            .contains("↓ 10.0% of regular reached silver (999/10000): under 10%"));
+        r.membership.upgrades = vec![upgrade("regular", "silver", 0, 0)];
+        let svg = funnel(&r, &tiers());
+        assert!(svg.contains(">↓ upgrades –: nobody held regular on 2026-11-02<"));
+        assert!(
+            svg.contains(">↓ upgrades –: nobody held silver on 2026-11-02<"),
+            "no row"
+        );
+    }
+
+    #[test]
+    fn funnel_shows_tiers_the_rules_no_longer_name_escaped_and_says_when_empty() {
+        let mut r = report();
+        r.tiers.push(TierWeek {
+            week_end: d("2026-11-22"),
+            counts: BTreeMap::from([("regular".to_owned(), 2), ("<vip>".to_owned(), 1)]),
+        });
+        let svg = funnel(&r, &tiers());
+        assert!(balanced(&svg));
+        assert_eq!(svg.matches(r#"class="bar""#).count(), 4);
+        assert!(svg.contains("<title>&lt;vip&gt;: 1</title>") && !svg.contains("<vip>"));
+        assert!(svg.contains("members on 2026-11-22"));
+        r.tiers.clear();
+        let svg = funnel(&r, &tiers());
+        assert!(balanced(&svg));
+        assert!(svg.contains(">no members in this range<") && !svg.contains("class=\"bar\""));
+    }
+
+    #[test]
+    fn roi_draws_cost_revenue_baseline_and_roi_against_the_target() {
+        let mut r = report();
+        let mut second = r.campaigns[0].clone();
+        let mut third = r.campaigns[0].clone();
+        r.campaigns[0].roi = crate::scorecard::Roi {
+            cost_cents: 10_000,
+            revenue_cents: 40_000,
+            baseline_cents: 15_000,
+            roi: Some(2.5),
+        };
+        second.id = "c2".into();
+        second.roi = crate::scorecard::Roi {
+            cost_cents: 20_000,
+            revenue_cents: 10_000,
+            baseline_cents: 30_000,
+            roi: Some(-1.0),
+        };
+        third.id = "c3".into();
+        r.campaigns.extend([second, third]);
+        let svg = roi(&r);
+        assert!(balanced(&svg));
+        assert!(svg.contains("&lt;mid&gt;") && !svg.contains("<mid>"));
+        // Yuan on one scale: ¥400 is the longest bar, 260 px.
+        assert!(
+            svg.contains(r##"width="65" height="14" fill="#969799"><title>cost: ¥100.00</title>"##)
+        );
+        assert!(svg.contains(r#"width="260" height="14""#) && svg.contains(">¥400.00<"));
+        assert!(svg.contains(r#"width="98" height="14""#), "¥150 of ¥400");
+        // ROI from −1 to 3 over 180 px from 520: 0 at 565, the target 1.5 at 633.
+        assert!(svg.contains(r#"class="target" x1="633""#) && svg.contains(">target ≥ 1.5<"));
+        assert!(
+            svg.contains(r##"class="roi" x="565" y="87" width="113" height="16" fill="#07c160""##)
+        );
+        assert!(svg.contains(r##"fill="#07c160">ROI 2.50<"##));
+        assert!(
+            svg.contains(r##"class="roi" x="520" y="159" width="45" height="16" fill="#ee0a24""##)
+        );
+        assert!(svg.contains(r##"fill="#ee0a24">ROI -1.00<"##));
+        assert!(svg.contains(">ROI – (no cost)<"));
+        assert_eq!(svg.matches(r#"class="roi""#).count(), 2);
+    }
+
+    #[test]
+    fn roi_below_target_is_red_and_without_campaigns_says_so() {
+        let mut r = report();
+        r.campaigns[0].roi.cost_cents = 100;
+        r.campaigns[0].roi.roi = Some(1.4999);
+        assert!(
+            roi(&r).contains(r##"fill="#ee0a24">ROI 1.50<"##),
+            "1.4999 misses 1.5"
+        );
+        r.campaigns[0].roi.roi = Some(1.5);
+        assert!(roi(&r).contains(r##"fill="#07c160">ROI 1.50<"##));
+        r.campaigns.clear();
+        let svg = roi(&r);
+        assert!(balanced(&svg));
+        assert!(svg.contains(">no campaign in this range<") && !svg.contains("class=\"bar\""));
+    }
+
+    #[test]
+    fn every_chart_is_drawn_by_its_name() {
+        let r = with_ledger();
+        let titles = [
+            "Retention by weekly cohort",
+            "Members by tier, week by week",
+            "Campaign retention uplift",
+            "Points outstanding week by week",
+            "Tier funnel",
+            "Campaign ROI",
+        ];
+        for (name, title) in crate::report_svg::CHARTS.iter().zip(titles) {
+            let svg = crate::report_svg::draw(name, &r, &tiers()).unwrap();
+            assert!(balanced(&svg), "{name}");
+            assert!(svg.contains(&format!("<title>{title}")), "{name}");
+        }
+        assert!(crate::report_svg::draw("pie", &r, &tiers()).is_none());
+    }
+}
