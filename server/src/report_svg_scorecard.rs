@@ -38,21 +38,20 @@ pub fn yuan(cents: u64) -> String {
     format!("¥{}.{:02}", grouped(cents / 100), cents % 100)
 }
 
-/// The top of a value axis: the smallest 1, 2 or 5 × 10ⁿ at or above `max` (at least 1).
-fn axis_top(max: u64) -> u64 {
+/// Ticks a value axis holds above 0.
+const TICKS: u64 = 4;
+
+/// The step between the ticks of a value axis reaching `max`: the smallest 1, 2, 3, 4, 5, 6
+/// or 8 × 10ⁿ that `TICKS` steps reach `max` with (at least 1), so the line fills the plot.
+fn axis_step(max: u64) -> u64 {
+    let need = max.div_ceil(TICKS).max(1);
+    // `need` is at most u64::MAX / 4 + 1 < 5 × 10¹⁸: the search ends before overflowing.
     let mut unit = 1u64;
     loop {
-        for m in [1, 2, 5] {
-            match unit.checked_mul(m) {
-                Some(top) if top >= max => return top,
-                None => return max,
-                _ => {}
-            }
+        if let Some(m) = [1, 2, 3, 4, 5, 6, 8].into_iter().find(|m| m * unit >= need) {
+            return m * unit;
         }
-        unit = match unit.checked_mul(10) {
-            Some(u) => u,
-            None => return max,
-        };
+        unit *= 10;
     }
 }
 
@@ -88,17 +87,11 @@ pub fn liability(r: &Report) -> String {
         h,
         &format!("Points outstanding week by week, {} to {}", r.from, r.to),
     );
-    let max = axis_top(weeks.iter().map(|x| x.points).max().unwrap_or(0));
-    let ticks = if max >= 4 && max.is_multiple_of(4) {
-        4
-    } else if max.is_multiple_of(2) {
-        2
-    } else {
-        1
-    };
+    let step_v = axis_step(weeks.iter().map(|x| x.points).max().unwrap_or(0));
+    let max = step_v.saturating_mul(TICKS);
     text(&mut out, left - 8, top - 20, "end", GREY, "points");
-    for k in 0..=ticks {
-        let v = max / ticks * k;
+    for k in 0..=TICKS {
+        let v = step_v.saturating_mul(k);
         let y = y_of(v, max, top, plot_h);
         let _ = write!(
             out,
@@ -218,9 +211,9 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
     }
     let count = |id: &str| last.and_then(|w| w.counts.get(id)).copied().unwrap_or(0);
     let max = tiers.iter().map(|t| count(t)).max().unwrap_or(0).max(1);
-    let (left, top, plot_w, bar_h, gap) = (120u32, 56u32, 360u32, 30u32, 34u32);
+    let (left, top, plot_w, bar_h, gap) = (120u32, 60u32, 360u32, 30u32, 34u32);
     let shown = if last.is_some() { tiers.len() } else { 0 };
-    let w = left + plot_w + 330;
+    let w = left + plot_w + 140;
     let h = top + (bar_h + gap) * shown.max(1) as u32;
     let mut out = String::new();
     let title = match last {
@@ -243,17 +236,16 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
         out.push_str("</svg>");
         return out;
     };
-    text(
-        &mut out,
-        8,
-        18,
-        "start",
-        GREY,
-        &format!(
-            "members by tier on {}; on each step, of those holding the upper tier on {}, the share holding the next or higher by {}",
-            week.week_end, r.from, r.to
+    let notes = [
+        format!("members by tier on {}", week.week_end),
+        format!(
+            "each step: of a tier's members on {}, the share at the next tier or higher by {}",
+            r.from, r.to
         ),
-    );
+    ];
+    for (i, note) in notes.iter().enumerate() {
+        text(&mut out, 8, 14 + 16 * i as u32, "start", GREY, note);
+    }
     let cx = left + plot_w / 2;
     for (i, id) in tiers.iter().enumerate() {
         let y = top + i as u32 * (bar_h + gap);
@@ -279,14 +271,13 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
             continue;
         };
         let step_y = y + bar_h + gap / 2;
-        let share = r
+        let upgrade = r
             .membership
             .upgrades
             .iter()
-            .find(|u| u.from == *id && u.to == *next)
-            .and_then(|u| u.upgraded);
-        match share {
-            Some(s) if s.rate < UPGRADE_ALERT => {
+            .find(|u| u.from == *id && u.to == *next);
+        match upgrade.map(|u| u.upgraded) {
+            Some(Some(s)) if s.rate < UPGRADE_ALERT => {
                 let _ = write!(out, r#"<g class="alert">"#);
                 text(
                     &mut out,
@@ -303,7 +294,7 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
                 );
                 out.push_str("</g>");
             }
-            Some(s) => text(
+            Some(Some(s)) => text(
                 &mut out,
                 cx,
                 step_y,
@@ -316,7 +307,7 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
                     s.of
                 ),
             ),
-            None => text(
+            Some(None) => text(
                 &mut out,
                 cx,
                 step_y,
@@ -324,6 +315,7 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
                 GREY,
                 &format!("↓ upgrades –: nobody held {id} on {}", r.from),
             ),
+            None => text(&mut out, cx, step_y, "middle", GREY, "↓ upgrades –"),
         }
     }
     out.push_str("</svg>");
@@ -357,7 +349,7 @@ pub fn roi(r: &Report) -> String {
             r#"<rect x="{lx}" y="12" width="12" height="12" fill="{colour}"/>"#
         );
         text(&mut out, lx + 18, 18, "start", INK, name);
-        lx += 30 + 7 * name.chars().count() as u32;
+        lx += 30 + 6 * name.chars().count() as u32;
     }
     text(
         &mut out,
@@ -525,20 +517,26 @@ mod tests {
         }
         assert_eq!(yuan(5), "¥0.05");
         assert_eq!(yuan(123_456), "¥1,234.56");
-        let tops = [
+        let steps = [
             (0, 1),
-            (1, 1),
-            (2, 2),
-            (3, 5),
-            (6, 10),
-            (11, 20),
-            (21, 50),
-            (51, 100),
+            (4, 1),
+            (5, 2),
+            (9, 3),
+            (13, 4),
+            (17, 5),
+            (21, 6),
+            (25, 8),
         ];
-        for (max, top) in tops {
-            assert_eq!(axis_top(max), top, "max {max}");
+        for (max, step) in steps {
+            assert_eq!(axis_step(max), step, "max {max}");
         }
-        assert_eq!(axis_top(u64::MAX), u64::MAX, "no overflow");
+        assert_eq!(axis_step(102_400), 30_000, "0 to 120,000, not 200,000");
+        assert_eq!(axis_step(4_000), 1_000);
+        assert_eq!(
+            axis_step(u64::MAX),
+            5_000_000_000_000_000_000,
+            "no overflow"
+        );
     }
 
     #[test]
@@ -548,12 +546,12 @@ mod tests {
         assert_eq!(svg.matches(r#"class="point""#).count(), 3);
         assert!(svg.contains("<title>2026-11-15: 3,000 points = ¥300.00</title>"));
         assert!(svg.contains(">¥120.00<") && svg.contains(">¥250.00<"));
-        // The axis tops at 5,000 (3,000 rounded up), ticks every quarter; 3,000 points sit
-        // 108 of 180 pixels up from the base at 220, in the second week's column.
-        assert!([">0<", ">1,250<", ">2,500<", ">3,750<", ">5,000<"]
+        // Ticks every 800 up to 3,200 (3,000 rounded up); 3,000 points sit 169 of 180 pixels
+        // up from the base at 220, in the second week's column.
+        assert!([">0<", ">800<", ">1,600<", ">2,400<", ">3,200<"]
             .iter()
             .all(|t| svg.contains(t)));
-        assert!(svg.contains(r#"cx="176" cy="112""#));
+        assert!(svg.contains(r#"cx="176" cy="51""#));
         assert!(svg.contains("issued 3,800 · redeemed 800 · expired 200 points · breakage 20.0%"));
         assert!(svg.contains("Outstanding at the end of 2026-11-20: 2,500 points = ¥250.00"));
         assert!(svg.contains("expiring in the 30 days after: 300 points"));
@@ -570,11 +568,11 @@ mod tests {
         assert!(!svg.contains("class=\"point\"") && !svg.contains("class=\"area\""));
         assert!(svg.contains("issued 0 · redeemed 0 · expired 0 points · breakage –"));
         assert!(svg.contains(">Issued by source: none<"));
-        assert_eq!(svg.matches("<line ").count(), 2, "an axis from 0 to 1");
+        assert_eq!(svg.matches("<line ").count(), 5, "an axis from 0 to 4");
+        assert!(svg.contains(">4<"));
         r.ledger.weekly = vec![week("2026-11-08", 7)];
         let svg = liability(&r);
-        assert_eq!(svg.matches("<line ").count(), 3, "0, 5 and 10");
-        assert!(svg.contains(">5<") && svg.contains(">10<"));
+        assert!(svg.contains(">6<") && svg.contains(">8<") && !svg.contains(">10<"));
         r.ledger.issued = (1..=7).map(|i| (format!("s{i}"), i)).collect();
         let svg = liability(&r);
         assert!(svg.contains(">Issued by source: s7 7 · s6 6 · s5 5 · s4 4 · s3 3 · 2 more<"));
@@ -594,8 +592,8 @@ mod tests {
         ));
         // Week 2026-11-15: 3 regular (the widest, 360 px, centred on 300), 1 silver, no gold.
         assert_eq!(svg.matches(r#"class="bar""#).count(), 3);
-        assert!(svg.contains(r#"x="120" y="56" width="360""#));
-        assert!(svg.contains(r#"x="240" y="120" width="120""#));
+        assert!(svg.contains(r#"x="120" y="60" width="360""#));
+        assert!(svg.contains(r#"x="240" y="124" width="120""#));
         assert!(svg.contains(r##"width="0" height="30" fill="#ffb38a"><title>gold: 0</title>"##));
         assert!(svg.contains(r##"fill="#969799">↓ 25.0% of regular reached silver (1/4)</text>"##));
         assert_eq!(svg.matches(r#"<g class="alert">"#).count(), 1);
@@ -619,9 +617,10 @@ mod tests {
         let svg = funnel(&r, &tiers());
         assert!(svg.contains(">↓ upgrades –: nobody held regular on 2026-11-02<"));
         assert!(
-            svg.contains(">↓ upgrades –: nobody held silver on 2026-11-02<"),
-            "no row"
+            svg.contains(">↓ upgrades –<"),
+            "silver → gold: not in the report"
         );
+        assert!(!svg.contains("nobody held silver"));
     }
 
     #[test]
