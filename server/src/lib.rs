@@ -7,6 +7,7 @@ pub mod messages;
 pub mod op_log;
 pub mod populate;
 pub mod report;
+pub mod report_charts;
 pub mod report_svg;
 pub mod report_svg_scorecard;
 pub mod scorecard;
