@@ -9,8 +9,10 @@
 //! derivation, run op by op over a replayed log, rebuilds the facts of a database from before
 //! them ([`replay`]; `facts_rebuild` drives it over a store).
 
+use crate::facts_ledger;
 use crate::op_log::OpRow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use zailai::day::{BusinessClock, Day};
 use zailai::timeline::Timeline;
 use zailai::{Config, Op, State};
@@ -32,12 +34,15 @@ pub struct FactRules {
     clock: BusinessClock,
     /// Campaign id, first day, number of days.
     campaigns: Vec<(String, Day, u16)>,
+    /// The whole rules: the ledger facts apply a commit's ops again (`facts_ledger`).
+    config: Arc<Config>,
 }
 
 impl FactRules {
     pub fn of(cfg: &Config) -> FactRules {
         FactRules {
             clock: cfg.clock(),
+            config: Arc::new(cfg.clone()),
             campaigns: cfg
                 .campaigns
                 .iter()
@@ -182,6 +187,13 @@ pub struct Changes {
     pub tiers: Option<(Day, Vec<TierSpan>)>,
     /// Campaign days per campaign taken part in, when new or changed.
     pub campaigns: Vec<(String, u32)>,
+    /// Ledger amounts by (day, kind) to add (`facts_ledger`), or to set with `replace`.
+    pub amounts: Vec<(Day, String, i64)>,
+    /// Lots changed: (earned day, last usable day, remaining); 0 remaining: gone.
+    pub lots: Vec<(Day, Day, u64)>,
+    /// Whole facts of a member (a rebuild, a bulk load): amounts are set, not added, and the
+    /// member's lots are cleared before these are written.
+    pub replace: bool,
 }
 
 /// The facts a commit changes: `before` is the member's summary before it (`None` for a new
@@ -224,6 +236,7 @@ pub fn changes(
         returned,
         tiers,
         campaigns,
+        ..Changes::default()
     }
 }
 
@@ -238,19 +251,33 @@ pub fn rules_instant(rows: &[OpRow]) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
-/// The facts a commit writes: `before` is the member's state before it (`None` for a new
-/// member), `after` the state it commits, `rows` the op rows it logs, all read under the
+/// The facts a commit writes: `before` is the member's state before it (the fresh record's
+/// for a `new` member), `after` the state it commits, `rows` the op rows it logs, all read under the
 /// rule version in effect at [`rules_instant`]. What the stores write in the commit's
 /// transaction.
 pub fn commit(
     rules: &FactTimeline,
-    before: Option<&State>,
+    before: &State,
+    new: bool,
     after: &State,
     rows: &[OpRow],
 ) -> Changes {
-    let rules = rules.at(rules_instant(rows));
-    let before = before.map(|st| Summary::of(rules, st));
-    changes(rules, before.as_ref(), after, rows)
+    let now = rules.at(rules_instant(rows));
+    let summary = (!new).then(|| Summary::of(now, before));
+    let mut c = changes(now, summary.as_ref(), after, rows);
+    c.amounts = facts_ledger::commit_amounts(
+        |at| rules.at(at).config.as_ref(),
+        |at| now.clock.day_of(at),
+        before,
+        after,
+        rows,
+    )
+    .into_iter()
+    .filter(|(_, n)| *n != 0)
+    .map(|((day, kind), n)| (day, kind, n))
+    .collect();
+    c.lots = facts_ledger::lot_changes(before, after);
+    c
 }
 
 /// One member's facts held in memory: what the tables hold for them.
@@ -262,6 +289,9 @@ pub struct MemberFacts {
     pub days: BTreeSet<Day>,
     pub tiers: Vec<TierSpan>,
     pub campaigns: BTreeMap<String, u32>,
+    pub amounts: facts_ledger::Amounts,
+    /// Lots by earned day: (last usable day, remaining).
+    pub lots: BTreeMap<Day, (Day, u64)>,
 }
 
 impl MemberFacts {
@@ -285,6 +315,20 @@ impl MemberFacts {
         for (id, n) in &c.campaigns {
             self.campaigns.insert(id.clone(), *n);
         }
+        if c.replace {
+            self.amounts.clear();
+            self.lots.clear();
+        }
+        for (day, kind, n) in &c.amounts {
+            *self.amounts.entry((*day, kind.clone())).or_default() += n;
+        }
+        for &(earned, expires, remaining) in &c.lots {
+            if remaining == 0 {
+                self.lots.remove(&earned);
+            } else {
+                self.lots.insert(earned, (expires, remaining));
+            }
+        }
     }
 }
 
@@ -301,6 +345,17 @@ impl MemberFacts {
                 .iter()
                 .map(|(id, n)| (id.clone(), *n))
                 .collect(),
+            amounts: self
+                .amounts
+                .iter()
+                .map(|((day, kind), n)| (*day, kind.clone(), *n))
+                .collect(),
+            lots: self
+                .lots
+                .iter()
+                .map(|(earned, (expires, n))| (*earned, *expires, *n))
+                .collect(),
+            replace: true,
         }
     }
 }
@@ -321,26 +376,16 @@ pub fn replay(
     let mut facts = MemberFacts::default();
     let mut new = true;
     for row in rows.iter().filter(|r| r.result == "applied") {
-        // The summary before the op, read under the rules the op's commit reads (no clone of
-        // the state: the same as `commit` over the state before and after).
-        let at = rules.at(row.at);
-        let before = (!new).then(|| Summary::of(at, &st));
+        let before = st.clone();
         if let Ok(op) = Op::from_json(&row.op) {
             // The server applied it; a replay refusing it would mean other rules: skip it.
             let _ = st.apply(versions.config_at(op.at), &op);
         }
-        facts.apply(&changes(
-            at,
-            before.as_ref(),
-            &st,
-            std::slice::from_ref(row),
-        ));
+        facts.apply(&commit(rules, &before, new, &st, std::slice::from_ref(row)));
         new = false;
     }
-    // The stored state is the authority on what holds now: its membership and campaign days
-    // are kept (the tier timeline is the replay's: no day is applied here).
-    let newest = rules.at(rules_instant(&[]));
-    let before = (!new).then(|| Summary::of(newest, &st));
-    facts.apply(&changes(newest, before.as_ref(), stored, &[]));
+    // The stored state is the authority on what holds now: its membership, campaign days and
+    // lots are kept (the tier timeline is the replay's: no day is applied here).
+    facts.apply(&commit(rules, &st, new, stored, &[]));
     facts
 }

@@ -1,6 +1,7 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
 pub mod facts;
+pub mod facts_ledger;
 pub mod facts_rebuild;
 pub mod keys;
 pub mod messages;

@@ -438,7 +438,7 @@ fn report_command(
             (_, Err(e)) => return Err(e.to_string()),
             _ => cfg,
         };
-        zailai_server::report::build(&store, &cfg, &experiments, from, to)
+        zailai_server::report::build(&store, &cfg, (&experiments, &Default::default()), from, to)
             .await
             .map(|r| (r, cfg))
             .map_err(|e| e.0)

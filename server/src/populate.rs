@@ -7,7 +7,7 @@
 //! memory, then writes members, op logs and report facts in large batches (PostgreSQL's
 //! `COPY`): the same database, built fast enough for a million members.
 
-use crate::facts::{changes, FactRules, MemberFacts, Summary};
+use crate::facts::{commit, FactRules, FactTimeline, MemberFacts};
 use crate::store::{BulkMember, OpRow, Record, Store, StoreError};
 use crate::sync_service::apply_push;
 use serde_json::json;
@@ -91,50 +91,88 @@ fn at(cfg: &Config, day: Day, minutes: u64) -> i64 {
     cfg.clock().start_of(day) + (minutes as i64) * 60_000
 }
 
-/// The ops of one active day, in time order.
+/// A simulated member's orders: (id, amount in cents, refunded once, cancelled).
+type Orders = Vec<(String, u64, bool, bool)>;
+
+/// The ops of one active day, in time order, each with whether it is a wish: an op the member
+/// makes only when their state allows it (a redemption, a free service, points at checkout),
+/// as a phone that knows its own balance does (`SimSync::apply` decides).
 fn day_ops(
     rng: &mut Rng,
     cfg: &Config,
     p: &Persona,
     day: Day,
-    order_no: &mut u32,
-) -> Vec<(i64, serde_json::Value)> {
+    orders: &mut Orders,
+) -> Vec<(i64, serde_json::Value, bool)> {
     let mut t = rng.range(7 * 60, 22 * 60); // first open between 07:00 and 22:00
-    let mut ops = vec![(at(cfg, day, t), json!({"type": "track", "action": "open"}))];
-    let mut next = |rng: &mut Rng, op| {
+    let mut ops = vec![(
+        at(cfg, day, t),
+        json!({"type": "track", "action": "open"}),
+        false,
+    )];
+    let mut put = |rng: &mut Rng, op, wish| {
         t += rng.range(1, 20);
-        ops.push((at(cfg, day, t.min(23 * 60 + 59)), op));
+        ops.push((at(cfg, day, t.min(23 * 60 + 59)), op, wish));
     };
     if rng.chance(0.8) {
-        next(rng, json!({"type": "check_in"}));
+        put(rng, json!({"type": "check_in"}), false);
     }
     if rng.chance(0.5) {
-        next(rng, json!({"type": "track", "action": "query"}));
+        put(rng, json!({"type": "track", "action": "query"}), false);
     }
     if rng.chance(0.3) {
-        next(rng, json!({"type": "track", "action": "core_action"}));
+        put(
+            rng,
+            json!({"type": "track", "action": "core_action"}),
+            false,
+        );
     }
     if rng.chance(0.1) {
-        next(rng, json!({"type": "track", "action": "share"}));
+        put(rng, json!({"type": "track", "action": "share"}), false);
     }
     if rng.chance(0.02) {
-        next(rng, json!({"type": "track", "action": "invite"}));
+        put(rng, json!({"type": "track", "action": "invite"}), false);
     }
     if rng.chance(p.buyer) {
-        *order_no += 1;
+        let id = format!("o{}", orders.len() + 1);
         let cents = rng.range(20, 300) * 100;
-        let order =
-            json!({"type": "order", "order": format!("o{order_no}"), "amount_cents": cents});
-        next(rng, order);
+        let order = json!({"type": "order", "order": id, "amount_cents": cents, "points": 0});
+        // Half the buyers pay part in points when they have them (a wish).
+        let deduct = rng.chance(0.5);
+        orders.push((id, cents, false, false));
+        put(rng, json!({"order": order, "deduct": deduct}), false);
+    } else if rng.chance(0.1) {
+        // The merchant gives part of an earlier order back, or cancels it.
+        if let Some(o) = orders.iter_mut().rev().find(|o| !o.3) {
+            let op = if !o.2 && rng.chance(0.5) {
+                o.2 = true;
+                json!({"type": "refund_order", "order": o.0, "amount_cents": o.1 / 5, "points": 0})
+            } else {
+                o.3 = true;
+                json!({"type": "cancel_order", "order": o.0})
+            };
+            put(rng, op, false);
+        }
+    }
+    if !cfg.catalog.is_empty() && rng.chance(0.06) {
+        let item = &cfg.catalog[rng.range(0, cfg.catalog.len() as u64 - 1) as usize];
+        put(rng, json!({"type": "redeem", "item": item.id}), true);
+    }
+    if rng.chance(0.1) {
+        put(rng, json!({"type": "use_service"}), true);
     }
     // Now and then a buyer takes the first paid membership (the merchant reports it).
     if let Some(plan) = cfg.tiers.paid.first() {
         if rng.chance(p.buyer / 4.0) {
-            next(rng, json!({"type": "buy_membership", "plan": plan.id}));
+            put(
+                rng,
+                json!({"type": "buy_membership", "plan": plan.id}),
+                false,
+            );
         }
     }
     let minutes = rng.range(1, 30);
-    next(rng, json!({"type": "session", "minutes": minutes}));
+    put(rng, json!({"type": "session", "minutes": minutes}), false);
     ops
 }
 
@@ -150,8 +188,10 @@ pub struct Totals {
 /// One simulated sync: the phone's push, and the ops the server writes with it.
 pub struct SimSync {
     push: Push,
-    /// (at, op) of the merchant's and the server's ops.
-    server: Vec<(i64, OpKind)>,
+    /// Seqs of the push's wishes (`day_ops`).
+    wishes: Vec<u32>,
+    /// (at, op, pay part in points) of the merchant's and the server's ops.
+    server: Vec<(i64, OpKind, bool)>,
     now: i64,
 }
 
@@ -165,7 +205,7 @@ fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
     let end = plan.start.to_day() + plan.days as Day;
     let p = persona(rng, plan);
     let mut seq = 0u32;
-    let mut order_no = 0u32;
+    let mut orders = Orders::new();
     let mut away_until = p.joined;
     let mut syncs = Vec::new();
     for day in p.joined..end {
@@ -181,18 +221,28 @@ fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
         }
         // Orders are the merchant's (the merchant API) and invites the server's (the
         // invitee's first sync): written as the server writes them; the rest the phone's.
-        let (server, phone): (Vec<_>, Vec<_>) = day_ops(rng, cfg, &p, day, &mut order_no)
+        let (server, phone): (Vec<_>, Vec<_>) = day_ops(rng, cfg, &p, day, &mut orders)
             .into_iter()
-            .map(|(t, body)| {
+            .map(|(t, body, wish)| {
+                let deduct = body["deduct"].as_bool();
+                let body = if deduct.is_some() {
+                    body["order"].clone()
+                } else {
+                    body
+                };
                 let op = json!({"device": "~server", "seq": 1, "at": t, "op": body});
                 let op = Op::from_json(&op.to_string()).expect("simulated ops are well-formed");
-                (t, op.op)
+                (t, op.op, wish || deduct == Some(true))
             })
-            .partition(|(_, kind)| kind.written_by_server(cfg));
+            .partition(|(_, kind, _)| kind.written_by_server(cfg));
+        let mut wishes = Vec::new();
         let ops: Vec<Op> = phone
             .into_iter()
-            .map(|(at, op)| {
+            .map(|(at, op, wish)| {
                 seq += 1;
+                if wish {
+                    wishes.push(seq);
+                }
                 Op {
                     device: "phone".into(),
                     seq,
@@ -212,6 +262,7 @@ fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
                 invited_by: None,
                 rules_hash: None,
             },
+            wishes,
             server,
             now,
         });
@@ -236,20 +287,56 @@ impl SimSync {
     /// What the server does with it in the sync's transaction: the push through the core's
     /// acceptance, then the merchant's and the server's ops. Returns the refusals and the
     /// op rows to log.
-    fn apply(self, r: &mut Record, cfg: &Config, limits: Limits) -> (u32, Vec<OpRow>) {
+    fn apply(mut self, r: &mut Record, cfg: &Config, limits: Limits) -> (u32, Vec<OpRow>) {
+        if !self.wishes.is_empty() {
+            // The phone makes a wish only when its state (after the ops before it) allows it.
+            let mut mine = r.state.clone();
+            let wishes = std::mem::take(&mut self.wishes);
+            self.push
+                .ops
+                .retain(|op| mine.apply(cfg, op).is_ok() || !wishes.contains(&op.seq));
+        }
         let (outcome, mut rows) = apply_push(r, cfg, &self.push, self.now, limits);
         let mut rejected = outcome.rejected.len() as u32;
-        for (t, kind) in self.server {
+        for (t, kind, deduct) in self.server {
             let device = match kind {
                 OpKind::Track { .. } => SERVER_DEVICE,
                 _ => MERCHANT_DEVICE,
             };
-            match zailai::sync::server_op(&mut r.state, cfg, device, |_| kind, t) {
+            let paying = match (&kind, deduct) {
+                (OpKind::Order { .. }, true) => with_points(kind.clone(), &r.state, cfg),
+                _ => kind.clone(),
+            };
+            let done = zailai::sync::server_op(&mut r.state, cfg, device, |_| paying, t)
+                // Points the member could not spend after all: the order in money alone.
+                .or_else(|_| zailai::sync::server_op(&mut r.state, cfg, device, |_| kind, t));
+            match done {
                 Ok((op, _)) => rows.push(OpRow::of(&op, "applied".to_owned())),
                 Err(_) => rejected += 1,
             }
         }
         (rejected, rows)
+    }
+}
+
+/// An order paying as many of the member's points as the checkout allows (whole hundreds).
+fn with_points(kind: OpKind, st: &State, cfg: &Config) -> OpKind {
+    let OpKind::Order {
+        order,
+        amount_cents,
+        ..
+    } = kind
+    else {
+        return kind;
+    };
+    let rate = &cfg.points.checkout;
+    let most_cents = amount_cents * u64::from(rate.max_order_percent) / 100;
+    let most = most_cents * u64::from(rate.points) / u64::from(rate.cents.max(1));
+    let points = (st.balance.min(most) / 100 * 100) as u32;
+    OpKind::Order {
+        order,
+        amount_cents,
+        points,
     }
 }
 
@@ -289,7 +376,7 @@ const BULK_BATCH: u32 = 2_000;
 /// syncs of [`run`] would have left them (none without a sync, as [`run`] stores none).
 fn live(
     cfg: &Config,
-    rules: &FactRules,
+    rules: &FactTimeline,
     user: String,
     syncs: Vec<SimSync>,
 ) -> (Option<BulkMember>, Totals) {
@@ -304,11 +391,12 @@ fn live(
     for sync in syncs {
         totals.syncs += 1;
         totals.ops += sync.ops();
-        let before = record.as_ref().map(|r| Summary::of(rules, &r.state));
+        let new = record.is_none();
         let r = record.get_or_insert_with(|| sync.fresh(cfg, &user));
+        let before = r.state.clone();
         let (rejected, rows) = sync.apply(r, cfg, limits);
         totals.rejected += rejected;
-        facts.apply(&changes(rules, before.as_ref(), &r.state, &rows));
+        facts.apply(&commit(rules, &before, new, &r.state, &rows));
         log.extend(rows);
     }
     let member = record.map(|record| BulkMember {
@@ -328,7 +416,7 @@ pub async fn run_bulk(store: &impl Store, cfg: &Config, plan: &Plan) -> Result<T
     let (cfg2, plan2) = (cfg.clone(), plan.clone());
     let simulator = std::thread::spawn(move || {
         let (cfg, plan) = (cfg2, plan2);
-        let rules = FactRules::of(&cfg);
+        let rules = FactTimeline::single(FactRules::of(&cfg));
         let mut rng = Rng::new(plan.seed);
         let mut n = 0;
         while n < plan.users {

@@ -5,7 +5,8 @@
 //! computes them from the op log by replaying each member's applied ops through the core, the
 //! reference the differential test holds the SQL to. Definitions: `docs/report.md`.
 
-use crate::scorecard::{Ledger, Membership, Roi, Share};
+use crate::facts_ledger::{self as fl, Amounts};
+use crate::scorecard::{self, CouponValues, Ledger, Membership, Roi, Share};
 use crate::store::report_sql::{CampaignWindow, CountQuery, Counts};
 use crate::store::{OpRow, Store, StoreError};
 use serde::Serialize;
@@ -27,6 +28,12 @@ pub struct MemberFacts {
     pub paid: bool,
     /// Campaign id → days of the campaign window with a check-in (checked or made up).
     pub campaigns: BTreeMap<String, u32>,
+    /// Ledger amounts by (day, kind), from the events of the replayed ops.
+    pub amounts: Amounts,
+    /// The stored state's lots: (last usable day, points).
+    pub lots: Vec<(Day, i64)>,
+    /// Effective tier index at the end of each day of the range (`None` before joining).
+    pub daily_tier: Vec<Option<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -223,13 +230,40 @@ pub fn facts(
     rows: &[OpRow],
     (cfg, versions): (&Config, &impl zailai::timeline::RulesAt),
     week_ends: &[Day],
-    to: Day,
+    (from, to): (Day, Day),
 ) -> MemberFacts {
     let clock = cfg.clock();
     let joined = clock.start_of(stored.joined);
     let mut st = State::join(versions.config_at(joined), user, joined);
     let mut weekly_tier = Vec::with_capacity(week_ends.len());
     let mut next = 0;
+    let days: Vec<Day> = (from..=to).collect();
+    let mut daily_tier = Vec::with_capacity(days.len());
+    let mut next_day = 0;
+    let tier_index = |st: &State, end: i64| {
+        let id = view::tier_progress(st, cfg, end, "en").tier.id;
+        cfg.tiers
+            .levels
+            .iter()
+            .position(|t| t.id == id)
+            .map(|i| i as u8)
+    };
+    let sample_days = |st: &State, upto: i64, daily: &mut Vec<Option<u8>>, next: &mut usize| {
+        while *next < days.len() && clock.start_of(days[*next] + 1) <= upto {
+            let end = clock.start_of(days[*next] + 1) - 1;
+            daily.push(
+                (days[*next] >= st.joined)
+                    .then(|| tier_index(st, end))
+                    .flatten(),
+            );
+            *next += 1;
+        }
+    };
+    let mut amounts = Amounts::new();
+    // Each lot's last usable day (from the credits that made it), and each order's day and
+    // money so far (paid, refunded), for the events that name them.
+    let mut lot_expiry: BTreeMap<Day, Day> = BTreeMap::new();
+    let mut orders: BTreeMap<String, (Day, i64, i64)> = BTreeMap::new();
     let sample = |st: &State, upto: i64, weekly: &mut Vec<Option<String>>, next: &mut usize| {
         while *next < week_ends.len() && clock.start_of(week_ends[*next] + 1) <= upto {
             let end = clock.start_of(week_ends[*next] + 1) - 1;
@@ -243,16 +277,24 @@ pub fn facts(
     let mut active = BTreeSet::new();
     for row in rows.iter().filter(|r| r.result == "applied") {
         sample(&st, row.at, &mut weekly_tier, &mut next);
+        sample_days(&st, row.at, &mut daily_tier, &mut next_day);
+        let day = clock.day_of(row.at);
         // The member's activity: the server's and the merchant's ops (`~` devices) are not.
         if !row.device.starts_with('~') {
-            active.insert(clock.day_of(row.at));
+            active.insert(day);
         }
         if let Ok(op) = Op::from_json(&row.op) {
             // The server applied it; a replay refusing it would mean other rules: skip it.
-            let _ = st.apply(versions.config_at(op.at), &op);
+            if let Ok(events) = st.apply(versions.config_at(op.at), &op) {
+                let source = fl::source(&op.op);
+                for e in &events {
+                    event_amounts(&mut amounts, e, day, &source, &mut lot_expiry, &mut orders);
+                }
+            }
         }
     }
     sample(&st, i64::MAX, &mut weekly_tier, &mut next);
+    sample_days(&st, i64::MAX, &mut daily_tier, &mut next_day);
     let end = clock.start_of(to + 1) - 1;
     let campaigns = cfg
         .campaigns
@@ -277,6 +319,81 @@ pub fn facts(
             .paid_until
             .is_some(),
         campaigns,
+        amounts,
+        lots: stored
+            .lots
+            .values()
+            .map(|l| (l.expires, l.remaining as i64))
+            .collect(),
+        daily_tier,
+    }
+}
+
+/// The ledger amounts of one event of an op of business day `day` whose credits count for
+/// `source` (the reference's derivation: `facts_ledger` reads the states instead).
+fn event_amounts(
+    out: &mut Amounts,
+    e: &zailai::Event,
+    day: Day,
+    source: &str,
+    lot_expiry: &mut BTreeMap<Day, Day>,
+    orders: &mut BTreeMap<String, (Day, i64, i64)>,
+) {
+    use zailai::Event as E;
+    let mut add = |day: Day, kind: String, n: i64| {
+        *out.entry((day, kind)).or_default() += n;
+    };
+    match e {
+        E::PointsCredited {
+            date,
+            granted,
+            expires,
+            ..
+        } => {
+            lot_expiry.insert(date.to_day(), expires.to_day());
+            add(day, format!("{}{source}", fl::ISSUED), i64::from(*granted));
+        }
+        E::PointsDebited { amount, .. } => add(day, fl::SPENT.into(), i64::from(*amount)),
+        E::PointsRestored {
+            restored, expired, ..
+        } => {
+            add(day, fl::RESTORED.into(), i64::from(*restored + *expired));
+            add(day, fl::EXPIRED.into(), i64::from(*expired));
+        }
+        // A lot runs out the day after its last usable day.
+        E::PointsExpired { lot, amount } => {
+            let last = lot_expiry.get(&lot.to_day()).copied().unwrap_or(day - 1);
+            add(last + 1, fl::EXPIRED.into(), i64::from(*amount));
+        }
+        E::CouponGranted { coupon, .. } => add(day, format!("{}{coupon}", fl::COUPONS), 1),
+        E::ServiceUsed { .. } => add(day, fl::SERVICES.into(), 1),
+        E::OrderPlaced {
+            order,
+            amount_cents,
+            deduction_cents,
+            ..
+        } => {
+            let paid = (*amount_cents - *deduction_cents) as i64;
+            orders.insert(order.clone(), (day, paid, 0));
+            add(day, fl::SPEND_CENTS.into(), paid);
+        }
+        E::OrderRefunded {
+            order,
+            amount_cents,
+            ..
+        } => {
+            if let Some((placed, paid, refunded)) = orders.get_mut(order) {
+                let back = (*amount_cents as i64).min(*paid - *refunded);
+                *refunded += *amount_cents as i64;
+                add(*placed, fl::SPEND_CENTS.into(), -back);
+            }
+        }
+        E::OrderCancelled { order } => {
+            if let Some((placed, paid, refunded)) = orders.remove(order) {
+                add(placed, fl::SPEND_CENTS.into(), -(paid - refunded).max(0));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -307,7 +424,7 @@ fn campaigns_in(cfg: &Config, from: Day, to: Day) -> impl Iterator<Item = &Campa
 pub async fn build(
     store: &impl Store,
     cfg: &Config,
-    experiments: &[Experiment],
+    (experiments, values): (&[Experiment], &CouponValues),
     from: Date,
     to: Date,
 ) -> Result<Report, ReportError> {
@@ -336,9 +453,20 @@ pub async fn build(
             .iter()
             .map(|e| e.start.to_day().max(first))
             .min(),
+        first_balance: scorecard::balance_days(&week_ends, last)
+            .first()
+            .copied()
+            .unwrap_or(last),
+        services_from: scorecard::services_from(first),
     };
     let counts = store.report_counts(query.clone()).await.map_err(io)?;
-    Ok(from_counts(cfg, experiments, &query, &counts, &week_ends))
+    Ok(from_counts(
+        cfg,
+        (experiments, values),
+        &query,
+        &counts,
+        &week_ends,
+    ))
 }
 
 /// The tier id of a level index, as `view::tier_progress` names it.
@@ -367,12 +495,57 @@ fn retention_of(groups: &[(Day, u8, u32)], n: i32, to: Day) -> Option<Rate> {
 /// The report from the database's counts.
 fn from_counts(
     cfg: &Config,
-    experiments: &[Experiment],
+    (experiments, values): (&[Experiment], &CouponValues),
     q: &CountQuery,
     counts: &Counts,
     week_ends: &[Day],
 ) -> Report {
     let to = q.to;
+    // Members by tier index on a day, from the tier stretches' starts and ends.
+    let members_on = |day: Day| -> BTreeMap<u8, u64> {
+        let mut held: BTreeMap<u8, i64> = BTreeMap::new();
+        for &(tier, _, n) in counts.tier_starts.iter().filter(|t| t.1 <= day) {
+            *held.entry(tier).or_default() += i64::from(n);
+        }
+        for &(tier, _, n) in counts.tier_ends.iter().filter(|t| t.1 <= day) {
+            *held.entry(tier).or_default() -= i64::from(n);
+        }
+        held.into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(t, n)| (t, n as u64))
+            .collect()
+    };
+    // The ledger's balance on a day: the lots as they stand, less what changed after it.
+    let held_now: i64 = counts.lots.iter().map(|(_, n)| n).sum();
+    let balances: Vec<(Day, i64)> = scorecard::balance_days(week_ends, to)
+        .into_iter()
+        .map(|day| {
+            let after: i64 = counts
+                .net_after
+                .iter()
+                .filter(|(d, _)| *d > day)
+                .map(|(_, n)| n)
+                .sum();
+            (day, held_now - after)
+        })
+        .collect();
+    let services_used: i64 = counts.services.iter().map(|(_, n)| n).sum();
+    let upgrades: Vec<(u8, u64, u64)> = counts
+        .upgrades
+        .iter()
+        .map(|&(t, n, up)| (t, u64::from(n), u64::from(up)))
+        .collect();
+    let membership = scorecard::membership(
+        cfg,
+        (u64::from(counts.active), u64::from(counts.active_paid)),
+        &upgrades,
+        (
+            services_used.max(0) as u64,
+            scorecard::services_granted(cfg, (q.from, to), members_on),
+        ),
+        &counts.amounts,
+    );
+    let ledger = scorecard::ledger(cfg, &counts.amounts, &balances, &counts.lots, (q.from, to));
     let mut by_week: BTreeMap<Day, Vec<(Day, u8, u32)>> = BTreeMap::new();
     for &(joined, _, returned, n) in &counts.joins {
         by_week
@@ -439,7 +612,13 @@ fn from_counts(
                 others_retained: o,
                 uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
                 notified: None,
-                roi: Roi::default(),
+                roi: scorecard::roi(
+                    cfg,
+                    values,
+                    &n.amounts,
+                    n.participants,
+                    (n.others, n.others_revenue),
+                ),
             }
         })
         .collect();
@@ -453,8 +632,8 @@ fn from_counts(
         paid_d30: retention_of(&paid(true), 30, to),
         unpaid_d30: retention_of(&paid(false), 30, to),
         tiers,
-        membership: Membership::default(),
-        ledger: Ledger::default(),
+        membership,
+        ledger,
         campaigns,
         experiments: experiments
             .iter()
@@ -494,7 +673,7 @@ fn from_counts(
 pub async fn replay_build(
     store: &impl Store,
     cfg: &Config,
-    experiments: &[Experiment],
+    (experiments, values): (&[Experiment], &CouponValues),
     from: Date,
     to: Date,
 ) -> Result<Report, ReportError> {
@@ -516,10 +695,16 @@ pub async fn replay_build(
             &rows,
             (cfg, &versions),
             &week_ends,
-            last,
+            (first, last),
         ));
     }
-    Ok(compute(cfg, experiments, &members, first, last, &week_ends))
+    Ok(compute(
+        cfg,
+        (experiments, values),
+        &members,
+        (first, last),
+        &week_ends,
+    ))
 }
 
 /// Dn retention: of members who joined in the range and are `n` days old by `to`, those with
@@ -539,14 +724,114 @@ fn active_between(m: &MemberFacts, from: Day, to: Day) -> bool {
     m.active.range(from..=to).next().is_some()
 }
 
+/// Ledger amounts by kind of `members` on the days `first..=last`.
+fn amounts_between<'a>(
+    members: impl Iterator<Item = &'a MemberFacts>,
+    first: Day,
+    last: Day,
+) -> Vec<(String, i64)> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    for m in members {
+        for ((day, kind), n) in &m.amounts {
+            if (first..=last).contains(day) {
+                *out.entry(kind.clone()).or_default() += n;
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// How an amount of `kind` moves members' points.
+fn net(kind: &str, n: i64) -> i64 {
+    match kind {
+        fl::SPENT | fl::EXPIRED => -n,
+        fl::RESTORED => n,
+        k if k.starts_with(fl::ISSUED) => n,
+        _ => 0,
+    }
+}
+
+/// The scorecard's membership and ledger, from the replayed members.
+fn scorecard_of(
+    cfg: &Config,
+    members: &[MemberFacts],
+    (from, to): (Day, Day),
+    week_ends: &[Day],
+) -> (Membership, Ledger) {
+    let in_range = amounts_between(members.iter(), from, to);
+    let balances: Vec<(Day, i64)> = scorecard::balance_days(week_ends, to)
+        .into_iter()
+        .map(|day| {
+            let held = members
+                .iter()
+                .flat_map(|m| &m.amounts)
+                .filter(|((d, _), _)| *d <= day)
+                .map(|((_, kind), n)| net(kind, *n))
+                .sum();
+            (day, held)
+        })
+        .collect();
+    let mut lots: BTreeMap<Day, i64> = BTreeMap::new();
+    for &(expires, n) in members.iter().flat_map(|m| &m.lots) {
+        *lots.entry(expires).or_default() += n;
+    }
+    let lots: Vec<(Day, i64)> = lots.into_iter().collect();
+    let active: Vec<&MemberFacts> = members
+        .iter()
+        .filter(|m| active_between(m, from, to))
+        .collect();
+    let paid = active.iter().filter(|m| m.paid).count() as u64;
+    let mut upgrades: BTreeMap<u8, (u64, u64)> = BTreeMap::new();
+    for m in members {
+        if let Some(Some(held)) = m.daily_tier.first() {
+            let up = m.daily_tier[1..]
+                .iter()
+                .any(|t| t.is_some_and(|t| t > *held));
+            let e = upgrades.entry(*held).or_default();
+            e.0 += 1;
+            e.1 += u64::from(up);
+        }
+    }
+    let upgrades: Vec<(u8, u64, u64)> = upgrades
+        .into_iter()
+        .map(|(t, (n, up))| (t, n, up))
+        .collect();
+    let used: i64 = amounts_between(members.iter(), scorecard::services_from(from), to)
+        .iter()
+        .filter(|(k, _)| k == fl::SERVICES)
+        .map(|(_, n)| n)
+        .sum();
+    let members_on = |day: Day| {
+        let mut by_tier: BTreeMap<u8, u64> = BTreeMap::new();
+        for m in members {
+            if let Some(Some(t)) = m.daily_tier.get((day - from) as usize) {
+                *by_tier.entry(*t).or_default() += 1;
+            }
+        }
+        by_tier
+    };
+    let membership = scorecard::membership(
+        cfg,
+        (active.len() as u64, paid),
+        &upgrades,
+        (
+            used.max(0) as u64,
+            scorecard::services_granted(cfg, (from, to), members_on),
+        ),
+        &in_range,
+    );
+    let ledger = scorecard::ledger(cfg, &in_range, &balances, &lots, (from, to));
+    (membership, ledger)
+}
+
 pub fn compute(
     cfg: &Config,
-    experiments: &[Experiment],
+    (experiments, values): (&[Experiment], &CouponValues),
     members: &[MemberFacts],
-    from: Day,
-    to: Day,
+    (from, to): (Day, Day),
     week_ends: &[Day],
 ) -> Report {
+    let (membership, ledger) = scorecard_of(cfg, members, (from, to), week_ends);
     let joined_in_range: Vec<&MemberFacts> = members
         .iter()
         .filter(|m| (from..=to).contains(&m.joined))
@@ -585,7 +870,7 @@ pub fn compute(
         })
         .collect();
     let campaigns = campaigns_in(cfg, from, to)
-        .map(|c| campaign(c, members))
+        .map(|c| campaign(cfg, values, c, members))
         .collect();
     Report {
         from: Date::from_day(from),
@@ -597,8 +882,8 @@ pub fn compute(
         paid_d30: retention(joined_in_range.iter().copied().filter(|m| m.paid), 30, to),
         unpaid_d30: retention(joined_in_range.iter().copied().filter(|m| !m.paid), 30, to),
         tiers,
-        membership: Membership::default(),
-        ledger: Ledger::default(),
+        membership,
+        ledger,
         campaigns,
         experiments: experiments
             .iter()
@@ -656,7 +941,12 @@ fn experiment_report(e: &Experiment, variants: Vec<VariantReport>) -> Experiment
     }
 }
 
-fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
+fn campaign(
+    cfg: &Config,
+    values: &CouponValues,
+    c: &Campaign,
+    members: &[MemberFacts],
+) -> CampaignReport {
     let first = c.start.to_day();
     let last = first + i32::from(c.days) - 1;
     let active = members
@@ -684,6 +974,22 @@ fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
         .collect();
     let (p, o) = (share(&participants), share(&others));
     let n = participants.len() as u32;
+    let during = amounts_between(participants.iter().copied(), first, last);
+    let through = amounts_between(participants.iter().copied(), first, last + 7);
+    let mut amounts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (kind, x) in during {
+        amounts.entry(kind).or_default().0 = x;
+    }
+    for (kind, x) in through {
+        amounts.entry(kind).or_default().1 = x;
+    }
+    let amounts: Vec<(String, i64, i64)> =
+        amounts.into_iter().map(|(k, (d, t))| (k, d, t)).collect();
+    let others_revenue = amounts_between(others.iter().copied(), first, last + 7)
+        .iter()
+        .filter(|(k, _)| k == fl::SPEND_CENTS)
+        .map(|(_, x)| x)
+        .sum();
     CampaignReport {
         id: c.id.clone(),
         start: c.start,
@@ -697,7 +1003,13 @@ fn campaign(c: &Campaign, members: &[MemberFacts]) -> CampaignReport {
         others_retained: o,
         uplift: p.zip(o).map(|(p, o)| round4(p.rate - o.rate)),
         notified: None,
-        roi: Roi::default(),
+        roi: scorecard::roi(
+            cfg,
+            values,
+            &amounts,
+            n,
+            (others.len() as u32, others_revenue),
+        ),
     }
 }
 

@@ -78,13 +78,13 @@ fn the_rules_instant_is_the_newest_applied_op() {
 fn a_campaign_of_the_version_in_effect_at_the_commit_is_counted() {
     let (before, after, op) = before_and_after();
     let joined = Config::seed().clock().day_of(T);
-    let c = commit(&timeline(), Some(&before), &after, &[row(&op, "applied")]);
+    let c = commit(&timeline(), &before, false, &after, &[row(&op, "applied")]);
     assert_eq!(c.campaigns, [("late".to_owned(), 1)]);
     assert_eq!(c.days, [joined + 3]);
     assert_eq!(c.member, None, "joined and paid_until did not change");
     // The same commit under the first version's rules alone knows no such campaign.
     let fixed = FactTimeline::single(FactRules::of(&Config::seed()));
-    let c = commit(&fixed, Some(&before), &after, &[row(&op, "applied")]);
+    let c = commit(&fixed, &before, false, &after, &[row(&op, "applied")]);
     assert!(c.campaigns.is_empty(), "{:?}", c.campaigns);
     assert_eq!(c.days, [joined + 3]);
 }
@@ -95,7 +95,8 @@ fn the_version_changes_at_its_instant_exactly() {
     let at = |t: i64| {
         let c = commit(
             &timeline(),
-            Some(&before),
+            &before,
+            false,
             &after,
             &[row(&check_in(2, t), "applied")],
         );
@@ -110,11 +111,11 @@ fn the_version_changes_at_its_instant_exactly() {
         row(&check_in(2, T2 - 1), "applied"),
         row(&check_in(3, T2 + DAY), "TOO_OLD"),
     ];
-    assert!(commit(&timeline(), Some(&before), &after, &rows)
+    assert!(commit(&timeline(), &before, false, &after, &rows)
         .campaigns
         .is_empty());
     // Without an applied op, the newest version: its campaign is counted, and no day is.
-    let c = commit(&timeline(), Some(&before), &after, &[]);
+    let c = commit(&timeline(), &before, false, &after, &[]);
     assert_eq!(c.campaigns, [("late".to_owned(), 1)]);
     assert!(c.days.is_empty());
 }
@@ -122,16 +123,17 @@ fn the_version_changes_at_its_instant_exactly() {
 #[test]
 fn a_new_member_gets_the_whole_facts_and_an_unchanged_one_none() {
     let v1 = Config::seed();
-    let mut st = State::join(&v1, "u2", T);
+    let fresh = State::join(&v1, "u2", T);
+    let mut st = fresh.clone();
     let op = check_in(1, T + DAY);
     st.apply(&v1, &op).unwrap();
     let joined = v1.clock().day_of(T);
-    let c = commit(&timeline(), None, &st, &[row(&op, "applied")]);
+    let c = commit(&timeline(), &fresh, true, &st, &[row(&op, "applied")]);
     assert_eq!(c.member, Some((joined, None)));
     assert_eq!(c.days, [joined + 1]);
     assert_eq!(c.returned, zailai_server::facts::return_bit(1));
     assert_eq!(c.tiers.as_ref().map(|t| t.0), Some(joined));
     // The same state before and after, no op: nothing to write.
-    let none = commit(&timeline(), Some(&st), &st, &[]);
+    let none = commit(&timeline(), &st, false, &st, &[]);
     assert_eq!(none, zailai_server::facts::Changes::default());
 }

@@ -31,7 +31,12 @@ async fn report_json(store: &Sqlite) -> serde_json::Value {
         Date::parse("2026-08-01").unwrap(),
         Date::parse("2026-09-29").unwrap(),
     );
-    serde_json::to_value(build(store, &Config::seed(), &[], from, to).await.unwrap()).unwrap()
+    serde_json::to_value(
+        build(store, &Config::seed(), (&[], &Default::default()), from, to)
+            .await
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

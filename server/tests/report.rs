@@ -122,7 +122,7 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     let r = build(
         &store,
         &cfg,
-        &experiments,
+        (&experiments, &Default::default()),
         parse_date("from", "2026-11-02").unwrap(),
         parse_date("to", "2026-11-20").unwrap(),
     )
@@ -228,7 +228,7 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     let quiet = build(
         &store,
         &cfg,
-        &[],
+        (&[], &Default::default()),
         parse_date("from", "2026-12-01").unwrap(),
         parse_date("to", "2026-12-07").unwrap(),
     )
@@ -243,7 +243,7 @@ async fn retention_tiers_and_campaigns_match_the_hand_count() {
     let err = build(
         &store,
         &cfg,
-        &[],
+        (&[], &Default::default()),
         parse_date("from", "2026-12-07").unwrap(),
         parse_date("to", "2026-12-01").unwrap(),
     )

@@ -21,6 +21,8 @@ fn config() -> Config {
     v.as_object_mut()
         .unwrap()
         .retain(|k, _| k != "cards" && k != "lotteries");
+    // Points last a month here, so the populated months see lots run out (breakage).
+    v["points"]["expiry_months"] = json!(1);
     v["campaigns"] = json!([
         {"id": "summer", "name": {"en": "Summer"}, "start": "2026-08-20", "days": 7, "checkin_multiplier": 2},
         {"id": "golden", "name": {"en": "Golden week"}, "start": "2026-10-01", "days": 7, "checkin_multiplier": 2, "tiers": ["silver", "gold", "diamond"]}
@@ -52,13 +54,25 @@ fn experiments() -> Vec<zailai_server::report::Experiment> {
     .unwrap()
 }
 
-/// Both reports for every range, compared; returns the widest one (SQL) for further checks.
+/// Face values of the seed's coupons (the scorecard file's `coupon_values_cents`).
+fn values() -> zailai_server::scorecard::CouponValues {
+    [("coupon_5_yuan", 500), ("streak_7_coupon", 300)]
+        .into_iter()
+        .map(|(id, v)| (id.to_owned(), v))
+        .collect()
+}
+
+/// Both reports for every range, compared; returns the first range's (SQL) for further
+/// checks, with the upgrades of every range.
 async fn same_reports(store: &impl Store, cfg: &Config, backend: &str) -> Value {
     let mut widest = Value::Null;
+    let mut upgrades = Vec::new();
     for (from, to) in RANGES {
         let (from, to) = (Date::parse(from).unwrap(), Date::parse(to).unwrap());
-        let sql = build(store, cfg, &experiments(), from, to).await.unwrap();
-        let replay = replay_build(store, cfg, &experiments(), from, to)
+        let sql = build(store, cfg, (&experiments(), &values()), from, to)
+            .await
+            .unwrap();
+        let replay = replay_build(store, cfg, (&experiments(), &values()), from, to)
             .await
             .unwrap();
         let (sql, replay) = (
@@ -72,10 +86,12 @@ async fn same_reports(store: &impl Store, cfg: &Config, backend: &str) -> Value 
             );
         }
         assert_eq!(sql, replay);
+        upgrades.push(sql["membership"]["upgrades"].clone());
         if widest.is_null() {
             widest = sql;
         }
     }
+    widest["upgrades_of_every_range"] = Value::Array(upgrades);
     widest
 }
 
@@ -109,6 +125,50 @@ fn covers_every_fact(r: &Value) {
             assert!(v["members"].as_u64().unwrap() > 0, "{e}");
         }
     }
+    // The scorecard (issue 27): every figure has something to count.
+    let positive =
+        |v: &Value| v.as_i64().is_some_and(|n| n > 0) || v.as_f64().is_some_and(|n| n > 0.0);
+    let upgraded = r["upgrades_of_every_range"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| u.as_array().unwrap())
+        .filter(|u| positive(&u["upgraded"]["count"]))
+        .count();
+    assert!(upgraded >= 1, "{}", r["upgrades_of_every_range"]);
+    let l = &r["ledger"];
+    assert!(l["issued"].as_object().unwrap().len() >= 4, "sources: {l}");
+    for key in [
+        "redeemed",
+        "expired",
+        "outstanding",
+        "liability_cents",
+        "expiring_30d",
+    ] {
+        assert!(positive(&l[key]), "ledger.{key}: {l}");
+    }
+    assert!(
+        l["weekly"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| positive(&w["points"])),
+        "{l}"
+    );
+    let m = &r["membership"];
+    assert!(positive(&m["coupons"]["of"]), "{m}");
+    for key in ["paid_conversion", "services"] {
+        assert!(
+            positive(&m[key]["count"]) && positive(&m[key]["of"]),
+            "membership.{key}: {m}"
+        );
+    }
+    for c in r["campaigns"].as_array().unwrap() {
+        for key in ["cost_cents", "revenue_cents", "baseline_cents"] {
+            assert!(positive(&c["roi"][key]), "roi.{key}: {c}");
+        }
+        assert!(c["roi"]["roi"].is_number(), "{c}");
+    }
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {
@@ -131,14 +191,18 @@ async fn sqlite_report_from_facts_equals_the_replay_and_survives_a_rebuild() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DELETE FROM member_facts; DELETE FROM member_days; DELETE FROM member_tiers;
-         DELETE FROM member_campaigns; UPDATE facts_status SET complete = 0;",
+         DELETE FROM member_campaigns; DELETE FROM member_amounts; DELETE FROM member_lots;
+         UPDATE facts_status SET complete = 0;",
     )
     .unwrap();
     drop(conn);
     let half = Sqlite::open(&path, FactRules::of(&cfg)).unwrap();
     let (from, to) = (RANGES[0].0, RANGES[0].1);
     let (from, to) = (Date::parse(from).unwrap(), Date::parse(to).unwrap());
-    let refused = build(&half, &cfg, &[], from, to).await.err().unwrap();
+    let refused = build(&half, &cfg, (&[], &values()), from, to)
+        .await
+        .err()
+        .unwrap();
     assert!(refused.0.contains("being rebuilt"), "{}", refused.0);
     drop(half);
     let rebuilt = AnyStore::open(&path.display().to_string(), &cfg)
@@ -196,7 +260,8 @@ async fn postgres_report_from_facts_equals_the_replay() {
     direct
         .batch_execute(
             "DELETE FROM member_facts; DELETE FROM member_days; DELETE FROM member_tiers;
-             DELETE FROM member_campaigns; UPDATE facts_status SET complete = 0;",
+             DELETE FROM member_campaigns; DELETE FROM member_amounts; DELETE FROM member_lots;
+         UPDATE facts_status SET complete = 0;",
         )
         .await
         .unwrap();
@@ -259,12 +324,14 @@ async fn sqlite_bulk_population_equals_the_synced_one() {
     same_database(&synced, &bulk).await;
     let (from, to) = (RANGES[0].0, RANGES[0].1);
     let (from, to) = (Date::parse(from).unwrap(), Date::parse(to).unwrap());
-    let a = build(&synced, &cfg, &experiments(), from, to)
+    let a = build(&synced, &cfg, (&experiments(), &values()), from, to)
         .await
         .unwrap();
     assert_eq!(
         a,
-        build(&bulk, &cfg, &experiments(), from, to).await.unwrap()
+        build(&bulk, &cfg, (&experiments(), &values()), from, to)
+            .await
+            .unwrap()
     );
     assert_eq!(a.members, 120);
 }

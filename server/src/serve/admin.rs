@@ -109,9 +109,15 @@ async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Re
             .map_err(|e| ApiError::bad_request("BAD_REQUEST", name, e.0))
     };
     let (from, to) = (date("from", from)?, date("to", to)?);
-    crate::report::build(&app.store, &app.config_now(), &app.experiments, from, to)
-        .await
-        .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
+    crate::report::build(
+        &app.store,
+        &app.config_now(),
+        (&app.experiments, &Default::default()),
+        from,
+        to,
+    )
+    .await
+    .map_err(|e| ApiError::bad_request("BAD_REQUEST", "from", e.0))
 }
 
 /// The operator's report as JSON (docs/report.md).

@@ -112,6 +112,8 @@ ON CONFLICT (order_id) DO NOTHING;
 ",
     // 7: published rule versions (issue 26).
     super::RULE_VERSIONS_TABLE,
+    // 8: the scorecard's fact tables (issue 27).
+    q::SCORECARD_TABLES,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -375,6 +377,40 @@ async fn write_facts<'a>(
             vec![user(), Box::new(campaign.as_str()), Box::new(days)],
         );
     }
+    let amount = if c.replace {
+        q::SET_AMOUNT
+    } else {
+        q::ADD_AMOUNT
+    };
+    for (day, kind, n) in &c.amounts {
+        let st = prepared_q(tx, cache, amount).await?;
+        p.push(
+            st,
+            vec![
+                user(),
+                Box::new(*day),
+                Box::new(kind.as_str()),
+                Box::new(*n),
+            ],
+        );
+    }
+    if c.replace {
+        let st = prepared_q(tx, cache, q::CLEAR_LOTS).await?;
+        p.push(st, vec![user()]);
+    }
+    for &(earned, expires, remaining) in &c.lots {
+        let n = i64::try_from(remaining).unwrap_or(i64::MAX);
+        if n == 0 {
+            let st = prepared_q(tx, cache, q::DROP_LOT).await?;
+            p.push(st, vec![user(), Box::new(earned)]);
+        } else {
+            let st = prepared_q(tx, cache, q::SET_LOT).await?;
+            p.push(
+                st,
+                vec![user(), Box::new(earned), Box::new(expires), Box::new(n)],
+            );
+        }
+    }
     Ok(())
 }
 
@@ -476,10 +512,54 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
                 .collect::<Vec<_>>(),
         )
     };
+    // Rows of a key (an INTEGER or a TEXT) and one or two sums.
+    async fn keyed<K: for<'r> tokio_postgres::types::FromSql<'r>>(
+        client: &Client,
+        sql: &'static str,
+        p: Vec<Param<'static>>,
+    ) -> Result<Vec<(K, i64, i64)>, StoreError> {
+        let rows = client.query(&dollars(sql), &refs(&p)).await.map_err(err)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let third = if r.len() > 2 {
+                    r.get::<_, Option<i64>>(2)
+                } else {
+                    None
+                };
+                (
+                    r.get(0),
+                    r.get::<_, Option<i64>>(1).unwrap_or(0),
+                    third.unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+    fn two<K>(rows: Vec<(K, i64, i64)>) -> Vec<(K, i64)> {
+        rows.into_iter().map(|(k, n, _)| (k, n)).collect()
+    }
+    let (from, to) = (query.from, query.to);
+    let (active, active_paid) = one(q::ACTIVE_PAID, vec![Box::new(from), Box::new(to)]).await?;
     let mut out = Counts {
         members: count(one(q::COUNT_MEMBERS, vec![]).await?.0),
         tier_starts: tiers(q::TIER_STARTS).await?,
         tier_ends: tiers(q::TIER_ENDS).await?,
+        amounts: two(keyed(client, q::AMOUNTS_IN, vec![Box::new(from), Box::new(to)]).await?),
+        net_after: two(keyed(client, q::NET_AFTER, vec![Box::new(query.first_balance)]).await?),
+        lots: two(keyed(client, q::LOTS_BY_EXPIRY, vec![]).await?),
+        services: two(keyed(
+            client,
+            q::SERVICES_BY_DAY,
+            vec![Box::new(query.services_from), Box::new(to)],
+        )
+        .await?),
+        active: count(active),
+        active_paid: count(active_paid),
+        upgrades: keyed::<i32>(client, q::UPGRADES, vec![Box::new(from), Box::new(to)])
+            .await?
+            .into_iter()
+            .map(|(tier, n, up)| (u8::try_from(tier).unwrap_or(u8::MAX), count(n), count(up)))
+            .collect(),
         ..Counts::default()
     };
     out.joins = client
@@ -520,6 +600,29 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
         )
         .await?
         .0;
+        let amounts = keyed(
+            client,
+            q::PARTICIPANT_AMOUNTS,
+            vec![
+                Box::new(c.id.clone()),
+                Box::new(c.first),
+                Box::new(c.last),
+                Box::new(c.last + 7),
+            ],
+        )
+        .await?;
+        let others_revenue = one(
+            q::OTHERS_REVENUE,
+            vec![
+                Box::new(c.id.clone()),
+                Box::new(c.first),
+                Box::new(c.last + 7),
+                Box::new(c.first - 7),
+                Box::new(c.first - 1),
+            ],
+        )
+        .await?
+        .0;
         out.campaigns.push(CampaignCounts {
             active: count(active),
             participants: count(participants),
@@ -527,6 +630,8 @@ async fn counts(client: &Client, query: &CountQuery) -> Result<Counts, StoreErro
             participants_retained: count(retained),
             others: count(others),
             others_retained: count(others_retained),
+            amounts,
+            others_revenue,
         });
     }
     if let Some(from) = query.list_from {
@@ -584,8 +689,8 @@ async fn copy_in(
 }
 
 /// The tables of a bulk load as COPY text, in the order of [`BULK_COPIES`].
-fn bulk_rows(members: &[BulkMember]) -> [String; 6] {
-    let mut t: [String; 6] = Default::default();
+fn bulk_rows(members: &[BulkMember]) -> [String; 8] {
+    let mut t: [String; 8] = Default::default();
     for m in members {
         let (state, processed) = encode(&m.record);
         let user = Some(m.user.as_str());
@@ -627,17 +732,27 @@ fn bulk_rows(members: &[BulkMember]) -> [String; 6] {
         for (campaign, days) in &f.campaigns {
             copy_row(&mut t[5], &[Some(campaign), user, Some(&days.to_string())]);
         }
+        for ((day, kind), n) in &f.amounts {
+            let (day, n) = (day.to_string(), n.to_string());
+            copy_row(&mut t[6], &[Some(&day), user, Some(kind), Some(&n)]);
+        }
+        for (earned, (expires, n)) in &f.lots {
+            let (earned, expires, n) = (earned.to_string(), expires.to_string(), n.to_string());
+            copy_row(&mut t[7], &[user, Some(&earned), Some(&expires), Some(&n)]);
+        }
     }
     t
 }
 
-const BULK_COPIES: [&str; 6] = [
+const BULK_COPIES: [&str; 8] = [
     "COPY members (user_id, server_version, state, processed) FROM STDIN",
     "COPY ops (user_id, device, seq, at, op, result) FROM STDIN",
     "COPY member_facts (user_id, joined, returned, paid_until) FROM STDIN",
     "COPY member_days (day, user_id) FROM STDIN",
     "COPY member_tiers (user_id, from_day, until_day, tier) FROM STDIN",
     "COPY member_campaigns (campaign, user_id, days) FROM STDIN",
+    "COPY member_amounts (day, user_id, kind, amount) FROM STDIN",
+    "COPY member_lots (user_id, earned, expires, remaining) FROM STDIN",
 ];
 
 async fn load_row(
@@ -937,12 +1052,12 @@ impl Store for Postgres {
         .map_err(err)?;
         let row = row.ok_or_else(|| StoreError("member row vanished".into()))?;
         let mut record = decode(row.get(0), row.get(1), row.get(2))?;
-        let before = (inserted == 0).then(|| record.state.clone());
+        let (before, new) = (record.state.clone(), inserted != 0);
         let (out, rows) = match change(&mut record) {
             Ok(done) => done,
             Err(e) => return Ok(Err(e)), // dropping `tx` rolls back, the inserted row too
         };
-        let facts = commit(&self.rules.current(), before.as_ref(), &record.state, &rows);
+        let facts = commit(&self.rules.current(), &before, new, &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;
@@ -1005,7 +1120,7 @@ impl Store for Postgres {
             Ok(done) => done,
             Err(e) => return Ok(Once::Refused(e)),
         };
-        let facts = commit(&self.rules.current(), Some(&before), &record.state, &rows);
+        let facts = commit(&self.rules.current(), &before, false, &record.state, &rows);
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;

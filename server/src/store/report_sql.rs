@@ -37,6 +37,25 @@ INSERT INTO facts_status (complete)
   SELECT CASE WHEN EXISTS (SELECT 1 FROM members) THEN 0 ELSE 1 END;
 ";
 
+/// Migration 8 (issue 27): the scorecard's fact tables (`facts_ledger.rs`). Members already
+/// there have their facts rebuilt (`facts_status`), the older tables' idempotently.
+pub const SCORECARD_TABLES: &str = "CREATE TABLE IF NOT EXISTS member_amounts (
+  day INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (day, user_id, kind)
+);
+CREATE TABLE IF NOT EXISTS member_lots (
+  user_id TEXT NOT NULL,
+  earned INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  remaining BIGINT NOT NULL,
+  PRIMARY KEY (user_id, earned)
+);
+UPDATE facts_status SET complete = 0 WHERE EXISTS (SELECT 1 FROM members);
+";
+
 // Writes of one commit's `facts::Changes`.
 pub const UPSERT_MEMBER: &str =
     "INSERT INTO member_facts (user_id, joined, returned, paid_until) VALUES (?1, ?2, 0, ?3)
@@ -53,6 +72,17 @@ pub const ADD_TIER: &str =
 pub const UPSERT_CAMPAIGN: &str =
     "INSERT INTO member_campaigns (campaign, user_id, days) VALUES (?2, ?1, ?3)
   ON CONFLICT (campaign, user_id) DO UPDATE SET days = ?3";
+
+pub const ADD_AMOUNT: &str = "INSERT INTO member_amounts (day, user_id, kind, amount)
+  VALUES (?2, ?1, ?3, ?4)
+  ON CONFLICT (day, user_id, kind) DO UPDATE SET amount = member_amounts.amount + ?4";
+pub const SET_AMOUNT: &str = "INSERT INTO member_amounts (day, user_id, kind, amount)
+  VALUES (?2, ?1, ?3, ?4) ON CONFLICT (day, user_id, kind) DO UPDATE SET amount = ?4";
+pub const SET_LOT: &str = "INSERT INTO member_lots (user_id, earned, expires, remaining)
+  VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT (user_id, earned) DO UPDATE SET expires = ?3, remaining = ?4";
+pub const DROP_LOT: &str = "DELETE FROM member_lots WHERE user_id = ?1 AND earned = ?2";
+pub const CLEAR_LOTS: &str = "DELETE FROM member_lots WHERE user_id = ?1";
 
 pub const FACTS_COMPLETE: &str = "SELECT MIN(complete) FROM facts_status";
 pub const SET_FACTS_COMPLETE: &str = "UPDATE facts_status SET complete = 1";
@@ -89,6 +119,48 @@ pub const OTHERS: &str = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN b.user_id IN
 pub const JOINED_LIST: &str =
     "SELECT user_id, joined, returned FROM member_facts WHERE joined BETWEEN ?1 AND ?2";
 
+// The scorecard's aggregates (issue 27). SUMs of BIGINT columns are cast back: PostgreSQL
+// sums them as NUMERIC.
+/// ?1 from, ?2 to: (kind, amount) summed over the range.
+pub const AMOUNTS_IN: &str = "SELECT kind, CAST(SUM(amount) AS BIGINT) FROM member_amounts
+  WHERE day BETWEEN ?1 AND ?2 GROUP BY kind";
+/// ?1: (day, points members' balances gained that day) for the days after ?1.
+pub const NET_AFTER: &str = "SELECT day, CAST(SUM(CASE
+    WHEN kind = 'spent' OR kind = 'expired' THEN -amount
+    WHEN kind = 'restored' OR kind LIKE 'issued:%' THEN amount ELSE 0 END) AS BIGINT)
+  FROM member_amounts WHERE day > ?1 GROUP BY day";
+/// (last usable day, points) of every lot as it stands.
+pub const LOTS_BY_EXPIRY: &str =
+    "SELECT expires, CAST(SUM(remaining) AS BIGINT) FROM member_lots GROUP BY expires";
+/// ?1..?2: (day, free services used).
+pub const SERVICES_BY_DAY: &str = "SELECT day, CAST(SUM(amount) AS BIGINT) FROM member_amounts
+  WHERE kind = 'services' AND day BETWEEN ?1 AND ?2 GROUP BY day";
+/// ?1 from, ?2 to: members with an op of their own in the range, and those of them with a
+/// paid membership running on ?2.
+pub const ACTIVE_PAID: &str =
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN paid_until >= ?2 THEN 1 ELSE 0 END), 0)
+  FROM member_facts WHERE user_id IN (SELECT user_id FROM member_days WHERE day BETWEEN ?1 AND ?2)";
+/// ?1 from, ?2 to: (tier held on ?1, its holders, those of them holding a higher tier on a
+/// later day of the range).
+pub const UPGRADES: &str = "SELECT a.tier, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (
+    SELECT 1 FROM member_tiers b WHERE b.user_id = a.user_id AND b.tier > a.tier
+      AND b.from_day > ?1 AND b.from_day <= ?2) THEN 1 ELSE 0 END), 0)
+  FROM member_tiers a WHERE a.from_day <= ?1 AND (a.until_day IS NULL OR a.until_day > ?1)
+  GROUP BY a.tier";
+/// ?1 campaign, ?2 its first day, ?3 its last, ?4 the 7th day after it: the participants'
+/// (kind, amount during the campaign, amount from its start to ?4).
+pub const PARTICIPANT_AMOUNTS: &str = "SELECT kind,
+    CAST(SUM(CASE WHEN day <= ?3 THEN amount ELSE 0 END) AS BIGINT), CAST(SUM(amount) AS BIGINT)
+  FROM member_amounts WHERE day BETWEEN ?2 AND ?4
+    AND user_id IN (SELECT user_id FROM member_campaigns WHERE campaign = ?1)
+  GROUP BY kind";
+/// ?1 campaign, ?2..?3 its first day to the 7th after it, ?4..?5 the week before it: order
+/// money of the non-participants active the week before, over ?2..?3.
+pub const OTHERS_REVENUE: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT)
+  FROM member_amounts WHERE kind = 'spend_cents' AND day BETWEEN ?2 AND ?3
+    AND user_id IN (SELECT user_id FROM member_days WHERE day BETWEEN ?4 AND ?5)
+    AND user_id NOT IN (SELECT user_id FROM member_campaigns WHERE campaign = ?1)";
+
 /// PostgreSQL's spelling of a statement: `$N` for `?N`.
 pub fn dollars(sql: &str) -> String {
     sql.replace('?', "$")
@@ -113,6 +185,10 @@ pub struct CountQuery {
     pub campaigns: Vec<CampaignWindow>,
     /// List the members joined from this day to `to` (experiments); `None`: none needed.
     pub list_from: Option<Day>,
+    /// The first day the ledger's balance is sampled on (its net changes after it).
+    pub first_balance: Day,
+    /// The first day of the first month touching the range (free services used).
+    pub services_from: Day,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,6 +199,10 @@ pub struct CampaignCounts {
     pub participants_retained: u32,
     pub others: u32,
     pub others_retained: u32,
+    /// The participants' (kind, during the campaign, from its start to the 7th day after).
+    pub amounts: Vec<(String, i64, i64)>,
+    /// Order money of the comparable non-participants (`others`), start to the 7th day after.
+    pub others_revenue: i64,
 }
 
 /// The database's answers.
@@ -136,6 +216,19 @@ pub struct Counts {
     /// In the order of the query's campaigns.
     pub campaigns: Vec<CampaignCounts>,
     pub listed: Vec<(String, Day, u8)>,
+    /// Ledger amounts over the range by kind.
+    pub amounts: Vec<(String, i64)>,
+    /// Net change of members' points by day, after `first_balance`.
+    pub net_after: Vec<(Day, i64)>,
+    /// Points in lots by last usable day, as they stand.
+    pub lots: Vec<(Day, i64)>,
+    /// Free services used by day from `services_from` to `to`.
+    pub services: Vec<(Day, i64)>,
+    /// Members active in the range, and those of them paid on `to`.
+    pub active: u32,
+    pub active_paid: u32,
+    /// (tier held on `from`, holders, upgraded) by tier.
+    pub upgrades: Vec<(u8, u32, u32)>,
 }
 
 /// A COUNT from either backend (i64) as the report's u32.

@@ -108,6 +108,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
 ",
     // 7: published rule versions (issue 26).
     super::RULE_VERSIONS_TABLE,
+    // 8: the scorecard's fact tables (issue 27).
+    q::SCORECARD_TABLES,
 ];
 
 #[derive(Clone)]
@@ -375,6 +377,26 @@ fn write_facts(tx: &Connection, user: &str, c: &Changes) -> Result<(), StoreErro
     for (campaign, days) in &c.campaigns {
         run(q::UPSERT_CAMPAIGN, params![user, campaign, days])?;
     }
+    let amount = if c.replace {
+        q::SET_AMOUNT
+    } else {
+        q::ADD_AMOUNT
+    };
+    for (day, kind, n) in &c.amounts {
+        run(amount, params![user, day, kind, n])?;
+    }
+    if c.replace {
+        run(q::CLEAR_LOTS, params![user])?;
+    }
+    for &(earned, expires, remaining) in &c.lots {
+        match i64::try_from(remaining) {
+            Ok(0) => run(q::DROP_LOT, params![user, earned])?,
+            n => run(
+                q::SET_LOT,
+                params![user, earned, expires, n.unwrap_or(i64::MAX)],
+            )?,
+        }
+    }
     Ok(())
 }
 
@@ -457,10 +479,47 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             .map_err(err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     };
+    // Rows of a key and one or two sums.
+    fn keyed<K: rusqlite::types::FromSql>(
+        conn: &Connection,
+        sql: &str,
+        p: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<(K, i64, i64)>, StoreError> {
+        let mut stmt = conn.prepare(sql).map_err(err)?;
+        let rows = stmt
+            .query_map(p, |r| {
+                let third = match r.as_ref().column_count() {
+                    3 => r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                    _ => 0,
+                };
+                Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0), third))
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+    fn two<K>(rows: Vec<(K, i64, i64)>) -> Vec<(K, i64)> {
+        rows.into_iter().map(|(k, n, _)| (k, n)).collect()
+    }
+    let (from, to) = (query.from, query.to);
+    let (active, active_paid) = one(q::ACTIVE_PAID, params![from, to])?;
     let mut out = Counts {
         members: count(one(q::COUNT_MEMBERS, &[])?.0),
         tier_starts: tiers(q::TIER_STARTS)?,
         tier_ends: tiers(q::TIER_ENDS)?,
+        amounts: two(keyed(conn, q::AMOUNTS_IN, params![from, to])?),
+        net_after: two(keyed(conn, q::NET_AFTER, params![query.first_balance])?),
+        lots: two(keyed(conn, q::LOTS_BY_EXPIRY, &[])?),
+        services: two(keyed(
+            conn,
+            q::SERVICES_BY_DAY,
+            params![query.services_from, to],
+        )?),
+        active: count(active),
+        active_paid: count(active_paid),
+        upgrades: keyed::<u8>(conn, q::UPGRADES, params![from, to])?
+            .into_iter()
+            .map(|(tier, n, up)| (tier, count(n), count(up)))
+            .collect(),
         ..Counts::default()
     };
     let mut stmt = conn.prepare(q::JOINS).map_err(err)?;
@@ -494,6 +553,16 @@ fn counts(conn: &Connection, query: &CountQuery) -> Result<Counts, StoreError> {
             ),
             others: count(others),
             others_retained: count(others_retained),
+            amounts: keyed(
+                conn,
+                q::PARTICIPANT_AMOUNTS,
+                params![c.id, c.first, c.last, c.last + 7],
+            )?,
+            others_revenue: one(
+                q::OTHERS_REVENUE,
+                params![c.id, c.first, c.last + 7, c.first - 7, c.first - 1],
+            )?
+            .0,
         });
     }
     if let Some(from) = query.list_from {
@@ -772,14 +841,15 @@ impl Store for Sqlite {
         self.queue.push(Box::new(move |tx| {
             let outcome = (|| {
                 let loaded = load_row(tx, &user)?;
-                let before = loaded.as_ref().map(|r| r.state.clone());
+                let new = loaded.is_none();
                 let mut record = loaded.unwrap_or_else(fresh);
+                let before = record.state.clone();
                 let (out, rows) = match change(&mut record) {
                     Ok(done) => done,
                     Err(e) => return Ok(Err(e)), // its savepoint rolls back
                 };
                 write_record(tx, UPSERT_MEMBER, &user, &record, &rows)?;
-                let facts = commit(&rules, before.as_ref(), &record.state, &rows);
+                let facts = commit(&rules, &before, new, &record.state, &rows);
                 write_facts(tx, &user, &facts)?;
                 Ok(Ok(out))
             })();
@@ -846,7 +916,7 @@ impl Store for Sqlite {
                 Err(e) => return Ok(Once::Refused(e)),
             };
             write_record(&tx, UPSERT_MEMBER, &user, &record, &rows)?;
-            write_facts(&tx, &user, &commit(&rules, Some(&before), &record.state, &rows))?;
+            write_facts(&tx, &user, &commit(&rules, &before, false, &record.state, &rows))?;
             tx.execute(
                 "INSERT INTO merchant_calls (call_key, user_id, request, response, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key, user, request, response, now],

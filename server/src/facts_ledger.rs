@@ -1,0 +1,162 @@
+//! The scorecard's facts of a commit (issue 27): points issued by source, spent, restored and
+//! expired, coupons granted and used, free services used and money paid for orders, each on
+//! its business day, and the lots whose remaining points changed (`docs/report.md`, "The
+//! scorecard").
+//!
+//! Pure, like `facts.rs`. Amounts are differences of the member's state around each applied
+//! op: a commit of one op needs no more than the states before and after it; a commit of
+//! several (an offline push) applies them again from the state before, each under the rule
+//! version in effect at its `at`, to tell them apart. The report's replay reference derives
+//! the same amounts from the ops' events instead (`report::facts`), so the differential test
+//! checks one derivation against the other.
+
+use crate::op_log::OpRow;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use zailai::day::Day;
+use zailai::{Op, OpKind, State};
+
+/// The amount kinds that are not `issued:<source>` or `coupons:<id>`.
+pub const SPENT: &str = "spent";
+pub const RESTORED: &str = "restored";
+pub const EXPIRED: &str = "expired";
+pub const SPEND_CENTS: &str = "spend_cents";
+pub const SERVICES: &str = "services";
+pub const COUPONS_USED: &str = "coupons_used";
+/// Prefixes: points credited by the op named after it; coupons of the id after it granted.
+pub const ISSUED: &str = "issued:";
+pub const COUPONS: &str = "coupons:";
+
+/// Amounts by (business day, kind); zero sums are left out when turned into changes.
+pub type Amounts = BTreeMap<(Day, String), i64>;
+
+/// What earned a credit: the op's type (`check_in`, `claim_task`, `grant`…), a tracked
+/// action by its name (`action:open`).
+pub fn source(op: &OpKind) -> String {
+    match op {
+        OpKind::Track { action, .. } => format!("action:{action}"),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+            .unwrap_or_default(),
+    }
+}
+
+fn add(out: &mut Amounts, day: Day, kind: impl Into<String>, n: i64) {
+    if n != 0 {
+        *out.entry((day, kind.into())).or_default() += n;
+    }
+}
+
+fn delta(after: u64, before: u64) -> i64 {
+    after as i64 - before as i64
+}
+
+/// Money an order brings, cents: paid less refunded, nothing once it no longer counts.
+fn net_cents(o: &zailai::state::Order) -> i64 {
+    if o.cancelled {
+        0
+    } else {
+        o.paid_cents.saturating_sub(o.refunded_cents) as i64
+    }
+}
+
+/// The amounts one applied op changed, `day` being its business day.
+pub fn op_amounts(out: &mut Amounts, op: &OpKind, day: Day, before: &State, after: &State) {
+    let (b, a) = (&before.totals, &after.totals);
+    add(
+        out,
+        day,
+        format!("{ISSUED}{}", source(op)),
+        delta(a.credited, b.credited),
+    );
+    add(out, day, SPENT, delta(a.spent, b.spent));
+    add(out, day, RESTORED, delta(a.restored, b.restored));
+    // A lot past its last usable day runs out the day after it, whenever the member's next op
+    // records it: the ledger's balance on a day then does not wait for the member to return.
+    // What else expired (points a reversal gave back to a lot already past) is the op's.
+    let mut lapsed = 0;
+    // (Expiry takes whole lots whose last day is before the day the op advanced the state to;
+    // nothing else removes a lot with points left.)
+    let ran_out = |(earned, lot): &(&Day, &zailai::state::Lot)| {
+        lot.expires < after.advanced_to && !after.lots.contains_key(earned)
+    };
+    for (_, lot) in before.lots.iter().filter(ran_out) {
+        add(out, lot.expires + 1, EXPIRED, lot.remaining as i64);
+        lapsed += lot.remaining as i64;
+    }
+    add(out, day, EXPIRED, delta(a.expired, b.expired) - lapsed);
+    // Orders by id, on the order's own day: a refund takes from the day it was bought. An
+    // order that left the state (archived) changed nothing.
+    for (id, o) in after.orders.iter() {
+        let was = before.orders.get(id).map_or(0, net_cents);
+        add(out, o.day, SPEND_CENTS, net_cents(o) - was);
+    }
+    // Months that left the state are not uses given back.
+    for (month, used) in after.services_used.iter() {
+        let was = before.services_used.get(month).copied().unwrap_or(0);
+        add(out, day, SERVICES, i64::from(*used) - i64::from(was));
+    }
+    // Grants by (coupon, day): old ones leave the state (archive) while new ones are today's.
+    let mut grants: BTreeMap<(&str, Day), i64> = BTreeMap::new();
+    for c in &after.coupons {
+        *grants.entry((&c.coupon, c.day)).or_default() += 1;
+    }
+    for c in &before.coupons {
+        *grants.entry((&c.coupon, c.day)).or_default() -= 1;
+    }
+    for ((coupon, _), n) in grants.into_iter().filter(|(_, n)| *n > 0) {
+        add(out, day, format!("{COUPONS}{coupon}"), n);
+    }
+}
+
+/// The amounts of a commit: `before` the member's state before it (the new record's for a
+/// new member), `after` the state it commits, `rows` its op rows; `config_at` names the rules
+/// an op was applied under, `day_of` an op's business day.
+pub fn commit_amounts<'c>(
+    config_at: impl Fn(i64) -> &'c zailai::Config,
+    day_of: impl Fn(i64) -> Day,
+    before: &State,
+    after: &State,
+    rows: &[OpRow],
+) -> Amounts {
+    let applied: Vec<(Op, &OpRow)> = rows
+        .iter()
+        .filter(|r| r.result == "applied")
+        .filter_map(|r| Op::from_json(&r.op).ok().map(|op| (op, r)))
+        .collect();
+    let mut out = Amounts::new();
+    let mut prev: Cow<State> = Cow::Borrowed(before);
+    for (i, (op, row)) in applied.iter().enumerate() {
+        let next: Cow<State> = if i + 1 == applied.len() {
+            Cow::Borrowed(after)
+        } else {
+            let mut st = prev.clone().into_owned();
+            // Applied once already by the same rules: it applies again the same way.
+            let _ = st.apply(config_at(op.at), op);
+            Cow::Owned(st)
+        };
+        op_amounts(&mut out, &op.op, day_of(row.at), &prev, &next);
+        prev = next;
+    }
+    out
+}
+
+/// Lots whose remaining points a commit changed: (earned day, last usable day, remaining),
+/// 0 remaining for a lot that is gone.
+pub fn lot_changes(before: &State, after: &State) -> Vec<(Day, Day, u64)> {
+    let mut out: Vec<(Day, Day, u64)> = after
+        .lots
+        .iter()
+        .filter(|(day, lot)| before.lots.get(day) != Some(lot))
+        .map(|(day, lot)| (*day, lot.expires, lot.remaining))
+        .collect();
+    out.extend(
+        before
+            .lots
+            .iter()
+            .filter(|(day, _)| !after.lots.contains_key(day))
+            .map(|(day, lot)| (*day, lot.expires, 0)),
+    );
+    out
+}
