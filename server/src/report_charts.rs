@@ -52,11 +52,11 @@ pub enum Unit {
     Ratio,
 }
 
-/// A number of a series: counts stay integers in the JSON.
+/// A number of a series: counts, points and cents stay integers in the JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Num {
-    Int(u64),
+    Int(i64),
     Real(f64),
 }
 
@@ -116,8 +116,9 @@ pub struct Charts {
     pub charts: Vec<Chart>,
 }
 
-fn int(n: impl Into<u64>) -> Option<Num> {
-    Some(Num::Int(n.into()))
+/// An integer as it is (points and cents past i64 cannot occur: they would not sum in SQL).
+fn int(n: impl TryInto<i64>) -> Option<Num> {
+    Some(Num::Int(n.try_into().unwrap_or(i64::MAX)))
 }
 
 fn rate(r: Option<Rate>) -> Option<Num> {
@@ -488,7 +489,7 @@ mod tests {
         r
     }
 
-    fn ints(v: &[u64]) -> Vec<Option<Num>> {
+    fn ints(v: &[i64]) -> Vec<Option<Num>> {
         v.iter().map(|&n| Some(Num::Int(n))).collect()
     }
 
@@ -674,6 +675,34 @@ mod tests {
         );
         assert_eq!(all.charts[4].title.en, "Tier funnel");
         assert!(all.charts[4].targets.is_empty() && all.charts[4].x_labels.is_empty());
+    }
+
+    #[test]
+    fn each_funnel_step_takes_its_own_pair_and_money_keeps_its_sign() {
+        let mut r = sample();
+        // A pair that is not a step, listed first, matching each step on one side only.
+        let skip = Upgrade {
+            from: "regular".into(),
+            to: "gold".into(),
+            upgraded: Share::new(9, 10),
+        };
+        let into_gold = Upgrade {
+            from: "diamond".into(),
+            to: "gold".into(),
+            upgraded: Share::new(1, 10),
+        };
+        r.membership.upgrades.splice(0..0, [skip, into_gold]);
+        r.campaigns[0].roi.revenue_cents = -500;
+        let all = charts(&r, &levels());
+        assert_eq!(
+            all.charts[4].series[1].values,
+            [Some(Num::Real(0.25)), Some(Num::Real(0.0)), None, None]
+        );
+        assert_eq!(all.charts[5].series[1].values, [Some(Num::Int(-500))]);
+        assert_eq!(
+            serde_json::to_value(&all.charts[5].series[1].values).unwrap(),
+            json!([-500])
+        );
     }
 
     #[test]

@@ -20,10 +20,14 @@ const ACCENT: &str = "#ff6034";
 const ALERT: &str = "#ee0a24";
 const GOOD: &str = "#07c160";
 
-/// `1234567` as `1,234,567`.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+/// `1234567` as `1,234,567`, `-1234` as `-1,234`.
+pub fn grouped(n: impl Into<i128>) -> String {
+    let n = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -33,9 +37,12 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
-/// Cents as yuan: `123456` as `¥1,234.56`.
-pub fn yuan(cents: u64) -> String {
-    format!("¥{}.{:02}", grouped(cents / 100), cents % 100)
+/// Cents as yuan: `123456` as `¥1,234.56`, `-5` as `-¥0.05` (refunds can outweigh orders).
+pub fn yuan(cents: impl Into<i128>) -> String {
+    let cents = cents.into();
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}¥{}.{:02}", grouped((abs / 100) as i128), abs % 100)
 }
 
 /// Ticks a value axis holds above 0.
@@ -371,13 +378,15 @@ pub fn roi(r: &Report) -> String {
         out.push_str("</svg>");
         return out;
     }
-    let money_max = r
-        .campaigns
-        .iter()
-        .flat_map(|c| [c.roi.cost_cents, c.roi.revenue_cents, c.roi.baseline_cents])
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    // Revenue and baseline are below 0 where refunds outweigh orders: no bar, the label says.
+    let money = |c: &crate::report::CampaignReport| {
+        [
+            i128::from(c.roi.cost_cents),
+            i128::from(c.roi.revenue_cents),
+            i128::from(c.roi.baseline_cents),
+        ]
+    };
+    let money_max = r.campaigns.iter().flat_map(money).max().unwrap_or(0).max(1);
     let rois = r.campaigns.iter().filter_map(|c| c.roi.roi);
     let lo = rois.clone().fold(0.0_f64, f64::min);
     let hi = rois.fold(2.0 * ROI_TARGET, f64::max);
@@ -400,14 +409,9 @@ pub fn roi(r: &Report) -> String {
     for (i, c) in r.campaigns.iter().enumerate() {
         let y = top + i as u32 * row_h;
         text(&mut out, 8, y + row_h / 2 - 9, "start", INK, &c.id);
-        for (k, (cents, (name, colour))) in
-            [c.roi.cost_cents, c.roi.revenue_cents, c.roi.baseline_cents]
-                .into_iter()
-                .zip(series)
-                .enumerate()
-        {
+        for (k, (cents, (name, colour))) in money(c).into_iter().zip(series).enumerate() {
             let by = y + k as u32 * (bar_h + 4);
-            let len = (f64::from(bars_w) * cents as f64 / money_max as f64).round() as u32;
+            let len = (f64::from(bars_w) * cents.max(0) as f64 / money_max as f64).round() as u32;
             let _ = write!(
                 out,
                 r#"<rect class="bar" x="{left}" y="{by}" width="{len}" height="{bar_h}" fill="{colour}"><title>{}: {}</title></rect>"#,
@@ -517,6 +521,9 @@ mod tests {
         }
         assert_eq!(yuan(5), "¥0.05");
         assert_eq!(yuan(123_456), "¥1,234.56");
+        assert_eq!(grouped(-1234), "-1,234");
+        assert_eq!(yuan(-5), "-¥0.05");
+        assert_eq!(yuan(-123_456), "-¥1,234.56");
         let steps = [
             (0, 1),
             (4, 1),
@@ -699,6 +706,179 @@ mod tests {
         let svg = roi(&r);
         assert!(balanced(&svg));
         assert!(svg.contains(">no campaign in this range<") && !svg.contains("class=\"bar\""));
+    }
+
+    /// `<text x=".." y=".."` opening a text at that place.
+    fn text_at(x: u32, y: u32) -> String {
+        format!(r##"<text x="{x}" y="{y}""##)
+    }
+
+    #[test]
+    fn liability_lays_out_its_axis_line_and_summary() {
+        let r = with_ledger();
+        let svg = liability(&r);
+        // Three weeks fill four 64 px columns from 80, narrower than the 700 px floor; the
+        // summary's three lines start 40 px under the 180 px plot that starts at 40.
+        assert!(svg.contains(r##"width="700" height="324""##));
+        assert!(svg.contains(&format!("{}{}", text_at(72, 20), r##" text-anchor="end""##)));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(72, 220),
+            r##" text-anchor="end" dominant-baseline="central" fill="#969799">0<"##
+        )));
+        assert!(svg.contains(r##"<line x1="80" y1="220" x2="336" y2="220""##));
+        // Week centres at 112, 176, 240; 1,200, 3,000 and 2,500 of 3,200 points over 180 px.
+        assert!(svg.contains(r##"points="112,220 112,152 176,51 240,79 240,220""##));
+        assert!(svg.contains(r##"<polyline points="112,152 176,51 240,79""##));
+        assert!(svg.contains(&format!("{}{}", text_at(176, 39), r##" text-anchor="middle" dominant-baseline="central" font-size="10" fill="#323233">¥300.00<"##)));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(176, 234),
+            r##" text-anchor="middle" dominant-baseline="central" fill="#969799">11-15<"##
+        )));
+        for (i, start) in ["In the range", "Outstanding at", "Issued by source"]
+            .iter()
+            .enumerate()
+        {
+            let at = format!(
+                "{}{}",
+                text_at(8, 260 + 18 * i as u32),
+                r##" text-anchor="start" dominant-baseline="central" fill="#323233">"##
+            );
+            assert!(svg.contains(&format!("{at}{start}")), "{start}");
+        }
+        // Thirteen weeks widen it past the floor: 80 + 13 × 64 + 30.
+        let mut long = r.clone();
+        long.ledger.weekly = (0..13).map(|i| week("2026-11-08", 100 * i)).collect();
+        assert!(liability(&long).contains(r##"width="942" height="324""##));
+        // Five sources are all shown: no "more".
+        let mut five = r;
+        five.ledger.issued = (1..=5).map(|i| (format!("s{i}"), i)).collect();
+        assert!(liability(&five).contains(">Issued by source: s5 5 · s4 4 · s3 3 · s2 2 · s1 1<"));
+        let empty = liability(&report());
+        assert!(empty.contains(&format!(
+            "{}{}",
+            text_at(208, 130),
+            r##" text-anchor="middle" dominant-baseline="central" fill="#969799">no points data"##
+        )));
+    }
+
+    #[test]
+    fn funnel_lays_out_rows_steps_and_counts() {
+        let mut r = report();
+        r.membership.upgrades = vec![upgrade("regular", "silver", 1, 4)];
+        let svg = funnel(&r, &tiers());
+        // Rows of 30 px every 64 px from 60, the labels right-aligned at 110, counts at 490,
+        // each step 47 px under its row's top, centred on 300.
+        assert!(svg.contains(r##"width="620" height="252""##));
+        assert!(svg.contains(&format!("{}{}", text_at(8, 14), r##" text-anchor="start" dominant-baseline="central" fill="#969799">members by tier on 2026-11-15<"##)));
+        assert!(svg.contains(&format!("{}{}", text_at(8, 30), r##" text-anchor="start" dominant-baseline="central" fill="#969799">each step: of a tier's members on 2026-11-02, the share at the next tier or higher by 2026-11-20<"##).replace('\'', "&#39;")));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(110, 139),
+            r##" text-anchor="end" dominant-baseline="central" fill="#323233">silver<"##
+        )));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(490, 75),
+            r##" text-anchor="start" dominant-baseline="central" fill="#323233">3<"##
+        )));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(300, 107),
+            r##" text-anchor="middle" dominant-baseline="central" fill="#969799">↓ 25.0%"##
+        )));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(300, 171),
+            r##" text-anchor="middle" dominant-baseline="central" fill="#969799">↓ upgrades –<"##
+        )));
+        assert!(
+            svg.contains(r##"x="300" y="188" width="0""##),
+            "no gold: an empty bar at the centre"
+        );
+        r.tiers.clear();
+        let svg = funnel(&r, &tiers());
+        assert!(svg.contains(r##"width="620" height="124""##));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(310, 75),
+            r##" text-anchor="middle" dominant-baseline="central" fill="#969799">no members"##
+        )));
+    }
+
+    #[test]
+    fn roi_lays_out_legend_rows_and_scale() {
+        let mut r = report();
+        r.campaigns[0].roi = crate::scorecard::Roi {
+            cost_cents: 10_000,
+            revenue_cents: -5_000,
+            baseline_cents: 20_000,
+            roi: Some(-2.5),
+        };
+        let svg = roi(&r);
+        // One row of 72 px from 70; the ROI scale runs 180 px from 520, over −2.5 to 3.
+        assert!(svg.contains(r##"width="790" height="142""##));
+        for (x, name) in [
+            (26, "cost"),
+            (80, "revenue (during"),
+            (308, "baseline (as many"),
+        ] {
+            assert!(
+                svg.contains(&format!(
+                    "{}{}{name}",
+                    text_at(x, 18),
+                    r##" text-anchor="start" dominant-baseline="central" fill="#323233">"##
+                )),
+                "{name}"
+            );
+        }
+        assert!(svg.contains(r##"<rect x="62" y="12" width="12" height="12""##));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(8, 38),
+            r##" text-anchor="start" dominant-baseline="central" fill="#969799">ROI = "##
+        )));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(8, 97),
+            r##" text-anchor="start" dominant-baseline="central" fill="#323233">&lt;mid&gt;<"##
+        )));
+        // Revenue below 0 (refunds outweigh orders): no bar, the label says.
+        assert!(svg.contains(r##"<rect class="bar" x="150" y="88" width="0" height="14""##));
+        assert!(svg.contains(&format!("{}{}", text_at(156, 95), r##" text-anchor="start" dominant-baseline="central" font-size="10" fill="#323233">-¥50.00<"##)));
+        assert!(svg.contains(r##"<rect class="bar" x="150" y="106" width="260" height="14""##));
+        assert!(svg.contains(&format!("{}{}", text_at(416, 113), r##" text-anchor="start" dominant-baseline="central" font-size="10" fill="#323233">¥200.00<"##)));
+        // 0 at 520 + 2.5/5.5 × 180 = 602, the target at 651; ROI −2.5 from 520 to 602.
+        assert!(svg.contains(r##"<line x1="602" y1="62" x2="602" y2="142""##));
+        assert!(svg.contains(r##"class="target" x1="651" y1="62" x2="651" y2="142""##));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(651, 54),
+            r##" text-anchor="middle""##
+        )));
+        assert!(svg.contains(r##"class="roi" x="520" y="87" width="82""##));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(608, 95),
+            r##" text-anchor="start" dominant-baseline="central" fill="#ee0a24">ROI -2.50<"##
+        )));
+        // Without an ROI the scale starts at 0, at 520.
+        r.campaigns[0].roi.roi = None;
+        let svg = roi(&r);
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(526, 95),
+            r##" text-anchor="start" dominant-baseline="central" fill="#969799">ROI – (no cost)<"##
+        )));
+        r.campaigns.clear();
+        let svg = roi(&r);
+        assert!(svg.contains(r##"width="790" height="142""##));
+        assert!(svg.contains(&format!(
+            "{}{}",
+            text_at(395, 80),
+            r##" text-anchor="middle" dominant-baseline="central" fill="#969799">no campaign"##
+        )));
     }
 
     #[test]
