@@ -523,6 +523,7 @@ mod tests {
         assert_eq!(yuan(123_456), "¥1,234.56");
         assert_eq!(grouped(-1234), "-1,234");
         assert_eq!(yuan(-5), "-¥0.05");
+        assert_eq!(yuan(0), "¥0.00");
         assert_eq!(yuan(-123_456), "-¥1,234.56");
         let steps = [
             (0, 1),
@@ -631,6 +632,38 @@ mod tests {
     }
 
     #[test]
+    fn funnel_steps_take_their_own_pair_and_tiers_past_six_reuse_the_last_colour() {
+        let mut r = report();
+        // Pairs that are not steps, listed first, each matching a step on one side only.
+        r.membership.upgrades = vec![
+            upgrade("regular", "gold", 9, 10),
+            upgrade("gold", "silver", 9, 10),
+            upgrade("regular", "silver", 1, 4),
+        ];
+        let svg = funnel(&r, &tiers());
+        assert!(svg.contains(">↓ 25.0% of regular reached silver (1/4)<"));
+        assert!(
+            svg.contains(">↓ upgrades –<"),
+            "silver → gold is not in the report"
+        );
+        assert!(!svg.contains("90.0%"));
+        let many: Vec<String> = (1..=8).map(|i| format!("t{i}")).collect();
+        r.tiers.last_mut().unwrap().counts = many.iter().map(|t| (t.clone(), 1)).collect();
+        let svg = funnel(&r, &many);
+        for (tier, colour) in [
+            ("t6", "#7232dd"),
+            ("t7", "#7232dd"),
+            ("t8", "#7232dd"),
+            ("t5", "#ee0a24"),
+        ] {
+            assert!(
+                svg.contains(&format!(r#"fill="{colour}"><title>{tier}: 1</title>"#)),
+                "{tier}"
+            );
+        }
+    }
+
+    #[test]
     fn funnel_shows_tiers_the_rules_no_longer_name_escaped_and_says_when_empty() {
         let mut r = report();
         r.tiers.push(TierWeek {
@@ -670,6 +703,10 @@ mod tests {
         r.campaigns.extend([second, third]);
         let svg = roi(&r);
         assert!(balanced(&svg));
+        assert!(
+            svg.contains(r#"width="790" height="286""#),
+            "three rows of 72 from 70"
+        );
         assert!(svg.contains("&lt;mid&gt;") && !svg.contains("<mid>"));
         // Yuan on one scale: ¥400 is the longest bar, 260 px.
         assert!(
