@@ -67,13 +67,18 @@ enum Command {
         /// A/B experiments to compare (JSON: [{"id", "variants", "start"}]).
         #[arg(long)]
         experiments: Option<PathBuf>,
-        /// Also write the charts here: cohorts.svg, tiers.svg, uplift.svg.
+        /// Also write the charts here: cohorts.svg, tiers.svg, uplift.svg, liability.svg,
+        /// funnel.svg, roi.svg.
         #[arg(long)]
         svg: Option<PathBuf>,
         /// The scorecard's settings (coupon values, diagnoses: docs/report.md); default: the
         /// built-in presets/scorecard.json.
         #[arg(long)]
         scorecard: Option<PathBuf>,
+        /// Also write every chart as data for the console to this file (JSON, the shape of
+        /// `GET /v1/admin/report/charts`).
+        #[arg(long)]
+        charts: Option<PathBuf>,
     },
     /// Fill a server's database with a seeded population living out some weeks (for reports and benchmarks).
     Populate {
@@ -400,13 +405,21 @@ fn populate_command(
     Ok(())
 }
 
+/// What `zailai report` writes besides the JSON it prints.
+struct ReportOutputs {
+    /// A directory for the charts as SVG.
+    svg: Option<PathBuf>,
+    /// A file for the charts as data.
+    charts: Option<PathBuf>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn report_command(
     data_dir: PathBuf,
     database: Option<String>,
     config: Option<PathBuf>,
     experiments: Option<PathBuf>,
-    svg: Option<PathBuf>,
+    outputs: ReportOutputs,
     scorecard: Option<PathBuf>,
     from: &str,
     to: &str,
@@ -457,25 +470,22 @@ fn report_command(
     });
     let (mut report, cfg) = report.map_err(input)?;
     zailai_server::diagnoses::diagnose(&mut report, &scorecard);
+    let ReportOutputs { svg, charts } = outputs;
+    if let Some(path) = charts {
+        let data = zailai_server::report_charts::charts(&report, &cfg.tiers.levels);
+        let json = serde_json::to_string_pretty(&data).map_err(|e| input(e.to_string()))?;
+        std::fs::write(&path, json + "\n")
+            .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!("wrote {}", path.display());
+    }
     if let Some(dir) = svg {
         let tiers: Vec<String> = cfg.tiers.levels.iter().map(|t| t.id.clone()).collect();
         std::fs::create_dir_all(&dir)
             .map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
-        for (name, chart) in [
-            (
-                "cohorts.svg",
-                zailai_server::report_svg::cohort_heatmap(&report),
-            ),
-            (
-                "tiers.svg",
-                zailai_server::report_svg::tier_bars(&report, &tiers),
-            ),
-            (
-                "uplift.svg",
-                zailai_server::report_svg::uplift_bars(&report),
-            ),
-        ] {
-            let path = dir.join(name);
+        for name in zailai_server::report_svg::CHARTS {
+            let chart = zailai_server::report_svg::draw(name, &report, &tiers)
+                .expect("every name of CHARTS draws");
+            let path = dir.join(format!("{name}.svg"));
             std::fs::write(&path, chart)
                 .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?;
             eprintln!("wrote {}", path.display());
@@ -527,12 +537,13 @@ fn main() -> ExitCode {
             experiments,
             svg,
             scorecard,
+            charts,
         } => report_command(
             data_dir,
             database,
             config,
             experiments,
-            svg,
+            ReportOutputs { svg, charts },
             scorecard,
             &from,
             &to,

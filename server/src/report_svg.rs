@@ -7,11 +7,11 @@ use zailai::render::escape;
 
 const FONT: &str = "-apple-system, PingFang SC, Helvetica Neue, sans-serif";
 /// Tier colours, lowest first (more tiers reuse the last).
-const TIER_COLOURS: [&str; 6] = [
+pub(crate) const TIER_COLOURS: [&str; 6] = [
     "#c8c9cc", "#9ecbff", "#ffb38a", "#ff6034", "#ee0a24", "#7232dd",
 ];
 
-fn open(out: &mut String, w: u32, h: u32, title: &str) {
+pub(crate) fn open(out: &mut String, w: u32, h: u32, title: &str) {
     let _ = write!(
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="12"><title>{}</title><rect width="{w}" height="{h}" fill="#ffffff"/>"##,
@@ -19,7 +19,7 @@ fn open(out: &mut String, w: u32, h: u32, title: &str) {
     );
 }
 
-fn text(out: &mut String, x: u32, y: u32, anchor: &str, fill: &str, s: &str) {
+pub(crate) fn text(out: &mut String, x: u32, y: u32, anchor: &str, fill: &str, s: &str) {
     let _ = write!(
         out,
         r#"<text x="{x}" y="{y}" text-anchor="{anchor}" dominant-baseline="central" fill="{fill}">{}</text>"#,
@@ -27,8 +27,13 @@ fn text(out: &mut String, x: u32, y: u32, anchor: &str, fill: &str, s: &str) {
     );
 }
 
-fn percent(rate: Option<Rate>) -> String {
-    rate.map_or_else(|| "–".to_owned(), |r| format!("{:.1}%", r.rate * 100.0))
+pub(crate) fn percent(rate: Option<Rate>) -> String {
+    rate.map_or_else(|| "–".to_owned(), |r| percent_of(r.rate))
+}
+
+/// A rate (0–1) as a percentage with one decimal.
+pub(crate) fn percent_of(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
 }
 
 /// White to the accent colour by `rate` (0–1).
@@ -228,14 +233,34 @@ pub fn uplift_bars(r: &Report) -> String {
     out
 }
 
+/// The report's charts by name: the files `zailai report --svg DIR` writes (`NAME.svg`) and the
+/// `chart` that `GET /v1/admin/report.svg` accepts.
+pub const CHARTS: [&str; 6] = ["cohorts", "tiers", "uplift", "liability", "funnel", "roi"];
+
+/// The chart `name` of [`CHARTS`] (`None` for another name); `tier_order` lists the rules'
+/// tier ids, lowest first.
+pub fn draw(name: &str, r: &Report, tier_order: &[String]) -> Option<String> {
+    use crate::report_svg_scorecard as scorecard;
+    Some(match name {
+        "cohorts" => cohort_heatmap(r),
+        "tiers" => tier_bars(r, tier_order),
+        "uplift" => uplift_bars(r),
+        "liability" => scorecard::liability(r),
+        "funnel" => scorecard::funnel(r, tier_order),
+        "roi" => scorecard::roi(r),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::report::{CampaignReport, Cohort, TierWeek};
     use std::collections::BTreeMap;
     use zailai::day::Date;
 
-    fn report() -> Report {
+    /// A small report: two cohorts, two tier weeks, a campaign whose id needs escaping.
+    pub(crate) fn report() -> Report {
         let d = |s| Date::parse(s).unwrap();
         let rate = |retained, of| {
             Some(Rate {
@@ -300,7 +325,8 @@ mod tests {
         }
     }
 
-    fn balanced(svg: &str) -> bool {
+    /// Every tag opened is closed, in order.
+    pub(crate) fn balanced(svg: &str) -> bool {
         let mut stack = Vec::new();
         let mut rest = svg;
         while let Some(i) = rest.find('<') {

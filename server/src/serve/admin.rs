@@ -132,7 +132,7 @@ struct ReportQuery {
     to: String,
 }
 
-/// `?chart=cohorts|tiers|uplift&from=…&to=…`.
+/// `?chart=cohorts|tiers|uplift|liability|funnel|roi&from=…&to=…` (`report_svg::CHARTS`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ChartQuery {
@@ -186,24 +186,29 @@ pub async fn admin_report_svg(
         .iter()
         .map(|t| t.id.clone())
         .collect();
-    let chart: fn(&crate::report::Report, &[String]) -> String = match q.chart.as_str() {
-        "cohorts" => |r, _| crate::report_svg::cohort_heatmap(r),
-        "tiers" => |r, tiers| crate::report_svg::tier_bars(r, tiers),
-        "uplift" => |r, _| crate::report_svg::uplift_bars(r),
-        _ => {
-            return Err(ApiError::bad_request(
-                "BAD_REQUEST",
-                "chart",
-                "cohorts, tiers or uplift",
-            ))
-        }
-    };
+    use crate::report_svg::{draw, CHARTS};
+    if !CHARTS.contains(&q.chart.as_str()) {
+        return Err(ApiError::bad_request(
+            "BAD_REQUEST",
+            "chart",
+            format!("one of {}", CHARTS.join(", ")),
+        ));
+    }
     let report = report_for(&app, &q.from, &q.to).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml")],
-        chart(&report, &tiers),
-    )
-        .into_response())
+    let svg = draw(&q.chart, &report, &tiers).expect("a name of CHARTS draws");
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// Every chart of the report as data for the console (`report_charts.rs`, docs/report.md).
+pub async fn admin_report_charts(
+    State(app): Shared,
+    _: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Json<crate::report_charts::Charts>, ApiError> {
+    let q: ReportQuery = typed_query(query.as_deref())?;
+    let report = report_for(&app, &q.from, &q.to).await?;
+    let levels = &app.config_now().tiers.levels;
+    Ok(Json(crate::report_charts::charts(&report, levels)))
 }
 
 #[derive(Serialize)]

@@ -48,6 +48,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/lotteries/{id}", get(super::lottery::published))
         .route("/v1/admin/report", get(super::admin::admin_report))
         .route("/v1/admin/report.svg", get(super::admin::admin_report_svg))
+        .route(
+            "/v1/admin/report/charts",
+            get(super::admin::admin_report_charts),
+        )
         .merge(super::merchant::routes())
         .merge(super::rules_admin::routes())
         .merge(super::what_if::routes())
