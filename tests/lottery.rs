@@ -114,7 +114,7 @@ fn the_server_settles_with_an_op_of_its_own_that_devices_cannot_send() {
         protocol: 1,
         device: "phone".into(),
         base_version: 0,
-        snapshot_formats: vec![4],
+        snapshot_formats: vec![5],
         ops: vec![Op {
             device: "phone".into(),
             seq: 10,
@@ -132,7 +132,7 @@ fn the_server_settles_with_an_op_of_its_own_that_devices_cannot_send() {
         Limits::from_config(&m.cfg),
     );
     assert_eq!(out.rejected[0].code, "NOT_ALLOWED");
-    let forged = json!({"protocol": 1, "device": "~server", "base_version": 0, "snapshot_formats": [4], "ops": []});
+    let forged = json!({"protocol": 1, "device": "~server", "base_version": 0, "snapshot_formats": [5], "ops": []});
     let err = Push::from_json(&forged.to_string()).unwrap_err();
     assert_eq!((err.code, err.path.as_str()), ("BAD_REQUEST", "device"));
 }
