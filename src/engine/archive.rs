@@ -82,19 +82,27 @@ pub fn archive(st: &mut State, cfg: &Config, today: Day) {
 /// Keeps the items of `items` whose `keep` is true; when any leave, returns each old index's
 /// new one (for the records that refer to them by index).
 fn retain_indexed<T>(items: &mut Vec<T>, keep: &[bool]) -> Option<Vec<usize>> {
+    let new_index = renumbered(keep)?;
+    let mut kept = keep.iter();
+    items.retain(|_| kept.next() == Some(&true));
+    Some(new_index)
+}
+
+/// Each index's new one once the items whose `keep` is false leave; None when none leave.
+/// Not generic, so its code is not repeated for each kind of item.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+fn renumbered(keep: &[bool]) -> Option<Vec<usize>> {
     if !keep.contains(&false) {
         return None;
     }
-    let mut new_index = Vec::with_capacity(keep.len());
     let mut next = 0;
-    for &k in keep {
-        new_index.push(next);
-        next += usize::from(k);
-    }
-    let mut i = 0;
-    items.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-    Some(new_index)
+    Some(
+        keep.iter()
+            .map(|&k| {
+                next += usize::from(k);
+                next - usize::from(k)
+            })
+            .collect(),
+    )
 }

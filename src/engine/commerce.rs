@@ -263,6 +263,8 @@ pub fn order(
 
 /// The index of the member's oldest grant of coupon `id` that is unused and not past its
 /// `expires` on business day `day` (the order's), else `COUPON_NOT_HELD`.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
 fn coupon_held(st: &State, id: &str, day: Day) -> Result<usize, RuleError> {
     st.coupons
         .iter()

@@ -274,6 +274,9 @@ impl State {
         }
     }
 
+    /// Cold in the wasm module (`stateJSON()`: debugging and tools; devices store the binary
+    /// form): built for size.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
         serde_json::to_string(self).unwrap_or_default()
@@ -327,6 +330,8 @@ impl State {
     }
 
     /// Checks the invariants a decoded state must hold, so a corrupted one is refused whole.
+    /// Once per decoded state: built for size.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub(crate) fn check_consistent(&self) -> Result<(), RuleError> {
         let live: u64 = self.lots.values().map(|l| l.remaining).sum();
         if live != self.balance {
@@ -339,20 +344,17 @@ impl State {
             ));
         }
         for (id, order) in &self.orders {
-            if order.debit.is_some_and(|i| i >= self.debits.len()) {
-                return Err(RuleError::new(
-                    ErrorCode::StateInvalid,
-                    format!("order `{id}` points at a missing debit"),
-                ));
-            }
-        }
-        for (id, order) in &self.orders {
-            if order.coupon.is_some_and(|i| i >= self.coupons.len()) {
-                return Err(RuleError::new(
-                    ErrorCode::StateInvalid,
-                    format!("order `{id}` points at a missing coupon"),
-                ));
-            }
+            let missing = if order.debit.is_some_and(|i| i >= self.debits.len()) {
+                "debit"
+            } else if order.coupon.is_some_and(|i| i >= self.coupons.len()) {
+                "coupon"
+            } else {
+                continue;
+            };
+            return Err(RuleError::new(
+                ErrorCode::StateInvalid,
+                format!("order `{id}` points at a missing {missing}"),
+            ));
         }
         for (id, hold) in &self.holds {
             if hold.debit >= self.debits.len() {

@@ -76,6 +76,7 @@ pub struct Summary {
     pub totals: crate::state::Totals,
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn summary(st: &State, cfg: &Config, now: i64) -> Summary {
     let today = cfg.clock().day_of(now);
     Summary {
