@@ -348,3 +348,18 @@ fn a_coupon_id_is_an_id_and_absent_stays_absent_in_the_op() {
     let e = op(json!(5)).unwrap_err();
     assert!(e.detail.contains("op.coupon"), "{}", e.detail);
 }
+
+#[test]
+fn archiving_drops_coupons_at_their_boundaries_and_keeps_the_ones_orders_used() {
+    let (mut m, t) = member();
+    let d = day_of(&m, t) + 30;
+    let window = i32::from(m.cfg.offline_window_days);
+    let keep = zailai::COUPON_KEEP_DAYS;
+    give(&mut m, "expired_in_window", d - 20, Some(d - window));
+    give(&mut m, "expired_before", d - 20, Some(d - window - 1));
+    give(&mut m, "kept_a_year", d - keep, None);
+    give(&mut m, "older_than_a_year", d - keep - 1, None);
+    m.check_in(t + 30 * DAY).unwrap();
+    let ids: Vec<&str> = m.state.coupons.iter().map(|c| c.coupon.as_str()).collect();
+    assert_eq!(ids, ["expired_in_window", "kept_a_year"]);
+}
