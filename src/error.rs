@@ -91,6 +91,8 @@ pub enum ErrorCode {
     /// A revoke of a membership the member does not have running (never bought, another
     /// plan, ended or revoked already).
     NoMembership,
+    /// An order names a coupon the member holds no unused, unexpired grant of.
+    CouponNotHeld,
 }
 
 impl ErrorCode {
@@ -149,6 +151,7 @@ impl ErrorCode {
             ErrorCode::RefundTooLarge => "REFUND_TOO_LARGE",
             ErrorCode::HoldLimit => "HOLD_LIMIT",
             ErrorCode::NoMembership => "NO_MEMBERSHIP",
+            ErrorCode::CouponNotHeld => "COUPON_NOT_HELD",
         }
     }
 }
@@ -207,6 +210,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::RefundTooLarge,
     ErrorCode::HoldLimit,
     ErrorCode::NoMembership,
+    ErrorCode::CouponNotHeld,
 ];
 
 /// An op refused by the rules. The state it was applied to is unchanged.

@@ -129,9 +129,15 @@ pub enum Event {
         amount_cents: u64,
         points: u32,
         deduction_cents: u64,
+        /// The coupon the order used.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        coupon: Option<String>,
     },
     OrderCancelled {
         order: String,
+        /// The coupon the order used, given back to the member (not when it has expired).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        coupon: Option<String>,
     },
     /// Part of an order refunded (a refund in whole is `order_cancelled`).
     OrderRefunded {

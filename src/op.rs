@@ -58,11 +58,15 @@ pub enum OpKind {
     /// Spend points on a catalog item.
     Redeem { item: String },
     /// An order paid in money and, optionally, points at the checkout rate (from a hold of
-    /// the same order id when there is one). Server-written: the merchant API.
+    /// the same order id when there is one), and a coupon of the member's it consumed.
+    /// Server-written: the merchant API.
     Order {
         order: String,
         amount_cents: u64,
         points: u32,
+        /// The coupon id the order used: the member's oldest unused, unexpired grant of it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        coupon: Option<String>,
     },
     /// Cancel an order: what is left of its points comes back to their original lots, and
     /// its spend no longer counts. Server-written.
@@ -207,6 +211,9 @@ impl Op {
         let id_ok = |s: &str| !s.is_empty() && s.len() <= 128;
         match &self.op {
             OpKind::Track { action, .. } if !id_ok(action) => bad("op.action: must be 1–128 bytes"),
+            OpKind::Order {
+                coupon: Some(c), ..
+            } if !id_ok(c) => bad("op.coupon: must be 1–128 bytes"),
             OpKind::ClaimTask { task } if !id_ok(task) => bad("op.task: must be 1–128 bytes"),
             OpKind::Redeem { item } if !id_ok(item) => bad("op.item: must be 1–128 bytes"),
             OpKind::Order { order, .. }
@@ -362,6 +369,10 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
             order: o.string("order")?,
             amount_cents: o.uint("amount_cents", u64::MAX)?,
             points: o.uint_or("points", U32, 0)? as u32,
+            coupon: match o.opt("coupon") {
+                Some(v) => Some(json::string(v, &o.at("coupon"))?),
+                None => None,
+            },
         },
         7 => OpKind::CancelOrder {
             order: o.string("order")?,

@@ -136,11 +136,16 @@ impl Encode for Op {
                 order,
                 amount_cents,
                 points,
+                coupon,
             } => {
-                out.push(6);
+                // An order with a coupon is kind 18, so orders without keep their bytes.
+                out.push(if coupon.is_some() { 18 } else { 6 });
                 order.encode(out);
                 amount_cents.encode(out);
                 points.encode(out);
+                if let Some(c) = coupon {
+                    c.encode(out);
+                }
             }
             OpKind::CancelOrder { order } => {
                 out.push(7);
@@ -230,10 +235,11 @@ impl Decode for Op {
             },
             4 => OpKind::ClaimTask { task: s(r)? },
             5 => OpKind::Redeem { item: s(r)? },
-            6 => OpKind::Order {
+            k @ (6 | 18) => OpKind::Order {
                 order: s(r)?,
                 amount_cents: u64::decode(r)?,
                 points: u32::decode(r)?,
+                coupon: if k == 18 { Some(s(r)?) } else { None },
             },
             7 => OpKind::CancelOrder { order: s(r)? },
             8 => OpKind::BuyMembership { plan: s(r)? },
@@ -302,6 +308,7 @@ mod tests {
                 order: s("o"),
                 amount_cents: u64::MAX,
                 points: 7,
+                coupon: None,
             },
             OpKind::CancelOrder { order: s("o") },
             OpKind::BuyMembership { plan: s("yearly") },
@@ -342,6 +349,12 @@ mod tests {
             OpKind::RevokeMembership {
                 plan: s("monthly"),
                 from: Some(Date::new(2027, 1, 31).unwrap()),
+            },
+            OpKind::Order {
+                order: s("o"),
+                amount_cents: 1,
+                points: 0,
+                coupon: Some(s("c5")),
             },
         ];
         let ops: Vec<Op> = kinds
@@ -387,6 +400,33 @@ mod tests {
             pending_text(&ops),
             "zailai-ops/2\nBXBob25lAYCq7c7HZgA=\nBXBob25lAsDT9M7HZgIFc2hhcmUB"
         );
+    }
+
+    /// An order without a coupon keeps the bytes of builds before coupons (kind 6); with
+    /// one it is kind 18, the coupon after the order's fields.
+    #[test]
+    fn an_order_keeps_its_bytes_and_a_coupon_is_kind_18() {
+        let order = |coupon: Option<&str>| {
+            let mut bytes = Vec::new();
+            Op {
+                device: "~m".to_owned(),
+                seq: 1,
+                at: 0,
+                op: OpKind::Order {
+                    order: "A".to_owned(),
+                    amount_cents: 300,
+                    points: 2,
+                    coupon: coupon.map(str::to_owned),
+                },
+            }
+            .encode(&mut bytes);
+            bytes
+        };
+        let head = [2, b'~', b'm', 1, 0];
+        let plain = [&head[..], &[6, 1, b'A', 0xac, 0x02, 2]].concat();
+        assert_eq!(order(None), plain);
+        let with = [&head[..], &[18, 1, b'A', 0xac, 0x02, 2, 2, b'c', b'5']].concat();
+        assert_eq!(order(Some("c5")), with);
     }
 
     #[test]

@@ -134,6 +134,7 @@ fn two_years_of_everything_stay_under_256_kb() {
                 order: id.clone(),
                 amount_cents: 10_000_000_000,
                 points: 1_000,
+                coupon: None,
             };
             s.go("~merchant", t + 13, kind);
             s.go(

@@ -87,6 +87,7 @@ fn scripted_day(m: &mut Member, t: i64) {
             order: format!("o{t}"),
             amount_cents: 10_000_000_000,
             points: 0,
+            coupon: None,
         },
     );
     m.go(

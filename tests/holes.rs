@@ -174,7 +174,7 @@ fn the_server_does_not_remember_refused_seq_jumps_or_devices_past_the_limit() {
         protocol: PROTOCOL,
         device: device.into(),
         base_version: 0,
-        snapshot_formats: vec![4],
+        snapshot_formats: vec![5],
         ops,
         invited_by: None,
         rules_hash: None,

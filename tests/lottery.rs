@@ -114,7 +114,7 @@ fn the_server_settles_with_an_op_of_its_own_that_devices_cannot_send() {
         protocol: 1,
         device: "phone".into(),
         base_version: 0,
-        snapshot_formats: vec![4],
+        snapshot_formats: vec![5],
         ops: vec![Op {
             device: "phone".into(),
             seq: 10,
@@ -132,7 +132,7 @@ fn the_server_settles_with_an_op_of_its_own_that_devices_cannot_send() {
         Limits::from_config(&m.cfg),
     );
     assert_eq!(out.rejected[0].code, "NOT_ALLOWED");
-    let forged = json!({"protocol": 1, "device": "~server", "base_version": 0, "snapshot_formats": [4], "ops": []});
+    let forged = json!({"protocol": 1, "device": "~server", "base_version": 0, "snapshot_formats": [5], "ops": []});
     let err = Push::from_json(&forged.to_string()).unwrap_err();
     assert_eq!((err.code, err.path.as_str()), ("BAD_REQUEST", "device"));
 }
@@ -282,4 +282,30 @@ fn diamond_members_win_about_twice_as_often() {
     };
     assert!(within(base, 0.155), "{base}");
     assert!(within(diamond, 0.310), "{diamond}");
+}
+
+/// Archiving keeps every pending draw, and settled ones from last month on; older settled
+/// draws leave the state (the server's op log keeps them).
+#[test]
+fn archiving_drops_settled_draws_from_before_last_month_only() {
+    let t = at(2026, 6, 1, 9, 0);
+    let mut m = Member::seed(t);
+    let today = m.cfg.clock().day_of(t) + 100;
+    let draw = |seq: u32, day: i32, settled: bool| zailai::state::DrawRecord {
+        lottery: "spring".into(),
+        device: "phone".into(),
+        seq,
+        day,
+        weight: 1,
+        settled,
+        prize: None,
+    };
+    m.state.draws = vec![
+        draw(1, today - 95, true),
+        draw(2, today - 95, false),
+        draw(3, today - 10, true),
+    ];
+    m.check_in(t + 100 * 86_400_000).unwrap();
+    let seqs: Vec<u32> = m.state.draws.iter().map(|d| d.seq).collect();
+    assert_eq!(seqs, [2, 3]);
 }

@@ -134,19 +134,21 @@ fn state_round_trips_and_refuses_other_versions_and_corruption() {
     assert_eq!(back.to_json(), json);
 
     let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    v["v"] = json!(4);
+    v["v"] = json!(5);
     assert_eq!(
         State::from_json(&v.to_string()).unwrap_err().code,
         ErrorCode::StateVersionUnsupported
     );
-    // A v2 state (before the pity count) reads as v3.
-    v["v"] = json!(2);
-    assert_eq!(State::from_json(&v.to_string()).unwrap(), m.state);
-    // A v1 state (before holds and refunds) is read as v3 with those fields empty.
+    // v3 (before the coupon an order used) and v2 (before the pity count) read as v4.
+    for old in [3, 2] {
+        v["v"] = json!(old);
+        assert_eq!(State::from_json(&v.to_string()).unwrap(), m.state, "v{old}");
+    }
+    // A v1 state (before holds and refunds) is read as v4 with those fields empty.
     v["v"] = json!(1);
     v.as_object_mut().unwrap().remove("holds");
     let upgraded = State::from_json(&v.to_string()).unwrap();
-    assert_eq!(upgraded, m.state, "v1 reads as the same state, now v3");
+    assert_eq!(upgraded, m.state, "v1 reads as the same state, now v4");
     v["balance"] = json!(1_000_000);
     assert_eq!(
         State::from_json(&v.to_string()).unwrap_err().code,
@@ -164,18 +166,18 @@ fn binary_state_round_trips_and_refuses_other_versions_and_corruption() {
     m.check_in(at(2026, 11, 1, 9, 0)).unwrap();
     m.track(at(2026, 11, 1, 9, 1), "share");
     let bytes = m.state.to_binary();
-    assert_eq!(bytes[0], 3, "starts with the state version");
+    assert_eq!(bytes[0], 4, "starts with the state version");
     assert_eq!(State::from_binary(&bytes).unwrap(), m.state);
     let code = |b: &[u8]| State::from_binary(b).unwrap_err().code;
     let mut newer = bytes.clone();
-    newer[0] = 4;
+    newer[0] = 5;
     assert_eq!(code(&newer), ErrorCode::StateVersionUnsupported);
     let mut older = bytes.clone();
-    older[0] = 2;
+    older[0] = 3;
     assert_eq!(
         code(&older),
         ErrorCode::StateVersionUnsupported,
-        "v2's layout differs"
+        "v3's layout differs"
     );
     for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
         assert_eq!(code(&bytes[..cut]), ErrorCode::StateInvalid, "cut at {cut}");

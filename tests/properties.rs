@@ -39,7 +39,7 @@ fn kind() -> impl Strategy<Value = OpKind> {
         1 => (0u32..90).prop_map(|minutes| OpKind::Session { minutes }),
         1 => id.prop_map(|t| OpKind::ClaimTask { task: t.into() }),
         1 => item.prop_map(|i| OpKind::Redeem { item: i.into() }),
-        1 => (order.clone(), 0u64..80_000, 0u32..500).prop_map(|(o, amount_cents, points)| OpKind::Order { order: o.into(), amount_cents, points }),
+        1 => (order.clone(), 0u64..80_000, 0u32..500, prop::option::of(prop::sample::select(vec!["newbie_5_yuan", "streak_7_coupon", "nope"]))).prop_map(|(o, amount_cents, points, coupon)| OpKind::Order { order: o.into(), amount_cents, points, coupon: coupon.map(Into::into) }),
         1 => order.prop_map(|o| OpKind::CancelOrder { order: o.into() }),
         1 => prop::sample::select(vec!["monthly", "yearly", "nope"]).prop_map(|p| OpKind::BuyMembership { plan: p.into() }),
         1 => (prop::sample::select(vec!["monthly", "yearly", "nope"]), prop::option::of(-3i32..40)).prop_map(|(p, from)| OpKind::RevokeMembership { plan: p.into(), from: from.map(Date::from_day) }), // re-dated below
@@ -188,7 +188,7 @@ proptest! {
             OpKind::MakeUp { date: Date::from_day(date.clamp(0, zailai::day::MAX_DAY)) },
             OpKind::Track { action: "open".into(), count },
             OpKind::Session { minutes: count },
-            OpKind::Order { order: "o".into(), amount_cents: amount, points },
+            OpKind::Order { order: "o".into(), amount_cents: amount, points, coupon: None },
             OpKind::Grant { points, reason: String::new() },
         ];
         for (i, op) in kinds.into_iter().enumerate() {

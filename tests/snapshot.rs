@@ -35,7 +35,7 @@ fn signed_bytes_verify_and_say_what_was_signed() {
     let signer = SnapshotSigner::from_seed("k2026", &[7; 32]).unwrap();
     let bytes = signer.sign(&payload());
     assert_eq!(&bytes[..4], b"ZLSN");
-    assert_eq!(bytes[4], 4, "the binary payload format (state v3)");
+    assert_eq!(bytes[4], 5, "the binary payload format (state v4)");
     assert_eq!(snapshot::key_id(&bytes).unwrap(), "k2026");
     assert_eq!(
         snapshot::verify(&bytes, &trusting(&[&signer])).unwrap(),
@@ -148,7 +148,7 @@ fn malformed_bytes_and_other_versions() {
     );
     assert_eq!(code(b"ZLSN"), ErrorCode::SnapshotMalformed);
     assert_eq!(code(&[]), ErrorCode::SnapshotMalformed);
-    for format in [0, 1, 2, 3, 5, 255] {
+    for format in [0, 1, 2, 3, 4, 6, 255] {
         let mut other = bytes.clone();
         other[4] = format;
         assert_eq!(code(&other), ErrorCode::SnapshotVersionUnsupported);

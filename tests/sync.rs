@@ -11,7 +11,7 @@ use zailai::{Config, State};
 
 fn push(device: &str, ops: Value) -> Push {
     Push::from_json(
-        &json!({"protocol": 1, "device": device, "base_version": 0, "snapshot_formats": [4], "ops": ops}).to_string(),
+        &json!({"protocol": 1, "device": device, "base_version": 0, "snapshot_formats": [5], "ops": ops}).to_string(),
     )
     .unwrap()
 }
@@ -266,30 +266,30 @@ fn requests_are_checked_with_paths() {
     const T: i64 = 1_793_498_400_000;
     let bad = |v: Value| Push::from_json(&v.to_string()).unwrap_err();
     let e = bad(
-        json!({"protocol": 2, "device": "d", "base_version": 0, "snapshot_formats": [4], "ops": []}),
+        json!({"protocol": 2, "device": "d", "base_version": 0, "snapshot_formats": [5], "ops": []}),
     );
     assert_eq!(
         (e.code, e.path.as_str()),
         ("VERSION_NOT_SUPPORTED", "protocol")
     );
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [4], "ops": [op("d", 1, T + 5, json!({"type": "fly"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [5], "ops": [op("d", 1, T + 5, json!({"type": "fly"}))]}),
     );
     assert_eq!((e.code, e.path.as_str()), ("BAD_REQUEST", "ops[0].op.type"));
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [4], "ops": [op("x", 1, T + 5, json!({"type": "check_in"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [5], "ops": [op("x", 1, T + 5, json!({"type": "check_in"}))]}),
     );
     assert_eq!(e.path, "ops[0].device");
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [4], "ops": [op("d", 2, T + 5, json!({"type": "check_in"})), op("d", 2, T + 6, json!({"type": "check_in"}))]}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [5], "ops": [op("d", 2, T + 5, json!({"type": "check_in"})), op("d", 2, T + 6, json!({"type": "check_in"}))]}),
     );
     assert_eq!(e.path, "ops[1].seq");
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": "zero", "snapshot_formats": [4], "ops": []}),
+        json!({"protocol": 1, "device": "d", "base_version": "zero", "snapshot_formats": [5], "ops": []}),
     );
     assert_eq!(e.path, "base_version");
     let e = bad(
-        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [4], "ops": [], "extra": 1}),
+        json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [5], "ops": [], "extra": 1}),
     );
     assert_eq!(e.path, "extra");
     let e = Push::from_json("{").unwrap_err();
@@ -298,7 +298,7 @@ fn requests_are_checked_with_paths() {
         .map(|i| op("d", i, T + 5, json!({"type": "check_in"})))
         .collect();
     assert_eq!(
-        bad(json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [4], "ops": many})).path,
+        bad(json!({"protocol": 1, "device": "d", "base_version": 0, "snapshot_formats": [5], "ops": many})).path,
         "ops"
     );
     assert_eq!(PROTOCOL, 1);
@@ -321,8 +321,9 @@ fn a_push_declares_the_snapshot_formats_it_reads() {
         json!([1]),
         json!([2]),
         json!([3]),
-        json!([5, 6]),
-        json!("4"),
+        json!([4]),
+        json!([6, 7]),
+        json!("5"),
     ] {
         let e = push(unreadable.clone()).unwrap_err();
         assert_eq!(
@@ -331,8 +332,8 @@ fn a_push_declares_the_snapshot_formats_it_reads() {
             "{unreadable}"
         );
     }
-    assert_eq!(push(json!([4, 3])).unwrap().snapshot_formats, [4, 3]);
-    let e = push(json!([4, 300])).unwrap_err();
+    assert_eq!(push(json!([5, 4])).unwrap().snapshot_formats, [5, 4]);
+    let e = push(json!([5, 300])).unwrap_err();
     assert_eq!(
         (e.code, e.path.as_str()),
         ("BAD_REQUEST", "snapshot_formats[1]")

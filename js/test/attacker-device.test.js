@@ -23,7 +23,7 @@ async function login(url, user) {
 function push(url, token, device, ops) {
   const id = typeof device === 'string' ? device : device.device;
   const headers = typeof device === 'string' ? {} : { 'x-device-secret': device.secret };
-  const body = { protocol: 1, device: id, base_version: 0, snapshot_formats: [4, 3], ops: ops.map((o) => ({ ...o, device: id })) };
+  const body = { protocol: 1, device: id, base_version: 0, snapshot_formats: [5, 4], ops: ops.map((o) => ({ ...o, device: id })) };
   return call(url, '/v1/sync', { method: 'POST', token, body, headers });
 }
 

@@ -13,7 +13,7 @@ const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
 const { cli, startServer, stderrLines, call, openSnapshot, pusher } = require('./server-helpers.js');
 
-const FORMATS = [4, 3, 2];
+const FORMATS = [5, 4, 3, 2];
 const KEY = join(root, 'js', 'test', 'fixtures', 'test-key.secret.json');
 const LOTTERY_SECRET = '5a'.repeat(32);
 /** A production server's flags and environment (no --dev; nobody logs in here). */

@@ -2,7 +2,7 @@
 // member or a careless deployment would, against the real `zailai serve` on 127.0.0.1, using
 // only what a member has (a session and POST /v1/sync) plus the operator's flags. Run against
 // another build with ZAILAI_BIN=/path/to/zailai (the closing note runs it against the commit
-// before issue 14: scripts/attacker-before-after.sh). Snapshots are asked in format 4, 3 or 2,
+// before issue 14: scripts/attacker-before-after.sh). Snapshots are asked in format 5, 4, 3 or 2,
 // so the same suite talks to both.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -13,7 +13,7 @@ const { tmpdir } = require('node:os');
 const { root } = require('./helpers.js');
 const { cli, startServer, stderrLines, call, pusher } = require('./server-helpers.js');
 
-const FORMATS = [4, 3, 2];
+const FORMATS = [5, 4, 3, 2];
 
 const dataDirs = new Map();
 

@@ -82,7 +82,7 @@ test('offline draws wait for the server, which decides, publishes and later reve
   const forged = await call(server.url, '/v1/sync', {
     method: 'POST',
     token: (await call(server.url, '/v1/session', { method: 'POST', body: { dev_user: 'eve' } })).json.token,
-    body: { protocol: 1, device: '~server', base_version: 0, snapshot_formats: [4], ops: [] },
+    body: { protocol: 1, device: '~server', base_version: 0, snapshot_formats: [5], ops: [] },
   });
   assert.equal(forged.status, 400);
 

@@ -152,6 +152,54 @@ test('a fake merchant holds, charges, refunds and sells a membership; the phone 
   phone.close();
 });
 
+test('an order names the coupon it used: the phone stops offering it, a second use is refused, a cancel gives it back', async (t) => {
+  const { url, child, merchant: MERCHANT } = await startServer(['--dev']);
+  t.after(() => child.kill());
+  const api = (path, body) => call(url, path, { method: 'POST', token: MERCHANT, body });
+  const phone = await zailai.createClient({
+    storage: zailai.memoryStorage(),
+    user: 'holder',
+    server: { url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'holder' }) },
+  });
+  t.after(() => phone.close());
+  // The seed's newbie task gives a 5-yuan coupon for the first core action.
+  phone.track('core_action');
+  await phone.sync();
+  assert.deepEqual(phone.summary().coupons, ['newbie_5_yuan']);
+
+  const order = (id, coupon) => api('/v1/merchant/orders', { user: 'holder', order: id, amount_cents: 3000, coupon });
+  const used = await order('O-1', 'newbie_5_yuan');
+  assert.equal(used.status, 200, JSON.stringify(used.json));
+  const placed = used.json.events.find((e) => e.type === 'order_placed');
+  assert.equal(placed.coupon, 'newbie_5_yuan');
+  await phone.sync();
+  assert.deepEqual(phone.summary().coupons, [], 'a used coupon is not offered');
+
+  // The same coupon again, or one never held: 422 with the code and the coupon named.
+  for (const coupon of ['newbie_5_yuan', 'never_given']) {
+    const refused = await order(`O-${coupon}`, coupon);
+    assert.equal(refused.status, 422, JSON.stringify(refused.json));
+    assert.equal(refused.json.error.code, 'COUPON_NOT_HELD');
+    assert.match(refused.json.error.message, new RegExp(`\`${coupon}\``));
+  }
+  // A coupon that is not an id is a bad request at its path.
+  const empty = await order('O-3', '');
+  assert.equal(empty.status, 400);
+  assert.equal(empty.json.error.path, 'coupon');
+
+  // The order cancelled: the coupon comes back, to be used again.
+  const cancelled = await api('/v1/merchant/cancellations', { user: 'holder', order: 'O-1' });
+  assert.equal(cancelled.status, 200, JSON.stringify(cancelled.json));
+  assert.deepEqual(cancelled.json.events.find((e) => e.type === 'order_cancelled'), { type: 'order_cancelled', order: 'O-1', coupon: 'newbie_5_yuan' });
+  await phone.sync();
+  assert.deepEqual(phone.summary().coupons, ['newbie_5_yuan']);
+  assert.equal((await order('O-4', 'newbie_5_yuan')).status, 200);
+  // An order without a coupon still answers without one.
+  const plain = await api('/v1/merchant/orders', { user: 'holder', order: 'O-5', amount_cents: 100 });
+  assert.equal(plain.status, 200);
+  assert.ok(!('coupon' in plain.json.events.find((e) => e.type === 'order_placed')));
+});
+
 test('the merchant API takes only its own token, strict bodies, and known members', async (t) => {
   const { url, child, admin: ADMIN, merchant: MERCHANT } = await startServer(['--dev']);
   t.after(() => child.kill());

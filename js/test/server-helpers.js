@@ -76,7 +76,7 @@ function openSnapshot(b64, keys) {
   const key = keys.find((k) => k.id === id);
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.public, 'base64').toString('base64url') }, format: 'jwk' });
   assert.ok(verify(null, bytes.subarray(0, signedEnd), publicKey, bytes.subarray(signedEnd)), 'signature verifies');
-  assert.equal(bytes[4], 4, 'snapshot format 4: a binary payload (state v3)');
+  assert.equal(bytes[4], 5, 'snapshot format 5: a binary payload (state v4)');
   // Node's crypto checked the signature; the CLI reads the binary payload for the test.
   const shown = JSON.parse(require('node:child_process').execFileSync(cli, ['snapshot', 'show'], { input: b64, encoding: 'utf8' }));
   assert.equal(shown.key_id, id);
@@ -111,7 +111,7 @@ function backdateDevice(dataDir, device, ms) {
  * `dataDir`; a default for every device as an option of `pusher`). Names over 64 bytes go as
  * they are (the server refuses them before any device).
  */
-function pusher(url, { formats = [4], dataDir, registeredBefore: before } = {}) {
+function pusher(url, { formats = [5], dataDir, registeredBefore: before } = {}) {
   const devices = new Map();
   const push = async (token, name, ops, { registeredBefore = before, ...extra } = {}) => {
     const key = `${token}\n${name}`;

@@ -193,14 +193,14 @@ test('bad requests get a 4xx JSON error and change nothing', async (t) => {
   t.after(() => child.kill());
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: 'u2' } })).json.token;
   const cases = [
-    [{ protocol: 2, device: 'd', base_version: 0, snapshot_formats: [4], ops: [] }, 400, 'VERSION_NOT_SUPPORTED', 'protocol'],
-    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [{ device: 'd', seq: 1, at: 1, op: { type: 'fly' } }] }, 400, 'BAD_REQUEST', 'ops[0].op.type'],
-    [{ protocol: 1, device: 'd', base_version: '0', snapshot_formats: [4], ops: [] }, 400, 'BAD_REQUEST', 'base_version'],
+    [{ protocol: 2, device: 'd', base_version: 0, snapshot_formats: [5], ops: [] }, 400, 'VERSION_NOT_SUPPORTED', 'protocol'],
+    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [5], ops: [{ device: 'd', seq: 1, at: 1, op: { type: 'fly' } }] }, 400, 'BAD_REQUEST', 'ops[0].op.type'],
+    [{ protocol: 1, device: 'd', base_version: '0', snapshot_formats: [5], ops: [] }, 400, 'BAD_REQUEST', 'base_version'],
     ['{"protocol":1,', 400, 'BAD_REQUEST', ''],
     // The push's own device is checked even with no ops.
-    [{ protocol: 1, device: 'd'.repeat(65), base_version: 0, snapshot_formats: [4], ops: [] }, 400, 'BAD_REQUEST', 'device'],
-    [{ protocol: 1, device: '', base_version: 0, snapshot_formats: [4], ops: [] }, 400, 'BAD_REQUEST', 'device'],
-    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [4], ops: [], pad: 'x'.repeat(5000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
+    [{ protocol: 1, device: 'd'.repeat(65), base_version: 0, snapshot_formats: [5], ops: [] }, 400, 'BAD_REQUEST', 'device'],
+    [{ protocol: 1, device: '', base_version: 0, snapshot_formats: [5], ops: [] }, 400, 'BAD_REQUEST', 'device'],
+    [{ protocol: 1, device: 'd', base_version: 0, snapshot_formats: [5], ops: [], pad: 'x'.repeat(5000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
   ];
   for (const [body, status, code, path] of cases) {
     const res = await call(url, '/v1/sync', { method: 'POST', token, body });

@@ -31,7 +31,7 @@ export type RuleErrorCode =
   | 'SNAPSHOT_OTHER_USER' | 'UNKNOWN_CARD_SET' | 'NOT_ALLOWED' | 'DEVICE_LIMIT' | 'CARDS_INCOMPLETE'
   | 'UNKNOWN_LOTTERY' | 'LOTTERY_CLOSED' | 'DRAW_LIMIT_REACHED' | 'DRAW_NOT_PENDING' | 'UNKNOWN_PRIZE'
   | 'LOTTERY_INVALID' | 'LOTTERY_NOT_REVEALED' | 'LOTTERY_MISMATCH' | 'UNKNOWN_HOLD' | 'HOLD_EXCEEDED'
-  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT' | 'NO_MEMBERSHIP';
+  | 'REFUND_TOO_LARGE' | 'HOLD_LIMIT' | 'NO_MEMBERSHIP' | 'COUPON_NOT_HELD';
 
 /** Raised by the package itself: arguments, rule files, storage, loading, the network. */
 export type ClientErrorCode =
@@ -272,7 +272,7 @@ export type OpBody =
   | { type: 'draw'; lottery: string }
   /** The ones below are written by the server only (devices starting with `~`: the merchant
    * API, operator grants, lottery settlements); a device's are refused with NOT_ALLOWED. */
-  | { type: 'order'; order: string; amount_cents: number; points?: number }
+  | { type: 'order'; order: string; amount_cents: number; points?: number; coupon?: string }
   | { type: 'cancel_order'; order: string }
   | { type: 'refund_order'; order: string; amount_cents?: number; points?: number }
   | { type: 'hold_points'; order: string; points: number; until: EpochMs }
@@ -339,8 +339,9 @@ export type Event =
   | { type: 'task_completed'; task: string; date: DateString }
   | { type: 'task_claimed'; task: string; reward: RewardView }
   | { type: 'redeemed'; item: string; cost: number }
-  | { type: 'order_placed'; order: string; amountCents: number; points: number; deductionCents: number }
-  | { type: 'order_cancelled'; order: string }
+  | { type: 'order_placed'; order: string; amountCents: number; points: number; deductionCents: number; coupon?: string }
+  /** `coupon`: the coupon the order used, given back (absent when none or expired by then). */
+  | { type: 'order_cancelled'; order: string; coupon?: string }
   | { type: 'order_refunded'; order: string; amountCents: number; points: number }
   | { type: 'points_held'; order: string; points: number; until: EpochMs }
   | { type: 'hold_released'; order: string; points: number; expired: boolean }
@@ -458,6 +459,7 @@ export interface Summary {
   checkins: number;
   freezes: number;
   accelerators: number;
+  /** Coupons the member may use today, one per grant: none an order used, none expired. */
   coupons: string[];
   tasksCompleted: number;
   totals: { credited: number; cut: number; spent: number; restored: number; expired: number };

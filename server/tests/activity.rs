@@ -23,6 +23,7 @@ fn a_day_only_the_merchant_wrote_on_is_no_active_day_and_no_return() {
         order: "A".into(),
         amount_cents: 60_000,
         points: 0,
+        coupon: None,
     };
     let (op, _) = server_op(&mut st, &cfg, MERCHANT_DEVICE, order, T + DAY).unwrap();
     let rows = [OpRow::of(&op, "applied".into())];

@@ -76,6 +76,7 @@ fn a_push_dated_ahead_never_lapses_a_merchants_hold_and_the_order_gets_its_point
         order: "A-1".into(),
         amount_cents: 20_000,
         points: 800,
+        coupon: None,
     };
     server_op(&mut r.state, &cfg, MERCHANT_DEVICE, order, now).unwrap();
     assert_eq!(r.state.balance, 0);

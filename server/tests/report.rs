@@ -34,7 +34,7 @@ async fn sync(store: &Sqlite, cfg: &Config, user: &str, seq: u32, at: i64, op: s
         protocol: 1,
         device: "p".into(),
         base_version: 0,
-        snapshot_formats: vec![4],
+        snapshot_formats: vec![5],
         ops: vec![op],
         invited_by: None,
         rules_hash: None,

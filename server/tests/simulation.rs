@@ -168,6 +168,7 @@ fn random_op(rng: &mut Rng, at: i64) -> OpKind {
             order: format!("o{}", rng.next() % 1_000_000),
             amount_cents: 1000 + rng.below(20_000),
             points: if rng.chance(30) { 100 } else { 0 },
+            coupon: None,
         },
         _ => OpKind::Redeem {
             item: ["streak_freeze", "coupon_5_yuan"][rng.below(2) as usize].into(),
@@ -392,7 +393,7 @@ async fn run(seed: u64) -> Result<Tally, String> {
             protocol: PROTOCOL,
             device: dev.id.clone(),
             base_version: 0,
-            snapshot_formats: vec![4],
+            snapshot_formats: vec![5],
             ops: Vec::new(),
             invited_by: None,
             rules_hash: None,

@@ -194,7 +194,7 @@ pub async fn conformance(store: Arc<impl Store>) {
 
     // A real sync: state, processed seqs and the op log commit together.
     let push = Push::from_json(
-        &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [4], "ops": [
+        &json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [5], "ops": [
             {"device": "phone", "seq": 1, "at": T0, "op": {"type": "check_in"}},
             {"device": "phone", "seq": 2, "at": T0 + 1000, "op": {"type": "check_in"}}
         ]})

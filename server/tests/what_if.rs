@@ -546,7 +546,7 @@ async fn the_current_side_is_the_stored_version_timeline() {
         {"device": "phone", "seq": 1, "at": at("2026-08-30", 9), "op": {"type": "track", "action": "review"}},
         {"device": "phone", "seq": 2, "at": at("2026-09-02", 9), "op": {"type": "track", "action": "review"}},
     ]);
-    let push = json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [4], "ops": ops});
+    let push = json!({"protocol": 1, "device": "phone", "base_version": 0, "snapshot_formats": [5], "ops": ops});
     let push = zailai::sync::Push::from_json(&push.to_string()).unwrap();
     let (outcome, record) =
         zailai_server::sync_service::sync(&s, &timeline, "m1", push, at("2026-09-02", 10))

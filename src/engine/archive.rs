@@ -23,7 +23,7 @@ pub const COUPON_KEEP_DAYS: i32 = 366;
 ///   indices are renumbered; the monthly report counts `month_spent`);
 /// - settled lottery draws from before last month;
 /// - coupons expired longer ago than the offline window, or older than [`COUPON_KEEP_DAYS`]
-///   without an expiry.
+///   without an expiry, unless a kept order used them (their indices are renumbered).
 #[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
 pub fn archive(st: &mut State, cfg: &Config, today: Day) {
@@ -50,18 +50,7 @@ pub fn archive(st: &mut State, cfg: &Config, today: Day) {
     let keep: Vec<bool> = (0..st.debits.len())
         .map(|i| st.debits[i].day >= today - window || referenced(i, st))
         .collect();
-    if keep.contains(&false) {
-        let mut new_index = Vec::with_capacity(keep.len());
-        let mut next = 0;
-        for &k in &keep {
-            new_index.push(next);
-            next += usize::from(k);
-        }
-        let mut i = 0;
-        st.debits.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
+    if let Some(new_index) = retain_indexed(&mut st.debits, &keep) {
         for (_, o) in st.orders.iter_mut() {
             o.debit = o.debit.map(|d| new_index[d]);
         }
@@ -70,8 +59,50 @@ pub fn archive(st: &mut State, cfg: &Config, today: Day) {
         }
     }
     st.draws.retain(|d| !d.settled || d.day >= last_month);
-    st.coupons.retain(|c| match c.expires {
-        Some(e) => e >= today - window,
-        None => c.day >= today - COUPON_KEEP_DAYS,
-    });
+    // Coupons: a grant a kept order used stays while the order does (a cancel gives it back).
+    let keep: Vec<bool> = st
+        .coupons
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            st.orders.values().any(|o| o.coupon == Some(i))
+                || match c.expires {
+                    Some(e) => e >= today - window,
+                    None => c.day >= today - COUPON_KEEP_DAYS,
+                }
+        })
+        .collect();
+    if let Some(new_index) = retain_indexed(&mut st.coupons, &keep) {
+        for (_, o) in st.orders.iter_mut() {
+            o.coupon = o.coupon.map(|c| new_index[c]);
+        }
+    }
+}
+
+/// Keeps the items of `items` whose `keep` is true; when any leave, returns each old index's
+/// new one (for the records that refer to them by index).
+fn retain_indexed<T>(items: &mut Vec<T>, keep: &[bool]) -> Option<Vec<usize>> {
+    let new_index = renumbered(keep)?;
+    let mut kept = keep.iter();
+    items.retain(|_| kept.next() == Some(&true));
+    Some(new_index)
+}
+
+/// Each index's new one once the items whose `keep` is false leave; None when none leave.
+/// Not generic, so its code is not repeated for each kind of item.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+fn renumbered(keep: &[bool]) -> Option<Vec<usize>> {
+    if !keep.contains(&false) {
+        return None;
+    }
+    let mut next = 0;
+    Some(
+        keep.iter()
+            .map(|&k| {
+                next += usize::from(k);
+                next - usize::from(k)
+            })
+            .collect(),
+    )
 }

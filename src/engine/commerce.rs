@@ -190,6 +190,7 @@ pub fn order(
     id: &str,
     amount_cents: u64,
     points: u32,
+    coupon: Option<&str>,
 ) -> Result<(), RuleError> {
     if st.orders.contains_key(id) {
         return Err(RuleError::new(
@@ -206,6 +207,10 @@ pub fn order(
             format!("order `{id}` deducts {points} points, its hold has {left}"),
         ));
     }
+    let grant = match coupon {
+        Some(c) => Some(coupon_held(st, c, cx.day)?),
+        None => None,
+    };
     let tier_before = st.tier;
     let debit = match held {
         Some((index, left)) => {
@@ -224,6 +229,9 @@ pub fn order(
         None if points > 0 => Some(ledger::debit(st, cx, points, format!("order:{id}"))?),
         None => None,
     };
+    if let Some(i) = grant {
+        st.coupons[i].used = Some(cx.day);
+    }
     let paid = amount_cents - deduction;
     super::campaigns::take_part(st, cx, paid);
     let stats = st.days.entry_or_default(cx.day);
@@ -239,6 +247,7 @@ pub fn order(
             cancelled: false,
             refunded_cents: 0,
             tier_before,
+            coupon: grant,
         },
     );
     cx.events.push(Event::OrderPlaced {
@@ -246,9 +255,29 @@ pub fn order(
         amount_cents,
         points,
         deduction_cents: deduction,
+        coupon: coupon.map(str::to_owned),
     });
     super::tasks::bump(st, cx, "order", 1);
     Ok(())
+}
+
+/// The index of the member's oldest grant of coupon `id` that is unused and not past its
+/// `expires` on business day `day` (the order's), else `COUPON_NOT_HELD`.
+#[cfg_attr(zailai_cold_size, optimize(size))]
+#[inline(never)]
+fn coupon_held(st: &State, id: &str, day: Day) -> Result<usize, RuleError> {
+    st.coupons
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.coupon == id && c.used.is_none() && c.expires.is_none_or(|e| e >= day))
+        .min_by_key(|(_, c)| c.day)
+        .map(|(i, _)| i)
+        .ok_or_else(|| {
+            RuleError::new(
+                ErrorCode::CouponNotHeld,
+                format!("no unused, unexpired coupon `{id}` held"),
+            )
+        })
 }
 
 /// The order a refund or cancel on business day `day` may change: one placed at most
@@ -348,18 +377,28 @@ pub fn refund(
 #[inline(never)]
 pub fn cancel_order(st: &mut State, cx: &mut Ctx, id: &str) -> Result<(), RuleError> {
     let order = open_order(st, id, cx.day)?;
-    let (day, left, debit, tier_before) = (
+    let (day, left, debit, tier_before, grant) = (
         order.day,
         order.paid_cents.saturating_sub(order.refunded_cents),
         order.debit,
         order.tier_before,
+        order.coupon,
     );
     if let Some(o) = st.orders.get_mut(id) {
         o.cancelled = true;
     }
     uncount(st, day, left, true);
+    // The coupon comes back unless it has expired by the cancel's day (docs/rules.md).
+    let coupon = grant
+        .and_then(|i| st.coupons.get_mut(i))
+        .filter(|c| c.expires.is_none_or(|e| e >= cx.day))
+        .map(|c| {
+            c.used = None;
+            c.coupon.clone()
+        });
     cx.events.push(Event::OrderCancelled {
         order: id.to_owned(),
+        coupon,
     });
     if let Some(index) = debit {
         ledger::restore(st, cx, index, format!("order:{id}"));

@@ -33,6 +33,7 @@ pub fn after_op(st: &mut State, cx: &mut Ctx, last_active: Day, by_member: bool)
                 day: cx.day,
                 source: "wake_up".to_owned(),
                 expires: Some(expires),
+                used: None,
             });
             cx.events.push(Event::CouponGranted {
                 coupon: coupon.clone(),

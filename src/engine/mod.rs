@@ -277,7 +277,8 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
             order,
             amount_cents,
             points,
-        } => commerce::order(st, cx, order, *amount_cents, *points),
+            coupon,
+        } => commerce::order(st, cx, order, *amount_cents, *points, coupon.as_deref()),
         OpKind::CancelOrder { order } => commerce::cancel_order(st, cx, order),
         OpKind::HoldPoints {
             order,

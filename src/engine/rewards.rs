@@ -14,6 +14,7 @@ pub fn grant(st: &mut State, cx: &mut Ctx, reward: &Reward, source: &str) -> u32
             day: cx.day,
             source: source.to_owned(),
             expires: None,
+            used: None,
         });
         cx.events.push(Event::CouponGranted {
             coupon: coupon.clone(),

@@ -22,8 +22,9 @@ use sha2::{Digest, Sha256};
 
 pub const MAGIC: [u8; 4] = *b"ZLSN";
 /// The format this build writes and reads. 3: the payload was state v2 (holds, refunds);
-/// 4: state v3 (the collect-cards pity count, `CardHolding::dry`).
-pub const FORMAT: u8 = 4;
+/// 4: state v3 (the collect-cards pity count, `CardHolding::dry`); 5: state v4 (the coupon an
+/// order used, `CouponGrant::used`).
+pub const FORMAT: u8 = 5;
 /// The formats this build reads, preferred first (what a client declares in a push).
 pub const FORMATS_READ: [u8; 1] = [FORMAT];
 /// Longest key id, in bytes.

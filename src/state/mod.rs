@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 /// The state format version this build writes and reads.
 /// 2 added `holds`, `month_spent` and the orders' `refunded_cents` and `tier_before` (the
-/// JSON reader still reads 1: those fields were empty or zero then).
-pub const STATE_VERSION: u32 = 3;
+/// JSON reader still reads 1: those fields were empty or zero then); 3 `CardHolding::dry`;
+/// 4 the coupon an order used (`CouponGrant::used`, `Order::coupon`).
+pub const STATE_VERSION: u32 = 4;
 
 /// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
 /// `Deserialize`, binary only, is `binary_reader!` below.
@@ -196,6 +197,9 @@ pub struct CouponGrant {
     pub source: String,
     /// Last business day it can be used (wake-up coupons); absent: no limit of ours.
     pub expires: Option<Day>,
+    /// The business day of the order that used it; None while the member may still use it
+    /// (a cancelled order gives it back, `docs/rules.md`).
+    pub used: Option<Day>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -212,6 +216,8 @@ pub struct Order {
     /// The earned tier before the order: a refund never leaves the member above what they
     /// would hold without it (RULES.md, tiers).
     pub tier_before: u8,
+    /// Index into `coupons` of the grant the order used, if any.
+    pub coupon: Option<usize>,
 }
 
 /// Lifetime totals for audits: `credited + restored = balance + spent + expired`.
@@ -268,6 +274,9 @@ impl State {
         }
     }
 
+    /// Cold in the wasm module (`stateJSON()`: debugging and tools; devices store the binary
+    /// form): built for size.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
         serde_json::to_string(self).unwrap_or_default()
@@ -321,6 +330,8 @@ impl State {
     }
 
     /// Checks the invariants a decoded state must hold, so a corrupted one is refused whole.
+    /// Once per decoded state: built for size.
+    #[cfg_attr(zailai_cold_size, optimize(size))]
     pub(crate) fn check_consistent(&self) -> Result<(), RuleError> {
         let live: u64 = self.lots.values().map(|l| l.remaining).sum();
         if live != self.balance {
@@ -333,12 +344,17 @@ impl State {
             ));
         }
         for (id, order) in &self.orders {
-            if order.debit.is_some_and(|i| i >= self.debits.len()) {
-                return Err(RuleError::new(
-                    ErrorCode::StateInvalid,
-                    format!("order `{id}` points at a missing debit"),
-                ));
-            }
+            let missing = if order.debit.is_some_and(|i| i >= self.debits.len()) {
+                "debit"
+            } else if order.coupon.is_some_and(|i| i >= self.coupons.len()) {
+                "coupon"
+            } else {
+                continue;
+            };
+            return Err(RuleError::new(
+                ErrorCode::StateInvalid,
+                format!("order `{id}` points at a missing {missing}"),
+            ));
         }
         for (id, hold) in &self.holds {
             if hold.debit >= self.debits.len() {
@@ -417,8 +433,8 @@ binary_reader! {
     DayStats { opens minutes shares spend_cents orders earned rule_counts }
     TaskState { progress day completed claimed }
     PaidTerm { plan tier until }
-    CouponGrant { coupon day source expires }
-    Order { day amount_cents paid_cents debit cancelled refunded_cents tier_before }
+    CouponGrant { coupon day source expires used }
+    Order { day amount_cents paid_cents debit cancelled refunded_cents tier_before coupon }
     Totals { credited cut spent restored expired }
 }
 

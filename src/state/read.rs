@@ -163,6 +163,10 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                             Some(v) => Some(int(v, &r.at("expires"), I32.0, I32.1)? as i32),
                             None => None,
                         },
+                        used: match r.opt("used") {
+                            Some(v) => Some(int(v, &r.at("used"), I32.0, I32.1)? as i32),
+                            None => None,
+                        },
                     })
                 })
             })?,
@@ -177,6 +181,7 @@ pub fn state(v: &Value, path: &str) -> Res<State> {
                         cancelled: r.boolean("cancelled")?,
                         refunded_cents: r.uint_or("refunded_cents", u64::MAX, 0)?,
                         tier_before: r.uint_or("tier_before", U8, 0)? as u8,
+                        coupon: r.opt_uint("coupon", U32)?.map(|n| n as usize),
                     })
                 })
             })?,

@@ -69,11 +69,14 @@ pub struct Summary {
     pub checkins: usize,
     pub freezes: u16,
     pub accelerators: u16,
+    /// The coupons the member may use today, in the order granted: neither used by an order
+    /// nor past their `expires` (one entry per grant).
     pub coupons: Vec<String>,
     pub tasks_completed: u32,
     pub totals: crate::state::Totals,
 }
 
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn summary(st: &State, cfg: &Config, now: i64) -> Summary {
     let today = cfg.clock().day_of(now);
     Summary {
@@ -86,7 +89,12 @@ pub fn summary(st: &State, cfg: &Config, now: i64) -> Summary {
         checkins: st.checkins.len(),
         freezes: st.freezes,
         accelerators: st.accelerators,
-        coupons: st.coupons.iter().map(|c| c.coupon.clone()).collect(),
+        coupons: st
+            .coupons
+            .iter()
+            .filter(|c| c.used.is_none() && c.expires.is_none_or(|e| e >= today))
+            .map(|c| c.coupon.clone())
+            .collect(),
         tasks_completed: st.tasks_completed,
         totals: st.totals.clone(),
     }

@@ -52,6 +52,8 @@ fn info(cfg: &Config, index: u8, locale: &str) -> Option<TierInfo> {
     })
 }
 
+/// Once per render of the tier card: built for size in the wasm module.
+#[cfg_attr(zailai_cold_size, optimize(size))]
 pub fn tier_progress(st: &State, cfg: &Config, now: i64, locale: &str) -> TierProgress {
     let today = cfg.clock().day_of(now);
     let current = effective(st, today);

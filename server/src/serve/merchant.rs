@@ -171,6 +171,10 @@ struct OrderRequest {
     amount_cents: u64,
     #[serde(default)]
     points: u32,
+    /// The coupon the order consumed: the member must hold an unused, unexpired grant of it.
+    /// Left out of the canonical body when absent, so earlier calls replay as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    coupon: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -393,20 +397,29 @@ impl Call for OrderRequest {
         Some(&self.order)
     }
     fn audited(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("order", self.order.clone()),
             ("amount_cents", self.amount_cents.to_string()),
             ("points", self.points.to_string()),
-        ]
+        ];
+        if let Some(c) = &self.coupon {
+            fields.push(("coupon", c.clone()));
+        }
+        fields
     }
     fn ids(&self) -> Vec<(&'static str, &str)> {
-        vec![("user", &self.user), ("order", &self.order)]
+        let mut ids = vec![("user", self.user.as_str()), ("order", self.order.as_str())];
+        if let Some(c) = &self.coupon {
+            ids.push(("coupon", c));
+        }
+        ids
     }
     fn op(self, _: i64) -> OpKind {
         OpKind::Order {
             order: self.order,
             amount_cents: self.amount_cents,
             points: self.points,
+            coupon: self.coupon,
         }
     }
 }
