@@ -148,7 +148,7 @@ fn client(url: String, user: String, stop: Arc<AtomicBool>) -> (Vec<u32>, usize)
             .map(|i| json!({"device": device, "seq": seq + i, "at": at, "op": {"type": "track", "action": "review"}}))
             .collect();
         let body =
-            json!({"protocol": 1, "device": device, "base_version": base, "snapshot_formats": [5], "ops": ops}).to_string();
+            json!({"protocol": 1, "device": device, "base_version": base, "snapshot_formats": [4, 5], "ops": ops}).to_string();
         let started = Instant::now();
         let result = agent
             .post(format!("{url}/v1/sync"))

@@ -105,9 +105,26 @@ pub fn op_amounts(out: &mut Amounts, op: &OpKind, day: Day, before: &State, afte
     for c in &before.coupons {
         *grants.entry((&c.coupon, c.day)).or_default() -= 1;
     }
-    for ((coupon, _), n) in grants.into_iter().filter(|(_, n)| *n > 0) {
-        add(out, day, format!("{COUPONS}{coupon}"), n);
+    for ((coupon, _), n) in grants.iter().filter(|(_, n)| **n > 0) {
+        add(out, day, format!("{COUPONS}{coupon}"), *n);
     }
+    // Grants an order used (or a cancel gave back), among the (coupon, day)s still held: a
+    // grant that left the state (archived) is neither.
+    let mut used: BTreeMap<(&str, Day), i64> = BTreeMap::new();
+    for c in after.coupons.iter().filter(|c| c.used.is_some()) {
+        *used.entry((&c.coupon, c.day)).or_default() += 1;
+    }
+    for c in before.coupons.iter().filter(|c| c.used.is_some()) {
+        *used.entry((&c.coupon, c.day)).or_default() -= 1;
+    }
+    let held = |key: &(&str, Day)| {
+        after
+            .coupons
+            .iter()
+            .any(|c| (c.coupon.as_str(), c.day) == *key)
+    };
+    let net: i64 = used.iter().filter(|(k, _)| held(k)).map(|(_, n)| n).sum();
+    add(out, day, COUPONS_USED, net);
 }
 
 /// Campaign windows: id, first day, number of days.

@@ -304,7 +304,9 @@ impl SimSync {
                 _ => MERCHANT_DEVICE,
             };
             let paying = match (&kind, deduct) {
-                (OpKind::Order { .. }, true) => with_points(kind.clone(), &r.state, cfg),
+                (OpKind::Order { .. }, true) => {
+                    with_points(kind.clone(), &r.state, cfg, cfg.clock().day_of(t))
+                }
                 _ => kind.clone(),
             };
             let done = zailai::sync::server_op(&mut r.state, cfg, device, |_| paying, t)
@@ -319,8 +321,9 @@ impl SimSync {
     }
 }
 
-/// An order paying as many of the member's points as the checkout allows (whole hundreds).
-fn with_points(kind: OpKind, st: &State, cfg: &Config) -> OpKind {
+/// An order paying as many of the member's points as the checkout allows (whole hundreds),
+/// with a coupon the member holds unused (business day `day`), if any.
+fn with_points(kind: OpKind, st: &State, cfg: &Config, day: Day) -> OpKind {
     let OpKind::Order {
         order,
         amount_cents,
@@ -333,10 +336,16 @@ fn with_points(kind: OpKind, st: &State, cfg: &Config) -> OpKind {
     let most_cents = amount_cents * u64::from(rate.max_order_percent) / 100;
     let most = most_cents * u64::from(rate.points) / u64::from(rate.cents.max(1));
     let points = (st.balance.min(most) / 100 * 100) as u32;
+    let coupon = st
+        .coupons
+        .iter()
+        .find(|c| c.used.is_none() && c.expires.is_none_or(|e| e >= day))
+        .map(|c| c.coupon.clone());
     OpKind::Order {
         order,
         amount_cents,
         points,
+        coupon,
     }
 }
 

@@ -407,11 +407,15 @@ fn event_amounts(
             order,
             amount_cents,
             deduction_cents,
+            coupon,
             ..
         } => {
             let paid = (*amount_cents - *deduction_cents) as i64;
             orders.insert(order.clone(), (day, paid, 0));
             add(day, fl::SPEND_CENTS.into(), paid);
+            if coupon.is_some() {
+                add(day, fl::COUPONS_USED.into(), 1);
+            }
         }
         E::OrderRefunded {
             order,
@@ -424,9 +428,13 @@ fn event_amounts(
                 add(*placed, fl::SPEND_CENTS.into(), -back);
             }
         }
-        E::OrderCancelled { order } => {
+        E::OrderCancelled { order, coupon } => {
             if let Some((placed, paid, refunded)) = orders.remove(order) {
                 add(placed, fl::SPEND_CENTS.into(), -(paid - refunded).max(0));
+            }
+            // The coupon given back (not one expired by then).
+            if coupon.is_some() {
+                add(day, fl::COUPONS_USED.into(), -1);
             }
         }
         _ => {}
