@@ -18,11 +18,16 @@ echo "before: $before"
 echo "after:  $after"
 results=target/bench/sync-ab.tsv
 : > "$results"
+# A database of each side's own: the newer binary migrates its schema past the older one's.
+for side in before after; do
+  psql "$ZAILAI_TEST_POSTGRES" -qc "DROP DATABASE IF EXISTS ab_$side" -c "CREATE DATABASE ab_$side"
+done
 for round in $(seq "$rounds"); do
   for side in before after; do
     bin=${!side}
     out="target/bench/sync-ab-$side-$round.json"
-    ZAILAI_BIN="$bin" ZAILAI_BENCH_POSTGRES="$ZAILAI_TEST_POSTGRES" ZAILAI_BENCH_SECONDS="$seconds" \
+    db="${ZAILAI_TEST_POSTGRES/dbname=postgres/dbname=ab_$side}"
+    ZAILAI_BIN="$bin" ZAILAI_BENCH_POSTGRES="$db" ZAILAI_BENCH_SECONDS="$seconds" \
       ZAILAI_BENCH_CONCURRENCY="$clients" ZAILAI_BENCH_OUT="$PWD/$out" \
       cargo bench -q -p zailai-server --bench sync_load > /dev/null
     node -e '
