@@ -11,7 +11,7 @@ const op = (seq, body, at = now()) => ({ device: 'p', seq, at, op: body });
 // A registered device (POST /v1/device; a build from before registrations takes any id).
 async function member(url, user) {
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token;
-  const send = pusher(url, { formats: [4, 3, 2] });
+  const send = pusher(url, { formats: [5, 4, 3, 2] });
   const push = (ops) => send(token, 'p', ops);
   await push([]); // registers the device before any op is dated
   return { push };

@@ -14,7 +14,7 @@ async function server(t) {
 
 // One pusher a server: each (member, device name) a device registered on first use.
 const pushers = new Map();
-const pushFor = (url) => pushers.get(url) || pushers.set(url, pusher(url, { formats: [4, 3] })).get(url);
+const pushFor = (url) => pushers.get(url) || pushers.set(url, pusher(url, { formats: [5, 4, 3] })).get(url);
 
 async function member(url, user) {
   const token = (await call(url, '/v1/session', { method: 'POST', body: { dev_user: user } })).json.token;

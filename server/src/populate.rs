@@ -257,7 +257,7 @@ fn member_syncs(rng: &mut Rng, cfg: &Config, plan: &Plan) -> Vec<SimSync> {
                 protocol: zailai::sync::PROTOCOL,
                 device: "phone".into(),
                 base_version: 0,
-                snapshot_formats: vec![3],
+                snapshot_formats: vec![zailai::snapshot::FORMAT],
                 ops,
                 invited_by: None,
                 rules_hash: None,
