@@ -1,7 +1,7 @@
 //! The scorecard's facts of a commit (issue 27): points issued by source, spent, restored and
 //! expired, coupons granted and used, free services used and money paid for orders, each on
-//! its business day, and the lots whose remaining points changed (`docs/report.md`, "The
-//! scorecard").
+//! its business day; the change of the points in lots by their last usable day; a campaign's
+//! points (`docs/report.md`, "The scorecard").
 //!
 //! Pure, like `facts.rs`. Amounts are differences of the member's state around each applied
 //! op: a commit of one op needs no more than the states before and after it; a commit of
@@ -64,12 +64,10 @@ fn net_cents(o: &zailai::state::Order) -> i64 {
 /// The amounts one applied op changed, `day` being its business day.
 pub fn op_amounts(out: &mut Amounts, op: &OpKind, day: Day, before: &State, after: &State) {
     let (b, a) = (&before.totals, &after.totals);
-    add(
-        out,
-        day,
-        format!("{ISSUED}{}", source(op)),
-        delta(a.credited, b.credited),
-    );
+    let credited = delta(a.credited, b.credited);
+    if credited != 0 {
+        add(out, day, format!("{ISSUED}{}", source(op)), credited);
+    }
     add(out, day, SPENT, delta(a.spent, b.spent));
     add(out, day, RESTORED, delta(a.restored, b.restored));
     // A lot past its last usable day runs out the day after it, whenever the member's next op
