@@ -103,8 +103,9 @@ pub fn op_amounts(out: &mut Amounts, op: &OpKind, day: Day, before: &State, afte
     for c in &before.coupons {
         *grants.entry((&c.coupon, c.day)).or_default() -= 1;
     }
-    for ((coupon, _), n) in grants.iter().filter(|(_, n)| **n > 0) {
-        add(out, day, format!("{COUPONS}{coupon}"), *n);
+    for ((coupon, _), n) in &grants {
+        // Fewer of a (coupon, day) than before: archived, not granted.
+        add(out, day, format!("{COUPONS}{coupon}"), (*n).max(0));
     }
     // Grants an order used (or a cancel gave back), among the (coupon, day)s still held: a
     // grant that left the state (archived) is neither.
@@ -156,27 +157,29 @@ pub fn commit_amounts<'c>(
     (before, after): (&State, &State),
     rows: &[OpRow],
 ) -> (Amounts, BTreeMap<String, i64>) {
-    let applied: Vec<(Op, &OpRow)> = rows
+    let applied: Vec<Op> = rows
         .iter()
         .filter(|r| r.result == "applied")
-        .filter_map(|r| Op::from_json(&r.op).ok().map(|op| (op, r)))
+        .filter_map(|r| Op::from_json(&r.op).ok())
         .collect();
     let mut out = Amounts::new();
     let mut points = BTreeMap::new();
-    let mut prev: Cow<State> = Cow::Borrowed(before);
-    for (i, (op, row)) in applied.iter().enumerate() {
-        let next: Cow<State> = if i + 1 == applied.len() {
-            Cow::Borrowed(after)
-        } else {
-            let mut st = prev.clone().into_owned();
+    let mut record = |op: &Op, (prev, next): (&State, &State)| {
+        let day = day_of(op.at);
+        op_amounts(&mut out, &op.op, day, prev, next);
+        campaign_points(&mut points, windows, day, (prev, next));
+    };
+    // The state after the last op is `after` itself: only the ones before it apply again.
+    if let Some((last, earlier)) = applied.split_last() {
+        let mut prev: Cow<State> = Cow::Borrowed(before);
+        for op in earlier {
+            let mut next = prev.clone().into_owned();
             // Applied once already by the same rules: it applies again the same way.
-            let _ = st.apply(config_at(op.at), op);
-            Cow::Owned(st)
-        };
-        let day = day_of(row.at);
-        op_amounts(&mut out, &op.op, day, &prev, &next);
-        campaign_points(&mut points, windows, day, (&prev, &next));
-        prev = next;
+            let _ = next.apply(config_at(op.at), op);
+            record(op, (&prev, &next));
+            prev = Cow::Owned(next);
+        }
+        record(last, (&prev, after));
     }
     (out, points)
 }
