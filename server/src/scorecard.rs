@@ -276,3 +276,178 @@ pub fn roi(
             .map(|b| round4((revenue - b) as f64 / cost as f64)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The scorecard's arithmetic, worked by hand: both the SQL report and the replay call these
+    //! functions, so the differential test cannot see a mistake in them.
+    use super::*;
+
+    const D: Day = 20_000;
+
+    fn kinds(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+        list.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
+    }
+
+    #[test]
+    fn shares_round_to_four_decimals_and_need_a_denominator() {
+        assert_eq!(Share::new(0, 0), None);
+        let third = Share::new(1, 3).unwrap();
+        assert_eq!((third.count, third.of, third.rate), (1, 3, 0.3333));
+        assert_eq!(Share::new(2, 3).unwrap().rate, 0.6667);
+        assert_eq!(Share::new(3, 3).unwrap().rate, 1.0);
+    }
+
+    #[test]
+    fn the_ledger_by_hand() {
+        let cfg = Config::seed(); // 100 points = 1000 cents
+        let in_range = kinds(&[
+            ("issued:check_in", 50),
+            ("issued:action:open", 30),
+            ("spent", 40),
+            ("restored", 10),
+            ("expired", 5),
+            ("coupons:x", 2),
+        ]);
+        // Lots by last usable day: before the range, on the day before it (runs out on
+        // `from`), in it, on `to` (usable through it), in the 30 days after, later.
+        let lots = [
+            (D - 2, 1),
+            (D - 1, 4),
+            (D + 2, 7),
+            (D + 9, 3),
+            (D + 10, 20),
+            (D + 39, 6),
+            (D + 40, 100),
+        ];
+        let balances = [(D + 6, 200), (D + 9, 180)];
+        let l = ledger(&cfg, &in_range, &balances, &lots, (D, D + 9));
+        assert_eq!(
+            l.issued,
+            BTreeMap::from([("action:open".to_owned(), 30), ("check_in".to_owned(), 50)])
+        );
+        assert_eq!(l.issued_total, 80);
+        assert_eq!(l.redeemed, 40 - 10);
+        // Recorded 5, and the lots that ran out on days D … D+9 and no op took out: 4 + 7.
+        assert_eq!(l.expired, 16);
+        assert_eq!(l.breakage, Some(0.3478)); // 16 / (30 + 16)
+                                              // Usable at the end of a day: the balance less lots past their last day (1 + 4 + 7).
+        let weekly: Vec<(Day, u64, u64)> = l
+            .weekly
+            .iter()
+            .map(|w| (w.week_end.to_day(), w.points, w.cents))
+            .collect();
+        assert_eq!(weekly, [(D + 6, 188, 1880), (D + 9, 168, 1680)]);
+        assert_eq!((l.outstanding, l.liability_cents), (168, 1680));
+        assert_eq!(l.expiring_30d, 20 + 6);
+    }
+
+    #[test]
+    fn nothing_left_nothing_broken() {
+        let cfg = Config::seed();
+        let l = ledger(
+            &cfg,
+            &kinds(&[("spent", 5), ("restored", 5)]),
+            &[],
+            &[],
+            (D, D),
+        );
+        assert_eq!((l.redeemed, l.expired, l.breakage), (0, 0, None));
+        assert_eq!((l.outstanding, l.liability_cents), (0, 0));
+        assert!(l.weekly.is_empty());
+    }
+
+    #[test]
+    fn a_campaigns_return_by_hand() {
+        let cfg = Config::seed();
+        let values = CouponValues::from([("c5".to_owned(), 500)]);
+        let coupons = kinds(&[("c5", 2), ("unpriced", 4)]);
+        // Cost: 300 points = 3000 cents, and two ¥5 coupons; 4 coupons without a value cost 0.
+        // Baseline: 4 comparable members spent 8000 cents, so 10 participants would spend
+        // 20000; ROI = (50000 − 20000) / 4000.
+        let r = roi(&cfg, &values, (300, &coupons), (10, 50_000), (4, 8_000));
+        assert_eq!(r.cost_cents, 4_000);
+        assert_eq!((r.revenue_cents, r.baseline_cents), (50_000, 20_000));
+        assert_eq!(r.roi, Some(7.5));
+        let r = roi(&cfg, &values, (7, &[]), (3, 1_000), (3, 0));
+        assert_eq!(
+            (r.cost_cents, r.baseline_cents, r.roi),
+            (70, 0, Some(14.2857))
+        );
+        // Nobody to compare with, or nothing spent on it: no ROI.
+        assert_eq!(
+            roi(&cfg, &values, (300, &[]), (10, 50_000), (0, 0)).roi,
+            None
+        );
+        assert_eq!(
+            roi(&cfg, &values, (0, &[]), (10, 50_000), (4, 100)).roi,
+            None
+        );
+    }
+
+    #[test]
+    fn membership_by_hand() {
+        let cfg = Config::seed(); // regular, silver, gold, diamond
+        let in_range = kinds(&[
+            ("coupons:a", 3),
+            ("coupons:b", 1),
+            ("coupons_used", 2),
+            ("issued:check_in", 9),
+        ]);
+        let m = membership(&cfg, (40, 3), &[(0, 10, 4), (2, 5, 0)], (6, 20), &in_range);
+        assert_eq!(m.paid_conversion.unwrap().rate, 0.075);
+        let steps: Vec<(&str, &str, Option<(u64, u64)>)> = m
+            .upgrades
+            .iter()
+            .map(|u| {
+                (
+                    u.from.as_str(),
+                    u.to.as_str(),
+                    u.upgraded.map(|s| (s.count, s.of)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("regular", "silver", Some((4, 10))),
+                ("silver", "gold", None),
+                ("gold", "diamond", Some((0, 5))),
+            ]
+        );
+        assert_eq!(m.services.unwrap().rate, 0.3);
+        let c = m.coupons.unwrap();
+        assert_eq!((c.count, c.of), (2, 4));
+    }
+
+    #[test]
+    fn services_granted_by_the_tier_held_at_each_months_end() {
+        let cfg = Config::seed(); // 0, 1, 3, 5 free services a month
+        let (from, to) = (
+            Date::parse("2026-11-20").unwrap().to_day(),
+            Date::parse("2026-12-05").unwrap().to_day(),
+        );
+        let asked = std::cell::RefCell::new(Vec::new());
+        let granted = services_granted(&cfg, (from, to), |day| {
+            asked.borrow_mut().push(Date::from_day(day).to_string());
+            if day < to {
+                BTreeMap::from([(0, 10), (1, 2), (3, 1)])
+            } else {
+                BTreeMap::from([(1, 3), (2, 1)])
+            }
+        });
+        assert_eq!(*asked.borrow(), ["2026-11-30", "2026-12-05"]);
+        assert_eq!(granted, (2 + 5) + (3 + 3));
+        assert_eq!(
+            Date::from_day(services_from(from)).to_string(),
+            "2026-11-01"
+        );
+    }
+
+    #[test]
+    fn the_balance_is_sampled_at_each_week_end_and_on_to() {
+        let ends = [D + 6, D + 13, D + 20];
+        assert_eq!(balance_days(&ends, D + 15), [D + 6, D + 13, D + 15]);
+        assert_eq!(balance_days(&ends, D + 13), [D + 6, D + 13]);
+    }
+}
