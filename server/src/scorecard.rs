@@ -396,7 +396,7 @@ mod tests {
         ]);
         let m = membership(&cfg, (40, 3), &[(0, 10, 4), (2, 5, 0)], (6, 20), &in_range);
         assert_eq!(m.paid_conversion.unwrap().rate, 0.075);
-        let steps: Vec<(&str, &str, Option<(u64, u64)>)> = m
+        let steps: Vec<_> = m
             .upgrades
             .iter()
             .map(|u| {
