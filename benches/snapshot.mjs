@@ -1,4 +1,4 @@
-// Signed snapshots as `zailai serve` writes them (docs/snapshot.md: magic, format 3, key id,
+// Signed snapshots as `zailai serve` writes them (docs/snapshot.md: magic, format 5, key id,
 // payload length, binary payload, Ed25519 signature), made with a bench key for the benchmarks.
 // The CLI encodes the payload (`zailai snapshot encode`); Node signs it.
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -41,7 +41,7 @@ export function benchSigner(id = 'bench') {
       const payload = encodePayload(payloadObject);
       const head = Buffer.alloc(10 + kid.length);
       head.write('ZLSN', 0);
-      head[4] = 4; // the snapshot format (docs/snapshot.md)
+      head[4] = 5; // the snapshot format (docs/snapshot.md; the state binary inside is v4)
       head[5] = kid.length;
       kid.copy(head, 6);
       head.writeUInt32BE(payload.length, 6 + kid.length);
