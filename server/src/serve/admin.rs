@@ -2,7 +2,8 @@
 //! members at a time and the record of those sent, the report and its charts, and one
 //! member's view.
 
-use super::auth::Admin;
+use super::audit::{self, Entry};
+use super::auth::{CanOperate, CanView};
 use super::error::ApiError;
 use super::request::{page_limit, typed, typed_query};
 use super::{now_ms, App};
@@ -42,7 +43,7 @@ pub struct Messages {
 /// a page of consenting members (`?after=&limit=`): a page loads at most `limit` members.
 pub async fn admin_messages(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Messages>, ApiError> {
     let q: MessagesQuery = typed_query(query.as_deref())?;
@@ -102,7 +103,7 @@ pub struct SentBody {
 /// already recorded, and the ids of no member.
 pub async fn admin_messages_sent(
     State(app): Shared,
-    _: Admin,
+    CanOperate(actor): CanOperate,
     body: Result<String, StringRejection>,
 ) -> Result<Json<crate::notices::Answer>, ApiError> {
     use crate::notices::{self, NoticeError};
@@ -115,8 +116,19 @@ pub async fn admin_messages_sent(
         users: b.users,
         at: b.at.unwrap_or(now),
     };
+    let target = format!("messages:{}", sent.kind);
     match notices::record(&app.store, sent, &notices::known_campaigns(&timeline)).await {
-        Ok(answer) => Ok(Json(answer)),
+        Ok(answer) => {
+            let after = serde_json::to_value(&answer).map_err(ApiError::internal)?;
+            let entry = Entry {
+                action: "messages.sent",
+                target,
+                before: serde_json::Value::Null,
+                after,
+            };
+            audit::record(&app, &actor, entry).await?;
+            Ok(Json(answer))
+        }
         Err(NoticeError::Refused(r)) => {
             Err(ApiError::bad_request("BAD_REQUEST", &r.path, r.message))
         }
@@ -141,7 +153,7 @@ struct ChartQuery {
     to: String,
 }
 
-/// The report from `from` to `to` (the callers took `Admin`).
+/// The report from `from` to `to` (the callers took `CanView`).
 async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Report, ApiError> {
     let date = |name: &'static str, s: &str| {
         crate::report::parse_date(name, s)
@@ -164,7 +176,7 @@ async fn report_for(app: &App, from: &str, to: &str) -> Result<crate::report::Re
 /// The operator's report as JSON (docs/report.md).
 pub async fn admin_report(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     RawQuery(query): RawQuery,
 ) -> Result<Json<crate::report::Report>, ApiError> {
     let q: ReportQuery = typed_query(query.as_deref())?;
@@ -174,7 +186,7 @@ pub async fn admin_report(
 /// A chart of the report as SVG.
 pub async fn admin_report_svg(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     RawQuery(query): RawQuery,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
@@ -202,7 +214,7 @@ pub async fn admin_report_svg(
 /// Every chart of the report as data for the console (`report_charts.rs`, docs/report.md).
 pub async fn admin_report_charts(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     RawQuery(query): RawQuery,
 ) -> Result<Json<crate::report_charts::Charts>, ApiError> {
     let q: ReportQuery = typed_query(query.as_deref())?;
@@ -223,7 +235,7 @@ pub struct MemberView {
 /// Operator view of a member, behind the admin token.
 pub async fn admin_member(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     Path(user): Path<String>,
 ) -> Result<Json<MemberView>, ApiError> {
     let record = app.store.load(&user).await.map_err(ApiError::internal)?;
@@ -248,7 +260,7 @@ pub async fn admin_member(
 /// (a stolen account, a blocked member); they log in again to sync. `{"ok", "ended"}`.
 pub async fn end_member_sessions(
     State(app): Shared,
-    _: Admin,
+    CanOperate(actor): CanOperate,
     Path(user): Path<String>,
 ) -> Result<Json<super::routes::Ended>, ApiError> {
     let ended = app
@@ -256,5 +268,12 @@ pub async fn end_member_sessions(
         .end_sessions_of(&user)
         .await
         .map_err(ApiError::internal)?;
+    let entry = Entry {
+        action: "member.end_sessions",
+        target: format!("member:{user}"),
+        before: serde_json::Value::Null,
+        after: serde_json::json!({ "ended": ended }),
+    };
+    audit::record(&app, &actor, entry).await?;
     Ok(Json(super::routes::Ended::of(ended)))
 }

@@ -67,6 +67,79 @@ impl FromRequestParts<Arc<App>> for Admin {
     }
 }
 
+/// What a person or script may do on the operator routes (issue 28, `docs/console.md`):
+/// a viewer reads everything; an operator also drafts rules, runs what-if, schedules
+/// campaigns, grants within a daily cap and exports messages; an admin also publishes and
+/// rolls back rules, revokes memberships and manages operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// Who acted on an operator route: an operator's name, or `token` for the admin bearer
+/// token (scripts), which acts as an admin.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+/// The caller, once it holds at least `role`.
+async fn actor_with(parts: &mut Parts, app: &Arc<App>, role: Role) -> Result<Actor, ApiError> {
+    Admin::from_request_parts(parts, app).await?;
+    let actor = Actor {
+        name: "token".to_owned(),
+        role: Role::Admin,
+    };
+    if actor.role < role {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            format!("this needs the {} role", role.as_str()),
+        ));
+    }
+    Ok(actor)
+}
+
+/// A handler taking `CanView` runs for viewers, operators and admins (reads name no one).
+#[allow(dead_code)]
+pub struct CanView(pub Actor);
+/// A handler taking `CanOperate` runs for operators and admins.
+pub struct CanOperate(pub Actor);
+/// A handler taking `CanAdminister` runs for admins only.
+pub struct CanAdminister(pub Actor);
+
+macro_rules! role_extractor {
+    ($name:ident, $role:expr) => {
+        impl FromRequestParts<Arc<App>> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                app: &Arc<App>,
+            ) -> Result<Self, ApiError> {
+                actor_with(parts, app, $role).await.map($name)
+            }
+        }
+    };
+}
+
+role_extractor!(CanView, Role::Viewer);
+role_extractor!(CanOperate, Role::Operator);
+role_extractor!(CanAdminister, Role::Admin);
+
 /// A wrong or missing admin or merchant token counts per address (`App::failed_tokens`):
 /// past the limit, 429 instead of 401, so guessing goes no faster than the limit.
 fn throttle_failures(

@@ -1,6 +1,7 @@
 //! `zailai serve`: the reference sync server. Routes: `docs/sync.md` (HTTP).
 
 mod admin;
+mod audit;
 mod auth;
 mod conn;
 pub mod dev;

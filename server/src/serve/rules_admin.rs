@@ -3,7 +3,8 @@
 //! /v1/admin/rules/diff?a=&b=`, `POST /v1/admin/rules` (publish) and `POST
 //! /v1/admin/rules/{n}/rollback`. The same checks as `zailai rules …` (`crate::versions`).
 
-use super::auth::Admin;
+use super::audit::{self, Entry};
+use super::auth::{Actor, CanAdminister, CanView};
 use super::error::ApiError;
 use super::request::{typed, typed_query};
 use super::{now_ms, App};
@@ -93,22 +94,37 @@ struct DiffQuery {
 }
 
 /// What a publish or rollback answers: the new version, and this instance has it already.
-async fn done(app: &App, row: crate::store::StoredVersion) -> Result<Json<Value>, ApiError> {
+/// Recorded in the audit log as `action` by `actor` (`before` names what it started from).
+async fn done(
+    app: &App,
+    actor: &Actor,
+    action: &str,
+    before: Value,
+    row: crate::store::StoredVersion,
+) -> Result<Json<Value>, ApiError> {
     let _ = app.rules.refresh(&app.store, now_ms()).await;
     let zone = zailai::Config::parse(&row.rules)
         .map(|c| c.business_day.utc_offset_minutes)
         .unwrap_or(0);
-    Ok(Json(json!({
+    let answer = json!({
         "number": row.number,
         "effective_from": row.effective_from,
         "effective_from_local": instant::format(row.effective_from, zone),
         "hash": row.hash,
-    })))
+    });
+    let entry = Entry {
+        action,
+        target: format!("rules:{}", row.number),
+        before,
+        after: answer.clone(),
+    };
+    audit::record(app, actor, entry).await?;
+    Ok(Json(answer))
 }
 
 async fn publish(
     State(app): Shared,
-    _: Admin,
+    CanAdminister(actor): CanAdminister,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let b: PublishBody = typed(body)?;
@@ -123,12 +139,12 @@ async fn publish(
     let row = versions::publish(&app.store, candidate, now_ms())
         .await
         .map_err(refused)?;
-    done(&app, row).await
+    done(&app, &actor, "rules.publish", Value::Null, row).await
 }
 
 async fn rollback(
     State(app): Shared,
-    _: Admin,
+    CanAdminister(actor): CanAdminister,
     Path(number): Path<u32>,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -145,10 +161,10 @@ async fn rollback(
     )
     .await
     .map_err(refused)?;
-    done(&app, row).await
+    done(&app, &actor, "rules.rollback", json!({ "to": number }), row).await
 }
 
-async fn list(State(app): Shared, _: Admin) -> Result<Json<Value>, ApiError> {
+async fn list(State(app): Shared, _: CanView) -> Result<Json<Value>, ApiError> {
     let now = now_ms();
     let Some((timeline, rows)) = versions::load(&app.store)
         .await
@@ -164,7 +180,7 @@ async fn list(State(app): Shared, _: Admin) -> Result<Json<Value>, ApiError> {
 
 async fn show(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     Path(number): Path<u32>,
 ) -> Result<Json<Value>, ApiError> {
     let row = versions::find(&app.store, number).await.map_err(refused)?;
@@ -173,7 +189,7 @@ async fn show(
 
 async fn diff(
     State(app): Shared,
-    _: Admin,
+    _: CanView,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let q: DiffQuery = typed_query(query.as_deref())?;

@@ -2,7 +2,7 @@
 //! a day on under a candidate rule set beside the server's rules (`docs/rules-lifecycle.md`,
 //! "What-if"). The answer is the JSON `zailai rules what-if --json` prints.
 
-use super::auth::Admin;
+use super::auth::CanOperate;
 use super::error::ApiError;
 use super::request::typed;
 use super::{now_ms, App};
@@ -60,7 +60,7 @@ static RUNNING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn what_if(
     State(app): State<Arc<App>>,
-    _: Admin,
+    _: CanOperate,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Report>, ApiError> {
     let b: WhatIfBody = typed(body)?;
