@@ -3,7 +3,10 @@
 mod admin;
 mod audit;
 mod auth;
+mod campaigns;
 mod conn;
+#[cfg(test)]
+mod console_tests;
 pub mod dev;
 mod device;
 pub mod error;
@@ -13,11 +16,13 @@ pub mod login;
 mod lottery;
 mod lottery_secret;
 mod merchant;
+mod messages_csv;
 mod refusal_log;
 mod request;
 mod routes;
 pub mod rules;
 mod rules_admin;
+mod rules_draft;
 mod web;
 mod what_if;
 
