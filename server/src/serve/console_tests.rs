@@ -126,6 +126,11 @@ async fn validate_answers_a_summary_or_every_problem_at_its_path() {
     assert_eq!(status, StatusCode::OK, "{ok}");
     assert_eq!(ok["needs_role"], "admin");
     assert_eq!(ok["beyond_campaigns"], json!([retire]));
+    assert_eq!(ok["changes"], 1);
+    assert_eq!(
+        ok["summary"]["tasks"]["total"],
+        fewer["tasks"].as_array().unwrap().len()
+    );
 
     // A mapping field that does not exist; a body field that does not.
     let (status, e) = json_of(
