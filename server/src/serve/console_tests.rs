@@ -146,10 +146,49 @@ async fn validate_answers_a_summary_or_every_problem_at_its_path() {
         &app,
         "POST",
         path,
-        Some(json!({ "rules": seed(), "effective_from": 1 })),
+        Some(json!({ "rules": seed(), "author": "x" })),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+
+    // With `effective_from`, the schedule as publishing checks it.
+    let soon = super::now_ms() + 9 * 60_000;
+    let (status, e) = json_of(
+        &app,
+        "POST",
+        path,
+        Some(json!({ "rules": seed(), "effective_from": soon })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["code"], "BAD_SCHEDULE");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lead time"),
+        "{e}"
+    );
+    let later = super::now_ms() + 11 * 60_000;
+    let (status, ok) = json_of(
+        &app,
+        "POST",
+        path,
+        Some(json!({ "rules": seed(), "effective_from": later })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{ok}");
+    let (status, e) = json_of(
+        &app,
+        "POST",
+        path,
+        Some(json!({ "rules": seed(), "effective_from": "tomorrow" })),
+    )
+    .await;
+    assert_eq!(
+        (status, &e["error"]["path"]),
+        (StatusCode::BAD_REQUEST, &json!("effective_from"))
+    );
 
     // Nothing stored.
     assert_eq!(app.store.rule_versions(0).await.unwrap().len(), 1);

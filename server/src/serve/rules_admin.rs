@@ -52,13 +52,13 @@ pub(super) fn refused(e: PublishError) -> ApiError {
 /// An instant as the CLI takes it (`2027-02-10 00:00 UTC+8` or RFC 3339), or unix ms.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum When {
+pub(super) enum When {
     Ms(i64),
     Text(String),
 }
 
 impl When {
-    fn ms(&self) -> Result<i64, ApiError> {
+    pub(super) fn ms(&self) -> Result<i64, ApiError> {
         match self {
             When::Ms(ms) => Ok(*ms),
             When::Text(s) => instant::parse(s)

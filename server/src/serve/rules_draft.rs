@@ -1,13 +1,14 @@
 //! `POST /v1/admin/rules/validate` (operator): a draft checked as publishing checks it, stored
 //! nowhere. The rules (every problem with its path), the mapping, and what the draft would
-//! strand of the last version's members; when it passes, its hash, a summary, the advice
-//! `zailai check` prints, and who may publish it (`versions::scope`).
+//! strand of the last version's members, and with `effective_from` the schedule too; when it
+//! passes, its hash, a summary, the advice `zailai check` prints, and who may publish it
+//! (`versions::scope`).
 
 use super::auth::CanOperate;
 use super::error::ApiError;
 use super::request::typed;
-use super::rules_admin::refused;
-use super::App;
+use super::rules_admin::{refused, When};
+use super::{now_ms, App};
 use crate::versions::{self, scope};
 use axum::extract::rejection::StringRejection;
 use axum::extract::State;
@@ -16,17 +17,19 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// `{"rules": {…rule file…}, "mapping"?: {…}}`.
+/// `{"rules": {…rule file…}, "mapping"?: {…}, "effective_from"?: when}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DraftBody {
     rules: Value,
     mapping: Option<Value>,
+    /// When given, checked as publishing would check it now (the lead time, after the last).
+    effective_from: Option<When>,
 }
 
 /// `{"ok": true, "hash", "summary", "warnings", "base": {"number", "hash"}, "changes",
 /// "needs_role": "operator" | "admin", "beyond_campaigns": [paths]}`, or 422 with every
-/// problem (`CONFIG_INVALID`, `RULES_STRAND_STATE`).
+/// problem (`CONFIG_INVALID`, `RULES_STRAND_STATE`), or `BAD_SCHEDULE`.
 pub async fn validate(
     State(app): State<Arc<App>>,
     _: CanOperate,
@@ -49,6 +52,10 @@ pub async fn validate(
         })).collect::<Vec<_>>(),
     });
     if let Some(last) = last {
+        if let Some(when) = &b.effective_from {
+            versions::check_schedule(&last, &config, when.ms()?, now_ms(), versions::LEAD_MS)
+                .map_err(refused)?;
+        }
         versions::stranded(&last.config, &config, &mapping).map_err(refused)?;
         let beyond = scope::beyond_campaigns(&last.config, &config);
         let changes = {

@@ -313,6 +313,37 @@ pub fn stranded(last: &Config, config: &Config, mapping: &MappingJson) -> Result
     }
 }
 
+/// Whether a version of `config` may take effect at `effective_from`, published at `now`
+/// after `last`: at least `lead` ms ahead (every server has it before an op can fall under
+/// it) and after `last`'s `effective_from` (history is never rewritten). `BAD_SCHEDULE`.
+pub fn check_schedule(
+    last: &Version,
+    config: &Config,
+    effective_from: i64,
+    now: i64,
+    lead: i64,
+) -> Result<(), PublishError> {
+    let zone = config.business_day.utc_offset_minutes;
+    if effective_from < now + lead {
+        return Err(PublishError::Schedule(format!(
+            "effective_from {} is sooner than the lead time allows: at least {} s ahead \
+             (from {}), so every server has it before an op can fall under it",
+            instant::format(effective_from, zone),
+            lead / 1000,
+            instant::format(now + lead, zone)
+        )));
+    }
+    if effective_from <= last.effective_from {
+        return Err(PublishError::Schedule(format!(
+            "effective_from {} is not after version {}'s ({}): history is never rewritten",
+            instant::format(effective_from, zone),
+            last.number,
+            instant::format(last.effective_from, zone)
+        )));
+    }
+    Ok(())
+}
+
 /// Publishes `candidate` as the next version, checked against the versions stored: valid
 /// rules (every problem), a mapping read strictly, `effective_from` at least [`LEAD_MS`] after
 /// `now` and after the last version's, and nothing stranded relative to the last version (the
@@ -353,25 +384,13 @@ pub async fn publish_guarded(
     })?;
     let last = timeline.last();
     guard(&last.config, &config)?;
-    let zone = config.business_day.utc_offset_minutes;
-    let lead = candidate.lead_ms;
-    if candidate.effective_from < now + lead {
-        return Err(PublishError::Schedule(format!(
-            "effective_from {} is sooner than the lead time allows: at least {} s ahead \
-             (from {}), so every server has it before an op can fall under it",
-            instant::format(candidate.effective_from, zone),
-            lead / 1000,
-            instant::format(now + lead, zone)
-        )));
-    }
-    if candidate.effective_from <= last.effective_from {
-        return Err(PublishError::Schedule(format!(
-            "effective_from {} is not after version {}'s ({}): history is never rewritten",
-            instant::format(candidate.effective_from, zone),
-            last.number,
-            instant::format(last.effective_from, zone)
-        )));
-    }
+    check_schedule(
+        last,
+        &config,
+        candidate.effective_from,
+        now,
+        candidate.lead_ms,
+    )?;
     stranded(&last.config, &config, &mapping)?;
     let row = StoredVersion {
         number: last.number + 1,
