@@ -471,8 +471,9 @@ fn report_command(
     let (mut report, cfg) = report.map_err(input)?;
     zailai_server::diagnoses::diagnose(&mut report, &scorecard);
     let ReportOutputs { svg, charts } = outputs;
+    let lines = zailai_server::report_svg_scorecard::Lines::of(&scorecard);
     if let Some(path) = charts {
-        let data = zailai_server::report_charts::charts(&report, &cfg.tiers.levels);
+        let data = zailai_server::report_charts::charts(&report, &cfg.tiers.levels, lines);
         let json = serde_json::to_string_pretty(&data).map_err(|e| input(e.to_string()))?;
         std::fs::write(&path, json + "\n")
             .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?;
@@ -483,7 +484,7 @@ fn report_command(
         std::fs::create_dir_all(&dir)
             .map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
         for name in zailai_server::report_svg::CHARTS {
-            let chart = zailai_server::report_svg::draw(name, &report, &tiers)
+            let chart = zailai_server::report_svg::draw(name, &report, &tiers, lines)
                 .expect("every name of CHARTS draws");
             let path = dir.join(format!("{name}.svg"));
             std::fs::write(&path, chart)
