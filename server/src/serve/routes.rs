@@ -73,7 +73,7 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// One line on stderr for every operator and merchant request, allowed or not: when, from
+/// One line on stderr for every operator, console and merchant request, allowed or not: when, from
 /// where (the client; behind a trusted proxy, the address it forwards, and the proxy as
 /// `via=`), what, and the answer (`docs/security.md`). The token itself is never logged.
 async fn audit_admin(
@@ -84,6 +84,8 @@ async fn audit_admin(
     let path = request.uri().path();
     let who = if path.starts_with("/v1/admin/") {
         "admin"
+    } else if path.starts_with("/v1/console/") {
+        "console"
     } else if path.starts_with("/v1/merchant/") {
         "merchant"
     } else {
