@@ -43,6 +43,10 @@ test('console sessions: login, cookie flags, CSRF, roles and the audit log', asy
   assert.deepEqual([wrong.status, wrong.json.error.code], [401, 'BAD_LOGIN']);
   const nobody = await call(url, '/v1/console/session', { method: 'POST', body: { name: 'nobody', password: 'not the password' } });
   assert.deepEqual(nobody.json.error, wrong.json.error, 'an unknown name looks the same');
+  // A login is JSON (a cross-site form cannot send that without a preflight).
+  const form = await call(url, '/v1/console/session', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: { name: 'dev', password: m[2] } });
+  assert.deepEqual([form.status, form.json.error.code], [400, 'BAD_REQUEST']);
+  assert.match(form.json.error.message, /application\/json/);
 
   // Operators made by the CLI (on the running server's data dir) and over HTTP.
   execFileSync(cli, ['operator', 'add', 'vera', '--role', 'viewer', '--password-stdin', '--data-dir', dataDir], { input: 'viewer password 1\n' });
@@ -69,6 +73,12 @@ test('console sessions: login, cookie flags, CSRF, roles and the audit log', asy
     assert.match(r.json.error.message, /admin role/);
   }
   assert.equal((await operator(url, '/v1/admin/operators')).status, 403);
+  const listed = (await as(dev)(url, '/v1/admin/operators')).json.operators;
+  assert.deepEqual(listed.map((o) => o.name), ['dev', 'olga', 'vera']);
+  for (const o of listed) {
+    assert.deepEqual(Object.keys(o).sort(), ['created_at', 'disabled', 'last_login_at', 'name', 'role']);
+    assert.ok(o.last_login_at >= o.created_at, `${o.name} logged in`);
+  }
 
   // The admin demotes olga: her next request has the new role, and the audit log has the change.
   const changed = await as(dev)(url, '/v1/admin/operators/olga', { method: 'POST', body: { role: 'viewer' } });

@@ -135,6 +135,14 @@ pub async fn verify_blocking(password: String, phc: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// Makes the decoy hash now (on a blocking thread), so that the first unknown name does not
+/// take twice as long as a known one (`serve::app` calls it at start).
+pub fn prepare_decoy() {
+    tokio::task::spawn_blocking(|| {
+        decoy_hash();
+    });
+}
+
 /// A hash of a random password, made once, to spend a known name's time on unknown ones.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

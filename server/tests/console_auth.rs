@@ -16,17 +16,33 @@ struct Server {
     dir: std::path::PathBuf,
 }
 
+impl Server {
+    /// Stops this server and starts another on the same data dir.
+    fn restart(mut self) -> Server {
+        let dir = std::mem::take(&mut self.dir);
+        drop(self);
+        start_on(dir)
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
 fn start(name: &str) -> Server {
     let dir = std::env::temp_dir().join(format!("zailai-console-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    start_on(dir)
+}
+
+/// A dev server on `dir` as it is (a restart keeps its data).
+fn start_on(dir: std::path::PathBuf) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zailai"))
         .args(["serve", "--dev", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(&dir)
@@ -549,4 +565,30 @@ fn a_disabled_operator_is_out_at_once_and_the_audit_log_shows_before_and_after()
         "{text}"
     );
     assert!(!text.contains("argon2"), "never a hash");
+}
+
+/// The dev login is made once and kept across restarts; a password file replaced since (an
+/// old database, a new file) is followed, so the printed login always works.
+#[test]
+fn the_dev_login_is_kept_across_restarts_and_follows_its_file() {
+    let s = start("devlogin");
+    let first = s.dev_password.clone();
+    login(&s, "dev", &first);
+    let s = s.restart();
+    assert_eq!(s.dev_password, first, "kept");
+    login(&s, "dev", &first);
+    let file = s.dir.join("dev.console-password");
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, "a-new-dev-password").unwrap();
+    let s = s.restart();
+    assert_eq!(s.dev_password, "a-new-dev-password");
+    login(&s, "dev", "a-new-dev-password");
+    let r = call(
+        &s,
+        "POST",
+        "/v1/console/session",
+        Auth::None,
+        Some(json!({"name": "dev", "password": first})),
+    );
+    assert_eq!(r.code(), "BAD_LOGIN", "the old one no longer works");
 }

@@ -67,7 +67,12 @@ pub async fn live_session(app: &App, token: &str) -> Result<Option<ConsoleSessio
         .console_session(&token_hash(token))
         .await
         .map_err(ApiError::internal)?;
-    Ok(found.filter(|s| !s.disabled && s.expires_at > now_ms()))
+    Ok(found.filter(|s| is_live(s, now_ms())))
+}
+
+/// A session counts until its expiry (exclusive), and only while its operator is enabled.
+fn is_live(session: &ConsoleSession, now: i64) -> bool {
+    !session.disabled && session.expires_at > now
 }
 
 /// A cookie session's write must carry its CSRF token (a page of another site can make the
@@ -301,6 +306,22 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn sessions_end_at_their_expiry_or_when_the_operator_is_disabled() {
+        let mut s = ConsoleSession {
+            operator: "olga".into(),
+            role: "operator".into(),
+            disabled: false,
+            csrf: "c".into(),
+            expires_at: 1000,
+        };
+        assert!(is_live(&s, 999));
+        assert!(!is_live(&s, 1000));
+        assert!(!is_live(&s, 1001));
+        s.disabled = true;
+        assert!(!is_live(&s, 999));
     }
 
     #[test]

@@ -299,6 +299,7 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         .await
         .map_err(|e| e.to_string())?;
     dev::claim_mode(&store, opts.dev, &opts.data_dir).await?;
+    crate::operators::prepare_decoy();
     let dev_login = match opts.dev {
         true => Some(dev::console_login(&store, &opts.data_dir).await?),
         false => None,
