@@ -2,6 +2,7 @@
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
 mod messages_sent_cli;
+mod operator_cli;
 mod rules_cli;
 mod rules_versions_cli;
 mod simulate;
@@ -123,6 +124,10 @@ enum Command {
     /// rules as JSON; publish, list, show, diff and roll back a server's rule versions.
     #[command(subcommand)]
     Rules(rules_cli::RulesCommand),
+    /// The console's operators (people who log in with a name, a password and a role):
+    /// add, list, disable, reset-password, in a server's database (docs/console.md).
+    #[command(subcommand)]
+    Operator(operator_cli::OperatorCommand),
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
@@ -563,6 +568,7 @@ fn main() -> ExitCode {
         Command::MessagesSent(args) => messages_sent_cli::run(args),
         Command::Snapshot(command) => snapshot_cli::run(command),
         Command::Rules(command) => rules_cli::run(command),
+        Command::Operator(command) => operator_cli::run(command),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");
