@@ -2,8 +2,9 @@
 // `zailai serve`, as the console calls it with the admin bearer token: a draft validated with
 // its errors at their paths, the campaign templates validated and one scheduled, the
 // lotteries listing whose stock goes down after a member's draw, and the messages CSV.
-// (An operator's session and its limits come with the auth helper's sessions; which change
-// an operator may publish is decided by `versions::scope`, tested in Rust.)
+// With console sessions: a viewer reads, an operator validates, exports and schedules a
+// campaign-only version, and a change beyond campaigns is refused, saying which (the rule that
+// decides it, `versions::scope`, is tested in Rust too).
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
@@ -196,4 +197,70 @@ test('validate, templates, lotteries and the messages CSV through the admin API'
   assert.equal((await call(server.url, '/v1/admin/messages.csv')).status, 401);
   const bad = await admin('/v1/admin/messages.csv?limit=0');
   assert.deepEqual([bad.status, bad.json.error.path], [400, 'limit']);
+});
+
+/** A console login (`POST /v1/console/session`): a request function that sends the session's
+ * cookie and CSRF header, as the console does. */
+async function consoleAs(url, name, password) {
+  const res = await call(url, '/v1/console/session', { method: 'POST', body: { name, password } });
+  assert.equal(res.status, 200, JSON.stringify(res.json));
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  const headers = { cookie, 'x-csrf-token': res.json.csrf };
+  const as = (path, opts = {}) => call(url, path, { ...opts, headers });
+  /** A GET whose answer is not JSON (a CSV): its status. */
+  as.status = async (path) => (await fetch(url + path, { headers })).status;
+  return as;
+}
+
+test('an operator schedules campaigns; a change beyond them is an admin\'s, and says why', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'zailai-console-roles-'));
+  const running = runningRules();
+  writeFileSync(join(dir, 'rules.json'), JSON.stringify(running));
+  const server = await startServer(['--dev', '--config', join(dir, 'rules.json')], { dataDir: join(dir, 'data') });
+  t.after(() => server.child.kill());
+  const admin = (path, opts = {}) => call(server.url, path, { token: server.admin, ...opts });
+  for (const [name, role] of [['olga', 'operator'], ['vera', 'viewer']]) {
+    const made = await admin('/v1/admin/operators', { method: 'POST', body: { name, role, password: `${role} password 1` } });
+    assert.equal(made.status, 200, JSON.stringify(made.json));
+  }
+  const olga = await consoleAs(server.url, 'olga', 'operator password 1');
+  const vera = await consoleAs(server.url, 'vera', 'viewer password 1');
+  const templates = (await vera('/v1/admin/campaign-templates')).json.templates;
+  assert.equal(templates.length, 3, 'a viewer reads the templates');
+  assert.equal((await vera('/v1/admin/lotteries')).status, 200, 'and the lotteries');
+  const memberDay = templates.find((x) => x.id === 'member_day');
+  const rules = withTemplate(running, memberDay, memberDay.example);
+
+  // A viewer cannot validate a draft nor export; an operator can.
+  const denied = await vera('/v1/admin/rules/validate', { method: 'POST', body: { rules } });
+  assert.deepEqual([denied.status, denied.json.error.code], [403, 'FORBIDDEN']);
+  assert.equal(await vera.status('/v1/admin/messages.csv'), 403);
+  assert.equal(await olga.status('/v1/admin/messages.csv'), 200);
+  const checked = await olga('/v1/admin/rules/validate', { method: 'POST', body: { rules } });
+  assert.equal(checked.json.needs_role, 'operator');
+
+  // The operator schedules the member day; a cap raised with it is refused, naming the path.
+  const effective_from = Date.now() + 11 * 60_000;
+  const cap = structuredClone(rules);
+  cap.points.daily_cap = 150;
+  const refused = await olga('/v1/admin/rules', { method: 'POST', body: { rules: cap, effective_from, author: 'olga' } });
+  assert.deepEqual([refused.status, refused.json.error.code], [403, 'FORBIDDEN']);
+  assert.match(refused.json.error.message, /operators may only schedule campaign changes .*this changes `points\.daily_cap`/);
+  assert.equal((await admin('/v1/admin/rules')).json.versions.length, 1, 'nothing published');
+  const scheduled = await olga('/v1/admin/rules', { method: 'POST', body: { rules, effective_from, author: 'olga' } });
+  assert.equal(scheduled.status, 200, JSON.stringify(scheduled.json));
+  assert.equal(scheduled.json.number, 2);
+  // Rollback stays an admin's.
+  const rollback = await olga('/v1/admin/rules/1/rollback', { method: 'POST', body: { effective_from: effective_from + 60_000, author: 'olga' } });
+  assert.deepEqual([rollback.status, rollback.json.error.code], [403, 'FORBIDDEN']);
+
+  // Both writes are in the audit log, by the operator.
+  const entries = (await admin('/v1/admin/audit?actor=olga')).json.entries;
+  const actions = entries.map((e) => [e.action, e.role]);
+  assert.deepEqual(actions.filter(([a]) => a !== 'console.login'), [['rules.publish', 'operator'], ['messages.export', 'operator']]);
+  const exported = entries.find((e) => e.action === 'messages.export');
+  assert.equal(exported.target, 'messages');
+  assert.deepEqual([exported.after.rows, exported.after.next, exported.after.query], [0, null, { after: '' }]);
+  const published = entries.find((e) => e.action === 'rules.publish');
+  assert.deepEqual([published.target, published.after.number], ['rules:2', 2]);
 });
