@@ -61,8 +61,8 @@ pub fn operator_refusal(paths: &[String]) -> String {
         n => format!(" and {n} more"),
     };
     format!(
-        "operators may only schedule campaign changes (`{}`); this changes {}{more}: an admin \
-         publishes it",
+        "operators may only schedule campaign changes (`{}`); this changes {}{more}: \
+         publishing it needs the admin role",
         CAMPAIGN_PARTS.join("`, `"),
         named.join(", ")
     )
@@ -176,7 +176,7 @@ mod tests {
         assert_eq!(
             one,
             "operators may only schedule campaign changes (`campaigns`, `cards`); this changes \
-             `points.daily_cap`: an admin publishes it"
+             `points.daily_cap`: publishing it needs the admin role"
         );
         let many: Vec<String> = (0..7).map(|i| format!("tasks.t{i}")).collect();
         let text = operator_refusal(&many);
