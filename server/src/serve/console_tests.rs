@@ -274,6 +274,25 @@ async fn the_messages_csv_has_a_bom_a_header_and_the_paging_of_the_json() {
     let (status, headers, _) = call(&app, "GET", "/v1/admin/messages.csv?after=a", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("x-next-after").is_none());
+    // A member id that is no header value (`乙`, before `甲` in byte order) at a page's
+    // end: URL-encoded, and taken back as `after`.
+    for user in ["甲", "乙"] {
+        app.store
+            .put_consent(user, "tier_up", true, 1)
+            .await
+            .unwrap();
+    }
+    let (_, headers, _) = call(&app, "GET", "/v1/admin/messages.csv?after=b&limit=1", None).await;
+    assert_eq!(headers["x-next-after"], "%E4%B9%99");
+    let (status, headers, _) = call(
+        &app,
+        "GET",
+        "/v1/admin/messages.csv?after=%E4%B9%99&limit=1",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("x-next-after").is_none(), "甲 was the last");
     let (status, _, text) = call(&app, "GET", "/v1/admin/messages.csv?limit=5001", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
 }

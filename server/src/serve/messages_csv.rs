@@ -1,7 +1,8 @@
 //! `GET /v1/admin/messages.csv?now=&after=&limit=` (operator): the subscription-message
 //! candidates of `GET /v1/admin/messages` as a spreadsheet (`crate::csv`), consent respected
 //! the same way (only members who agreed to a kind are asked about it). A page holds at most
-//! [`CSV_PAGE`] members; the next page's `after` comes in the `X-Next-After` header. Each
+//! [`CSV_PAGE`] members; the next page's `after` comes URL-encoded in the `X-Next-After`
+//! header. Each
 //! export is in the audit log (`messages.export`: the query and the rows written).
 
 use super::admin::{candidates_page, MessagesQuery};
@@ -24,7 +25,7 @@ pub const COLUMNS: [&str; 9] = [
     "user", "kind", "text", "points", "date", "days", "streak", "tier", "since",
 ];
 
-/// The header that carries the next page's `after` (absent on the last page).
+/// The header that carries the next page's `after`, URL-encoded (absent on the last page).
 pub const NEXT: &str = "x-next-after";
 
 pub async fn export(
@@ -56,10 +57,14 @@ pub async fn export(
         body,
     )
         .into_response();
-    if let Some(next) = page.next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+    if let Some(next) = page.next {
+        // URL-encoded: a member id need not be a valid header value (`李雷`), and the console
+        // puts it in `?after=` as it is.
+        let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        let value = HeaderValue::from_str(&encoded).map_err(ApiError::internal)?;
         response
             .headers_mut()
-            .insert(HeaderName::from_static(NEXT), next);
+            .insert(HeaderName::from_static(NEXT), value);
     }
     Ok(response)
 }
