@@ -296,3 +296,21 @@ async fn the_messages_csv_has_a_bom_a_header_and_the_paging_of_the_json() {
     let (status, _, text) = call(&app, "GET", "/v1/admin/messages.csv?limit=5001", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
 }
+
+/// How each refusal of a publish is answered: an operator's change beyond campaigns is 403.
+#[test]
+fn a_forbidden_publish_is_403_with_its_reason() {
+    use crate::versions::PublishError;
+    let e = super::rules_admin::refused(PublishError::Forbidden("why".to_owned()));
+    assert_eq!(
+        (e.status, e.code, e.message.as_str()),
+        (StatusCode::FORBIDDEN, "FORBIDDEN", "why")
+    );
+    let e = super::rules_admin::refused(PublishError::Raced);
+    assert_eq!(e.status, StatusCode::CONFLICT);
+    let e = super::rules_admin::refused(PublishError::Schedule("soon".to_owned()));
+    assert_eq!(
+        (e.status, e.code),
+        (StatusCode::UNPROCESSABLE_ENTITY, "BAD_SCHEDULE")
+    );
+}
