@@ -12,6 +12,8 @@ mod limit;
 pub mod login;
 mod lottery;
 mod lottery_secret;
+pub mod member_writes;
+pub mod members;
 mod merchant;
 mod refusal_log;
 mod request;
@@ -77,6 +79,8 @@ pub struct Options {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How often the rule versions are re-read (1–`versions::MAX_POLL_SECONDS`).
     pub rules_poll_seconds: u64,
+    /// Points one operator may grant a business day (`--grant-cap`).
+    pub grant_cap: u64,
 }
 
 #[derive(Clone)]

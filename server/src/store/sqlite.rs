@@ -6,10 +6,12 @@
 use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{
-    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
-    Record, Recorded, Store, StoreError, StoredVersion, Won,
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, GrantCharge, Granted,
+    MemberOps, MembersPage, Once, OpRow, Record, Recorded, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
+mod members;
+
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -112,6 +114,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     q::SCORECARD_TABLES,
     // 9: subscription messages the operator sent (issue 27).
     super::MESSAGES_SENT_TABLE,
+    // 11 (issue 28; 10 is the operators' table): points each operator granted a day.
+    super::OPERATOR_GRANTS_TABLE,
 ];
 
 #[derive(Clone)]
@@ -1115,6 +1119,28 @@ impl Store for Sqlite {
                 .map_err(err)
         })
         .await
+    }
+
+    async fn members_page(
+        &self,
+        prefix: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<MembersPage, StoreError> {
+        self.page(prefix, offset, limit).await
+    }
+
+    async fn grant<R, E>(
+        &self,
+        charge: GrantCharge,
+        user: &str,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Granted<R, E>, StoreError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        self.charged_grant(charge, user, change).await
     }
 
     async fn put_consent(
