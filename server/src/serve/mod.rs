@@ -18,6 +18,8 @@ mod merchant;
 mod refusal_log;
 mod request;
 mod routes;
+/// The routes of an app, for tests that call them in process.
+pub use routes::router;
 pub mod rules;
 mod rules_admin;
 mod web;
