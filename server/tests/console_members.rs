@@ -440,3 +440,32 @@ async fn the_member_page_and_op_log_show_what_the_state_and_log_hold() {
     let (status, _) = c.get("/v1/admin/members/dee/ops?limit=101").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lots_past_their_last_day_are_no_longer_shown() {
+    let c = console("expired", 5000).await;
+    let long_ago = serve::now_ms() - 400 * 86_400_000;
+    let fresh = move || Record {
+        state: State::join(&Config::seed(), "old", long_ago),
+        processed: Default::default(),
+        server_version: 0,
+    };
+    c.app
+        .store
+        .transact("old", fresh, move |r: &mut Record| {
+            let cfg = Config::seed();
+            let check_in = |_| OpKind::CheckIn {};
+            let (op, _) = zailai::sync::server_op(&mut r.state, &cfg, "phone", check_in, long_ago)?;
+            r.server_version += 1;
+            Ok::<_, zailai::RuleError>(((), vec![OpRow::of(&op, "applied".into())]))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let record = c.record("old").await;
+    assert_eq!(record.state.lots.len(), 1, "no op has expired it yet");
+    assert!(record.state.balance > 0);
+    let (_, page) = c.get("/v1/admin/members/old").await;
+    assert_eq!(page["lots"], json!([]));
+    assert_eq!(page["summary"]["balance"], 0);
+}

@@ -229,7 +229,9 @@ fn view(record: Record, ops: usize, cfg: &Config, now: i64) -> MemberView {
     let mut lots: Vec<LotView> = st
         .lots
         .iter()
-        .filter(|(_, lot)| lot.remaining > 0 && lot.expires >= today)
+        // Past their last day but not yet expired by an op: no longer points (the engine
+        // drops empty lots itself).
+        .filter(|(_, lot)| lot.expires >= today)
         .map(|(earned, lot)| LotView {
             earned: Date::from_day(*earned),
             points: lot.remaining,

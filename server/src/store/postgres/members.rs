@@ -9,14 +9,19 @@ use crate::store::{
     decode, prefix_end, GrantCharge, Granted, MemberRow, MembersPage, OpRow, Record, StoreError,
 };
 
-const PAGE: &str = "SELECT m.user_id, m.state, m.processed, m.server_version,
-  (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
-  FROM members m WHERE m.user_id COLLATE \"C\" >= $1 AND m.user_id COLLATE \"C\" < $2
-  ORDER BY m.user_id COLLATE \"C\" LIMIT $3 OFFSET $4";
-const PAGE_TO_END: &str = "SELECT m.user_id, m.state, m.processed, m.server_version,
-  (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
-  FROM members m WHERE m.user_id COLLATE \"C\" >= $1
-  ORDER BY m.user_id COLLATE \"C\" LIMIT $2 OFFSET $3";
+/// The page's ids first (an index-only scan of migration 11's index), then their rows and
+/// op counts: neither the states nor the counts of the rows OFFSET skips are read.
+const PAGE: &str = "WITH page AS (SELECT user_id FROM members
+    WHERE user_id COLLATE \"C\" >= $1 AND user_id COLLATE \"C\" < $2
+    ORDER BY user_id COLLATE \"C\" LIMIT $3 OFFSET $4)
+  SELECT m.user_id, m.state, m.processed, m.server_version,
+    (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
+  FROM page JOIN members m ON m.user_id = page.user_id ORDER BY m.user_id COLLATE \"C\"";
+const PAGE_TO_END: &str = "WITH page AS (SELECT user_id FROM members
+    WHERE user_id COLLATE \"C\" >= $1 ORDER BY user_id COLLATE \"C\" LIMIT $2 OFFSET $3)
+  SELECT m.user_id, m.state, m.processed, m.server_version,
+    (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
+  FROM page JOIN members m ON m.user_id = page.user_id ORDER BY m.user_id COLLATE \"C\"";
 const TOTAL: &str = "SELECT count(*) FROM members
   WHERE user_id COLLATE \"C\" >= $1 AND user_id COLLATE \"C\" < $2";
 const TOTAL_TO_END: &str = "SELECT count(*) FROM members WHERE user_id COLLATE \"C\" >= $1";

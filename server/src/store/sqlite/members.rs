@@ -8,13 +8,18 @@ use crate::store::{
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-/// The page's rows: the op count is read for the page's members only.
-const PAGE: &str = "SELECT m.user_id, m.state, m.processed, m.server_version,
-  (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
-  FROM members m WHERE m.user_id >= ?1 AND m.user_id < ?2 ORDER BY m.user_id LIMIT ?3 OFFSET ?4";
-const PAGE_TO_END: &str = "SELECT m.user_id, m.state, m.processed, m.server_version,
-  (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
-  FROM members m WHERE m.user_id >= ?1 ORDER BY m.user_id LIMIT ?3 OFFSET ?4";
+/// The page's ids first (the primary key's order), then their rows and op counts: neither the
+/// states nor the counts of the rows OFFSET skips are read.
+const PAGE: &str = "WITH page AS (SELECT user_id FROM members WHERE user_id >= ?1 AND user_id < ?2
+    ORDER BY user_id LIMIT ?3 OFFSET ?4)
+  SELECT m.user_id, m.state, m.processed, m.server_version,
+    (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
+  FROM page JOIN members m ON m.user_id = page.user_id ORDER BY m.user_id";
+const PAGE_TO_END: &str = "WITH page AS (SELECT user_id FROM members WHERE user_id >= ?1
+    ORDER BY user_id LIMIT ?3 OFFSET ?4)
+  SELECT m.user_id, m.state, m.processed, m.server_version,
+    (SELECT count(*) FROM ops o WHERE o.user_id = m.user_id)
+  FROM page JOIN members m ON m.user_id = page.user_id ORDER BY m.user_id";
 const TOTAL: &str = "SELECT count(*) FROM members WHERE user_id >= ?1 AND user_id < ?2";
 const TOTAL_TO_END: &str = "SELECT count(*) FROM members WHERE user_id >= ?1 AND ?2 IS NULL";
 
