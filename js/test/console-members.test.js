@@ -9,7 +9,7 @@ const { mkdtempSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
-const { startServer, stderrLines, call, freePort } = require('./server-helpers.js');
+const { startServer, call, freePort } = require('./server-helpers.js');
 const zailai = require(pkg);
 
 const CAP = 300;
@@ -116,9 +116,12 @@ test('search, member page, op log, grants within the cap (across a restart) and 
   const top = (await admin('/v1/admin/members/alice/ops?limit=1')).json.ops[0];
   assert.deepEqual([top.device, top.op.op.type, top.result], ['~console', 'grant', 'applied']);
   assert.ok(top.events.some((e) => e.type === 'points_credited' && e.granted === 200), JSON.stringify(top.events));
-  const audit = await stderrLines(server.stderr, (l) => l.includes('action=member.grant'), 1);
-  assert.match(audit[0], /actor=token role=admin action=member\.grant target=member:alice before=\{"balance":\d+\} after=\{"balance":\d+/);
-  assert.ok(audit[0].includes(`"balance":${before}}`) && audit[0].includes(`after={"balance":${before + 200}`), audit[0]);
+  const audit = (await admin('/v1/admin/audit?target=member:alice&action=member.grant')).json.entries;
+  assert.equal(audit.length, 1);
+  assert.deepEqual([audit[0].actor, audit[0].role], ['token', 'admin']);
+  assert.deepEqual(audit[0].before, { balance: before });
+  assert.equal(audit[0].after.balance, before + 200);
+  assert.equal(audit[0].after.reason, '客服补偿 #1');
 
   // Bad grants change nothing and are not charged.
   for (const [body, path] of [
@@ -173,13 +176,40 @@ test('search, member page, op log, grants within the cap (across a restart) and 
   await alex.sync();
   assert.equal(alex.summary().tier, 'regular', 'the phone sees the revoke at its next sync');
   assert.deepEqual((await admin('/v1/admin/members/alex')).json.memberships, []);
-  const revokeAudit = await stderrLines(server.stderr, (l) => l.includes('action=member.revoke'), 1);
-  assert.match(revokeAudit[0], /target=member:alex before=\{"tier":"gold"\} after=\{.*"tier":"regular"/);
+  const revokeAudit = (await admin('/v1/admin/audit?target=member:alex&action=member.revoke')).json.entries;
+  assert.deepEqual(revokeAudit[0].before, { tier: 'gold' });
+  assert.equal(revokeAudit[0].after.tier, 'regular');
   assert.equal((await admin('/v1/admin/members/nobody/revoke', { method: 'POST', body: { plan: 'yearly' } })).status, 404);
   const noPlan = await admin('/v1/admin/members/alex/revoke', { method: 'POST', body: { plan: '' } });
   assert.deepEqual([noPlan.status, noPlan.json.error.path], [400, 'plan']);
 
-  // Without the admin token, none of it.
+  // Roles: a viewer reads but grants nothing; an operator grants within a cap of its own
+  // (the token's grants today are not theirs) but revokes nothing.
+  for (const [name, role] of [['vic', 'viewer'], ['olga', 'operator']]) {
+    const added = await admin('/v1/admin/operators', { method: 'POST', body: { name, role, password: `${name} password 12345` } });
+    assert.equal(added.status, 200, JSON.stringify(added.json));
+  }
+  const as = async (name) => {
+    const res = await call(server.url, '/v1/console/session', { method: 'POST', body: { name, password: `${name} password 12345` } });
+    const cookie = res.headers.get('set-cookie').split(';')[0];
+    return (path, opts = {}) => call(server.url, path, { ...opts, headers: { cookie, 'x-csrf-token': res.json.csrf } });
+  };
+  const vic = await as('vic');
+  assert.equal((await vic('/v1/admin/members?q=al')).json.total, 2);
+  const viewerGrant = await vic('/v1/admin/members/alice/grants', { method: 'POST', body: { points: 1, reason: 'x' } });
+  assert.deepEqual([viewerGrant.status, viewerGrant.json.error.code], [403, 'FORBIDDEN']);
+  const olga = await as('olga');
+  const olgaGrant = await olga('/v1/admin/members/alice/grants', { method: 'POST', body: { points: CAP, reason: 'olga' } });
+  assert.equal(olgaGrant.status, 200, JSON.stringify(olgaGrant.json));
+  assert.deepEqual(olgaGrant.json.cap, { limit: CAP, used: CAP, left: 0 });
+  const olgaOver = await olga('/v1/admin/members/alice/grants', { method: 'POST', body: { points: 1, reason: 'olga' } });
+  assert.equal(olgaOver.json.error.code, 'GRANT_CAP');
+  const olgaRevoke = await olga('/v1/admin/members/alex/revoke', { method: 'POST', body: { plan: 'yearly' } });
+  assert.deepEqual([olgaRevoke.status, olgaRevoke.json.error.code], [403, 'FORBIDDEN']);
+  const byOlga = (await admin('/v1/admin/audit?actor=olga&action=member.grant')).json.entries;
+  assert.deepEqual(byOlga.map((e) => [e.role, e.target]), [['operator', 'member:alice']]);
+
+  // Without a credential, none of it.
   assert.equal((await call(server.url, '/v1/admin/members')).status, 401);
   assert.equal((await call(server.url, '/v1/admin/members/alice/grants', { method: 'POST', body: { points: 1, reason: 'x' } })).status, 401);
 });

@@ -16,6 +16,8 @@ use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient, NoTls, Statement};
 
+mod operators;
+
 /// Connections each server process opens (docs/deploy.md counts them): enough to keep
 /// PostgreSQL's group commit busy while some syncs wait on a member's row lock.
 pub const DEFAULT_CONNECTIONS: usize = 16;
@@ -118,7 +120,9 @@ ON CONFLICT (order_id) DO NOTHING;
     q::SCORECARD_TABLES,
     // 9: subscription messages the operator sent (issue 27).
     super::MESSAGES_SENT_TABLE,
-    // 11 (issue 28; 10 is the operators' table): points each operator granted a day, and
+    // 10: console operators, their sessions, the audit log (issue 28).
+    super::operators::POSTGRES_TABLES,
+    // 11 (issue 28): points each operator granted a day, and
     // members by id in byte order (the member list's prefix search and paging, whatever the
     // database's collation).
     concat!(

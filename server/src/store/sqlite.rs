@@ -14,6 +14,8 @@ mod members;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
+
+mod operators;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -114,7 +116,9 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     q::SCORECARD_TABLES,
     // 9: subscription messages the operator sent (issue 27).
     super::MESSAGES_SENT_TABLE,
-    // 11 (issue 28; 10 is the operators' table): points each operator granted a day.
+    // 10: console operators, their sessions, the audit log (issue 28).
+    super::operators::SQLITE_TABLES,
+    // 11: points each operator granted a day (issue 28).
     super::OPERATOR_GRANTS_TABLE,
 ];
 
