@@ -36,6 +36,7 @@ async fn dev_app(name: &str) -> Arc<super::App> {
         scorecard: None,
         trusted_proxies: Vec::new(),
         rules_poll_seconds: 5,
+        grant_cap: 5000,
     };
     app(opts).await.unwrap()
 }
