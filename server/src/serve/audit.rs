@@ -136,45 +136,27 @@ async fn csv(
     Ok((headers, to_csv(&rows)).into_response())
 }
 
-/// The rows as CSV: a UTF-8 byte order mark first (Excel then reads Chinese right), CRLF
-/// line ends, fields quoted when they hold a comma, quote or line break.
+/// The rows as CSV (`crate::csv`: a byte order mark so Excel reads Chinese, CRLF, quoting,
+/// formulas defused: actors, targets and texts come from outside).
 fn to_csv(rows: &[AuditRow]) -> String {
-    let mut out = String::from("\u{feff}id,at,actor,role,action,target,before,after,address\r\n");
+    let mut out = format!(
+        "{}id,at,actor,role,action,target,before,after,address\r\n",
+        crate::csv::BOM
+    );
     for r in rows {
-        let fields = [
+        out += &crate::csv::line(&[
             r.id.to_string(),
             utc(r.at),
-            text(&r.actor),
-            text(&r.role),
-            text(&r.action),
-            text(&r.target),
+            r.actor.clone(),
+            r.role.clone(),
+            r.action.clone(),
+            r.target.clone(),
             r.before.clone(),
             r.after.clone(),
-            text(&r.address),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| quoted(f)).collect();
-        out += &line.join(",");
-        out += "\r\n";
+            r.address.clone(),
+        ]);
     }
     out
-}
-
-/// A text field that a spreadsheet would read as a formula (`=`, `+`, `-`, `@` first) gets a
-/// `'` in front: member ids and targets come from outside.
-fn text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
-fn quoted(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 /// Epoch ms as `YYYY-MM-DDTHH:MM:SS.mmmZ` (days to civil date: H. Hinnant's algorithm).
@@ -232,9 +214,19 @@ mod tests {
              \"member:=HYPERLINK(\"\"x\"\")\",null,\
              \"{\"\"reason\"\":\"\"补偿, 抱歉\"\",\"\"points\"\":5}\",1.2.3.4"
         );
-        assert_eq!(text("=1+1"), "'=1+1");
-        assert_eq!(text("-2"), "'-2");
-        assert_eq!(text("ok"), "ok");
-        assert_eq!(quoted("a\nb"), "\"a\nb\"");
+        let mut formula = AuditRow {
+            id: 8,
+            at: 0,
+            actor: "=1+1".into(),
+            role: String::new(),
+            action: String::new(),
+            target: String::new(),
+            before: String::new(),
+            after: String::new(),
+            address: String::new(),
+        };
+        assert!(to_csv(&[formula.clone()]).contains("\r\n8,1970-01-01T00:00:00.000Z,'=1+1,"));
+        formula.actor = "a\nb".into();
+        assert!(to_csv(&[formula]).contains(",\"a\nb\","));
     }
 }
