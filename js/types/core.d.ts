@@ -47,6 +47,9 @@ export type ServerErrorCode =
   | 'IDEMPOTENCY_CONFLICT' | 'UNKNOWN_MEMBER' | 'ADMIN_DISABLED' | 'MERCHANT_DISABLED'
   | 'DEVICE_NOT_REGISTERED' | 'DEVICE_OTHER_MEMBER'
   | 'ORDER_OF_ANOTHER_MEMBER'
+  // From the operator console (docs/console.md): logins, CSRF, roles, grants, operators, drafts.
+  | 'BAD_LOGIN' | 'TOO_MANY_ATTEMPTS' | 'CSRF' | 'FORBIDDEN' | 'GRANT_CAP' | 'LAST_ADMIN'
+  | 'NAME_TAKEN' | 'UNKNOWN_OPERATOR'
   | `HTTP_${number}`;
 
 export type ZailaiErrorCode = RuleErrorCode | ClientErrorCode | ServerErrorCode;
