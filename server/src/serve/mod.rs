@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod auth;
 mod conn;
+mod console;
 pub mod dev;
 mod device;
 pub mod error;

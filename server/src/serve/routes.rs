@@ -55,6 +55,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(super::merchant::routes())
         .merge(super::rules_admin::routes())
         .merge(super::what_if::routes())
+        .merge(super::console::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
@@ -125,7 +126,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// On every answer: no content sniffing, no framing, no referrer, and API answers not cached
-/// (static files keep the cache headers they set).
+/// (static files keep the cache headers they set, the console its own security policy).
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     use axum::http::HeaderValue;
     let h = res.headers_mut();
@@ -138,10 +139,9 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
+    // The console's pages set their own, stricter policy (`console.rs`).
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res

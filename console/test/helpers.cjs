@@ -1,0 +1,101 @@
+// The console end to end: a real `zailai serve --dev` (target/debug/zailai, its console
+// embedded at build time) with a seeded population, and headless Chromium (playwright-core,
+// Debian's chromium, TOOLCHAIN.md) on /console/. Screenshots go to target/artifacts/.
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const { mkdirSync, mkdtempSync, readFileSync, chmodSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { chromium } = require('playwright-core');
+const { startServer, call, pusher } = require('../../js/test/server-helpers.js');
+
+const root = join(__dirname, '..', '..');
+const cli = process.env.ZAILAI_BIN || join(root, 'target', 'debug', 'zailai');
+const artifacts = join(root, 'target', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** A business day `n` days from today (UTC+8, the seed's zone), YYYY-MM-DD. */
+function dayFromToday(n) {
+  return new Date(Date.now() + 8 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A data dir with `users` members living out the last `days` days (`zailai populate`). */
+function populated({ users = 120, days = 40 } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zailai-console-'));
+  chmodSync(dataDir, 0o700);
+  execFileSync(cli, ['populate', '--data-dir', dataDir, '--users', String(users), '--start', dayFromToday(-days), '--days', String(days)], { stdio: 'ignore' });
+  return dataDir;
+}
+
+/** `zailai serve --dev` over `dataDir` (a new empty one by default); its admin token as `admin`. */
+async function server(t, { dataDir, args = [] } = {}) {
+  const s = await startServer(['--dev', ...args], dataDir ? { dataDir } : {});
+  t.after(() => s.child.kill());
+  return s;
+}
+
+/** A Chromium page of `width` px; `problems` collects page errors, console errors and CSP
+ * violations (a console error the test expects is taken out with `expect(re)`). */
+async function browserPage(t, { width = 1280, height = 900 } = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  const expected = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (m.type() === 'error' && !expected.some((re) => re.test(text))) problems.push(`console: ${text}`);
+    if (/Content Security Policy/i.test(text)) problems.push(`csp: ${text}`);
+  });
+  page.expect = (re) => expected.push(re);
+  return { browser, context, page, problems };
+}
+
+/**
+ * Signs `page` in as an operator of `role`. Until the console sessions land this stands in for
+ * the login the way a script would reach the admin API: the admin bearer token on every
+ * request and the session answer supplied by the test (never by the console itself).
+ */
+async function signIn(page, s, role = 'admin') {
+  await page.setExtraHTTPHeaders({ Authorization: `Bearer ${s.admin}` });
+  await page.route('**/v1/console/session', (route) => route.fulfill({
+    status: 200, contentType: 'application/json',
+    body: JSON.stringify({ name: 'token', role, csrf: 'test-csrf', expires_at: Date.now() + 3600_000 }),
+  }));
+}
+
+/** Opens a page of the console (`#/path`) and waits for its content. */
+async function open(page, s, path) {
+  await page.goto(`${s.url}/console/#/${path}`);
+  await page.waitForSelector('.zl-page');
+  await page.waitForLoadState('networkidle');
+}
+
+/** axe-core's serious and critical violations on the page as it is (axe is evaluated through
+ * the DevTools protocol: the console's CSP rightly refuses an injected script tag). */
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `console-${name}.png`), fullPage: true });
+}
+
+/** The success or error message TDesign shows, once it appears. */
+async function message(page, kind = 'error') {
+  const el = page.locator(`.t-message.t-is-${kind}`).last();
+  await el.waitFor();
+  return el.textContent();
+}
+
+module.exports = { assert, root, cli, artifacts, call, pusher, dayFromToday, populated, server, browserPage, signIn, open, axeViolations, screenshot, message };
