@@ -23,9 +23,10 @@ pub struct Asset {
 
 pub static ASSETS: &[Asset] = include!(concat!(env!("OUT_DIR"), "/console_assets.rs"));
 
-/// Scripts and styles from this origin only (Vite emits no inline script; inline styles are
-/// what TDesign's and ECharts' positioning set through `style` attributes), images from this
-/// origin and `data:` (the favicon), API calls to this origin, no framing, no plugins.
+/// Scripts from this origin only (Vite emits no inline script), styles from this origin and
+/// inline ones (TDesign adds `<style>` elements at run time: with `style-src 'self'` alone the
+/// browser blocks them, which the browser tests saw), images from this origin and `data:`
+/// (the favicon), API calls to this origin, no framing, no plugins, no `<base>`.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
                        img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
                        base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
