@@ -65,8 +65,9 @@ function funnel(chart) {
     },
     legend: { bottom: 0 },
     series: [{
-      type: 'funnel', left: '10%', right: '10%', top: 8, bottom: 40, sort: 'none', gap: 2, minSize: '12%',
-      label: { show: true, position: 'inside', color: '#fff', fontWeight: 600, textBorderWidth: 0, formatter: (p) => `${p.name} ${num(p.value)}` },
+      type: 'funnel', left: '8%', right: '32%', top: 8, bottom: 40, sort: 'none', gap: 2, minSize: '18%',
+      label: { show: true, position: 'right', color: '#333', formatter: (p) => `${p.name} ${num(p.value)}` },
+      labelLine: { show: true },
       data: members.values.map((v, i) => ({ name: labels[i], value: v ?? 0 })),
     }],
   };
