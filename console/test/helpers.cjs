@@ -68,6 +68,24 @@ async function signIn(page, s, role = 'admin') {
   }));
 }
 
+const PASSWORD = 'correct horse battery staple';
+
+/** Adds an operator of `role` through the admin API (the dev server's bearer token). */
+async function operator(s, name, role) {
+  const res = await call(s.url, '/v1/admin/operators', { method: 'POST', token: s.admin, body: { name, role, password: PASSWORD } });
+  assert.equal(res.status, 200, JSON.stringify(res.json));
+}
+
+/** Signs in through the login page as `name` (made by `operator`) and waits for 概览. */
+async function login(page, s, name) {
+  await page.goto(`${s.url}/console/`);
+  await page.waitForSelector('[data-testid="login-name"]');
+  await page.fill('[data-testid="login-name"] input', name);
+  await page.fill('[data-testid="login-password"] input', PASSWORD);
+  await page.click('[data-testid="login-submit"]');
+  await page.waitForSelector('.zl-page[data-page="overview"]');
+}
+
 /** Opens a page of the console (`#/path`) and waits for its content. */
 async function open(page, s, path) {
   await page.goto(`${s.url}/console/#/${path}`);
@@ -98,4 +116,4 @@ async function message(page, kind = 'error') {
   return el.textContent();
 }
 
-module.exports = { assert, root, cli, artifacts, call, pusher, dayFromToday, populated, server, browserPage, signIn, open, axeViolations, screenshot, message };
+module.exports = { assert, root, cli, artifacts, call, pusher, dayFromToday, populated, server, browserPage, signIn, operator, login, open, axeViolations, screenshot, message };
