@@ -93,6 +93,9 @@ export function chartOption(chart) {
       smooth: chart.kind === 'line',
       areaStyle: chart.kind === 'line' && !second ? { opacity: 0.12 } : undefined,
       yAxisIndex: second ? 1 : 0,
+      // A series on the second axis often follows the first (yuan of points): dashed, on top.
+      lineStyle: second ? { type: 'dashed', width: 2 } : undefined,
+      showSymbol: !second,
       barMaxWidth: 36,
       emphasis: { focus: 'series' },
       data: s.values,
