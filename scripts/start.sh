@@ -19,12 +19,13 @@ cat <<MSG
 
 zailai is starting on http://$addr/
   web preview   http://$addr/              (?user=NAME picks the member, ?lang=en the locale)
-  console       http://$addr/console/      (运营后台: docs/console.md)
   sync API      http://$addr/v1/config     (docs/sync.md)
   mini-program  open miniprogram-demo/ in WeChat DevTools; its README says how to point it here
   rules         presets/seed.json; try yours: $bin simulate --config my-rules.json --ops my-ops.jsonl --format text
-Data: .zailai-data/ (SQLite, dev key and tokens; the server prints the admin and merchant
-tokens below). Ctrl-C stops it.
+  console       http://$addr/console/      (运营后台; log in as the dev operator below:
+                "dev console login: dev / PASSWORD", docs/console.md)
+Data: .zailai-data/ (SQLite, dev key, tokens and console password; the server prints the
+admin and merchant tokens and the console login below). Ctrl-C stops it.
 
 MSG
 exec "$bin" serve --dev --data-dir .zailai-data --addr "$addr" --web target/web-preview

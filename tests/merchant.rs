@@ -283,3 +283,29 @@ fn hold_ops_check_their_shape() {
         assert_eq!(op.check_shape().is_ok(), ok, "until {until}");
     }
 }
+
+/// An order's amount is whole cents from 1 to 100,000,000 yuan: both ends are taken, one cent
+/// past either is refused with `BAD_AMOUNT` and changes nothing.
+#[test]
+fn an_orders_amount_is_taken_up_to_its_limit_and_not_a_cent_past() {
+    let (mut m, t) = member_with(1);
+    for (i, cents) in [1u64, 10_000_000_000].into_iter().enumerate() {
+        let order = format!("ok{i}");
+        m.ok(
+            t + 1000 + i as i64,
+            json!({"type": "order", "order": order, "amount_cents": cents}),
+        );
+        assert_eq!(m.state.orders[order.as_str()].amount_cents, cents);
+    }
+    let before = m.state.clone();
+    for (i, cents) in [0u64, 10_000_000_001].into_iter().enumerate() {
+        let err = m
+            .op(
+                t + 2000 + i as i64,
+                json!({"type": "order", "order": format!("no{i}"), "amount_cents": cents}),
+            )
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadAmount, "{cents}");
+    }
+    assert_eq!(m.state, before);
+}

@@ -21,6 +21,8 @@ export const pages = [
 
 export const router = createRouter({
   history: createWebHashHistory(),
+  // A new page starts at its top (the window scrolls, not a pane of the layout).
+  scrollBehavior: () => ({ top: 0 }),
   routes: [
     { path: '/login', name: 'login', component: Login },
     {

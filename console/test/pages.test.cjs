@@ -4,11 +4,16 @@
 const test = require('node:test');
 const { assert, populated, server, browserPage, signIn, open, axeViolations, screenshot } = require('./helpers.cjs');
 
-const PAGES = ['overview', 'retention', 'rules', 'messages'];
+const PAGES = ['overview', 'retention', 'rules', 'messages', 'audit', 'operators'];
 
 test('every page: no error, axe-core clean, a screenshot at 1280 px', async (t) => {
   const s = await server(t, { dataDir: populated() });
   const { page, problems } = await browserPage(t);
+  page.expect(/status of 401.*\/v1\/console\/session$/);
+  await page.goto(`${s.url}/console/`);
+  await page.waitForSelector('[data-testid="login-name"]');
+  assert.deepEqual(await axeViolations(page), [], 'axe on the login page');
+  await screenshot(page, 'login');
   await signIn(page, s, 'admin');
   for (const path of PAGES) {
     await open(page, s, path);

@@ -23,7 +23,7 @@ function startServer(args, { dataDir = mkdtempSync(join(tmpdir(), 'zailai-serve-
       out += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       const tokens = /dev admin token: +(\S+)\n +dev merchant token: +(\S+)\n/.exec(out);
-      const done = () => resolve({ url: m[1], child, dataDir, stderr: () => err, admin: tokens?.[1], merchant: tokens?.[2] });
+      const done = () => resolve({ url: m[1], child, dataDir, stderr: () => err, stdout: () => out, admin: tokens?.[1], merchant: tokens?.[2] });
       // A build from before dev tokens prints none (scripts/attacker-before-after.sh runs one).
       if (m && (tokens || !args.includes('--dev'))) done();
       else if (m) setTimeout(done, 1000);

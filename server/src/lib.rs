@@ -8,6 +8,7 @@ pub mod keys;
 pub mod messages;
 pub mod notices;
 pub mod op_log;
+pub mod operators;
 pub mod populate;
 pub mod report;
 pub mod report_charts;

@@ -2,6 +2,7 @@
 //! makes snapshot-signing keys; later issues add `serve` and `report`.
 
 mod messages_sent_cli;
+mod operator_cli;
 mod rules_cli;
 mod rules_versions_cli;
 mod simulate;
@@ -123,6 +124,10 @@ enum Command {
     /// rules as JSON; publish, list, show, diff and roll back a server's rule versions.
     #[command(subcommand)]
     Rules(rules_cli::RulesCommand),
+    /// The console's operators (people who log in with a name, a password and a role):
+    /// add, list, disable, reset-password, in a server's database (docs/console.md).
+    #[command(subcommand)]
+    Operator(operator_cli::OperatorCommand),
     /// Check a rule file and print every problem with its path.
     Check {
         /// The rule file (JSON).
@@ -471,8 +476,9 @@ fn report_command(
     let (mut report, cfg) = report.map_err(input)?;
     zailai_server::diagnoses::diagnose(&mut report, &scorecard);
     let ReportOutputs { svg, charts } = outputs;
+    let lines = zailai_server::report_svg_scorecard::Lines::of(&scorecard);
     if let Some(path) = charts {
-        let data = zailai_server::report_charts::charts(&report, &cfg.tiers.levels);
+        let data = zailai_server::report_charts::charts(&report, &cfg.tiers.levels, lines);
         let json = serde_json::to_string_pretty(&data).map_err(|e| input(e.to_string()))?;
         std::fs::write(&path, json + "\n")
             .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?;
@@ -483,7 +489,7 @@ fn report_command(
         std::fs::create_dir_all(&dir)
             .map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
         for name in zailai_server::report_svg::CHARTS {
-            let chart = zailai_server::report_svg::draw(name, &report, &tiers)
+            let chart = zailai_server::report_svg::draw(name, &report, &tiers, lines)
                 .expect("every name of CHARTS draws");
             let path = dir.join(format!("{name}.svg"));
             std::fs::write(&path, chart)
@@ -562,6 +568,7 @@ fn main() -> ExitCode {
         Command::MessagesSent(args) => messages_sent_cli::run(args),
         Command::Snapshot(command) => snapshot_cli::run(command),
         Command::Rules(command) => rules_cli::run(command),
+        Command::Operator(command) => operator_cli::run(command),
         Command::Check { config } => simulate::load_config(&config).map(|(_, warnings)| {
             for w in warnings {
                 eprintln!("warning: {w}");

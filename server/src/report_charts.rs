@@ -4,7 +4,7 @@
 //! `GET /v1/admin/report/charts` and `zailai report --charts FILE` print the same.
 
 use crate::report::{Rate, Report};
-use crate::report_svg_scorecard::{ROI_TARGET, UPGRADE_ALERT};
+use crate::report_svg_scorecard::{threshold_percent, Lines};
 use serde::Serialize;
 use zailai::config::Tier;
 use zailai::day::Date;
@@ -315,7 +315,7 @@ fn liability(r: &Report) -> Chart {
     c
 }
 
-fn funnel(r: &Report, names: &[(String, Text)]) -> Chart {
+fn funnel(r: &Report, names: &[(String, Text)], lines: Lines) -> Chart {
     let last = r.tiers.last();
     let title = match last {
         Some(w) => t(
@@ -359,16 +359,22 @@ fn funnel(r: &Report, names: &[(String, Text)]) -> Chart {
     ];
     c.targets = vec![Target {
         series: "upgrade".into(),
-        min: UPGRADE_ALERT,
+        min: lines.upgrade,
         label: t(
-            "升级率低于 10% 需调整升级条件或权益",
-            "An upgrade rate under 10% calls for action",
+            format!(
+                "升级率低于 {} 需调整升级条件或权益",
+                threshold_percent(lines.upgrade)
+            ),
+            format!(
+                "An upgrade rate under {} calls for action",
+                threshold_percent(lines.upgrade)
+            ),
         ),
     }];
     c
 }
 
-fn roi(r: &Report) -> Chart {
+fn roi(r: &Report, lines: Lines) -> Chart {
     let mut c = chart(
         "roi",
         t("活动投入产出比", "Campaign ROI"),
@@ -408,15 +414,19 @@ fn roi(r: &Report) -> Chart {
     ];
     c.targets = vec![Target {
         series: "roi".into(),
-        min: ROI_TARGET,
-        label: t("目标 ROI ≥ 1.5", "Target ROI ≥ 1.5"),
+        min: lines.roi,
+        label: t(
+            format!("目标 ROI ≥ {}", lines.roi),
+            format!("Target ROI ≥ {}", lines.roi),
+        ),
     }];
     c
 }
 
 /// Every chart of the report as data, in the order of `report_svg::CHARTS`; `levels` are the
-/// rules' tiers, lowest first (their ids order the tier series, their names label them).
-pub fn charts(r: &Report, levels: &[Tier]) -> Charts {
+/// rules' tiers, lowest first (their ids order the tier series, their names label them);
+/// `lines` the scorecard's thresholds the funnel and ROI charts mark.
+pub fn charts(r: &Report, levels: &[Tier], lines: Lines) -> Charts {
     let names = tier_names(r, levels);
     Charts {
         from: r.from,
@@ -426,8 +436,8 @@ pub fn charts(r: &Report, levels: &[Tier]) -> Charts {
             tiers(r, &names),
             uplift(r),
             liability(r),
-            funnel(r, &names),
-            roi(r),
+            funnel(r, &names, lines),
+            roi(r, lines),
         ],
     }
 }
@@ -499,7 +509,7 @@ mod tests {
 
     #[test]
     fn every_chart_in_the_order_of_the_svgs() {
-        let all = charts(&sample(), &levels());
+        let all = charts(&sample(), &levels(), Lines::default());
         assert_eq!((all.from, all.to), (d("2026-11-02"), d("2026-11-20")));
         let ids: Vec<&str> = all.charts.iter().map(|c| c.id).collect();
         assert_eq!(ids, crate::report_svg::CHARTS);
@@ -507,7 +517,7 @@ mod tests {
 
     #[test]
     fn cohorts_tiers_and_uplift_as_data() {
-        let all = charts(&sample(), &levels());
+        let all = charts(&sample(), &levels(), Lines::default());
         let [cohorts, tiers, uplift, ..] = &all.charts[..] else {
             panic!("six charts")
         };
@@ -549,7 +559,7 @@ mod tests {
 
     #[test]
     fn liability_funnel_and_roi_as_data() {
-        let all = charts(&sample(), &levels());
+        let all = charts(&sample(), &levels(), Lines::default());
         let [.., liability, funnel, roi] = &all.charts[..] else {
             panic!("six charts")
         };
@@ -615,7 +625,7 @@ mod tests {
 
     #[test]
     fn the_json_the_console_reads() {
-        let all = charts(&sample(), &levels());
+        let all = charts(&sample(), &levels(), Lines::default());
         let funnel = serde_json::to_value(&all.charts[4]).unwrap();
         assert_eq!(
             funnel,
@@ -657,7 +667,7 @@ mod tests {
         r.cohorts.clear();
         r.tiers.clear();
         r.campaigns.clear();
-        let all = charts(&r, &levels());
+        let all = charts(&r, &levels(), Lines::default());
         assert_eq!(all.charts.len(), 6);
         for c in &all.charts {
             assert!(c.series.iter().all(|s| s.values.is_empty()), "{}", c.id);
@@ -693,7 +703,7 @@ mod tests {
         };
         r.membership.upgrades.splice(0..0, [skip, into_gold]);
         r.campaigns[0].roi.revenue_cents = -500;
-        let all = charts(&r, &levels());
+        let all = charts(&r, &levels(), Lines::default());
         assert_eq!(
             all.charts[4].series[1].values,
             [Some(Num::Real(0.25)), Some(Num::Real(0.0)), None, None]
@@ -709,7 +719,7 @@ mod tests {
     fn a_tier_the_rules_no_longer_name_follows_under_its_id() {
         let mut r = sample();
         r.tiers[0].counts.insert("vip".into(), 2);
-        let all = charts(&r, &levels());
+        let all = charts(&r, &levels(), Lines::default());
         let tiers = &all.charts[1];
         assert_eq!(
             names(tiers),

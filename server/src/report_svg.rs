@@ -238,16 +238,21 @@ pub fn uplift_bars(r: &Report) -> String {
 pub const CHARTS: [&str; 6] = ["cohorts", "tiers", "uplift", "liability", "funnel", "roi"];
 
 /// The chart `name` of [`CHARTS`] (`None` for another name); `tier_order` lists the rules'
-/// tier ids, lowest first.
-pub fn draw(name: &str, r: &Report, tier_order: &[String]) -> Option<String> {
+/// tier ids, lowest first; `lines` the scorecard's thresholds the funnel and ROI mark.
+pub fn draw(
+    name: &str,
+    r: &Report,
+    tier_order: &[String],
+    lines: crate::report_svg_scorecard::Lines,
+) -> Option<String> {
     use crate::report_svg_scorecard as scorecard;
     Some(match name {
         "cohorts" => cohort_heatmap(r),
         "tiers" => tier_bars(r, tier_order),
         "uplift" => uplift_bars(r),
         "liability" => scorecard::liability(r),
-        "funnel" => scorecard::funnel(r, tier_order),
-        "roi" => scorecard::roi(r),
+        "funnel" => scorecard::funnel(r, tier_order, lines),
+        "roi" => scorecard::roi(r, lines),
         _ => return None,
     })
 }

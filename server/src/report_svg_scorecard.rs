@@ -8,11 +8,51 @@ use crate::report_svg::{open, percent_of, text, TIER_COLOURS};
 use std::fmt::Write;
 use zailai::render::escape;
 
-/// Seed 001 §五(二): an upgrade rate between adjacent tiers under 10 % calls for action
-/// (白银→黄金 is its example); the funnel marks every such step.
-pub const UPGRADE_ALERT: f64 = 0.10;
-/// Seed 001 §五(一): 活动 ROI ≥ 1.5.
-pub const ROI_TARGET: f64 = 1.5;
+/// The lines the charts draw against: the thresholds of the scorecard's rules `upgrade_rate`
+/// (an upgrade step under it calls for action) and `roi_target` (a campaign's ROI at or above
+/// it meets the target), so a `--scorecard` file moves the charts with its diagnoses. Where
+/// a file leaves a rule out, the seed's value (001 §五: 10 %, 1.5).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lines {
+    pub upgrade: f64,
+    pub roi: f64,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines {
+            upgrade: 0.10,
+            roi: 1.5,
+        }
+    }
+}
+
+/// A threshold rate as the seeds write it: `10%`, `12.5%`.
+pub fn threshold_percent(rate: f64) -> String {
+    let p = (rate * 1000.0).round() / 10.0;
+    if p.fract() == 0.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p}%")
+    }
+}
+
+impl Lines {
+    pub fn of(scorecard: &crate::diagnoses::Scorecard) -> Lines {
+        let threshold = |id: &str| {
+            scorecard
+                .diagnoses
+                .iter()
+                .find(|rule| rule.id == id)
+                .map(|rule| rule.threshold)
+        };
+        let seed = Lines::default();
+        Lines {
+            upgrade: threshold("upgrade_rate").unwrap_or(seed.upgrade),
+            roi: threshold("roi_target").unwrap_or(seed.roi),
+        }
+    }
+}
 
 const GREY: &str = "#969799";
 const INK: &str = "#323233";
@@ -207,7 +247,7 @@ pub fn liability(r: &Report) -> String {
 /// Members per tier at the last week end of the range, lowest tier at the top, as centred bars;
 /// between two adjacent tiers, the share of those holding the lower one on `from` who reached
 /// the next by `to` (`membership.upgrades`), in red where under [`UPGRADE_ALERT`].
-pub fn funnel(r: &Report, tier_order: &[String]) -> String {
+pub fn funnel(r: &Report, tier_order: &[String], lines: Lines) -> String {
     let last = r.tiers.last();
     let mut tiers: Vec<&str> = tier_order.iter().map(String::as_str).collect();
     // Tiers the report counts that the rules no longer name still show, after the others.
@@ -284,7 +324,7 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
             .iter()
             .find(|u| u.from == *id && u.to == *next);
         match upgrade.map(|u| u.upgraded) {
-            Some(Some(s)) if s.rate < UPGRADE_ALERT => {
+            Some(Some(s)) if s.rate < lines.upgrade => {
                 let _ = write!(out, r#"<g class="alert">"#);
                 text(
                     &mut out,
@@ -293,10 +333,11 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
                     "middle",
                     ALERT,
                     &format!(
-                        "↓ {} of {id} reached {next} ({}/{}): under 10%, act",
+                        "↓ {} of {id} reached {next} ({}/{}): under {}, act",
                         percent_of(s.rate),
                         s.count,
-                        s.of
+                        s.of,
+                        threshold_percent(lines.upgrade)
                     ),
                 );
                 out.push_str("</g>");
@@ -331,7 +372,7 @@ pub fn funnel(r: &Report, tier_order: &[String]) -> String {
 
 /// Per campaign: its cost, the revenue of its participants and the baseline of as many
 /// comparable others (yuan, one scale), and its ROI on a scale with the target marked.
-pub fn roi(r: &Report) -> String {
+pub fn roi(r: &Report, lines: Lines) -> String {
     let (left, top, bars_w, bar_h) = (150u32, 70u32, 260u32, 14u32);
     let row_h = 3 * (bar_h + 4) + 18;
     let (roi_x, roi_w) = (left + bars_w + 110, 180u32);
@@ -389,9 +430,9 @@ pub fn roi(r: &Report) -> String {
     let money_max = r.campaigns.iter().flat_map(money).max().unwrap_or(0).max(1);
     let rois = r.campaigns.iter().filter_map(|c| c.roi.roi);
     let lo = rois.clone().fold(0.0_f64, f64::min);
-    let hi = rois.fold(2.0 * ROI_TARGET, f64::max);
+    let hi = rois.fold(2.0 * lines.roi, f64::max);
     let at = |v: f64| roi_x + ((v - lo) / (hi - lo) * f64::from(roi_w)).round() as u32;
-    let (zero, target) = (at(0.0), at(ROI_TARGET));
+    let (zero, target) = (at(0.0), at(lines.roi));
     let _ = write!(
         out,
         r##"<line x1="{zero}" y1="{}" x2="{zero}" y2="{h}" stroke="#c8c9cc"/><line class="target" x1="{target}" y1="{}" x2="{target}" y2="{h}" stroke="{GOOD}" stroke-dasharray="4 3"/>"##,
@@ -404,7 +445,7 @@ pub fn roi(r: &Report) -> String {
         top - 16,
         "middle",
         GOOD,
-        &format!("target ≥ {ROI_TARGET}"),
+        &format!("target ≥ {}", lines.roi),
     );
     for (i, c) in r.campaigns.iter().enumerate() {
         let y = top + i as u32 * row_h;
@@ -431,7 +472,7 @@ pub fn roi(r: &Report) -> String {
         match c.roi.roi {
             Some(v) => {
                 let end = at(v);
-                let colour = if v >= ROI_TARGET { GOOD } else { ALERT };
+                let colour = if v >= lines.roi { GOOD } else { ALERT };
                 let _ = write!(
                     out,
                     r#"<rect class="roi" x="{}" y="{}" width="{}" height="16" fill="{colour}"/>"#,
@@ -593,7 +634,7 @@ mod tests {
             upgrade("regular", "silver", 1, 4),
             upgrade("silver", "gold", 0, 1),
         ];
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         assert!(balanced(&svg));
         assert!(svg.contains(
             "<title>Tier funnel: members on 2026-11-15, upgrades 2026-11-02 to 2026-11-20</title>"
@@ -610,19 +651,50 @@ mod tests {
         ));
     }
 
+    /// A `--scorecard` file's thresholds move the marks; a file without the rules keeps the
+    /// seed's.
+    #[test]
+    fn the_scorecards_thresholds_move_the_funnel_alert_and_the_roi_target() {
+        let mut card = crate::diagnoses::Scorecard::default_settings();
+        assert_eq!(Lines::of(&card), Lines::default());
+        for rule in &mut card.diagnoses {
+            match rule.id.as_str() {
+                "upgrade_rate" => rule.threshold = 0.3,
+                "roi_target" => rule.threshold = 2.25,
+                _ => {}
+            }
+        }
+        let lines = Lines::of(&card);
+        assert_eq!((lines.upgrade, lines.roi), (0.3, 2.25));
+        let mut r = report();
+        r.membership.upgrades = vec![upgrade("regular", "silver", 1, 4)];
+        assert!(!funnel(&r, &tiers(), Lines::default()).contains("class=\"alert\""));
+        assert!(funnel(&r, &tiers(), lines)
+            .contains("↓ 25.0% of regular reached silver (1/4): under 30%, act"));
+        r.campaigns[0].roi.cost_cents = 100;
+        r.campaigns[0].roi.roi = Some(2.0);
+        assert!(roi(&r, Lines::default()).contains(r##"fill="#07c160">ROI 2.00<"##));
+        let svg = roi(&r, lines);
+        assert!(svg.contains(r##"fill="#ee0a24">ROI 2.00<"##) && svg.contains(">target ≥ 2.25<"));
+        card.diagnoses.clear();
+        assert_eq!(Lines::of(&card), Lines::default());
+        assert_eq!(threshold_percent(0.1), "10%");
+        assert_eq!(threshold_percent(0.125), "12.5%");
+    }
+
     #[test]
     fn funnel_marks_under_ten_percent_only() {
         let mut r = report();
         r.membership.upgrades = vec![upgrade("regular", "silver", 1, 10)];
         assert!(
-            !funnel(&r, &tiers()).contains("class=\"alert\""),
+            !funnel(&r, &tiers(), Lines::default()).contains("class=\"alert\""),
             "10.0% is not under"
         );
         r.membership.upgrades = vec![upgrade("regular", "silver", 999, 10_000)];
-        assert!(funnel(&r, &tiers())
+        assert!(funnel(&r, &tiers(), Lines::default())
             .contains("↓ 10.0% of regular reached silver (999/10000): under 10%"));
         r.membership.upgrades = vec![upgrade("regular", "silver", 0, 0)];
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         assert!(svg.contains(">↓ upgrades –: nobody held regular on 2026-11-02<"));
         assert!(
             svg.contains(">↓ upgrades –<"),
@@ -640,7 +712,7 @@ mod tests {
             upgrade("gold", "silver", 9, 10),
             upgrade("regular", "silver", 1, 4),
         ];
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         assert!(svg.contains(">↓ 25.0% of regular reached silver (1/4)<"));
         assert!(
             svg.contains(">↓ upgrades –<"),
@@ -649,7 +721,7 @@ mod tests {
         assert!(!svg.contains("90.0%"));
         let many: Vec<String> = (1..=8).map(|i| format!("t{i}")).collect();
         r.tiers.last_mut().unwrap().counts = many.iter().map(|t| (t.clone(), 1)).collect();
-        let svg = funnel(&r, &many);
+        let svg = funnel(&r, &many, Lines::default());
         for (tier, colour) in [
             ("t6", "#7232dd"),
             ("t7", "#7232dd"),
@@ -670,13 +742,13 @@ mod tests {
             week_end: d("2026-11-22"),
             counts: BTreeMap::from([("regular".to_owned(), 2), ("<vip>".to_owned(), 1)]),
         });
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         assert!(balanced(&svg));
         assert_eq!(svg.matches(r#"class="bar""#).count(), 4);
         assert!(svg.contains("<title>&lt;vip&gt;: 1</title>") && !svg.contains("<vip>"));
         assert!(svg.contains("members on 2026-11-22"));
         r.tiers.clear();
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         assert!(balanced(&svg));
         assert!(svg.contains(">no members in this range<") && !svg.contains("class=\"bar\""));
     }
@@ -701,7 +773,7 @@ mod tests {
         };
         third.id = "c3".into();
         r.campaigns.extend([second, third]);
-        let svg = roi(&r);
+        let svg = roi(&r, Lines::default());
         assert!(balanced(&svg));
         assert!(
             svg.contains(r#"width="790" height="286""#),
@@ -734,13 +806,13 @@ mod tests {
         r.campaigns[0].roi.cost_cents = 100;
         r.campaigns[0].roi.roi = Some(1.4999);
         assert!(
-            roi(&r).contains(r##"fill="#ee0a24">ROI 1.50<"##),
+            roi(&r, Lines::default()).contains(r##"fill="#ee0a24">ROI 1.50<"##),
             "1.4999 misses 1.5"
         );
         r.campaigns[0].roi.roi = Some(1.5);
-        assert!(roi(&r).contains(r##"fill="#07c160">ROI 1.50<"##));
+        assert!(roi(&r, Lines::default()).contains(r##"fill="#07c160">ROI 1.50<"##));
         r.campaigns.clear();
-        let svg = roi(&r);
+        let svg = roi(&r, Lines::default());
         assert!(balanced(&svg));
         assert!(svg.contains(">no campaign in this range<") && !svg.contains("class=\"bar\""));
     }
@@ -804,7 +876,7 @@ mod tests {
     fn funnel_lays_out_rows_steps_and_counts() {
         let mut r = report();
         r.membership.upgrades = vec![upgrade("regular", "silver", 1, 4)];
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         // Rows of 30 px every 64 px from 60, the labels right-aligned at 110, counts at 490,
         // each step 47 px under its row's top, centred on 300.
         assert!(svg.contains(r##"width="620" height="252""##));
@@ -835,7 +907,7 @@ mod tests {
             "no gold: an empty bar at the centre"
         );
         r.tiers.clear();
-        let svg = funnel(&r, &tiers());
+        let svg = funnel(&r, &tiers(), Lines::default());
         assert!(svg.contains(r##"width="620" height="124""##));
         assert!(svg.contains(&format!(
             "{}{}",
@@ -853,7 +925,7 @@ mod tests {
             baseline_cents: 20_000,
             roi: Some(-2.5),
         };
-        let svg = roi(&r);
+        let svg = roi(&r, Lines::default());
         // One row of 72 px from 70; the ROI scale runs 180 px from 520, over −2.5 to 3.
         assert!(svg.contains(r##"width="790" height="142""##));
         for (x, name) in [
@@ -902,14 +974,14 @@ mod tests {
         )));
         // Without an ROI the scale starts at 0, at 520.
         r.campaigns[0].roi.roi = None;
-        let svg = roi(&r);
+        let svg = roi(&r, Lines::default());
         assert!(svg.contains(&format!(
             "{}{}",
             text_at(526, 95),
             r##" text-anchor="start" dominant-baseline="central" fill="#969799">ROI – (no cost)<"##
         )));
         r.campaigns.clear();
-        let svg = roi(&r);
+        let svg = roi(&r, Lines::default());
         assert!(svg.contains(r##"width="790" height="142""##));
         assert!(svg.contains(&format!(
             "{}{}",
@@ -930,10 +1002,10 @@ mod tests {
             "Campaign ROI",
         ];
         for (name, title) in crate::report_svg::CHARTS.iter().zip(titles) {
-            let svg = crate::report_svg::draw(name, &r, &tiers()).unwrap();
+            let svg = crate::report_svg::draw(name, &r, &tiers(), Lines::default()).unwrap();
             assert!(balanced(&svg), "{name}");
             assert!(svg.contains(&format!("<title>{title}")), "{name}");
         }
-        assert!(crate::report_svg::draw("pie", &r, &tiers()).is_none());
+        assert!(crate::report_svg::draw("pie", &r, &tiers(), Lines::default()).is_none());
     }
 }

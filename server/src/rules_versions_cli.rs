@@ -48,7 +48,8 @@ fn now_ms() -> i64 {
     zailai_server::serve::now_ms()
 }
 
-async fn open(db: &Db) -> Result<AnyStore, Failure> {
+/// The store of `db` (it must exist: a typo in --data-dir is an error, not a new database).
+pub(crate) async fn open(db: &Db) -> Result<AnyStore, Failure> {
     let database = zailai_server::store::existing_database(&db.data_dir, db.database.clone())
         .map_err(input)?;
     AnyStore::open(&database, &zailai::Config::seed())

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
 use zailai_server::facts::FactRules;
+use zailai_server::store::operators::{AuditQuery, AuditRow, OperatorRow, OperatorStore};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
 use zailai_server::store::{DeviceClaim, DrawEntry, Once, OpRow, Record, Store, StoreError};
@@ -49,6 +50,205 @@ async fn bump(
         .await
 }
 
+fn operator(name: &str, role: &str) -> OperatorRow {
+    OperatorRow {
+        name: name.into(),
+        role: role.into(),
+        password_hash: format!("hash-of-{name}"),
+        disabled: false,
+        created_at: T0,
+        updated_at: T0,
+        last_login_at: None,
+    }
+}
+
+/// Operators are added once, changed, listed by name; a console session reads its operator's
+/// role and disabled flag as they are now; an operator's sessions end together.
+async fn operators_conformance(store: &impl OperatorStore) {
+    assert!(store
+        .add_operator(&operator("olga", "operator"))
+        .await
+        .unwrap());
+    assert!(store.add_operator(&operator("ann", "admin")).await.unwrap());
+    assert!(
+        !store
+            .add_operator(&operator("olga", "admin"))
+            .await
+            .unwrap(),
+        "a taken name"
+    );
+    assert_eq!(
+        store.operator("olga").await.unwrap(),
+        Some(operator("olga", "operator"))
+    );
+    assert_eq!(store.operator("nobody").await.unwrap(), None);
+    let names: Vec<String> = store
+        .operators()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["ann", "olga"]);
+
+    store
+        .put_console_session("h1", "olga", "c1", T0, T0 + 100)
+        .await
+        .unwrap();
+    store
+        .put_console_session("h2", "olga", "c2", T0, T0 + 100)
+        .await
+        .unwrap();
+    store
+        .put_console_session("h3", "ann", "c3", T0, T0 + 100)
+        .await
+        .unwrap();
+    let s = store.console_session("h1").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            s.operator.as_str(),
+            s.role.as_str(),
+            s.disabled,
+            s.csrf.as_str(),
+            s.expires_at
+        ),
+        ("olga", "operator", false, "c1", T0 + 100)
+    );
+
+    let mut changed = operator("olga", "viewer");
+    changed.disabled = true;
+    changed.password_hash = "new".into();
+    changed.updated_at = T0 + 5;
+    assert!(store.update_operator(&changed).await.unwrap());
+    assert!(!store
+        .update_operator(&operator("nobody", "admin"))
+        .await
+        .unwrap());
+    let s = store.console_session("h2").await.unwrap().unwrap();
+    assert_eq!(
+        (s.role.as_str(), s.disabled),
+        ("viewer", true),
+        "read with the session"
+    );
+    store.record_login("olga", T0 + 7).await.unwrap();
+    let olga = store.operator("olga").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            olga.password_hash.as_str(),
+            olga.updated_at,
+            olga.last_login_at
+        ),
+        ("new", T0 + 5, Some(T0 + 7))
+    );
+
+    assert_eq!(store.end_console_sessions_of("olga").await.unwrap(), 2);
+    assert_eq!(store.console_session("h1").await.unwrap(), None);
+    assert!(
+        store.console_session("h3").await.unwrap().is_some(),
+        "another's stays"
+    );
+    assert!(store.delete_console_session("h3").await.unwrap());
+    assert!(!store.delete_console_session("h3").await.unwrap());
+    // A new session sweeps the expired ones.
+    store
+        .put_console_session("old", "ann", "c", T0, T0 + 10)
+        .await
+        .unwrap();
+    store
+        .put_console_session("new", "ann", "c", T0 + 11, T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!(store.console_session("old").await.unwrap(), None);
+    assert!(store.console_session("new").await.unwrap().is_some());
+}
+
+fn audit_row(actor: &str, action: &str, target: &str) -> AuditRow {
+    AuditRow {
+        id: 0,
+        at: T0,
+        actor: actor.into(),
+        role: "admin".into(),
+        action: action.into(),
+        target: target.into(),
+        before: "null".into(),
+        after: r#"{"点数":5}"#.into(),
+        address: "1.2.3.4".into(),
+    }
+}
+
+/// The audit log keeps entries in order, newest first, filtered exactly, paged by id.
+async fn audit_conformance(store: &impl OperatorStore) {
+    let mut ids = Vec::new();
+    for (actor, action, target) in [
+        ("ann", "operator.add", "operator:olga"),
+        ("cli", "operator.change", "operator:olga"),
+        ("ann", "member.grant", "member:u1"),
+        ("token", "member.grant", "member:u12"),
+    ] {
+        ids.push(
+            store
+                .add_audit(&audit_row(actor, action, target))
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let all =
+        |q: AuditQuery| async move { store.audit(&AuditQuery { limit: 10, ..q }).await.unwrap() };
+    let newest = all(AuditQuery::default()).await;
+    assert_eq!(
+        newest.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [ids[3], ids[2], ids[1], ids[0]]
+    );
+    assert_eq!(
+        newest[3],
+        AuditRow {
+            id: ids[0],
+            ..audit_row("ann", "operator.add", "operator:olga")
+        }
+    );
+    let by_target = all(AuditQuery {
+        target: Some("member:u1".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        by_target.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [ids[2]],
+        "exact, not a prefix"
+    );
+    let by_actor = all(AuditQuery {
+        actor: Some("ann".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(by_actor.len(), 2);
+    let by_action = all(AuditQuery {
+        action: Some("member.grant".into()),
+        actor: Some("token".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(by_action.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[3]]);
+    let page = store
+        .audit(&AuditQuery {
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 2);
+    let next = all(AuditQuery {
+        before_id: Some(page[1].id),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        next.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [ids[1], ids[0]]
+    );
+}
+
 /// Settings are set once (the first value stays); a member's sessions end together.
 async fn settings_and_sessions_conformance(store: &impl Store) {
     assert_eq!(store.setting("mode", None).await.unwrap(), None);
@@ -81,8 +281,10 @@ async fn settings_and_sessions_conformance(store: &impl Store) {
     assert_eq!(store.end_sessions_of("v1").await.unwrap(), 0);
 }
 
-pub async fn conformance(store: Arc<impl Store>) {
+pub async fn conformance(store: Arc<impl Store + OperatorStore>) {
     settings_and_sessions_conformance(&*store).await;
+    operators_conformance(&*store).await;
+    audit_conformance(&*store).await;
     // A new member is created from `fresh` and kept.
     assert_eq!(store.load("u1").await.unwrap(), None);
     assert_eq!(bump(&*store, "u1", vec![row(1)]).await.unwrap(), Ok(1));
@@ -757,7 +959,7 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     );
     conformance(Arc::new(store)).await;
     let first: i64 = check.query_one(FIRST_SENT, &[]).await.unwrap().get(0);
@@ -803,7 +1005,7 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
     .unwrap();
     drop(conn);
     let store = Sqlite::open(&path, rules()).unwrap();
-    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     let store = &store;
     let call = |user: &'static str, order: &'static str| async move {
         let key = format!("new:{user}:{order}");
@@ -836,7 +1038,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -870,7 +1072,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
     let newer = versions(&old).last().copied().unwrap_or(0) + 1;
     let conn = rusqlite::Connection::open(&old).unwrap();

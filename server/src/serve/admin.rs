@@ -207,7 +207,8 @@ pub async fn admin_report_svg(
         ));
     }
     let report = report_for(&app, &q.from, &q.to).await?;
-    let svg = draw(&q.chart, &report, &tiers).expect("a name of CHARTS draws");
+    let lines = crate::report_svg_scorecard::Lines::of(&app.scorecard);
+    let svg = draw(&q.chart, &report, &tiers, lines).expect("a name of CHARTS draws");
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
@@ -220,7 +221,8 @@ pub async fn admin_report_charts(
     let q: ReportQuery = typed_query(query.as_deref())?;
     let report = report_for(&app, &q.from, &q.to).await?;
     let levels = &app.config_now().tiers.levels;
-    Ok(Json(crate::report_charts::charts(&report, levels)))
+    let lines = crate::report_svg_scorecard::Lines::of(&app.scorecard);
+    Ok(Json(crate::report_charts::charts(&report, levels, lines)))
 }
 
 #[derive(Serialize)]

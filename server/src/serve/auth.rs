@@ -1,5 +1,7 @@
-//! Who is asking, as axum extractors: a handler that takes `Member`, `Admin` or `Merchant`
-//! runs only for that caller, and no handler has to remember a check. A missing or empty
+//! Who is asking, as axum extractors: a handler that takes `Member`, `Merchant`, or one of
+//! `CanView`, `CanOperate`, `CanAdminister` (the admin bearer token or a console session of
+//! that role or higher: `console.rs`) runs only for that caller, and no handler has to
+//! remember a check. A missing or empty
 //! `Authorization: Bearer` fails before any comparison; tokens are compared as hashes.
 
 use super::error::ApiError;
@@ -50,7 +52,8 @@ async fn session_user(app: &App, headers: &axum::http::HeaderMap) -> Result<Stri
     }
 }
 
-/// The operator (`--admin-token`); without that flag the operator endpoints are off (403).
+/// The admin bearer token (`--admin-token`); without that flag, bearer calls to the operator
+/// endpoints are refused (403) and only console sessions reach them.
 pub struct Admin;
 
 impl FromRequestParts<Arc<App>> for Admin {
@@ -60,8 +63,12 @@ impl FromRequestParts<Arc<App>> for Admin {
         let checked = token_matches(
             &parts.headers,
             app.options.admin_token.as_deref(),
-            ("ADMIN_DISABLED", "operator endpoints need --admin-token"),
-            "admin token required",
+            (
+                "ADMIN_DISABLED",
+                "bearer calls to the operator endpoints need --admin-token; people log in \
+                 to the console (POST /v1/console/session)",
+            ),
+            "admin token or console login required",
         );
         throttle_failures(app, parts, checked).map(|()| Admin)
     }
@@ -88,26 +95,71 @@ impl Role {
     }
 }
 
+impl Role {
+    /// A stored role (`operators.role`); an unknown one (a newer build's) is a viewer.
+    pub fn parse(role: &str) -> Role {
+        match role {
+            "admin" => Role::Admin,
+            "operator" => Role::Operator,
+            _ => Role::Viewer,
+        }
+    }
+}
+
 /// Who acted on an operator route: an operator's name, or `token` for the admin bearer
-/// token (scripts), which acts as an admin.
+/// token (scripts), which acts as an admin; and from where (`client_address`), for the
+/// audit log.
 #[derive(Clone, Debug)]
 pub struct Actor {
     pub name: String,
     pub role: Role,
+    pub address: String,
 }
 
-/// The caller, once it holds at least `role`.
+/// The caller, once it holds at least `role`: the admin bearer token when one is given, else
+/// a console session cookie (whose writes need the session's CSRF token), else 401.
 async fn actor_with(parts: &mut Parts, app: &Arc<App>, role: Role) -> Result<Actor, ApiError> {
-    Admin::from_request_parts(parts, app).await?;
-    let actor = Actor {
-        name: "token".to_owned(),
-        role: Role::Admin,
+    let address = match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) => client_address(app, *peer, &parts.headers),
+        None => String::new(),
+    };
+    let given_bearer = bearer(&parts.headers).is_some_and(|t| !t.is_empty());
+    let cookie = super::console::session_cookie(&parts.headers);
+    let actor = match (given_bearer, cookie) {
+        (false, Some(token)) => {
+            let found = super::console::live_session(app, &token).await?;
+            let Some(session) = found else {
+                let ended = ApiError::unauthorized(
+                    "console session unknown, expired or ended: log in again",
+                );
+                return Err(counted_failure(app, parts, ended));
+            };
+            super::console::check_csrf(&parts.method, &parts.headers, &session.csrf)?;
+            Actor {
+                name: session.operator,
+                role: Role::parse(&session.role),
+                address,
+            }
+        }
+        _ => {
+            Admin::from_request_parts(parts, app).await?;
+            Actor {
+                name: "token".to_owned(),
+                role: Role::Admin,
+                address,
+            }
+        }
     };
     if actor.role < role {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
-            format!("this needs the {} role", role.as_str()),
+            format!(
+                "this needs the {} role ({} has the {} role)",
+                role.as_str(),
+                actor.name,
+                actor.role.as_str()
+            ),
         ));
     }
     Ok(actor)
@@ -147,16 +199,20 @@ fn throttle_failures(
     parts: &Parts,
     checked: Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    let Err(e) = checked else {
-        return Ok(());
-    };
+    checked.map_err(|e| counted_failure(app, parts, e))
+}
+
+/// A 401 counted against its address: `e` itself, or the 429 once the address is over.
+fn counted_failure(app: &App, parts: &Parts, e: ApiError) -> ApiError {
     if e.status == StatusCode::UNAUTHORIZED {
         if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             let address = client_address(app, *peer, &parts.headers);
-            app.failed_tokens.check(&address).map_err(too_many)?;
+            if let Err(wait) = app.failed_tokens.check(&address) {
+                return too_many(wait);
+            }
         }
     }
-    Err(e)
+    e
 }
 
 /// The merchant's backend (`--merchant-token`); without that flag the merchant API is off.

@@ -1,8 +1,9 @@
 //! Dev mode (`--dev`): anyone may log in as any member (`{"dev_user"}`), so a dev server must
 //! never hold a production credential nor production data. It refuses them, and makes its own
 //! under the data dir (0700; files 0600, kept across restarts): the signing key, the lottery
-//! secret, the admin and merchant tokens. The tokens are printed at start, so a developer can
-//! call the admin and merchant APIs. The database records which kind of server created it
+//! secret, the admin and merchant tokens, the console password of operator `dev` (an admin).
+//! The tokens and the console login are printed at start, so a developer can call the admin
+//! and merchant APIs and log in to the console. The database records which kind of server created it
 //! ([`claim_mode`]): a dev server refuses a production database, and the other way round.
 
 use super::Options;
@@ -64,6 +65,44 @@ pub fn tokens(opts: &mut Options) -> Result<(), String> {
     opts.merchant_token = Some(secret_file(&opts.data_dir, "dev.merchant-token")?);
     Ok(())
 }
+
+/// The dev console login: operator `dev`, an admin, with the password kept in
+/// `<data_dir>/dev.console-password` (made once, reused). Made at the first start; if the
+/// password file changed since (a new data dir over an old database), the hash follows it.
+pub async fn console_login(store: &AnyStore, data_dir: &Path) -> Result<(String, String), String> {
+    use crate::operators::{self, Change};
+    use crate::store::operators::OperatorStore;
+    let password = secret_file(data_dir, "dev.console-password")?;
+    let now = super::now_ms();
+    let known = store
+        .operator(DEV_OPERATOR)
+        .await
+        .map_err(|e| e.to_string())?;
+    match known {
+        None => {
+            operators::add(store, DEV_OPERATOR, "admin", &password, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Some(op) => {
+            let same = operators::verify_blocking(password.clone(), Some(op.password_hash)).await;
+            if !same || op.disabled || op.role != "admin" {
+                let change = Change {
+                    role: Some("admin".to_owned()),
+                    disabled: Some(false),
+                    password: Some(password.clone()),
+                };
+                operators::change(store, DEV_OPERATOR, change, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok((DEV_OPERATOR.to_owned(), password))
+}
+
+/// Dev mode's console operator.
+pub const DEV_OPERATOR: &str = "dev";
 
 /// Creates the data dir for the owner alone (0700) if it is missing: it will hold the dev key,
 /// tokens and lottery secret. One that exists keeps its mode.

@@ -76,6 +76,13 @@ impl RateLimiter {
         self.take(key, 1.0, 1.0)
     }
 
+    /// Whether `key`'s bucket holds one request, taking nothing: `Err(seconds)` to wait when
+    /// it does not. Failed console logins are counted only once they failed (`check`), so a
+    /// login first asks here.
+    pub fn peek(&self, key: &str) -> Result<(), u64> {
+        self.take(key, 0.0, 1.0)
+    }
+
     /// Takes `n` (a push's ops) from `key`'s bucket, or nothing when it holds fewer (`n` over
     /// the burst needs a full bucket): then `Err(seconds)` until it would hold them.
     pub fn check_n(&self, key: &str, n: usize) -> Result<(), u64> {
@@ -110,6 +117,18 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peeking_takes_nothing() {
+        let l = RateLimiter::new(60, 2);
+        for _ in 0..5 {
+            assert!(l.peek("a").is_ok());
+        }
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_ok());
+        assert_eq!(l.peek("a"), Err(1), "empty after two checks");
+        assert!(l.peek("b").is_ok(), "another key's bucket is full");
+    }
 
     #[test]
     fn bursts_then_refuses_with_a_wait() {

@@ -4,7 +4,8 @@ mod admin;
 mod audit;
 mod auth;
 mod conn;
-mod console;
+pub mod console;
+mod console_assets;
 pub mod dev;
 mod device;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod login;
 mod lottery;
 mod lottery_secret;
 mod merchant;
+mod operators_admin;
 mod refusal_log;
 mod request;
 mod routes;
@@ -113,8 +115,13 @@ pub struct App {
     pub failed_auth: RateLimiter,
     /// Logins per address (each may cost a code2session call).
     pub per_login: RateLimiter,
-    /// Wrong admin and merchant tokens per address.
+    /// Wrong admin and merchant tokens, and console cookies, per address.
     pub failed_tokens: RateLimiter,
+    /// Failed console logins per account name, and per address (`console.rs`).
+    pub failed_logins_by_name: RateLimiter,
+    pub failed_logins_by_address: RateLimiter,
+    /// Dev mode's console login (name, password: `dev.rs`), printed at start.
+    pub dev_login: Option<(String, String)>,
     /// Refused ops written to the op log, per member and device a day (`refusal_log.rs`).
     pub refusals_logged: RateLimiter,
     /// Device registrations per address (`POST /v1/device`).
@@ -293,6 +300,11 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         .await
         .map_err(|e| e.to_string())?;
     dev::claim_mode(&store, opts.dev, &opts.data_dir).await?;
+    crate::operators::prepare_decoy();
+    let dev_login = match opts.dev {
+        true => Some(dev::console_login(&store, &opts.data_dir).await?),
+        false => None,
+    };
     let poll = opts.rules_poll_seconds;
     if !(1..=crate::versions::MAX_POLL_SECONDS).contains(&poll) {
         return Err(format!(
@@ -332,6 +344,9 @@ pub async fn app(mut opts: Options) -> Result<Arc<App>, String> {
         failed_auth: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
         per_login: RateLimiter::new(opts.logins_per_minute, opts.logins_per_minute),
         failed_tokens: RateLimiter::new(FAILED_TOKENS_PER_MINUTE, FAILED_TOKENS_PER_MINUTE),
+        failed_logins_by_name: console::failed_login_limiter(console::FAILURES_PER_NAME),
+        failed_logins_by_address: console::failed_login_limiter(console::FAILURES_PER_ADDRESS),
+        dev_login,
         refusals_logged: RateLimiter::per_day(refusal_log::PER_DEVICE_DAY),
         per_device_registration: device::registration_limiter(opts.rate_per_minute),
         verifiers,
@@ -387,6 +402,10 @@ pub async fn run(opts: Options) -> Result<(), String> {
             app.options.admin_token.as_deref().unwrap_or_default(),
             app.options.merchant_token.as_deref().unwrap_or_default()
         );
+        if let Some((name, password)) = &app.dev_login {
+            banner +=
+                &format!("  dev console login:  {name} / {password}  (http://{addr}/console/)\n");
+        }
     }
     // One write, and a closed stdout (a supervisor that read the address and left) is not a
     // reason to stop serving: println! would panic on it.

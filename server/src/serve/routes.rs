@@ -56,6 +56,9 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(super::rules_admin::routes())
         .merge(super::what_if::routes())
         .merge(super::console::routes())
+        .merge(super::console_assets::routes())
+        .merge(super::audit::routes())
+        .merge(super::operators_admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(super::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
@@ -71,7 +74,7 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// One line on stderr for every operator and merchant request, allowed or not: when, from
+/// One line on stderr for every operator, console and merchant request, allowed or not: when, from
 /// where (the client; behind a trusted proxy, the address it forwards, and the proxy as
 /// `via=`), what, and the answer (`docs/security.md`). The token itself is never logged.
 async fn audit_admin(
@@ -82,6 +85,8 @@ async fn audit_admin(
     let path = request.uri().path();
     let who = if path.starts_with("/v1/admin/") {
         "admin"
+    } else if path.starts_with("/v1/console/") {
+        "console"
     } else if path.starts_with("/v1/merchant/") {
         "merchant"
     } else {
@@ -139,7 +144,7 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    // The console's pages set their own, stricter policy (`console.rs`).
+    // The console's pages set their own, stricter policy (`console_assets.rs`).
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
     h.entry(header::CACHE_CONTROL)

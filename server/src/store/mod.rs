@@ -6,6 +6,7 @@
 //! Concurrent transactions of one user are serialized, so no two syncs interleave.
 
 mod group_commit;
+pub mod operators;
 pub mod postgres;
 pub mod report_sql;
 pub mod sqlite;

@@ -14,6 +14,8 @@ use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient, NoTls, Statement};
 
+mod operators;
+
 /// Connections each server process opens (docs/deploy.md counts them): enough to keep
 /// PostgreSQL's group commit busy while some syncs wait on a member's row lock.
 pub const DEFAULT_CONNECTIONS: usize = 16;
@@ -116,6 +118,8 @@ ON CONFLICT (order_id) DO NOTHING;
     q::SCORECARD_TABLES,
     // 9: subscription messages the operator sent (issue 27).
     super::MESSAGES_SENT_TABLE,
+    // 10: console operators, their sessions, the audit log (issue 28).
+    super::operators::POSTGRES_TABLES,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves

@@ -12,6 +12,8 @@ use super::{
 use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
+
+mod operators;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -112,6 +114,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     q::SCORECARD_TABLES,
     // 9: subscription messages the operator sent (issue 27).
     super::MESSAGES_SENT_TABLE,
+    // 10: console operators, their sessions, the audit log (issue 28).
+    super::operators::SQLITE_TABLES,
 ];
 
 #[derive(Clone)]
