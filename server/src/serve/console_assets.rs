@@ -100,8 +100,78 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts_gzip;
-    use axum::http::{header, HeaderMap, HeaderValue};
+    use super::{accepts_gzip, serve, ASSETS, CSP};
+    use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+
+    async fn body(res: axum::response::Response) -> Vec<u8> {
+        axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    fn header_of(res: &axum::response::Response, name: header::HeaderName) -> Option<&str> {
+        res.headers().get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Every embedded file (the real build, or the placeholder without one): its bytes, gzip
+    /// only when asked and smaller, cached for good only under `assets/`, the console's CSP.
+    #[tokio::test]
+    async fn every_embedded_file_is_served_with_its_headers() {
+        assert!(ASSETS.iter().any(|a| a.path == "index.html"));
+        for asset in ASSETS {
+            let plain = serve(asset.path, &HeaderMap::new());
+            assert_eq!(plain.status(), StatusCode::OK, "{}", asset.path);
+            assert_eq!(header_of(&plain, header::CONTENT_ENCODING), None);
+            let cache = if asset.path.starts_with("assets/") {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            assert_eq!(header_of(&plain, header::CACHE_CONTROL), Some(cache));
+            assert_eq!(
+                header_of(&plain, header::CONTENT_SECURITY_POLICY),
+                Some(CSP)
+            );
+            assert_eq!(header_of(&plain, header::VARY), Some("accept-encoding"));
+            assert_eq!(body(plain).await, asset.raw);
+
+            let zipped = serve(asset.path, &with("gzip"));
+            let encoding = header_of(&zipped, header::CONTENT_ENCODING).map(str::to_owned);
+            let bytes = body(zipped).await;
+            match asset.gzip {
+                Some(gz) => {
+                    assert_eq!(encoding.as_deref(), Some("gzip"));
+                    assert!(gz.len() < asset.raw.len());
+                    assert_eq!(bytes, gz);
+                }
+                None => {
+                    assert_eq!(encoding, None);
+                    assert_eq!(bytes, asset.raw);
+                }
+            }
+        }
+    }
+
+    /// The app's own paths get index.html; a hashed file of no build is a 404, not the page.
+    #[tokio::test]
+    async fn other_paths_fall_back_to_the_page_but_missing_assets_do_not() {
+        let index = ASSETS.iter().find(|a| a.path == "index.html").unwrap();
+        for path in ["", "members/u1", "rules", ".vite/manifest.json"] {
+            let res = serve(path, &HeaderMap::new());
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert_eq!(header_of(&res, header::CACHE_CONTROL), Some("no-cache"));
+            assert!(header_of(&res, header::CONTENT_TYPE)
+                .unwrap()
+                .starts_with("text/html"));
+            assert_eq!(body(res).await, index.raw, "{path}");
+        }
+        let missing = serve("assets/index-00000000.js", &HeaderMap::new());
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(String::from_utf8(body(missing).await.to_vec())
+            .unwrap()
+            .contains("NOT_FOUND"));
+    }
 
     fn with(value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
