@@ -218,6 +218,16 @@ fn what_if_body() -> Value {
 #[test]
 fn login_sets_a_strict_http_only_cookie_and_get_gives_the_session_back() {
     let s = start("login");
+    // Not logged in: 401 and how to log in (the console tells "log in" from this).
+    let anonymous = call(&s, "GET", "/v1/admin/rules", Auth::None, None);
+    assert_eq!(
+        (anonymous.status, anonymous.code()),
+        (401, "UNAUTHORIZED".into())
+    );
+    assert!(anonymous.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/v1/console/session"));
     let r = call(
         &s,
         "POST",

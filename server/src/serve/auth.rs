@@ -141,7 +141,14 @@ async fn actor_with(parts: &mut Parts, app: &Arc<App>, role: Role) -> Result<Act
                 address,
             }
         }
-        _ => {
+        // Neither: a person not logged in (401, whether or not scripts have a token).
+        (false, None) => {
+            let missing = ApiError::unauthorized(
+                "log in to the console (POST /v1/console/session) or send the admin token",
+            );
+            return Err(counted_failure(app, parts, missing));
+        }
+        (true, _) => {
             Admin::from_request_parts(parts, app).await?;
             Actor {
                 name: "token".to_owned(),
