@@ -19,9 +19,15 @@ pub const MAX_PASSWORD: usize = 256;
 /// What went wrong with a change: `path` names the field at fault.
 #[derive(Debug)]
 pub enum OperatorError {
-    Invalid { path: &'static str, message: String },
+    Invalid {
+        path: &'static str,
+        message: String,
+    },
     Unknown(String),
     Taken(String),
+    /// The change would leave no enabled admin: nobody could manage operators or publish
+    /// from the console (the CLI and the admin token still could).
+    LastAdmin(String),
     Store(StoreError),
 }
 
@@ -31,6 +37,10 @@ impl std::fmt::Display for OperatorError {
             OperatorError::Invalid { path, message } => write!(f, "{path}: {message}"),
             OperatorError::Unknown(name) => write!(f, "no operator named {name:?}"),
             OperatorError::Taken(name) => write!(f, "an operator named {name:?} exists already"),
+            OperatorError::LastAdmin(name) => write!(
+                f,
+                "{name:?} is the last enabled admin: make another operator admin first"
+            ),
             OperatorError::Store(e) => write!(f, "{e}"),
         }
     }
@@ -237,6 +247,13 @@ pub async fn change(
     if let Some(disabled) = change.disabled {
         after.disabled = disabled;
     }
+    let still_admin = |op: &OperatorRow| op.role == "admin" && !op.disabled;
+    if still_admin(&before) && !still_admin(&after) {
+        let others = store.operators().await?;
+        if !others.iter().any(|op| op.name != name && still_admin(op)) {
+            return Err(OperatorError::LastAdmin(name.to_owned()));
+        }
+    }
     if let Some(password) = &change.password {
         after.password_hash = hash_blocking(password.clone())
             .await
@@ -307,6 +324,19 @@ mod tests {
             hash_password("correct horse battery").unwrap(),
             "salted"
         );
+    }
+
+    /// An unknown name is checked against the decoy: a real argon2id hash at the same cost as
+    /// every operator's, so it takes the same work (a count, not a timing: timed tests flake on
+    /// shared machines).
+    #[test]
+    fn the_decoy_costs_what_a_real_hash_costs() {
+        let decoy = decoy_hash();
+        let real = hash_password("correct horse battery").unwrap();
+        let params = |phc: &str| phc.rsplitn(3, '$').nth(2).unwrap().to_owned();
+        assert_eq!(params(decoy), params(&real), "{decoy} vs {real}");
+        assert!(PasswordHash::new(decoy).is_ok());
+        assert!(!password_matches("decoy-password", decoy));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
 
 struct Server {
     child: Child,
@@ -423,20 +422,12 @@ fn failed_logins_are_throttled_per_name_and_per_address_and_unknown_names_cost_t
             Some(json!({"name": name, "password": password})),
         )
     };
-    // An unknown name, a wrong password: the same answer, and about the same time.
-    let timed = |name: &str| {
-        let t = Instant::now();
+    // An unknown name, a wrong password: the same answer (and the same argon2 work, which
+    // `operators::tests::the_decoy_costs_what_a_real_hash_costs` checks without a clock).
+    for name in ["olga", "nobody-at-all"] {
         let r = attempt(name, "wrong password!!");
-        (r.status, r.code(), t.elapsed())
-    };
-    let (known_status, known_code, known) = timed("olga");
-    let (unknown_status, unknown_code, unknown) = timed("nobody-at-all");
-    assert_eq!((known_status, known_code.as_str()), (401, "BAD_LOGIN"));
-    assert_eq!((unknown_status, unknown_code.as_str()), (401, "BAD_LOGIN"));
-    assert!(
-        unknown * 3 > known,
-        "an unknown name runs argon2 too: {unknown:?} vs {known:?}"
-    );
+        assert_eq!((r.status, r.code().as_str()), (401, "BAD_LOGIN"), "{name}");
+    }
     for _ in 0..4 {
         assert_eq!(attempt("olga", "wrong password!!").code(), "BAD_LOGIN");
     }
@@ -575,6 +566,27 @@ fn a_disabled_operator_is_out_at_once_and_the_audit_log_shows_before_and_after()
         "{text}"
     );
     assert!(!text.contains("argon2"), "never a hash");
+    // The last enabled admin can be neither disabled nor demoted; once another admin
+    // exists, it can.
+    for change in [json!({"disabled": true}), json!({"role": "operator"})] {
+        let r = call(
+            &s,
+            "POST",
+            "/v1/admin/operators/dev",
+            Auth::Bearer(&s.admin_token),
+            Some(change),
+        );
+        assert_eq!((r.status, r.code().as_str()), (409, "LAST_ADMIN"));
+    }
+    add_operator(&s, "ada", "admin");
+    let r = call(
+        &s,
+        "POST",
+        "/v1/admin/operators/dev",
+        Auth::Bearer(&s.admin_token),
+        Some(json!({"role": "operator"})),
+    );
+    assert_eq!(r.json()["operator"]["role"], json!("operator"));
 }
 
 /// The dev login is made once and kept across restarts; a password file replaced since (an

@@ -38,6 +38,9 @@ fn api_error(e: OperatorError) -> ApiError {
             path: Some("name".to_owned()),
             ..ApiError::new(StatusCode::CONFLICT, "NAME_TAKEN", e.to_string())
         },
+        OperatorError::LastAdmin(_) => {
+            ApiError::new(StatusCode::CONFLICT, "LAST_ADMIN", e.to_string())
+        }
         OperatorError::Store(e) => ApiError::internal(e),
     }
 }
