@@ -71,6 +71,7 @@ test('each role sees what it may do, and the server refuses the rest', async (t)
   const admin = await browserPage(t);
   await login(admin.page, s, 'admin-1');
   await open(admin.page, s, 'operators');
+  await admin.page.locator('.t-table__body', { hasText: 'viewer-1' }).waitFor();
   const names = await admin.page.locator('.t-table__body').textContent();
   for (const role of ['viewer', 'operator', 'admin']) assert.match(names, new RegExp(`${role}-1`));
   for (const { problems } of [viewer, op, admin]) assert.deepEqual(problems, []);
