@@ -302,6 +302,10 @@ struct ServeArgs {
     /// re-reads them before applying anything once its last read is twice this old.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
     rules_poll_seconds: u64,
+    /// Points one operator (or the admin token) may grant members a business day of the
+    /// rules' zone, through POST /v1/admin/members/{user}/grants (counted in the database).
+    #[arg(long, default_value_t = serve::member_writes::DEFAULT_GRANT_CAP)]
+    grant_cap: u64,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -336,6 +340,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         scorecard: a.scorecard,
         trusted_proxies: a.trusted_proxy,
         rules_poll_seconds: a.rules_poll_seconds,
+        grant_cap: a.grant_cap,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;

@@ -1,6 +1,6 @@
 //! The operator's routes, behind the admin token: subscription-message candidates a page of
-//! members at a time and the record of those sent, the report and its charts, and one
-//! member's view.
+//! members at a time and the record of those sent, the report and its charts, and the end of
+//! a member's sessions (the member pages are `members.rs` and `member_writes.rs`).
 
 use super::audit::{self, Entry};
 use super::auth::{CanOperate, CanView};
@@ -10,10 +10,9 @@ use super::{now_ms, App};
 use crate::store::Store;
 use axum::extract::rejection::StringRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 type Shared = State<Arc<App>>;
@@ -223,39 +222,6 @@ pub async fn admin_report_charts(
     let levels = &app.config_now().tiers.levels;
     let lines = crate::report_svg_scorecard::Lines::of(&app.scorecard);
     Ok(Json(crate::report_charts::charts(&report, levels, lines)))
-}
-
-#[derive(Serialize)]
-pub struct MemberView {
-    user: String,
-    server_version: u32,
-    processed: BTreeMap<String, u32>,
-    summary: zailai::view::Summary,
-    ops: usize,
-}
-
-/// Operator view of a member, behind the admin token.
-pub async fn admin_member(
-    State(app): Shared,
-    _: CanView,
-    Path(user): Path<String>,
-) -> Result<Json<MemberView>, ApiError> {
-    let record = app.store.load(&user).await.map_err(ApiError::internal)?;
-    let Some(record) = record else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!("no member `{user}`"),
-        ));
-    };
-    let ops = app.store.ops(&user).await.map_err(ApiError::internal)?;
-    Ok(Json(MemberView {
-        summary: zailai::view::summary(&record.state, &app.config_now(), now_ms()),
-        user,
-        server_version: record.server_version,
-        processed: record.processed,
-        ops: ops.len(),
-    }))
 }
 
 /// `DELETE /v1/admin/members/{user}/sessions`: the operator ends every session of a member

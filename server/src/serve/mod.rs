@@ -14,11 +14,15 @@ mod limit;
 pub mod login;
 mod lottery;
 mod lottery_secret;
+pub mod member_writes;
+pub mod members;
 mod merchant;
 mod operators_admin;
 mod refusal_log;
 mod request;
 mod routes;
+/// The routes of an app, for tests that call them in process.
+pub use routes::router;
 pub mod rules;
 mod rules_admin;
 mod web;
@@ -80,6 +84,8 @@ pub struct Options {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How often the rule versions are re-read (1–`versions::MAX_POLL_SECONDS`).
     pub rules_poll_seconds: u64,
+    /// Points one operator may grant a business day (`--grant-cap`).
+    pub grant_cap: u64,
 }
 
 #[derive(Clone)]

@@ -35,7 +35,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/config", get(config))
         .route("/v1/sync", post(sync))
         .route("/v1/device", post(super::device::register))
-        .route("/v1/admin/members/{user}", get(super::admin::admin_member))
+        .route("/v1/admin/members", get(super::members::list))
+        .route("/v1/admin/members/{user}", get(super::members::member))
+        .route("/v1/admin/members/{user}/ops", get(super::members::ops))
+        .route(
+            "/v1/admin/members/{user}/grants",
+            post(super::member_writes::grant),
+        )
+        .route(
+            "/v1/admin/members/{user}/revoke",
+            post(super::member_writes::revoke),
+        )
         .route("/v1/consent", post(consent))
         .route("/v1/me/report", get(my_report_json))
         .route("/v1/me/report.svg", get(my_report_svg))

@@ -164,6 +164,18 @@ pub(crate) const MESSAGES_SENT_TABLE: &str = "CREATE TABLE IF NOT EXISTS message
 );
 ";
 
+/// Points each operator granted each business day (issue 28, `POST
+/// /v1/admin/members/{user}/grants`): the per-actor daily cap counts from it, so it holds
+/// across restarts and across the processes of a cluster. `day` is the business day in the
+/// rules' zone; one row per (actor, day).
+pub(crate) const OPERATOR_GRANTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS operator_grants (
+  actor TEXT NOT NULL,
+  day BIGINT NOT NULL,
+  points BIGINT NOT NULL,
+  PRIMARY KEY (actor, day)
+);
+";
+
 /// What a record of sent messages did ([`Store::record_sent`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recorded {
@@ -186,6 +198,61 @@ pub struct StoredVersion {
     pub rules: String,
     /// The mapping, JSON (`{}`: none).
     pub mapping: String,
+}
+
+/// A member in a page of the member list ([`Store::members_page`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub user: String,
+    pub record: Record,
+    /// Rows of the member's op log (applied and refused).
+    pub ops: u64,
+}
+
+/// A page of the member list, and how many members match in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MembersPage {
+    pub members: Vec<MemberRow>,
+    pub total: u64,
+}
+
+/// What an operator's grant is charged against ([`Store::grant`]): `points` added to what
+/// `actor` granted on business `day`, which may not pass `cap`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantCharge {
+    pub actor: String,
+    pub day: zailai::day::Day,
+    pub points: u64,
+    pub cap: u64,
+}
+
+/// What became of an operator's grant ([`Store::grant`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Granted<R, E> {
+    /// Committed; `used`: what the actor has granted that day, this grant included.
+    Done { answer: R, used: u64 },
+    /// Past the cap; `used`: what the actor had granted that day. Nothing was written.
+    OverCap { used: u64 },
+    /// No such member. Nothing was written.
+    UnknownMember,
+    /// `change` refused; nothing was written.
+    Refused(E),
+}
+
+/// The ids that start with `prefix`, as a byte-order range `[prefix, end)`: `end` is the
+/// first string past every id with the prefix (its last char that can grow, grown, the chars
+/// after it dropped; UTF-8 byte order is code point order); `None` when there is none
+/// (every id sorts before the end; an empty prefix).
+pub fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 /// What a backend must do.
@@ -387,6 +454,29 @@ pub trait Store: Send + Sync + 'static {
         &self,
         members: Vec<BulkMember>,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send;
+
+    /// A page of the members whose id starts with `prefix` (byte order): at most `limit`
+    /// from the `offset`-th, each with its record and op-log length, and how many match.
+    fn members_page(
+        &self,
+        prefix: &str,
+        offset: u64,
+        limit: u32,
+    ) -> impl std::future::Future<Output = Result<MembersPage, StoreError>> + Send;
+
+    /// An operator's grant to the existing member `user`: in one transaction, refuses it when
+    /// what `charge.actor` granted on `charge.day` plus `charge.points` passes `charge.cap`,
+    /// else runs `change` and commits the record, its op rows, its facts and the actor's new
+    /// day total. Grants of one actor and day are serialized, across processes too.
+    fn grant<R, E>(
+        &self,
+        charge: GrantCharge,
+        user: &str,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<Granted<R, E>, StoreError>> + Send
+    where
+        R: Send + 'static,
+        E: Send + 'static;
 
     /// Records a member's answer for one kind of subscription message (`granted` or not) at `at`.
     fn put_consent(
@@ -626,6 +716,34 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.lottery_draws(lottery, after, limit).await,
             AnyStore::Postgres(s) => s.lottery_draws(lottery, after, limit).await,
+        }
+    }
+
+    async fn members_page(
+        &self,
+        prefix: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<MembersPage, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.members_page(prefix, offset, limit).await,
+            AnyStore::Postgres(s) => s.members_page(prefix, offset, limit).await,
+        }
+    }
+
+    async fn grant<R, E>(
+        &self,
+        charge: GrantCharge,
+        user: &str,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Granted<R, E>, StoreError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        match self {
+            AnyStore::Sqlite(s) => s.grant(charge, user, change).await,
+            AnyStore::Postgres(s) => s.grant(charge, user, change).await,
         }
     }
 

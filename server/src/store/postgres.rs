@@ -4,11 +4,13 @@
 
 use super::report_sql::{self as q, count, dollars, CampaignCounts, CountQuery, Counts};
 use super::{
-    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
-    Record, Recorded, Store, StoreError, StoredVersion, Won,
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, GrantCharge, Granted,
+    MemberOps, MembersPage, Once, OpRow, Record, Recorded, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
 use std::collections::HashMap;
+
+mod members;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
@@ -120,6 +122,21 @@ ON CONFLICT (order_id) DO NOTHING;
     super::MESSAGES_SENT_TABLE,
     // 10: console operators, their sessions, the audit log (issue 28).
     super::operators::POSTGRES_TABLES,
+    // 11 (issue 28): points each operator granted a day, and
+    // members by id in byte order (the member list's prefix search and paging, whatever the
+    // database's collation).
+    concat!(
+        // `super::OPERATOR_GRANTS_TABLE` (concat! takes literals only).
+        "CREATE TABLE IF NOT EXISTS operator_grants (
+  actor TEXT NOT NULL,
+  day BIGINT NOT NULL,
+  points BIGINT NOT NULL,
+  PRIMARY KEY (actor, day)
+);
+",
+        "CREATE INDEX IF NOT EXISTS members_by_id_bytes ON members (user_id COLLATE \"C\");
+"
+    ),
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves
@@ -1341,6 +1358,28 @@ impl Store for Postgres {
             .await
             .map(|_| ())
             .map_err(err)
+    }
+
+    async fn members_page(
+        &self,
+        prefix: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<MembersPage, StoreError> {
+        self.page(prefix, offset, limit).await
+    }
+
+    async fn grant<R, E>(
+        &self,
+        charge: GrantCharge,
+        user: &str,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Granted<R, E>, StoreError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        self.charged_grant(charge, user, change).await
     }
 
     async fn put_consent(

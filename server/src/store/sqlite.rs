@@ -6,10 +6,12 @@
 use super::group_commit::{Queue, Reply};
 use super::report_sql::{self as q, count, CampaignCounts, CountQuery, Counts};
 use super::{
-    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, MemberOps, Once, OpRow,
-    Record, Recorded, Store, StoreError, StoredVersion, Won,
+    decode, device_claim, encode, BulkMember, DeviceClaim, DrawEntry, GrantCharge, Granted,
+    MemberOps, MembersPage, Once, OpRow, Record, Recorded, Store, StoreError, StoredVersion, Won,
 };
 use crate::facts::{commit, Changes, FactRules, FactTimeline, MemberFacts};
+mod members;
+
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
@@ -116,6 +118,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     super::MESSAGES_SENT_TABLE,
     // 10: console operators, their sessions, the audit log (issue 28).
     super::operators::SQLITE_TABLES,
+    // 11: points each operator granted a day (issue 28).
+    super::OPERATOR_GRANTS_TABLE,
 ];
 
 #[derive(Clone)]
@@ -1119,6 +1123,28 @@ impl Store for Sqlite {
                 .map_err(err)
         })
         .await
+    }
+
+    async fn members_page(
+        &self,
+        prefix: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<MembersPage, StoreError> {
+        self.page(prefix, offset, limit).await
+    }
+
+    async fn grant<R, E>(
+        &self,
+        charge: GrantCharge,
+        user: &str,
+        change: impl FnOnce(&mut Record) -> Result<(R, Vec<OpRow>), E> + Send + 'static,
+    ) -> Result<Granted<R, E>, StoreError>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        self.charged_grant(charge, user, change).await
     }
 
     async fn put_consent(
