@@ -4,7 +4,7 @@
 const test = require('node:test');
 const { assert, populated, server, browserPage, signIn, open, axeViolations, screenshot } = require('./helpers.cjs');
 
-const PAGES = ['overview', 'retention', 'rules', 'messages', 'audit', 'operators'];
+const PAGES = ['overview', 'retention', 'members', 'members/sim-00000', 'rules', 'messages', 'audit', 'operators'];
 
 test('every page: no error, axe-core clean, a screenshot at 1280 px', async (t) => {
   const s = await server(t, { dataDir: populated() });
@@ -22,7 +22,7 @@ test('every page: no error, axe-core clean, a screenshot at 1280 px', async (t) 
       await page.locator('[data-chart="liability"] canvas').waitFor();
     }
     assert.deepEqual(await axeViolations(page), [], `axe on ${path}`);
-    await screenshot(page, path);
+    await screenshot(page, path.replace('members/', 'member-'));
   }
   assert.deepEqual(problems, []);
 });
