@@ -2,7 +2,7 @@
 // each role sees only what it may do and the server refuses the rest anyway, a write without
 // its CSRF token is refused, signing out ends the session.
 const test = require('node:test');
-const { assert, server, browserPage, operator, login, open, call } = require('./helpers.cjs');
+const { assert, server, browserPage, operator, login, open, call, pusher } = require('./helpers.cjs');
 
 /** `fetch` from the page, with the session's cookie; `csrf` adds the session's token. */
 function fromPage(page, path, { method = 'POST', body = {}, csrf = true } = {}) {
@@ -42,6 +42,17 @@ test('sign in: a wrong password is refused, a reload keeps the session, signing 
 test('each role sees what it may do, and the server refuses the rest', async (t) => {
   const s = await server(t);
   for (const role of ['viewer', 'operator', 'admin']) await operator(s, `${role}-1`, role);
+  // A member for the member page.
+  const member = (await call(s.url, '/v1/session', { method: 'POST', body: { dev_user: 'm1' } })).json.token;
+  const push = pusher(s.url);
+  assert.equal((await push(member, 'phone', [{ device: 'phone', seq: 1, at: Date.now(), op: { type: 'check_in' } }])).status, 200);
+  const memberButtons = async (page) => {
+    await open(page, s, 'members/m1');
+    await page.locator('[data-testid="balance"]').waitFor();
+    const shown = {};
+    for (const b of ['grant', 'end-sessions', 'revoke']) shown[b] = await page.locator(`[data-testid="${b}"]`).count();
+    return shown;
+  };
   const writes = ['[data-testid="validate"]', '[data-testid="schedule"]', '[data-testid="what-if"]'];
 
   const viewer = await browserPage(t);
@@ -53,6 +64,9 @@ test('each role sees what it may do, and the server refuses the rest', async (t)
   assert.equal(await viewer.page.locator('.t-menu [data-page="operators"]').count(), 0, 'no operators page');
   await open(viewer.page, s, 'messages');
   assert.equal(await viewer.page.locator('[data-testid="export"], [data-testid="mark-sent"]').count(), 0);
+  assert.deepEqual(await memberButtons(viewer.page), { grant: 0, 'end-sessions': 0, revoke: 0 });
+  const grant = await fromPage(viewer.page, '/v1/admin/members/m1/grants', { body: { points: 10, reason: 'x' } });
+  assert.equal(grant.status, 403, 'a viewer grants nothing');
   // The server refuses what the page does not show.
   const refused = await fromPage(viewer.page, '/v1/admin/messages/sent', { body: { kind: 'tier_up', users: ['u'] } });
   assert.equal(refused.status, 403);
@@ -65,11 +79,15 @@ test('each role sees what it may do, and the server refuses the rest', async (t)
   await open(op.page, s, 'rules');
   for (const w of writes) assert.equal(await op.page.locator(w).count(), 1, `an operator has ${w}`);
   assert.equal(await op.page.locator('.t-menu [data-page="operators"]').count(), 0);
+  assert.deepEqual(await memberButtons(op.page), { grant: 1, 'end-sessions': 1, revoke: 0 });
+  const revoke = await fromPage(op.page, '/v1/admin/members/m1/revoke', { body: { plan: 'gold_month' } });
+  assert.equal(revoke.status, 403, 'an operator revokes nothing');
   const rollback = await fromPage(op.page, '/v1/admin/rules/1/rollback', { body: { effective_from: Date.now() + 3600_000, author: 'operator-1' } });
   assert.equal(rollback.status, 403, 'an operator does not roll back');
 
   const admin = await browserPage(t);
   await login(admin.page, s, 'admin-1');
+  assert.deepEqual(await memberButtons(admin.page), { grant: 1, 'end-sessions': 1, revoke: 1 });
   await open(admin.page, s, 'operators');
   await admin.page.locator('.t-table__body', { hasText: 'viewer-1' }).waitFor();
   const names = await admin.page.locator('.t-table__body').textContent();

@@ -86,7 +86,10 @@ async function signIn(page, s, role = 'admin') {
 /** Opens a page of the console (`#/path`) and waits for its content. */
 async function open(page, s, path) {
   await page.goto(`${s.url}/console/#/${path}`);
-  await page.waitForSelector('.zl-page');
+  // This page's own root: going from page to page changes only the hash, and the page before
+  // stays in the document until the next one's chunk has loaded.
+  const name = path.startsWith('members/') ? 'member' : path.split('/')[0];
+  await page.waitForSelector(`.zl-page[data-page="${name}"]`);
   await page.waitForLoadState('networkidle');
 }
 
