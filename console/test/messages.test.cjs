@@ -1,6 +1,8 @@
-// 消息: the candidates are the consenting members' only; the ones chosen are recorded as sent
+// 消息: the candidates are the consenting members' only, in the CSV export too; the ones chosen
+// are recorded as sent
 // (POST /v1/admin/messages/sent), which the report's participation of the notified counts.
 const test = require('node:test');
+const { readFileSync } = require('node:fs');
 const { assert, server, browserPage, signIn, open, message, call, pusher } = require('./helpers.cjs');
 
 const DAY = 86_400_000;
@@ -14,7 +16,7 @@ async function onAStreak(s, push, user, consent) {
   if (consent) assert.equal((await call(s.url, '/v1/consent', { method: 'POST', token, body: { streak_reminder: true } })).status, 200);
 }
 
-test('messages: consenting members only, and the chosen ones recorded as sent', async (t) => {
+test('messages: consenting members only, exported as CSV, and the chosen ones recorded as sent', async (t) => {
   const s = await server(t);
   const push = pusher(s.url, { dataDir: s.dataDir, registeredBefore: 3 * DAY });
   await onAStreak(s, push, 'asked', true);
@@ -27,6 +29,13 @@ test('messages: consenting members only, and the chosen ones recorded as sent', 
   await rows.first().waitFor();
   assert.equal(await rows.count(), 1, 'the member who did not consent is not a candidate');
   assert.match(await rows.first().textContent(), /asked.*连续签到提醒/);
+
+  // The CSV for the sending tool: the same candidates, with a BOM for Excel.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export"]')]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.equal(csv.charCodeAt(0), 0xfeff);
+  assert.match(csv, /\nasked,streak_reminder,/);
+  assert.doesNotMatch(csv, /not-asked/);
 
   await rows.first().locator('.t-checkbox').click();
   await page.click('[data-testid="mark-sent"]');

@@ -4,7 +4,7 @@
 const test = require('node:test');
 const { assert, populated, server, browserPage, signIn, open, axeViolations, screenshot } = require('./helpers.cjs');
 
-const PAGES = ['overview', 'retention', 'members', 'members/sim-00000', 'rules', 'messages', 'audit', 'operators'];
+const PAGES = ['overview', 'retention', 'members', 'members/sim-00000', 'rules', 'campaigns', 'lotteries', 'messages', 'audit', 'operators'];
 
 test('every page: no error, axe-core clean, a screenshot at 1280 px', async (t) => {
   const s = await server(t, { dataDir: populated() });

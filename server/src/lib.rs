@@ -1,5 +1,7 @@
 //! The zailai server side: key files, storage backends, and the sync server.
 
+pub mod campaign_templates;
+pub mod csv;
 pub mod diagnoses;
 pub mod facts;
 pub mod facts_ledger;

@@ -329,7 +329,10 @@ fn each_role_reaches_what_its_role_allows_and_no_more() {
         assert_ne!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
         assert_ne!(r.status, 401);
     }
-    let publish = json!({"rules": zailai::Config::seed(), "effective_from": 0, "author": "x"});
+    // A change beyond campaigns (an operator may schedule campaigns only: versions::scope).
+    let mut rules = serde_json::to_value(zailai::Config::seed()).unwrap();
+    rules["points"]["daily_cap"] = json!(150);
+    let publish = json!({"rules": rules, "effective_from": 0, "author": "x"});
     for (path, body) in [
         ("/v1/admin/rules", Some(publish)),
         ("/v1/admin/rules/1/rollback", Some(json!({}))),

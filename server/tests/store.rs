@@ -8,7 +8,7 @@ use zailai_server::facts::FactRules;
 use zailai_server::store::operators::{AuditQuery, AuditRow, OperatorRow, OperatorStore};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{DeviceClaim, DrawEntry, Once, OpRow, Record, Store, StoreError};
+use zailai_server::store::{DeviceClaim, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
 use zailai_server::sync_service::apply_push;
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
@@ -820,6 +820,7 @@ async fn lottery_conformance(store: Arc<impl Store>) {
     assert_eq!(store.lottery_seed("l", "aa".into()).await.unwrap(), "aa");
     assert_eq!(store.lottery_seed("l", "bb".into()).await.unwrap(), "aa");
     assert!(store.lottery_draws("l", 0, 100).await.unwrap().is_empty());
+    assert_eq!(store.lottery_tally("l").await.unwrap(), (0, Won::new()));
 
     // 40 draws race for a prize with stock 5: `decide` sees the prizes won before it, so
     // exactly 5 are won, whatever the interleaving.
@@ -867,6 +868,26 @@ async fn lottery_conformance(store: Arc<impl Store>) {
         .unwrap();
     assert_eq!(again, draws.iter().find(|d| d.seq == 0).unwrap().prize);
     assert_eq!(store.lottery_draws("l", 0, 100).await.unwrap().len(), 40);
+
+    // The tally: every draw counted, the prizes won by id, another lottery apart.
+    assert_eq!(
+        store.lottery_tally("l").await.unwrap(),
+        (40, Won::from([("p".to_owned(), 5)]))
+    );
+    store.lottery_seed("other", "cc".into()).await.unwrap();
+    store
+        .lottery_draw("other", entry("m0", 0), |_| Some("q".to_owned()))
+        .await
+        .unwrap();
+    store
+        .lottery_draw("other", entry("m1", 1), |_| Some("q".to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.lottery_tally("other").await.unwrap(),
+        (2, Won::from([("q".to_owned(), 2)]))
+    );
+    assert_eq!(store.lottery_tally("l").await.unwrap().0, 40);
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {

@@ -280,3 +280,66 @@ async fn a_sync_across_a_switch_equals_a_replay_under_the_timeline() {
     }
     assert_eq!(replay, record.state);
 }
+
+/// An operator's publish (`scope::operator_guard`): a campaign-only change is published; one
+/// that changes anything else is refused `FORBIDDEN`, naming the path, and stores nothing;
+/// the lead time still holds for the operator's campaign.
+#[tokio::test]
+async fn an_operator_publishes_campaign_changes_only() {
+    use versions::scope::operator_guard;
+    let store = sqlite("operator").await;
+    versions::at_start(&store, &Config::seed(), None, T0)
+        .await
+        .unwrap();
+    let mut campaign = seed_json();
+    campaign["campaigns"].as_array_mut().unwrap().push(json!({
+        "id": "double_11", "name": {"zh-CN": "双11", "en": "Double 11"},
+        "start": "2026-11-11", "days": 1, "checkin_multiplier": 2, "action_multiplier": 2
+    }));
+    let early = candidate(&campaign, None, T0 + LEAD_MS - 1);
+    let e = versions::publish_guarded(&store, early, T0, operator_guard)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, PublishError::Schedule(_)), "{e}");
+
+    let mut cap = campaign.clone();
+    cap["points"]["daily_cap"] = json!(150);
+    let e = versions::publish_guarded(
+        &store,
+        candidate(&cap, None, T0 + LEAD_MS),
+        T0,
+        operator_guard,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+    assert!(
+        e.to_string().contains("this changes `points.daily_cap`"),
+        "{e}"
+    );
+    assert_eq!(
+        store.rule_versions(0).await.unwrap().len(),
+        1,
+        "nothing stored"
+    );
+
+    let row = versions::publish_guarded(
+        &store,
+        candidate(&campaign, None, T0 + LEAD_MS),
+        T0,
+        operator_guard,
+    )
+    .await
+    .unwrap();
+    assert_eq!(row.number, 2);
+    // Against version 2 now: the cap change still needs an admin, who may publish it.
+    let later = T0 + LEAD_MS + MIN;
+    let e = versions::publish_guarded(&store, candidate(&cap, None, later), T0, operator_guard)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+    let row = versions::publish(&store, candidate(&cap, None, later), T0)
+        .await
+        .unwrap();
+    assert_eq!(row.number, 3);
+}

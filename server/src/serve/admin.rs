@@ -18,12 +18,14 @@ use std::sync::Arc;
 type Shared = State<Arc<App>>;
 
 /// `?now=<epoch ms>&after=<member>&limit=<members>`.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessagesQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
     now: Option<i64>,
     #[serde(default)]
     after: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<u32>,
 }
 
@@ -32,10 +34,10 @@ const MESSAGES_PAGE: u32 = 500;
 
 #[derive(Serialize)]
 pub struct Messages {
-    now: i64,
-    candidates: Vec<crate::messages::Candidate>,
+    pub(super) now: i64,
+    pub(super) candidates: Vec<crate::messages::Candidate>,
     /// The `after` of the next page: null on the last.
-    next: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 /// Subscription-message candidates at `?now=<epoch ms>` (default: the server's clock), among
@@ -46,8 +48,18 @@ pub async fn admin_messages(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Messages>, ApiError> {
     let q: MessagesQuery = typed_query(query.as_deref())?;
+    Ok(Json(candidates_page(&app, &q, MESSAGES_PAGE).await?))
+}
+
+/// One page of candidates as `GET /v1/admin/messages` answers it, at most `most` members a
+/// page (`MessagesQuery::limit` defaults to it); the CSV export pages the same way.
+pub(super) async fn candidates_page(
+    app: &App,
+    q: &MessagesQuery,
+    most: u32,
+) -> Result<Messages, ApiError> {
     let now = q.now.unwrap_or_else(now_ms);
-    let limit = page_limit(q.limit, MESSAGES_PAGE, "members")?;
+    let limit = page_limit(q.limit, most, "members")?;
     // One member more than the page, to know whether another page follows.
     let mut consents = app
         .store
@@ -80,11 +92,11 @@ pub async fn admin_messages(
             ));
         }
     }
-    Ok(Json(Messages {
+    Ok(Messages {
         now,
         candidates,
         next,
-    }))
+    })
 }
 
 /// `POST /v1/admin/messages/sent`: `{"kind", "campaign"?, "users": [...], "at"?}`.

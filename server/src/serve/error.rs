@@ -67,8 +67,17 @@ struct ErrorDetail<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    problems: &'a [zailai::ConfigIssue],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<Problem<'a>>,
+}
+
+/// One problem as answered: `reason` (as `zailai check` prints it) and the same text as
+/// `message`, the name the console reads (issue 28's contract).
+#[derive(Serialize)]
+struct Problem<'a> {
+    path: &'a str,
+    reason: &'a str,
+    message: &'a str,
 }
 
 impl IntoResponse for ApiError {
@@ -78,7 +87,15 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 path: self.path.as_deref(),
-                problems: &self.problems,
+                problems: self
+                    .problems
+                    .iter()
+                    .map(|p| Problem {
+                        path: &p.path,
+                        reason: &p.reason,
+                        message: &p.reason,
+                    })
+                    .collect(),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

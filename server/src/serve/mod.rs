@@ -3,9 +3,12 @@
 mod admin;
 mod audit;
 mod auth;
+mod campaigns;
 mod conn;
 pub mod console;
 mod console_assets;
+#[cfg(test)]
+mod console_tests;
 pub mod dev;
 mod device;
 pub mod error;
@@ -17,6 +20,7 @@ mod lottery_secret;
 pub mod member_writes;
 pub mod members;
 mod merchant;
+mod messages_csv;
 mod operators_admin;
 mod refusal_log;
 mod request;
@@ -25,6 +29,7 @@ mod routes;
 pub use routes::router;
 pub mod rules;
 mod rules_admin;
+mod rules_draft;
 mod web;
 mod what_if;
 

@@ -51,6 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/me/report.svg", get(my_report_svg))
         .route("/v1/me/invite", get(super::invites::my_code))
         .route("/v1/admin/messages", get(super::admin::admin_messages))
+        .route("/v1/admin/messages.csv", get(super::messages_csv::export))
         .route(
             "/v1/admin/messages/sent",
             post(super::admin::admin_messages_sent),
@@ -64,6 +65,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .merge(super::merchant::routes())
         .merge(super::rules_admin::routes())
+        .merge(super::campaigns::routes())
         .merge(super::what_if::routes())
         .merge(super::console::routes())
         .merge(super::console_assets::routes())

@@ -1,10 +1,11 @@
 //! The operator's routes for rule versions (docs/rules-lifecycle.md), behind the admin token:
 //! `GET /v1/admin/rules` (list), `GET /v1/admin/rules/{n}` (show), `GET
-//! /v1/admin/rules/diff?a=&b=`, `POST /v1/admin/rules` (publish) and `POST
+//! /v1/admin/rules/diff?a=&b=`, `POST /v1/admin/rules` (publish: an admin, or an operator
+//! scheduling campaigns), `POST /v1/admin/rules/validate` (`rules_draft.rs`) and `POST
 //! /v1/admin/rules/{n}/rollback`. The same checks as `zailai rules …` (`crate::versions`).
 
 use super::audit::{self, Entry};
-use super::auth::{Actor, CanAdminister, CanView};
+use super::auth::{Actor, CanAdminister, CanOperate, CanView, Role};
 use super::error::ApiError;
 use super::request::{typed, typed_query};
 use super::{now_ms, App};
@@ -24,14 +25,19 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/v1/admin/rules", get(list).post(publish))
         .route("/v1/admin/rules/diff", get(diff))
+        .route(
+            "/v1/admin/rules/validate",
+            post(super::rules_draft::validate),
+        )
         .route("/v1/admin/rules/{number}", get(show))
         .route("/v1/admin/rules/{number}/rollback", post(rollback))
 }
 
-fn refused(e: PublishError) -> ApiError {
+pub(super) fn refused(e: PublishError) -> ApiError {
     let status = match e {
         PublishError::NoSuchVersion(_) => StatusCode::NOT_FOUND,
         PublishError::Raced => StatusCode::CONFLICT,
+        PublishError::Forbidden(_) => StatusCode::FORBIDDEN,
         PublishError::Store(ref s) => return ApiError::internal(s),
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
@@ -46,13 +52,13 @@ fn refused(e: PublishError) -> ApiError {
 /// An instant as the CLI takes it (`2027-02-10 00:00 UTC+8` or RFC 3339), or unix ms.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum When {
+pub(super) enum When {
     Ms(i64),
     Text(String),
 }
 
 impl When {
-    fn ms(&self) -> Result<i64, ApiError> {
+    pub(super) fn ms(&self) -> Result<i64, ApiError> {
         match self {
             When::Ms(ms) => Ok(*ms),
             When::Text(s) => instant::parse(s)
@@ -122,9 +128,11 @@ async fn done(
     Ok(Json(answer))
 }
 
+/// An admin publishes any version; an operator only one that changes nothing but campaigns
+/// (`versions::scope`) — its `effective_from` ahead by the lead time, as for every publish.
 async fn publish(
     State(app): Shared,
-    CanAdminister(actor): CanAdminister,
+    CanOperate(actor): CanOperate,
     body: Result<String, StringRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let b: PublishBody = typed(body)?;
@@ -136,7 +144,12 @@ async fn publish(
         note: b.note,
         lead_ms: versions::LEAD_MS,
     };
-    let row = versions::publish(&app.store, candidate, now_ms())
+    let role = actor.role;
+    let guard = move |last: &zailai::Config, config: &zailai::Config| match role {
+        Role::Admin => Ok(()),
+        _ => versions::scope::operator_guard(last, config),
+    };
+    let row = versions::publish_guarded(&app.store, candidate, now_ms(), guard)
         .await
         .map_err(refused)?;
     done(&app, &actor, "rules.publish", Value::Null, row).await

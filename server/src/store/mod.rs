@@ -332,6 +332,13 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> impl std::future::Future<Output = Result<Vec<DrawEntry>, StoreError>> + Send;
 
+    /// How many draws a lottery has recorded, and the prizes they won by prize id (draws that
+    /// won nothing are in the count only): its stock left, for the console.
+    fn lottery_tally(
+        &self,
+        lottery: &str,
+    ) -> impl std::future::Future<Output = Result<(u64, Won), StoreError>> + Send;
+
     /// Loads `user` (or `fresh()` when unknown), runs `change`, and commits the record and the
     /// returned op rows atomically. If `change` fails nothing is written.
     fn transact<R, E>(
@@ -716,6 +723,13 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.lottery_draws(lottery, after, limit).await,
             AnyStore::Postgres(s) => s.lottery_draws(lottery, after, limit).await,
+        }
+    }
+
+    async fn lottery_tally(&self, lottery: &str) -> Result<(u64, Won), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.lottery_tally(lottery).await,
+            AnyStore::Postgres(s) => s.lottery_tally(lottery).await,
         }
     }
 

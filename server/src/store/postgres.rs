@@ -1072,6 +1072,27 @@ impl Store for Postgres {
             .collect())
     }
 
+    async fn lottery_tally(&self, lottery: &str) -> Result<(u64, Won), StoreError> {
+        let guard = self.conn().await;
+        let rows = guard
+            .client
+            .query(
+                "SELECT prize, COUNT(*) FROM lottery_draws WHERE lottery = $1 GROUP BY prize",
+                &[&lottery],
+            )
+            .await
+            .map_err(err)?;
+        let (mut draws, mut won) = (0u64, Won::new());
+        for row in rows {
+            let count: i64 = row.get(1);
+            draws += count as u64;
+            if let Some(p) = row.get::<_, Option<String>>(0) {
+                won.insert(p, count as u32);
+            }
+        }
+        Ok((draws, won))
+    }
+
     async fn transact<R, E>(
         &self,
         user: &str,

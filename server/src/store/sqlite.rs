@@ -841,6 +841,32 @@ impl Store for Sqlite {
         .await
     }
 
+    async fn lottery_tally(&self, lottery: &str) -> Result<(u64, Won), StoreError> {
+        let lottery = lottery.to_owned();
+        self.reading(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT prize, COUNT(*) FROM lottery_draws WHERE lottery = ?1 GROUP BY prize",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![lottery], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(err)?;
+            let (mut draws, mut won) = (0u64, Won::new());
+            for row in rows {
+                let (prize, count) = row.map_err(err)?;
+                draws += count as u64;
+                if let Some(p) = prize {
+                    won.insert(p, count as u32);
+                }
+            }
+            Ok((draws, won))
+        })
+        .await
+    }
+
     async fn transact<R, E>(
         &self,
         user: &str,

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod instant;
+pub mod scope;
 
 use crate::store::{Store, StoreError, StoredVersion};
 use serde::{Deserialize, Serialize};
@@ -91,6 +92,8 @@ pub enum PublishError {
     NoSuchVersion(u32),
     /// Another version was published while this one was being checked: check again.
     Raced,
+    /// The publisher may not publish this version (an operator's change beyond campaigns).
+    Forbidden(String),
     Store(String),
 }
 
@@ -103,6 +106,7 @@ impl PublishError {
             PublishError::Schedule(_) => "BAD_SCHEDULE",
             PublishError::NoSuchVersion(_) => "NOT_FOUND",
             PublishError::Raced => "CONFLICT",
+            PublishError::Forbidden(_) => "FORBIDDEN",
             PublishError::Store(_) => "INTERNAL",
         }
     }
@@ -135,7 +139,7 @@ impl std::fmt::Display for PublishError {
                 )?;
                 list(f, i)
             }
-            PublishError::Schedule(why) => write!(f, "{why}"),
+            PublishError::Schedule(why) | PublishError::Forbidden(why) => write!(f, "{why}"),
             PublishError::NoSuchVersion(n) => write!(f, "no rule version {n}"),
             PublishError::Raced => write!(
                 f,
@@ -279,6 +283,67 @@ pub struct Candidate {
     pub lead_ms: i64,
 }
 
+/// Reads a candidate's rule file and mapping as publishing does: every problem of the rules
+/// with its path (`CONFIG_INVALID`), then the mapping read strictly.
+pub fn read_candidate(
+    rules: &str,
+    mapping: Option<&str>,
+) -> Result<(Config, MappingJson), PublishError> {
+    let config = Config::parse(rules).map_err(|e| PublishError::Invalid(e.issues))?;
+    let mapping = match mapping {
+        Some(text) => MappingJson::parse(text).map_err(|e| {
+            PublishError::Invalid(vec![ConfigIssue {
+                path: "mapping".to_owned(),
+                reason: e,
+            }])
+        })?,
+        None => MappingJson::default(),
+    };
+    Ok((config, mapping))
+}
+
+/// What `config` would strand of what members of `last` may hold, unless `mapping` answers
+/// it (`RULES_STRAND_STATE`, every path).
+pub fn stranded(last: &Config, config: &Config, mapping: &MappingJson) -> Result<(), PublishError> {
+    let stranded = compat::check(last, config, &mapping.core());
+    if stranded.is_empty() {
+        Ok(())
+    } else {
+        Err(PublishError::Strands(stranded))
+    }
+}
+
+/// Whether a version of `config` may take effect at `effective_from`, published at `now`
+/// after `last`: at least `lead` ms ahead (every server has it before an op can fall under
+/// it) and after `last`'s `effective_from` (history is never rewritten). `BAD_SCHEDULE`.
+pub fn check_schedule(
+    last: &Version,
+    config: &Config,
+    effective_from: i64,
+    now: i64,
+    lead: i64,
+) -> Result<(), PublishError> {
+    let zone = config.business_day.utc_offset_minutes;
+    if effective_from < now + lead {
+        return Err(PublishError::Schedule(format!(
+            "effective_from {} is sooner than the lead time allows: at least {} s ahead \
+             (from {}), so every server has it before an op can fall under it",
+            instant::format(effective_from, zone),
+            lead / 1000,
+            instant::format(now + lead, zone)
+        )));
+    }
+    if effective_from <= last.effective_from {
+        return Err(PublishError::Schedule(format!(
+            "effective_from {} is not after version {}'s ({}): history is never rewritten",
+            instant::format(effective_from, zone),
+            last.number,
+            instant::format(last.effective_from, zone)
+        )));
+    }
+    Ok(())
+}
+
 /// Publishes `candidate` as the next version, checked against the versions stored: valid
 /// rules (every problem), a mapping read strictly, `effective_from` at least [`LEAD_MS`] after
 /// `now` and after the last version's, and nothing stranded relative to the last version (the
@@ -288,16 +353,20 @@ pub async fn publish(
     candidate: Candidate,
     now: i64,
 ) -> Result<StoredVersion, PublishError> {
-    let config = Config::parse(&candidate.rules).map_err(|e| PublishError::Invalid(e.issues))?;
-    let mapping = match &candidate.mapping {
-        Some(text) => MappingJson::parse(text).map_err(|e| {
-            PublishError::Invalid(vec![ConfigIssue {
-                path: "mapping".to_owned(),
-                reason: e,
-            }])
-        })?,
-        None => MappingJson::default(),
-    };
+    publish_guarded(store, candidate, now, |_, _| Ok(())).await
+}
+
+/// [`publish`], with `guard` asked first whether the publisher may publish these rules (the
+/// last version's and the candidate's, both valid): an operator's campaign-only change
+/// ([`scope`]). Its answer holds: the version is stored only as the number after that last
+/// one, or refused as `Raced`.
+pub async fn publish_guarded(
+    store: &impl Store,
+    candidate: Candidate,
+    now: i64,
+    guard: impl FnOnce(&Config, &Config) -> Result<(), PublishError>,
+) -> Result<StoredVersion, PublishError> {
+    let (config, mapping) = read_candidate(&candidate.rules, candidate.mapping.as_deref())?;
     if candidate.author.trim().is_empty() || candidate.author.len() > 200 {
         return Err(PublishError::Invalid(vec![issue("author", "1–200 bytes")]));
     }
@@ -314,29 +383,15 @@ pub async fn publish(
         )
     })?;
     let last = timeline.last();
-    let zone = config.business_day.utc_offset_minutes;
-    let lead = candidate.lead_ms;
-    if candidate.effective_from < now + lead {
-        return Err(PublishError::Schedule(format!(
-            "effective_from {} is sooner than the lead time allows: at least {} s ahead \
-             (from {}), so every server has it before an op can fall under it",
-            instant::format(candidate.effective_from, zone),
-            lead / 1000,
-            instant::format(now + lead, zone)
-        )));
-    }
-    if candidate.effective_from <= last.effective_from {
-        return Err(PublishError::Schedule(format!(
-            "effective_from {} is not after version {}'s ({}): history is never rewritten",
-            instant::format(candidate.effective_from, zone),
-            last.number,
-            instant::format(last.effective_from, zone)
-        )));
-    }
-    let stranded = compat::check(&last.config, &config, &mapping.core());
-    if !stranded.is_empty() {
-        return Err(PublishError::Strands(stranded));
-    }
+    guard(&last.config, &config)?;
+    check_schedule(
+        last,
+        &config,
+        candidate.effective_from,
+        now,
+        candidate.lead_ms,
+    )?;
+    stranded(&last.config, &config, &mapping)?;
     let row = StoredVersion {
         number: last.number + 1,
         effective_from: candidate.effective_from,
