@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The main job: build the server and the npm package (pkg/), assemble the web preview, then
-# start `zailai serve` with its embedded SQLite database, a dev key and dev login, serving the
-# preview at / and the sync API under /v1. Installs what is missing; a second run is fast.
+# The main job: build the operator console (embedded in the server binary), the server and the
+# npm package (pkg/), assemble the web preview, then start `zailai serve` with its embedded
+# SQLite database, a dev key and dev login, serving the preview at /, the console at /console/
+# and the sync API under /v1. Installs what is missing; a second run is fast.
 # ZAILAI_ADDR=host:port changes where it listens (default 127.0.0.1:8787).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-rust.sh
+# The console first: server/build.rs embeds console/dist/ when the server is built.
+bash scripts/build-console.sh
 cargo build --release -q -p zailai-server
 bash scripts/build-pkg.sh
 node js/build/preview.mjs

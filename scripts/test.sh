@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-rust.sh
 bash scripts/ensure-system.sh
 
+echo "== the operator console (console/dist/, before any cargo build: the server embeds it)"
+bash scripts/build-console.sh
+
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
@@ -52,6 +55,9 @@ cargo test -p zailai-wasm --target wasm32-unknown-unknown --test node 2>&1 | tee
 echo "== JS: the built package, the mini-program runtime harness, golden vectors vs native, types"
 cargo build -p zailai-server
 (cd js && npm test) 2>&1 | tee -a "$log"
+
+echo "== the operator console in headless Chromium (console/test/: roles, CSRF, grants, rules, axe-core, screenshots)"
+(cd console && npm test) 2>&1 | tee -a "$log"
 
 echo "== fuzzing each input format briefly (scripts/fuzz.sh; longer runs: docs/security.md)"
 bash scripts/fuzz.sh "${ZAILAI_FUZZ_SECONDS:-8}"

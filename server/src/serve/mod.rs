@@ -6,6 +6,7 @@ mod auth;
 mod campaigns;
 mod conn;
 pub mod console;
+mod console_assets;
 #[cfg(test)]
 mod console_tests;
 pub mod dev;

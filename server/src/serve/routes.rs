@@ -68,6 +68,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(super::campaigns::routes())
         .merge(super::what_if::routes())
         .merge(super::console::routes())
+        .merge(super::console_assets::routes())
         .merge(super::audit::routes())
         .merge(super::operators_admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
@@ -142,7 +143,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// On every answer: no content sniffing, no framing, no referrer, and API answers not cached
-/// (static files keep the cache headers they set).
+/// (static files keep the cache headers they set, the console its own security policy).
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     use axum::http::HeaderValue;
     let h = res.headers_mut();
@@ -155,10 +156,9 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
+    // The console's pages set their own, stricter policy (`console_assets.rs`).
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res
