@@ -1,7 +1,7 @@
 //! Campaign templates (活动模板, `presets/campaign-templates.json`): 春节集福卡, 双11 积分加倍,
 //! 会员日 as objects of the rule file (a campaign, and for 集福卡 its card set) with
 //! placeholders (`{{ID}}`, `{{START}}`) the console fills before adding them to a draft.
-//! Served by `GET /v1/admin/campaign-templates`; docs/ops.md, "活动模板 / Campaign templates".
+//! Served by `GET /v1/admin/campaign-templates`; docs/console.md, "活动模板 / Campaign templates".
 
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -22,7 +22,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 /// `{"format", "placeholders", "templates": [{"id", "title", "description", "placeholders",
-/// "example", "campaign", "cards"?}]}` (docs/ops.md, Campaign templates).
+/// "example", "campaign", "cards"?}]}` (docs/console.md, Campaign templates).
 async fn templates(_: CanView) -> Json<Value> {
     Json(crate::campaign_templates::all())
 }
