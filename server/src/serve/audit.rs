@@ -27,18 +27,16 @@ pub struct Entry<'a> {
     pub after: Value,
 }
 
-/// Records `entry` as done by `actor` now, from the actor's address.
-pub async fn record(app: &App, actor: &Actor, entry: Entry<'_>) -> Result<(), ApiError> {
+/// Records `entry` as done by `actor` now, from the actor's address. Called once the write
+/// is committed, so it cannot fail the request: an error answer would tell the operator that
+/// a grant which happened did not, and a retry would grant twice. An entry the store refuses
+/// goes whole to stderr instead (`zailai audit-log: NOT STORED`), for the log to keep.
+pub async fn record(app: &App, actor: &Actor, entry: Entry<'_>) {
     record_as(app, actor, actor.role.as_str(), entry).await
 }
 
 /// [`record`] under another role name (`-` for a failed login: no one was logged in).
-pub async fn record_as(
-    app: &App,
-    actor: &Actor,
-    role: &str,
-    entry: Entry<'_>,
-) -> Result<(), ApiError> {
+pub async fn record_as(app: &App, actor: &Actor, role: &str, entry: Entry<'_>) {
     let row = AuditRow {
         id: 0,
         at: now_ms(),
@@ -50,11 +48,12 @@ pub async fn record_as(
         after: entry.after.to_string(),
         address: actor.address.clone(),
     };
-    app.store
-        .add_audit(&row)
-        .await
-        .map(|_| ())
-        .map_err(ApiError::internal)
+    if let Err(e) = app.store.add_audit(&row).await {
+        eprintln!(
+            "zailai audit-log: NOT STORED ({e}): at={} actor={} role={} action={} target={} before={} after={} address={}",
+            row.at, row.actor, row.role, row.action, row.target, row.before, row.after, row.address
+        );
+    }
 }
 
 type Shared = State<Arc<App>>;

@@ -197,7 +197,7 @@ async fn login(
                 before: Value::Null,
                 after: Value::Null,
             };
-            audit::record_as(&app, &nobody, "-", entry).await?;
+            audit::record_as(&app, &nobody, "-", entry).await;
             return Err(bad_login());
         }
     };
@@ -222,7 +222,7 @@ async fn login(
         before: Value::Null,
         after: json!({"expires_at": expires_at}),
     };
-    audit::record(&app, &actor, entry).await?;
+    audit::record(&app, &actor, entry).await;
     let body = session_body(&operator.name, &operator.role, &csrf, expires_at);
     let set = cookie(&app, &token, SESSION_MS / 1000)?;
     Ok(([(header::SET_COOKIE, set)], Json(body)).into_response())
@@ -288,7 +288,7 @@ async fn logout(
         before: Value::Null,
         after: Value::Null,
     };
-    audit::record(&app, &actor, entry).await?;
+    audit::record(&app, &actor, entry).await;
     let clear = cookie(&app, "", 0)?;
     Ok(([(header::SET_COOKIE, clear)], Json(json!({"ok": true}))).into_response())
 }

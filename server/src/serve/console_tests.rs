@@ -315,3 +315,27 @@ fn a_forbidden_publish_is_403_with_its_reason() {
         (StatusCode::UNPROCESSABLE_ENTITY, "BAD_SCHEDULE")
     );
 }
+
+/// A write committed stands even when its audit entry cannot be stored: an error answer would
+/// make the operator retry (a grant twice). The entry goes to stderr instead.
+#[tokio::test]
+async fn a_write_answers_its_success_when_the_audit_log_cannot_take_it() {
+    let app = dev_app("audit-lost").await;
+    let db = app.options.data_dir.join("zailai.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("DROP TABLE audit_log")
+        .unwrap();
+    let mut cap = seed();
+    cap["points"]["daily_cap"] = json!(150);
+    let body =
+        json!({ "rules": cap, "effective_from": super::now_ms() + 11 * 60_000, "author": "test" });
+    let (status, v) = json_of(&app, "POST", "/v1/admin/rules", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["number"], 2);
+    let (_, listed) = json_of(&app, "GET", "/v1/admin/rules", None).await;
+    assert_eq!(listed["versions"].as_array().unwrap().len(), 2);
+    // The log itself says it cannot be read, rather than showing an empty history.
+    let (status, _, _) = call(&app, "GET", "/v1/admin/audit", None).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}

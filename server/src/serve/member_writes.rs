@@ -179,7 +179,7 @@ pub async fn grant(
             "op": { "device": written.op.device, "seq": written.op.seq },
         }),
     };
-    audit::record(&app, &actor, entry).await?;
+    audit::record(&app, &actor, entry).await;
     Ok(Json(GrantAnswer {
         op: written.op,
         balance_before: written.balance.0,
@@ -280,7 +280,7 @@ pub async fn revoke(
             "op": { "device": written.op.device, "seq": written.op.seq },
         }),
     };
-    audit::record(&app, &actor, entry).await?;
+    audit::record(&app, &actor, entry).await;
     Ok(Json(RevokeAnswer {
         op: written.op,
         events: written.events,

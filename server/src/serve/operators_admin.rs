@@ -75,7 +75,7 @@ async fn add(
         before: Value::Null,
         after: after.clone(),
     };
-    audit::record(&app, &actor, entry).await?;
+    audit::record(&app, &actor, entry).await;
     Ok(Json(json!({"operator": after})))
 }
 
@@ -108,6 +108,6 @@ async fn change(
         before,
         after: after.clone(),
     };
-    audit::record(&app, &actor, entry).await?;
+    audit::record(&app, &actor, entry).await;
     Ok(Json(json!({"operator": after})))
 }

@@ -124,7 +124,7 @@ async fn done(
         before,
         after: answer.clone(),
     };
-    audit::record(app, actor, entry).await?;
+    audit::record(app, actor, entry).await;
     Ok(Json(answer))
 }
 
