@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the operator console (console/ → console/dist/) for server/build.rs to embed: npm ci
 # only when node_modules is missing or older than package-lock.json, vite build only when a
-# source is newer than the last build (a second run takes well under a second). Prints the
-# first page's gzip weight (console/scripts/size.mjs) and writes it to
+# source is newer than the last build (a second run takes well under a second), then the
+# shipped packages' licences into dist/THIRD-PARTY-NOTICES.txt (console/scripts/notices.mjs).
+# Prints the first page's gzip weight (console/scripts/size.mjs) and writes it to
 # target/artifacts/console-size.txt. Quiet when its output is not a terminal, unless a step
 # fails. Run it BEFORE any cargo build of the server, so the binary embeds this build.
 set -euo pipefail
@@ -32,6 +33,10 @@ fi
 built=dist/.vite/manifest.json
 if [ ! -f "$built" ] || [ -n "$(find src index.html vite.config.js package-lock.json -newer "$built" -print -quit)" ]; then
   step node_modules/.bin/vite build --logLevel warn
+  step node scripts/notices.mjs
+elif [ ! -f dist/THIRD-PARTY-NOTICES.txt ]; then
+  # (Only when missing: rewriting dist/ makes cargo rebuild the server, which embeds it.)
+  step node scripts/notices.mjs
 fi
 
 mkdir -p "$root/target/artifacts"

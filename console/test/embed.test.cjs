@@ -65,6 +65,17 @@ test('the console is embedded: gzip, cache headers, SPA fallback, CSP, redirect'
   const manifest = await get(`${s.url}/console/.vite/manifest.json`);
   assert.deepEqual(manifest.body, index);
 
+  // The shipped packages' licences travel with them (MIT, BSD; ECharts' Apache NOTICE too).
+  const notices = await get(`${s.url}/console/THIRD-PARTY-NOTICES.txt`);
+  assert.equal(notices.status, 200);
+  assert.match(notices.headers['content-type'], /^text\/plain/);
+  const text = notices.body.toString('utf8');
+  for (const name of ['vue', 'vue-router', 'tdesign-vue-next', 'echarts', 'zrender']) {
+    assert.match(text, new RegExp(`^${name} \\d+\\.\\d+\\.\\d+ \\(`, 'm'), name);
+  }
+  assert.match(text, /Apache ECharts\nCopyright/);
+  assert.match(text, /Permission is hereby granted, free of charge/);
+
   // The API keeps its own policy and cache headers.
   const health = await get(`${s.url}/healthz`);
   assert.equal(health.headers['content-security-policy'], "frame-ancestors 'none'");
