@@ -22,30 +22,8 @@ async fn console(name: &str, grant_cap: u64) -> Console {
         std::env::temp_dir().join(format!("zailai-console-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let opts = serve::Options {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir,
-        database: None,
-        key: None,
-        trust: Vec::new(),
-        config: None,
-        dev: true,
-        admin_token: None,
-        merchant_token: None,
-        session_ttl_ms: 3_600_000,
-        body_limit: 1 << 20,
-        read_timeout: std::time::Duration::from_secs(10),
-        rate_per_minute: 1000,
-        address_rate_per_minute: 100_000,
-        logins_per_minute: 1000,
-        max_connections: 0,
-        ops_per_minute: 10_000,
-        wechat: None,
-        web: None,
-        experiments: None,
-        scorecard: None,
-        trusted_proxies: Vec::new(),
-        rules_poll_seconds: 5,
         grant_cap,
+        ..serve::Options::dev_on(data_dir)
     };
     let app = serve::app(opts).await.unwrap();
     let token = app.options.admin_token.clone().unwrap();

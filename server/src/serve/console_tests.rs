@@ -12,32 +12,7 @@ use tower::ServiceExt;
 async fn dev_app(name: &str) -> Arc<super::App> {
     let dir = std::env::temp_dir().join(format!("zailai-console-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let opts = Options {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir,
-        database: None,
-        key: None,
-        trust: Vec::new(),
-        config: None,
-        dev: true,
-        admin_token: None,
-        merchant_token: None,
-        session_ttl_ms: 3_600_000,
-        body_limit: 1 << 20,
-        read_timeout: std::time::Duration::from_secs(10),
-        rate_per_minute: 600,
-        address_rate_per_minute: 6000,
-        logins_per_minute: 60,
-        max_connections: 0,
-        ops_per_minute: 6000,
-        wechat: None,
-        web: None,
-        experiments: None,
-        scorecard: None,
-        trusted_proxies: Vec::new(),
-        rules_poll_seconds: 5,
-        grant_cap: 5000,
-    };
+    let opts = Options::dev_on(dir);
     app(opts).await.unwrap()
 }
 

@@ -93,6 +93,40 @@ pub struct Options {
     pub grant_cap: u64,
 }
 
+impl Options {
+    /// A dev server on `data_dir` with a loopback port, default rules and limits generous
+    /// enough for a test's requests: what in-process tests of the routes build the app from
+    /// (`serve::app`), changing the fields they test.
+    pub fn dev_on(data_dir: PathBuf) -> Options {
+        Options {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database: None,
+            key: None,
+            trust: Vec::new(),
+            config: None,
+            dev: true,
+            admin_token: None,
+            merchant_token: None,
+            session_ttl_ms: 3_600_000,
+            body_limit: 1 << 20,
+            read_timeout: std::time::Duration::from_secs(10),
+            rate_per_minute: 1000,
+            address_rate_per_minute: 100_000,
+            logins_per_minute: 1000,
+            max_connections: 0,
+            ops_per_minute: 10_000,
+            wechat: None,
+            web: None,
+            experiments: None,
+            scorecard: None,
+            trusted_proxies: Vec::new(),
+            rules_poll_seconds: 5,
+            grant_cap: 5000,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct WeChatOptions {
     pub appid: String,
