@@ -172,8 +172,7 @@ async fn actor_with(parts: &mut Parts, app: &Arc<App>, role: Role) -> Result<Act
     Ok(actor)
 }
 
-/// A handler taking `CanView` runs for viewers, operators and admins (reads name no one).
-#[allow(dead_code)]
+/// A handler taking `CanView` runs for viewers, operators and admins.
 pub struct CanView(pub Actor);
 /// A handler taking `CanOperate` runs for operators and admins.
 pub struct CanOperate(pub Actor);
