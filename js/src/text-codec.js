@@ -32,6 +32,22 @@ class Utf8Encoder {
   }
 }
 
+/** Bytes a `String.fromCharCode.apply` call takes at once (engines cap argument counts). */
+const CHUNK = 8192;
+
+/**
+ * Valid UTF-8 decoded by the engine's own built-ins: each byte as one code unit, then
+ * `escape` (%XX each) and `decodeURIComponent` (which reads %XX as UTF-8, and throws a
+ * URIError on anything that is not valid UTF-8: overlong forms, surrogates, cut sequences).
+ * JavaScriptCore without JIT (iOS) runs this 4–8× faster than a loop in JS, from 50 bytes on;
+ * V8 runs the loop 2–3× faster, a few µs a call (docs/performance-notes.md).
+ */
+function decodeBuiltIn(b, start) {
+  let raw = '';
+  for (let i = start; i < b.length; i += CHUNK) raw += String.fromCharCode.apply(null, b.subarray(i, Math.min(i + CHUNK, b.length)));
+  return decodeURIComponent(escape(raw));
+}
+
 class Utf8Decoder {
   constructor(label = 'utf-8', options = {}) {
     if (!/^utf-?8$/i.test(String(label))) throw new RangeError(`unsupported encoding ${label}`);
@@ -46,8 +62,17 @@ class Utf8Decoder {
   decode(input) {
     if (input === undefined) return '';
     const b = input instanceof Uint8Array ? input : new Uint8Array(input.buffer || input, input.byteOffset || 0, input.byteLength);
+    const start = b.length >= 3 && !this.ignoreBOM && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+    try {
+      return decodeBuiltIn(b, start);
+    } catch (_) {
+      return this._decodeLoop(b, start); // not valid UTF-8: replacement characters, or fatal
+    }
+  }
+
+  _decodeLoop(b, start) {
     let s = '';
-    let i = b.length >= 3 && !this.ignoreBOM && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+    let i = start;
     const bad = () => {
       if (this.fatal) throw new TypeError('invalid UTF-8');
       return 0xfffd;
