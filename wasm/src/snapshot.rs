@@ -15,8 +15,10 @@ pub struct Snapshot {
 impl Snapshot {
     /// Verifies base64 snapshot bytes with `keys` (`[{id, public}]`, public keys in base64).
     /// Throws `SNAPSHOT_MALFORMED`, `SNAPSHOT_VERSION_UNSUPPORTED`, `SNAPSHOT_UNKNOWN_KEY`,
-    /// `SNAPSHOT_BAD_SIGNATURE` or `STATE_INVALID`.
-    pub fn verify(keys: &str, snapshot: &str) -> Result<Snapshot, JsValue> {
+    /// `SNAPSHOT_BAD_SIGNATURE` or `STATE_INVALID`. `signatureLater`: every check but the
+    /// signature's (`snapshot::verify_unless`), for the client's stored copy at open; the
+    /// client verifies it whole right after (docs/security.md).
+    pub fn verify(keys: &str, snapshot: &str, signature_later: bool) -> Result<Snapshot, JsValue> {
         let trusted = trusted_keys(keys)?;
         let bytes = base64::decode(snapshot).ok_or_else(|| {
             rule_error(zailai::RuleError::new(
@@ -24,7 +26,8 @@ impl Snapshot {
                 "snapshot is not base64".to_owned(),
             ))
         })?;
-        let payload = snapshot::verify(&bytes, &trusted).map_err(rule_error)?;
+        let payload =
+            snapshot::verify_unless(&bytes, &trusted, signature_later).map_err(rule_error)?;
         Ok(Snapshot { payload })
     }
 

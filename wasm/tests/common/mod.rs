@@ -79,7 +79,7 @@ pub fn config_errors_carry_path_and_every_issue() {
     let mut cfg = zailai::Config::seed();
     cfg.checkin.streak_bonuses[1].day = 2;
     cfg.points.daily_cap = 0;
-    let err = Rules::new(&encoded(&cfg)).err().unwrap();
+    let err = Rules::new(&encoded(&cfg), false).err().unwrap();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(prop(&err, "code"), "CONFIG_INVALID");
     assert_eq!(prop(&err, "path"), "checkin.streak_bonuses[1].day");
@@ -87,12 +87,23 @@ pub fn config_errors_carry_path_and_every_issue() {
     assert_eq!(issues.length(), 2);
     let mut newer = zailai::Config::seed().to_binary();
     newer[0] += 1;
-    let err = Rules::new(&base64::encode(&newer)).err().unwrap();
+    let err = Rules::new(&base64::encode(&newer), false).err().unwrap();
     assert_eq!(prop(&err, "code"), "CONFIG_TOO_NEW");
+    // The client's stored copy, checked on arrival, is read without checking the rules again
+    // (the invalid rules above pass), but its format and records are still read.
+    assert!(Rules::new(&encoded(&cfg), true).is_ok());
+    assert!(Rules::new(&encoded(&cfg), false).is_err());
+    let err = Rules::new(&base64::encode(&newer), true).err().unwrap();
+    assert_eq!(prop(&err, "code"), "CONFIG_TOO_NEW");
+    let cut = zailai::Config::seed().to_binary();
+    let err = Rules::new(&base64::encode(&cut[..cut.len() / 2]), true)
+        .err()
+        .unwrap();
+    assert_eq!(prop(&err, "code"), "CONFIG_INVALID");
     // A rule file is for people and the CLI; the phone reads the binary form only.
-    let err = Rules::new(zailai::config::SEED_JSON).err().unwrap();
+    let err = Rules::new(zailai::config::SEED_JSON, false).err().unwrap();
     assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
-    assert!(Rules::new(&encoded(&zailai::Config::seed())).is_ok());
+    assert!(Rules::new(&encoded(&zailai::Config::seed()), false).is_ok());
 }
 
 pub fn times_must_be_whole_milliseconds() {
@@ -166,28 +177,44 @@ pub fn snapshots_verify_only_with_a_trusted_key() {
         base64::encode(&signer.public_key())
     );
 
-    let snap = Snapshot::verify(&keys, &base64::encode(&bytes)).unwrap();
+    let snap = Snapshot::verify(&keys, &base64::encode(&bytes), false).unwrap();
     assert_eq!((snap.user().as_str(), snap.server_version()), ("u", 3));
     assert_eq!(snap.member().state_json(), m.state_json());
 
     let mut edited = bytes.clone();
     let last_payload_byte = edited.len() - 65;
     edited[last_payload_byte] ^= 1;
-    let err = Snapshot::verify(&keys, &base64::encode(&edited))
+    let err = Snapshot::verify(&keys, &base64::encode(&edited), false)
         .err()
         .unwrap();
     assert_eq!(code_of(err), "SNAPSHOT_BAD_SIGNATURE");
+    // The signature left for later (the client's stored copy at open): a bad signature
+    // passes, every other check does not.
+    let mut resigned = bytes.clone();
+    let at = resigned.len() - 1;
+    resigned[at] ^= 1;
+    let text = base64::encode(&resigned);
+    let later = Snapshot::verify(&keys, &text, true).unwrap();
+    assert_eq!(later.member().state_json(), m.state_json());
+    let err = Snapshot::verify(&keys, &text, false).err().unwrap();
+    assert_eq!(code_of(err), "SNAPSHOT_BAD_SIGNATURE");
     let other = r#"[{"id":"k2","public":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]"#;
-    let err = Snapshot::verify(other, &base64::encode(&bytes))
-        .err()
-        .unwrap();
-    assert_eq!(code_of(err), "SNAPSHOT_UNKNOWN_KEY");
-    let err = Snapshot::verify(&keys, "not base64!").err().unwrap();
-    assert_eq!(code_of(err), "SNAPSHOT_MALFORMED");
-    let err = Snapshot::verify("{}", &base64::encode(&bytes))
-        .err()
-        .unwrap();
-    assert_eq!(code_of(err), "BAD_ARGUMENT");
+    for later in [false, true] {
+        let err = Snapshot::verify(other, &base64::encode(&bytes), later)
+            .err()
+            .unwrap();
+        assert_eq!(code_of(err), "SNAPSHOT_UNKNOWN_KEY");
+        let err = Snapshot::verify(&keys, "not base64!", later).err().unwrap();
+        assert_eq!(code_of(err), "SNAPSHOT_MALFORMED");
+        let err = Snapshot::verify(&keys, &base64::encode(&bytes[..bytes.len() - 1]), later)
+            .err()
+            .unwrap();
+        assert_eq!(code_of(err), "SNAPSHOT_MALFORMED");
+        let err = Snapshot::verify("{}", &base64::encode(&bytes), later)
+            .err()
+            .unwrap();
+        assert_eq!(code_of(err), "BAD_ARGUMENT");
+    }
 }
 
 /// Rules (a timeline in wasm) with a version scheduled: ops and views take the version in
@@ -200,7 +227,7 @@ pub fn a_scheduled_version_takes_effect_at_its_instant() {
     let switch = DAY1 + DAY / 2.0;
     let mut rules = Rules::seed();
     rules
-        .schedule(&base64::encode(&next.to_binary()), switch)
+        .schedule(&base64::encode(&next.to_binary()), switch, false)
         .unwrap();
     let granted = |events: &str| -> f64 {
         let list: Array = js_sys::JSON::parse(events).unwrap().unchecked_into();
@@ -240,9 +267,18 @@ pub fn a_scheduled_version_takes_effect_at_its_instant() {
     // A version must come after every one held, at a whole instant.
     let again = base64::encode(&next.to_binary());
     for bad in [switch, switch - DAY, f64::NAN] {
-        let err = rules.schedule(&again, bad).unwrap_err();
+        let err = rules.schedule(&again, bad, false).unwrap_err();
         assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
     }
-    let err = rules.schedule("not rules", switch + DAY).unwrap_err();
+    let err = rules
+        .schedule("not rules", switch + DAY, false)
+        .unwrap_err();
     assert_eq!(prop(&err, "code"), "BAD_ARGUMENT");
+    // A scheduled version is checked unless the client checked it on arrival.
+    let mut invalid = next.clone();
+    invalid.points.daily_cap = 0;
+    let invalid = base64::encode(&invalid.to_binary());
+    let err = rules.schedule(&invalid, switch + DAY, false).unwrap_err();
+    assert_eq!(prop(&err, "code"), "CONFIG_INVALID");
+    rules.schedule(&invalid, switch + DAY, true).unwrap();
 }
