@@ -176,7 +176,8 @@ class Client {
     if (config !== undefined && typeof config !== 'string') {
       throw zailaiError('BAD_ARGUMENT', 'config: pass the rules as `zailai rules encode --config FILE` prints them (a string), not a rule file');
     }
-    this.rules = config === undefined ? Rules.seed() : new Rules(config);
+    // Without pinned rules, the stored ones or the seed preset, once storage is read (_restoreRules).
+    this.rules = config === undefined ? null : new Rules(config);
     // The hash of pinned rules, sent with each push so the server can say when they are not
     // its own (RULES_DIFFER): named by the app, or learned when the server sends the same bytes.
     this._pinnedText = config === undefined ? null : config.trim();
@@ -185,7 +186,6 @@ class Client {
       throw zailaiError('BAD_ARGUMENT', 'rulesHash: the 64 hex digits of the pinned rules\' config_hash, with config');
     }
     this._warned = new Set(); // warnings of the server already passed on, once each
-    this._checkLocale();
     this._pinnedKeys = checkKeys(options.trustedKeys || [], 'trustedKeys');
     this._fetchedKeys = null; // from /v1/config in this process: trusted like pinned ones
     this.user = options.user === undefined ? 'local' : String(options.user);
@@ -201,6 +201,7 @@ class Client {
     this._syncing = null;
     this._views = new Map(); // the month views last computed (_monthView)
     this._restore();
+    this._checkLocale();
   }
 
   /** The caller's clock corrected by the offset learned from the server's time. */
@@ -342,8 +343,12 @@ class Client {
     this._storedSnapshot = raw;
     if (raw !== null) {
       const keys = this._pinnedKeys.length ? this._pinnedKeys : this._readJSON('keys') || [];
-      const accepted = this._acceptSnapshot(raw, keys, 'stored');
+      // Checked whole on arrival; here all but its signature, verified right after the first
+      // paint (_checkStoredSignature): the Ed25519 check is most of an open on an iPhone.
+      const accepted = this._acceptSnapshot(raw, keys, 'stored', true);
       if (accepted) {
+        this._signatureLater = { text: raw, keys };
+        this._signatureTimer = setTimeout(() => this._checkStoredSignature(), 0);
         base = accepted.wasm; // handed over to the member below
         this._snapshot = { text: accepted.text, head: accepted.head, provisional: this._pinnedKeys.length === 0 };
       }
@@ -364,6 +369,31 @@ class Client {
     // pending line set aside, a snapshot dropped.
     this._dirty = this._metaText() !== rawMeta || this._member.pendingRewritten || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
+  }
+
+  /**
+   * The stored snapshot's signature, left at open for after the first paint (the page's
+   * first render runs before this timer): verified now. One that does not verify is set
+   * aside and the member rebuilt from a fresh join, as at an open (docs/security.md).
+   */
+  _checkStoredSignature() {
+    const later = this._signatureLater;
+    this._signatureLater = null;
+    if (!later || this._closed || !this._snapshot || this._snapshot.text !== later.text) return; // a sync replaced it
+    try {
+      this._verifySnapshot(later.text, later.keys, 'stored').wasm.free();
+    } catch (e) {
+      this._quarantine('snapshot', later.text, e);
+      const member = this._member;
+      this._snapshot = null;
+      this._member = this._Member.open(this.rules, this.user, this.deviceId, '', this._joinedAt, member.seq, undefined, member.pendingText());
+      member.free();
+      this._reportRefused(this._member.takeRefusedJSON());
+      this._changed();
+      this._dirty = true;
+      this._persist();
+      this._emit('change', { op: null, events: [] });
+    }
   }
 
   /** Keeps aside what the member could not read of the stored pending log; true if anything. */
@@ -388,17 +418,19 @@ class Client {
   _restoreRules() {
     this._versions = null;
     if (this._rulesPinned) return;
-    // Rules stored by earlier builds (as JSON) are fetched again at the next sync.
+    // Rules stored by earlier builds (as JSON) are fetched again at the next sync. Stored
+    // versions were checked when they arrived (_adoptVersions): read, not checked again.
     const versions = storedVersions(this._readJSON('rules'));
-    if (!versions) return;
-    try {
-      const rules = buildRules(this._Rules, versions);
-      this.rules.free();
-      this.rules = rules;
-      this._versions = versions;
-    } catch (e) {
-      this._emit('error', e);
+    if (versions) {
+      try {
+        this.rules = buildRules(this._Rules, versions, true);
+        this._versions = versions;
+        return;
+      } catch (e) {
+        this._emit('error', e);
+      }
     }
+    this.rules = this._Rules.seed(); // only when no rules are stored or pinned
   }
 
   /** Takes the server's versions: the rules rebuilt from them, stored, the pending ops
@@ -457,10 +489,10 @@ class Client {
   }
 
   /** Verifies snapshot text with `keys`; returns {text, head, wasm} or throws a coded Error. */
-  _verifySnapshot(text, keys, source) {
+  _verifySnapshot(text, keys, source, signatureLater = false) {
     let wasm;
     try {
-      wasm = this._Snapshot.verify(JSON.stringify(keys), text);
+      wasm = this._Snapshot.verify(JSON.stringify(keys), text, signatureLater);
     } catch (e) {
       throw zailaiError(e.code || 'SNAPSHOT_MALFORMED', `${source} snapshot refused: ${e.message}`, { cause: e });
     }
@@ -473,9 +505,9 @@ class Client {
   }
 
   /** `_verifySnapshot`, or null after reporting why and keeping the text aside. */
-  _acceptSnapshot(text, keys, source) {
+  _acceptSnapshot(text, keys, source, signatureLater = false) {
     try {
-      return this._verifySnapshot(text, keys, source);
+      return this._verifySnapshot(text, keys, source, signatureLater);
     } catch (e) {
       this._quarantine('snapshot', text, e);
       return null;
@@ -537,6 +569,7 @@ class Client {
     const written = this._persist();
     this._closed = true;
     if (this._registerTimer) clearTimeout(this._registerTimer); // no timers at all where no server is set
+    if (this._signatureTimer) clearTimeout(this._signatureTimer);
     this._release();
     this._member.free();
     return written;

@@ -60,11 +60,13 @@ export function versionIndexAt(versions, t) {
   return i;
 }
 
-/** The wasm rules of a version list: the first, then each later one scheduled at its `from`. */
-export function buildRules(Rules, versions) {
-  const rules = new Rules(versions[0].rules);
+/** The wasm rules of a version list: the first, then each later one scheduled at its `from`.
+ * `checkedBefore`: the list is this client's stored copy, checked when it arrived, so the
+ * rules are read without being checked again (2 ms a launch on an iPhone). */
+export function buildRules(Rules, versions, checkedBefore = false) {
+  const rules = new Rules(versions[0].rules, checkedBefore);
   try {
-    for (const v of versions.slice(1)) rules.schedule(v.rules, v.from);
+    for (const v of versions.slice(1)) rules.schedule(v.rules, v.from, checkedBefore);
   } catch (e) {
     rules.free();
     throw e;

@@ -181,6 +181,49 @@ test('pinned rules come in the binary form the CLI prints; bad ones are coded Er
   odd.close();
 });
 
+test('at open, rules stored or pinned build no seed rules, and stored ones are read without being checked again', async () => {
+  const { readFileSync } = require('node:fs');
+  const cfg = JSON.parse(readFileSync(require('node:path').join(__dirname, '..', '..', 'presets', 'seed.json'), 'utf8'));
+  cfg.points.earning.share = { points: 9, daily_limit: 1 };
+  const encoded = encodeRules(cfg);
+  // Every Rules the client makes, seen through the bindings it loads.
+  const bindings = zailai.loadSync();
+  const Real = bindings.Rules;
+  const made = [];
+  bindings.Rules = new Proxy(Real, {
+    construct: (_, args) => (made.push(args[1] === true ? 'stored' : 'checked'), new Real(...args)),
+    get: (target, key) => (key === 'seed' ? () => (made.push('seed'), Real.seed()) : Reflect.get(target, key)),
+  });
+  try {
+    const opened = async (storage, extra) => {
+      made.length = 0;
+      const c = await zailai.createClient({ storage, now: () => NOV1, deviceId: () => 'dev-1', ...extra });
+      const granted = c.track('share').find((e) => e.type === 'points_credited').granted;
+      c.close();
+      return [made.slice(), granted];
+    };
+    assert.deepEqual(await opened(zailai.memoryStorage()), [['seed'], 30], 'nothing stored: the seed');
+    assert.deepEqual(await opened(zailai.memoryStorage(), { config: encoded }), [['checked'], 9], 'pinned: checked once, no seed');
+    const storage = zailai.memoryStorage();
+    storage.setItem('zailai:local:rules', JSON.stringify({ versions: [{ number: 1, from: null, hash: 'a1'.repeat(32), rules: encoded }] }));
+    assert.deepEqual(await opened(storage), [['stored'], 9], 'stored: read as checked on arrival, no seed');
+    // Stored rules this build cannot read are reported, and the seed runs.
+    const newer = Buffer.from(encoded, 'base64');
+    newer[0] += 1;
+    const broken = zailai.memoryStorage();
+    broken.setItem('zailai:local:rules', JSON.stringify({ versions: [{ number: 1, from: null, hash: 'a1'.repeat(32), rules: newer.toString('base64') }] }));
+    const errors = [];
+    made.length = 0;
+    const c = await zailai.createClient({ storage: broken, now: () => NOV1, deviceId: () => 'dev-1' });
+    c.on('error', (e) => errors.push(e.code));
+    assert.deepEqual([made, errors], [['stored', 'seed'], ['CONFIG_TOO_NEW']]);
+    assert.equal(c.track('share').find((e) => e.type === 'points_credited').granted, 30);
+    c.close();
+  } finally {
+    bindings.Rules = Real;
+  }
+});
+
 function storedClient(storage, clock) {
   const errors = [];
   return client(storage, clock).then((c) => {
