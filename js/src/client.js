@@ -6,6 +6,7 @@ import { Remote } from './remote.js';
 import { syncOnce } from './sync.js';
 import { readRegistration, requireRegistration, startRegistration } from './device.js';
 import { buildRules, storedVersions, versionIndexAt } from './config.js';
+import { PendingLog } from './pending-log.js';
 
 export const STORAGE_FORMAT = 1;
 /** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
@@ -360,14 +361,16 @@ class Client {
     const stored = meta && typeof meta.device === 'string' && meta.device ? meta.device : undefined;
     const device = this._registration ? this._registration.device : stored;
     const seq = meta && Number.isInteger(meta.seq) && meta.seq >= 0 && meta.seq <= 0xffffffff ? meta.seq : 0;
-    const rawPending = this._read('pending');
+    this._log = new PendingLog({ read: (k) => this._read(k), write: (k, v) => this._write(k, v), remove: (k) => this._storage.removeItem(this._prefix + k) });
+    const rawPending = this._log.load();
     this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending);
     this.deviceId = this._member.device;
     this._reportDamaged(rawPending);
     this._reportRefused(this._member.takeRefusedJSON());
     // Nothing is written at open unless storage needs mending: a new device or format, a
     // pending line set aside, a snapshot dropped.
-    this._dirty = this._metaText() !== rawMeta || this._member.pendingRewritten || (this._snapshot ? this._snapshot.text : null) !== raw;
+    // A pending log of an earlier build's layout is written in this one (pending-log.js).
+    this._dirty = this._metaText() !== rawMeta || this._member.pendingRewritten || (rawPending !== null && !this._log.appendable) || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
   }
 
@@ -524,7 +527,7 @@ class Client {
     if (this._closed) return false;
     if (!this._dirty) return true;
     try {
-      this._write('pending', this._pendingText());
+      this._savePending();
       // The snapshot is large and changes only with a sync: written only when it changed.
       const text = this._snapshot ? this._snapshot.text : null;
       if (text !== this._storedSnapshot) {
@@ -542,12 +545,12 @@ class Client {
     }
   }
 
-  /** The pending log as stored: what this side holds plus what actions appended since, or the
-   * whole text again after a rebase or rebuild rewrote it. */
-  _pendingText() {
-    const appended = this._member.pendingAppended();
-    this._pendingStored = appended === undefined ? this._member.pendingText() : this._pendingStored + appended;
-    return this._pendingStored;
+  /** Stores what actions appended to the pending log (pending-log.js: O(1) an action), or
+   * the whole log after a rebase or rebuild rewrote it, or when the layout asks for it. */
+  _savePending() {
+    const appended = this._log.appendable ? this._member.pendingAppended() : undefined;
+    if (appended === undefined || (appended !== '' && !this._log.append(appended))) this._log.rewrite(this._member.pendingText());
+    this._log.save();
   }
 
   _metaText() {

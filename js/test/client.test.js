@@ -3,6 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { encodeRules, pkg } = require('./helpers.js');
+const { storedPending } = require('./mp/scenarios.js');
 const zailai = require(pkg);
 const { createClient, memoryStorage, isZailaiError, ZailaiError, load } = zailai;
 
@@ -257,7 +258,7 @@ test('unknown storage versions and unreadable op lines are reported; no readable
   a.track('review');
   a.track('share');
   a.close();
-  const lines = storage.getItem('zailai:local:pending').split('\n');
+  const lines = storedPending((k) => storage.getItem(k), 'zailai:local:').split('\n');
   lines[2] = lines[2].slice(0, 20); // the second op, truncated
   storage.setItem('zailai:local:pending', lines.join('\n'));
   storage.setItem('zailai:local:meta', JSON.stringify({ v: 99 }));
@@ -328,7 +329,7 @@ test('a full store is reported, the op is kept in memory and written by flush()'
   for (let i = 0; i < 200 && errors.length === 0; i++) c.track('core_action');
   assert.equal(errors[0].code, 'STORAGE_FULL');
   const inMemory = c.pendingOps().length;
-  assert.ok(inMemory > storage.getItem('zailai:local:pending').split('\n').length - 1, 'the store lags behind memory');
+  assert.ok(inMemory > storedPending((k) => storage.getItem(k), 'zailai:local:').split('\n').length - 1, 'the store lags behind memory');
   assert.equal(c.flush(), false);
   storage.setQuota(Infinity); // the page freed space
   assert.equal(c.flush(), true);

@@ -10,6 +10,7 @@ const { mkdtempSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { pkg } = require('./helpers.js');
+const { storedPending } = require('./mp/scenarios.js');
 const { cli, startServer, fakeWeChat, call, backdateDevice, pusher } = require('./server-helpers.js');
 const zailai = require(pkg);
 
@@ -388,11 +389,11 @@ test('a client closed while its sync is in flight writes nothing more; the next 
   const syncing = c.sync();
   c.close(); // the page goes away while the request is out
   await assert.rejects(syncing, (e) => e.code === 'CLIENT_CLOSED');
-  const stored = storage.getItem('zailai:closing:pending');
+  const stored = storedPending((k) => storage.getItem(k), 'zailai:closing:');
   const next = await client(server.url, 'closing', { storage });
   next.track('review'); // the next client owns the keys now
   await new Promise((r) => setTimeout(r, 200)); // anything the closed one still had in flight
-  assert.notEqual(storage.getItem('zailai:closing:pending'), stored, 'the new op is stored');
+  assert.notEqual(storedPending((k) => storage.getItem(k), 'zailai:closing:'), stored, 'the new op is stored');
   assert.deepEqual(next.pendingOps().map((op) => op.op.type), ['check_in', 'track', 'track']);
   await next.sync();
   assert.deepEqual(next.pendingOps(), []);

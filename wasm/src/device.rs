@@ -93,7 +93,11 @@ impl Member {
         // The stored text stands unless lines were set aside or it is of the earlier format:
         // opening writes nothing new.
         match pending {
-            Some(text) if damaged.is_empty() && !migrate => member.pending_text = text,
+            // JS holds the text it passed in: `pendingAppended` gives only what actions add.
+            Some(text) if damaged.is_empty() && !migrate => {
+                member.handed = Some(text.len());
+                member.pending_text = text
+            }
             _ => member.pending_rewritten = pending.is_some(),
         }
         member.refused = refused;

@@ -173,11 +173,26 @@ function rng(seed) {
  * lines. Each is reported with its code and set aside under quarantine:, the pending op
  * survives, and the member can act and relaunch again.
  */
+/**
+ * The whole pending log as stored (js/src/pending-log.js, read here on its own): `pending`
+ * names a generation (`zailai-log:G`) whose base `pending@G` and parts `pending@G.0`, … hold
+ * it; a store of an earlier build holds it under `pending` itself. `get(key)`: text or
+ * null/undefined/''.
+ */
+function storedPending(get, prefix) {
+  const head = get(`${prefix}pending`);
+  const m = /^zailai-log:(\d+)$/.exec(head || '');
+  if (!m) return head;
+  let text = get(`${prefix}pending@${m[1]}`);
+  for (let i = 0; get(`${prefix}pending@${m[1]}.${i}`); i++) text += get(`${prefix}pending@${m[1]}.${i}`);
+  return text;
+}
+
 async function corruptedStorage({ assert, open, newBackend }, fixture) {
   const { user, keys, entries } = fixture;
   const prefix = `zailai:${encodeURIComponent(user)}:`;
   const good = fromBase64(entries[`${prefix}snapshot`]);
-  const pendingText = entries[`${prefix}pending`];
+  const pendingText = storedPending((k) => entries[k], prefix);
   const [header, pendingLine] = pendingText.split('\n');
   const rnd = rng(13);
   const faults = [];
@@ -224,7 +239,8 @@ async function corruptedStorage({ assert, open, newBackend }, fixture) {
   migrated.on('error', (e) => migrationErrors.push(e.code));
   assert.deepEqual(migrationErrors, []);
   assert.deepEqual(plain(migrated.pendingOps()), [pendingOp], 'the earlier format keeps its op');
-  assert.equal(earlier.data.get(`${prefix}pending`), pendingText, 'written again in the current format');
+  assert.equal(storedPending((k) => earlier.data.get(k), prefix), pendingText, 'written again in the current format');
+  assert.match(earlier.data.get(`${prefix}pending`), /^zailai-log:\d+$/, 'in the layout of this build');
 
   for (const fault of faults) {
     const backend = newBackend({ ...entries, [prefix + fault.key]: fault.text });
@@ -252,4 +268,4 @@ async function corruptedStorage({ assert, open, newBackend }, fixture) {
   return faults.length;
 }
 
-module.exports = { offlineWeek, twoPages, corruptedStorage, USER, at, plain };
+module.exports = { offlineWeek, twoPages, corruptedStorage, storedPending, USER, at, plain };
