@@ -67,11 +67,15 @@ w();
 if (engines) {
   const names = Object.keys(engines.engines);
   const [jsc, v8] = names.map((n) => engines.engines[n]);
-  // The issue 13 goals on JavaScriptCore without JIT (medians, heavy-year fixture).
+  // The goals on JavaScriptCore without JIT (medians, heavy-year fixture): issue 29's where it
+  // set them (every tap under 0.1 ms), issue 13's for the rest.
   const goals = {
-    'open: createClient (heavy base + 20 pending) → first calendar': 30_000,
+    'open: createClient (heavy base + 20 pending) → first calendar': 15_000,
+    'open: offline-only member, a year pending (no snapshot) → first calendar': 100_000,
     'one action on the heavy member, persisted (20–120 pending)': 100,
+    'first action after the offline-only open, persisted': 100,
     'month calendar view model (calendarCells)': 500,
+    'month calendar view (calendar)': 500,
     'snapshot verify of the heavy member, ours (signature + decode)': 20_000,
     'replay of the heavy year': 100_000,
     'module compile + instantiate': 25_000,
@@ -96,8 +100,9 @@ if (engines) {
   if (plain(jsc) && engine(jsc)) {
     const r = (e) => (engine(e).median_us / plain(e).median_us).toFixed(1);
     w();
-    w(`Engine / plain-JS rules on the same ops: ${r(jsc)}× on ${names[0]} (goal ≤ 3×), ${r(v8)}× on ${names[1]} (goal ≤ 1×).`);
+    w(`Engine / plain-JS rules on the same ops: ${r(jsc)}× on ${names[0]} (goal ≤ 10× on the way to 3×), ${r(v8)}× on ${names[1]} (goal ≤ 1×).`);
   }
+  for (const [what, n] of Object.entries(engines.counts || {})) w(`- ${what}: ${n}`);
   w();
 }
 w('## Client in Node: wasm against native');

@@ -149,6 +149,16 @@ const fromB64 = (s) => {
     // the pending log grows from 20 to 120 ops over the runs
   }, { runs: 100 });
   if (actions) results.counts['characters written per action on the heavy member (mean over 20–120 pending)'] = Math.round((openedBackend.written - writtenBefore) / actions);
+  // Where an action's and a view's time goes: the wasm call alone (its JSON.parse included),
+  // the rest being the client's (events parsed, storage, listeners; the kept copy of a view).
+  measure('one action: Member.record alone (wasm call, events as JSON text)', () => {
+    clock += 60_000;
+    opened._member.record(opened.rules, clock, 'track', 'core_action', 1);
+  }, { runs: 100 });
+  opened._changed();
+  const [year, month] = opened._month(undefined, undefined, clock);
+  measure('month calendar view model: Member.calendarCells alone (wasm call + JSON.parse)', () => opened._member.calendarCells(opened.rules, year, month, clock, opened.locale));
+  measure('month calendar view: Member.calendar alone (wasm call + JSON.parse)', () => opened._member.calendar(opened.rules, year, month, clock, opened.locale));
   // Computed each time (the client's month-view cache emptied first, as an action does) …
   measure('month calendar view model (calendarCells)', () => (opened._changed(), opened.calendarCells()));
   measure('month calendar view (calendar)', () => (opened._changed(), opened.calendar()));
