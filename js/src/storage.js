@@ -65,8 +65,10 @@ export function wxStorage(wxApi = globalThis.wx) {
   return {
     store: wxApi, // what createClient keys its one client per (store, user) on
     getItem(key) {
-      const n = chunkCount(key);
-      if (n === 0) return read(key);
+      const head = read(key); // one native read for an unsplit value: the pending log's parts are many
+      const m = head && /^zailai-chunks:(\d+)$/.exec(head);
+      if (!m) return head;
+      const n = Number(m[1]);
       let out = '';
       for (let i = 0; i < n; i++) {
         const part = read(`${key}#${i}`);
