@@ -503,9 +503,7 @@ pub fn grant(
         ));
     }
     let source = format!("grant:{reason}");
-    if points > 0 {
-        ledger::credit(st, cx, points, source.clone(), false);
-    }
+    ledger::credit(st, cx, points, source.clone(), false); // 0 points: nothing credited
     if let Some(c) = coupon {
         rewards::give_coupon(st, cx, c, source, None);
     }
