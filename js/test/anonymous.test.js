@@ -1,0 +1,93 @@
+// Members before they log in (docs/sync.md): the shared scenario (./mp/anonymous.js) against a
+// real `zailai serve --dev`, on both engines WeChat uses: V8 (Android) in the mini-program
+// runtime harness, and JavaScriptCore without JIT (iOS), whose wx.request Node relays to the
+// server (./jsc/anonymous.js).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const { execFileSync, spawn } = require('node:child_process');
+const { mkdtempSync } = require('node:fs');
+const { join } = require('node:path');
+const { tmpdir } = require('node:os');
+const esbuild = require('esbuild');
+const { pkg } = require('./helpers.js');
+const { codePackage, decompressModules, startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
+const { startServer, backdateDevice } = require('./server-helpers.js');
+const { anonymousFirstLogin } = require('./mp/anonymous.js');
+
+const root = codePackage(join(pkg, 'dist', 'miniprogram'));
+
+async function devServer(t) {
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  return { server, backdate: (device, ms) => backdateDevice(server.dataDir, device, ms) };
+}
+
+test('V8: a member acts from the first launch with no id; the first login adopts three offline days, each op once', async (t) => {
+  const { server, backdate } = await devServer(t);
+  await anonymousFirstLogin({
+    assert,
+    server: { url: server.url, admin: server.admin },
+    backdate,
+    newBackend: () => wxStorageBackend(),
+    open: async (backend) => {
+      const rt = startRuntime(root, { storage: backend });
+      return { rt, zailai: rt.require('zailai') };
+    },
+  });
+});
+
+/** One HTTP request for the jsc side: {statusCode, header, data (text)} or {fail}. */
+function relay({ url, method, header, data }) {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method, headers: header, timeout: 30_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ statusCode: res.statusCode, header: res.headers, data: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ fail: e.message }));
+    req.end(data);
+  });
+}
+
+test('JavaScriptCore without JIT: the same, wx.request relayed to the real server', async (t) => {
+  const jsc = execFileSync('sh', ['-c', 'command -v jsc'], { encoding: 'utf8' }).trim();
+  const { server, backdate } = await devServer(t);
+  const work = mkdtempSync(join(tmpdir(), 'zailai-jsc-anon-'));
+  const decompressed = decompressModules(root, join(work, 'decompressed'));
+  const bundle = join(work, 'anonymous.js');
+  await esbuild.build({ entryPoints: [join(__dirname, 'jsc', 'anonymous.js')], outfile: bundle, bundle: true, format: 'iife', platform: 'neutral', target: 'es2017', logLevel: 'warning' });
+  const child = spawn(jsc, ['--useJIT=false', bundle, '--', root, decompressed, JSON.stringify({ url: server.url, admin: server.admin })]);
+  t.after(() => child.kill());
+  const lines = [];
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // jsc waits on stdin after each question: one at a time, in order.
+  let queue = Promise.resolve();
+  let buffer = '';
+  child.stdout.on('data', (d) => {
+    buffer += d;
+    for (let i; (i = buffer.indexOf('\n')) >= 0; ) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      if (!line.startsWith('>>> ')) {
+        lines.push(line);
+        continue;
+      }
+      const q = JSON.parse(line.slice(4));
+      queue = queue.then(async () => {
+        const answer = q.request ? await relay(q.request) : (backdate(q.backdate, q.ms), { ok: true });
+        // jsc's readline() reads bytes as Latin-1: the line goes as ASCII, others escaped.
+        const ascii = JSON.stringify(answer).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        child.stdin.write(`${ascii}\n`);
+      }).catch((e) => lines.push(`relay failed: ${e.stack}`));
+    }
+  });
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  assert.ok(lines.includes('done'), `jsc did not finish (exit ${status}): ${stderr}\n${lines.join('\n')}`);
+  const result = lines.find((l) => l.startsWith('ok ') || l.startsWith('not ok'));
+  assert.ok(result && result.startsWith('ok '), result || lines.join('\n'));
+  t.diagnostic(`jsc --useJIT=false: ${result.slice(3)} ms`);
+});
