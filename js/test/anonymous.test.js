@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { execFileSync, spawn } = require('node:child_process');
-const { mkdtempSync } = require('node:fs');
+const { copyFileSync, mkdtempSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const esbuild = require('esbuild');
@@ -40,7 +40,8 @@ test('V8: a member acts from the first launch with no id; the first login adopts
 /** One HTTP request for the jsc side: {statusCode, header, data (text)} or {fail}. */
 function relay({ url, method, header, data }) {
   return new Promise((resolve) => {
-    const req = http.request(url, { method, headers: header, timeout: 30_000 }, (res) => {
+    // A connection each (agent: false): a kept-alive one the server closed would fail the request.
+    const req = http.request(url, { method, headers: header, timeout: 30_000, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
@@ -90,4 +91,38 @@ test('JavaScriptCore without JIT: the same, wx.request relayed to the real serve
   const result = lines.find((l) => l.startsWith('ok ') || l.startsWith('not ok'));
   assert.ok(result && result.startsWith('ok '), result || lines.join('\n'));
   t.diagnostic(`jsc --useJIT=false: ${result.slice(3)} ms`);
+});
+
+test('an adopted device the server no longer knows (its database reset) registers again and stays its member', async (t) => {
+  const zailai = require(pkg);
+  const first = await startServer(['--dev']);
+  t.after(() => first.child.kill());
+  // The same server after its database was lost: its signing key (a file beside it) kept.
+  const dataDir = mkdtempSync(join(tmpdir(), 'zailai-reset-'));
+  copyFileSync(join(first.dataDir, 'dev.secret.json'), join(dataDir, 'dev.secret.json'));
+  const reset = await startServer(['--dev'], { dataDir });
+  t.after(() => reset.child.kill());
+  const storage = zailai.memoryStorage();
+  const c = await zailai.createClient({
+    storage,
+    server: { url: first.url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'kept' }), retry: { retries: 0, baseMs: 10, maxMs: 20 } },
+  });
+  t.after(() => c.close());
+  c.checkIn();
+  await c.sync();
+  assert.equal(c.user, 'kept');
+  const lost = c.deviceId;
+
+  c._remote.url = reset.url; // the same address, an empty database
+  await assert.rejects(c.sync(), (e) => e.code === 'DEVICE_NOT_REGISTERED');
+  for (let i = 0; i < 200 && (!c._registration || c.deviceId === lost); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.notEqual(c.deviceId, lost, 'registered again');
+  assert.equal(c.user, 'kept');
+  assert.equal(JSON.parse(storage.getItem('zailai:local:device')).user, 'kept', 'the member is kept with the new registration');
+  c.track('share');
+  const result = await c.sync();
+  assert.deepEqual(result.rejected, []);
+  assert.deepEqual(c.pendingOps(), []);
+  const member = await (await fetch(`${reset.url}/v1/admin/members/kept`, { headers: { authorization: `Bearer ${reset.admin}` } })).json();
+  assert.deepEqual(member.processed, { [c.deviceId]: 1 });
 });
