@@ -126,3 +126,37 @@ test('an adopted device the server no longer knows (its database reset) register
   const member = await (await fetch(`${reset.url}/v1/admin/members/kept`, { headers: { authorization: `Bearer ${reset.admin}` } })).json();
   assert.deepEqual(member.processed, { [c.deviceId]: 1 });
 });
+
+test("the first login's push is applied and its reply lost: the retry adopts nothing twice", async (t) => {
+  const zailai = require(pkg);
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  const real = zailai.fetchTransport();
+  let lost = 0;
+  // The server commits the push; the answer never reaches the phone (once).
+  const transport = {
+    async request(req) {
+      const res = await real.request(req);
+      if (req.method === 'POST' && req.url.endsWith('/v1/sync') && lost++ === 0) throw Object.assign(new Error('reply lost'), { code: 'NETWORK' });
+      return res;
+    },
+  };
+  const c = await zailai.createClient({
+    storage: zailai.memoryStorage(),
+    server: { url: server.url, transport, credentials: async () => ({ dev_user: 'retried' }), retry: { retries: 1, baseMs: 10, maxMs: 20 } },
+  });
+  t.after(() => c.close());
+  c.checkIn();
+  c.track('share');
+  c.track('query');
+  const result = await c.sync();
+  assert.equal(lost, 2, 'pushed twice');
+  assert.deepEqual(result.acked, [1, 2, 3]);
+  assert.deepEqual(result.rejected, []);
+  assert.equal(c.user, 'retried');
+  assert.deepEqual(c.pendingOps(), []);
+  const member = await (await fetch(`${server.url}/v1/admin/members/retried`, { headers: { authorization: `Bearer ${server.admin}` } })).json();
+  assert.equal(member.ops, 3, 'each op once in the log');
+  assert.deepEqual(member.processed, { [c.deviceId]: 3 });
+  assert.equal(member.summary.balance, c.summary().balance);
+});
