@@ -422,3 +422,27 @@ fn a_grant_of_nothing_or_too_much_is_refused_and_changes_nothing() {
     );
     assert_eq!(m.balance(), 1_001_000, "the most one grant gives");
 }
+
+#[test]
+fn a_granted_coupon_id_is_an_id_and_a_grant_without_one_has_no_key() {
+    let op = |coupon: Value| {
+        let mut v = json!({"device": "~console", "seq": 1, "at": 1_780_275_600_000i64,
+            "op": {"type": "grant", "points": 5, "reason": "r"}});
+        if !coupon.is_null() {
+            v["op"]["coupon"] = coupon;
+        }
+        zailai::Op::from_json(&v.to_string())
+    };
+    let plain = serde_json::to_string(&op(Value::Null).unwrap()).unwrap();
+    assert!(
+        plain.ends_with(r#""op":{"type":"grant","points":5,"reason":"r"}}"#),
+        "{plain}"
+    );
+    for bad in [json!(""), json!("x".repeat(129)), json!(7)] {
+        let e = op(bad.clone()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::OpInvalid, "{bad}");
+        assert!(e.detail.contains("op.coupon"), "{bad}: {}", e.detail);
+    }
+    let longest = op(json!("x".repeat(128))).unwrap();
+    assert!(matches!(longest.op, zailai::OpKind::Grant { coupon: Some(c), .. } if c.len() == 128));
+}
