@@ -71,19 +71,19 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url);
 
-  // A member whose phone first launched (and registered) three days ago, and who checked in on
-  // the first two days, offline…
+  // A member whose phone first launched (and registered) three days ago, never logged in since
+  // (the demo's startApp names no member), and who checked in on the first two days, offline…
   const storage = wxStorageBackend();
   const now = Date.now();
   const reg = await registerDevice(server.url);
   backdateDevice(server.dataDir, reg.device, 3 * DAY + 60_000);
   const phone = reg.device;
-  storage.setStorageSync('zailai:mp-1:device', JSON.stringify({ device: phone, secret: reg.secret, registeredAt: now - 3 * DAY - 60_000 }));
+  storage.setStorageSync('zailai:local:device', JSON.stringify({ device: phone, secret: reg.secret, registeredAt: now - 3 * DAY - 60_000 }));
   const op = (seq, at, body = { type: 'check_in' }) => JSON.stringify({ device: phone, seq, at, op: body });
   const track = (action) => ({ type: 'track', action });
-  storage.setStorageSync('zailai:mp-1:meta', JSON.stringify({ v: 1, device: phone, seq: 4, joinedAt: now - 3 * DAY, user: 'mp-1' }));
+  storage.setStorageSync('zailai:local:meta', JSON.stringify({ v: 1, device: phone, seq: 4, joinedAt: now - 3 * DAY, user: 'local' }));
   // …and shared once and used the core feature once (points enough for a redeem below).
-  storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
+  storage.setStorageSync('zailai:local:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
 
   const rt = startRuntime(dir, { storage });
   rt.hostSimulate(simulateUtils); // pages run beside app.js and the package
@@ -91,6 +91,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   const app = rt.launchApp();
   Object.assign(global, { getApp: () => app, wx: rt.wx });
   const client = await app.ready;
+  assert.equal(client.user, 'local', 'no member id before the first login');
 
   const checkin = await openPage(dir, 'checkin');
   const today = ymd(now);
@@ -136,6 +137,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   rt.setOnline(true);
   const result = await synced;
   assert.equal(result.rejected.length, 0, JSON.stringify(result.rejected));
+  assert.equal(client.user, 'mp-1', 'the login adopted what the phone recorded');
   await simulate.sleep(0);
   assert.match(text(checkin, '#sync-status'), /0 项待同步/);
   let m = (await call(server.url, '/v1/admin/members/mp-1', { token: server.admin })).json;
@@ -148,8 +150,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.match(code, /^[2-9A-HJ-NP-Z]{8}$/);
   const friend = await zailai.createClient({
     storage: zailai.memoryStorage(),
-    user: 'friend-1',
-    invitedBy: code,
+    invitedBy: code, // and no member id: the friend's first login says who they are
     server: { url: server.url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'friend-1' }) },
   });
   await friend.sync();

@@ -910,7 +910,10 @@ export interface ClientOptions extends LoadOptions {
    * warns by itself when it sends others. Only with `config`. */
   rulesHash?: string;
   storage: StorageAdapter;
-  /** Member id; each member's data is kept under its own keys. Default 'local'. */
+  /** Member id; each member's data is kept under its own keys. Without it and with a
+   * `server`, the member is this device's: `user` reads 'local' until the first login adopts
+   * the device's ops into the session's member, then that member's id (docs/sync.md, "Members
+   * before they log in"). Without either, 'local'. */
   user?: string;
   /** The clock, epoch ms. Default Date.now. */
   now?: () => EpochMs;
@@ -965,6 +968,8 @@ export interface ChangeEvent {
 
 export interface Client {
   readonly rules: Rules;
+  /** The member: createClient's `user`; without one (and with a server) 'local' until the
+   * first login, then the session's member. */
   readonly user: string;
   readonly deviceId: string;
   locale?: Locale;
