@@ -110,6 +110,7 @@ function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
       };
       return q;
     },
+    getNetworkType: (o) => defer(() => o.success && o.success({ networkType: network.online ? 'wifi' : 'none', errMsg: 'getNetworkType:ok' })),
     onAppShow: (fn) => listeners.show.add(fn),
     onAppHide: (fn) => listeners.hide.add(fn),
     offAppHide: (fn) => listeners.hide.delete(fn),
