@@ -31,6 +31,8 @@ module.exports = Behavior({
     zlRefresh() {
       if (!this.zlClient) return;
       try {
+        // Once a render: a text per day cell would otherwise ask the rules each time.
+        this.zlLang = componentLanguage(this.zlClient);
         this.zlRender(this.zlClient);
       } catch (e) {
         this.zlFail(e);
@@ -42,7 +44,7 @@ module.exports = Behavior({
       return typeof text === 'string' ? fill(text, args) : text;
     },
     zlLanguage() {
-      return componentLanguage(this.zlClient);
+      return this.zlLang || componentLanguage(this.zlClient);
     },
     /** Runs an action of the client; its events, or null after an `error` event. */
     zlAct(fn, params = {}) {
@@ -60,7 +62,7 @@ module.exports = Behavior({
       const original = (e && e.message) || String(e);
       const extra = { params, cause: e };
       if (e && e.path !== undefined) extra.path = e.path;
-      const detail = Object.assign(new zailai.ZailaiError(code, errorMessage(this.zlLanguage(), code, original, params)), extra);
+      const detail = Object.assign(new zailai.ZailaiError(code, errorMessage(componentLanguage(this.zlClient), code, original, params)), extra);
       this.triggerEvent('error', detail);
     },
   },
