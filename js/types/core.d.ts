@@ -283,7 +283,7 @@ export type OpBody =
   | { type: 'buy_membership'; plan: string }
   /** Takes a membership back (a refund, a chargeback): at once, or from the business day `from`. */
   | { type: 'revoke_membership'; plan: string; from?: DateString }
-  | { type: 'grant'; points: number; reason: string }
+  | { type: 'grant'; points: number; coupon?: string; reason: string }
   | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
 
 export interface Op {

@@ -980,7 +980,7 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     );
     conformance(Arc::new(store)).await;
     let first: i64 = check.query_one(FIRST_SENT, &[]).await.unwrap().get(0);
@@ -1018,6 +1018,7 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
         "DROP TABLE merchant_orders; DELETE FROM schema_version WHERE version >= 6;
          ALTER TABLE member_campaigns DROP COLUMN joined;
          ALTER TABLE member_campaigns DROP COLUMN points;
+         ALTER TABLE operator_grants DROP COLUMN coupons;
          INSERT INTO merchant_calls VALUES ('hold:H-1', 'oa', '{}', '{}', 1);
          INSERT INTO merchant_calls VALUES ('order:H-1', 'ob', '{}', '{}', 2);
          INSERT INTO merchant_calls VALUES ('order:O-1', 'ob', '{}', '{}', 3);
@@ -1026,7 +1027,7 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
     .unwrap();
     drop(conn);
     let store = Sqlite::open(&path, rules()).unwrap();
-    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     let store = &store;
     let call = |user: &'static str, order: &'static str| async move {
         let key = format!("new:{user}:{order}");
@@ -1059,7 +1060,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -1093,7 +1094,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 
     let newer = versions(&old).last().copied().unwrap_or(0) + 1;
     let conn = rusqlite::Connection::open(&old).unwrap();
