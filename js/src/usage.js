@@ -82,7 +82,11 @@ export function syncSoonAfterActions(client, wxApi, delayMs = SYNC_DELAY_MS) {
   }
   const run = () => {
     timer = null;
-    if (!client.pendingOps().length) return;
+    try {
+      if (!client.pendingOps().length) return;
+    } catch (_) {
+      return; // closed meanwhile (CLIENT_CLOSED): nothing to send
+    }
     client.sync().catch((e) => client._emit('error', e));
   };
   const off = client.on('change', (change) => {

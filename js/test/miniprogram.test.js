@@ -222,4 +222,12 @@ test('with a server, startApp syncs soon after actions: a burst is one sync, non
   rt.setOnline(true);
   await waitFor(() => syncs.length === 2, 'the sync on the network\'s return');
   assert.equal(client.pendingOps().length, 0);
+  // Closed before the delay is up: the timer finds nothing to send and throws nothing.
+  const errors = [];
+  client.on('error', (e) => errors.push(e));
+  client.track('share');
+  client.close();
+  await sleep(300);
+  assert.equal(syncs.length, 2);
+  assert.deepEqual(errors, []);
 });
