@@ -362,6 +362,37 @@ test('a picture of each component for its docs page (target/artifacts/component-
   }
 });
 
+test('a green brand colours every coloured state, held cards and milestone badges too (Chromium)', async () => {
+  const { picture } = require('./mp/picture.js');
+  const shown = [await mount('points-card'), await mount('checkin-calendar'), await mount('collect-cards'), await mount('lottery'), await mount('task-list'), await mount('progress-bar', { kind: 'tier' })];
+  // The computed colour of the first element whose class ends with each name (the simulator
+  // prefixes classes with the component's name, as WeChat scopes them).
+  const probe = `(() => {
+    const colour = (cls, prop) => {
+      const el = [...document.querySelectorAll('[class]')].find((e) => [...e.classList].some((c) => c.endsWith('--' + cls)) && (cls !== 'zl-day__top' || e.textContent.trim()));
+      return el ? getComputedStyle(el)[prop] : 'missing ' + cls;
+    };
+    return {
+      points: colour('zl-points', 'backgroundColor'),
+      checked: colour('zl-day--checked', 'backgroundColor'),
+      today: colour('zl-day--today_done', 'backgroundColor'),
+      madeUp: colour('zl-day--made_up', 'backgroundColor'),
+      milestone: colour('zl-day__top', 'color'),
+      streak: colour('zl-calendar__streak', 'color'),
+      held: colour('zl-card--held', 'backgroundColor'),
+      progress: colour('zl-cards__progress', 'color'),
+      draw: colour('zl-lottery__draw', 'backgroundColor'),
+      reward: colour('zl-task__reward', 'color'),
+      fill: colour('zl-progress__fill', 'backgroundColor'),
+    };
+  })()`;
+  const green = await picture(shown, 'components-green-brand', { css: 'body { --zl-color-primary: #07c160; }', probe });
+  for (const [what, value] of Object.entries(green)) assert.equal(value, 'rgb(7, 193, 96)', what);
+  // And without a brand, the one default.
+  const plain = await picture(shown, 'components-default-brand', { probe });
+  for (const [what, value] of Object.entries(plain)) assert.equal(value, 'rgb(255, 96, 52)', what);
+});
+
 test('every tappable element of every template is a labelled button, every bar a labelled progressbar', () => {
   let bars = 0;
   for (const name of ['checkin-calendar', 'progress-bar', 'task-list', 'points-card', 'collect-cards', 'lottery']) {
