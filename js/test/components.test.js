@@ -304,6 +304,22 @@ test('the lottery: a draw is paid and pending; verifying without a server is an 
   assert.equal(seen.error, undefined);
 });
 
+test('the lottery with a server: a note while the campaign runs, the verify action once it is over', async (t) => {
+  const client = await app();
+  Object.defineProperty(client, 'hasServer', { value: true, configurable: true });
+  t.after(() => delete client.hasServer);
+  const lot = await mount('lottery');
+  assert.ok(lot.data.draws.length >= 1, 'a draw made above');
+  assert.equal(lot.querySelector('.zl-lottery__verify'), undefined, 'the seed is secret while the campaign runs');
+  assert.equal(text(lot.querySelector('.zl-lottery__note')), '活动结束后公布种子，届时可验证');
+  const saved = clock.t;
+  t.after(() => (clock.t = saved));
+  clock.t = Date.UTC(2026, 11, 5, 1); // the campaign (Nov 1, 30 days) is over
+  lot.instance.zlRefresh();
+  assert.equal(text(lot.querySelector('.zl-lottery__verify')), '验证开奖结果');
+  assert.equal(lot.querySelector('.zl-lottery__note'), undefined);
+});
+
 test('external classes and slots, as Vant has them', async () => {
   await app();
   const card = simulate.load(join(mpDir, 'points-card', 'index'), 'zl-points-card', { rootPath: mpDir });

@@ -43,7 +43,7 @@ Component({
         })),
         canVerify: server && !l.active,
         // While the campaign runs the seed is secret: say when verifying becomes possible.
-        verifyNote: this.data.verifyNote || (server && l.active && l.draws.length ? this.zlText('notRevealed') : ''),
+        verifyNote: this.zlVerifyNote || (server && l.active && l.draws.length ? this.zlText('notRevealed') : ''),
         verifyText: this.zlText('verify'),
       });
     },
@@ -58,7 +58,8 @@ Component({
       const lottery = this.data.id;
       return this.zlClient.verifyLottery(lottery).then(
         (result) => {
-          this.setData({ verifyNote: this.zlText('verified', { n: result.draws }) });
+          this.zlVerifyNote = this.zlText('verified', { n: result.draws }); // kept over renders
+          this.setData({ verifyNote: this.zlVerifyNote });
           this.triggerEvent('verify', { lottery, draws: result.draws, won: result.won, mine: result.mine });
         },
         (e) => {
