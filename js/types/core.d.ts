@@ -899,7 +899,6 @@ export type WxApi = WechatMiniprogram.Wx;
 declare global {
   namespace WechatMiniprogram {
     // Empty: merges into miniprogram-api-typings' Wx where present.
-    // eslint-disable-next-line @typescript-eslint/no-empty-interface
     interface Wx {}
   }
 }
