@@ -169,7 +169,45 @@ test('the mini-program index.js is minified; its source map lies outside the dis
   assert.ok(client >= 0, map.sources.join());
   assert.match(map.sourcesContent[client], /class Client/, 'the sources travel with the map');
   assert.ok(manifest.files.includes('sourcemaps'), 'published beside the dist, for an error reporter');
+  // And it maps: where the module calls WXWebAssembly.instantiate is that call's line in
+  // js/src/miniprogram.js.
+  const at = code.indexOf('WXWebAssembly.instantiate(');
+  const line = code.slice(0, at).split('\n').length - 1;
+  const column = at - (code.lastIndexOf('\n', at) + 1);
+  const hit = originalPosition(map, line, column);
+  assert.ok(map.sources[hit.source].endsWith('js/src/miniprogram.js'), map.sources[hit.source]);
+  assert.match(map.sourcesContent[hit.source].split('\n')[hit.line], /WXWebAssembly\.instantiate\(/);
 });
+
+/** The original {source, line} (0-based) of a generated position, from a v3 map's mappings. */
+function originalPosition(map, line, column) {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const state = [0, 0, 0]; // source, original line, original column: relative across segments
+  let found = null;
+  map.mappings.split(';').forEach((group, l) => {
+    let generated = 0;
+    for (const segment of group ? group.split(',') : []) {
+      const values = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of segment) {
+        const digit = B64.indexOf(ch);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      generated += values[0];
+      if (values.length >= 4) for (let i = 0; i < 3; i++) state[i] += values[i + 1];
+      if (l === line && generated <= column && values.length >= 4) found = { source: state[0], line: state[1], column: state[2] };
+    }
+  });
+  assert.ok(found, `no mapping at ${line}:${column}`);
+  return found;
+}
 
 test('the version is js/package.json\'s, and the changelog\'s newest section is that version', () => {
   const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
