@@ -76,9 +76,15 @@ async function mount(name, props = {}) {
 /** Events a component raises, by name. */
 function record(comp, ...names) {
   const seen = {};
-  for (const n of names) comp.addEventListener(n, (e) => (seen[n] = [...(seen[n] || []), e.detail]));
+  for (const n of names) {
+    comp.addEventListener(n, (e) => {
+      seen[n] = [...(seen[n] || []), e.detail];
+      DETAILS.push([n, e.detail]); // typechecked at the end against the package's types
+    });
+  }
   return seen;
 }
+const DETAILS = [];
 
 const attr = (node, name) => node.dom.getAttribute(name);
 const text = (node) => node.dom.textContent.replace(/\s+/g, ' ').trim();
@@ -499,4 +505,26 @@ test('a docs page per component: every property, event, external class, slot and
     assert.ok(page.includes(`](img/${name}.png)`) && existsSync(join(root, 'docs', 'components', 'img', `${name}.png`)), `${name}: picture`);
     assert.ok(classes.includes('custom-class'), `${name}: custom-class, as Vant's`);
   }
+});
+
+test('the details the components raised typecheck against the package\'s detail types (no field missing, extra or renamed)', () => {
+  const { mkdtempSync, writeFileSync } = require('node:fs');
+  const { spawnSync } = require('node:child_process');
+  const { tmpdir } = require('node:os');
+  const TYPES = { checkin: 'CheckinDetail', makeup: 'MakeupDetail', claim: 'ClaimDetail', go: 'GoDetail', draw: 'DrawDetail', exchange: 'ExchangeDetail', verify: 'VerifyDetail' };
+  const typed = DETAILS.filter(([name]) => TYPES[name]);
+  assert.deepEqual([...new Set(typed.map(([n]) => n))].sort(), ['checkin', 'claim', 'draw', 'go', 'makeup'], 'the events raised above');
+  const lines = typed.map(([name, detail], i) => `const d${i}: Z.${TYPES[name]} = ${JSON.stringify(detail)};`);
+  const check = (source) => {
+    const dir = mkdtempSync(join(tmpdir(), 'zailai-details-'));
+    writeFileSync(join(dir, 'check.ts'), source);
+    const compilerOptions = { strict: true, noEmit: true, target: 'es2020', module: 'commonjs', moduleResolution: 'node', lib: ['es2020'], types: [], paths: { zailai: [join(pkg, 'types', 'miniprogram.d.ts')] } };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['check.ts'] }));
+    return spawnSync(join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc'), ['-p', dir], { encoding: 'utf8' });
+  };
+  const ok = check(`import type * as Z from 'zailai';\n${lines.join('\n')}\nvoid [${lines.map((_, i) => `d${i}`).join(', ')}];\n`);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  // The check can fail: a renamed field is refused.
+  const bad = check(`import type * as Z from 'zailai';\nconst d: Z.GoDetail = ${JSON.stringify({ task: 'x', actionName: 'share', kind: 'daily' })};\nvoid d;\n`);
+  assert.notEqual(bad.status, 0);
 });
