@@ -767,6 +767,12 @@ class Client {
     return this._snapshot ? this._snapshot.head.serverVersion : 0;
   }
 
+  /** Whether the client syncs with a server (createClient({server})): what sync, verifyLottery
+   * and the components' verify action need. */
+  get hasServer() {
+    return Boolean(this._remote);
+  }
+
   /** Milliseconds added to the local clock so op times follow the server's clock. */
   get clockOffset() {
     return this._clockOffset;
