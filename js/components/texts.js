@@ -89,6 +89,8 @@ const ERRORS = {
     LOTTERY_MISMATCH: '开奖结果与公布的种子不符',
     NOT_ALLOWED: '这个操作只能由服务器记录',
     DEVICE_NOT_REGISTERED: '设备尚未登记，请联网后重试',
+    DEVICE_OTHER_MEMBER: '这台设备已归属另一位会员',
+    SESSION_USER_MISMATCH: '当前登录的不是这台设备的会员',
     NETWORK: '网络不可用，请稍后重试',
     CLIENT_CLOSED: '客户端已关闭',
     BAD_ARGUMENT: '参数有误：{message}',
