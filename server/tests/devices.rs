@@ -13,6 +13,8 @@
 //! - a retried registration is a new device and leaves the first as it was;
 //! - ops dated before the device's registration are refused `TOO_OLD`, saying so.
 
+mod pg;
+
 use std::sync::Arc;
 use zailai::sync::{Outcome, Push, PROTOCOL};
 use zailai::{Config, Op, OpKind};
@@ -261,27 +263,7 @@ async fn sqlite_adopts_a_devices_ops_at_the_first_login() {
 /// The throwaway cluster of scripts/postgres-up.sh; not skipped when absent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_adopts_a_devices_ops_at_the_first_login() {
-    let url = std::env::var("ZAILAI_TEST_POSTGRES").expect(
-        "ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first",
-    );
-    let db = format!(
-        "zailai_devices_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(connection);
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .await
-        .unwrap();
-    let store = Postgres::connect(&format!("{url} dbname={db}"), 4, rules())
-        .await
-        .unwrap();
+    let database = pg::fresh_database("devices").await;
+    let store = Postgres::connect(&database, 4, rules()).await.unwrap();
     suite(store).await;
 }

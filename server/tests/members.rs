@@ -3,6 +3,8 @@
 //! member, and the per-actor daily grant cap, charged in the grant's own transaction, kept
 //! across a restart, and never charged for a grant that was not written.
 
+mod pg;
+
 use std::sync::Arc;
 use zailai::{Config, OpKind, State};
 use zailai_server::facts::FactRules;
@@ -278,31 +280,14 @@ async fn sqlite_lists_members_and_caps_grants() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_lists_members_and_caps_grants() {
-    let url = std::env::var("ZAILAI_TEST_POSTGRES")
-        .expect("ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first");
-    let db = format!(
-        "zailai_members_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(connection);
     // A collation that does not sort by bytes, where the cluster has one: ids still do.
-    let natural = format!(
-        "CREATE DATABASE {db} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
-    );
-    if admin.batch_execute(&natural).await.is_err() {
-        admin
-            .batch_execute(&format!("CREATE DATABASE {db}"))
-            .await
-            .unwrap();
-    }
-    let database = format!("{url} dbname={db}");
+    let database = pg::create_database("members", |db| {
+        vec![
+            format!("CREATE DATABASE {db} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"),
+            format!("CREATE DATABASE {db}"),
+        ]
+    })
+    .await;
     let store = Postgres::connect(&database, 4, rules()).await.unwrap();
     list_conformance(&store).await;
     grant_conformance(&store).await;

@@ -1,5 +1,7 @@
 //! The storage conformance suite: every backend must pass all of it.
 
+mod pg;
+
 use serde_json::json;
 use std::sync::Arc;
 use zailai::sync::{Limits, Push};
@@ -933,46 +935,15 @@ async fn sqlite_reports_an_unopenable_path() {
     assert!(err.to_string().contains("/proc/zailai"), "{err}");
 }
 
-/// The throwaway cluster scripts/test.sh starts (scripts/postgres-up.sh). Not skipped when
-/// absent: the suite must run against PostgreSQL.
-fn postgres_url() -> String {
-    std::env::var("ZAILAI_TEST_POSTGRES")
-        .expect("ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_passes_the_conformance_suite() {
-    let url = postgres_url();
-    // A database of its own, so runs never see each other's rows.
-    let db = format!(
-        "zailai_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(connection);
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .await
-        .unwrap();
-    let store = Postgres::connect(&format!("{url} dbname={db}"), 4, rules())
-        .await
-        .unwrap();
+    let database = pg::fresh_database("test").await;
+    let store = Postgres::connect(&database, 4, rules()).await.unwrap();
     // Migrations run once: a second server process on the same database adds nothing.
-    drop(
-        Postgres::connect(&format!("{url} dbname={db}"), 1, rules())
-            .await
-            .unwrap(),
-    );
-    let (check, connection) =
-        tokio_postgres::connect(&format!("{url} dbname={db}"), tokio_postgres::NoTls)
-            .await
-            .unwrap();
+    drop(Postgres::connect(&database, 1, rules()).await.unwrap());
+    let (check, connection) = tokio_postgres::connect(&database, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(connection);
     let rows = check
         .query("SELECT version FROM schema_version ORDER BY version", &[])
