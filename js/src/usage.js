@@ -14,9 +14,10 @@ const SYNC_MAX_WAIT_MS = 10000;
 /** Records an open a business day and session minutes on hide (the tier counts both). */
 export function trackUse(client, wxApi) {
   let shownAt = client._clock(); // onLaunch runs as the app is shown
-  // The business day of the last open recorded, kept beside the member's data: the README's
-  // "one open a day" holds across relaunches, not only within one.
-  const key = `zailai:${encodeURIComponent(client.user)}:opened`;
+  // The business day of the last open recorded, kept beside the member's data (under its
+  // prefix, which stays `zailai:local:` for a client made without `user`, also once its first
+  // login names the member): the README's "one open a day" holds across relaunches too.
+  const key = `${client._prefix}opened`;
   const storage = client._storage;
   const open = () => {
     const today = client.rules.businessDate(client._now());

@@ -188,6 +188,29 @@ test('startApp records one open a business day, across relaunches too (the READM
   client.close();
 });
 
+test('a client made without user records one open a day across its first login', async (t) => {
+  const { startServer, call } = require('./server-helpers.js');
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  const backend = wxStorageBackend();
+  const launch = () => {
+    const rt = startRuntime(root, { storage: backend });
+    const zailai = rt.require('zailai');
+    const remote = { url: server.url, transport: zailai.wxTransport(rt.wx), credentials: () => ({ dev_user: 'newbie' }), retry: { retries: 0 } };
+    return zailai.startApp({ server: remote }, rt.wx);
+  };
+  let client = await launch();
+  await waitFor(() => client.user === 'newbie' && client.serverVersion > 0 && client.pendingOps().length === 0, 'the first login');
+  client.close();
+  client = await launch(); // the same business day, the member known before any sync
+  assert.equal(client.user, 'newbie');
+  await client.sync();
+  client.close();
+  const log = (await call(server.url, '/v1/admin/members/newbie/ops', { token: server.admin })).json.ops;
+  const opens = log.filter((o) => o.op.op.type === 'track' && o.op.op.action === 'open');
+  assert.equal(opens.length, 1, 'one open that day, before and after the login');
+});
+
 test('with a server, startApp syncs soon after actions: a burst is one sync, none while offline', async (t) => {
   const { startServer } = require('./server-helpers.js');
   const server = await startServer(['--dev']);
