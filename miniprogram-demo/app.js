@@ -1,7 +1,9 @@
 // The app's one zailai client (startApp): offline state in wx storage, use recorded by itself
 // (an open a day on show, session minutes on hide: what the tier counts), synced with the
 // server at launch, on show and when the network returns. Pages reach it through
-// getApp().ready; the package's components through zailai.getClient().
+// getApp().ready; the package's components through zailai.getClient(). No member id: the
+// member acts from the first launch, and the first login (wx.login, at a sync) adopts what
+// this phone recorded into the member the server knows (docs/sync.md).
 const zailai = require('zailai');
 const config = require('./config.js');
 
@@ -12,7 +14,6 @@ App({
     this.ready = zailai
       .startApp(
         {
-          user: wechat ? wx.getStorageSync('demo:openid') || 'me' : config.devUser,
           locale: wx.getAppBaseInfo().language,
           trustedKeys: config.trustedKeys,
           server: {

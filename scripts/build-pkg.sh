@@ -16,7 +16,7 @@ fi
 # Skip the build when nothing it reads changed since the last one (a second start is fast).
 stamp=target/zailai-pkg.stamp
 inputs=$( { echo "mp-wasm=${ZAILAI_MP_WASM:-} opt=${ZAILAI_WASM_OPT:-} hot=${ZAILAI_WASM_OPT_HOT:-} features=${ZAILAI_WASM_FEATURES:-}"; find Cargo.toml Cargo.lock src presets wasm/Cargo.toml wasm/src rules-node/Cargo.toml rules-node/src \
-  js/src js/build js/types js/PACKAGE.md js/package-lock.json LICENSE-MIT LICENSE-APACHE -type f | sort | xargs sha256sum; } | sha256sum)
+  js/src js/components js/build js/types js/PACKAGE.md js/README.en.md js/CHANGELOG.md js/package.json js/package-lock.json docs LICENSE-MIT LICENSE-APACHE -type f | sort | xargs sha256sum; } | sha256sum)
 if [ -f pkg/package.json ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
   echo "pkg/ is up to date (delete $stamp to rebuild)"
   exit 0

@@ -83,8 +83,15 @@ pub enum OpKind {
     },
     /// One free service of the tier's monthly allowance was used.
     UseService {},
-    /// Points granted by an operator (not counted against caps).
-    Grant { points: u32, reason: String },
+    /// Points and/or a coupon granted by an operator (points not counted against caps).
+    /// Server-written.
+    Grant {
+        points: u32,
+        /// A coupon id the member gets (a grant without an expiry of ours).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        coupon: Option<String>,
+        reason: String,
+    },
     /// Hand in one card of every kind of a collect-cards set for its reward.
     ExchangeCards { set: String },
     /// Pay for one lottery draw; it stays pending until the server settles it.
@@ -212,6 +219,9 @@ impl Op {
         match &self.op {
             OpKind::Track { action, .. } if !id_ok(action) => bad("op.action: must be 1–128 bytes"),
             OpKind::Order {
+                coupon: Some(c), ..
+            }
+            | OpKind::Grant {
                 coupon: Some(c), ..
             } if !id_ok(c) => bad("op.coupon: must be 1–128 bytes"),
             OpKind::ClaimTask { task } if !id_ok(task) => bad("op.task: must be 1–128 bytes"),
@@ -382,7 +392,11 @@ fn read_kind(v: &Value, path: &str) -> Res<OpKind> {
         },
         9 => OpKind::UseService {},
         10 => OpKind::Grant {
-            points: o.uint("points", U32)? as u32,
+            points: o.uint_or("points", U32, 0)? as u32,
+            coupon: match o.opt("coupon") {
+                Some(v) => Some(json::string(v, &o.at("coupon"))?),
+                None => None,
+            },
             reason: o.string("reason")?,
         },
         11 => OpKind::ExchangeCards {

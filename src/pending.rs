@@ -156,10 +156,18 @@ impl Encode for Op {
                 plan.encode(out);
             }
             OpKind::UseService {} => out.push(9),
-            OpKind::Grant { points, reason } => {
-                out.push(10);
+            OpKind::Grant {
+                points,
+                coupon,
+                reason,
+            } => {
+                // A grant with a coupon is kind 19, so grants without keep their bytes.
+                out.push(if coupon.is_some() { 19 } else { 10 });
                 points.encode(out);
                 reason.encode(out);
+                if let Some(c) = coupon {
+                    c.encode(out);
+                }
             }
             OpKind::ExchangeCards { set } => {
                 out.push(11);
@@ -244,10 +252,16 @@ impl Decode for Op {
             7 => OpKind::CancelOrder { order: s(r)? },
             8 => OpKind::BuyMembership { plan: s(r)? },
             9 => OpKind::UseService {},
-            10 => OpKind::Grant {
-                points: u32::decode(r)?,
-                reason: s(r)?,
-            },
+            k @ (10 | 19) => {
+                let points = u32::decode(r)?;
+                let reason = s(r)?;
+                let coupon = if k == 19 { Some(s(r)?) } else { None };
+                OpKind::Grant {
+                    points,
+                    coupon,
+                    reason,
+                }
+            }
             11 => OpKind::ExchangeCards { set: s(r)? },
             12 => OpKind::Draw { lottery: s(r)? },
             13 => OpKind::SettleDraw {
@@ -315,6 +329,7 @@ mod tests {
             OpKind::UseService {},
             OpKind::Grant {
                 points: 1,
+                coupon: None,
                 reason: String::new(),
             },
             OpKind::ExchangeCards { set: s("fu") },
@@ -355,6 +370,11 @@ mod tests {
                 amount_cents: 1,
                 points: 0,
                 coupon: Some(s("c5")),
+            },
+            OpKind::Grant {
+                points: 0,
+                coupon: Some(s("补偿券")),
+                reason: s("r"),
             },
         ];
         let ops: Vec<Op> = kinds
@@ -427,6 +447,33 @@ mod tests {
         assert_eq!(order(None), plain);
         let with = [&head[..], &[18, 1, b'A', 0xac, 0x02, 2, 2, b'c', b'5']].concat();
         assert_eq!(order(Some("c5")), with);
+    }
+
+    /// A grant without a coupon keeps its bytes (kind 10); with one it is kind 19, the
+    /// coupon after the reason.
+    #[test]
+    fn a_grant_keeps_its_bytes_and_a_coupon_is_kind_19() {
+        let grant = |coupon: Option<&str>| {
+            let mut bytes = Vec::new();
+            let op = Op {
+                device: "~c".to_owned(),
+                seq: 1,
+                at: 0,
+                op: OpKind::Grant {
+                    points: 300,
+                    coupon: coupon.map(str::to_owned),
+                    reason: "r".to_owned(),
+                },
+            };
+            op.encode(&mut bytes);
+            assert_eq!(Op::decode(&mut Reader::new(&bytes)).unwrap(), op);
+            bytes
+        };
+        let head = [2, b'~', b'c', 1, 0];
+        let plain = [&head[..], &[10, 0xac, 0x02, 1, b'r']].concat();
+        assert_eq!(grant(None), plain);
+        let with = [&head[..], &[19, 0xac, 0x02, 1, b'r', 2, b'c', b'5']].concat();
+        assert_eq!(grant(Some("c5")), with);
     }
 
     #[test]

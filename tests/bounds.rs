@@ -111,6 +111,7 @@ fn two_years_of_everything_stay_under_256_kb() {
             t + 10,
             OpKind::Grant {
                 points: 1_000_000,
+                coupon: None,
                 reason: "r".repeat(256),
             },
         );

@@ -363,3 +363,86 @@ fn archiving_drops_coupons_at_their_boundaries_and_keeps_the_ones_orders_used() 
     let ids: Vec<&str> = m.state.coupons.iter().map(|c| c.coupon.as_str()).collect();
     assert_eq!(ids, ["expired_in_window", "kept_a_year"]);
 }
+
+/// An operator's coupon (the console's grant, issue 28): a `grant` may give a coupon, with
+/// points or without; an order uses it like any other grant.
+#[test]
+fn a_grant_gives_a_coupon_an_order_can_use() {
+    let (mut m, t) = member();
+    let events = as_json(&m.ok(
+        t + 1000,
+        json!({"type": "grant", "coupon": "补偿券", "reason": "晚到"}),
+    ));
+    let given = find(&events, "coupon_granted").unwrap();
+    assert_eq!(given["coupon"], "补偿券");
+    assert_eq!(given["source"], "grant:晚到");
+    assert!(
+        find(&events, "points_credited").is_none(),
+        "no points: none credited"
+    );
+    assert_eq!(m.balance(), 1000);
+    let grant = m.state.coupons.last().unwrap();
+    assert_eq!(
+        (grant.day, grant.expires, grant.used),
+        (day_of(&m, t), None, None)
+    );
+    assert_eq!(available(&m, t + 1000), ["补偿券"]);
+    m.ok(t + 2000, order("A", "补偿券"));
+    assert_eq!(used(&m), [Some(day_of(&m, t))]);
+}
+
+#[test]
+fn a_grant_with_points_and_a_coupon_gives_both() {
+    let (mut m, t) = member();
+    let events = as_json(&m.ok(
+        t + 1000,
+        json!({"type": "grant", "points": 50, "coupon": "c", "reason": "r"}),
+    ));
+    assert_eq!(find(&events, "points_credited").unwrap()["granted"], 50);
+    assert_eq!(find(&events, "coupon_granted").unwrap()["coupon"], "c");
+    assert_eq!((m.balance(), m.state.coupons.len()), (1050, 1));
+}
+
+#[test]
+fn a_grant_of_nothing_or_too_much_is_refused_and_changes_nothing() {
+    let (mut m, t) = member();
+    let before = m.state.clone();
+    for op in [
+        json!({"type": "grant", "reason": "r"}),
+        json!({"type": "grant", "points": 0, "reason": "r"}),
+        json!({"type": "grant", "points": 1_000_001, "coupon": "c", "reason": "r"}),
+    ] {
+        let e = m.op(t + 1000, op.clone()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadAmount, "{op}");
+        assert_eq!(m.state, before, "{op}");
+    }
+    m.ok(
+        t + 1000,
+        json!({"type": "grant", "points": 1_000_000, "coupon": "c", "reason": "r"}),
+    );
+    assert_eq!(m.balance(), 1_001_000, "the most one grant gives");
+}
+
+#[test]
+fn a_granted_coupon_id_is_an_id_and_a_grant_without_one_has_no_key() {
+    let op = |coupon: Value| {
+        let mut v = json!({"device": "~console", "seq": 1, "at": 1_780_275_600_000i64,
+            "op": {"type": "grant", "points": 5, "reason": "r"}});
+        if !coupon.is_null() {
+            v["op"]["coupon"] = coupon;
+        }
+        zailai::Op::from_json(&v.to_string())
+    };
+    let plain = serde_json::to_string(&op(Value::Null).unwrap()).unwrap();
+    assert!(
+        plain.ends_with(r#""op":{"type":"grant","points":5,"reason":"r"}}"#),
+        "{plain}"
+    );
+    for bad in [json!(""), json!("x".repeat(129)), json!(7)] {
+        let e = op(bad.clone()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::OpInvalid, "{bad}");
+        assert!(e.detail.contains("op.coupon"), "{bad}: {}", e.detail);
+    }
+    let longest = op(json!("x".repeat(128))).unwrap();
+    assert!(matches!(longest.op, zailai::OpKind::Grant { coupon: Some(c), .. } if c.len() == 128));
+}

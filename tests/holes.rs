@@ -89,6 +89,7 @@ fn only_the_server_writes_grants_and_settlements() {
     let mut st = State::join(&cfg, "u", t);
     let grant = OpKind::Grant {
         points: 100,
+        coupon: None,
         reason: "free".into(),
     };
     let err = st
@@ -130,6 +131,7 @@ fn devices_are_limited_and_never_forgotten() {
             t + 101,
             OpKind::Grant {
                 points: 1,
+                coupon: None,
                 reason: "r".into(),
             },
         ),

@@ -44,7 +44,7 @@ fn kind() -> impl Strategy<Value = OpKind> {
         1 => prop::sample::select(vec!["monthly", "yearly", "nope"]).prop_map(|p| OpKind::BuyMembership { plan: p.into() }),
         1 => (prop::sample::select(vec!["monthly", "yearly", "nope"]), prop::option::of(-3i32..40)).prop_map(|(p, from)| OpKind::RevokeMembership { plan: p.into(), from: from.map(Date::from_day) }), // re-dated below
         1 => Just(OpKind::UseService {}),
-        1 => (0u32..300).prop_map(|points| OpKind::Grant { points, reason: "ops".into() }),
+        1 => (0u32..300).prop_map(|points| OpKind::Grant { points, coupon: None, reason: "ops".into() }),
         1 => (prop::sample::select(vec!["A", "B", "C"]), 0u32..400, 1i64..3 * 24 * HOUR).prop_map(|(o, points, ms)| OpKind::HoldPoints { order: o.into(), points, until: ms }), // `until` made absolute below
         1 => prop::sample::select(vec!["A", "B", "C"]).prop_map(|o| OpKind::ReleaseHold { order: o.into() }),
         1 => (prop::sample::select(vec!["A", "B", "C"]), 0u64..40_000, 0u32..300).prop_map(|(o, amount_cents, points)| OpKind::RefundOrder { order: o.into(), amount_cents, points }),
@@ -189,7 +189,7 @@ proptest! {
             OpKind::Track { action: "open".into(), count },
             OpKind::Session { minutes: count },
             OpKind::Order { order: "o".into(), amount_cents: amount, points, coupon: None },
-            OpKind::Grant { points, reason: String::new() },
+            OpKind::Grant { points, coupon: None, reason: String::new() },
         ];
         for (i, op) in kinds.into_iter().enumerate() {
             let _ = st.apply(&cfg, &Op { device: "d".into(), seq: seq.saturating_add(i as u32), at: at.saturating_add(i as i64), op });

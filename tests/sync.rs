@@ -619,6 +619,7 @@ fn server_ops_take_the_next_seq_of_their_device() {
     let now = at(2026, 11, 1, 10, 0);
     let grant = |_| OpKind::Grant {
         points: 5,
+        coupon: None,
         reason: "x".into(),
     };
     let seqs: Vec<u32> = (0..3)

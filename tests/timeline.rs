@@ -180,6 +180,7 @@ fn holdings_of_retired_ids_are_inert_under_the_next_version() {
         zailai::op::SERVER_DEVICE,
         |_| OpKind::Grant {
             points: 5000,
+            coupon: None,
             reason: "test".into(),
         },
         day1 + 2000,

@@ -94,9 +94,19 @@ const rawForMiniprogram = process.env.ZAILAI_MP_WASM === 'raw';
 const mpWasmFile = rawForMiniprogram ? 'zailai.wasm' : 'zailai.wasm.br';
 rmSync(pkg, { recursive: true, force: true });
 const common = { bundle: true, alias: { 'zailai-glue': join(work, 'zailai_bg.js') }, legalComments: 'none', logLevel: 'warning', charset: 'utf8' };
-await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'miniprogram.js')], outfile: join(pkg, 'dist', 'miniprogram', 'index.js'),
+// Minified (the code package counts every byte), with its source map OUTSIDE the dist folder:
+// "构建 npm" copies every file of dist/miniprogram into the code package, and a map there would
+// ship to every phone. It sits at pkg/sourcemaps/miniprogram/index.js.map, for an error
+// reporter (We分析's source-map upload, or a local stack decoder), and the module names no map.
+const mpOut = await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'miniprogram.js')], outfile: join(pkg, 'dist', 'miniprogram', 'index.js'),
   format: 'cjs', platform: 'neutral', target: 'es2017', inject: [join(js, 'src', 'text-codec.js')], mainFields: ['module', 'main'],
-  define: { __ZAILAI_WASM_FILE__: JSON.stringify(mpWasmFile) } });
+  define: { __ZAILAI_WASM_FILE__: JSON.stringify(mpWasmFile) }, minify: true, sourcemap: 'external', sourcesContent: true, write: false });
+for (const file of mpOut.outputFiles) {
+  const map = file.path.endsWith('.map');
+  const target = map ? join(pkg, 'sourcemaps', 'miniprogram', 'index.js.map') : file.path;
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, file.contents);
+}
 const nodeCommon = { ...common, alias: { ...common.alias, 'zailai-rules-glue': join(rulesWork, 'zailai_rules_bg.js') }, format: 'cjs', platform: 'node', target: 'node18' };
 await esbuild.build({ ...nodeCommon, entryPoints: [join(js, 'src', 'node.js')], outfile: join(pkg, 'dist', 'node', 'index.js') });
 // The `zailai-rules` command: the rule tools only (not the client), beside the module it reads.
@@ -111,7 +121,7 @@ for (const target of ['node', 'web']) copyFileSync(wasm, join(pkg, 'dist', targe
 copyFileSync(rulesWasm, join(pkg, 'dist', 'node', 'zailai-rules.wasm'));
 chmodSync(join(pkg, 'dist', 'node', 'rules-cli.js'), 0o755);
 mkdirSync(join(pkg, 'types'), { recursive: true });
-for (const f of ['core', 'miniprogram', 'node', 'web']) copyFileSync(join(js, 'types', `${f}.d.ts`), join(pkg, 'types', `${f}.d.ts`));
+for (const f of ['core', 'components', 'miniprogram', 'node', 'web']) copyFileSync(join(js, 'types', `${f}.d.ts`), join(pkg, 'types', `${f}.d.ts`));
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, f), join(pkg, f));
 // The docs at the package root (not in the mini-program dist, which "构建 npm" copies into the
 // code package): the Chinese quick-start as README.md, English beside it, the changelog, the
@@ -121,7 +131,11 @@ for (const f of ['README.en.md', 'CHANGELOG.md']) copyFileSync(join(js, f), join
 copyFileSync(join(root, 'presets', 'seed.json'), join(pkg, 'seed.json'));
 mkdirSync(join(pkg, 'docs'), { recursive: true });
 for (const f of PACKAGE_DOCS) copyFileSync(join(root, 'docs', f), join(pkg, 'docs', f));
-const version = /^version = "(.+)"/m.exec(readFileSync(join(root, 'wasm', 'Cargo.toml'), 'utf8'))[1];
+// A page per mini-program component, with its picture.
+cpSync(join(root, 'docs', 'components'), join(pkg, 'docs', 'components'), { recursive: true });
+// The npm package's version is js/package.json's, bumped with js/CHANGELOG.md (a test holds
+// them together); the Rust crates keep their own.
+const version = JSON.parse(readFileSync(join(js, 'package.json'), 'utf8')).version;
 const repository = /^repository = "(.+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'zailai',
@@ -136,9 +150,10 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   module: 'dist/web/index.js',
   browser: 'dist/web/index.js',
   miniprogram: 'dist/miniprogram',
-  // `types` is what TypeScript's classic `node` resolution reads, as mini-program projects
-  // use it: the mini-program entry's. node16 and bundler resolution read `exports` (a
-  // mini-program project on bundler resolution adds customConditions: ["miniprogram"]).
+  // `types` is what TypeScript's classic `node` resolution reads, as mini-program projects on
+  // TypeScript 5 use it: the mini-program entry's. node16 and bundler resolution read
+  // `exports`: a mini-program project (TypeScript 7's default, bundler, for module CommonJS)
+  // gets the mini-program types through `require`, no customConditions needed.
   types: 'types/miniprogram.d.ts',
   // `npx zailai-rules check | encode | show | diff` (docs/package.md, "Rules from JS").
   bin: { 'zailai-rules': 'dist/node/rules-cli.js' },
@@ -148,12 +163,15 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
       node: { types: './types/node.d.ts', default: './dist/node/index.js' },
       browser: { types: './types/web.d.ts', default: './dist/web/index.js' },
       import: { types: './types/web.d.ts', default: './dist/web/index.js' },
-      require: { types: './types/node.d.ts', default: './dist/node/index.js' },
+      // `require` without `node` is TypeScript's bundler resolution of a CommonJS project: the
+      // mini-program templates' settings (module CommonJS), which TypeScript 7 resolves this
+      // way by default; Node itself (and node16/nodenext) matches `node` above first.
+      require: { types: './types/miniprogram.d.ts', default: './dist/node/index.js' },
     },
     './seed.json': './seed.json',
     './package.json': './package.json',
   },
-  files: ['dist', 'types', 'docs', 'seed.json', 'README.md', 'README.en.md', 'CHANGELOG.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
+  files: ['dist', 'sourcemaps', 'types', 'docs', 'seed.json', 'README.md', 'README.en.md', 'CHANGELOG.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
   sideEffects: false,
 }, null, 2) + '\n');
 

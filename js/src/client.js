@@ -192,6 +192,9 @@ class Client {
     this.user = options.user === undefined ? 'local' : String(options.user);
     this._storage = options.storage;
     this._prefix = `zailai:${encodeURIComponent(this.user)}:`;
+    // No user with a server: the member is this device's, whoever logs in first (_adoptUser);
+    // its keys stay under 'local', and the id learned is kept with the device's registration.
+    this._anonymous = options.user === undefined && Boolean(options.server);
     this._newDeviceId = options.deviceId || defaultDeviceId;
     const caps = options.promptCaps || {};
     this._promptCaps = { perDay: caps.perDay ?? PROMPT_CAPS.perDay, minDaysBetween: { ...PROMPT_CAPS.minDaysBetween, ...caps.minDaysBetween } };
@@ -201,6 +204,7 @@ class Client {
       : null;
     this._syncing = null;
     this._views = new Map(); // the month views last computed (_monthView)
+    if (this._anonymous) this.user = (readRegistration(this._read('device')) || {}).user || this.user;
     this._restore();
     this._checkLocale();
   }
@@ -585,6 +589,7 @@ class Client {
    */
   _adoptRegistration(reg) {
     const member = this._live();
+    if (this._anonymous && this.user !== 'local') reg = { ...reg, user: this.user }; // a re-registration keeps the member
     this._registration = reg;
     try {
       this._write('device', JSON.stringify(reg));
@@ -612,6 +617,35 @@ class Client {
     this._dirty = true;
     this._persist();
     this._emit('change', { op: null, events: [] });
+  }
+
+  /**
+   * The first login of a client made without `user` (docs/sync.md, "Members before they log
+   * in"): this device's member is the session's. Only before any snapshot (a client that synced
+   * holds its member). Pending ops name their device, not their member: they are replayed as
+   * they are on a member of that id, and the push that follows hands them to the server, which
+   * binds the device to that member once it checks the device's secret.
+   */
+  _adoptUser(user) {
+    if (!this._anonymous || this.user !== 'local' || this._snapshot || !this._registration) return false;
+    const member = this._live();
+    const pending = member.pendingText();
+    const { device, seq } = member;
+    this._member = this._Member.open(this.rules, user, device, '', this._joinedAt, seq, undefined, pending);
+    member.free();
+    this.user = user;
+    this._registration = { ...this._registration, user };
+    this._changed();
+    this._reportRefused(this._member.takeRefusedJSON());
+    this._dirty = true;
+    try {
+      this._write('device', JSON.stringify(this._registration));
+    } catch (e) {
+      this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // adopted again at the next login
+    }
+    this._persist();
+    this._emit('change', { op: null, events: [] });
+    return true;
   }
 
   /** The member, unless the client was closed. */
@@ -767,6 +801,12 @@ class Client {
   /** The server version of the current base snapshot (0 before the first sync). */
   get serverVersion() {
     return this._snapshot ? this._snapshot.head.serverVersion : 0;
+  }
+
+  /** Whether the client syncs with a server (createClient({server})): what sync, verifyLottery
+   * and the components' verify action need. */
+  get hasServer() {
+    return Boolean(this._remote);
   }
 
   /** Milliseconds added to the local clock so op times follow the server's clock. */

@@ -10,7 +10,7 @@ import { retryable } from './remote.js';
 /** How long createClient waits for the first attempt before it hands the client over. */
 const FIRST_ATTEMPT_MS = 5000;
 
-/** A stored registration ({device, secret, registeredAt}), or null when absent or unusable. */
+/** A stored registration ({device, secret, registeredAt, user?}), or null when absent or unusable. */
 export function readRegistration(raw) {
   let reg = null;
   try {
@@ -19,7 +19,10 @@ export function readRegistration(raw) {
     return null;
   }
   const ok = reg && typeof reg.device === 'string' && reg.device && typeof reg.secret === 'string' && reg.secret && Number.isSafeInteger(reg.registeredAt);
-  return ok ? { device: reg.device, secret: reg.secret, registeredAt: reg.registeredAt } : null;
+  if (!ok) return null;
+  // `user`: the member a client made without one learned at its first login (client.js).
+  const user = typeof reg.user === 'string' && reg.user ? { user: reg.user } : {};
+  return { device: reg.device, secret: reg.secret, registeredAt: reg.registeredAt, ...user };
 }
 
 /** One registration (`retry`: with the remote's retries, as a sync's requests are). */

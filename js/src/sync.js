@@ -136,14 +136,21 @@ async function pushBatch(c, push, secret) {
   return { acked: reply.acked, rejected };
 }
 
+/** Why the ops are not pushed: they are another member's than the session's. */
+function mismatch(c, user) {
+  if (!c._anonymous) return `the session is for user '${user}', this client keeps '${c.user}': create the client with user '${user}'`;
+  return `the session is for user '${user}', but this device's ops belong to '${c.user}', the member of its first login (a device serves one member): log in as '${c.user}', or give the other member a client of its own (createClient({user: '${user}'}), its own storage keys and device)`;
+}
+
 /** The whole sync: config once, then batches until nothing the server has not seen is left. */
 export async function syncOnce(c) {
   try {
     if (!c._fetchedKeys) await refreshConfig(c);
     const { secret } = await ensureRegistered(c);
     const session = await c._remote.token(c._clock());
-    if (session.user !== c.user) {
-      throw zailaiError('SESSION_USER_MISMATCH', `the session is for user '${session.user}', this client keeps '${c.user}': create the client with user '${session.user}'`);
+    // A client made without `user` takes the member of its first login (client.js _adoptUser).
+    if (session.user !== c.user && !c._adoptUser(session.user)) {
+      throw zailaiError('SESSION_USER_MISMATCH', mismatch(c, session.user));
     }
     const result = { acked: [], rejected: [], serverVersion: 0 };
     // Always one push, even with nothing pending: it brings the other devices' ops.

@@ -130,7 +130,8 @@ test('search, member page, op log, grants within the cap (across a restart) and 
     [{ points: 10, reason: '' }, 'reason'],
     [{ points: 10, reason: '   ' }, 'reason'],
     [{ points: 10, reason: 'x'.repeat(65) }, 'reason'],
-    [{ points: 10, reason: 'x', coupon: 'c' }, 'coupon'],
+    [{ points: 10, reason: 'x', coupon: '' }, 'coupon'],
+    [{ points: 10, reason: 'x', coupon: 'c'.repeat(65) }, 'coupon'],
   ]) {
     const bad = await admin('/v1/admin/members/alice/grants', { method: 'POST', body });
     assert.equal(bad.status, 400, JSON.stringify(body));

@@ -35,7 +35,7 @@ async function demoPackage(serverUrl, devUser = 'mp-1') {
   const result = await ci.packNpmManually({ packageJsonPath: join(dir, 'package.json'), miniprogramNpmDistDir: dir });
   assert.equal(result.miniProgramPackNum, 1);
   assert.deepEqual(readdirSync(join(dir, 'miniprogram_npm', 'zailai')).sort(), [
-    'behavior.js', 'checkin-calendar', 'collect-cards', 'index.js', 'lottery', 'points-card', 'progress-bar', 'task-list', 'zailai.wasm.br',
+    'behavior.js', 'checkin-calendar', 'collect-cards', 'index.js', 'lottery', 'points-card', 'progress-bar', 'task-list', 'texts.js', 'zailai.wasm.br',
   ]);
   // Point it at the test server, as the README tells a developer to.
   writeFileSync(join(dir, 'config.js'), `module.exports = { serverUrl: ${JSON.stringify(serverUrl)}, login: 'dev', devUser: ${JSON.stringify(devUser)}, trustedKeys: [] };\n`);
@@ -62,7 +62,6 @@ function screenshot(page, name) {
   return picture(page, name, { css: readFileSync(join(root, 'miniprogram-demo', 'app.wxss'), 'utf8') });
 }
 
-const classOf = (page, date) => page.querySelector(`#d-${date}`).dom.className;
 const text = (page, selector) => page.querySelector(selector).dom.textContent.trim();
 const ymd = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // business day in UTC+8
 
@@ -71,19 +70,19 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   t.after(() => server.child.kill());
   const dir = await demoPackage(server.url);
 
-  // A member whose phone first launched (and registered) three days ago, and who checked in on
-  // the first two days, offline…
+  // A member whose phone first launched (and registered) three days ago, never logged in since
+  // (the demo's startApp names no member), and who checked in on the first two days, offline…
   const storage = wxStorageBackend();
   const now = Date.now();
   const reg = await registerDevice(server.url);
   backdateDevice(server.dataDir, reg.device, 3 * DAY + 60_000);
   const phone = reg.device;
-  storage.setStorageSync('zailai:mp-1:device', JSON.stringify({ device: phone, secret: reg.secret, registeredAt: now - 3 * DAY - 60_000 }));
+  storage.setStorageSync('zailai:local:device', JSON.stringify({ device: phone, secret: reg.secret, registeredAt: now - 3 * DAY - 60_000 }));
   const op = (seq, at, body = { type: 'check_in' }) => JSON.stringify({ device: phone, seq, at, op: body });
   const track = (action) => ({ type: 'track', action });
-  storage.setStorageSync('zailai:mp-1:meta', JSON.stringify({ v: 1, device: phone, seq: 4, joinedAt: now - 3 * DAY, user: 'mp-1' }));
+  storage.setStorageSync('zailai:local:meta', JSON.stringify({ v: 1, device: phone, seq: 4, joinedAt: now - 3 * DAY, user: 'local' }));
   // …and shared once and used the core feature once (points enough for a redeem below).
-  storage.setStorageSync('zailai:mp-1:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
+  storage.setStorageSync('zailai:local:pending', ['zailai-ops/1', op(1, now - 3 * DAY), op(2, now - 2 * DAY), op(3, now - 2 * DAY + 60_000, track('share')), op(4, now - 2 * DAY + 120_000, track('core_action'))].join('\n'));
 
   const rt = startRuntime(dir, { storage });
   rt.hostSimulate(simulateUtils); // pages run beside app.js and the package
@@ -91,31 +90,49 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   const app = rt.launchApp();
   Object.assign(global, { getApp: () => app, wx: rt.wx });
   const client = await app.ready;
+  assert.equal(client.user, 'local', 'no member id before the first login');
 
+  // 签到: the package's calendar, streak bar and points card.
   const checkin = await openPage(dir, 'checkin');
+  const calendar = checkin.querySelector('#calendar');
   const today = ymd(now);
   const yesterday = ymd(now - DAY);
-  assert.match(classOf(checkin, today), /zl-today-pending/);
-  assert.match(classOf(checkin, yesterday), /zl-makeup-available/);
-  assert.equal(checkin.querySelectorAll('.zl-day').length % 7, 0);
-  assert.equal(checkin.querySelectorAll('.head').length, 7);
-
-  checkin.querySelector('#check-in').dispatchEvent('tap');
+  const classOf = (date) => calendar.querySelector(`#zl-day-${date}`).dom.className;
+  assert.match(classOf(today), /zl-day--today_pending/);
+  assert.match(classOf(yesterday), /zl-day--makeup_available/);
+  assert.equal(calendar.querySelectorAll('.zl-day').length % 7, 0);
+  assert.equal(calendar.querySelectorAll('.zl-calendar__weekday').length, 7);
+  assert.equal(text(checkin.querySelector('#points'), '.zl-points__number'), String(client.pointsSummary().balance));
+  checkin.querySelector('#points').querySelector('.zl-points__number').dispatchEvent('tap');
   await simulate.sleep(0);
-  assert.match(classOf(checkin, today), /zl-today-done/, 'the calendar changed');
-  assert.equal(text(checkin, '#check-in'), '今日已签到');
+  assert.deepEqual(rt.navigations, ['/pages/points/index'], 'one tap on the points card, one page');
+
+  calendar.querySelector(`#zl-day-${today}`).dispatchEvent('tap');
+  await simulate.sleep(0);
+  assert.match(classOf(today), /zl-day--today_done/, 'the calendar changed');
   assert.deepEqual(rt.toasts, ['签到成功']);
 
-  checkin.querySelector(`#d-${yesterday}`).dispatchEvent('tap');
+  calendar.querySelector(`#zl-day-${yesterday}`).dispatchEvent('tap');
   await simulate.sleep(5);
-  assert.match(classOf(checkin, yesterday), /zl-made-up/, `made up after confirming (toasts: ${rt.toasts})`);
-  assert.match(text(checkin, '#streak-label'), /连续签到 4 天|再签/);
+  assert.match(classOf(yesterday), /zl-day--made_up/, `made up after confirming (toasts: ${rt.toasts})`);
+  assert.deepEqual(rt.toasts, ['签到成功', '补签成功']);
+  assert.match(text(checkin.querySelector('#streak'), '.zl-progress__label'), /连续签到 4 天|再签/);
 
-  // Tasks: an invite is the server's word (a friend's first sync), never the phone's.
+  // 任务: the package's task list, a list per kind; 去完成 routes to where the action happens.
   const tasks = await openPage(dir, 'tasks');
-  assert.equal(tasks.querySelectorAll('.task').length, 6);
+  const growth = tasks.querySelector('#tasks-growth');
+  assert.equal(['daily', 'growth', 'newbie'].reduce((n, k) => n + tasks.querySelector(`#tasks-${k}`).querySelectorAll('.zl-task').length, 0), 6);
   assert.throws(() => client.track('invite'), (e) => e.code === 'NOT_ALLOWED');
-  assert.equal(tasks.querySelector('#task-growth_invite .claim'), undefined, 'nothing to claim yet');
+  assert.equal(growth.querySelector('#zl-task-growth_invite .zl-task__claim'), undefined, 'nothing to claim yet');
+  tasks.querySelector('#tasks-daily').querySelector('#zl-task-daily_guide .zl-task__go').dispatchEvent('tap');
+  await simulate.sleep(0);
+  assert.deepEqual({ ...tasks.instance.lastGo }, { task: 'daily_guide', action: 'browse_guide', kind: 'daily' });
+  assert.equal(rt.navigations[rt.navigations.length - 1], '/pages/member/index');
+  growth.querySelector('#zl-task-growth_invite .zl-task__go').dispatchEvent('tap');
+  await simulate.sleep(0);
+  assert.equal(rt.navigations[rt.navigations.length - 1], 'share-menu', 'inviting is sharing');
+  await screenshot(checkin, 'miniprogram-checkin');
+  await screenshot(tasks, 'miniprogram-tasks');
 
   const member = await openPage(dir, 'member');
   assert.ok(text(member, '#tier-name').length > 0);
@@ -136,6 +153,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   rt.setOnline(true);
   const result = await synced;
   assert.equal(result.rejected.length, 0, JSON.stringify(result.rejected));
+  assert.equal(client.user, 'mp-1', 'the login adopted what the phone recorded');
   await simulate.sleep(0);
   assert.match(text(checkin, '#sync-status'), /0 项待同步/);
   let m = (await call(server.url, '/v1/admin/members/mp-1', { token: server.admin })).json;
@@ -148,8 +166,7 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   assert.match(code, /^[2-9A-HJ-NP-Z]{8}$/);
   const friend = await zailai.createClient({
     storage: zailai.memoryStorage(),
-    user: 'friend-1',
-    invitedBy: code,
+    invitedBy: code, // and no member id: the friend's first login says who they are
     server: { url: server.url, transport: zailai.fetchTransport(), credentials: async () => ({ dev_user: 'friend-1' }) },
   });
   await friend.sync();
@@ -157,12 +174,13 @@ test('the demo mini-program: pages render, check in, make up, claim, redeem, syn
   friend.close();
   await client.sync();
   await simulate.sleep(0);
-  const claim = tasks.querySelector('#task-growth_invite .claim');
+  const claim = growth.querySelector('#zl-task-growth_invite .zl-task__claim');
   assert.ok(claim, 'claimable after the invite');
   claim.dispatchEvent('tap');
   await simulate.sleep(0);
-  assert.equal(tasks.querySelector('#task-growth_invite .claim'), undefined);
-  assert.equal(text(tasks, '#task-growth_invite .status'), '已完成');
+  assert.equal(growth.querySelector('#zl-task-growth_invite .zl-task__claim'), undefined);
+  assert.equal(text(growth, '#zl-task-growth_invite .zl-task__note'), '已领取');
+  assert.ok(rt.toasts.includes('已领取'));
   await client.sync();
   m = (await call(server.url, '/v1/admin/members/mp-1', { token: server.admin })).json;
   // Two offline check-ins, a share, a core action, the launch's open (startApp), today's
@@ -213,9 +231,8 @@ test("the demo's campaign pages on the shipped components: cards from a day's us
   await simulate.sleep(0);
   assert.equal(box.querySelectorAll('.zl-lottery__result--pending').length, 0, 'decided');
   assert.match(text(box, '.zl-lottery__result'), /抽中 |未中奖/);
-  // The seed is revealed after the campaign: until then verifying says when.
-  box.querySelector('.zl-lottery__verify').dispatchEvent('tap');
-  await simulate.sleep(50);
+  // The seed is revealed after the campaign: until then no verify action, a note says when.
+  assert.equal(box.querySelector('.zl-lottery__verify'), undefined);
   assert.equal(text(box, '.zl-lottery__note'), '活动结束后公布种子，届时可验证');
   // The points card on the page followed the draw.
   assert.equal(Number(text(lottery.querySelector('#points'), '.zl-points__number')), client.pointsSummary().balance);

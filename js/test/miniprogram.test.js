@@ -157,3 +157,100 @@ test('WeChat login: wx.login code → zailai serve → code2session (a local fak
   const third = await z3.createClient({ storage: z3.wxStorage(rt3.wx), user: 'o-wx-1', server: { ...server_, transport: z3.wxTransport(rt3.wx), credentials: z3.wxLoginCredentials(rt3.wx) } });
   await assert.rejects(third.sync(), (e) => e.code === 'UNAUTHORIZED' && e.status === 401);
 });
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function waitFor(check, what, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+test('startApp records one open a business day, across relaunches too (the README says so)', async () => {
+  const backend = wxStorageBackend();
+  const clock = { now: Date.UTC(2026, 10, 3, 1) };
+  const launch = async () => {
+    const rt = startRuntime(root, { storage: backend });
+    return rt.require('zailai').startApp({ user: 'opener', now: () => clock.now }, rt.wx);
+  };
+  const opens = (c) => c.pendingOps().filter((o) => o.op.type === 'track' && o.op.action === 'open').length;
+  let client = await launch();
+  assert.equal(opens(client), 1, 'the first launch');
+  client.close();
+  clock.now += 3_600_000;
+  client = await launch(); // a relaunch the same business day
+  assert.equal(opens(client), 1, 'no second open the same day');
+  client.close();
+  clock.now += DAY;
+  client = await launch();
+  assert.equal(opens(client), 2, 'the next day: one more');
+  client.close();
+});
+
+test('a client made without user records one open a day across its first login', async (t) => {
+  const { startServer, call } = require('./server-helpers.js');
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  const backend = wxStorageBackend();
+  const launch = () => {
+    const rt = startRuntime(root, { storage: backend });
+    const zailai = rt.require('zailai');
+    const remote = { url: server.url, transport: zailai.wxTransport(rt.wx), credentials: () => ({ dev_user: 'newbie' }), retry: { retries: 0 } };
+    return zailai.startApp({ server: remote }, rt.wx);
+  };
+  let client = await launch();
+  await waitFor(() => client.user === 'newbie' && client.serverVersion > 0 && client.pendingOps().length === 0, 'the first login');
+  client.close();
+  client = await launch(); // the same business day, the member known before any sync
+  assert.equal(client.user, 'newbie');
+  await client.sync();
+  client.close();
+  const log = (await call(server.url, '/v1/admin/members/newbie/ops', { token: server.admin })).json.ops;
+  const opens = log.filter((o) => o.op.op.type === 'track' && o.op.op.action === 'open');
+  assert.equal(opens.length, 1, 'one open that day, before and after the login');
+});
+
+test('with a server, startApp syncs soon after actions: a burst is one sync, none while offline', async (t) => {
+  const { startServer } = require('./server-helpers.js');
+  const server = await startServer(['--dev']);
+  t.after(() => server.child.kill());
+  const rt = startRuntime(root);
+  const zailai = rt.require('zailai');
+  const client = await zailai.startApp({
+    user: 'burst',
+    syncDelayMs: 150,
+    server: { url: server.url, transport: zailai.wxTransport(rt.wx), credentials: () => ({ dev_user: 'burst' }), retry: { retries: 0 } },
+  }, rt.wx);
+  t.after(() => client.close());
+  await waitFor(() => client.serverVersion > 0 && client.pendingOps().length === 0, 'the launch sync');
+  const syncs = [];
+  client.on('sync', (r) => syncs.push(r));
+  client.track('share');
+  await sleep(60);
+  client.track('query'); // the wait starts again
+  await sleep(100);
+  assert.equal(syncs.length, 0, 'not yet: 150 ms after the last action');
+  await waitFor(() => syncs.length === 1, 'the debounced sync');
+  await sleep(300);
+  assert.equal(syncs.length, 1, 'one sync for the burst');
+  assert.equal(syncs[0].rejected.length, 0);
+  assert.equal(client.pendingOps().length, 0);
+  // Offline: no request; the network's return syncs (syncOnShow).
+  rt.setOnline(false);
+  client.track('share');
+  await sleep(300);
+  assert.equal(syncs.length, 1, 'nothing sent offline');
+  assert.equal(client.pendingOps().length, 1);
+  rt.setOnline(true);
+  await waitFor(() => syncs.length === 2, 'the sync on the network\'s return');
+  assert.equal(client.pendingOps().length, 0);
+  // Closed before the delay is up: the timer finds nothing to send and throws nothing.
+  const errors = [];
+  client.on('error', (e) => errors.push(e));
+  client.track('share');
+  client.close();
+  await sleep(300);
+  assert.equal(syncs.length, 2);
+  assert.deepEqual(errors, []);
+});

@@ -23,9 +23,13 @@ test('package.json has types and three ways in', () => {
   assert.equal(manifest.types, 'types/miniprogram.d.ts');
   const dot = manifest.exports['.'];
   assert.deepEqual(Object.keys(dot), ['miniprogram', 'node', 'browser', 'import', 'require']);
-  for (const [condition, entry] of [['miniprogram', 'miniprogram'], ['node', 'node'], ['browser', 'web'], ['import', 'web'], ['require', 'node']]) {
+  for (const [condition, entry] of [['miniprogram', 'miniprogram'], ['node', 'node'], ['browser', 'web'], ['import', 'web']]) {
     assert.deepEqual(dot[condition], { types: `./types/${entry}.d.ts`, default: `./dist/${entry}/index.js` }, condition);
   }
+  // `require` without `node`: TypeScript's bundler resolution of a CommonJS project, as the
+  // mini-program templates are (TypeScript 7's default): the mini-program types
+  // (js/test/types.test.js compiles such a project with TypeScript 5 and 7).
+  assert.deepEqual(dot.require, { types: './types/miniprogram.d.ts', default: './dist/node/index.js' });
   assert.equal(manifest.miniprogram, 'dist/miniprogram');
   assert.equal(manifest.main, 'dist/node/index.js');
   assert.equal(manifest.module, 'dist/web/index.js');
@@ -102,7 +106,16 @@ test('the docs at the package root: a Chinese quick-start first, English beside 
   }
   for (const name of ['checkin-calendar', 'progress-bar', 'task-list', 'points-card', 'collect-cards', 'lottery']) assert.ok(zh.includes(`zailai/${name}/index`), name);
   assert.match(readFileSync(join(pkg, 'README.en.md'), 'utf8'), /## 2\. One client per app/);
-  assert.match(readFileSync(join(pkg, 'CHANGELOG.md'), 'utf8'), /## Unreleased[\s\S]*camelCase/);
+  assert.match(readFileSync(join(pkg, 'CHANGELOG.md'), 'utf8'), /## \d+\.\d+\.\d+\n[\s\S]*camelCase/);
+  // Both READMEs link the demo and the components' pages, which ship in docs/components/.
+  for (const readme of [zh, readFileSync(join(pkg, 'README.en.md'), 'utf8')]) {
+    assert.match(readme, /\]\(https:\/\/github\.com\/[^)]+\/miniprogram-demo\)/);
+    assert.match(readme, /docs\/components\//);
+  }
+  for (const name of ['README', 'checkin-calendar', 'task-list', 'points-card', 'progress-bar', 'collect-cards', 'lottery']) {
+    assert.ok(existsSync(join(pkg, 'docs', 'components', `${name}.md`)), name);
+  }
+  assert.ok(existsSync(join(pkg, 'docs', 'components', 'img', 'checkin-calendar.png')));
   for (const f of ['config.md', 'ops.md', 'render.md', 'sync.md', 'lottery.md']) assert.ok(existsSync(join(pkg, 'docs', f)), f);
   assert.ok(!existsSync(join(mpDir, 'README.md')) && !existsSync(join(mpDir, 'docs')), 'no docs in the mini-program dist');
   for (const key of ['repository', 'homepage', 'bugs']) assert.ok(manifest[key], key);
@@ -140,4 +153,70 @@ test('seed.json ships with the package, and mergeConfig extends it into a rule f
   const bad = spawnSync(cli, ['check', '--config', join(dir, 'bad.json')], { encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr + bad.stdout, /points\.daily_cap[\s\S]*points\.monthly_cap|points\.monthly_cap[\s\S]*points\.daily_cap/);
+});
+
+test('the mini-program index.js is minified; its source map lies outside the dist the code package gets', () => {
+  const code = readFileSync(join(mpDir, 'index.js'), 'utf8');
+  assert.ok(code.length < 70_000, `${code.length} bytes`);
+  assert.ok(code.split('\n').length < 40, 'minified: a few long lines');
+  assert.doesNotMatch(code, /sourceMappingURL/, 'the module names no map (it would not be in the code package)');
+  const dist = readdirSync(mpDir, { recursive: true });
+  assert.deepEqual(dist.filter((f) => f.endsWith('.map')), [], '"构建 npm" copies every file of the dist into the code package');
+  const map = JSON.parse(readFileSync(join(pkg, 'sourcemaps', 'miniprogram', 'index.js.map'), 'utf8'));
+  assert.equal(map.version, 3);
+  assert.ok(map.mappings.length > 1000);
+  const client = map.sources.findIndex((f) => f.endsWith('js/src/client.js'));
+  assert.ok(client >= 0, map.sources.join());
+  assert.match(map.sourcesContent[client], /class Client/, 'the sources travel with the map');
+  assert.ok(manifest.files.includes('sourcemaps'), 'published beside the dist, for an error reporter');
+  // And it maps: where the module calls WXWebAssembly.instantiate is that call's line in
+  // js/src/miniprogram.js.
+  const at = code.indexOf('WXWebAssembly.instantiate(');
+  const line = code.slice(0, at).split('\n').length - 1;
+  const column = at - (code.lastIndexOf('\n', at) + 1);
+  const hit = originalPosition(map, line, column);
+  assert.ok(map.sources[hit.source].endsWith('js/src/miniprogram.js'), map.sources[hit.source]);
+  assert.match(map.sourcesContent[hit.source].split('\n')[hit.line], /WXWebAssembly\.instantiate\(/);
+});
+
+/** The original {source, line} (0-based) of a generated position, from a v3 map's mappings. */
+function originalPosition(map, line, column) {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const state = [0, 0, 0]; // source, original line, original column: relative across segments
+  let found = null;
+  map.mappings.split(';').forEach((group, l) => {
+    let generated = 0;
+    for (const segment of group ? group.split(',') : []) {
+      const values = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of segment) {
+        const digit = B64.indexOf(ch);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      generated += values[0];
+      if (values.length >= 4) for (let i = 0; i < 3; i++) state[i] += values[i + 1];
+      if (l === line && generated <= column && values.length >= 4) found = { source: state[0], line: state[1], column: state[2] };
+    }
+  });
+  assert.ok(found, `no mapping at ${line}:${column}`);
+  return found;
+}
+
+test('the version is js/package.json\'s, and the changelog\'s newest section is that version', () => {
+  const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
+  assert.equal(manifest.version, version);
+  const changelog = readFileSync(join(pkg, 'CHANGELOG.md'), 'utf8');
+  const sections = [...changelog.matchAll(/^## (\S+)/gm)].map((m) => m[1]);
+  assert.equal(sections[0], version, 'the breaking changes are under the version that brings them');
+  assert.ok(!sections.includes('Unreleased'), sections.join());
+  const [major, minor] = version.split('.').map(Number);
+  const [prevMajor, prevMinor] = sections[1].split('.').map(Number);
+  assert.ok(major > prevMajor || (major === 0 && minor > prevMinor), `${version} after ${sections[1]}: breaking changes need a new minor before 1.0`);
 });

@@ -10,13 +10,15 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
 const { encodeRules, pkg, root } = require('./helpers.js');
 const { codePackage, startRuntime } = require('./miniprogram-runtime.js');
 
-const tsc = join(__dirname, '..', 'node_modules', '.bin', 'tsc');
+// TypeScript 5 by its package: node_modules/.bin/tsc may be either version's (typescript7 has
+// a `tsc` too).
+const tsc = join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc');
 const types = join(pkg, 'types');
 const core = readFileSync(join(types, 'core.d.ts'), 'utf8');
 
@@ -43,6 +45,56 @@ test('a mini-program page typechecks with miniprogram-api-typings, --strict, no 
   assert.equal(config.compilerOptions.skipLibCheck, false);
   assert.deepEqual(config.compilerOptions.lib, ['es2020']);
   compile(join(__dirname, 'types', 'miniprogram'));
+});
+
+// TypeScript 5 (what the templates pinned) and 7 (what `npm i typescript` installs now), each
+// resolving `zailai` from node_modules as npm lays it out.
+const COMPILERS = { 5: tsc, 7: join(__dirname, '..', 'node_modules', 'typescript7', 'bin', 'tsc') };
+
+/** A project folder with `files` and node_modules/zailai (the built package) and the
+ * mini-program typings; compiled with TypeScript `version`: its output, '' when clean. */
+function project(version, files) {
+  const dir = mkdtempSync(join(tmpdir(), `zailai-ts${version}-`));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(pkg, join(dir, 'node_modules', 'zailai'));
+  symlinkSync(join(__dirname, '..', 'node_modules', 'miniprogram-api-typings'), join(dir, 'node_modules', 'miniprogram-api-typings'));
+  const result = spawnSync(COMPILERS[version], ['-p', dir], { encoding: 'utf8' });
+  return { status: result.status, out: result.stdout + result.stderr };
+}
+
+const template = (name) => readFileSync(join(__dirname, 'types', 'template', name), 'utf8');
+
+for (const version of [5, 7]) {
+  test(`TypeScript ${version}: a project of WeChat's TS template finds the mini-program entry, component details and a typed wx`, () => {
+    const version_ = spawnSync(COMPILERS[version], ['--version'], { encoding: 'utf8' }).stdout;
+    assert.match(version_, new RegExp(`Version ${version}\\.`));
+    const { status, out } = project(version, { 'tsconfig.json': template('tsconfig.json'), 'app.ts': template('app.ts') });
+    assert.equal(status, 0, out);
+    // And the check can fail: a use of the Node entry is refused here.
+    const bad = project(version, { 'tsconfig.json': template('tsconfig.json'), 'app.ts': "import { loadSync } from 'zailai';\nvoid loadSync;\n" });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.out, /loadSync/);
+  });
+
+  test(`TypeScript ${version}: Node (nodenext) gets the Node entry, a bundler's ESM import the browser one`, () => {
+    const node = { compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022'], types: [] }, files: ['main.cts'] };
+    const nodeUse = "import { loadSync, checkRules, createClient } from 'zailai';\nvoid [loadSync, checkRules, createClient];\n";
+    let r = project(version, { 'tsconfig.json': JSON.stringify(node), 'main.cts': nodeUse });
+    assert.equal(r.status, 0, r.out);
+    r = project(version, { 'tsconfig.json': JSON.stringify(node), 'main.cts': "import { startApp } from 'zailai';\nvoid startApp;\n" });
+    assert.notEqual(r.status, 0, 'startApp is the mini-program entry\'s only');
+    const web = { compilerOptions: { strict: true, noEmit: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022'], types: [] }, files: ['main.ts'] };
+    r = project(version, { 'tsconfig.json': JSON.stringify(web), 'main.ts': "import { localStorageAdapter, fetchTransport } from 'zailai';\nvoid [localStorageAdapter, fetchTransport];\n" });
+    assert.equal(r.status, 0, r.out);
+  });
+}
+
+test('without miniprogram-api-typings, `wx` parameters take any object', () => {
+  const config = { compilerOptions: { strict: true, noEmit: true, module: 'commonjs', target: 'es2020', lib: ['es2020'], types: [] }, files: ['app.ts'] };
+  const use = "import { wxLoginCredentials } from 'zailai';\ndeclare const myWx: { login(o: object): void };\nvoid wxLoginCredentials(myWx);\n";
+  const r = project(5, { 'tsconfig.json': JSON.stringify(config), 'app.ts': use });
+  assert.equal(r.status, 0, r.out);
 });
 
 /** The values an entry's .d.ts re-exports from core.d.ts. */

@@ -283,7 +283,7 @@ export type OpBody =
   | { type: 'buy_membership'; plan: string }
   /** Takes a membership back (a refund, a chargeback): at once, or from the business day `from`. */
   | { type: 'revoke_membership'; plan: string; from?: DateString }
-  | { type: 'grant'; points: number; reason: string }
+  | { type: 'grant'; points: number; coupon?: string; reason: string }
   | { type: 'settle_draw'; lottery: string; draw_device: string; draw_seq: number; prize?: string };
 
 export interface Op {
@@ -585,7 +585,7 @@ export declare const POSTER_SIZE: { width: number; height: number };
 export declare function drawCommands(ctx: Canvas2D, commands: DrawCommand[] | string, options?: { fontFamily?: string }): void;
 export declare function drawOnCanvas(canvas: { width: number; height: number; getContext(kind: '2d'): unknown }, commands: DrawCommand[] | string, options?: { pixelRatio?: number; fontFamily?: string }): Canvas2D;
 /** Mini-program entry: draws the client's poster on `<canvas type="2d">` matching `selector` in `page`. */
-export declare function drawPoster(page: unknown, selector: string, client: Client, options?: { theme?: Theme }, wx?: unknown): Promise<unknown>;
+export declare function drawPoster(page: unknown, selector: string, client: Client, options?: { theme?: Theme }, wx?: WxApi): Promise<unknown>;
 
 /** `data:image/svg+xml;base64,…` for <image src> (mini-program) or <img src>. */
 export declare function svgDataUri(svg: string): string;
@@ -884,14 +884,32 @@ export declare function tdesignFormat(cells: CalendarCell[]): <D extends Calenda
  * Later calls resolve to the same client. The components (`zailai/checkin-calendar/index`, …)
  * use this client.
  */
-export declare function startApp(options?: Partial<ClientOptions>, wx?: unknown): Promise<Client>;
+export declare function startApp(options?: Partial<ClientOptions> & StartAppOptions, wx?: WxApi): Promise<Client>;
+/** startApp's own options, beside createClient's. */
+export interface StartAppOptions {
+  /** With a server: sync this long after the last action (at most 10 s after the first);
+   * default 2000, 0 for none (docs/sync.md, "When the client syncs"). */
+  syncDelayMs?: number;
+}
+/**
+ * The `wx` object: miniprogram-api-typings' `WechatMiniprogram.Wx` when the project has that
+ * package (the declaration below merges into it), any object otherwise.
+ */
+export type WxApi = WechatMiniprogram.Wx;
+declare global {
+  namespace WechatMiniprogram {
+    // Empty: merges into miniprogram-api-typings' Wx where present.
+    interface Wx {}
+  }
+}
+
 /** Mini-program entry: the client of startApp (waits for it when asked first). */
 export declare function getClient(): Promise<Client>;
 
 /** Mini-program entry: credentials from wx.login. */
-export declare function wxLoginCredentials(wx?: unknown): () => Promise<{ code: string }>;
+export declare function wxLoginCredentials(wx?: WxApi): () => Promise<{ code: string }>;
 /** Mini-program entry: sync on wx.onAppShow and when the network returns; returns stop(). */
-export declare function syncOnShow(client: Client, wx?: unknown): () => void;
+export declare function syncOnShow(client: Client, wx?: WxApi): () => void;
 
 export interface LoadOptions {
   /** Mini-program: path of the module in the code package (default /miniprogram_npm/zailai/zailai.wasm.br). */
@@ -910,7 +928,10 @@ export interface ClientOptions extends LoadOptions {
    * warns by itself when it sends others. Only with `config`. */
   rulesHash?: string;
   storage: StorageAdapter;
-  /** Member id; each member's data is kept under its own keys. Default 'local'. */
+  /** Member id; each member's data is kept under its own keys. Without it and with a
+   * `server`, the member is this device's: `user` reads 'local' until the first login adopts
+   * the device's ops into the session's member, then that member's id (docs/sync.md, "Members
+   * before they log in"). Without either, 'local'. */
   user?: string;
   /** The clock, epoch ms. Default Date.now. */
   now?: () => EpochMs;
@@ -965,6 +986,8 @@ export interface ChangeEvent {
 
 export interface Client {
   readonly rules: Rules;
+  /** The member: createClient's `user`; without one (and with a server) 'local' until the
+   * first login, then the session's member. */
   readonly user: string;
   readonly deviceId: string;
   locale?: Locale;
@@ -979,6 +1002,8 @@ export interface Client {
   readonly serverVersion: number;
   /** Added to the local clock so op times follow the server's. */
   readonly clockOffset: number;
+  /** Whether the client syncs with a server (`server` given): sync and verifyLottery need one. */
+  readonly hasServer: boolean;
   checkIn(): Event[];
   makeUp(date: DateString): Event[];
   track(action: string, count?: number): Event[];

@@ -6,3 +6,5 @@ export {
   wxLoginCredentials, syncOnShow, drawPoster, vantFormatter, tdesignFormat, svgDataUri,
   drawCommands, drawOnCanvas, POSTER_SIZE,
 } from './core';
+// The components' properties and event details (usingComponents "zailai/<name>/index").
+export type * from './components';

@@ -2,6 +2,7 @@
 
 pub mod campaign_templates;
 pub mod csv;
+pub mod devices;
 pub mod diagnoses;
 pub mod facts;
 pub mod facts_ledger;

@@ -306,6 +306,10 @@ struct ServeArgs {
     /// rules' zone, through POST /v1/admin/members/{user}/grants (counted in the database).
     #[arg(long, default_value_t = serve::member_writes::DEFAULT_GRANT_CAP)]
     grant_cap: u64,
+    /// Coupons one operator (or the admin token) may grant members a business day, through
+    /// the same route (counted apart from points).
+    #[arg(long, default_value_t = serve::member_writes::DEFAULT_COUPON_CAP)]
+    coupon_cap: u64,
 }
 
 fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
@@ -341,6 +345,7 @@ fn serve_command(a: ServeArgs) -> Result<(), simulate::Failure> {
         trusted_proxies: a.trusted_proxy,
         rules_poll_seconds: a.rules_poll_seconds,
         grant_cap: a.grant_cap,
+        coupon_cap: a.coupon_cap,
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| simulate::Failure::Input(format!("error: {e}")))?;

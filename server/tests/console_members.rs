@@ -152,7 +152,7 @@ async fn a_grant_writes_one_console_op_within_the_cap_and_says_what_is_left() {
     assert_eq!(body["error"]["path"], "points");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains("300 a business day, 300 granted today, 0 left"),
+        message.contains("300 points a business day, 300 granted today, 0 left"),
         "{message}"
     );
     assert_eq!(c.record("ann").await.state.balance, balance + 300);
@@ -190,6 +190,79 @@ async fn bad_grants_are_named_and_neither_written_nor_charged() {
         body["cap"],
         json!({"limit": 2_000_000, "used": 1_000_001, "left": 999_999})
     );
+}
+
+/// A coupon, with points or alone: one `grant` op with the coupon, within the actor's coupon
+/// cap (`--coupon-cap`), counted apart from points; bad coupon ids are named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coupon_grant_is_one_op_within_a_cap_of_its_own() {
+    let data_dir =
+        std::env::temp_dir().join(format!("zailai-console-coupons-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let opts = serve::Options {
+        grant_cap: 100,
+        coupon_cap: 2,
+        ..serve::Options::dev_on(data_dir)
+    };
+    let app = serve::app(opts).await.unwrap();
+    let token = app.options.admin_token.clone().unwrap();
+    let c = Console { app, token };
+    c.member("cy", vec![("phone", OpKind::CheckIn {})], vec![])
+        .await;
+    let balance = c.record("cy").await.state.balance;
+    let path = "/v1/admin/members/cy/grants";
+
+    let (status, body) = c
+        .post(path, json!({"coupon": "comp_10", "reason": "迟到补偿"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["op"]["op"],
+        json!({"type": "grant", "points": 0, "coupon": "comp_10", "reason": "迟到补偿"})
+    );
+    assert_eq!(body["balance_after"], balance);
+    assert_eq!(body["cap"], json!({"limit": 100, "used": 0, "left": 100}));
+    assert_eq!(
+        body["coupon_cap"],
+        json!({"limit": 2, "used": 1, "left": 1})
+    );
+    let (status, body) = c
+        .post(
+            path,
+            json!({"points": 100, "coupon": "comp_10", "reason": "r"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["coupon_cap"]["left"], 0);
+    let state = c.record("cy").await.state;
+    assert_eq!(state.balance, balance + 100);
+    let coupons: Vec<_> = state.coupons.iter().map(|g| g.source.as_str()).collect();
+    assert_eq!(coupons, ["grant:迟到补偿", "grant:r"]);
+
+    // A third coupon passes its cap: named at `coupon`, nothing written.
+    let version = c.record("cy").await.server_version;
+    let (status, body) = c
+        .post(path, json!({"coupon": "comp_10", "reason": "r"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "GRANT_CAP");
+    assert_eq!(body["error"]["path"], "coupon");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("a coupon would pass") && message.contains("2 coupons a business day"),
+        "{message}"
+    );
+    for (coupon, why) in [
+        (json!(""), "empty"),
+        (json!(" comp"), "a surrounding space"),
+        (json!("a\u{7}b"), "a control character"),
+        (json!("x".repeat(65)), "too long"),
+    ] {
+        let (status, body) = c.post(path, json!({"coupon": coupon, "reason": "r"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+        assert_eq!(body["error"]["path"], "coupon", "{why}");
+    }
+    assert_eq!(c.record("cy").await.server_version, version);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

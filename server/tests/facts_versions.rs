@@ -2,6 +2,8 @@
 //! the store's commits follow the versions the server learns (`serve::rules::Rules`), and a
 //! store that did not learn it (the rules it opened with) would count no such campaign.
 
+mod pg;
+
 use serde_json::json;
 use zailai::Config;
 use zailai_server::serve::rules::Rules;
@@ -53,21 +55,7 @@ impl Db {
         if !postgres {
             return Db::Sqlite(temp_db(name));
         }
-        let url = std::env::var("ZAILAI_TEST_POSTGRES").expect(
-            "ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first",
-        );
-        let db = format!("zailai_facts_versions_{}_{name}", std::process::id());
-        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect to the test cluster");
-        tokio::spawn(connection);
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {db}"),
-            format!("CREATE DATABASE {db}"),
-        ] {
-            admin.batch_execute(&sql).await.unwrap();
-        }
-        Db::Postgres(format!("{url} dbname={db}"))
+        Db::Postgres(pg::fresh_database(&format!("facts_versions_{name}")).await)
     }
 
     fn address(&self) -> String {

@@ -21,6 +21,7 @@ fn member(cfg: &Config, points: u32) -> Record {
     };
     let grant = |_| OpKind::Grant {
         points,
+        coupon: None,
         reason: "test".into(),
     };
     server_op(&mut record.state, cfg, "~ops", grant, T - 3600 * SEC).unwrap();

@@ -3,12 +3,14 @@
 //! member, and the per-actor daily grant cap, charged in the grant's own transaction, kept
 //! across a restart, and never charged for a grant that was not written.
 
+mod pg;
+
 use std::sync::Arc;
 use zailai::{Config, OpKind, State};
 use zailai_server::facts::FactRules;
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
-use zailai_server::store::{prefix_end, GrantCharge, Granted, OpRow, Record, Store};
+use zailai_server::store::{prefix_end, GrantCharge, GrantUse, Granted, OpRow, Record, Store};
 
 const T0: i64 = 1_761_958_800_000; // 2026-11-01 09:00 UTC+8
 
@@ -45,13 +47,27 @@ async fn member(store: &impl Store, user: &str, ops: u32) {
         .unwrap();
 }
 
-fn charge(actor: &str, day: i32, points: u64) -> GrantCharge {
+/// `points` granted, nothing else.
+fn pts(points: u64) -> GrantUse {
+    GrantUse { points, coupons: 0 }
+}
+
+/// A charge of `points` (with a coupon when `coupons` is 1) against caps of 5000 points and
+/// 2 coupons.
+fn charge_of(actor: &str, day: i32, points: u64, coupons: u64) -> GrantCharge {
     GrantCharge {
         actor: actor.into(),
         day,
-        points,
-        cap: 5000,
+        grant: GrantUse { points, coupons },
+        cap: GrantUse {
+            points: 5000,
+            coupons: 2,
+        },
     }
+}
+
+fn charge(actor: &str, day: i32, points: u64) -> GrantCharge {
+    charge_of(actor, day, points, 0)
 }
 
 /// A grant of `points` to `user` as `~console` op `seq`: the new balance.
@@ -60,11 +76,13 @@ async fn grant(
     charge: GrantCharge,
     user: &str,
 ) -> Granted<u64, zailai::RuleError> {
-    let points = u32::try_from(charge.points).unwrap();
+    let points = u32::try_from(charge.grant.points).unwrap();
+    let coupon = (charge.grant.coupons > 0).then(|| "补偿券".to_owned());
     store
         .grant(charge, user, move |r: &mut Record| {
             let kind = |_| OpKind::Grant {
                 points,
+                coupon,
                 reason: "test".into(),
             };
             let cfg = Config::seed();
@@ -129,23 +147,23 @@ async fn grant_conformance(store: &impl Store) {
             other => panic!("not done: {other:?}"),
         }
     };
-    let balance = done(3000)(grant(store, charge("ann", 100, 3000), "g").await);
+    let balance = done(pts(3000))(grant(store, charge("ann", 100, 3000), "g").await);
     assert_eq!(balance, 3000);
     // To the cap exactly is allowed; one point past it is not, and changes nothing.
     assert_eq!(
-        done(5000)(grant(store, charge("ann", 100, 2000), "g").await),
+        done(pts(5000))(grant(store, charge("ann", 100, 2000), "g").await),
         5000
     );
     assert_eq!(
         grant(store, charge("ann", 100, 1), "g").await,
-        Granted::OverCap { used: 5000 }
+        Granted::OverCap { used: pts(5000) }
     );
     let r = store.load("g").await.unwrap().unwrap();
     assert_eq!(r.state.balance, 5000, "the refused grant wrote nothing");
     assert_eq!(store.ops("g").await.unwrap().len(), 2);
     // Another actor, or the next day, has a cap of its own.
-    done(4000)(grant(store, charge("bob", 100, 4000), "g").await);
-    done(1)(grant(store, charge("ann", 101, 1), "g").await);
+    done(pts(4000))(grant(store, charge("bob", 100, 4000), "g").await);
+    done(pts(1))(grant(store, charge("ann", 101, 1), "g").await);
     // An unknown member or a refused op is not charged.
     assert_eq!(
         grant(store, charge("cat", 100, 10), "nobody").await,
@@ -155,13 +173,59 @@ async fn grant_conformance(store: &impl Store) {
         Granted::Refused(e) => assert_eq!(e.code.as_str(), "BAD_AMOUNT"),
         other => panic!("not refused: {other:?}"),
     }
-    done(5000)(grant(store, charge("cat", 100, 5000), "g").await);
+    done(pts(5000))(grant(store, charge("cat", 100, 5000), "g").await);
     // Over the cap when one grant alone is larger than it.
     let big = GrantCharge {
-        cap: 10,
+        cap: pts(10),
         ..charge("dan", 100, 11)
     };
-    assert_eq!(grant(store, big, "g").await, Granted::OverCap { used: 0 });
+    assert_eq!(
+        grant(store, big, "g").await,
+        Granted::OverCap { used: pts(0) }
+    );
+    coupon_caps(store).await;
+}
+
+/// Coupons have a cap of their own, counted apart from points: it stops a third coupon
+/// but not points.
+async fn coupon_caps(store: &impl Store) {
+    member(store, "c", 0).await;
+    let both = GrantUse {
+        points: 10,
+        coupons: 1,
+    };
+    assert!(matches!(
+        grant(store, charge_of("fay", 100, 10, 1), "c").await,
+        Granted::Done { used, .. } if used == both
+    ));
+    let two = GrantUse {
+        points: 10,
+        coupons: 2,
+    };
+    assert!(matches!(
+        grant(store, charge_of("fay", 100, 0, 1), "c").await,
+        Granted::Done { used, .. } if used == two
+    ));
+    assert_eq!(
+        grant(store, charge_of("fay", 100, 0, 1), "c").await,
+        Granted::OverCap { used: two }
+    );
+    assert_eq!(
+        grant(store, charge_of("fay", 100, 5, 1), "c").await,
+        Granted::OverCap { used: two },
+        "points with a coupon past its cap: nothing"
+    );
+    let r = store.load("c").await.unwrap().unwrap();
+    assert_eq!(r.state.coupons.len(), 2);
+    assert_eq!(r.state.balance, 10);
+    let points_only = GrantUse {
+        points: 4990,
+        coupons: 2,
+    };
+    assert!(matches!(
+        grant(store, charge_of("fay", 100, 4980, 0), "c").await,
+        Granted::Done { used, .. } if used == points_only
+    ));
 }
 
 /// Grants of one actor racing each other never pass the cap together.
@@ -210,37 +274,20 @@ async fn sqlite_lists_members_and_caps_grants() {
     let store = Sqlite::open(&path, rules()).unwrap();
     assert_eq!(
         grant(&store, charge("ann", 100, 1), "g").await,
-        Granted::OverCap { used: 5000 }
+        Granted::OverCap { used: pts(5000) }
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_lists_members_and_caps_grants() {
-    let url = std::env::var("ZAILAI_TEST_POSTGRES")
-        .expect("ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first");
-    let db = format!(
-        "zailai_members_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(connection);
     // A collation that does not sort by bytes, where the cluster has one: ids still do.
-    let natural = format!(
-        "CREATE DATABASE {db} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
-    );
-    if admin.batch_execute(&natural).await.is_err() {
-        admin
-            .batch_execute(&format!("CREATE DATABASE {db}"))
-            .await
-            .unwrap();
-    }
-    let database = format!("{url} dbname={db}");
+    let database = pg::create_database("members", |db| {
+        vec![
+            format!("CREATE DATABASE {db} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"),
+            format!("CREATE DATABASE {db}"),
+        ]
+    })
+    .await;
     let store = Postgres::connect(&database, 4, rules()).await.unwrap();
     list_conformance(&store).await;
     grant_conformance(&store).await;
@@ -248,6 +295,6 @@ async fn postgres_lists_members_and_caps_grants() {
     let store = Postgres::connect(&database, 1, rules()).await.unwrap();
     assert_eq!(
         grant(&store, charge("ann", 100, 1), "g").await,
-        Granted::OverCap { used: 5000 }
+        Granted::OverCap { used: pts(5000) }
     );
 }

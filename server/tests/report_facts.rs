@@ -5,6 +5,8 @@
 //! made from half of them (both backends). `populate --bulk` writes the same database as the
 //! sync path. The messages the operator recorded as sent count in each campaign's `notified`.
 
+mod pg;
+
 use serde_json::{json, Value};
 use zailai::day::Date;
 use zailai::Config;
@@ -276,21 +278,9 @@ async fn sqlite_report_from_facts_equals_the_replay_and_survives_a_rebuild() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_report_from_facts_equals_the_replay() {
-    let url = std::env::var("ZAILAI_TEST_POSTGRES")
-        .expect("ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first");
-    let db = format!("zailai_facts_{}", std::process::id());
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {db}"),
-        format!("CREATE DATABASE {db}"),
-    ] {
-        admin.batch_execute(&sql).await.unwrap();
-    }
+    let database = pg::fresh_database("facts").await;
     let cfg = config();
-    let store = Postgres::connect(&format!("{url} dbname={db}"), 4, FactRules::of(&cfg))
+    let store = Postgres::connect(&database, 4, FactRules::of(&cfg))
         .await
         .unwrap();
     let synced = run(&store, &cfg, &plan()).await.unwrap();
@@ -301,10 +291,9 @@ async fn postgres_report_from_facts_equals_the_replay() {
 
     // A database from before the fact tables, on PostgreSQL: rebuilt on open, same numbers.
     drop(store);
-    let (direct, connection) =
-        tokio_postgres::connect(&format!("{url} dbname={db}"), tokio_postgres::NoTls)
-            .await
-            .unwrap();
+    let (direct, connection) = tokio_postgres::connect(&database, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(connection);
     direct
         .batch_execute(
@@ -314,9 +303,7 @@ async fn postgres_report_from_facts_equals_the_replay() {
         )
         .await
         .unwrap();
-    let store = AnyStore::open(&format!("{url} dbname={db}"), &cfg)
-        .await
-        .unwrap();
+    let store = AnyStore::open(&database, &cfg).await.unwrap();
     assert!(store.facts_complete().await.unwrap());
     assert_eq!(
         same_reports(&store, &cfg, "PostgreSQL rebuilt").await,
@@ -324,14 +311,8 @@ async fn postgres_report_from_facts_equals_the_replay() {
     );
 
     // The bulk path (COPY) into a database of its own: the same members, logs and report.
-    let bulk_db = format!("{db}_bulk");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {bulk_db}"),
-        format!("CREATE DATABASE {bulk_db}"),
-    ] {
-        admin.batch_execute(&sql).await.unwrap();
-    }
-    let bulk = Postgres::connect(&format!("{url} dbname={bulk_db}"), 2, FactRules::of(&cfg))
+    let bulk_database = pg::fresh_database("facts_bulk").await;
+    let bulk = Postgres::connect(&bulk_database, 2, FactRules::of(&cfg))
         .await
         .unwrap();
     assert_eq!(run_bulk(&bulk, &cfg, &plan()).await.unwrap(), synced);

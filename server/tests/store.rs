@@ -1,5 +1,7 @@
 //! The storage conformance suite: every backend must pass all of it.
 
+mod pg;
+
 use serde_json::json;
 use std::sync::Arc;
 use zailai::sync::{Limits, Push};
@@ -933,46 +935,15 @@ async fn sqlite_reports_an_unopenable_path() {
     assert!(err.to_string().contains("/proc/zailai"), "{err}");
 }
 
-/// The throwaway cluster scripts/test.sh starts (scripts/postgres-up.sh). Not skipped when
-/// absent: the suite must run against PostgreSQL.
-fn postgres_url() -> String {
-    std::env::var("ZAILAI_TEST_POSTGRES")
-        .expect("ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_passes_the_conformance_suite() {
-    let url = postgres_url();
-    // A database of its own, so runs never see each other's rows.
-    let db = format!(
-        "zailai_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(connection);
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .await
-        .unwrap();
-    let store = Postgres::connect(&format!("{url} dbname={db}"), 4, rules())
-        .await
-        .unwrap();
+    let database = pg::fresh_database("test").await;
+    let store = Postgres::connect(&database, 4, rules()).await.unwrap();
     // Migrations run once: a second server process on the same database adds nothing.
-    drop(
-        Postgres::connect(&format!("{url} dbname={db}"), 1, rules())
-            .await
-            .unwrap(),
-    );
-    let (check, connection) =
-        tokio_postgres::connect(&format!("{url} dbname={db}"), tokio_postgres::NoTls)
-            .await
-            .unwrap();
+    drop(Postgres::connect(&database, 1, rules()).await.unwrap());
+    let (check, connection) = tokio_postgres::connect(&database, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(connection);
     let rows = check
         .query("SELECT version FROM schema_version ORDER BY version", &[])
@@ -980,7 +951,7 @@ async fn postgres_passes_the_conformance_suite() {
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>(),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     );
     conformance(Arc::new(store)).await;
     let first: i64 = check.query_one(FIRST_SENT, &[]).await.unwrap().get(0);
@@ -1018,6 +989,7 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
         "DROP TABLE merchant_orders; DELETE FROM schema_version WHERE version >= 6;
          ALTER TABLE member_campaigns DROP COLUMN joined;
          ALTER TABLE member_campaigns DROP COLUMN points;
+         ALTER TABLE operator_grants DROP COLUMN coupons;
          INSERT INTO merchant_calls VALUES ('hold:H-1', 'oa', '{}', '{}', 1);
          INSERT INTO merchant_calls VALUES ('order:H-1', 'ob', '{}', '{}', 2);
          INSERT INTO merchant_calls VALUES ('order:O-1', 'ob', '{}', '{}', 3);
@@ -1026,7 +998,7 @@ async fn sqlite_migration_6_binds_the_orders_of_earlier_calls() {
     .unwrap();
     drop(conn);
     let store = Sqlite::open(&path, rules()).unwrap();
-    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&path), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     let store = &store;
     let call = |user: &'static str, order: &'static str| async move {
         let key = format!("new:{user}:{order}");
@@ -1059,7 +1031,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
     let fresh = temp_db("migrate-fresh");
     drop(Sqlite::open(&fresh, rules()).unwrap());
     drop(Sqlite::open(&fresh, rules()).unwrap());
-    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&fresh), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 
     // A database as the server made it before schema versions: the tables of migration 1.
     let old = temp_db("migrate-old");
@@ -1093,7 +1065,7 @@ async fn sqlite_migrations_run_once_keep_old_rows_and_refuse_a_newer_schema() {
         "migration 2's tables exist"
     );
     drop(store);
-    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&old), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 
     let newer = versions(&old).last().copied().unwrap_or(0) + 1;
     let conn = rusqlite::Connection::open(&old).unwrap();

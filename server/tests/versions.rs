@@ -2,6 +2,8 @@
 //! check at start, on SQLite and PostgreSQL; and a sync across a scheduled switch gives what
 //! one replay of the member's op log under the version timeline gives.
 
+mod pg;
+
 use serde_json::{json, Value};
 use std::sync::Arc;
 use zailai::Config;
@@ -38,28 +40,8 @@ async fn sqlite(name: &str) -> AnyStore {
 /// A database of its own in the throwaway cluster (scripts/postgres-up.sh), as
 /// `tests/store.rs` does: not skipped when absent, the suite must run against PostgreSQL.
 async fn postgres() -> AnyStore {
-    let url = std::env::var("ZAILAI_TEST_POSTGRES").expect(
-        "ZAILAI_TEST_POSTGRES is not set: run scripts/test.sh, or eval \"$(bash scripts/postgres-up.sh)\" first",
-    );
-    let db = format!(
-        "zailai_versions_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(connection);
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .await
-        .unwrap();
-    AnyStore::open(&format!("{url} dbname={db}"), &Config::seed())
-        .await
-        .unwrap()
+    let database = pg::fresh_database("versions").await;
+    AnyStore::open(&database, &Config::seed()).await.unwrap()
 }
 
 /// The whole life of versions on one store.

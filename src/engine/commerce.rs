@@ -489,13 +489,23 @@ pub fn use_service(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
 
 #[cfg_attr(zailai_cold_size, optimize(size))]
 #[inline(never)]
-pub fn grant(st: &mut State, cx: &mut Ctx, points: u32, reason: &str) -> Result<(), RuleError> {
-    if points == 0 || points > 1_000_000 {
+pub fn grant(
+    st: &mut State,
+    cx: &mut Ctx,
+    points: u32,
+    coupon: Option<&String>,
+    reason: &str,
+) -> Result<(), RuleError> {
+    if points > 1_000_000 || (points == 0 && coupon.is_none()) {
         return Err(RuleError::new(
             ErrorCode::BadAmount,
-            "grant points must be a whole number from 1 to 1000000",
+            "a grant gives points (a whole number from 1 to 1000000), a coupon, or both",
         ));
     }
-    ledger::credit(st, cx, points, format!("grant:{reason}"), false);
+    let source = format!("grant:{reason}");
+    ledger::credit(st, cx, points, source.clone(), false); // 0 points: nothing credited
+    if let Some(c) = coupon {
+        rewards::give_coupon(st, cx, c, source, None);
+    }
     Ok(())
 }

@@ -5,7 +5,7 @@ use super::{rewards, Ctx};
 use crate::config::{Reward, TaskKind};
 use crate::day::{Date, Day};
 use crate::event::Event;
-use crate::state::{CouponGrant, State};
+use crate::state::State;
 
 pub const POTENTIAL_OFFER: &str = "potential";
 
@@ -28,17 +28,7 @@ pub fn after_op(st: &mut State, cx: &mut Ctx, last_active: Day, by_member: bool)
         });
         let expires = cx.day + i32::from(l.wake_up_valid_days) - 1;
         for coupon in &l.wake_up_coupons {
-            st.coupons.push(CouponGrant {
-                coupon: coupon.clone(),
-                day: cx.day,
-                source: "wake_up".to_owned(),
-                expires: Some(expires),
-                used: None,
-            });
-            cx.events.push(Event::CouponGranted {
-                coupon: coupon.clone(),
-                source: "wake_up".to_owned(),
-            });
+            rewards::give_coupon(st, cx, coupon, "wake_up".to_owned(), Some(expires));
         }
     }
     offer_potential(st, cx);

@@ -294,7 +294,11 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
         OpKind::BuyMembership { plan } => commerce::buy_membership(st, cx, plan),
         OpKind::RevokeMembership { plan, from } => membership::revoke(st, cx, plan, *from),
         OpKind::UseService {} => commerce::use_service(st, cx),
-        OpKind::Grant { points, reason } => commerce::grant(st, cx, *points, reason),
+        OpKind::Grant {
+            points,
+            coupon,
+            reason,
+        } => commerce::grant(st, cx, *points, coupon.as_ref(), reason),
         OpKind::ExchangeCards { set } => cards::exchange(st, cx, set),
         OpKind::Draw { lottery } => lottery::draw(st, cx, lottery, &op.device, op.seq),
         OpKind::SettleDraw {

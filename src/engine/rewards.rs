@@ -5,21 +5,32 @@ use crate::config::Reward;
 use crate::event::Event;
 use crate::state::{CouponGrant, State};
 
+/// Gives the member one grant of `coupon`, usable through `expires` (None: no limit of ours).
+pub fn give_coupon(
+    st: &mut State,
+    cx: &mut Ctx,
+    coupon: &str,
+    source: String,
+    expires: Option<crate::day::Day>,
+) {
+    st.coupons.push(CouponGrant {
+        coupon: coupon.to_owned(),
+        day: cx.day,
+        source: source.clone(),
+        expires,
+        used: None,
+    });
+    cx.events.push(Event::CouponGranted {
+        coupon: coupon.to_owned(),
+        source,
+    });
+}
+
 /// Grants `reward`; its points are capped like every earned credit. Returns points granted.
 pub fn grant(st: &mut State, cx: &mut Ctx, reward: &Reward, source: &str) -> u32 {
     let granted = ledger::credit(st, cx, reward.points, source.to_owned(), true);
     for coupon in &reward.coupons {
-        st.coupons.push(CouponGrant {
-            coupon: coupon.clone(),
-            day: cx.day,
-            source: source.to_owned(),
-            expires: None,
-            used: None,
-        });
-        cx.events.push(Event::CouponGranted {
-            coupon: coupon.clone(),
-            source: source.to_owned(),
-        });
+        give_coupon(st, cx, coupon, source.to_owned(), None);
     }
     if reward.freezes > 0 {
         let max = cx.cfg.checkin.freeze.max_held;

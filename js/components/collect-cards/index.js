@@ -1,10 +1,13 @@
 // <zl-collect-cards set="id">: a collect-cards set (集福卡) of a running campaign: the kinds held,
 // how many more cards today, and an exchange button once one of every kind is held.
 // Events: exchange {set, events}, error. Without `set`, the first set of a running campaign.
+// Slot: footer. External classes: custom-class, card-class. Docs: docs/components/collect-cards.md.
 const zailaiBehavior = require('../behavior.js');
 
 Component({
   behaviors: [zailaiBehavior],
+  externalClasses: ['custom-class', 'card-class'],
+  options: { multipleSlots: true },
   properties: {
     set: { type: String, value: '' },
   },
@@ -35,7 +38,7 @@ Component({
     onExchange() {
       if (!this.data.complete) return;
       const set = this.data.id;
-      const events = this.zlAct((c) => c.exchangeCards(set));
+      const events = this.zlAct((c) => c.exchangeCards(set), { set });
       if (events) this.triggerEvent('exchange', { set, events });
     },
   },

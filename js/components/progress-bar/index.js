@@ -1,10 +1,12 @@
 // <zl-progress-bar kind="tier|streak|task" task="id">: a labelled bar from the member's
 // progress (tier: the way to the next tier; streak: to the next milestone; task: one task).
-// `value` ({percentage, label}) shows any other progress instead.
+// `value` ({percentage, label}) shows any other progress instead. External class: custom-class.
+// Docs: docs/components/progress-bar.md.
 const zailaiBehavior = require('../behavior.js');
 
 Component({
   behaviors: [zailaiBehavior],
+  externalClasses: ['custom-class'],
   properties: {
     kind: { type: String, value: 'tier' },
     task: { type: String, value: '' },

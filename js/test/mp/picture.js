@@ -10,7 +10,9 @@ const { root } = require('../helpers.js');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
 
-async function picture(nodes, name, { css = '' } = {}) {
+/** `probe`, if given, runs in the page after the shot (Playwright's evaluate): its result is
+ * picture's. */
+async function picture(nodes, name, { css = '', probe = null } = {}) {
   const rpx = (text) => text.replace(/(-?[\d.]+)rpx/g, (_, n) => `${Number(n) / 2}px`);
   const styles = [...document.head.querySelectorAll('style')].map((s) => s.textContent).join('\n').replace(/\\#/g, '#');
   const body = [].concat(nodes).map((n) => `<div class="shot">${n.dom.outerHTML}</div>`).join('\n');
@@ -27,7 +29,9 @@ async function picture(nodes, name, { css = '' } = {}) {
   try {
     const tab = await browser.newPage({ viewport: { width: 375, height: 600 }, deviceScaleFactor: 2 });
     await tab.setContent(html);
-    await tab.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    // The body only: as tall as what was rendered, not the viewport.
+    await tab.locator('body').screenshot({ path: join(artifacts, `${name}.png`) });
+    return probe ? await tab.evaluate(probe) : undefined;
   } finally {
     await browser.close();
   }

@@ -70,6 +70,7 @@ function makeWXWebAssembly(HostWebAssembly, readModule) {
 function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
   const network = { online: true };
   const toasts = [];
+  const navigations = []; // the urls of switchTab and navigateTo, and 'share-menu'
   const modal = { confirm: true };
   // <canvas type="2d"> nodes a test puts on the page, by selector.
   const canvases = new Map();
@@ -82,6 +83,9 @@ function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
     getSystemInfoSync: () => ({ SDKVersion: sdkVersion, platform: 'ios' }),
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 812 }),
     showToast: (o) => toasts.push(o.title),
+    switchTab: (o) => navigations.push(o.url),
+    navigateTo: (o) => navigations.push(o.url),
+    showShareMenu: () => navigations.push('share-menu'),
     // Answers with `modal.confirm` (true unless a test says otherwise).
     showModal: (o) => defer(() => o.success && o.success({ confirm: modal.confirm, cancel: !modal.confirm })),
     // SelectorQuery as the base library shapes it: in(component).select(sel).fields({node,
@@ -110,6 +114,7 @@ function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
       };
       return q;
     },
+    getNetworkType: (o) => defer(() => o.success && o.success({ networkType: network.online ? 'wifi' : 'none', errMsg: 'getNetworkType:ok' })),
     onAppShow: (fn) => listeners.show.add(fn),
     onAppHide: (fn) => listeners.hide.add(fn),
     offAppHide: (fn) => listeners.hide.delete(fn),
@@ -125,7 +130,7 @@ function makeWx({ storage, sdkVersion = '3.4.0', defer }) {
     network.online = online;
     listeners.net.forEach((fn) => fn({ isConnected: online, networkType: online ? 'wifi' : 'none' }));
   };
-  return { wx, network, show, hide, setOnline, listeners, canvases, toasts, modal };
+  return { wx, network, show, hide, setOnline, listeners, canvases, toasts, modal, navigations };
 }
 
 /**

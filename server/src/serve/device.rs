@@ -4,9 +4,9 @@
 //! device's registration are refused (`sync_service::sync_from_device`).
 
 use super::error::ApiError;
-use super::request::{body_text, client_address, token_hash, too_many, typed};
+use super::request::{body_text, client_address, too_many, typed};
 use super::{now_ms, App};
-use crate::store::{DeviceClaim, Store};
+use crate::devices::{self, Refusal};
 use axum::extract::rejection::StringRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -40,9 +40,8 @@ pub(super) struct Registered {
     server_time: i64,
 }
 
-/// Registers a device: the server draws its id (128 random bits: nobody can guess or take the
-/// id another install will get) and its secret (256 random bits, of which only the SHA-256 is
-/// kept), and records now as the time of first contact.
+/// Registers a device (`crate::devices::register`): the server draws its id and secret, keeps
+/// only the secret's SHA-256, and records now as the time of first contact.
 pub(super) async fn register(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -54,31 +53,15 @@ pub(super) async fn register(
         .map_err(too_many)?;
     let _: NewDevice = typed(Ok(body_text(body)?))?;
     let now = now_ms();
-    // A taken id means 2^-128 luck; a few draws and then an error rather than a loop.
-    for _ in 0..3 {
-        let device = format!("d{}", random_hex::<16>()?);
-        let secret = random_hex::<32>()?;
-        if app
-            .store
-            .register_device(&device, &token_hash(&secret), now)
-            .await
-            .map_err(ApiError::internal)?
-        {
-            return Ok(Json(Registered {
-                device,
-                secret,
-                registered_at: now,
-                server_time: now,
-            }));
-        }
-    }
-    Err(ApiError::internal("three drawn device ids were all taken"))
-}
-
-fn random_hex<const N: usize>() -> Result<String, ApiError> {
-    let mut raw = [0u8; N];
-    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
-    Ok(zailai::lottery::hex(&raw))
+    let reg = devices::register(&app.store, now)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(Registered {
+        device: reg.device,
+        secret: reg.secret,
+        registered_at: reg.registered_at,
+        server_time: now,
+    }))
 }
 
 /// The registration time of the pushing `device`, after checking its secret and binding it to
@@ -100,23 +83,20 @@ pub(super) async fn registered_at(
             ),
         )
     };
-    let secret = headers
-        .get(SECRET_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| !s.is_empty())
-        .ok_or_else(unregistered)?;
-    match app
-        .store
-        .claim_device(device, &token_hash(secret), user)
+    let secret = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok());
+    match devices::claim(&app.store, device, secret, user)
         .await
         .map_err(ApiError::internal)?
     {
-        DeviceClaim::Registered { registered_at } => Ok(registered_at),
-        DeviceClaim::Unknown => Err(unregistered()),
-        DeviceClaim::OtherMember => Err(ApiError::new(
+        Ok(registered_at) => Ok(registered_at),
+        Err(Refusal::NotRegistered) => Err(unregistered()),
+        Err(Refusal::OtherMember) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "DEVICE_OTHER_MEMBER",
-            format!("device `{device}` syncs for another member: a device belongs to the member of its first sync"),
+            format!(
+                "device `{device}` belongs to another member: its ops were adopted by the \
+                 member of its first login, and a device serves one member"
+            ),
         )),
     }
 }

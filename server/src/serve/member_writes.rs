@@ -9,7 +9,7 @@ use super::error::ApiError;
 use super::members::existing;
 use super::request::typed;
 use super::{now_ms, App};
-use crate::store::{GrantCharge, Granted, OpRow, Record, Store};
+use crate::store::{GrantCharge, GrantUse, Granted, OpRow, Record, Store};
 use axum::extract::rejection::StringRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -27,37 +27,56 @@ type Shared = State<Arc<App>>;
 pub const CONSOLE_DEVICE: &str = "~console";
 /// The default of `zailai serve --grant-cap`: points one actor may grant a business day.
 pub const DEFAULT_GRANT_CAP: u64 = 5000;
+/// The default of `zailai serve --coupon-cap`: coupons one actor may grant a business day.
+pub const DEFAULT_COUPON_CAP: u64 = 20;
 /// The most points one grant may give (the core's limit of a `grant` op).
 pub const MAX_GRANT: u32 = 1_000_000;
 /// The longest reason, in characters.
 pub const MAX_REASON_CHARS: usize = 64;
+/// The longest coupon id, in characters (as the rule file's coupon ids).
+pub const MAX_COUPON_CHARS: usize = 64;
 
-/// `POST /v1/admin/members/{user}/grants`.
+/// `POST /v1/admin/members/{user}/grants`: points, a coupon, or both.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
+    #[serde(default)]
     points: u32,
+    #[serde(default)]
+    coupon: Option<String>,
     reason: String,
 }
 
+/// Not blank, at most `max` characters, no control characters (it shows in the op log, the
+/// audit and the member's coupons).
+fn plain_text(s: &str, max: usize) -> bool {
+    !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control)
+}
+
 impl GrantBody {
-    /// Points 1..=[`MAX_GRANT`]; a reason of 1..=[`MAX_REASON_CHARS`] characters, not blank,
-    /// without control characters (it shows in the op log and the audit).
+    /// Points 0..=[`MAX_GRANT`] and a coupon id of 1..=[`MAX_COUPON_CHARS`] characters, one of
+    /// them at least; a reason of 1..=[`MAX_REASON_CHARS`] characters.
     fn check(&self) -> Result<(), ApiError> {
-        if !(1..=MAX_GRANT).contains(&self.points) {
-            return Err(ApiError::bad_request(
-                "BAD_REQUEST",
+        let bad = |path: &str, message: String| ApiError::bad_request("BAD_REQUEST", path, message);
+        if self.points > MAX_GRANT || (self.points == 0 && self.coupon.is_none()) {
+            return Err(bad(
                 "points",
-                format!("points: a whole number from 1 to {MAX_GRANT}"),
+                format!("points: a whole number from 1 to {MAX_GRANT}, or 0 with a coupon"),
             ));
         }
-        let chars = self.reason.chars().count();
-        if self.reason.trim().is_empty()
-            || chars > MAX_REASON_CHARS
-            || self.reason.chars().any(char::is_control)
-        {
-            return Err(ApiError::bad_request(
-                "BAD_REQUEST",
+        if let Some(c) = &self.coupon {
+            if !plain_text(c, MAX_COUPON_CHARS) || c.trim() != c {
+                return Err(bad(
+                    "coupon",
+                    format!(
+                        "coupon: a coupon id of 1–{MAX_COUPON_CHARS} characters, without \
+                         control characters or surrounding spaces"
+                    ),
+                ));
+            }
+        }
+        if !plain_text(&self.reason, MAX_REASON_CHARS) {
+            return Err(bad(
                 "reason",
                 format!(
                     "reason: required, 1–{MAX_REASON_CHARS} characters without control characters"
@@ -65,6 +84,14 @@ impl GrantBody {
             ));
         }
         Ok(())
+    }
+
+    /// What the grant charges against the actor's caps.
+    fn charge(&self) -> GrantUse {
+        GrantUse {
+            points: u64::from(self.points),
+            coupons: u64::from(self.coupon.is_some()),
+        }
     }
 }
 
@@ -91,7 +118,10 @@ pub struct GrantAnswer {
     op: Op,
     balance_before: u64,
     balance_after: u64,
+    /// Points: `--grant-cap`.
     cap: Cap,
+    /// Coupons: `--coupon-cap`.
+    coupon_cap: Cap,
 }
 
 /// What a console op did to the member: the op, its events, and the live balance and tier
@@ -133,8 +163,9 @@ fn refused(e: RuleError) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code.as_str(), e.detail)
 }
 
-/// `POST /v1/admin/members/{user}/grants` `{"points","reason"}` (operator): a `grant` op, within
-/// the actor's cap for today (`--grant-cap`; 422 `GRANT_CAP` saying what is left).
+/// `POST /v1/admin/members/{user}/grants` `{"points"?,"coupon"?,"reason"}` (operator): a
+/// `grant` op, within the actor's caps for today (`--grant-cap` points, `--coupon-cap`
+/// coupons; 422 `GRANT_CAP` saying what is left).
 pub async fn grant(
     State(app): Shared,
     CanOperate(actor): CanOperate,
@@ -145,15 +176,19 @@ pub async fn grant(
     b.check()?;
     let now = now_ms();
     let rules = app.timeline(now).await.map_err(ApiError::internal)?;
-    let limit = app.options.grant_cap;
+    let limit = GrantUse {
+        points: app.options.grant_cap,
+        coupons: app.options.coupon_cap,
+    };
     let charge = GrantCharge {
         actor: actor.name.clone(),
         day: rules.config_at(now).clock().day_of(now),
-        points: u64::from(b.points),
+        grant: b.charge(),
         cap: limit,
     };
     let kind = OpKind::Grant {
         points: b.points,
+        coupon: b.coupon.clone(),
         reason: b.reason.clone(),
     };
     let change = move |r: &mut Record| write_op(r, &rules, kind, now);
@@ -164,7 +199,7 @@ pub async fn grant(
         .map_err(ApiError::internal)?;
     let (written, used) = match outcome {
         Granted::Done { answer, used } => (answer, used),
-        Granted::OverCap { used } => return Err(over_cap(&actor, b.points, Cap::of(limit, used))),
+        Granted::OverCap { used } => return Err(over_cap(&actor, &b, limit, used)),
         Granted::UnknownMember => return Err(unknown(&user)),
         Granted::Refused(e) => return Err(refused(e)),
     };
@@ -175,6 +210,7 @@ pub async fn grant(
         after: json!({
             "balance": written.balance.1,
             "points": b.points,
+            "coupon": b.coupon,
             "reason": b.reason,
             "op": { "device": written.op.device, "seq": written.op.seq },
         }),
@@ -184,18 +220,38 @@ pub async fn grant(
         op: written.op,
         balance_before: written.balance.0,
         balance_after: written.balance.1,
-        cap: Cap::of(limit, used),
+        cap: Cap::of(limit.points, used.points),
+        coupon_cap: Cap::of(limit.coupons, used.coupons),
     }))
 }
 
-fn over_cap(actor: &Actor, points: u32, cap: Cap) -> ApiError {
+/// 422 `GRANT_CAP` at the cap the grant would pass: points first, then coupons.
+fn over_cap(actor: &Actor, b: &GrantBody, limit: GrantUse, used: GrantUse) -> ApiError {
+    let (path, what, cap) = if used.points.saturating_add(u64::from(b.points)) > limit.points {
+        (
+            "points",
+            format!("{} points", b.points),
+            Cap::of(limit.points, used.points),
+        )
+    } else {
+        (
+            "coupon",
+            "a coupon".to_owned(),
+            Cap::of(limit.coupons, used.coupons),
+        )
+    };
+    let unit = if path == "points" {
+        "points"
+    } else {
+        "coupons"
+    };
     ApiError {
-        path: Some("points".to_owned()),
+        path: Some(path.to_owned()),
         ..ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "GRANT_CAP",
             format!(
-                "{points} points would pass the daily grant cap of `{}`: {} a business day, \
+                "{what} would pass the daily grant cap of `{}`: {} {unit} a business day, \
                  {} granted today, {} left",
                 actor.name, cap.limit, cap.used, cap.left
             ),

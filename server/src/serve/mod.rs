@@ -91,6 +91,8 @@ pub struct Options {
     pub rules_poll_seconds: u64,
     /// Points one operator may grant a business day (`--grant-cap`).
     pub grant_cap: u64,
+    /// Coupons one operator may grant a business day (`--coupon-cap`).
+    pub coupon_cap: u64,
 }
 
 impl Options {
@@ -123,6 +125,7 @@ impl Options {
             trusted_proxies: Vec::new(),
             rules_poll_seconds: 5,
             grant_cap: 5000,
+            coupon_cap: 20,
         }
     }
 }

@@ -164,6 +164,11 @@ pub(crate) const MESSAGES_SENT_TABLE: &str = "CREATE TABLE IF NOT EXISTS message
 );
 ";
 
+/// Coupons each operator granted each business day (issue 28: a grant may give a coupon;
+/// coupons have their own daily cap, `zailai serve --coupon-cap`).
+pub(crate) const OPERATOR_COUPONS_COLUMN: &str =
+    "ALTER TABLE operator_grants ADD COLUMN coupons BIGINT NOT NULL DEFAULT 0;\n";
+
 /// Points each operator granted each business day (issue 28, `POST
 /// /v1/admin/members/{user}/grants`): the per-actor daily cap counts from it, so it holds
 /// across restarts and across the processes of a cluster. `day` is the business day in the
@@ -216,23 +221,45 @@ pub struct MembersPage {
     pub total: u64,
 }
 
-/// What an operator's grant is charged against ([`Store::grant`]): `points` added to what
-/// `actor` granted on business `day`, which may not pass `cap`.
+/// What an actor granted on one business day, or may grant, or one grant gives: points and
+/// coupons, capped apart (a coupon's worth is the merchant's business, not a number of points).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GrantUse {
+    pub points: u64,
+    pub coupons: u64,
+}
+
+impl GrantUse {
+    pub fn plus(self, other: GrantUse) -> GrantUse {
+        GrantUse {
+            points: self.points.saturating_add(other.points),
+            coupons: self.coupons.saturating_add(other.coupons),
+        }
+    }
+
+    /// Whether both counts are at most `cap`'s.
+    pub fn within(self, cap: GrantUse) -> bool {
+        self.points <= cap.points && self.coupons <= cap.coupons
+    }
+}
+
+/// What an operator's grant is charged against ([`Store::grant`]): `grant` added to what
+/// `actor` granted on business `day`, which may not pass `cap` in points or in coupons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantCharge {
     pub actor: String,
     pub day: zailai::day::Day,
-    pub points: u64,
-    pub cap: u64,
+    pub grant: GrantUse,
+    pub cap: GrantUse,
 }
 
 /// What became of an operator's grant ([`Store::grant`]).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Granted<R, E> {
     /// Committed; `used`: what the actor has granted that day, this grant included.
-    Done { answer: R, used: u64 },
+    Done { answer: R, used: GrantUse },
     /// Past the cap; `used`: what the actor had granted that day. Nothing was written.
-    OverCap { used: u64 },
+    OverCap { used: GrantUse },
     /// No such member. Nothing was written.
     UnknownMember,
     /// `change` refused; nothing was written.

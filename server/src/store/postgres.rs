@@ -137,6 +137,8 @@ ON CONFLICT (order_id) DO NOTHING;
         "CREATE INDEX IF NOT EXISTS members_by_id_bytes ON members (user_id COLLATE \"C\");
 "
     ),
+    // 12: coupons each operator granted a day (issue 28).
+    super::OPERATOR_COUPONS_COLUMN,
 ];
 
 /// A connection with its prepared statements (a statement prepared once per connection saves

@@ -120,6 +120,8 @@ INSERT OR IGNORE INTO merchant_orders (order_id, user_id, at)
     super::operators::SQLITE_TABLES,
     // 11: points each operator granted a day (issue 28).
     super::OPERATOR_GRANTS_TABLE,
+    // 12: coupons each operator granted a day (issue 28).
+    super::OPERATOR_COUPONS_COLUMN,
 ];
 
 #[derive(Clone)]

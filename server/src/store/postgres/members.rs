@@ -6,7 +6,8 @@
 use super::{err, load_row, prepared, write_facts, write_record, Conn, Pipeline, Postgres};
 use crate::facts::commit;
 use crate::store::{
-    decode, prefix_end, GrantCharge, Granted, MemberRow, MembersPage, OpRow, Record, StoreError,
+    decode, prefix_end, GrantCharge, GrantUse, Granted, MemberRow, MembersPage, OpRow, Record,
+    StoreError,
 };
 
 /// The page's ids first (an index-only scan of migration 11's index), then their rows and
@@ -29,9 +30,9 @@ const TOTAL_TO_END: &str = "SELECT count(*) FROM members WHERE user_id COLLATE \
 const CLAIM_DAY: &str = "INSERT INTO operator_grants (actor, day, points) VALUES ($1, $2, 0)
   ON CONFLICT (actor, day) DO NOTHING";
 const LOCK_DAY: &str =
-    "SELECT points FROM operator_grants WHERE actor = $1 AND day = $2 FOR UPDATE";
-const ADD_TO_DAY: &str =
-    "UPDATE operator_grants SET points = points + $3 WHERE actor = $1 AND day = $2";
+    "SELECT points, coupons FROM operator_grants WHERE actor = $1 AND day = $2 FOR UPDATE";
+const ADD_TO_DAY: &str = "UPDATE operator_grants SET points = points + $3, coupons = coupons + $4
+  WHERE actor = $1 AND day = $2";
 
 impl Postgres {
     pub(super) async fn page(
@@ -99,13 +100,15 @@ impl Postgres {
         let st = prepared(&tx, cache, CLAIM_DAY).await?;
         tx.execute(&st, &[&charge.actor, &day]).await.map_err(err)?;
         let st = prepared(&tx, cache, LOCK_DAY).await?;
-        let used: i64 = tx
+        let row = tx
             .query_one(&st, &[&charge.actor, &day])
             .await
-            .map_err(err)?
-            .get(0);
-        let used = u64::try_from(used).unwrap_or(0);
-        if used.saturating_add(charge.points) > charge.cap {
+            .map_err(err)?;
+        let used = GrantUse {
+            points: u64::try_from(row.get::<_, i64>(0)).unwrap_or(0),
+            coupons: u64::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+        };
+        if !used.plus(charge.grant).within(charge.cap) {
             return Ok(Granted::OverCap { used }); // dropping `tx` rolls back
         }
         let Some(mut record) = load_row(&tx, cache, user, true).await? else {
@@ -117,7 +120,8 @@ impl Postgres {
             Err(e) => return Ok(Granted::Refused(e)),
         };
         let facts = commit(&self.rules.current(), &before, false, &record.state, &rows);
-        let points = i64::try_from(charge.points).map_err(err)?;
+        let points = i64::try_from(charge.grant.points).map_err(err)?;
+        let coupons = i64::try_from(charge.grant.coupons).map_err(err)?;
         let mut writes = Pipeline::default();
         write_record(&mut writes, &tx, cache, user, &record, &rows).await?;
         write_facts(&mut writes, &tx, cache, user, &facts).await?;
@@ -128,13 +132,14 @@ impl Postgres {
                 Box::new(charge.actor.as_str()),
                 Box::new(day),
                 Box::new(points),
+                Box::new(coupons),
             ],
         );
         writes.run(&tx).await?;
         tx.commit().await.map_err(err)?;
         Ok(Granted::Done {
             answer,
-            used: used + charge.points,
+            used: used.plus(charge.grant),
         })
     }
 }

@@ -4,7 +4,7 @@
 use super::{err, load_row, write_facts, write_record, Sqlite, UPSERT_MEMBER};
 use crate::facts::commit;
 use crate::store::{
-    prefix_end, GrantCharge, Granted, MemberRow, MembersPage, OpRow, Record, StoreError,
+    prefix_end, GrantCharge, GrantUse, Granted, MemberRow, MembersPage, OpRow, Record, StoreError,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -95,17 +95,21 @@ impl Sqlite {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
-            let used: i64 = tx
+            let used: (i64, i64) = tx
                 .query_row(
-                    "SELECT points FROM operator_grants WHERE actor = ?1 AND day = ?2",
+                    "SELECT points, coupons FROM operator_grants WHERE actor = ?1 AND day = ?2",
                     params![charge.actor, charge.day],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
                 .map_err(err)?
-                .unwrap_or(0);
-            let used = u64::try_from(used).unwrap_or(0);
-            if used.saturating_add(charge.points) > charge.cap {
+                .unwrap_or((0, 0));
+            let used = GrantUse {
+                points: u64::try_from(used.0).unwrap_or(0),
+                coupons: u64::try_from(used.1).unwrap_or(0),
+            };
+            let now_used = used.plus(charge.grant);
+            if !now_used.within(charge.cap) {
                 return Ok(Granted::OverCap { used });
             }
             let Some(mut record) = load_row(&tx, &user)? else {
@@ -122,11 +126,15 @@ impl Sqlite {
                 &user,
                 &commit(&rules, &before, false, &record.state, &rows),
             )?;
-            let now_used = used + charge.points;
             tx.execute(
-                "INSERT INTO operator_grants (actor, day, points) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (actor, day) DO UPDATE SET points = ?3",
-                params![charge.actor, charge.day, now_used as i64],
+                "INSERT INTO operator_grants (actor, day, points, coupons) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (actor, day) DO UPDATE SET points = ?3, coupons = ?4",
+                params![
+                    charge.actor,
+                    charge.day,
+                    now_used.points as i64,
+                    now_used.coupons as i64
+                ],
             )
             .map_err(err)?;
             tx.commit().map_err(err)?;
