@@ -55,6 +55,16 @@ fn seed() -> Value {
     serde_json::to_value(zailai::Config::seed()).unwrap()
 }
 
+/// Publishes (as the admin token) the seed with a lower daily cap, 11 minutes from now: a
+/// change beyond campaigns, which only an admin may publish.
+async fn publish_lower_daily_cap(app: &Arc<super::App>) -> (StatusCode, Value) {
+    let mut cap = seed();
+    cap["points"]["daily_cap"] = json!(150);
+    let body =
+        json!({ "rules": cap, "effective_from": super::now_ms() + 11 * 60_000, "author": "test" });
+    json_of(app, "POST", "/v1/admin/rules", Some(body)).await
+}
+
 #[tokio::test]
 async fn validate_answers_a_summary_or_every_problem_at_its_path() {
     let app = dev_app("validate").await;
@@ -213,11 +223,7 @@ async fn templates_lotteries_and_an_admins_publish() {
     assert_eq!(l["lotteries"][0]["stock"][1]["left"], 1000);
 
     // The admin token publishes a change beyond campaigns.
-    let mut cap = seed();
-    cap["points"]["daily_cap"] = json!(150);
-    let body =
-        json!({ "rules": cap, "effective_from": super::now_ms() + 11 * 60_000, "author": "test" });
-    let (status, v) = json_of(&app, "POST", "/v1/admin/rules", Some(body)).await;
+    let (status, v) = publish_lower_daily_cap(&app).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["number"], 2);
 }
@@ -301,11 +307,7 @@ async fn a_write_answers_its_success_when_the_audit_log_cannot_take_it() {
         .unwrap()
         .execute_batch("DROP TABLE audit_log")
         .unwrap();
-    let mut cap = seed();
-    cap["points"]["daily_cap"] = json!(150);
-    let body =
-        json!({ "rules": cap, "effective_from": super::now_ms() + 11 * 60_000, "author": "test" });
-    let (status, v) = json_of(&app, "POST", "/v1/admin/rules", Some(body)).await;
+    let (status, v) = publish_lower_daily_cap(&app).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["number"], 2);
     let (_, listed) = json_of(&app, "GET", "/v1/admin/rules", None).await;
