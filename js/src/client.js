@@ -391,15 +391,8 @@ class Client {
       this._verifySnapshot(later.text, later.keys, 'stored').wasm.free();
     } catch (e) {
       this._quarantine('snapshot', later.text, e);
-      const member = this._member;
       this._snapshot = null;
-      this._member = this._Member.open(this.rules, this.user, this.deviceId, '', this._joinedAt, member.seq, undefined, member.pendingText());
-      member.free();
-      this._reportRefused(this._member.takeRefusedJSON());
-      this._changed();
-      this._dirty = true;
-      this._persist();
-      this._emit('change', { op: null, events: [] });
+      this._reopen(this.deviceId, this._member.seq, undefined, this._member.pendingText());
     }
   }
 
@@ -609,14 +602,8 @@ class Client {
       else this._snapshot = null;
     }
     if (!base) this._joinedAt = reg.registeredAt; // a new member's history starts here
-    member.free();
-    this._member = this._Member.open(this.rules, this.user, reg.device, '', this._joinedAt, 0, base, undefined);
     this.deviceId = reg.device;
-    this._reportRefused(this._member.takeRefusedJSON());
-    this._changed();
-    this._dirty = true;
-    this._persist();
-    this._emit('change', { op: null, events: [] });
+    this._reopen(reg.device, 0, base, undefined);
   }
 
   /**
@@ -629,23 +616,31 @@ class Client {
   _adoptUser(user) {
     if (!this._anonymous || this.user !== 'local' || this._snapshot || !this._registration) return false;
     const member = this._live();
-    const pending = member.pendingText();
-    const { device, seq } = member;
-    this._member = this._Member.open(this.rules, user, device, '', this._joinedAt, seq, undefined, pending);
-    member.free();
     this.user = user;
     this._registration = { ...this._registration, user };
-    this._changed();
-    this._reportRefused(this._member.takeRefusedJSON());
-    this._dirty = true;
     try {
       this._write('device', JSON.stringify(this._registration));
     } catch (e) {
       this._emit('error', e && e.code ? e : zailaiError('STORAGE_FULL', String(e))); // adopted again at the next login
     }
+    this._reopen(member.device, member.seq, undefined, member.pendingText());
+    return true;
+  }
+
+  /**
+   * The member opened again in place of the live one (another member id, device or base,
+   * `pending`: the log to replay on it): its refused ops reported with the views already
+   * fresh, storage brought up to date, pages told.
+   */
+  _reopen(device, seq, base, pending) {
+    const old = this._member;
+    this._member = this._Member.open(this.rules, this.user, device, '', this._joinedAt, seq, base, pending);
+    old.free();
+    this._changed();
+    this._reportRefused(this._member.takeRefusedJSON());
+    this._dirty = true;
     this._persist();
     this._emit('change', { op: null, events: [] });
-    return true;
   }
 
   /** The member, unless the client was closed. */
