@@ -496,4 +496,44 @@ mod tests {
         let read = read_pending(&format!("{PENDING_HEADER}\n{line}")).unwrap();
         assert!(read.damaged[0].error.detail.contains("op type"));
     }
+
+    /// A log stored by builds before the binary lines (`zailai-ops/1`, one op's JSON a line)
+    /// reads to the same ops and asks to be written again; today's header does not.
+    #[test]
+    fn a_json_log_reads_and_asks_to_be_rewritten() {
+        let at = 1_761_958_800_000;
+        let ops = [
+            Op {
+                device: "phone".to_owned(),
+                seq: 1,
+                at,
+                op: OpKind::CheckIn {},
+            },
+            Op {
+                device: "phone".to_owned(),
+                seq: 2,
+                at: at + 60_000,
+                op: OpKind::Track {
+                    action: "share".to_owned(),
+                    count: 1,
+                },
+            },
+        ];
+        let lines: Vec<String> = ops
+            .iter()
+            .map(|o| serde_json::to_string(o).unwrap())
+            .collect();
+        let old = read_pending(&format!("{PENDING_HEADER_JSON}\n{}\n", lines.join("\n"))).unwrap();
+        assert_eq!(old.ops, ops);
+        assert!(old.migrate, "a JSON log is written again in today's format");
+        assert!(old.damaged.is_empty());
+        let new = read_pending(&pending_text(&ops)).unwrap();
+        assert_eq!(new.ops, ops);
+        assert!(!new.migrate, "today's format is kept as it is");
+        let err = read_pending("zailai-ops/9\n").unwrap_err();
+        assert!(
+            err.contains("zailai-ops/9") && err.contains(PENDING_HEADER),
+            "{err}"
+        );
+    }
 }
