@@ -209,6 +209,13 @@ class Client {
     this._checkLocale();
   }
 
+  /** True until the first login names this device's member (a client made without `user`,
+   * with a server): a page shows 登录 or hides what needs a known member. A 'change' event
+   * follows the login that ends it. */
+  get anonymous() {
+    return this._anonymous && this.user === 'local';
+  }
+
   /** The caller's clock corrected by the offset learned from the server's time. */
   _now() {
     return this._clock() + this._clockOffset;

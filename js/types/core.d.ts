@@ -989,6 +989,9 @@ export interface Client {
   /** The member: createClient's `user`; without one (and with a server) 'local' until the
    * first login, then the session's member. */
   readonly user: string;
+  /** True until the first login names this device's member (made without `user`, with a
+   * server); a 'change' event follows the login that ends it. */
+  readonly anonymous: boolean;
   readonly deviceId: string;
   locale?: Locale;
   on(name: 'change' | 'reward', listener: (change: ChangeEvent) => void): () => void;

@@ -65,6 +65,7 @@ async function anonymousFirstLogin({ assert, open, newBackend, server, backdate 
   let rt = first.rt;
   let client = await first.zailai.createClient({ storage: first.zailai.wxStorage(rt.wx), ...options(first.zailai, rt) });
   assert.equal(client.user, 'local');
+  assert.equal(client.anonymous, true);
   const device = client.deviceId;
   assert.match(device, /^d[0-9a-f]{32}$/);
   client.close();
@@ -101,8 +102,10 @@ async function anonymousFirstLogin({ assert, open, newBackend, server, backdate 
   assert.equal(client.user, 'local');
   client.checkIn();
   assert.equal(client.summary().streak, 4);
+  assert.equal(client.anonymous, true);
   await firstSync;
   assert.equal(client.user, LOGIN);
+  assert.equal(client.anonymous, false, 'the login ended it');
   await client.sync(); // whatever the first push did not carry
   assert.deepEqual(plain(client.pendingOps()), []);
   assert.deepEqual(errors, []);
@@ -128,6 +131,7 @@ async function anonymousFirstLogin({ assert, open, newBackend, server, backdate 
   const again = await open(backend);
   const relaunched = await again.zailai.createClient({ storage: again.zailai.wxStorage(again.rt.wx), ...options(again.zailai, again.rt) });
   assert.equal(relaunched.user, LOGIN);
+  assert.equal(relaunched.anonymous, false);
   assert.equal(relaunched.summary().streak, 4);
   relaunched.track('share');
   assert.deepEqual(plain((await relaunched.sync()).rejected), []);

@@ -16,6 +16,8 @@ Page({
   async onLoad() {
     const client: Client = await getClient();
     void client.hasServer;
+    const showLogin: boolean = client.anonymous;
+    void showLogin;
   },
   onCheckin(e: ComponentEvent<CheckinDetail>) {
     const date: string = e.detail.date;
