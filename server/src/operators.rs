@@ -3,7 +3,7 @@
 //! password), shared by `zailai operator` and `/v1/admin/operators`. Disabling an operator
 //! or giving it a new password ends its sessions.
 
-use crate::store::operators::{OperatorRow, OperatorStore};
+use crate::store::operators::{OperatorRow, OperatorStore, OperatorUpdate};
 use crate::store::StoreError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -247,21 +247,16 @@ pub async fn change(
     if let Some(disabled) = change.disabled {
         after.disabled = disabled;
     }
-    let still_admin = |op: &OperatorRow| op.role == "admin" && !op.disabled;
-    if still_admin(&before) && !still_admin(&after) {
-        let others = store.operators().await?;
-        if !others.iter().any(|op| op.name != name && still_admin(op)) {
-            return Err(OperatorError::LastAdmin(name.to_owned()));
-        }
-    }
     if let Some(password) = &change.password {
         after.password_hash = hash_blocking(password.clone())
             .await
             .map_err(|e| OperatorError::Store(StoreError(e)))?;
     }
     after.updated_at = now;
-    if !store.update_operator(&after).await? {
-        return Err(OperatorError::Unknown(name.to_owned()));
+    match store.update_operator(&after).await? {
+        OperatorUpdate::Done => {}
+        OperatorUpdate::Unknown => return Err(OperatorError::Unknown(name.to_owned())),
+        OperatorUpdate::LastAdmin => return Err(OperatorError::LastAdmin(name.to_owned())),
     }
     if after.disabled || change.password.is_some() {
         store.end_console_sessions_of(name).await?;

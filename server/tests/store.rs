@@ -7,7 +7,9 @@ use std::sync::Arc;
 use zailai::sync::{Limits, Push};
 use zailai::{Config, State};
 use zailai_server::facts::FactRules;
-use zailai_server::store::operators::{AuditQuery, AuditRow, OperatorRow, OperatorStore};
+use zailai_server::store::operators::{
+    AuditQuery, AuditRow, OperatorRow, OperatorStore, OperatorUpdate,
+};
 use zailai_server::store::postgres::Postgres;
 use zailai_server::store::sqlite::Sqlite;
 use zailai_server::store::{DeviceClaim, DrawEntry, Once, OpRow, Record, Store, StoreError, Won};
@@ -121,11 +123,17 @@ async fn operators_conformance(store: &impl OperatorStore) {
     changed.disabled = true;
     changed.password_hash = "new".into();
     changed.updated_at = T0 + 5;
-    assert!(store.update_operator(&changed).await.unwrap());
-    assert!(!store
-        .update_operator(&operator("nobody", "admin"))
-        .await
-        .unwrap());
+    assert_eq!(
+        store.update_operator(&changed).await.unwrap(),
+        OperatorUpdate::Done
+    );
+    assert_eq!(
+        store
+            .update_operator(&operator("nobody", "admin"))
+            .await
+            .unwrap(),
+        OperatorUpdate::Unknown
+    );
     let s = store.console_session("h2").await.unwrap().unwrap();
     assert_eq!(
         (s.role.as_str(), s.disabled),
@@ -162,6 +170,90 @@ async fn operators_conformance(store: &impl OperatorStore) {
         .unwrap();
     assert_eq!(store.console_session("old").await.unwrap(), None);
     assert!(store.console_session("new").await.unwrap().is_some());
+}
+
+/// The last enabled admin is neither disabled nor demoted, even when two admins each disable
+/// the other at the same moment: exactly one of the two changes is written.
+async fn last_admin_conformance<S: OperatorStore + Send + Sync + 'static>(store: Arc<S>) {
+    for name in ["ada", "bo"] {
+        assert!(store.add_operator(&operator(name, "admin")).await.unwrap());
+    }
+    // Only ada and bo are admins from here on.
+    for other in store.operators().await.unwrap() {
+        if other.role == "admin" && other.name != "ada" && other.name != "bo" {
+            let mut demoted = other.clone();
+            demoted.role = "operator".into();
+            assert_eq!(
+                store.update_operator(&demoted).await.unwrap(),
+                OperatorUpdate::Done
+            );
+        }
+    }
+    let disabled = |name: &str| {
+        let mut op = operator(name, "admin");
+        op.disabled = true;
+        op
+    };
+    for round in 0..20 {
+        let (a, b) = (store.clone(), store.clone());
+        let ada = tokio::spawn(async move { a.update_operator(&disabled("ada")).await });
+        let bo = tokio::spawn(async move { b.update_operator(&disabled("bo")).await });
+        let outcomes = [ada.await.unwrap().unwrap(), bo.await.unwrap().unwrap()];
+        let done: Vec<usize> = (0..2)
+            .filter(|&i| outcomes[i] == OperatorUpdate::Done)
+            .collect();
+        assert_eq!(done.len(), 1, "round {round}: {outcomes:?}");
+        assert!(
+            outcomes.contains(&OperatorUpdate::LastAdmin),
+            "{outcomes:?}"
+        );
+        let admins = store.operators().await.unwrap();
+        let enabled: Vec<&str> = admins
+            .iter()
+            .filter(|o| o.role == "admin" && !o.disabled)
+            .map(|o| o.name.as_str())
+            .collect();
+        assert_eq!(enabled.len(), 1, "round {round}: {enabled:?}");
+        let again = ["ada", "bo"][done[0]];
+        assert_eq!(
+            store
+                .update_operator(&operator(again, "admin"))
+                .await
+                .unwrap(),
+            OperatorUpdate::Done
+        );
+    }
+    // Alone, an admin can change its password but not its role; another's change still goes.
+    assert_eq!(
+        store.update_operator(&disabled("bo")).await.unwrap(),
+        OperatorUpdate::Done
+    );
+    assert_eq!(
+        store
+            .update_operator(&operator("ada", "viewer"))
+            .await
+            .unwrap(),
+        OperatorUpdate::LastAdmin
+    );
+    let mut new_password = operator("ada", "admin");
+    new_password.password_hash = "another".into();
+    assert_eq!(
+        store.update_operator(&new_password).await.unwrap(),
+        OperatorUpdate::Done
+    );
+    assert_eq!(
+        store.operator("ada").await.unwrap().unwrap().role,
+        "admin",
+        "nothing written by the refusal"
+    );
+    assert_eq!(
+        store
+            .update_operator(&operator("bo", "viewer"))
+            .await
+            .unwrap(),
+        OperatorUpdate::Done,
+        "a disabled admin is not the last one"
+    );
 }
 
 fn audit_row(actor: &str, action: &str, target: &str) -> AuditRow {
@@ -286,6 +378,7 @@ async fn settings_and_sessions_conformance(store: &impl Store) {
 pub async fn conformance(store: Arc<impl Store + OperatorStore>) {
     settings_and_sessions_conformance(&*store).await;
     operators_conformance(&*store).await;
+    last_admin_conformance(store.clone()).await;
     audit_conformance(&*store).await;
     // A new member is created from `fresh` and kept.
     assert_eq!(store.load("u1").await.unwrap(), None);

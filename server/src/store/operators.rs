@@ -104,6 +104,28 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
+/// What `update_operator` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorUpdate {
+    Done,
+    Unknown,
+    /// Nothing written: the operator is an enabled admin, the change would end that, and no
+    /// other enabled admin exists.
+    LastAdmin,
+}
+
+/// The SQL condition (SQLite and PostgreSQL alike) under which a change to operator `{name}`
+/// may be written: it stays an enabled admin, or it is not one now, or another enabled admin
+/// exists. Checked in the same write as the change (PostgreSQL under a table lock), so two
+/// admins demoting each other at once cannot both succeed.
+pub(crate) fn keeps_an_admin(name: &str, role: &str, disabled: &str) -> String {
+    format!(
+        "(({role} = 'admin' AND NOT {disabled}) OR NOT (role = 'admin' AND NOT disabled) \
+         OR EXISTS (SELECT 1 FROM operators AS other WHERE other.name <> {name} \
+         AND other.role = 'admin' AND NOT other.disabled))"
+    )
+}
+
 pub trait OperatorStore {
     /// Adds an operator; false (and nothing written) when the name is taken.
     fn add_operator(
@@ -116,11 +138,12 @@ pub trait OperatorStore {
     ) -> impl Future<Output = Result<Option<OperatorRow>, StoreError>> + Send;
     /// Every operator, by name.
     fn operators(&self) -> impl Future<Output = Result<Vec<OperatorRow>, StoreError>> + Send;
-    /// Writes `op`'s role, password hash, disabled flag and updated_at; false if unknown.
+    /// Writes `op`'s role, password hash, disabled flag and updated_at, unless that would
+    /// leave no enabled admin ([`keeps_an_admin`]).
     fn update_operator(
         &self,
         op: &OperatorRow,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    ) -> impl Future<Output = Result<OperatorUpdate, StoreError>> + Send;
     fn record_login(
         &self,
         name: &str,
@@ -176,7 +199,7 @@ impl OperatorStore for AnyStore {
     async fn operators(&self) -> Result<Vec<OperatorRow>, StoreError> {
         both!(self, s => s.operators().await)
     }
-    async fn update_operator(&self, op: &OperatorRow) -> Result<bool, StoreError> {
+    async fn update_operator(&self, op: &OperatorRow) -> Result<OperatorUpdate, StoreError> {
         both!(self, s => s.update_operator(op).await)
     }
     async fn record_login(&self, name: &str, at: i64) -> Result<(), StoreError> {

@@ -1,7 +1,10 @@
 //! Operators, console sessions and the audit log in PostgreSQL (`store/operators.rs`).
 
 use super::{err, Postgres};
-use crate::store::operators::{AuditQuery, AuditRow, ConsoleSession, OperatorRow, OperatorStore};
+use crate::store::operators::{
+    keeps_an_admin, AuditQuery, AuditRow, ConsoleSession, OperatorRow, OperatorStore,
+    OperatorUpdate,
+};
 use crate::store::StoreError;
 use tokio_postgres::Row;
 
@@ -70,14 +73,22 @@ impl OperatorStore for Postgres {
         Ok(rows.iter().map(operator_row).collect())
     }
 
-    async fn update_operator(&self, op: &OperatorRow) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
+    async fn update_operator(&self, op: &OperatorRow) -> Result<OperatorUpdate, StoreError> {
+        let mut conn = self.conn().await;
+        let tx = conn.client.transaction().await.map_err(err)?;
+        // Without the lock, two admins demoting each other at once would each see the other
+        // still an admin (read committed) and both succeed. It lets reads through and holds
+        // only for this short transaction; operators change rarely.
+        tx.execute("LOCK TABLE operators IN SHARE ROW EXCLUSIVE MODE", &[])
             .await
-            .client
+            .map_err(err)?;
+        let written = tx
             .execute(
-                "UPDATE operators SET role = $2, password_hash = $3, disabled = $4, \
-                 updated_at = $5 WHERE name = $1",
+                &format!(
+                    "UPDATE operators SET role = $2, password_hash = $3, disabled = $4, \
+                     updated_at = $5 WHERE name = $1 AND {}",
+                    keeps_an_admin("$1", "$2", "$4")
+                ),
                 &[
                     &op.name,
                     &op.role,
@@ -88,7 +99,20 @@ impl OperatorStore for Postgres {
             )
             .await
             .map_err(err)?;
-        Ok(n == 1)
+        let outcome = if written == 1 {
+            OperatorUpdate::Done
+        } else if tx
+            .query_opt("SELECT 1 FROM operators WHERE name = $1", &[&op.name])
+            .await
+            .map_err(err)?
+            .is_some()
+        {
+            OperatorUpdate::LastAdmin
+        } else {
+            OperatorUpdate::Unknown
+        };
+        tx.commit().await.map_err(err)?;
+        Ok(outcome)
     }
 
     async fn record_login(&self, name: &str, at: i64) -> Result<(), StoreError> {

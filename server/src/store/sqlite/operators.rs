@@ -1,7 +1,10 @@
 //! Operators, console sessions and the audit log in SQLite (`store/operators.rs`).
 
 use super::{err, Sqlite};
-use crate::store::operators::{AuditQuery, AuditRow, ConsoleSession, OperatorRow, OperatorStore};
+use crate::store::operators::{
+    keeps_an_admin, AuditQuery, AuditRow, ConsoleSession, OperatorRow, OperatorStore,
+    OperatorUpdate,
+};
 use crate::store::StoreError;
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -72,22 +75,42 @@ impl OperatorStore for Sqlite {
         .await
     }
 
-    async fn update_operator(&self, op: &OperatorRow) -> Result<bool, StoreError> {
+    async fn update_operator(&self, op: &OperatorRow) -> Result<OperatorUpdate, StoreError> {
         let op = op.clone();
+        // One connection writes at a time: the guarded update and the look that explains a
+        // refusal see the same rows.
         self.blocking(move |conn| {
-            conn.execute(
-                "UPDATE operators SET role = ?2, password_hash = ?3, disabled = ?4, \
-                 updated_at = ?5 WHERE name = ?1",
-                params![
-                    op.name,
-                    op.role,
-                    op.password_hash,
-                    op.disabled,
-                    op.updated_at
-                ],
-            )
-            .map(|n| n == 1)
-            .map_err(err)
+            let written = conn
+                .execute(
+                    &format!(
+                        "UPDATE operators SET role = ?2, password_hash = ?3, disabled = ?4, \
+                         updated_at = ?5 WHERE name = ?1 AND {}",
+                        keeps_an_admin("?1", "?2", "?4")
+                    ),
+                    params![
+                        op.name,
+                        op.role,
+                        op.password_hash,
+                        op.disabled,
+                        op.updated_at
+                    ],
+                )
+                .map_err(err)?;
+            if written == 1 {
+                return Ok(OperatorUpdate::Done);
+            }
+            let known: Option<i64> = conn
+                .query_row(
+                    "SELECT 1 FROM operators WHERE name = ?1",
+                    params![op.name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(err)?;
+            Ok(match known {
+                Some(_) => OperatorUpdate::LastAdmin,
+                None => OperatorUpdate::Unknown,
+            })
         })
         .await
     }
