@@ -64,14 +64,16 @@ function texts(w, at) {
   return out;
 }
 
-/** Calls `each(date, dayOfMonth, code, points, cost)` for every cell, in order. */
-function eachCell(w, each) {
+/** The cells' dates and days of the month, consecutive from the first cell's. */
+function dates(w) {
   const n = w[7];
+  const out = { date: [], day: [] };
   let [y, m, d] = civil(w[6] | 0);
   let prefix = monthPrefix(y, m);
   let last = daysIn(y, m);
-  for (let i = 0, at = HEADER; i < n; i++, at += CELL) {
-    each(prefix + TWO[d], d, w[at], w[at + 1], w[at + 2]);
+  for (let i = 0; i < n; i++) {
+    out.date.push(prefix + TWO[d]);
+    out.day.push(d);
     if (++d > last) {
       d = 1;
       if (++m > 12) [y, m] = [y + 1, 1];
@@ -79,34 +81,54 @@ function eachCell(w, each) {
       last = daysIn(y, m);
     }
   }
+  return out;
+}
+
+// The strings of the last array read: the client hands the same kept array to calendar() and
+// calendarCells() until the state changes, and a page re-renders far more often (the texts
+// alone were a third of a kept call on JSC without JIT).
+let last = null;
+let lastParts = null;
+
+/** The texts and dates of `w` (strings are immutable: sharing them between views is safe). */
+function parts(w) {
+  if (w !== last) {
+    lastParts = { texts: texts(w, HEADER + w[7] * CELL), ...dates(w) };
+    last = w;
+  }
+  return lastParts;
 }
 
 /** The month grid (`Member.calendar`): {year, month, today, firstWeekday, streak,
  * streakLabel, makeupsLeft, weeks}. */
 export function monthView(w) {
-  const label = texts(w, HEADER + w[7] * CELL)[0];
+  const { texts: t, date, day } = parts(w);
+  const n = w[7];
   const weeks = [];
   let week = [];
-  eachCell(w, (date, day, code, points, cost) => {
-    const cell = { date, day, status: STATUS[code & 15], points, milestone: (code & MILESTONE) !== 0, coupon: (code & COUPON) !== 0 };
-    if (code & HAS_COST) cell.makeupCost = cost;
+  for (let i = 0, at = HEADER; i < n; i++, at += CELL) {
+    const code = w[at];
+    const cell = { date: date[i], day: day[i], status: STATUS[code & 15], points: w[at + 1], milestone: (code & MILESTONE) !== 0, coupon: (code & COUPON) !== 0 };
+    if (code & HAS_COST) cell.makeupCost = w[at + 2];
     week.push(cell);
     if (week.length === 7) {
       weeks.push(week);
       week = [];
     }
-  });
+  }
   if (week.length) weeks.push(week);
-  return { year: w[0] | 0, month: w[1], today: dateOf(w[2] | 0), firstWeekday: w[3], streak: w[4], streakLabel: label, makeupsLeft: w[5], weeks };
+  return { year: w[0] | 0, month: w[1], today: dateOf(w[2] | 0), firstWeekday: w[3], streak: w[4], streakLabel: t[0], makeupsLeft: w[5], weeks };
 }
 
 /** The month as Vant-shaped cells (`Member.calendarCells`): {date, type, text, topInfo,
  * bottomInfo, className}, the rules of src/view/wx.rs's `cell`. */
 export function monthCells(w) {
-  const t = texts(w, HEADER + w[7] * CELL);
+  const { texts: t, date, day } = parts(w);
   const [before, after] = [t[8], t[9]];
+  const n = w[7];
   const cells = [];
-  eachCell(w, (date, day, code, points) => {
+  for (let i = 0, at = HEADER; i < n; i++, at += CELL) {
+    const code = w[at];
     const status = code & 15;
     const shown = status !== OUTSIDE;
     const milestone = shown && (code & MILESTONE) !== 0;
@@ -115,8 +137,8 @@ export function monthCells(w) {
     if (shown && (code & COUPON) !== 0) className += ' zl-coupon';
     let bottomInfo = '';
     if (status < FUTURE) bottomInfo = t[1 + status];
-    else if (status === FUTURE && points > 0 && (code & MILESTONE) === 0) bottomInfo = before + points + after;
-    cells.push({ date, type: KIND[status], text: DAY[day], topInfo: milestone ? before + points + after : '', bottomInfo, className });
-  });
+    else if (status === FUTURE && w[at + 1] > 0 && (code & MILESTONE) === 0) bottomInfo = before + w[at + 1] + after;
+    cells.push({ date: date[i], type: KIND[status], text: DAY[day[i]], topInfo: milestone ? before + w[at + 1] + after : '', bottomInfo, className });
+  }
   return cells;
 }
