@@ -157,13 +157,13 @@ const fromB64 = (s) => {
   }, { runs: 100 });
   opened._changed();
   const [year, month] = opened._month(undefined, undefined, clock);
-  measure('month calendar view model: Member.calendarCells alone (wasm call + JSON.parse)', () => opened._member.calendarCells(opened.rules, year, month, clock, opened.locale));
-  measure('month calendar view: Member.calendar alone (wasm call + JSON.parse)', () => opened._member.calendar(opened.rules, year, month, clock, opened.locale));
+  measure('month calendar view model: Member.calendarCells alone (wasm call + objects built in JS)', () => opened._member.calendarCells(opened.rules, year, month, clock, opened.locale));
+  measure('month calendar view: Member.calendar alone (wasm call + objects built in JS)', () => opened._member.calendar(opened.rules, year, month, clock, opened.locale));
   // Computed each time (the client's month-view cache emptied first, as an action does) …
   measure('month calendar view model (calendarCells)', () => (opened._changed(), opened.calendarCells()));
   measure('month calendar view (calendar)', () => (opened._changed(), opened.calendar()));
   measure('month calendar SVG', () => (opened._changed(), opened.calendarSVG()));
-  // … and again with nothing changed (a page re-rendering: the kept view, copied).
+  // … and again with nothing changed (a page re-rendering: new objects from the kept month).
   measure('month calendar view model, state unchanged (kept)', () => opened.calendarCells());
   // van-calendar's formatter over the month, as Vant calls it: the days come in `selected`
   // (its own default-date) and only the cells' checked days may stay so (issue 15). Checked

@@ -7,6 +7,7 @@ import { syncOnce } from './sync.js';
 import { readRegistration, requireRegistration, startRegistration } from './device.js';
 import { buildRules, storedVersions, versionIndexAt } from './config.js';
 import { PendingLog } from './pending-log.js';
+import { monthCells, monthView } from './month.js';
 
 export const STORAGE_FORMAT = 1;
 /** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
@@ -820,7 +821,7 @@ class Client {
 
   /** The month grid; defaults to the current business month. */
   calendar(year, month) {
-    return this._monthView('calendar', year, month, '', (y, m, now) => withTodayStatus(this._live().calendar(this.rules, y, m, now, this.locale)));
+    return withTodayStatus(monthView(this._monthWords(year, month)));
   }
   _month(year, month, now) {
     if (year !== undefined) return [year, month];
@@ -831,8 +832,9 @@ class Client {
    * A month view, from the last one computed when nothing it depends on changed. A page
    * renders far more often than the state changes, and the month views depend only on the
    * state, the rules, the month, the business day and the locale (not the time of day): the
-   * cache is emptied by every action, rebase and rebuild (`_changed`). Objects come back as new
-   * copies, so a page may change what it gets.
+   * cache is emptied by every action, rebase and rebuild (`_changed`). It keeps what the module
+   * answered (the month's numbers, an SVG string), never an object handed out: calendar() and
+   * calendarCells() build new objects from the same numbers, so a page may change what it gets.
    */
   _monthView(name, year, month, extra, compute) {
     this._live(); // a closed client answers nothing, not even from the cache
@@ -843,10 +845,9 @@ class Client {
     const version = this._versions ? versionIndexAt(this._versions, now) : 0;
     const key = `${year}-${month}|${today}|${version}|${this.locale}|${extra}`;
     const kept = this._views.get(name);
-    if (kept && kept.key === key) return kept.object ? JSON.parse(kept.text) : kept.text;
+    if (kept && kept.key === key) return kept.value;
     const value = compute(year, month, now);
-    const object = typeof value !== 'string';
-    this._views.set(name, { key, object, text: object ? JSON.stringify(value) : value });
+    this._views.set(name, { key, value });
     return value;
   }
   /** Forgets the month views: the state or the rules changed. */
@@ -855,7 +856,11 @@ class Client {
   }
   /** The month as Vant-shaped cells for setData; defaults to the current business month. */
   calendarCells(year, month) {
-    return this._monthView('cells', year, month, '', (y, m, now) => this._live().calendarCells(this.rules, y, m, now, this.locale));
+    return monthCells(this._monthWords(year, month));
+  }
+  /** The month's numbers (src/view/compact.rs), one computation for the grid and the cells. */
+  _monthWords(year, month) {
+    return this._monthView('month', year, month, '', (y, m, now) => this._live().monthWords(this.rules, y, m, now, this.locale));
   }
   /** The month as an SVG string (`theme`: colours and sizes, see docs/render.md). */
   calendarSVG({ year, month, theme } = {}) {

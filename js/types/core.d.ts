@@ -728,6 +728,8 @@ export declare class Member {
   applyJSON(rules: Rules, op: string): string;
   calendar(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): Omit<CalendarView, 'todayStatus'>;
   calendarCells(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): CalendarCell[];
+  /** The month in numbers (layout: src/view/compact.rs) that `calendar` and `calendarCells` are built from. */
+  monthWords(rules: Rules, year: number, month: number, now: EpochMs, locale?: Locale): Uint32Array;
   progress(rules: Rules, now: EpochMs, locale?: Locale): ProgressValues;
   tierProgress(rules: Rules, now: EpochMs, locale?: Locale): TierProgress;
   tasks(rules: Rules, now: EpochMs, locale?: Locale): TaskView[];

@@ -181,6 +181,9 @@ fn report(
         "views": {
             "now": now,
             "calendar": calendar,
+            // The cells the mini-program shows (js/test/month.test.js compares the package's
+            // JS-built cells with these).
+            "calendar_cells": view::calendar_cells(&calendar, cfg, &locale),
             "tier_progress": view::tier_progress(&state, cfg, now, &locale),
             "tasks": view::tasks(&state, cfg, now, &locale),
             "points_summary": view::points_summary(&state, cfg, now),

@@ -52,6 +52,7 @@ fn simulate_prints_events_summary_and_views() {
     assert_eq!(v["summary"]["tier"], "silver");
     for view in [
         "calendar",
+        "calendar_cells",
         "tier_progress",
         "tasks",
         "points_summary",

@@ -9,6 +9,7 @@
 
 mod calendar;
 mod campaigns;
+mod compact;
 mod monthly;
 mod points;
 mod progress;
@@ -20,6 +21,9 @@ mod wx;
 pub use calendar::{calendar, CalendarDay, CalendarView, DayStatus};
 pub use campaigns::{
     campaigns, CampaignStatus, CampaignView, CardKindView, CardSetView, DrawView, LotteryView,
+};
+pub use compact::{
+    month_words, MONTH_CELL, MONTH_COUPON, MONTH_HAS_COST, MONTH_HEADER, MONTH_MILESTONE,
 };
 pub use monthly::{monthly_report, MonthlyReport};
 pub use points::{

@@ -83,14 +83,15 @@ pub fn status_class(status: DayStatus) -> &'static str {
 }
 
 /// Status labels rendered once per month instead of once per cell.
-struct Labels {
-    status: [Option<String>; 7],
+pub(super) struct Labels {
+    /// The words of the first seven statuses (`Checked` … `TodayDone`), in `DayStatus` order.
+    pub(super) status: [Option<String>; 7],
     /// `day.reward`'s template split around `{points}`.
-    reward: (String, String),
+    pub(super) reward: (String, String),
 }
 
 impl Labels {
-    fn new(cfg: &Config, locale: &str) -> Labels {
+    pub(super) fn new(cfg: &Config, locale: &str) -> Labels {
         let m = cfg.messages();
         let statuses = [
             DayStatus::Checked,

@@ -101,16 +101,21 @@ impl Member {
         serde_json::to_string(&events).map_err(|e| bad_argument(&e.to_string()))
     }
 
-    pub fn calendar(
+    /// The month in numbers (`view::month_words`): `Member.calendar` and `Member.calendarCells`
+    /// are built from it in JS (js/src/month.js), one array across instead of 42 objects' JSON.
+    #[wasm_bindgen(js_name = "monthWords")]
+    pub fn month_words(
         &self,
         rules: &Rules,
         year: i32,
         month: u8,
         now: f64,
         locale: Option<String>,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u32>, JsValue> {
         let (cfg, now) = rules.at(now)?;
-        to_js(&self.month(cfg, year, month, now, locale_or(cfg, &locale))?)
+        let locale = locale_or(cfg, &locale);
+        let cal = self.month(cfg, year, month, now, locale)?;
+        Ok(view::month_words(&cal, cfg, locale))
     }
 
     #[wasm_bindgen(js_name = "tierProgress")]
@@ -168,22 +173,6 @@ impl Member {
     pub fn summary(&self, rules: &Rules, now: f64) -> Result<JsValue, JsValue> {
         let (cfg, now) = rules.at(now)?;
         to_js(&view::summary(self.state(), cfg, now))
-    }
-
-    /// The month as Vant-shaped cells (`{date, type, text, topInfo, bottomInfo, className}`).
-    #[wasm_bindgen(js_name = "calendarCells")]
-    pub fn calendar_cells(
-        &self,
-        rules: &Rules,
-        year: i32,
-        month: u8,
-        now: f64,
-        locale: Option<String>,
-    ) -> Result<JsValue, JsValue> {
-        let (cfg, now) = rules.at(now)?;
-        let locale = locale_or(cfg, &locale);
-        let cal = self.month(cfg, year, month, now, locale)?;
-        to_js(&view::calendar_cells(&cal, cfg, locale))
     }
 
     /// `{tier, streak, tasks}` progress values (`percentage` 0–100 and `label`).
@@ -270,7 +259,7 @@ impl Member {
         .map_err(rule_error)
     }
 
-    /// Not inlined: three exports (grid, cells, SVG) share one copy of the calendar view.
+    /// Not inlined: two exports (words, SVG) share one copy of the calendar view.
     #[inline(never)]
     fn month(
         &self,
