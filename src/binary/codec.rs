@@ -73,6 +73,19 @@ macro_rules! unsigned {
 }
 unsigned! { u16, 16; u32, 32; u64, 64; }
 
+/// As postcard writes it (a varint of up to 64 bits), and no wider than this platform's.
+impl Encode for usize {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(*self as u64, out);
+    }
+}
+
+impl Decode for usize {
+    fn decode(r: &mut Reader) -> Res<usize> {
+        super::read::narrow(r.varint(64)?)
+    }
+}
+
 macro_rules! signed {
     ($($t:ty, $bits:expr;)*) => {$(
         impl Encode for $t {
@@ -197,7 +210,7 @@ impl<K: Decode + Ord, V: Decode> Decode for VecMap<K, V> {
         if pairs.windows(2).any(|w| w[0].0 >= w[1].0) {
             return Err(Error("map keys out of order".to_owned()));
         }
-        Ok(pairs.into_iter().collect())
+        Ok(VecMap::from_sorted(pairs))
     }
 }
 
