@@ -1,7 +1,9 @@
 //! The compact encoding of what only programs read: postcard's wire format (serde's data
 //! model, LEB128 varints, zigzag for signed numbers, no field names or schema in the bytes).
-//! Byte by byte in `docs/binary.md`. JSON stays where people read or write. Postcard writes;
-//! [`read::Reader`] reads (why: its module comment).
+//! Byte by byte in `docs/binary.md`. JSON stays where people read or write. The server writes
+//! with postcard; [`codec`] writes the same bytes on the phone (a local checkpoint) and reads
+//! them everywhere, through [`read::Reader`]'s primitives (why not postcard's reader or serde's
+//! derive: `docs/binary.md`).
 
 pub mod codec;
 pub mod read;

@@ -395,6 +395,7 @@ fn version_checked(bytes: &[u8]) -> Result<&[u8], RuleError> {
 macro_rules! binary_codec {
     ($($ty:ident { $($field:ident)* })*) => {$(
         impl Encode for $ty {
+            #[cfg_attr(zailai_cold_size, optimize(size))]
             fn encode(&self, out: &mut Vec<u8>) {
                 let $ty { $($field),* } = self;
                 $(Encode::encode($field, out);)*
@@ -402,6 +403,7 @@ macro_rules! binary_codec {
         }
 
         impl Decode for $ty {
+            #[cfg_attr(zailai_cold_size, optimize(size))]
             fn decode(r: &mut Reader) -> Res<$ty> {
                 let mut value = $ty::default();
                 $(value.$field = Decode::decode(r)?;)*

@@ -25,6 +25,8 @@ pub struct Member {
     /// The stored pending log opened was not kept as it was (an earlier format, lines set
     /// aside): the client writes the whole log again.
     pub(crate) pending_rewritten: bool,
+    /// Pending ops the local checkpoint covered at open (0: none was used).
+    pub(crate) covered: u32,
 }
 
 /// The locale views use (`Config::locale`: WeChat's `zh_CN` is `zh-CN`, `en_US` is `en`).
@@ -42,6 +44,7 @@ impl Member {
             refused: Vec::new(),
             damaged: Vec::new(),
             pending_rewritten: false,
+            covered: 0,
         }
     }
 
