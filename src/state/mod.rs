@@ -8,7 +8,7 @@ use crate::binary::read::{Reader, Res};
 use crate::day::{Day, MonthIndex};
 use crate::error::{ErrorCode, RuleError};
 use crate::vecmap::VecMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The state format version this build writes and reads.
 /// 2 added `holds`, `month_spent` and the orders' `refunded_cents` and `tier_before` (the
@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 /// 4 the coupon an order used (`CouponGrant::used`, `Order::coupon`).
 pub const STATE_VERSION: u32 = 4;
 
-/// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
-/// `Deserialize`, binary only, is `binary_reader!` below.
+/// `Serialize` is derived (JSON, and the server's postcard: the field order is the binary
+/// layout, `docs/binary.md`); the crate's codec reads and writes the binary form
+/// (`binary_codec!` below), `read.rs` reads the JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct State {
     pub v: u32,
@@ -125,7 +126,7 @@ pub struct CampaignEntry {
     pub spend_cents: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {
     #[default]
