@@ -112,18 +112,22 @@ impl Member {
             None => Replica::restore(&rules.timeline, user, &device, joined_at, seq, base, ops),
         }
         .map_err(rule_error)?;
-        let mut member = Member::from_replica(replica);
-        member.covered = covered;
         // The stored text stands unless lines were set aside or it is of the earlier format:
-        // opening writes nothing new.
-        match pending {
+        // opening writes nothing new (nor encodes the ops again: 1,961 lines of base64).
+        let kept = damaged.is_empty() && !migrate;
+        let rewritten = pending.is_some() && !kept;
+        let mut member = match pending {
             // JS holds the text it passed in: `pendingAppended` gives only what actions add.
-            Some(text) if damaged.is_empty() && !migrate => {
-                member.handed = Some(text.len());
-                member.pending_text = text
+            Some(text) if kept => {
+                let handed = text.len();
+                let mut member = Member::with_text(replica, text);
+                member.handed = Some(handed);
+                member
             }
-            _ => member.pending_rewritten = pending.is_some(),
-        }
+            _ => Member::from_replica(replica),
+        };
+        member.pending_rewritten = rewritten;
+        member.covered = covered;
         member.refused = refused;
         member.damaged = damaged;
         Ok(member)

@@ -37,8 +37,14 @@ fn locale_or<'a>(config: &'a Config, locale: &'a Option<String>) -> &'a str {
 
 impl Member {
     pub(crate) fn from_replica(replica: Replica) -> Member {
+        let text = zailai::pending::pending_text(replica.pending());
+        Member::with_text(replica, text)
+    }
+
+    /// `replica` with its pending log's text as stored (`pending::pending_text` of its ops).
+    pub(crate) fn with_text(replica: Replica, pending_text: String) -> Member {
         Member {
-            pending_text: zailai::pending::pending_text(replica.pending()),
+            pending_text,
             handed: None,
             replica,
             refused: Vec::new(),
