@@ -10,6 +10,7 @@
 #![cfg_attr(zailai_cold_size, feature(optimize_attribute))]
 
 pub mod binary;
+pub mod checkpoint;
 pub mod config;
 pub mod day;
 mod engine;

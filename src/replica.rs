@@ -92,22 +92,48 @@ impl Replica {
         if let Some(p) = &base {
             check_user(user, p)?;
         }
-        // A seq the stored ops passed must never be handed out again.
-        let seq = pending
-            .iter()
-            .filter(|op| op.device == device)
-            .map(|op| op.seq)
-            .fold(seq, u32::max);
         let mut replica = Replica {
             user: user.to_owned(),
             device: device.to_owned(),
-            seq,
+            seq: stored_seq(&pending, device, seq),
             joined_at,
             base,
             pending,
             state: State::join(rules.config_at(joined_at), user, joined_at),
         };
         let refused = replica.rebuild(rules);
+        Ok((replica, refused))
+    }
+
+    /// `restore` from a local checkpoint (`crate::checkpoint`): `state` is the base (or the
+    /// join) with the first `covered` pending ops replayed, as the caller checked; only the
+    /// ops after them are replayed. Returns the ops the rules refuse among those (the caller
+    /// keeps the refusals of the covered ones).
+    #[allow(clippy::too_many_arguments)]
+    pub fn restore_from(
+        rules: &dyn RulesAt,
+        user: &str,
+        device: &str,
+        joined_at: i64,
+        seq: u32,
+        base: Option<Payload>,
+        pending: Vec<Op>,
+        state: State,
+        covered: usize,
+    ) -> Result<(Replica, Vec<Refused>), RuleError> {
+        if let Some(p) = &base {
+            check_user(user, p)?;
+        }
+        let mut replica = Replica {
+            user: user.to_owned(),
+            device: device.to_owned(),
+            seq: stored_seq(&pending, device, seq),
+            joined_at,
+            base,
+            pending,
+            state: State::default(),
+        };
+        let refused = replica.replay(rules, state, covered);
         Ok((replica, refused))
     }
 
@@ -237,12 +263,19 @@ impl Replica {
     /// Not inlined: four callers would each carry a copy of the replay into the wasm module.
     #[inline(never)]
     pub fn rebuild(&mut self, rules: &dyn RulesAt) -> Vec<Refused> {
-        let mut state = match &self.base {
+        let state = match &self.base {
             Some(p) => p.state.clone(),
             None => State::join(rules.config_at(self.joined_at), &self.user, self.joined_at),
         };
+        self.replay(rules, state, 0)
+    }
+
+    /// Replays the pending ops from the `from`th on `state`, which becomes the state. Not
+    /// inlined: one copy of the replay in the wasm module.
+    #[inline(never)]
+    fn replay(&mut self, rules: &dyn RulesAt, mut state: State, from: usize) -> Vec<Refused> {
         let mut refused = Vec::new();
-        for op in &self.pending {
+        for op in self.pending.get(from..).unwrap_or_default() {
             if let Err(error) = state.apply(rules.config_at(op.at), op) {
                 if error.code != ErrorCode::DuplicateOp {
                     refused.push(Refused {
@@ -255,6 +288,15 @@ impl Replica {
         self.state = state;
         refused
     }
+}
+
+/// The stored seq, or a later one the stored ops passed: it must never be handed out again.
+fn stored_seq(pending: &[Op], device: &str, seq: u32) -> u32 {
+    pending
+        .iter()
+        .filter(|op| op.device == device)
+        .map(|op| op.seq)
+        .fold(seq, u32::max)
 }
 
 fn check_user(user: &str, payload: &Payload) -> Result<(), RuleError> {

@@ -32,6 +32,11 @@ impl<K: Ord, V> VecMap<K, V> {
         self.items.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
+    /// The map of `items`, whose keys the caller checked are strictly increasing.
+    pub(crate) fn from_sorted(items: Vec<(K, V)>) -> Self {
+        VecMap { items }
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

@@ -125,7 +125,7 @@ fn the_binary_payload_is_smaller_than_json() {
         json.len()
     );
     assert_eq!(
-        zailai::binary::decode::<Payload>(&binary).unwrap(),
+        zailai::binary::codec::from_bytes::<Payload>(&binary).unwrap(),
         payload()
     );
 }

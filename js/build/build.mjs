@@ -2,6 +2,7 @@
 // glue bundled three ways (mini-program CommonJS, browser ESM, Node CommonJS), types, and a
 // size report. Run through scripts/build-pkg.sh, which installs the tools first.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,14 +94,18 @@ run(bin('wasm-opt'), [join(rulesWork, 'zailai_rules_bg.wasm'), '-o', rulesWasm,
 const rawForMiniprogram = process.env.ZAILAI_MP_WASM === 'raw';
 const mpWasmFile = rawForMiniprogram ? 'zailai.wasm' : 'zailai.wasm.br';
 rmSync(pkg, { recursive: true, force: true });
-const common = { bundle: true, alias: { 'zailai-glue': join(work, 'zailai_bg.js') }, legalComments: 'none', logLevel: 'warning', charset: 'utf8' };
+// __ZAILAI_BUILD__ names the module: a local checkpoint written by another engine is not
+// used (js/src/checkpoint.js).
+const build = createHash('sha256').update(wasmBytes).digest('hex').slice(0, 16);
+const common = { bundle: true, alias: { 'zailai-glue': join(work, 'zailai_bg.js') }, legalComments: 'none', logLevel: 'warning', charset: 'utf8',
+  define: { __ZAILAI_BUILD__: JSON.stringify(build) } };
 // Minified (the code package counts every byte), with its source map OUTSIDE the dist folder:
 // "构建 npm" copies every file of dist/miniprogram into the code package, and a map there would
 // ship to every phone. It sits at pkg/sourcemaps/miniprogram/index.js.map, for an error
 // reporter (We分析's source-map upload, or a local stack decoder), and the module names no map.
 const mpOut = await esbuild.build({ ...common, entryPoints: [join(js, 'src', 'miniprogram.js')], outfile: join(pkg, 'dist', 'miniprogram', 'index.js'),
   format: 'cjs', platform: 'neutral', target: 'es2017', inject: [join(js, 'src', 'text-codec.js')], mainFields: ['module', 'main'],
-  define: { __ZAILAI_WASM_FILE__: JSON.stringify(mpWasmFile) }, minify: true, sourcemap: 'external', sourcesContent: true, write: false });
+  define: { ...common.define, __ZAILAI_WASM_FILE__: JSON.stringify(mpWasmFile) }, minify: true, sourcemap: 'external', sourcesContent: true, write: false });
 for (const file of mpOut.outputFiles) {
   const map = file.path.endsWith('.map');
   const target = map ? join(pkg, 'sourcemaps', 'miniprogram', 'index.js.map') : file.path;

@@ -8,6 +8,7 @@ import { readRegistration, requireRegistration, startRegistration } from './devi
 import { buildRules, storedVersions, versionIndexAt } from './config.js';
 import { PendingLog } from './pending-log.js';
 import { monthCells, monthView } from './month.js';
+import { dropCheckpoint, loadCheckpoint, maybeCheckpoint } from './checkpoint.js';
 
 export const STORAGE_FORMAT = 1;
 /** Default frequency caps of promptToShow(): one prompt a day, each kind at most this often. */
@@ -375,15 +376,21 @@ class Client {
     const seq = meta && Number.isInteger(meta.seq) && meta.seq >= 0 && meta.seq <= 0xffffffff ? meta.seq : 0;
     this._log = new PendingLog({ read: (k) => this._read(k), write: (k, v) => this._write(k, v), remove: (k) => this._storage.removeItem(this._prefix + k) });
     const rawPending = this._log.load();
-    this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending);
+    // The local checkpoint, if it fits this member, base and rules: only the ops after it are
+    // replayed (checkpoint.js).
+    const checkpoint = loadCheckpoint(this);
+    this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending, checkpoint ? checkpoint.state : undefined);
     this.deviceId = this._member.device;
     this._reportDamaged(rawPending);
-    this._reportRefused(this._member.takeRefusedJSON());
+    const covered = this._member.checkpointCovered > 0;
+    this._reportRefused(this._member.takeRefusedJSON(), covered ? checkpoint.refused : undefined);
+    if (covered) this._checkpointed = checkpoint.covered;
     // Nothing is written at open unless storage needs mending: a new device or format, a
     // pending line set aside, a snapshot dropped.
     // A pending log of an earlier build's layout is written in this one (pending-log.js).
     this._dirty = this._metaText() !== rawMeta || this._member.pendingRewritten || (rawPending !== null && !this._log.appendable) || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
+    maybeCheckpoint(this);
   }
 
   /**
@@ -414,9 +421,14 @@ class Client {
     return damaged.length > 0;
   }
 
-  /** Reports pending ops the rules refused on a replay (they stay pending: the server decides). */
-  _reportRefused(json) {
-    for (const { op, code, detail } of JSON.parse(json)) {
+  /** Reports pending ops the rules refused on a replay (they stay pending: the server decides),
+   * after those the local checkpoint the open started from had kept (`covered`). Any other
+   * replay (a rebase, a rebuild, a reopen) leaves the stored checkpoint stale. */
+  _reportRefused(json, covered) {
+    const refused = (covered || []).concat(JSON.parse(json));
+    this._replayRefused = refused; // for the next checkpoint
+    if (!covered) dropCheckpoint(this);
+    for (const { op, code, detail } of refused) {
       this._emit('error', zailaiError('PENDING_OP_REFUSED', `pending op ${op.device}#${op.seq} no longer applies: ${code}: ${detail}`, { op, cause: zailaiError(code, detail) }));
     }
   }
@@ -578,6 +590,7 @@ class Client {
     this._closed = true;
     if (this._registerTimer) clearTimeout(this._registerTimer); // no timers at all where no server is set
     if (this._signatureTimer) clearTimeout(this._signatureTimer);
+    if (this._checkpointTimer) clearTimeout(this._checkpointTimer);
     this._release();
     this._member.free();
     return written;
@@ -676,6 +689,7 @@ class Client {
     const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
     this._persist();
+    maybeCheckpoint(this);
     this._emit('change', { op, events });
     const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
     if (rewards.length) this._emit('reward', { op, events: rewards });
@@ -796,6 +810,7 @@ class Client {
     if (!this._syncing) {
       this._syncing = syncOnce(this).finally(() => {
         this._syncing = null;
+        if (!this._closed) maybeCheckpoint(this);
       });
     }
     return this._syncing;

@@ -60,6 +60,11 @@ export class PendingLog {
     return text;
   }
 
+  /** Characters of the whole log (the local checkpoint counts what it covers in these). */
+  get length() {
+    return this._baseLength + this._partsLength;
+  }
+
   /** Whether appends can go on this log: false before its first rewrite in this layout. */
   get appendable() {
     return this.gen > 0;

@@ -14,7 +14,7 @@ const { pkg } = require('./helpers.js');
 const { codePackage, decompressModules } = require('./miniprogram-runtime.js');
 const { memberFixture } = require('./mp/member-fixture.js');
 
-const SCENARIOS = ['the runtime is shaped like the mini-program one', 'an offline week with a relaunch', 'two pages, one client', 'corrupted storage on a relaunch'];
+const SCENARIOS = ['the runtime is shaped like the mini-program one', 'an offline week with a relaunch', 'two pages, one client', 'corrupted storage on a relaunch', 'a relaunch from the local checkpoint'];
 
 function jscPath() {
   try {

@@ -5,7 +5,7 @@ const vm = require('node:vm');
 const { join } = require('node:path');
 const { pkg } = require('./helpers.js');
 const { codePackage, startRuntime, wxStorageBackend } = require('./miniprogram-runtime.js');
-const { offlineWeek, twoPages, corruptedStorage, USER, plain } = require('./mp/scenarios.js');
+const { offlineWeek, twoPages, corruptedStorage, localCheckpoint, USER, plain } = require('./mp/scenarios.js');
 const { memberFixture } = require('./mp/member-fixture.js');
 
 const root = codePackage(join(pkg, 'dist', 'miniprogram'));
@@ -36,6 +36,8 @@ const env = {
 test('an offline week: check-ins, a make-up, tasks, a relaunch in the middle, views', () => offlineWeek(env));
 
 test('two pages on one storage share one client; nothing is lost at a relaunch', () => twoPages(env));
+
+test('a relaunch from the local checkpoint is the member a full replay gives; a damaged one is ignored', () => localCheckpoint(env));
 
 test('corrupted storage on a relaunch is reported and set aside; the pending op survives', async () => {
   const faults = await corruptedStorage(env, await memberFixture());

@@ -686,8 +686,15 @@ export interface RefusedOp {
 export declare class Member {
   static join(rules: Rules, user: string, joinedAt: EpochMs): Member;
   /** What a device stored: device (else the newest pending op's, else newDevice), last seq, the
-   * verified base (consumed) and the stored pending log (pendingText()'s format). */
-  static open(rules: Rules, user: string, device: string | undefined, newDevice: string, joinedAt: EpochMs, seq: number, base: Snapshot | undefined, pending: string | undefined): Member;
+   * verified base (consumed), the stored pending log (pendingText()'s format) and the local
+   * checkpoint checkpoint() gave for this base and rules (used if it covers the start of this
+   * log exactly: checkpointCovered). */
+  static open(rules: Rules, user: string, device: string | undefined, newDevice: string, joinedAt: EpochMs, seq: number, base: Snapshot | undefined, pending: string | undefined, checkpoint?: string): Member;
+  /** Pending ops the checkpoint given to open covered (0: not used, every op replayed). */
+  readonly checkpointCovered: number;
+  /** The state with every pending op replayed, base64 (docs/binary.md, "Local checkpoint"):
+   * for the next open with the same base and rules. Never signed, never sent. */
+  checkpoint(): string;
   readonly device: string;
   readonly seq: number;
   readonly baseVersion: number;

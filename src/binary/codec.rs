@@ -73,6 +73,19 @@ macro_rules! unsigned {
 }
 unsigned! { u16, 16; u32, 32; u64, 64; }
 
+/// As postcard writes it (a varint of up to 64 bits), and no wider than this platform's.
+impl Encode for usize {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(*self as u64, out);
+    }
+}
+
+impl Decode for usize {
+    fn decode(r: &mut Reader) -> Res<usize> {
+        super::read::narrow(r.varint(64)?)
+    }
+}
+
 macro_rules! signed {
     ($($t:ty, $bits:expr;)*) => {$(
         impl Encode for $t {
@@ -197,7 +210,7 @@ impl<K: Decode + Ord, V: Decode> Decode for VecMap<K, V> {
         if pairs.windows(2).any(|w| w[0].0 >= w[1].0) {
             return Err(Error("map keys out of order".to_owned()));
         }
-        Ok(pairs.into_iter().collect())
+        Ok(VecMap::from_sorted(pairs))
     }
 }
 
@@ -265,6 +278,9 @@ mod tests {
         for v in [0u16, 255, u16::MAX] {
             same(v);
         }
+        for v in [0usize, 128, u32::MAX as usize] {
+            same(v);
+        }
         for v in [0u8, 1, 255] {
             same(v);
         }
@@ -296,6 +312,22 @@ mod tests {
         assert!(from_bytes::<String>(&[1, 0xff]).is_err(), "not UTF-8");
         assert!(from_bytes::<Vec<u8>>(&[5, 1]).is_err(), "cut");
         assert!(from_bytes::<u8>(&[1, 2]).is_err(), "bytes left over");
+        let u64_max = postcard::to_allocvec(&u64::MAX).unwrap();
+        assert!(from_bytes::<u32>(&u64_max).is_err(), "u64::MAX as u32");
+        assert!(
+            from_bytes::<u32>(&[0xff, 0xff, 0xff, 0xff, 0x10]).is_err(),
+            "33 bits"
+        );
+        assert!(from_bytes::<u64>(&[0xff; 10]).is_err(), "no end");
+        assert!(from_bytes::<u32>(&[0x80]).is_err(), "cut");
+        assert!(
+            from_bytes::<String>(&[5, b'a']).is_err(),
+            "length past the end"
+        );
+        assert!(
+            from_bytes::<Vec<u8>>(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_err(),
+            "huge length"
+        );
         // Two entries with one key, and keys out of order.
         assert!(from_bytes::<VecMap<u8, u8>>(&[2, 1, 0, 1, 0]).is_err());
         assert!(from_bytes::<VecMap<u8, u8>>(&[2, 2, 0, 1, 0]).is_err());

@@ -1,12 +1,14 @@
 //! The compact encoding of what only programs read: postcard's wire format (serde's data
 //! model, LEB128 varints, zigzag for signed numbers, no field names or schema in the bytes).
-//! Byte by byte in `docs/binary.md`. JSON stays where people read or write. Postcard writes;
-//! [`read::Reader`] reads (why: its module comment).
+//! Byte by byte in `docs/binary.md`. JSON stays where people read or write. The server writes
+//! with postcard; [`codec`] writes the same bytes on the phone (a local checkpoint) and reads
+//! them everywhere, through [`read::Reader`]'s primitives (why not postcard's reader or serde's
+//! derive: `docs/binary.md`).
 
 pub mod codec;
 pub mod read;
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
 
 /// The bytes of `value` (plain data: cannot fail).
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
@@ -18,27 +20,4 @@ pub fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
     if let Ok(v) = postcard::to_extend(value, std::mem::take(out)) {
         *out = v;
     }
-}
-
-/// Reads one `T` from the start of `bytes`; returns it and the bytes after it.
-pub fn take<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), String> {
-    let mut reader = read::Reader::new(bytes);
-    let value = T::deserialize(&mut reader).map_err(|e| e.0)?;
-    Ok((value, reader.rest()))
-}
-
-/// Reads exactly one `T`: bytes left over are an error.
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    match take(bytes)? {
-        (value, []) => Ok(value),
-        (_, rest) => Err(format!("{} bytes after the end", rest.len())),
-    }
-}
-
-/// The next field of a record being read (`state::binary_reader!`).
-pub fn next<'de, T: serde::Deserialize<'de>, A: serde::de::SeqAccess<'de>>(
-    seq: &mut A,
-) -> Result<T, A::Error> {
-    seq.next_element()?
-        .ok_or_else(|| serde::de::Error::custom("a record ends early"))
 }

@@ -17,7 +17,7 @@ use crate::error::{ErrorCode, RuleError};
 use crate::state::State;
 use crate::vecmap::VecMap;
 use ed25519_compact::{KeyPair, PublicKey, Seed, Signature};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub const MAGIC: [u8; 4] = *b"ZLSN";
@@ -33,7 +33,7 @@ pub const MAX_KEY_ID: usize = 64;
 pub const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
 
 /// What a snapshot says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Payload {
     pub user: String,
     /// The server's version of this member's state; grows by one with each accepted sync.
@@ -45,6 +45,10 @@ pub struct Payload {
     /// Last acknowledged seq per device.
     pub acked: VecMap<String, u32>,
     pub state: State,
+}
+
+crate::binary::codec::binary_record! {
+    Payload { user server_version issued_at config_hash acked state }
 }
 
 impl Payload {
@@ -276,7 +280,7 @@ pub fn key_id(bytes: &[u8]) -> Result<String, RuleError> {
 
 /// The payload: binary, and as consistent as a state read from JSON.
 fn read_payload(bytes: &[u8]) -> Result<Payload, RuleError> {
-    let payload: Payload = crate::binary::decode(bytes)
+    let payload: Payload = crate::binary::codec::from_bytes(bytes)
         .map_err(|e| snapshot_error(ErrorCode::SnapshotMalformed, format!("payload: {e}")))?;
     check_payload(&payload)?;
     Ok(payload)

@@ -3,10 +3,12 @@
 
 mod read;
 
+use crate::binary::codec::{binary_enum, Decode, Encode};
+use crate::binary::read::{Reader, Res};
 use crate::day::{Day, MonthIndex};
 use crate::error::{ErrorCode, RuleError};
 use crate::vecmap::VecMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The state format version this build writes and reads.
 /// 2 added `holds`, `month_spent` and the orders' `refunded_cents` and `tier_before` (the
@@ -14,8 +16,9 @@ use serde::{Deserialize, Serialize};
 /// 4 the coupon an order used (`CouponGrant::used`, `Order::coupon`).
 pub const STATE_VERSION: u32 = 4;
 
-/// `Serialize` is derived (the field order is the binary layout, `docs/binary.md`);
-/// `Deserialize`, binary only, is `binary_reader!` below.
+/// `Serialize` is derived (JSON, and the server's postcard: the field order is the binary
+/// layout, `docs/binary.md`); the crate's codec reads and writes the binary form
+/// (`binary_codec!` below), `read.rs` reads the JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct State {
     pub v: u32,
@@ -123,7 +126,7 @@ pub struct CampaignEntry {
     pub spend_cents: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {
     #[default]
@@ -323,7 +326,7 @@ impl State {
 
     /// Decodes `to_binary` bytes, with the same errors as `from_json`.
     pub fn from_binary(bytes: &[u8]) -> Result<State, RuleError> {
-        let state: State = crate::binary::decode(version_checked(bytes)?)
+        let state: State = crate::binary::codec::from_bytes(version_checked(bytes)?)
             .map_err(|e| RuleError::new(ErrorCode::StateInvalid, format!("binary state: {e}")))?;
         state.check_consistent()?;
         Ok(state)
@@ -370,9 +373,9 @@ impl State {
 
 /// `bytes` if they start with this build's state version, else the coded refusal.
 fn version_checked(bytes: &[u8]) -> Result<&[u8], RuleError> {
-    match crate::binary::take::<u32>(bytes) {
-        Ok((STATE_VERSION, _)) => Ok(bytes),
-        Ok((v, _)) => Err(RuleError::new(
+    match Reader::new(bytes).varint(32) {
+        Ok(v) if v == u64::from(STATE_VERSION) => Ok(bytes),
+        Ok(v) => Err(RuleError::new(
             ErrorCode::StateVersionUnsupported,
             format!("state format v{v} (this build reads v{STATE_VERSION})"),
         )),
@@ -383,41 +386,41 @@ fn version_checked(bytes: &[u8]) -> Result<&[u8], RuleError> {
     }
 }
 
-/// The binary form's readers (postcard layout: the fields in declaration order), for `State`
-/// and each of its records. Written by this macro rather than derived: a derived reader drops
-/// the fields read so far at every early return (quadratic code: 23 KB of wasm for `State`
-/// alone); filling a default value field by field has one drop path. JSON is read by `read.rs`.
-macro_rules! binary_reader {
+/// The binary form (postcard layout: the fields in declaration order), read and written with
+/// the crate's own codec (`binary::codec`) for `State` and each of its records. Not serde's
+/// derive: a derived reader drops the fields read so far at every early return (quadratic
+/// code: 23 KB of wasm for `State` alone), and a serializer for postcard's format would carry a
+/// second copy of every `Serialize` impl (24 KB). Reading fills a default value field by field
+/// (one drop path). The server still writes with postcard (`to_binary`); the tests check that
+/// both write the same bytes. JSON is read by `read.rs`.
+macro_rules! binary_codec {
     ($($ty:ident { $($field:ident)* })*) => {$(
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
-                struct Fields;
-                impl<'de> serde::de::Visitor<'de> for Fields {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                        f.write_str(stringify!($ty))
-                    }
-                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                        self,
-                        mut seq: A,
-                    ) -> Result<$ty, A::Error> {
-                        let mut value = $ty::default();
-                        $(value.$field = crate::binary::next(&mut seq)?;)*
-                        Ok(value)
-                    }
-                }
-                d.deserialize_tuple($ty::BINARY_FIELDS.len(), Fields)
+        impl Encode for $ty {
+            #[cfg_attr(zailai_cold_size, optimize(size))]
+            fn encode(&self, out: &mut Vec<u8>) {
+                let $ty { $($field),* } = self;
+                $(Encode::encode($field, out);)*
+            }
+        }
+
+        impl Decode for $ty {
+            #[cfg_attr(zailai_cold_size, optimize(size))]
+            fn decode(r: &mut Reader) -> Res<$ty> {
+                let mut value = $ty::default();
+                $(value.$field = Decode::decode(r)?;)*
+                Ok(value)
             }
         }
 
         impl $ty {
             /// The fields in the order the binary form has them.
+            #[cfg(test)]
             pub(crate) const BINARY_FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
         }
     )*};
 }
 
-binary_reader! {
+binary_codec! {
     State {
         v user joined clock advanced_to devices checkins makeups freezes lots balance debits
         days month_earned tasks tasks_completed tier paid tier_reached coupons accelerators
@@ -436,6 +439,10 @@ binary_reader! {
     CouponGrant { coupon day source expires used }
     Order { day amount_cents paid_cents debit cancelled refunded_cents tier_before coupon }
     Totals { credited cut spent restored expired }
+}
+
+binary_enum! {
+    Mark { Checked MadeUp Frozen }
 }
 
 #[cfg(test)]
@@ -472,5 +479,181 @@ mod tests {
         check::<Order>(Order::BINARY_FIELDS);
         check::<Hold>(Hold::BINARY_FIELDS);
         check::<Totals>(Totals::BINARY_FIELDS);
+    }
+
+    /// A state with every field, map, list and option filled (negative days, numbers past
+    /// one varint byte, text beyond ASCII).
+    fn every_field() -> State {
+        let mut s = State::new("会员-7", -3, -1_700_000_000_123);
+        s.clock = 1_790_000_000_000;
+        s.advanced_to = 20_400;
+        s.devices.insert("a".into(), 300);
+        s.devices.insert("b".into(), u32::MAX);
+        s.checkins.insert(
+            -2,
+            CheckinRecord {
+                mark: Mark::Frozen,
+                points: 0,
+                milestone: None,
+            },
+        );
+        s.checkins.insert(
+            20_399,
+            CheckinRecord {
+                mark: Mark::MadeUp,
+                points: 5,
+                milestone: Some(7),
+            },
+        );
+        s.checkins.insert(
+            20_400,
+            CheckinRecord {
+                mark: Mark::Checked,
+                points: 200,
+                milestone: None,
+            },
+        );
+        s.makeups.insert(670, 2);
+        s.freezes = 3;
+        s.lots.insert(
+            20_399,
+            Lot {
+                expires: 20_764,
+                remaining: 5,
+            },
+        );
+        s.lots.insert(
+            20_400,
+            Lot {
+                expires: 20_765,
+                remaining: 1_000_000,
+            },
+        );
+        s.balance = 1_000_005;
+        s.debits.push(Debit {
+            day: 20_400,
+            reason: "兑换".into(),
+            amount: 30,
+            takes: vec![(20_399, 10), (-1, 20)],
+            reversed: true,
+        });
+        s.debits.push(Debit::default());
+        let mut rule_counts = VecMap::new();
+        rule_counts.insert("cards:s".to_owned(), 2);
+        s.days.insert(
+            20_400,
+            DayStats {
+                opens: 1,
+                minutes: 300,
+                shares: 2,
+                spend_cents: u64::MAX,
+                orders: 4,
+                earned: 90,
+                rule_counts,
+            },
+        );
+        s.month_earned.insert(670, 129);
+        s.tasks.insert(
+            "t".into(),
+            TaskState {
+                progress: 3,
+                day: 20_400,
+                completed: true,
+                claimed: false,
+            },
+        );
+        s.tasks_completed = 9;
+        s.tier = 2;
+        s.paid = Some(PaidTerm {
+            plan: "vip".into(),
+            tier: 3,
+            until: 20_800,
+        });
+        s.tier_reached = (3, 20_100);
+        s.coupons.push(CouponGrant {
+            coupon: "c".into(),
+            day: 20_400,
+            source: "wake".into(),
+            expires: Some(20_430),
+            used: Some(20_401),
+        });
+        s.coupons.push(CouponGrant::default());
+        s.accelerators = 1;
+        s.orders.insert(
+            "o1".into(),
+            Order {
+                day: 20_400,
+                amount_cents: 9_900,
+                paid_cents: 8_000,
+                debit: Some(1),
+                cancelled: true,
+                refunded_cents: 100,
+                tier_before: 1,
+                coupon: Some(0),
+            },
+        );
+        s.orders.insert("o2".into(), Order::default());
+        s.services_used.insert(670, 1);
+        s.campaigns.insert(
+            "spring".into(),
+            CampaignEntry {
+                joined: 20_390,
+                actions: 12,
+                spend_cents: 5_000,
+            },
+        );
+        s.returned = Some(20_300);
+        s.offers.insert("welcome".into(), -5);
+        let mut held = VecMap::new();
+        held.insert("k1".to_owned(), 2);
+        s.cards.insert(
+            "s".into(),
+            CardHolding {
+                chances: 8,
+                held,
+                day: 20_400,
+                today: 2,
+                exchanged: 1,
+                dry: 4,
+            },
+        );
+        s.draws.push(DrawRecord {
+            lottery: "l".into(),
+            device: "a".into(),
+            seq: 200,
+            day: 20_400,
+            weight: 3,
+            settled: true,
+            prize: Some("p".into()),
+        });
+        s.draws.push(DrawRecord::default());
+        s.totals = Totals {
+            credited: 1,
+            cut: 2,
+            spent: 3,
+            restored: 4,
+            expired: u64::MAX,
+        };
+        s.holds.insert(
+            "o1".into(),
+            Hold {
+                debit: 1,
+                until: -5,
+            },
+        );
+        s.month_spent.insert(669, 30);
+        s
+    }
+
+    /// The crate's codec writes exactly postcard's bytes for `Serialize` (what the server
+    /// signs), and reads them back whole.
+    #[test]
+    fn the_codec_writes_and_reads_postcards_bytes() {
+        for state in [State::default(), every_field()] {
+            let ours = crate::binary::codec::to_bytes(&state);
+            assert_eq!(ours, postcard::to_allocvec(&state).unwrap());
+            assert_eq!(ours, state.to_binary());
+            assert_eq!(State::from_binary(&ours).unwrap(), state);
+        }
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use zailai::pending::{self, DamagedLine, StoredPending};
 use zailai::replica::{Refused, Replica};
+use zailai::snapshot::base64;
 use zailai::{Date, OpKind};
 
 /// A refused pending op as JS gets it.
@@ -50,7 +51,9 @@ impl Member {
     /// pending op, else `newDevice`), the last `seq` it gave, the verified `base` snapshot
     /// (consumed), the stored pending log (`pendingText()`'s format). Refused pending ops are
     /// in `takeRefusedJSON()`, unreadable lines in `takeDamagedJSON()` (line 0: the whole log
-    /// is of another format and was left out; keep it aside).
+    /// is of another format and was left out; keep it aside). `checkpoint`: what `checkpoint()`
+    /// gave for this base and rules (the caller keys it to them), base64: used when it covers
+    /// the start of this pending log exactly, else ignored (`checkpointCovered`).
     #[allow(clippy::too_many_arguments)]
     pub fn open(
         rules: &Rules,
@@ -61,6 +64,7 @@ impl Member {
         seq: u32,
         base: Option<Snapshot>,
         pending: Option<String>,
+        checkpoint: Option<String>,
     ) -> Result<Member, JsValue> {
         let joined_at = time_ms("joinedAt", joined_at)?;
         // A log of an unknown format is reported as line 0 (the whole text) and left out.
@@ -86,23 +90,65 @@ impl Member {
             .or_else(|| ops.last().map(|op| op.device.clone()))
             .unwrap_or_else(|| new_device.to_owned());
         let base = base.map(Snapshot::into_payload);
-        let (replica, refused) =
-            Replica::restore(&rules.timeline, user, &device, joined_at, seq, base, ops)
-                .map_err(rule_error)?;
-        let mut member = Member::from_replica(replica);
-        // The stored text stands unless lines were set aside or it is of the earlier format:
-        // opening writes nothing new.
-        match pending {
-            // JS holds the text it passed in: `pendingAppended` gives only what actions add.
-            Some(text) if damaged.is_empty() && !migrate => {
-                member.handed = Some(text.len());
-                member.pending_text = text
-            }
-            _ => member.pending_rewritten = pending.is_some(),
+        // Only on a log read whole as stored: its text is what the checkpoint's hash covers.
+        let from = match (&pending, checkpoint) {
+            (Some(text), Some(cp)) if damaged.is_empty() && !migrate => base64::decode(&cp)
+                .and_then(|bytes| zailai::checkpoint::read(&bytes, user, text, ops.len())),
+            _ => None,
+        };
+        let covered = from.as_ref().map_or(0, |(_, n)| *n as u32);
+        let (replica, refused) = match from {
+            Some((state, n)) => Replica::restore_from(
+                &rules.timeline,
+                user,
+                &device,
+                joined_at,
+                seq,
+                base,
+                ops,
+                state,
+                n,
+            ),
+            None => Replica::restore(&rules.timeline, user, &device, joined_at, seq, base, ops),
         }
+        .map_err(rule_error)?;
+        // The stored text stands unless lines were set aside or it is of the earlier format:
+        // opening writes nothing new (nor encodes the ops again: 1,961 lines of base64).
+        let kept = damaged.is_empty() && !migrate;
+        let rewritten = pending.is_some() && !kept;
+        let mut member = match pending {
+            // JS holds the text it passed in: `pendingAppended` gives only what actions add.
+            Some(text) if kept => {
+                let handed = text.len();
+                let mut member = Member::with_text(replica, text);
+                member.handed = Some(handed);
+                member
+            }
+            _ => Member::from_replica(replica),
+        };
+        member.pending_rewritten = rewritten;
+        member.covered = covered;
         member.refused = refused;
         member.damaged = damaged;
         Ok(member)
+    }
+
+    /// How many pending ops the local checkpoint given to `open` covered (0: it was not used,
+    /// and every pending op was replayed).
+    #[wasm_bindgen(getter, js_name = "checkpointCovered")]
+    pub fn checkpoint_covered(&self) -> u32 {
+        self.covered
+    }
+
+    /// The local checkpoint of this member as it stands (base64, `zailai::checkpoint`): the
+    /// state with every pending op replayed, for the next `open` with the same base and rules.
+    /// Cover the pending log as stored: write `pendingText()`/`pendingAppended()` first.
+    pub fn checkpoint(&self) -> String {
+        base64::encode(&zailai::checkpoint::write(
+            self.replica.state(),
+            &self.pending_text,
+            self.replica.pending().len(),
+        ))
     }
 
     /// The device that records this member's actions.

@@ -25,6 +25,8 @@ pub struct Member {
     /// The stored pending log opened was not kept as it was (an earlier format, lines set
     /// aside): the client writes the whole log again.
     pub(crate) pending_rewritten: bool,
+    /// Pending ops the local checkpoint covered at open (0: none was used).
+    pub(crate) covered: u32,
 }
 
 /// The locale views use (`Config::locale`: WeChat's `zh_CN` is `zh-CN`, `en_US` is `en`).
@@ -35,13 +37,20 @@ fn locale_or<'a>(config: &'a Config, locale: &'a Option<String>) -> &'a str {
 
 impl Member {
     pub(crate) fn from_replica(replica: Replica) -> Member {
+        let text = zailai::pending::pending_text(replica.pending());
+        Member::with_text(replica, text)
+    }
+
+    /// `replica` with its pending log's text as stored (`pending::pending_text` of its ops).
+    pub(crate) fn with_text(replica: Replica, pending_text: String) -> Member {
         Member {
-            pending_text: zailai::pending::pending_text(replica.pending()),
+            pending_text,
             handed: None,
             replica,
             refused: Vec::new(),
             damaged: Vec::new(),
             pending_rewritten: false,
+            covered: 0,
         }
     }
 

@@ -7,7 +7,7 @@
 /* global print, readFile, preciseTime */
 const { wxStorageBackend } = require('../mp/wx-core.js');
 const { jscRuntime, moduleBody } = require('./runtime.js');
-const { offlineWeek, twoPages, corruptedStorage } = require('../mp/scenarios.js');
+const { offlineWeek, twoPages, corruptedStorage, localCheckpoint } = require('../mp/scenarios.js');
 const assert = require('./assert-lite.js');
 
 const [root, decompressed, fixturePath] = globalThis.arguments;
@@ -36,6 +36,7 @@ const scenarios = [
   ['an offline week with a relaunch', () => offlineWeek(env)],
   ['two pages, one client', () => twoPages(env)],
   ['corrupted storage on a relaunch', () => corruptedStorage(env, fixture)],
+  ['a relaunch from the local checkpoint', () => localCheckpoint(env)],
 ];
 
 (async () => {

@@ -154,6 +154,57 @@ async function twoPages({ assert, open, newBackend }) {
   assert.equal(reopened.pendingOps().length, 2);
 }
 
+/**
+ * The local checkpoint (js/src/checkpoint.js) on a relaunch: a member who never synced, some
+ * 250 ops pending, written after the action that passed the threshold; the relaunch from it
+ * is the member a full replay gives (state, pending ops, sequence), and a damaged one is
+ * ignored with nothing reported. Within wx storage's quotas.
+ */
+async function localCheckpoint({ assert, open, newBackend }) {
+  const backend = newBackend();
+  const clock = { t: at(1) };
+  const prefix = `zailai:${encodeURIComponent(USER)}:`;
+  const launch = async (b) => {
+    const { zailai, rt } = await open(b);
+    const client = await zailai.createClient({ storage: zailai.wxStorage(rt.wx), user: USER, now: () => clock.t });
+    const errors = [];
+    client.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    return { client, errors, member: () => plain({ state: JSON.parse(client._member.stateJSON()), pending: client.pendingOps(), seq: client._member.seq, device: client.deviceId }) };
+  };
+  const first = await launch(backend);
+  for (let day = 1; day <= 28; day++) {
+    clock.t = at(day);
+    first.client.checkIn();
+    for (let i = 0; i < 8; i++) first.client.track('share');
+  }
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the page has painted
+  const stored = backend.data.get(`${prefix}checkpoint`);
+  assert.ok(typeof stored === 'string' && stored.length > 1000, 'a checkpoint written');
+  first.client.track('query'); // an op after it
+  const before = first.member();
+  first.client.close();
+
+  const fromCheckpoint = await launch(backend);
+  assert.equal(fromCheckpoint.client._member.checkpointCovered, before.pending.length - 1);
+  const copy = (edit) => {
+    const b = newBackend(Object.fromEntries(backend.data));
+    edit(b.data);
+    return b;
+  };
+  const full = await launch(copy((d) => d.delete(`${prefix}checkpoint`)));
+  assert.equal(full.client._member.checkpointCovered, 0);
+  assert.deepEqual(fromCheckpoint.member(), before);
+  assert.deepEqual(full.member(), before);
+  assert.deepEqual(plain(fromCheckpoint.errors), []);
+  const record = JSON.parse(stored);
+  const i = record.state.length >> 1;
+  record.state = record.state.slice(0, i) + (record.state[i] === 'A' ? 'B' : 'A') + record.state.slice(i + 1);
+  const damaged = await launch(copy((d) => d.set(`${prefix}checkpoint`, JSON.stringify(record))));
+  assert.equal(damaged.client._member.checkpointCovered, 0);
+  assert.deepEqual(damaged.member(), before);
+  assert.deepEqual(plain(damaged.errors), [], 'nothing reported');
+}
+
 /** SplitMix32-style numbers in [0, 1), so a failing fault is named by its index and replays. */
 function rng(seed) {
   let s = seed >>> 0;
@@ -268,4 +319,4 @@ async function corruptedStorage({ assert, open, newBackend }, fixture) {
   return faults.length;
 }
 
-module.exports = { offlineWeek, twoPages, corruptedStorage, storedPending, USER, at, plain };
+module.exports = { offlineWeek, twoPages, corruptedStorage, localCheckpoint, storedPending, USER, at, plain };
