@@ -243,7 +243,7 @@ impl Replica {
         };
         let mut refused = Vec::new();
         for op in &self.pending {
-            if let Err(error) = state.apply(rules.config_at(op.at), op) {
+            if let Err(error) = state.replay(rules.config_at(op.at), op) {
                 if error.code != ErrorCode::DuplicateOp {
                     refused.push(Refused {
                         op: op.clone(),

@@ -301,3 +301,24 @@ fn insufficient_points_leaves_state_unchanged() {
     assert_eq!(err.code, ErrorCode::InsufficientPoints);
     assert_eq!(m.state.to_json(), before);
 }
+
+/// The first op of a day runs that day's expiry before its handler decides; when the handler
+/// then refuses, the expired lot comes back with the rest (nothing lost, no event).
+#[test]
+fn an_op_refused_on_the_day_a_lot_expires_puts_the_lot_back() {
+    let mut m = Member::seed(at(2026, 3, 6, 9, 0));
+    m.track(at(2026, 3, 6, 9, 0), "review"); // lot 2026-03-06: 20, usable through 2027-03-06
+    let before = m.state.to_json();
+    let err = m
+        .op(
+            at(2027, 3, 7, 9, 0),
+            json!({"type": "redeem", "item": "coupon_5_yuan"}),
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InsufficientPoints);
+    assert_eq!(m.state.to_json(), before);
+    assert_eq!(m.balance(), 20);
+    // The next op of that day expires it for good.
+    let ev = as_json(&m.track(at(2027, 3, 7, 10, 0), "open"));
+    assert_eq!(find(&ev, "points_expired").unwrap()["amount"], 20);
+}
