@@ -290,7 +290,13 @@ fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
     handle(st, cx, op)?;
     tiers::upgrade(st, cx);
     lifecycle::after_op(st, cx, last_active, !server);
-    st.devices.insert(op.device.clone(), op.seq);
+    // A known device's seq is set in place: no copy of its id to insert.
+    match st.devices.get_mut(&op.device) {
+        Some(seq) => *seq = op.seq,
+        None => {
+            st.devices.insert(op.device.clone(), op.seq);
+        }
+    }
     if !server {
         st.clock = st.clock.max(op.at);
     }
@@ -376,7 +382,13 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
             .map_or(count, |l| u32::from(l).saturating_sub(used));
         let n = count.min(room);
         if n > 0 {
-            *stats.rule_counts.entry_or_default(action.to_owned()) += n;
+            // Counted in place once the day has the rule: no copy of its name per op.
+            match stats.rule_counts.get_mut(action) {
+                Some(done) => *done += n,
+                None => {
+                    stats.rule_counts.insert(action.to_owned(), n);
+                }
+            }
             let earned = rule.points.saturating_mul(n);
             ledger::credit(st, cx, earned, ("earn:", action), true);
             campaigns::boost(st, cx, earned, campaigns::Boost::Action);
