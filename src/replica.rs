@@ -276,7 +276,7 @@ impl Replica {
     fn replay(&mut self, rules: &dyn RulesAt, mut state: State, from: usize) -> Vec<Refused> {
         let mut refused = Vec::new();
         for op in self.pending.get(from..).unwrap_or_default() {
-            if let Err(error) = state.apply(rules.config_at(op.at), op) {
+            if let Err(error) = state.replay(rules.config_at(op.at), op) {
                 if error.code != ErrorCode::DuplicateOp {
                     refused.push(Refused {
                         op: op.clone(),

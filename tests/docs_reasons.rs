@@ -1,6 +1,6 @@
 //! `docs/ops.md` names every reason the engine writes on `points_credited` (`source`),
 //! `points_debited` and `points_restored` (`reason`): each prefix the engine's code formats
-//! (`format!("PREFIX:…")`) is listed, and the events of a member who does everything carry
+//! (`format!("PREFIX:…")`) or hands `ledger::credit` to join (`("PREFIX:", …)`) is listed, and the events of a member who does everything carry
 //! only reasons listed in their own event's row.
 
 mod common;
@@ -50,7 +50,8 @@ fn every_reason_prefix_in_the_engines_code_is_in_docs_ops() {
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for piece in text.split("format!(\"").skip(1) {
+        // `format!("PREFIX:…")` and `("PREFIX:", …)` both follow a `("`.
+        for piece in text.split("(\"").skip(1) {
             let word: String = piece
                 .chars()
                 .take_while(|c| c.is_ascii_lowercase() || *c == '_')

@@ -301,3 +301,50 @@ fn insufficient_points_leaves_state_unchanged() {
     assert_eq!(err.code, ErrorCode::InsufficientPoints);
     assert_eq!(m.state.to_json(), before);
 }
+
+/// The first op of a day runs that day's expiry before its handler decides; when the handler
+/// then refuses, the expired lot comes back with the rest (nothing lost, no event).
+#[test]
+fn an_op_refused_on_the_day_a_lot_expires_puts_the_lot_back() {
+    let mut m = Member::seed(at(2026, 3, 6, 9, 0));
+    m.track(at(2026, 3, 6, 9, 0), "review"); // lot 2026-03-06: 20, usable through 2027-03-06
+    let before = m.state.to_json();
+    let err = m
+        .op(
+            at(2027, 3, 7, 9, 0),
+            json!({"type": "redeem", "item": "coupon_5_yuan"}),
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InsufficientPoints);
+    assert_eq!(m.state.to_json(), before);
+    assert_eq!(m.balance(), 20);
+    // The next op of that day expires it for good.
+    let ev = as_json(&m.track(at(2027, 3, 7, 10, 0), "open"));
+    assert_eq!(find(&ev, "points_expired").unwrap()["amount"], 20);
+}
+
+/// A rule's daily limit counts what every op of the day earned under it, whatever each
+/// op's count (the day's count grows by each credit's count).
+#[test]
+fn a_rules_daily_limit_counts_the_credits_of_every_op_of_the_day() {
+    let mut cfg = seed_json();
+    cfg["points"]["earning"]["core_action"]["daily_limit"] = json!(5);
+    let mut m = Member::with(config_from(cfg), at(2026, 3, 2, 9, 0));
+    // What the rule itself credited (tasks and campaigns credit on their own).
+    let mut track = |h: i64, count: u32| {
+        let events = m.ok(
+            at(2026, 3, 2, h, 0),
+            json!({"type": "track", "action": "core_action", "count": count}),
+        );
+        as_json(&events)
+            .into_iter()
+            .filter(|e| e["type"] == "points_credited" && e["source"] == "earn:core_action")
+            .map(|e| e["granted"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(track(9, 3), 45);
+    assert_eq!(track(10, 1), 15);
+    // 4 of 5 counted: one more credit fits.
+    assert_eq!(track(11, 3), 15);
+    assert_eq!(track(12, 1), 0);
+}

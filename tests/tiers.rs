@@ -176,3 +176,30 @@ fn free_services_per_month_follow_the_tier() {
         .is_err());
     m.ok(at(2026, 12, 1, 9, 0), json!({"type": "use_service"}));
 }
+
+/// The upgrade check after an op tries only the tiers above the earned one: a late op (dated
+/// before a paid term bought since) by a member who still meets her earned silver changes
+/// nothing and reports no tier change (the plan's gold was reported when it was bought).
+#[test]
+fn a_late_op_before_a_paid_term_reports_no_tier_change() {
+    let mut m = Member::seed(at(2026, 11, 1, 9, 0));
+    for d in 1..=12 {
+        use_day(&mut m, d);
+        m.track(at(2026, 11, d, 9, 1), "query");
+    }
+    m.ok(
+        at(2026, 11, 12, 10, 0),
+        json!({"type": "session", "minutes": 10}),
+    );
+    assert_eq!(m.state.tier, 1);
+    let bought = as_json(&m.ok(
+        at(2026, 11, 14, 9, 0),
+        json!({"type": "buy_membership", "plan": "yearly"}),
+    ));
+    assert_eq!(find(&bought, "tier_changed").unwrap()["to"], "gold");
+    let reached = m.state.tier_reached;
+    // An offline open of the 13th arrives after the purchase.
+    let late = as_json(&m.track(at(2026, 11, 13, 9, 0), "open"));
+    assert!(find(&late, "tier_changed").is_none(), "{late:?}");
+    assert_eq!((m.state.tier, m.state.tier_reached), (1, reached));
+}

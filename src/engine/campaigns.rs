@@ -56,10 +56,13 @@ pub fn take_part(st: &mut State, cx: &mut Ctx, spend_cents: u64) -> Vec<usize> {
                     spend_cents: 0,
                 },
             );
-            cx.events.push(Event::CampaignJoined {
-                campaign: id.clone(),
-                date: Date::from_day(cx.day),
-            });
+            emit!(
+                cx,
+                Event::CampaignJoined {
+                    campaign: id.clone(),
+                    date: Date::from_day(cx.day),
+                }
+            );
         }
         if let Some(entry) = st.campaigns.get_mut(id) {
             entry.actions += 1;
@@ -99,7 +102,7 @@ pub fn boost(st: &mut State, cx: &mut Ctx, base: u32, kind: Boost) -> u32 {
     match best {
         Some(c) if base > 0 => {
             let extra = base.saturating_mul(u32::from(multiplier(c, kind)) - 1);
-            ledger::credit(st, cx, extra, format!("campaign:{}", c.id), true)
+            ledger::credit(st, cx, extra, ("campaign:", &c.id), true)
         }
         _ => 0,
     }

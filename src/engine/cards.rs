@@ -100,12 +100,15 @@ pub fn chance(st: &mut State, cx: &mut Ctx, action: &str) {
             let kind = &set.kinds[k].id;
             let held = holding.held.entry_or_default(kind.clone());
             *held = held.saturating_add(1);
-            cx.events.push(Event::CardGranted {
-                set: set.id.clone(),
-                kind: kind.clone(),
-                held: *held,
-                pity: pity.is_some(),
-            });
+            emit!(
+                cx,
+                Event::CardGranted {
+                    set: set.id.clone(),
+                    kind: kind.clone(),
+                    held: *held,
+                    pity: pity.is_some(),
+                }
+            );
         }
     }
 }

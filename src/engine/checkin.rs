@@ -55,10 +55,13 @@ pub fn check_in(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
         },
     );
     let streak = streak_ending(st, day);
-    cx.events.push(Event::CheckedIn {
-        date: Date::from_day(day),
-        streak,
-    });
+    emit!(
+        cx,
+        Event::CheckedIn {
+            date: Date::from_day(day),
+            streak,
+        }
+    );
     let tier = usize::from(tiers::effective(st, day));
     let base = cx
         .cfg
@@ -66,16 +69,19 @@ pub fn check_in(st: &mut State, cx: &mut Ctx) -> Result<(), RuleError> {
         .levels
         .get(tier)
         .map_or(0, |t| t.benefits.checkin_points);
-    let mut points = ledger::credit(st, cx, base, "check_in".to_owned(), true);
+    let mut points = ledger::credit(st, cx, base, ("check_in", ""), true);
     points += super::campaigns::boost(st, cx, base, super::campaigns::Boost::CheckIn);
     let mut milestone = None;
     if let Some(bonus) = milestone_at(cx.cfg, streak) {
-        cx.events.push(Event::StreakMilestone {
-            date: Date::from_day(day),
-            streak,
-            cycle_day: bonus.day,
-            reward: bonus.reward.clone(),
-        });
+        emit!(
+            cx,
+            Event::StreakMilestone {
+                date: Date::from_day(day),
+                streak,
+                cycle_day: bonus.day,
+                reward: bonus.reward.clone(),
+            }
+        );
         points += rewards::grant(st, cx, &bonus.reward, "streak_bonus");
         milestone = Some(bonus.day);
     }
@@ -183,12 +189,15 @@ pub fn make_up(st: &mut State, cx: &mut Ctx, date: Date) -> Result<(), RuleError
     cx.events.push(Event::MadeUp { date, cost, streak });
     if cx.cfg.checkin.makeup.pays_missed_milestones {
         if let Some(bonus) = milestone_at(cx.cfg, position) {
-            cx.events.push(Event::StreakMilestone {
-                date,
-                streak: position,
-                cycle_day: bonus.day,
-                reward: bonus.reward.clone(),
-            });
+            emit!(
+                cx,
+                Event::StreakMilestone {
+                    date,
+                    streak: position,
+                    cycle_day: bonus.day,
+                    reward: bonus.reward.clone(),
+                }
+            );
             let points = rewards::grant(st, cx, &bonus.reward, "streak_bonus");
             if let Some(rec) = st.checkins.get_mut(&day) {
                 rec.points = points;

@@ -502,10 +502,9 @@ pub fn grant(
             "a grant gives points (a whole number from 1 to 1000000), a coupon, or both",
         ));
     }
-    let source = format!("grant:{reason}");
-    ledger::credit(st, cx, points, source.clone(), false); // 0 points: nothing credited
+    ledger::credit(st, cx, points, ("grant:", reason), false); // 0 points: nothing credited
     if let Some(c) = coupon {
-        rewards::give_coupon(st, cx, c, source, None);
+        rewards::give_coupon(st, cx, c, format!("grant:{reason}"), None);
     }
     Ok(())
 }

@@ -27,7 +27,15 @@ pub fn cap_room(st: &State, cfg: &Config, day: Day) -> (u32, u32) {
 
 /// Credits `amount` earned on the op's day. `capped` credits count against the daily and
 /// monthly caps and are cut to fit; operator grants are not. Returns what was granted.
-pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped: bool) -> u32 {
+/// `source` is the event's, in two parts (`earn:` and the action): joined only when the
+/// event is built.
+pub fn credit(
+    st: &mut State,
+    cx: &mut Ctx,
+    amount: u32,
+    source: (&str, &str),
+    capped: bool,
+) -> u32 {
     if amount == 0 {
         return 0;
     }
@@ -54,15 +62,18 @@ pub fn credit(st: &mut State, cx: &mut Ctx, amount: u32, source: String, capped:
         st.totals.credited += u64::from(granted);
     }
     st.totals.cut += u64::from(amount - granted);
-    cx.events.push(Event::PointsCredited {
-        date: Date::from_day(day),
-        source,
-        requested: amount,
-        granted,
-        cut: amount - granted,
-        cap,
-        expires: Date::from_day(expires),
-    });
+    emit!(
+        cx,
+        Event::PointsCredited {
+            date: Date::from_day(day),
+            source: source.0.to_owned() + source.1,
+            requested: amount,
+            granted,
+            cut: amount - granted,
+            cap,
+            expires: Date::from_day(expires),
+        }
+    );
     granted
 }
 
@@ -215,7 +226,7 @@ fn give_back(st: &mut State, cx: &mut Ctx, index: usize, amount: Option<u32>, re
 
 /// Expires what is left of every lot whose last usable day is before `today`; returns the
 /// lots it removed (so a refused op can put them back).
-pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) -> Vec<(Day, Lot)> {
+pub fn expire(st: &mut State, cx: &mut Ctx, today: Day) -> Vec<(Day, Lot)> {
     let due: Vec<Day> = st
         .lots
         .iter()
@@ -228,10 +239,13 @@ pub fn expire(st: &mut State, events: &mut Vec<Event>, today: Day) -> Vec<(Day, 
             // Saturating: a hand-built inconsistent state must not panic here.
             st.balance = st.balance.saturating_sub(lot.remaining);
             st.totals.expired += lot.remaining;
-            events.push(Event::PointsExpired {
-                lot: Date::from_day(lot_day),
-                amount: u32::try_from(lot.remaining).unwrap_or(u32::MAX),
-            });
+            emit!(
+                cx,
+                Event::PointsExpired {
+                    lot: Date::from_day(lot_day),
+                    amount: u32::try_from(lot.remaining).unwrap_or(u32::MAX),
+                }
+            );
             removed.push((lot_day, lot));
         }
     }

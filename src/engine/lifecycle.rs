@@ -22,10 +22,13 @@ pub fn after_op(st: &mut State, cx: &mut Ctx, last_active: Day, by_member: bool)
             .is_some_and(|&d| away >= i32::from(d))
     {
         st.returned = Some(cx.day);
-        cx.events.push(Event::MemberReturned {
-            date: Date::from_day(cx.day),
-            away_days: away as u32,
-        });
+        emit!(
+            cx,
+            Event::MemberReturned {
+                date: Date::from_day(cx.day),
+                away_days: away as u32,
+            }
+        );
         let expires = cx.day + i32::from(l.wake_up_valid_days) - 1;
         for coupon in &l.wake_up_coupons {
             rewards::give_coupon(st, cx, coupon, "wake_up".to_owned(), Some(expires));
@@ -37,14 +40,14 @@ pub fn after_op(st: &mut State, cx: &mut Ctx, last_active: Day, by_member: bool)
 /// Joined enough campaigns, finished every growth task, spent enough inside campaigns.
 pub fn is_high_potential(st: &State, cfg: &crate::Config) -> bool {
     let p = &cfg.lifecycle.potential;
-    let growth_done = cfg
-        .tasks
-        .iter()
-        .filter(|t| t.kind == TaskKind::Growth)
-        .all(|t| st.tasks.get(&t.id).is_some_and(|ts| ts.completed));
+    // Checked after every op until offered: the count first, the task searches last.
     st.campaigns.len() >= usize::from(p.campaigns_joined)
-        && growth_done
         && st.campaigns.values().map(|c| c.spend_cents).sum::<u64>() >= p.campaign_spend_cents
+        && cfg
+            .tasks
+            .iter()
+            .filter(|t| t.kind == TaskKind::Growth)
+            .all(|t| st.tasks.get(&t.id).is_some_and(|ts| ts.completed))
 }
 
 fn offer_potential(st: &mut State, cx: &mut Ctx) {

@@ -1,5 +1,15 @@
 //! `apply(state, op)`: the deterministic rule engine. Time comes only from `op.at`.
 
+/// Adds an event to `cx`'s, built only when they are read: a replay (`State::replay`) builds
+/// none (no texts, no dates formatted), and its state is the same.
+macro_rules! emit {
+    ($cx:expr, $event:expr) => {
+        if !$cx.quiet {
+            $cx.events.push($event)
+        }
+    };
+}
+
 mod archive;
 pub(crate) mod campaigns;
 mod cards;
@@ -42,6 +52,8 @@ pub(crate) struct Ctx<'a> {
     /// The op's time (campaign windows start at an instant, earlier for some tiers).
     pub at: i64,
     pub events: Vec<Event>,
+    /// Nobody reads the events (a replay): none are built.
+    pub quiet: bool,
 }
 
 /// Whether `track` accepts `action`.
@@ -66,6 +78,12 @@ impl State {
     pub fn apply(&mut self, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
         apply(self, cfg, op)
     }
+
+    /// `apply` where the events are not wanted (a replay): the same state, the same errors,
+    /// no events built.
+    pub fn replay(&mut self, cfg: &Config, op: &Op) -> Result<(), RuleError> {
+        apply_op(self, cfg, op, true).map(drop)
+    }
 }
 
 /// Devices (ids not starting with `~`) a member may record ops from; a new one beyond is
@@ -78,10 +96,20 @@ pub const MAX_DEVICES: usize = 64;
 /// ops between two applied ones, and must never meet this bound.
 pub const MAX_SEQ_JUMP: u32 = 1_000_000;
 
-/// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was. Not
-/// inlined: the wasm module's every caller (actions, replay, previews) shares one copy.
-#[inline(never)]
+/// Applies `op` to `state` under `cfg`. On error `state` is left exactly as it was.
 pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, RuleError> {
+    apply_op(state, cfg, op, false)
+}
+
+/// `apply`, with no events built when `quiet`. Not inlined: the wasm module's every caller
+/// (actions, replay, previews) shares one copy.
+#[inline(never)]
+fn apply_op(
+    state: &mut State,
+    cfg: &Config,
+    op: &Op,
+    quiet: bool,
+) -> Result<Vec<Event>, RuleError> {
     op.check_shape()?;
     let server = op.device.starts_with('~');
     if !server && op.op.written_by_server(cfg) {
@@ -150,6 +178,7 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
         day,
         at: op.at,
         events: Vec::new(),
+        quiet,
     };
     // A lapsed hold gives its points back before a server op runs (a device's `at` never
     // lapses one: RULES.md, time-based effects that protect someone else's money); rare, so
@@ -157,8 +186,11 @@ pub fn apply(state: &mut State, cfg: &Config, op: &Op) -> Result<Vec<Event>, Rul
     let holds_due = server && state.holds.values().any(|h| h.until <= op.at);
     let kept = holds_due.then(|| state.clone());
     let result = apply_timed(state, &mut cx, op, day, newest);
-    if let (Err(_), Some(kept)) = (&result, kept) {
-        *state = kept;
+    // Not matched as a pair: that would move the whole (empty) copy at every op.
+    if result.is_err() {
+        if let Some(kept) = kept {
+            *state = kept;
+        }
     }
     result.map(|()| cx.events)
 }
@@ -258,7 +290,13 @@ fn run(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
     handle(st, cx, op)?;
     tiers::upgrade(st, cx);
     lifecycle::after_op(st, cx, last_active, !server);
-    st.devices.insert(op.device.clone(), op.seq);
+    // A known device's seq is set in place: no copy of its id to insert.
+    match st.devices.get_mut(&op.device) {
+        Some(seq) => *seq = op.seq,
+        None => {
+            st.devices.insert(op.device.clone(), op.seq);
+        }
+    }
     if !server {
         st.clock = st.clock.max(op.at);
     }
@@ -330,10 +368,13 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
         "share" => stats.shares += count,
         _ => {}
     }
-    cx.events.push(Event::ActionTracked {
-        action: action.to_owned(),
-        count,
-    });
+    emit!(
+        cx,
+        Event::ActionTracked {
+            action: action.to_owned(),
+            count,
+        }
+    );
     if let Some(rule) = cx.cfg.points.earning.get(action) {
         let used = stats.rule_counts.get(action).copied().unwrap_or(0);
         let room = rule
@@ -341,9 +382,15 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
             .map_or(count, |l| u32::from(l).saturating_sub(used));
         let n = count.min(room);
         if n > 0 {
-            *stats.rule_counts.entry_or_default(action.to_owned()) += n;
+            // Counted in place once the day has the rule: no copy of its name per op.
+            match stats.rule_counts.get_mut(action) {
+                Some(done) => *done += n,
+                None => {
+                    stats.rule_counts.insert(action.to_owned(), n);
+                }
+            }
             let earned = rule.points.saturating_mul(n);
-            ledger::credit(st, cx, earned, format!("earn:{action}"), true);
+            ledger::credit(st, cx, earned, ("earn:", action), true);
             campaigns::boost(st, cx, earned, campaigns::Boost::Action);
         }
     }
@@ -362,7 +409,7 @@ fn session(st: &mut State, cx: &mut Ctx, minutes: u32) -> Result<(), RuleError> 
         ));
     }
     st.days.entry_or_default(cx.day).minutes += minutes;
-    cx.events.push(Event::SessionRecorded { minutes });
+    emit!(cx, Event::SessionRecorded { minutes });
     tasks::bump(st, cx, "session_minutes", u64::from(minutes));
     Ok(())
 }
@@ -374,12 +421,12 @@ fn advance(st: &mut State, cx: &mut Ctx, to: Day) -> Pruned {
     if to <= from {
         return Pruned::default();
     }
-    let expired = ledger::expire(st, &mut cx.events, to);
+    let expired = ledger::expire(st, cx, to);
     if let Some(term) = st.paid.clone() {
         if term.until < to {
             let before = tiers::effective(st, from);
             st.paid = None;
-            cx.events.push(Event::MembershipEnded { plan: term.plan });
+            emit!(cx, Event::MembershipEnded { plan: term.plan });
             st.advanced_to = to;
             tiers::note_change(st, cx, before, TierReason::PaidEnded);
         }

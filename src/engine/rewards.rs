@@ -20,15 +20,18 @@ pub fn give_coupon(
         expires,
         used: None,
     });
-    cx.events.push(Event::CouponGranted {
-        coupon: coupon.to_owned(),
-        source,
-    });
+    emit!(
+        cx,
+        Event::CouponGranted {
+            coupon: coupon.to_owned(),
+            source,
+        }
+    );
 }
 
 /// Grants `reward`; its points are capped like every earned credit. Returns points granted.
 pub fn grant(st: &mut State, cx: &mut Ctx, reward: &Reward, source: &str) -> u32 {
-    let granted = ledger::credit(st, cx, reward.points, source.to_owned(), true);
+    let granted = ledger::credit(st, cx, reward.points, (source, ""), true);
     for coupon in &reward.coupons {
         give_coupon(st, cx, coupon, source.to_owned(), None);
     }
@@ -37,18 +40,24 @@ pub fn grant(st: &mut State, cx: &mut Ctx, reward: &Reward, source: &str) -> u32
         let room = max.saturating_sub(st.freezes);
         let kept = reward.freezes.min(room);
         st.freezes += kept;
-        cx.events.push(Event::FreezesGranted {
-            count: kept,
-            held: st.freezes,
-            discarded: reward.freezes - kept,
-        });
+        emit!(
+            cx,
+            Event::FreezesGranted {
+                count: kept,
+                held: st.freezes,
+                discarded: reward.freezes - kept,
+            }
+        );
     }
     if reward.accelerators > 0 {
         st.accelerators = st.accelerators.saturating_add(reward.accelerators);
-        cx.events.push(Event::AcceleratorsGranted {
-            count: reward.accelerators,
-            source: source.to_owned(),
-        });
+        emit!(
+            cx,
+            Event::AcceleratorsGranted {
+                count: reward.accelerators,
+                source: source.to_owned(),
+            }
+        );
     }
     if reward.tier_steps > 0 {
         tiers::boost(st, cx, reward.tier_steps);

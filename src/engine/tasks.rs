@@ -45,10 +45,13 @@ pub fn bump(st: &mut State, cx: &mut Ctx, action: &str, amount: u64) {
         if ts.progress >= u64::from(task.target) {
             ts.completed = true;
             st.tasks_completed += 1;
-            cx.events.push(Event::TaskCompleted {
-                task: task.id.clone(),
-                date: Date::from_day(cx.day),
-            });
+            emit!(
+                cx,
+                Event::TaskCompleted {
+                    task: task.id.clone(),
+                    date: Date::from_day(cx.day),
+                }
+            );
             if task.claim == Claim::Auto {
                 pay(st, cx, task);
             }
@@ -90,9 +93,12 @@ fn pay(st: &mut State, cx: &mut Ctx, task: &Task) {
     if let Some(ts) = st.tasks.get_mut(&task.id) {
         ts.claimed = true;
     }
-    cx.events.push(Event::TaskClaimed {
-        task: task.id.clone(),
-        reward: task.reward.clone(),
-    });
+    emit!(
+        cx,
+        Event::TaskClaimed {
+            task: task.id.clone(),
+            reward: task.reward.clone(),
+        }
+    );
     rewards::grant(st, cx, &task.reward, &format!("task:{}", task.id));
 }

@@ -91,20 +91,30 @@ pub fn note_change(st: &mut State, cx: &mut Ctx, before: u8, reason: TierReason)
         if after > before {
             st.tier_reached = (after, cx.day);
         }
-        cx.events.push(Event::TierChanged {
-            from: tier_id(cx.cfg, before),
-            to: tier_id(cx.cfg, after),
-            reason,
-        });
+        emit!(
+            cx,
+            Event::TierChanged {
+                from: tier_id(cx.cfg, before),
+                to: tier_id(cx.cfg, after),
+                reason,
+            }
+        );
     }
 }
 
-/// Upgrades take effect at once, to the highest tier met.
+/// Upgrades take effect at once, to the highest tier met. Runs after every op: only the tiers
+/// above the earned one can raise it, so only they are tried, from the top (the first met is
+/// the highest), and a member at the top tier costs no window sums at all.
 pub fn upgrade(st: &mut State, cx: &mut Ctx) {
-    let met = highest_met(st, cx.cfg, cx.day);
-    if met > st.tier {
+    let above = cx.cfg.tiers.levels.iter().enumerate();
+    let met = above.skip(usize::from(st.tier) + 1).rev().find(|(_, t)| {
+        t.upgrade
+            .as_ref()
+            .is_some_and(|up| meets(st, cx.cfg, up, cx.day))
+    });
+    if let Some((met, _)) = met {
         let before = effective(st, cx.day);
-        st.tier = met;
+        st.tier = met as u8;
         note_change(st, cx, before, TierReason::Upgrade);
     }
 }
