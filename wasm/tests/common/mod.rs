@@ -251,7 +251,7 @@ pub fn a_scheduled_version_takes_effect_at_its_instant() {
         prop(&credit, "granted").as_f64().unwrap()
     };
     let review = r#"{"type":"track","action":"review","count":1}"#;
-    let mut m = Member::open(&rules, "u", None, "phone", DAY1, 0, None, None).unwrap();
+    let mut m = Member::open(&rules, "u", None, "phone", DAY1, 0, None, None, None).unwrap();
     let before = m
         .record(&rules, switch - 1.0, "track", Some("review".into()), 1)
         .unwrap();
