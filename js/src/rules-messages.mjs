@@ -113,20 +113,16 @@ export const ZH = {
   'control character in a string': '字符串中有控制字符',
   'invalid UTF-8': '不是有效的 UTF-8',
   // src/binary: the binary reader (rules in the binary form)
-  'a value out of range or shape': '值超出范围或形状不符',
   'ends at byte {}': '在第 {0} 字节处意外结束',
   'varint at byte {start} exceeds {bits} bits': '第 {start} 字节处的变长整数超过 {bits} 位',
   'length {n} at byte {} runs past the end': '第 {1} 字节处的长度 {n} 超出末尾',
   'text at byte {} is not UTF-8': '第 {0} 字节处的文本不是 UTF-8',
   '{v} out of range': '{v} 超出范围',
-  'not in the binary formats: {}': '不在二进制格式中：{0}',
   '{b} is not a bool': '{b} 不是布尔值',
   '{b} is not an option tag': '{b} 不是可选值标记',
   '{n} bytes after the end': '末尾之后还有 {n} 字节',
-  '{} bytes after the end': '末尾之后还有 {0} 字节',
   'map keys out of order': '映射的键顺序错误',
   '{i} is not a {}': '{i} 不是 {1}',
-  'a record ends early': '记录提前结束',
   // rules-node/src/lib.rs
   'not base64: binary rules are what `zailai rules encode` prints': '不是 base64：二进制规则是 `zailai rules encode` 打印的内容',
 };

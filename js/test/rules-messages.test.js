@@ -92,7 +92,7 @@ test('the source reader finds the messages as the table writes them', () => {
   assert.deepEqual(literals('Error(concat!("not in: ", stringify!($name)))'), ['not in: {}']);
   const found = messagesInSources();
   // The reader sees the validator, the JSON reader and parser, and the binary reader.
-  for (const m of ['must be between {lo} and {hi}, got {v}', 'missing field `{key}`', 'trailing characters', 'a record ends early']) {
+  for (const m of ['must be between {lo} and {hi}, got {v}', 'missing field `{key}`', 'trailing characters', 'varint at byte {start} exceeds {bits} bits']) {
     assert.ok(found.has(m), m);
   }
   assert.ok(found.size > 80, `${found.size} messages`);
