@@ -720,9 +720,11 @@ class Client {
     this._dirty = true;
     this._persist();
     maybeCheckpoint(this);
-    this._emit('change', { op, events });
-    const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
-    if (rewards.length) this._emit('reward', { op, events: rewards });
+    if (this._listeners.change.length) this._emit('change', { op, events });
+    if (this._listeners.reward.length) {
+      const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
+      if (rewards.length) this._emit('reward', { op, events: rewards });
+    }
     return events;
   }
 

@@ -84,14 +84,15 @@ export function wxStorage(wxApi = globalThis.wx) {
       return out;
     },
     setItem(key, value) {
-      const old = chunkCount(key);
-      chunks.delete(key); // unknown until this write is done
+      const known = chunks.get(key);
+      const old = known === undefined ? chunkCount(key) : known;
       if (value.length <= WX_CHUNK_UNITS) {
-        write(key, value);
+        write(key, value); // if it throws, the old value and its chunks stay
         for (let i = 0; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
-        chunks.set(key, 0);
+        if (known !== 0) chunks.set(key, 0);
         return;
       }
+      chunks.delete(key); // unknown until every chunk is written
       const n = Math.ceil(value.length / WX_CHUNK_UNITS);
       for (let i = 0; i < n; i++) write(`${key}#${i}`, value.slice(i * WX_CHUNK_UNITS, (i + 1) * WX_CHUNK_UNITS));
       write(key, `zailai-chunks:${n}`);
