@@ -557,7 +557,8 @@ class Client {
     if (this._closed) return false;
     if (!this._dirty) return true;
     try {
-      this._savePending();
+      const seq = this._member.seq; // one call into the module
+      this._savePending(seq);
       // The snapshot is large and changes only with a sync: written only when it changed.
       const text = this._snapshot ? this._snapshot.text : null;
       if (text !== this._storedSnapshot) {
@@ -569,7 +570,7 @@ class Client {
       // larger of meta's and the log's): meta is written when anything else in it changed, or
       // after the log was rewritten.
       const m = this._metaStored;
-      if (!m || m.seq !== this._member.seq || m.device !== this.deviceId || m.joinedAt !== this._joinedAt || m.user !== this.user || m.clockOffset !== this._clockOffset) {
+      if (!m || m.seq !== seq || m.device !== this.deviceId || m.joinedAt !== this._joinedAt || m.user !== this.user || m.clockOffset !== this._clockOffset) {
         const fields = this._metaFields();
         this._write('meta', JSON.stringify(fields));
         this._metaStored = fields;
@@ -585,7 +586,7 @@ class Client {
 
   /** Stores what actions appended to the pending log (pending-log.js: O(1) an action), or
    * the whole log after a rebase or rebuild rewrote it, or when the layout asks for it. */
-  _savePending() {
+  _savePending(seq) {
     const appended = this._log.appendable ? this._member.pendingAppended() : undefined;
     if (appended === undefined || (appended !== '' && !this._log.append(appended))) {
       this._log.rewrite(this._member.pendingText());
@@ -593,7 +594,7 @@ class Client {
     }
     this._log.save();
     // The last line appended is the latest action's op: storage holds the member's seq.
-    if (appended && this._metaStored && this._metaStored.seq !== -1) this._metaStored.seq = this._member.seq;
+    if (appended && this._metaStored && this._metaStored.seq !== -1) this._metaStored.seq = seq;
   }
 
   _metaFields() {
@@ -716,10 +717,11 @@ class Client {
     }
     const events = JSON.parse(recorded);
     this._changed();
-    const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
     this._persist();
     maybeCheckpoint(this);
+    const listened = this._listeners.change.length || this._listeners.reward.length;
+    const op = listened ? { device: this.deviceId, seq: member.seq, at, op: body } : null;
     if (this._listeners.change.length) this._emit('change', { op, events });
     if (this._listeners.reward.length) {
       const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
@@ -899,7 +901,7 @@ class Client {
   }
   /** Forgets the month views: the state or the rules changed. */
   _changed() {
-    this._views.clear();
+    if (this._views.size) this._views.clear();
   }
   /** The month as Vant-shaped cells for setData; defaults to the current business month. */
   calendarCells(year, month) {
