@@ -71,10 +71,10 @@ export const MAX_SESSION_MINUTES = 1440;
 /** An action's whole-number argument: not a whole number is OP_INVALID, out of 1…max is the
  * core's BAD_AMOUNT; both name the JS argument and the real range. */
 function whole(name, value, max) {
+  if (Number.isInteger(value) && value >= 1 && value <= max) return value; // the message only for an error
   const message = `${name}: must be a whole number from 1 to ${max}`;
   if (!Number.isInteger(value)) throw zailaiError('OP_INVALID', message, { path: name });
-  if (value < 1 || value > max) throw zailaiError('BAD_AMOUNT', message, { path: name });
-  return value;
+  throw zailaiError('BAD_AMOUNT', message, { path: name });
 }
 
 /** The argument an action's op field came from, for errors (`path`) and their messages. */
@@ -381,14 +381,25 @@ class Client {
     const checkpoint = loadCheckpoint(this);
     this._member = this._Member.open(this.rules, this.user, device, device ? '' : this._newDeviceId(), this._joinedAt, seq, base, rawPending === null ? undefined : rawPending, checkpoint ? checkpoint.state : undefined);
     this.deviceId = this._member.device;
-    this._reportDamaged(rawPending);
+    const setAside = this._reportDamaged(rawPending);
+    // A tap leaves the seq in the pending log only (`_persist`): ops set aside may have held
+    // the last seqs given, which must never be handed out again (the server would take a new
+    // op under one as already processed). Opened again past them (storage damage only).
+    if (setAside > 0) {
+      const again = this._snapshot && this._acceptSnapshot(this._snapshot.text, this._pinnedKeys.length ? this._pinnedKeys : this._readJSON('keys') || [], 'stored', true);
+      const past = this._member.seq + setAside;
+      this._member.free();
+      this._member = this._Member.open(this.rules, this.user, this.deviceId, '', this._joinedAt, past, again ? again.wasm : undefined, rawPending);
+    }
     const covered = this._member.checkpointCovered > 0;
     this._reportRefused(this._member.takeRefusedJSON(), covered ? checkpoint.refused : undefined);
     if (covered) this._checkpointed = checkpoint.covered;
     // Nothing is written at open unless storage needs mending: a new device or format, a
     // pending line set aside, a snapshot dropped.
     // A pending log of an earlier build's layout is written in this one (pending-log.js).
-    this._dirty = this._metaText() !== rawMeta || this._member.pendingRewritten || (rawPending !== null && !this._log.appendable) || (this._snapshot ? this._snapshot.text : null) !== raw;
+    const metaKept = this._metaText() === rawMeta;
+    this._metaStored = metaKept ? this._metaFields() : null;
+    this._dirty = !metaKept || this._member.pendingRewritten || (rawPending !== null && !this._log.appendable) || (this._snapshot ? this._snapshot.text : null) !== raw;
     this._persist();
     maybeCheckpoint(this);
   }
@@ -414,11 +425,13 @@ class Client {
   /** Keeps aside what the member could not read of the stored pending log; true if anything. */
   _reportDamaged(rawPending) {
     const damaged = JSON.parse(this._member.takeDamagedJSON());
+    let ops = 0; // at most
     for (const d of damaged) {
       if (d.line === 0) this._quarantine('pending', rawPending, zailaiError('STORAGE_VERSION_UNSUPPORTED', d.detail));
       else this._quarantine(`pending-line-${d.line}`, d.text, zailaiError('STORAGE_CORRUPT', `pending op on line ${d.line} is unreadable: ${d.detail}`));
+      ops += d.line === 0 ? rawPending.split('\n').length : 1;
     }
-    return damaged.length > 0;
+    return ops;
   }
 
   /** Reports pending ops the rules refused on a replay (they stay pending: the server decides),
@@ -544,7 +557,8 @@ class Client {
     if (this._closed) return false;
     if (!this._dirty) return true;
     try {
-      this._savePending();
+      const seq = this._member.seq; // one call into the module
+      this._savePending(seq);
       // The snapshot is large and changes only with a sync: written only when it changed.
       const text = this._snapshot ? this._snapshot.text : null;
       if (text !== this._storedSnapshot) {
@@ -552,7 +566,15 @@ class Client {
         else this._write('snapshot', text);
         this._storedSnapshot = text;
       }
-      this._write('meta', this._metaText());
+      // An action's seq is stored with its op, the last line appended (Member.open takes the
+      // larger of meta's and the log's): meta is written when anything else in it changed, or
+      // after the log was rewritten.
+      const m = this._metaStored;
+      if (!m || m.seq !== seq || m.device !== this.deviceId || m.joinedAt !== this._joinedAt || m.user !== this.user || m.clockOffset !== this._clockOffset) {
+        const fields = this._metaFields();
+        this._write('meta', JSON.stringify(fields));
+        this._metaStored = fields;
+      }
       this._dirty = false;
       return true;
     } catch (e) {
@@ -564,14 +586,23 @@ class Client {
 
   /** Stores what actions appended to the pending log (pending-log.js: O(1) an action), or
    * the whole log after a rebase or rebuild rewrote it, or when the layout asks for it. */
-  _savePending() {
+  _savePending(seq) {
     const appended = this._log.appendable ? this._member.pendingAppended() : undefined;
-    if (appended === undefined || (appended !== '' && !this._log.append(appended))) this._log.rewrite(this._member.pendingText());
+    if (appended === undefined || (appended !== '' && !this._log.append(appended))) {
+      this._log.rewrite(this._member.pendingText());
+      if (this._metaStored) this._metaStored.seq = -1; // the ops holding the seq may be gone: meta holds it again
+    }
     this._log.save();
+    // The last line appended is the latest action's op: storage holds the member's seq.
+    if (appended && this._metaStored && this._metaStored.seq !== -1) this._metaStored.seq = seq;
+  }
+
+  _metaFields() {
+    return { v: STORAGE_FORMAT, device: this.deviceId, seq: this._member.seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset };
   }
 
   _metaText() {
-    return JSON.stringify({ v: STORAGE_FORMAT, device: this.deviceId, seq: this._member.seq, joinedAt: this._joinedAt, user: this.user, clockOffset: this._clockOffset });
+    return JSON.stringify(this._metaFields());
   }
 
   /** Writes anything a full store refused earlier. Returns whether storage is up to date. */
@@ -686,13 +717,16 @@ class Client {
     }
     const events = JSON.parse(recorded);
     this._changed();
-    const op = { device: this.deviceId, seq: member.seq, at, op: body };
     this._dirty = true;
     this._persist();
     maybeCheckpoint(this);
-    this._emit('change', { op, events });
-    const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
-    if (rewards.length) this._emit('reward', { op, events: rewards });
+    const listened = this._listeners.change.length || this._listeners.reward.length;
+    const op = listened ? { device: this.deviceId, seq: member.seq, at, op: body } : null;
+    if (this._listeners.change.length) this._emit('change', { op, events });
+    if (this._listeners.reward.length) {
+      const rewards = events.filter((e) => REWARD_EVENTS.has(e.type) && !(e.type === 'points_credited' && e.granted === 0));
+      if (rewards.length) this._emit('reward', { op, events: rewards });
+    }
     return events;
   }
 
@@ -867,7 +901,7 @@ class Client {
   }
   /** Forgets the month views: the state or the rules changed. */
   _changed() {
-    this._views.clear();
+    if (this._views.size) this._views.clear();
   }
   /** The month as Vant-shaped cells for setData; defaults to the current business month. */
   calendarCells(year, month) {

@@ -35,6 +35,7 @@ export class PendingLog {
     this._part = null; // the last part's text
     this._partLines = 0;
     this._partUnsaved = false;
+    this._partKey = null; // the last part's key, built once a part
   }
 
   /** The whole stored log, or null when there is none. */
@@ -80,6 +81,7 @@ export class PendingLog {
     this._part = null;
     this._partLines = 0;
     this._partUnsaved = false;
+    this._partKey = null;
   }
 
   /**
@@ -99,6 +101,7 @@ export class PendingLog {
       this._parts++;
       this._part = text;
       this._partLines = n;
+      this._partKey = null;
     }
     this._partsLength += text.length;
     this._partUnsaved = true;
@@ -116,7 +119,8 @@ export class PendingLog {
       this._base = null;
     }
     if (this._partUnsaved) {
-      this._s.write(`pending@${this.gen}.${this._parts - 1}`, this._part);
+      if (this._partKey === null) this._partKey = `pending@${this.gen}.${this._parts - 1}`;
+      this._s.write(this._partKey, this._part);
       this._partUnsaved = false;
     }
     if (this._saved === this.gen) return;

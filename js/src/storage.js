@@ -57,7 +57,12 @@ export function wxStorage(wxApi = globalThis.wx) {
       throw zailaiError('STORAGE_FULL', `wx storage refused ${key}: ${(e && (e.errMsg || e.message)) || e}`);
     }
   };
+  // The chunk count of each key this adapter read or wrote: a write (an action writes one key)
+  // reads storage only for a key it has not seen, to find chunks of a longer value to remove.
+  const chunks = new Map();
   const chunkCount = (key) => {
+    const known = chunks.get(key);
+    if (known !== undefined) return known;
     const head = read(key);
     const m = head && /^zailai-chunks:(\d+)$/.exec(head);
     return m ? Number(m[1]) : 0;
@@ -67,6 +72,7 @@ export function wxStorage(wxApi = globalThis.wx) {
     getItem(key) {
       const head = read(key); // one native read for an unsplit value: the pending log's parts are many
       const m = head && /^zailai-chunks:(\d+)$/.exec(head);
+      chunks.set(key, m ? Number(m[1]) : 0);
       if (!m) return head;
       const n = Number(m[1]);
       let out = '';
@@ -78,22 +84,27 @@ export function wxStorage(wxApi = globalThis.wx) {
       return out;
     },
     setItem(key, value) {
-      const old = chunkCount(key);
+      const known = chunks.get(key);
+      const old = known === undefined ? chunkCount(key) : known;
       if (value.length <= WX_CHUNK_UNITS) {
-        write(key, value);
-      } else {
-        const n = Math.ceil(value.length / WX_CHUNK_UNITS);
-        for (let i = 0; i < n; i++) write(`${key}#${i}`, value.slice(i * WX_CHUNK_UNITS, (i + 1) * WX_CHUNK_UNITS));
-        write(key, `zailai-chunks:${n}`);
-        for (let i = n; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
+        write(key, value); // if it throws, the old value and its chunks stay
+        for (let i = 0; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
+        if (known !== 0) chunks.set(key, 0);
         return;
       }
-      for (let i = 0; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
+      chunks.delete(key); // unknown until every chunk is written
+      const n = Math.ceil(value.length / WX_CHUNK_UNITS);
+      for (let i = 0; i < n; i++) write(`${key}#${i}`, value.slice(i * WX_CHUNK_UNITS, (i + 1) * WX_CHUNK_UNITS));
+      write(key, `zailai-chunks:${n}`);
+      for (let i = n; i < old; i++) wxApi.removeStorageSync(`${key}#${i}`);
+      chunks.set(key, n);
     },
     removeItem(key) {
       const n = chunkCount(key);
+      chunks.delete(key);
       for (let i = 0; i < n; i++) wxApi.removeStorageSync(`${key}#${i}`);
       wxApi.removeStorageSync(key);
+      chunks.set(key, 0);
     },
   };
 }

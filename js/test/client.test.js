@@ -273,6 +273,46 @@ test('unknown storage versions and unreadable op lines are reported; no readable
   assert.equal(new Set(seqs).size, seqs.length);
 });
 
+test('an action writes its op only (its seq is the op\'s, not meta\'s); a damaged last op\'s seq is never given again', async () => {
+  const clock = { t: NOV1 };
+  const storage = zailai.memoryStorage();
+  const written = [];
+  const counting = { ...storage, setItem: (k, v) => (written.push(k), storage.setItem(k, v)) };
+  const a = await client(counting, clock);
+  a.checkIn();
+  written.length = 0;
+  a.track('review');
+  a.track('share');
+  assert.ok(written.length === 2 && written.every((k) => /^zailai:local:pending@\d+\.\d+$/.test(k)), `one pending part a tap, no meta: ${written}`);
+  a.close();
+  assert.equal(JSON.parse(storage.getItem('zailai:local:meta')).seq, 0, 'meta as the open wrote it');
+  // The seq comes back from the ops, and the next op goes on after it.
+  const b = await client(storage, clock);
+  assert.deepEqual(b.pendingOps().map((op) => op.seq), [1, 2, 3]);
+  b.track('review');
+  assert.equal(b.pendingOps().at(-1).seq, 4);
+  b.close();
+  // The last op's line damaged: set aside, and its seq (4, which meta never held) not reused.
+  const pointer = /^zailai-log:(\d+)$/.exec(storage.getItem('zailai:local:pending'))[1];
+  const parts = storage.keys().filter((k) => k.startsWith(`zailai:local:pending@${pointer}.`)).sort();
+  const last = parts.at(-1);
+  const lines = storage.getItem(last).split('\n');
+  lines[lines.length - 1] = lines.at(-1).slice(0, 10);
+  storage.setItem(last, lines.join('\n'));
+  assert.ok(JSON.parse(storage.getItem('zailai:local:meta')).seq < 4);
+  const { c, errors } = await storedClient(storage, clock);
+  assert.deepEqual(errors.map((e) => e.code), ['STORAGE_CORRUPT']);
+  assert.deepEqual(c.pendingOps().map((op) => op.seq), [1, 2, 3]);
+  c.track('share');
+  const next = c.pendingOps().at(-1).seq;
+  assert.ok(next > 4, `seq ${next} after a lost op 4`);
+  c.close();
+  const { c: d, errors: again } = await storedClient(storage, clock);
+  assert.deepEqual(d.pendingOps().map((op) => op.seq), [1, 2, 3, next]);
+  assert.deepEqual(again, [], 'the damaged line was set aside once, not left in the log');
+  d.close();
+});
+
 test('month views are kept until the state, the day or the locale changes, and come back as copies', async () => {
   const clock = { t: NOV1 };
   const c = await client(zailai.memoryStorage(), clock);
@@ -370,6 +410,32 @@ test('wx storage splits values over 1 MB keys and reads them back', () => {
   assert.equal(s.getItem('zailai:x'), 'small');
   assert.deepEqual([...store.keys()], ['zailai:x'], 'old chunks are removed');
   assert.equal(s.getItem('zailai:missing'), null);
+});
+
+test('wx storage reads a key before writing it only the first time: a tap costs one native write', () => {
+  const store = new Map();
+  const reads = [];
+  const wx = {
+    getStorageSync: (k) => (reads.push(k), store.has(k) ? store.get(k) : ''),
+    setStorageSync: (k, v) => void store.set(k, v),
+    removeStorageSync: (k) => store.delete(k),
+  };
+  // A long value left by an earlier launch: its chunks are found and removed at the first write.
+  zailai.wxStorage(wx).setItem('zailai:x', 'x'.repeat(600_000));
+  assert.ok(store.has('zailai:x#2'));
+  const s = zailai.wxStorage(wx);
+  reads.length = 0;
+  s.setItem('zailai:x', 'short');
+  assert.deepEqual([...store.keys()], ['zailai:x']);
+  s.setItem('zailai:x', 'again');
+  s.setItem('zailai:y', 'new');
+  s.setItem('zailai:y', 'newer');
+  assert.deepEqual(reads, ['zailai:x', 'zailai:y'], 'each key read once');
+  s.setItem('zailai:y', 'y'.repeat(600_000));
+  s.setItem('zailai:y', 'short');
+  assert.deepEqual([...store.keys()].sort(), ['zailai:x', 'zailai:y'], 'chunks this adapter wrote are removed');
+  s.removeItem('zailai:x');
+  assert.equal(s.getItem('zailai:x'), null);
 });
 
 test('the share poster: draw commands replayed on a 2D context, scaled by the pixel ratio', async () => {
