@@ -33,19 +33,6 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// An action's events as JSON, written into a buffer sized once for them: grown from
-/// serde_json's 128 bytes it would be copied twice or more at every action.
-fn events_json(events: &[zailai::Event]) -> String {
-    let mut out = Vec::with_capacity(EVENT_JSON_BYTES * events.len() + 2);
-    if serde_json::to_writer(&mut out, events).is_err() {
-        return String::new();
-    }
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Room for one event's JSON: a credit, the longest an action usually has, takes ~170.
-const EVENT_JSON_BYTES: usize = 192;
-
 fn refused_json(refused: &[Refused]) -> String {
     let list: Vec<RefusedJs> = refused
         .iter()
@@ -320,7 +307,7 @@ impl Member {
         if let Some(op) = self.replica.pending().last() {
             pending::push_line(op, &mut self.pending_text);
         }
-        Ok(events_json(&events))
+        Ok(zailai::event_json::events_json(&events, json))
     }
 
     /// After a rebase or rebuild: the pending text again from the ops, the refusals kept.
