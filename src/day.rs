@@ -193,7 +193,7 @@ impl Date {
     /// `YYYY-MM-DD` into a buffer, without the formatting machinery (views write thousands of
     /// dates; `write!` with padding is several times slower, in wasm above all). Years outside
     /// 0–9999 (clamped instants never make them) fall back to `Display`.
-    fn ascii(self) -> Option<[u8; 10]> {
+    pub(crate) fn ascii(self) -> Option<[u8; 10]> {
         let y = u32::try_from(self.year).ok().filter(|&y| y <= 9999)?;
         let digit = |n: u32| b'0' + (n % 10) as u8;
         let (m, d) = (u32::from(self.month), u32::from(self.day));

@@ -16,6 +16,7 @@ pub mod day;
 mod engine;
 pub mod error;
 pub mod event;
+pub mod event_json;
 pub mod experiment;
 pub mod json;
 pub mod lottery;

@@ -89,7 +89,7 @@ pub fn push_line(op: &Op, out: &mut String) {
     let mut bytes = Vec::with_capacity(48);
     op.encode(&mut bytes);
     out.push('\n');
-    out.push_str(&base64::encode(&bytes));
+    base64::encode_into(&bytes, out);
 }
 
 fn op_from_line(line: &str) -> Result<Op, RuleError> {

@@ -349,7 +349,9 @@ fn handle(st: &mut State, cx: &mut Ctx, op: &Op) -> Result<(), RuleError> {
 }
 
 fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), RuleError> {
-    if !is_tracked_action(cx.cfg, action) {
+    // The earning rule is looked up once: it also answers whether the action is known.
+    let earning = cx.cfg.points.earning.get(action);
+    if earning.is_none() && !is_tracked_action(cx.cfg, action) {
         return Err(RuleError::new(
             ErrorCode::UnknownAction,
             format!("action `{action}` is not in the rules"),
@@ -375,15 +377,17 @@ fn track(st: &mut State, cx: &mut Ctx, action: &str, count: u32) -> Result<(), R
             count,
         }
     );
-    if let Some(rule) = cx.cfg.points.earning.get(action) {
-        let used = stats.rule_counts.get(action).copied().unwrap_or(0);
+    if let Some(rule) = earning {
+        // One search of the day's counts: counted in place once the day has the rule, no
+        // copy of its name per op.
+        let done = stats.rule_counts.get_mut(action);
+        let used = done.as_deref().copied().unwrap_or(0);
         let room = rule
             .daily_limit
             .map_or(count, |l| u32::from(l).saturating_sub(used));
         let n = count.min(room);
         if n > 0 {
-            // Counted in place once the day has the rule: no copy of its name per op.
-            match stats.rule_counts.get_mut(action) {
+            match done {
                 Some(done) => *done += n,
                 None => {
                     stats.rule_counts.insert(action.to_owned(), n);

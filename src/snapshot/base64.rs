@@ -4,7 +4,15 @@
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = String::new();
+    encode_into(bytes, &mut out);
+    out
+}
+
+/// `encode`, appended to `out` (room made once): a pending log's new line goes straight into
+/// the log's text, with no string of its own to copy and free.
+pub fn encode_into(bytes: &[u8], out: &mut String) {
+    out.reserve(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -20,7 +28,6 @@ pub fn encode(bytes: &[u8]) -> String {
             }
         }
     }
-    out
 }
 
 /// Each byte's 6-bit value, or `INVALID`: one load a character, where a search of the
@@ -85,6 +92,20 @@ mod tests {
         }
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(decode(&encode(&all)).unwrap(), all);
+    }
+
+    #[test]
+    fn encode_into_appends_to_the_text() {
+        for (raw, text) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            let mut out = "log\n".to_owned();
+            encode_into(raw.as_bytes(), &mut out);
+            assert_eq!(out, format!("log\n{text}"));
+        }
     }
 
     #[test]

@@ -269,20 +269,18 @@ impl Member {
         id: Option<String>,
         count: u32,
     ) -> Result<String, JsValue> {
-        let id = || id.clone().unwrap_or_default();
+        // Moved into the op, not copied: one arm runs.
+        let id = id.unwrap_or_default();
         let op = match kind {
             "check_in" => OpKind::CheckIn {},
-            "make_up" => OpKind::MakeUp { date: date(&id())? },
-            "track" => OpKind::Track {
-                action: id(),
-                count,
-            },
+            "make_up" => OpKind::MakeUp { date: date(&id)? },
+            "track" => OpKind::Track { action: id, count },
             "session" => OpKind::Session { minutes: count },
-            "claim_task" => OpKind::ClaimTask { task: id() },
-            "redeem" => OpKind::Redeem { item: id() },
+            "claim_task" => OpKind::ClaimTask { task: id },
+            "redeem" => OpKind::Redeem { item: id },
             "use_service" => OpKind::UseService {},
-            "exchange_cards" => OpKind::ExchangeCards { set: id() },
-            "draw" => OpKind::Draw { lottery: id() },
+            "exchange_cards" => OpKind::ExchangeCards { set: id },
+            "draw" => OpKind::Draw { lottery: id },
             _ => return Err(bad_argument("record: unknown action kind")),
         };
         self.act(rules, at, op)
@@ -309,7 +307,7 @@ impl Member {
         if let Some(op) = self.replica.pending().last() {
             pending::push_line(op, &mut self.pending_text);
         }
-        Ok(json(&events))
+        Ok(zailai::event_json::events_json(&events, json))
     }
 
     /// After a rebase or rebuild: the pending text again from the ops, the refusals kept.
