@@ -89,20 +89,12 @@ impl Replica {
         base: Option<Payload>,
         pending: Vec<Op>,
     ) -> Result<(Replica, Vec<Refused>), RuleError> {
-        if let Some(p) = &base {
-            check_user(user, p)?;
-        }
-        let mut replica = Replica {
-            user: user.to_owned(),
-            device: device.to_owned(),
-            seq: stored_seq(&pending, device, seq),
-            joined_at,
-            base,
-            pending,
-            state: State::join(rules.config_at(joined_at), user, joined_at),
+        // Every pending op replayed on the base, or on the join.
+        let start = match &base {
+            Some(p) => p.state.clone(),
+            None => State::join(rules.config_at(joined_at), user, joined_at),
         };
-        let refused = replica.rebuild(rules);
-        Ok((replica, refused))
+        Replica::restore_from(rules, user, device, joined_at, seq, base, pending, start, 0)
     }
 
     /// `restore` from a local checkpoint (`crate::checkpoint`): `state` is the base (or the
