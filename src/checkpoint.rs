@@ -86,4 +86,34 @@ mod tests {
         assert_ne!(hash(0, &text[..text.len() - 1]), h);
         assert_ne!(hash(0, &[&text[..], &[0]].concat()), h, "a zero byte more");
     }
+
+    /// What the hash cannot tell (a checkpoint rewritten consistently) is still checked: bytes
+    /// after the state, a state of another format version or member are not used.
+    #[test]
+    fn a_consistent_checkpoint_must_still_hold_one_state_of_this_member_and_version() {
+        let text = "zailai-ops/2";
+        let sealed = |body: &[u8]| {
+            let sum = hash(hash(0, text.as_bytes()), body);
+            [body, &sum.to_le_bytes()[..]].concat()
+        };
+        let state = State::new("u", 0, 0);
+        let good = write(&state, text, 0);
+        let body = &good[..good.len() - 8];
+        assert_eq!(sealed(body), good);
+        assert_eq!(
+            read(&good, "u", text, 0).map(|(s, n)| (s.user, n)),
+            Some(("u".into(), 0))
+        );
+        assert!(
+            read(&sealed(&[body, &[0]].concat()), "u", text, 0).is_none(),
+            "a byte after"
+        );
+        assert!(read(&good, "v", text, 0).is_none(), "another member");
+        let mut old = state.clone();
+        old.v = crate::state::STATE_VERSION - 1;
+        assert!(
+            read(&write(&old, text, 0), "u", text, 0).is_none(),
+            "another version"
+        );
+    }
 }
